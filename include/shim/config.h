@@ -1,0 +1,42 @@
+/* config: the SHIM_* environment, read once per process.
+ *
+ *   SHIM_MODE        passthrough (default): every call goes to libc unchanged
+ *   SHIM_TRACE       off (default) | calls: one strace-format line per intercepted call
+ *   SHIM_TRACE_FILE  where trace lines go (default: standard error); appended to, created 0644
+ *
+ * A malformed value never stops the program: the parser keeps the default for that variable and
+ * reports one line per problem. */
+#ifndef SHIM_CONFIG_H
+#define SHIM_CONFIG_H
+
+#include <stddef.h>
+
+enum shim_mode {
+	SHIM_MODE_PASSTHROUGH = 0,
+};
+
+enum shim_trace {
+	SHIM_TRACE_OFF = 0,
+	SHIM_TRACE_CALLS,
+};
+
+#define SHIM_CONFIG_PATH_MAX 4096
+
+struct shim_config {
+	enum shim_mode mode;
+	enum shim_trace trace;
+	char trace_file[SHIM_CONFIG_PATH_MAX]; /* empty: standard error */
+};
+
+/* Looks a variable up; getenv() in the library, a table in the tests. */
+typedef const char *(*shim_env_lookup)(const char *name, void *ctx);
+
+/* Fill cfg from the environment. Returns the number of problems found; each one is described by a
+ * line (without newline) passed to report(). */
+int shim_config_parse(struct shim_config *cfg, shim_env_lookup lookup, void *lookup_ctx,
+		      void (*report)(const char *line, void *ctx), void *report_ctx);
+
+const char *shim_mode_name(enum shim_mode mode);
+const char *shim_trace_name(enum shim_trace trace);
+
+#endif

@@ -1,0 +1,85 @@
+/* fdtable: which file descriptors are sockets the shim owns — the shim's sockfd_lookup_light().
+ *
+ * Every fd number has one slot. A slot holds either a reference to the fd's socket object, or one
+ * of: FD_UNKNOWN   never seen (e.g. inherited across exec, or made by a call the shim does not
+ *                intercept): the caller probes the fd once and records the answer
+ *   FD_FOREIGN   checked: not a socket the shim owns; every call on it goes to libc
+ *   FD_INTERNAL  one of the shim's own fds (trace file, ...): hidden from the program
+ *
+ * Reads take no lock: a lookup is one atomic load plus a reference count increment on the socket.
+ * Socket objects live in type-stable memory (never returned to malloc, reused only as sockets), so
+ * a lookup that races with close() sees either the old socket, safely referenced, or the new slot
+ * value. */
+#ifndef SHIM_FDTABLE_H
+#define SHIM_FDTABLE_H
+
+#include <stdbool.h>
+
+struct shim_sock;
+
+enum fd_kind {
+	FD_UNKNOWN = 0,
+	FD_FOREIGN,
+	FD_INTERNAL,
+	FD_OWNED,
+};
+
+/* Highest fd number the table can hold (plus one); fds above it are always FD_FOREIGN. */
+#define FDTABLE_MAX_FDS (1 << 22)
+
+/* A socket the shim owns: AF_INET, SOCK_DGRAM, IPPROTO_UDP or IPPROTO_UDPLITE. Shared by every fd
+ * that refers to the same open file description (dup, dup2, dup3, F_DUPFD, F_DUPFD_CLOEXEC). */
+struct shim_sock {
+	unsigned refs; /* atomic: one per fd slot plus one per lookup in progress */
+	int family;    /* AF_INET */
+	int type;      /* SOCK_DGRAM */
+	int protocol;  /* IPPROTO_UDP or IPPROTO_UDPLITE */
+	struct shim_sock *next_free;
+};
+
+/* Whether (family, type, protocol) as given to socket() or read back by SO_DOMAIN, SO_TYPE,
+ * SO_PROTOCOL is a socket the shim owns (inet_create resolves protocol 0 to UDP for SOCK_DGRAM). */
+bool shim_sock_is_ownable(int family, int type, int protocol);
+
+/* A new socket object with one reference, or NULL when out of memory. */
+struct shim_sock *shim_sock_new(int family, int type, int protocol);
+void shim_sock_get(struct shim_sock *sk);
+void shim_sock_put(struct shim_sock *sk);
+
+/* Number of socket objects alive (for tests and statistics). */
+unsigned shim_sock_live_count(void);
+
+/* Look fd up. Returns the kind; for FD_OWNED *skp receives a reference the caller must put. */
+enum fd_kind fdtable_lookup(int fd, struct shim_sock **skp);
+
+/* Put sk in fd's slot (taking a new reference) after the kernel created or duplicated fd.
+ * Whatever the slot held before is dropped. Returns 0, or -1 if fd is out of range. */
+int fdtable_install(int fd, struct shim_sock *sk);
+
+/* Record fd as FD_FOREIGN, FD_INTERNAL or FD_UNKNOWN, dropping a socket reference it held. */
+void fdtable_set_kind(int fd, enum fd_kind kind);
+
+/* The kernel closed fd (close, close_range, dup2/dup3 onto it): forget it. */
+static inline void fdtable_forget(int fd)
+{
+	fdtable_set_kind(fd, FD_UNKNOWN);
+}
+
+/* What fd's slot holds now, to be passed to fdtable_forget_if after the kernel closed fd. */
+typedef unsigned long fd_token_t;
+fd_token_t fdtable_token(int fd);
+
+/* Forget fd unless its slot changed since the token was taken: another thread may have been
+ * handed the same fd number by the kernel between the close and this call. */
+void fdtable_forget_if(int fd, fd_token_t token);
+
+/* fd newfd now refers to what oldfd refers to (dup family, after the kernel said yes). */
+void fdtable_dup(int oldfd, int newfd);
+
+/* Forget every fd in [first, last], except FD_INTERNAL ones (close_range, closefrom). */
+void fdtable_forget_range(unsigned first, unsigned last);
+
+/* Lowest FD_INTERNAL fd in [first, last], or -1. */
+int fdtable_next_internal(unsigned first, unsigned last);
+
+#endif

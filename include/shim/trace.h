@@ -1,0 +1,34 @@
+/* trace: where the shim's trace lines and its one-line notices go.
+ *
+ * Output goes to an fd of the shim's own (FD_INTERNAL, O_CLOEXEC, placed high): a copy of standard
+ * error taken at start-up, or the SHIM_TRACE_FILE opened for appending. Each line is one write(2),
+ * so lines from threads and processes sharing the file never interleave. */
+#ifndef SHIM_TRACE_H
+#define SHIM_TRACE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "shim/strace.h"
+
+/* Set up the output: path NULL or "" means standard error. Returns 0, or -errno when the file could
+ * not be opened (output then stays on standard error). */
+int trace_sink_open(const char *path);
+
+/* Whether strace-format call lines are wanted (SHIM_TRACE=calls). */
+extern bool trace_calls_enabled;
+
+/* Format c as strace does and write the line. */
+void trace_call(const struct strace_call *c);
+
+/* Write one notice line ("libshim: ..."), newline added, to the trace output. */
+void shim_notice(const char *line);
+
+/* The internal fd the output goes to, or -1. */
+int trace_sink_fd(void);
+
+/* Move an internal fd out of the way of the program (it wants that number for dup2/dup3):
+ * returns the new fd number, or -1. */
+int trace_sink_relocate(int fd);
+
+#endif

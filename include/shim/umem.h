@@ -1,0 +1,18 @@
+/* umem: read the program's memory without faulting.
+ *
+ * Pointers handed to the shim by the program may be bad; the kernel answers EFAULT for those, so
+ * the shim must not crash on them either. umem_read copies through process_vm_readv on the own
+ * process, which fails cleanly on an unmapped address. */
+#ifndef SHIM_UMEM_H
+#define SHIM_UMEM_H
+
+#include <stddef.h>
+
+/* Copy n bytes from src (an address in this process) to dst. Returns 0, or -1 when any byte of the
+ * range is not readable (nothing is guaranteed about dst then). */
+int umem_read(void *dst, const void *src, size_t n);
+
+/* Copy up to n bytes, stopping at the first unreadable page. Returns the number of bytes copied. */
+size_t umem_read_partial(void *dst, const void *src, size_t n);
+
+#endif

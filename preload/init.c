@@ -1,0 +1,85 @@
+/* init: one-time set-up of libshim.so — real libc symbols, configuration, trace output. */
+#include "real.h"
+
+#include "shim/config.h"
+#include "shim/trace.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+
+struct real_libc real;
+
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+
+static struct shim_config config;
+
+#define RESOLVE(name) (*(void **)&real.name = dlsym(RTLD_NEXT, #name))
+
+static void resolve_real(void)
+{
+	RESOLVE(socket);
+	RESOLVE(connect);
+	RESOLVE(bind);
+	RESOLVE(close);
+	RESOLVE(close_range);
+	RESOLVE(closefrom);
+	RESOLVE(dup);
+	RESOLVE(dup2);
+	RESOLVE(dup3);
+	RESOLVE(fcntl);
+	RESOLVE(fcntl64);
+	RESOLVE(send);
+	RESOLVE(sendto);
+	RESOLVE(sendmsg);
+	RESOLVE(sendmmsg);
+	RESOLVE(write);
+	RESOLVE(writev);
+	RESOLVE(setsockopt);
+	RESOLVE(getsockopt);
+	RESOLVE(shutdown);
+	RESOLVE(syscall);
+	if (real.fcntl64 == NULL)
+		real.fcntl64 = real.fcntl;
+}
+
+static const char *env_lookup(const char *name, void *ctx)
+{
+	(void)ctx;
+	return getenv(name);
+}
+
+static void report_problem(const char *line, void *ctx)
+{
+	(void)ctx;
+	shim_notice(line);
+}
+
+static void init_once_body(void)
+{
+	int saved = errno;
+
+	resolve_real();
+	trace_sink_open(NULL);
+	shim_config_parse(&config, env_lookup, NULL, report_problem, NULL);
+	if (config.trace_file[0] != '\0') {
+		int err = trace_sink_open(config.trace_file);
+
+		if (err < 0)
+			shim_notice(
+			    "libshim: cannot open SHIM_TRACE_FILE; tracing to standard error");
+	}
+	trace_calls_enabled = config.trace == SHIM_TRACE_CALLS;
+	errno = saved;
+}
+
+void shim_init(void)
+{
+	pthread_once(&init_once, init_once_body);
+}
+
+__attribute__((constructor)) static void shim_constructor(void)
+{
+	shim_init();
+}

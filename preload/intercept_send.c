@@ -1,0 +1,70 @@
+/* intercept_send: send, sendto, sendmsg, sendmmsg, write, writev.
+ *
+ * In passthrough mode every call goes to libc. Traces show the system call glibc makes: send() is
+ * sendto(fd, buf, len, flags, NULL, 0). */
+#include "hook.h"
+
+SHIM_EXPORT ssize_t sendto(int fd, const void *buf, size_t len, int flags,
+			   const struct sockaddr *addr, socklen_t alen)
+{
+	ssize_t ret;
+	int err;
+
+	shim_init();
+	CALL_UNLESS_INTERNAL(fd, ret, err, real.sendto(fd, buf, len, flags, addr, alen));
+	TRACE_SYSCALL(SYS_sendto, ret, err, A(fd), A(buf), A(len), A(flags), A(addr), A(alen));
+	errno = err;
+	return ret;
+}
+
+SHIM_EXPORT ssize_t send(int fd, const void *buf, size_t len, int flags)
+{
+	return sendto(fd, buf, len, flags, NULL, 0);
+}
+
+SHIM_EXPORT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
+{
+	ssize_t ret;
+	int err;
+
+	shim_init();
+	CALL_UNLESS_INTERNAL(fd, ret, err, real.sendmsg(fd, msg, flags));
+	TRACE_SYSCALL(SYS_sendmsg, ret, err, A(fd), A(msg), A(flags));
+	errno = err;
+	return ret;
+}
+
+SHIM_EXPORT int sendmmsg(int fd, struct mmsghdr *vec, unsigned vlen, int flags)
+{
+	int ret, err;
+
+	shim_init();
+	CALL_UNLESS_INTERNAL(fd, ret, err, real.sendmmsg(fd, vec, vlen, flags));
+	TRACE_SYSCALL(SYS_sendmmsg, ret, err, A(fd), A(vec), A(vlen), A(flags));
+	errno = err;
+	return ret;
+}
+
+SHIM_EXPORT ssize_t write(int fd, const void *buf, size_t len)
+{
+	ssize_t ret;
+	int err;
+
+	shim_init();
+	CALL_UNLESS_INTERNAL(fd, ret, err, real.write(fd, buf, len));
+	TRACE_SYSCALL(SYS_write, ret, err, A(fd), A(buf), A(len));
+	errno = err;
+	return ret;
+}
+
+SHIM_EXPORT ssize_t writev(int fd, const struct iovec *iov, int iovcnt)
+{
+	ssize_t ret;
+	int err;
+
+	shim_init();
+	CALL_UNLESS_INTERNAL(fd, ret, err, real.writev(fd, iov, iovcnt));
+	TRACE_SYSCALL(SYS_writev, ret, err, A(fd), A(iov), A(iovcnt));
+	errno = err;
+	return ret;
+}

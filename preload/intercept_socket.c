@@ -1,0 +1,72 @@
+/* intercept_socket: socket, connect, bind, shutdown, setsockopt, getsockopt. */
+#include "hook.h"
+
+#include "shim/fdevents.h"
+
+SHIM_EXPORT int socket(int domain, int type, int protocol)
+{
+	int ret, err;
+
+	shim_init();
+	ret = real.socket(domain, type, protocol);
+	err = errno;
+	fdev_socket(ret, domain, type, protocol);
+	TRACE_SYSCALL(SYS_socket, ret, err, A(domain), A(type), A(protocol));
+	errno = err;
+	return ret;
+}
+
+SHIM_EXPORT int connect(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	int ret, err;
+
+	shim_init();
+	CALL_UNLESS_INTERNAL(fd, ret, err, real.connect(fd, addr, len));
+	TRACE_SYSCALL(SYS_connect, ret, err, A(fd), A(addr), A(len));
+	errno = err;
+	return ret;
+}
+
+SHIM_EXPORT int bind(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	int ret, err;
+
+	shim_init();
+	CALL_UNLESS_INTERNAL(fd, ret, err, real.bind(fd, addr, len));
+	TRACE_SYSCALL(SYS_bind, ret, err, A(fd), A(addr), A(len));
+	errno = err;
+	return ret;
+}
+
+SHIM_EXPORT int shutdown(int fd, int how)
+{
+	int ret, err;
+
+	shim_init();
+	CALL_UNLESS_INTERNAL(fd, ret, err, real.shutdown(fd, how));
+	TRACE_SYSCALL(SYS_shutdown, ret, err, A(fd), A(how));
+	errno = err;
+	return ret;
+}
+
+SHIM_EXPORT int setsockopt(int fd, int level, int name, const void *val, socklen_t len)
+{
+	int ret, err;
+
+	shim_init();
+	CALL_UNLESS_INTERNAL(fd, ret, err, real.setsockopt(fd, level, name, val, len));
+	TRACE_SYSCALL(SYS_setsockopt, ret, err, A(fd), A(level), A(name), A(val), A(len));
+	errno = err;
+	return ret;
+}
+
+SHIM_EXPORT int getsockopt(int fd, int level, int name, void *val, socklen_t *len)
+{
+	int ret, err;
+
+	shim_init();
+	CALL_UNLESS_INTERNAL(fd, ret, err, real.getsockopt(fd, level, name, val, len));
+	TRACE_SYSCALL(SYS_getsockopt, ret, err, A(fd), A(level), A(name), A(val), A(len));
+	errno = err;
+	return ret;
+}

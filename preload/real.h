@@ -1,0 +1,40 @@
+/* real: the libc functions libshim.so stands in front of, resolved with dlsym(RTLD_NEXT). */
+#ifndef SHIM_PRELOAD_REAL_H
+#define SHIM_PRELOAD_REAL_H
+
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+
+struct real_libc {
+	int (*socket)(int, int, int);
+	int (*connect)(int, const struct sockaddr *, socklen_t);
+	int (*bind)(int, const struct sockaddr *, socklen_t);
+	int (*close)(int);
+	int (*close_range)(unsigned, unsigned, int);
+	void (*closefrom)(int);
+	int (*dup)(int);
+	int (*dup2)(int, int);
+	int (*dup3)(int, int, int);
+	int (*fcntl)(int, int, ...);
+	int (*fcntl64)(int, int, ...);
+	ssize_t (*send)(int, const void *, size_t, int);
+	ssize_t (*sendto)(int, const void *, size_t, int, const struct sockaddr *, socklen_t);
+	ssize_t (*sendmsg)(int, const struct msghdr *, int);
+	int (*sendmmsg)(int, struct mmsghdr *, unsigned, int);
+	ssize_t (*write)(int, const void *, size_t);
+	ssize_t (*writev)(int, const struct iovec *, int);
+	int (*setsockopt)(int, int, int, const void *, socklen_t);
+	int (*getsockopt)(int, int, int, void *, socklen_t *);
+	int (*shutdown)(int, int);
+	long (*syscall)(long, ...);
+};
+
+extern struct real_libc real;
+
+/* Resolve everything and read the configuration, once per process, whichever call comes first
+ * (this may be before the library constructor ran: another library's constructor can call
+ * socket()). */
+void shim_init(void);
+
+#endif

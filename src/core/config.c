@@ -1,0 +1,110 @@
+/* config: parse the SHIM_* environment (see include/shim/config.h). */
+#include "shim/config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+struct name_value {
+	const char *name;
+	int value;
+};
+
+static const struct name_value mode_names[] = {
+    {"passthrough", SHIM_MODE_PASSTHROUGH},
+};
+
+static const struct name_value trace_names[] = {
+    {"off", SHIM_TRACE_OFF},
+    {"0", SHIM_TRACE_OFF},
+    {"calls", SHIM_TRACE_CALLS},
+    {"1", SHIM_TRACE_CALLS},
+};
+
+static int lookup_name(const struct name_value *tab, size_t n, const char *s, int *out)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(tab[i].name, s) == 0) {
+			*out = tab[i].value;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static void list_names(char *buf, size_t cap, const struct name_value *tab, size_t n)
+{
+	size_t used = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && used < cap; i++) {
+		int w = snprintf(buf + used, cap - used, "%s%s", i ? ", " : "", tab[i].name);
+		if (w < 0)
+			break;
+		used += (size_t)w;
+	}
+}
+
+static int parse_enum(const char *var, const char *val, const struct name_value *tab, size_t n,
+		      int *out, void (*report)(const char *, void *), void *report_ctx)
+{
+	char line[512], names[256];
+
+	if (val == NULL || val[0] == '\0')
+		return 0;
+	if (lookup_name(tab, n, val, out) == 0)
+		return 0;
+	list_names(names, sizeof(names), tab, n);
+	snprintf(line, sizeof(line),
+		 "libshim: %s=%.64s is not a known value (one of: %s); using the default", var, val,
+		 names);
+	report(line, report_ctx);
+	return 1;
+}
+
+int shim_config_parse(struct shim_config *cfg, shim_env_lookup lookup, void *lookup_ctx,
+		      void (*report)(const char *line, void *ctx), void *report_ctx)
+{
+	int problems = 0, v;
+	const char *file;
+
+	memset(cfg, 0, sizeof(*cfg));
+
+	v = SHIM_MODE_PASSTHROUGH;
+	problems += parse_enum("SHIM_MODE", lookup("SHIM_MODE", lookup_ctx), mode_names,
+			       sizeof(mode_names) / sizeof(mode_names[0]), &v, report, report_ctx);
+	cfg->mode = (enum shim_mode)v;
+
+	v = SHIM_TRACE_OFF;
+	problems +=
+	    parse_enum("SHIM_TRACE", lookup("SHIM_TRACE", lookup_ctx), trace_names,
+		       sizeof(trace_names) / sizeof(trace_names[0]), &v, report, report_ctx);
+	cfg->trace = (enum shim_trace)v;
+
+	file = lookup("SHIM_TRACE_FILE", lookup_ctx);
+	if (file != NULL && file[0] != '\0') {
+		if (strlen(file) >= sizeof(cfg->trace_file)) {
+			report("libshim: SHIM_TRACE_FILE is longer than PATH_MAX; tracing to "
+			       "standard error",
+			       report_ctx);
+			problems++;
+		} else {
+			strcpy(cfg->trace_file, file);
+		}
+	}
+	return problems;
+}
+
+const char *shim_mode_name(enum shim_mode mode)
+{
+	for (size_t i = 0; i < sizeof(mode_names) / sizeof(mode_names[0]); i++)
+		if (mode_names[i].value == (int)mode)
+			return mode_names[i].name;
+	return "?";
+}
+
+const char *shim_trace_name(enum shim_trace trace)
+{
+	for (size_t i = 0; i < sizeof(trace_names) / sizeof(trace_names[0]); i++)
+		if (trace_names[i].value == (int)trace)
+			return trace_names[i].name;
+	return "?";
+}

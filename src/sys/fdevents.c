@@ -1,0 +1,79 @@
+/* fdevents: fd table bookkeeping after the kernel's answer (see include/shim/fdevents.h). */
+#include "shim/fdevents.h"
+#include "shim/rawsys.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+
+void fdev_socket(int fd, int family, int type, int protocol)
+{
+	struct shim_sock *sk;
+
+	if (fd < 0)
+		return;
+	if (!shim_sock_is_ownable(family, type, protocol)) {
+		fdtable_set_kind(fd, FD_FOREIGN);
+		return;
+	}
+	sk = shim_sock_new(family, type, protocol);
+	if (sk == NULL) {
+		fdtable_set_kind(fd,
+				 FD_FOREIGN); /* no memory: the kernel path serves this socket */
+		return;
+	}
+	if (fdtable_install(fd, sk) != 0)
+		fdtable_set_kind(fd, FD_FOREIGN);
+	shim_sock_put(sk);
+}
+
+void fdev_close(int fd, fd_token_t token, int ret, int err)
+{
+	/* Linux releases the fd even when close() reports an error (EINTR, EIO); only EBADF means
+	 * there was nothing to close. */
+	if (ret == 0 || err != EBADF)
+		fdtable_forget_if(fd, token);
+}
+
+void fdev_close_range(unsigned first, unsigned last, unsigned flags)
+{
+	/* CLOSE_RANGE_CLOEXEC only marks the fds; CLOSE_RANGE_UNSHARE closes too. */
+	if (flags & 4u /* CLOSE_RANGE_CLOEXEC */)
+		return;
+	fdtable_forget_range(first, last);
+}
+
+void fdev_dup(int oldfd, int newfd)
+{
+	if (newfd < 0 || newfd == oldfd)
+		return;
+	fdtable_dup(oldfd, newfd);
+}
+
+static int sockopt_int(int fd, int name, int *val)
+{
+	socklen_t len = sizeof(*val);
+
+	return (int)rawsys5(SYS_getsockopt, fd, SOL_SOCKET, name, val, &len);
+}
+
+enum fd_kind sockfd_lookup_light(int fd, struct shim_sock **skp)
+{
+	enum fd_kind kind = fdtable_lookup(fd, skp);
+	int family, type, protocol, r;
+
+	if (kind != FD_UNKNOWN)
+		return kind;
+	r = sockopt_int(fd, SO_DOMAIN, &family);
+	if (r == -EBADF)
+		return FD_UNKNOWN; /* not open: the kernel will say EBADF */
+	if (r < 0 || sockopt_int(fd, SO_TYPE, &type) < 0 ||
+	    sockopt_int(fd, SO_PROTOCOL, &protocol) < 0 ||
+	    !shim_sock_is_ownable(family, type, protocol)) {
+		fdtable_set_kind(fd, FD_FOREIGN);
+		return FD_FOREIGN;
+	}
+	fdev_socket(fd, family, type, protocol);
+	return fdtable_lookup(fd, skp);
+}

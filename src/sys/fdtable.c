@@ -1,0 +1,279 @@
+/* fdtable: the fd → socket map (the shim's sockfd_lookup_light). See include/shim/fdtable.h. */
+#include "shim/fdtable.h"
+
+#include <netinet/in.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+
+/* Slots are kept in chunks allocated on first use; the chunk directory is a fixed array. */
+#define CHUNK_SHIFT 12
+#define CHUNK_SLOTS (1u << CHUNK_SHIFT)
+#define CHUNK_COUNT (FDTABLE_MAX_FDS >> CHUNK_SHIFT)
+
+/* A slot value below SLOT_PTR_MIN is an enum fd_kind; anything else is a struct shim_sock pointer.
+ */
+#define SLOT_PTR_MIN ((uintptr_t)FD_OWNED + 1)
+
+typedef _Atomic uintptr_t slot_t;
+
+static _Atomic(slot_t *) chunks[CHUNK_COUNT];
+
+static slot_t *slot_of(int fd, bool create)
+{
+	unsigned u = (unsigned)fd, ci = u >> CHUNK_SHIFT;
+	slot_t *chunk;
+
+	if (fd < 0 || u >= FDTABLE_MAX_FDS)
+		return NULL;
+	chunk = atomic_load_explicit(&chunks[ci], memory_order_acquire);
+	if (chunk == NULL) {
+		slot_t *fresh, *expected = NULL;
+
+		if (!create)
+			return NULL;
+		fresh = calloc(CHUNK_SLOTS, sizeof(*fresh));
+		if (fresh == NULL)
+			return NULL;
+		if (atomic_compare_exchange_strong_explicit(&chunks[ci], &expected, fresh,
+							    memory_order_acq_rel,
+							    memory_order_acquire)) {
+			chunk = fresh;
+		} else {
+			free(fresh);
+			chunk = expected;
+		}
+	}
+	return &chunk[u & (CHUNK_SLOTS - 1)];
+}
+
+/* ---- socket objects: type-stable pool ---- */
+
+static struct shim_sock *free_list;
+static atomic_flag pool_lock = ATOMIC_FLAG_INIT;
+static _Atomic unsigned live_socks;
+
+static void pool_lock_take(void)
+{
+	while (atomic_flag_test_and_set_explicit(&pool_lock, memory_order_acquire))
+		;
+}
+
+static void pool_lock_release(void)
+{
+	atomic_flag_clear_explicit(&pool_lock, memory_order_release);
+}
+
+bool shim_sock_is_ownable(int family, int type, int protocol)
+{
+	/* SOCK_NONBLOCK and SOCK_CLOEXEC ride in the type argument of socket(). */
+	type &= ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
+	return family == AF_INET && type == SOCK_DGRAM &&
+	       (protocol == 0 || protocol == IPPROTO_UDP || protocol == IPPROTO_UDPLITE);
+}
+
+struct shim_sock *shim_sock_new(int family, int type, int protocol)
+{
+	struct shim_sock *sk;
+
+	pool_lock_take();
+	sk = free_list;
+	if (sk != NULL)
+		free_list = sk->next_free;
+	pool_lock_release();
+	if (sk == NULL) {
+		sk = calloc(1, sizeof(*sk));
+		if (sk == NULL)
+			return NULL;
+	}
+	sk->family = family;
+	sk->type = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
+	sk->protocol = protocol == 0 ? IPPROTO_UDP : protocol;
+	sk->next_free = NULL;
+	atomic_store_explicit((_Atomic unsigned *)&sk->refs, 1, memory_order_release);
+	atomic_fetch_add_explicit(&live_socks, 1, memory_order_relaxed);
+	return sk;
+}
+
+void shim_sock_get(struct shim_sock *sk)
+{
+	atomic_fetch_add_explicit((_Atomic unsigned *)&sk->refs, 1, memory_order_relaxed);
+}
+
+/* Take a reference unless the object is already on its way to the free list. */
+static bool shim_sock_get_not_zero(struct shim_sock *sk)
+{
+	_Atomic unsigned *refs = (_Atomic unsigned *)&sk->refs;
+	unsigned r = atomic_load_explicit(refs, memory_order_relaxed);
+
+	while (r != 0) {
+		if (atomic_compare_exchange_weak_explicit(refs, &r, r + 1, memory_order_acquire,
+							  memory_order_relaxed))
+			return true;
+	}
+	return false;
+}
+
+void shim_sock_put(struct shim_sock *sk)
+{
+	if (atomic_fetch_sub_explicit((_Atomic unsigned *)&sk->refs, 1, memory_order_acq_rel) != 1)
+		return;
+	atomic_fetch_sub_explicit(&live_socks, 1, memory_order_relaxed);
+	pool_lock_take();
+	sk->next_free = free_list;
+	free_list = sk;
+	pool_lock_release();
+}
+
+unsigned shim_sock_live_count(void)
+{
+	return atomic_load_explicit(&live_socks, memory_order_relaxed);
+}
+
+/* ---- slots ---- */
+
+static void drop_slot_value(uintptr_t v)
+{
+	if (v >= SLOT_PTR_MIN)
+		shim_sock_put((struct shim_sock *)v);
+}
+
+enum fd_kind fdtable_lookup(int fd, struct shim_sock **skp)
+{
+	slot_t *slot = slot_of(fd, false);
+
+	*skp = NULL;
+	if (slot == NULL)
+		return fd >= 0 && (unsigned)fd < FDTABLE_MAX_FDS ? FD_UNKNOWN : FD_FOREIGN;
+	for (;;) {
+		uintptr_t v = atomic_load_explicit(slot, memory_order_acquire);
+		struct shim_sock *sk;
+
+		if (v < SLOT_PTR_MIN)
+			return (enum fd_kind)v;
+		sk = (struct shim_sock *)v;
+		if (!shim_sock_get_not_zero(sk))
+			continue; /* being freed: the slot has changed already */
+		if (atomic_load_explicit(slot, memory_order_acquire) == v) {
+			*skp = sk;
+			return FD_OWNED;
+		}
+		shim_sock_put(sk); /* lost a race with close/dup2: read the slot again */
+	}
+}
+
+static int slot_store(int fd, uintptr_t v)
+{
+	slot_t *slot = slot_of(fd, v != FD_UNKNOWN);
+
+	if (slot == NULL) {
+		drop_slot_value(v);
+		return -1;
+	}
+	drop_slot_value(atomic_exchange_explicit(slot, v, memory_order_acq_rel));
+	return 0;
+}
+
+int fdtable_install(int fd, struct shim_sock *sk)
+{
+	shim_sock_get(sk);
+	return slot_store(fd, (uintptr_t)sk);
+}
+
+void fdtable_set_kind(int fd, enum fd_kind kind)
+{
+	if (kind == FD_OWNED)
+		return; /* owned slots are made by fdtable_install */
+	slot_store(fd, (uintptr_t)kind);
+}
+
+fd_token_t fdtable_token(int fd)
+{
+	slot_t *slot = slot_of(fd, false);
+
+	return slot == NULL ? FD_UNKNOWN : atomic_load_explicit(slot, memory_order_acquire);
+}
+
+void fdtable_forget_if(int fd, fd_token_t token)
+{
+	slot_t *slot = slot_of(fd, false);
+	uintptr_t v = token;
+
+	if (slot == NULL || v == FD_UNKNOWN || v == FD_INTERNAL)
+		return;
+	if (atomic_compare_exchange_strong_explicit(slot, &v, FD_UNKNOWN, memory_order_acq_rel,
+						    memory_order_acquire))
+		drop_slot_value(v);
+}
+
+void fdtable_dup(int oldfd, int newfd)
+{
+	struct shim_sock *sk;
+	enum fd_kind kind = fdtable_lookup(oldfd, &sk);
+
+	if (kind == FD_OWNED) {
+		fdtable_install(newfd, sk);
+		shim_sock_put(sk);
+	} else if (kind == FD_INTERNAL) {
+		fdtable_forget(newfd); /* the program's copy of an internal fd is the program's */
+	} else {
+		fdtable_set_kind(newfd, kind);
+	}
+}
+
+void fdtable_forget_range(unsigned first, unsigned last)
+{
+	if (first >= FDTABLE_MAX_FDS)
+		return;
+	if (last >= FDTABLE_MAX_FDS)
+		last = FDTABLE_MAX_FDS - 1;
+	for (unsigned fd = first; fd <= last;) {
+		slot_t *chunk =
+		    atomic_load_explicit(&chunks[fd >> CHUNK_SHIFT], memory_order_acquire);
+		unsigned chunk_end = (fd | (CHUNK_SLOTS - 1));
+
+		if (chunk_end > last)
+			chunk_end = last;
+		if (chunk != NULL) {
+			for (unsigned i = fd; i <= chunk_end; i++) {
+				slot_t *slot = &chunk[i & (CHUNK_SLOTS - 1)];
+				uintptr_t v = atomic_load_explicit(slot, memory_order_acquire);
+
+				if (v == FD_UNKNOWN || v == FD_INTERNAL)
+					continue;
+				if (atomic_compare_exchange_strong_explicit(slot, &v, FD_UNKNOWN,
+									    memory_order_acq_rel,
+									    memory_order_acquire))
+					drop_slot_value(v);
+			}
+		}
+		if (chunk_end == last)
+			break;
+		fd = chunk_end + 1;
+	}
+}
+
+int fdtable_next_internal(unsigned first, unsigned last)
+{
+	if (last >= FDTABLE_MAX_FDS)
+		last = FDTABLE_MAX_FDS - 1;
+	for (unsigned fd = first; fd <= last && fd < FDTABLE_MAX_FDS;) {
+		slot_t *chunk =
+		    atomic_load_explicit(&chunks[fd >> CHUNK_SHIFT], memory_order_acquire);
+		unsigned chunk_end = (fd | (CHUNK_SLOTS - 1));
+
+		if (chunk_end > last)
+			chunk_end = last;
+		if (chunk != NULL) {
+			for (unsigned i = fd; i <= chunk_end; i++)
+				if (atomic_load_explicit(&chunk[i & (CHUNK_SLOTS - 1)],
+							 memory_order_acquire) == FD_INTERNAL)
+					return (int)i;
+		}
+		if (chunk_end == last)
+			break;
+		fd = chunk_end + 1;
+	}
+	return -1;
+}

@@ -1,0 +1,129 @@
+/* trace_sink: the trace and notice output of the shim (see include/shim/trace.h). */
+#include "shim/trace.h"
+#include "shim/fdtable.h"
+#include "shim/rawsys.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+
+bool trace_calls_enabled;
+
+static _Atomic int sink_fd = -1;
+
+/* Internal fds are placed near the top of the fd range, where programs rarely look. */
+static int high_fd_floor(void)
+{
+	struct rlimit rl;
+	long lim = 1024;
+
+	if (rawsys2(SYS_getrlimit, RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		lim = (long)rl.rlim_cur;
+	if (lim > FDTABLE_MAX_FDS)
+		lim = FDTABLE_MAX_FDS;
+	return lim > 64 ? (int)(lim - 32) : 3;
+}
+
+/* Duplicate fd to a high number, close-on-exec, marked internal; closes fd when asked to. */
+static int make_internal(int fd, bool close_original)
+{
+	long nfd = rawsys3(SYS_fcntl, fd, F_DUPFD_CLOEXEC, high_fd_floor());
+
+	if (nfd < 0)
+		nfd = rawsys3(SYS_fcntl, fd, F_DUPFD_CLOEXEC, 3);
+	if (close_original)
+		rawsys1(SYS_close, fd);
+	if (nfd < 0)
+		return -1;
+	fdtable_set_kind((int)nfd, FD_INTERNAL);
+	return (int)nfd;
+}
+
+int trace_sink_open(const char *path)
+{
+	int fd, old, err = 0;
+
+	if (path != NULL && path[0] != '\0') {
+		long f = rawsys4(SYS_openat, AT_FDCWD, path,
+				 O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY, 0644);
+		if (f >= 0) {
+			fd = make_internal((int)f, true);
+		} else {
+			err = (int)f;
+			fd = make_internal(2, false);
+		}
+	} else {
+		fd = make_internal(2, false);
+	}
+	old = atomic_exchange(&sink_fd, fd);
+	if (old >= 0) {
+		fdtable_forget(old);
+		rawsys1(SYS_close, old);
+	}
+	return err;
+}
+
+int trace_sink_fd(void)
+{
+	return atomic_load(&sink_fd);
+}
+
+int trace_sink_relocate(int fd)
+{
+	int nfd;
+
+	if (fd != atomic_load(&sink_fd))
+		return -1;
+	nfd = make_internal(fd, false);
+	if (nfd < 0)
+		return -1;
+	if (atomic_compare_exchange_strong(&sink_fd, &fd, nfd)) {
+		fdtable_forget(fd);
+		rawsys1(SYS_close, fd);
+	}
+	return nfd;
+}
+
+static void sink_write(const char *p, size_t len)
+{
+	int fd = atomic_load(&sink_fd);
+
+	if (fd < 0)
+		fd = 2;
+	while (len > 0) {
+		long n = rawsys3(SYS_write, fd, p, len);
+
+		if (n == -EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		p += n;
+		len -= (size_t)n;
+	}
+}
+
+void trace_call(const struct strace_call *c)
+{
+	char mem[1024];
+	struct sbuf b;
+
+	sbuf_init(&b, mem, sizeof(mem));
+	strace_format_call(&b, c);
+	sink_write(b.p, b.len);
+	sbuf_release(&b);
+}
+
+void shim_notice(const char *line)
+{
+	char mem[600];
+	struct sbuf b;
+
+	sbuf_init(&b, mem, sizeof(mem));
+	sbuf_puts(&b, line);
+	sbuf_putc(&b, '\n');
+	sink_write(b.p, b.len);
+	sbuf_release(&b);
+}

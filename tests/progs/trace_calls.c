@@ -1,0 +1,210 @@
+/* trace_calls: makes every call libshim intercepts, in many shapes, and prints nothing itself.
+ *
+ * The trace test runs it under strace and under the shim (SHIM_TRACE=calls) in a fresh network
+ * namespace with only loopback up, and compares the two traces line by line. It avoids stdio and
+ * anything else glibc does through internal calls, so both traces must be identical. Sends go to
+ * 127.0.0.1 only. A bad pointer is an unmapped page at a fixed address, so it prints the same in
+ * both runs. */
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <netinet/udp.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT 103
+#endif
+
+static struct sockaddr_in loopback(unsigned short port)
+{
+	struct sockaddr_in sin;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	return sin;
+}
+
+static void *unmapped_page(void)
+{
+	void *want = (void *)0x7e5700000000UL;
+	void *p =
+	    mmap(want, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+
+	if (p != MAP_FAILED)
+		munmap(p, 4096);
+	return want;
+}
+
+static void socket_calls(void)
+{
+	int fds[6];
+
+	fds[0] = socket(AF_INET, SOCK_DGRAM, 0);
+	fds[1] = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, IPPROTO_UDP);
+	fds[2] = socket(AF_INET, SOCK_DGRAM, IPPROTO_UDPLITE);
+	fds[3] = socket(AF_INET6, SOCK_DGRAM, 0);
+	fds[4] = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+	fds[5] = socket(AF_INET, SOCK_DGRAM, IPPROTO_TCP); /* EPROTONOSUPPORT */
+	socket(12345, SOCK_DGRAM, 0);			   /* EAFNOSUPPORT */
+	for (int i = 0; i < 6; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+}
+
+static void option_calls(int fd, void *bad)
+{
+	int one = 1, ttl = 7, tos = 0x10, val = 0;
+	socklen_t len = sizeof(val);
+	unsigned short seg = 500;
+	unsigned char byte = 3;
+	struct ip_mreqn mreqn;
+
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof(one));
+	setsockopt(fd, SOL_IP, IP_TTL, &ttl, sizeof(ttl));
+	setsockopt(fd, SOL_IP, IP_TOS, &tos, sizeof(tos));
+	setsockopt(fd, SOL_IP, IP_MULTICAST_TTL, &byte, 1);
+	setsockopt(fd, SOL_UDP, UDP_SEGMENT, &seg, sizeof(seg)); /* EINVAL: 2 bytes */
+	setsockopt(fd, SOL_UDP, UDP_CORK, &val, sizeof(val));
+	setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, "lo", 3);
+	setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, "", 0);
+	setsockopt(fd, SOL_IP, IP_TTL, bad, 4); /* EFAULT */
+	setsockopt(fd, 9999, 1, &one, sizeof(one));
+	memset(&mreqn, 0, sizeof(mreqn));
+	mreqn.imr_multiaddr.s_addr = inet_addr("239.1.2.3");
+	mreqn.imr_ifindex = 1;
+	setsockopt(fd, SOL_IP, IP_MULTICAST_IF, &mreqn, sizeof(mreqn));
+	getsockopt(fd, SOL_SOCKET, SO_TYPE, &val, &len);
+	len = sizeof(val);
+	getsockopt(fd, SOL_IP, IP_TTL, &val, &len);
+	len = sizeof(val);
+	getsockopt(fd, SOL_SOCKET, SO_ERROR, &val, &len);
+	len = 2;
+	getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &val, &len);
+	getsockopt(fd, SOL_IP, IP_TTL, bad, &len);
+}
+
+static struct iovec many_zero_iovs[1025];
+
+static void send_calls(int fd, void *bad)
+{
+	struct sockaddr_in dst = loopback(9);
+	char big[100], bin[40];
+	struct iovec iov[3] = {{"abc", 3}, {"", 0}, {big, sizeof(big)}};
+	struct msghdr msg;
+	char cbuf[CMSG_SPACE(sizeof(struct in_pktinfo)) + CMSG_SPACE(sizeof(int))];
+	struct cmsghdr *cm;
+	struct mmsghdr mm[3];
+
+	memset(big, 'x', sizeof(big));
+	for (int i = 0; i < (int)sizeof(bin); i++)
+		bin[i] = (char)(i * 7);
+	sendto(fd, "hello", 5, 0, (struct sockaddr *)&dst, sizeof(dst));
+	sendto(fd, big, sizeof(big), MSG_DONTWAIT | MSG_NOSIGNAL, (struct sockaddr *)&dst,
+	       sizeof(dst));
+	sendto(fd, bin, sizeof(bin), 0, (struct sockaddr *)&dst, sizeof(dst));
+	sendto(fd, "z", 1, 0, (struct sockaddr *)&dst, 3);		      /* EINVAL */
+	sendto(fd, "x", 1, 0, NULL, 0);					      /* EDESTADDRREQ */
+	sendto(fd, bad, 10, 0, (struct sockaddr *)&dst, sizeof(dst));	      /* EFAULT */
+	sendto(fd, "q", 1, MSG_OOB, (struct sockaddr *)&dst, sizeof(dst));    /* EOPNOTSUPP */
+	sendto(fd, "q", 1, 0x80000000, (struct sockaddr *)&dst, sizeof(dst)); /* unknown flag */
+	send(999, "x", 1, 0);						      /* EBADF */
+
+	memset(&msg, 0, sizeof(msg));
+	msg.msg_name = &dst;
+	msg.msg_namelen = sizeof(dst);
+	msg.msg_iov = iov;
+	msg.msg_iovlen = 3;
+	sendmsg(fd, &msg, 0);
+	memset(cbuf, 0, sizeof(cbuf));
+	msg.msg_control = cbuf;
+	msg.msg_controllen = sizeof(cbuf);
+	cm = CMSG_FIRSTHDR(&msg);
+	cm->cmsg_level = SOL_IP;
+	cm->cmsg_type = IP_PKTINFO;
+	cm->cmsg_len = CMSG_LEN(sizeof(struct in_pktinfo));
+	cm = CMSG_NXTHDR(&msg, cm);
+	cm->cmsg_level = SOL_IP;
+	cm->cmsg_type = IP_TTL;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	*(int *)CMSG_DATA(cm) = 9;
+	sendmsg(fd, &msg, MSG_DONTWAIT);
+	msg.msg_iov = bad;
+	sendmsg(fd, &msg, 0); /* EFAULT */
+	sendmsg(fd, bad, 0);  /* EFAULT */
+
+	memset(mm, 0, sizeof(mm));
+	for (int i = 0; i < 3; i++) {
+		mm[i].msg_hdr.msg_name = &dst;
+		mm[i].msg_hdr.msg_namelen = sizeof(dst);
+		mm[i].msg_hdr.msg_iov = &iov[i == 1 ? 0 : i];
+		mm[i].msg_hdr.msg_iovlen = 1;
+	}
+	sendmmsg(fd, mm, 3, 0);
+	mm[1].msg_hdr.msg_namelen = 3; /* the second fails: one sent */
+	sendmmsg(fd, mm, 3, 0);
+	syscall(SYS_sendmmsg, fd, mm, 1, 0); /* the raw syscall path */
+
+	connect(fd, (struct sockaddr *)&dst, sizeof(dst));
+	write(fd, "y", 1);
+	write(fd, big, sizeof(big));
+	writev(fd, iov, 3);
+	writev(fd, iov, 0);
+	writev(fd, many_zero_iovs, 1025); /* EINVAL: over UIO_MAXIOV */
+	send(fd, "connected", 9, 0);
+	syscall(SYS_write, fd, "raw", 3);
+	dst.sin_family = AF_UNSPEC;
+	connect(fd, (struct sockaddr *)&dst, sizeof(dst));
+	write(fd, "x", 1); /* EDESTADDRREQ */
+}
+
+static void fd_calls(int fd)
+{
+	int a, b;
+
+	a = dup(fd);
+	dup2(fd, 50);
+	dup3(fd, 51, O_CLOEXEC);
+	dup3(fd, fd, 0); /* EINVAL */
+	b = fcntl(fd, F_DUPFD, 60);
+	fcntl(fd, F_DUPFD_CLOEXEC, 70);
+	fcntl(fd, F_GETFD);
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	fcntl(fd, F_GETFL);
+	fcntl(fd, F_SETFL, O_NONBLOCK);
+	fcntl(fd, F_GETFL);
+	fcntl(999, F_GETFD); /* EBADF */
+	shutdown(fd, SHUT_WR);
+	shutdown(999, SHUT_RDWR);
+	close(a);
+	close(b);
+	close_range(50, 51, 0);
+	syscall(SYS_close, 70);
+	close(70); /* EBADF */
+}
+
+int main(void)
+{
+	void *bad = unmapped_page();
+	struct sockaddr_in any = loopback(0);
+	int fd;
+
+	close(-1); /* marks the start of main in both traces */
+	socket_calls();
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	bind(fd, (struct sockaddr *)&any, sizeof(any));
+	bind(fd, (struct sockaddr *)&any, sizeof(any)); /* EINVAL: bound already */
+	option_calls(fd, bad);
+	send_calls(fd, bad);
+	fd_calls(fd);
+	close(fd);
+	return 0;
+}

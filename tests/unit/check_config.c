@@ -1,0 +1,111 @@
+/* Unit tests for the SHIM_* environment parser (src/core/config.c). */
+#include "shim/config.h"
+
+#include <check.h>
+#include <string.h>
+
+struct fake_env {
+	const char *names[4];
+	const char *values[4];
+};
+
+static const char *fake_lookup(const char *name, void *ctx)
+{
+	struct fake_env *env = ctx;
+
+	for (int i = 0; i < 4 && env->names[i] != NULL; i++)
+		if (strcmp(env->names[i], name) == 0)
+			return env->values[i];
+	return NULL;
+}
+
+struct reports {
+	int count;
+	char last[512];
+};
+
+static void collect(const char *line, void *ctx)
+{
+	struct reports *r = ctx;
+
+	r->count++;
+	strncpy(r->last, line, sizeof(r->last) - 1);
+}
+
+START_TEST(test_defaults)
+{
+	struct fake_env env = {{NULL}, {NULL}};
+	struct reports rep = {0, ""};
+	struct shim_config cfg;
+
+	ck_assert_int_eq(shim_config_parse(&cfg, fake_lookup, &env, collect, &rep), 0);
+	ck_assert_int_eq(cfg.mode, SHIM_MODE_PASSTHROUGH);
+	ck_assert_int_eq(cfg.trace, SHIM_TRACE_OFF);
+	ck_assert_str_eq(cfg.trace_file, "");
+	ck_assert_int_eq(rep.count, 0);
+}
+END_TEST
+
+START_TEST(test_valid_values)
+{
+	struct fake_env env = {{"SHIM_MODE", "SHIM_TRACE", "SHIM_TRACE_FILE", NULL},
+			       {"passthrough", "calls", "/tmp/t.log", NULL}};
+	struct reports rep = {0, ""};
+	struct shim_config cfg;
+
+	ck_assert_int_eq(shim_config_parse(&cfg, fake_lookup, &env, collect, &rep), 0);
+	ck_assert_int_eq(cfg.trace, SHIM_TRACE_CALLS);
+	ck_assert_str_eq(cfg.trace_file, "/tmp/t.log");
+	ck_assert_str_eq(shim_trace_name(cfg.trace), "calls");
+	ck_assert_str_eq(shim_mode_name(cfg.mode), "passthrough");
+}
+END_TEST
+
+START_TEST(test_malformed_values_keep_defaults_and_say_so)
+{
+	struct fake_env env = {{"SHIM_MODE", "SHIM_TRACE", NULL}, {"turbo", "everything", NULL}};
+	struct reports rep = {0, ""};
+	struct shim_config cfg;
+
+	ck_assert_int_eq(shim_config_parse(&cfg, fake_lookup, &env, collect, &rep), 2);
+	ck_assert_int_eq(rep.count, 2);
+	ck_assert_int_eq(cfg.mode, SHIM_MODE_PASSTHROUGH);
+	ck_assert_int_eq(cfg.trace, SHIM_TRACE_OFF);
+	ck_assert_str_eq(rep.last,
+			 "libshim: SHIM_TRACE=everything is not a known value (one of: off, "
+			 "0, calls, 1); using the default");
+	ck_assert_ptr_null(strchr(rep.last, '\n')); /* one line */
+}
+END_TEST
+
+START_TEST(test_overlong_trace_file)
+{
+	static char longpath[SHIM_CONFIG_PATH_MAX + 10];
+	struct fake_env env = {{"SHIM_TRACE_FILE", NULL}, {longpath, NULL}};
+	struct reports rep = {0, ""};
+	struct shim_config cfg;
+
+	memset(longpath, 'a', sizeof(longpath) - 1);
+	ck_assert_int_eq(shim_config_parse(&cfg, fake_lookup, &env, collect, &rep), 1);
+	ck_assert_str_eq(cfg.trace_file, "");
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("config");
+	TCase *tc = tcase_create("parse");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, test_defaults);
+	tcase_add_test(tc, test_valid_values);
+	tcase_add_test(tc, test_malformed_values_keep_defaults_and_say_so);
+	tcase_add_test(tc, test_overlong_trace_file);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? 0 : 1;
+}

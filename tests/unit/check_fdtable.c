@@ -1,0 +1,267 @@
+/* Unit tests for the fd table and its bookkeeping (src/sys/fdtable.c, src/sys/fdevents.c). */
+#include "shim/fdevents.h"
+#include "shim/fdtable.h"
+
+#include <check.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static enum fd_kind kind_of(int fd, struct shim_sock **out)
+{
+	struct shim_sock *sk = NULL;
+	enum fd_kind k = fdtable_lookup(fd, &sk);
+
+	if (out != NULL)
+		*out = sk;
+	else if (sk != NULL)
+		shim_sock_put(sk);
+	return k;
+}
+
+START_TEST(test_ownable)
+{
+	ck_assert(shim_sock_is_ownable(AF_INET, SOCK_DGRAM, 0));
+	ck_assert(
+	    shim_sock_is_ownable(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, IPPROTO_UDP));
+	ck_assert(shim_sock_is_ownable(AF_INET, SOCK_DGRAM, IPPROTO_UDPLITE));
+	ck_assert(!shim_sock_is_ownable(AF_INET6, SOCK_DGRAM, 0));
+	ck_assert(!shim_sock_is_ownable(AF_INET, SOCK_STREAM, 0));
+	ck_assert(!shim_sock_is_ownable(AF_INET, SOCK_RAW, IPPROTO_UDP));
+	ck_assert(!shim_sock_is_ownable(AF_INET, SOCK_DGRAM, IPPROTO_ICMP));
+}
+END_TEST
+
+START_TEST(test_socket_dup_close_share_one_object)
+{
+	struct shim_sock *a, *b;
+	unsigned live = shim_sock_live_count();
+
+	fdev_socket(100, AF_INET, SOCK_DGRAM, 0);
+	ck_assert_uint_eq(shim_sock_live_count(), live + 1);
+	ck_assert_int_eq(kind_of(100, &a), FD_OWNED);
+	ck_assert_int_eq(a->protocol, IPPROTO_UDP);
+	fdev_dup(100, 200);
+	ck_assert_int_eq(kind_of(200, &b), FD_OWNED);
+	ck_assert_ptr_eq(a, b); /* dup shares the socket, as the kernel shares the file */
+	shim_sock_put(a);
+	shim_sock_put(b);
+
+	fdev_close(100, fdtable_token(100), 0, 0);
+	ck_assert_int_eq(kind_of(100, NULL), FD_UNKNOWN);
+	ck_assert_int_eq(kind_of(200, NULL), FD_OWNED);
+	ck_assert_uint_eq(shim_sock_live_count(), live + 1);
+	fdev_close(200, fdtable_token(200), 0, 0);
+	ck_assert_uint_eq(shim_sock_live_count(), live);
+}
+END_TEST
+
+START_TEST(test_close_ebadf_keeps_and_eintr_forgets)
+{
+	fdev_socket(101, AF_INET, SOCK_DGRAM, IPPROTO_UDP);
+	fdev_close(101, fdtable_token(101), -1, EBADF);
+	ck_assert_int_eq(kind_of(101, NULL), FD_OWNED);
+	fdev_close(101, fdtable_token(101), -1, EINTR); /* Linux frees the fd even then */
+	ck_assert_int_eq(kind_of(101, NULL), FD_UNKNOWN);
+}
+END_TEST
+
+START_TEST(test_close_does_not_forget_a_new_socket_on_the_same_number)
+{
+	fd_token_t token;
+
+	fdev_socket(102, AF_INET, SOCK_DGRAM, 0);
+	token = fdtable_token(102);
+	/* kernel closes 102; another thread's socket() gets 102 before the closer updates the table
+	 */
+	fdev_socket(102, AF_INET, SOCK_DGRAM, IPPROTO_UDPLITE);
+	fdev_close(102, token, 0, 0);
+	ck_assert_int_eq(kind_of(102, NULL), FD_OWNED);
+	fdev_close(102, fdtable_token(102), 0, 0);
+}
+END_TEST
+
+START_TEST(test_foreign_and_dup_of_foreign)
+{
+	fdev_socket(103, AF_INET6, SOCK_DGRAM, 0);
+	ck_assert_int_eq(kind_of(103, NULL), FD_FOREIGN);
+	fdev_socket(104, AF_INET, SOCK_DGRAM, 0);
+	fdev_dup(103, 104); /* dup2 of a foreign fd onto an owned one: no longer owned */
+	ck_assert_int_eq(kind_of(104, NULL), FD_FOREIGN);
+	fdtable_forget(103);
+	fdtable_forget(104);
+}
+END_TEST
+
+START_TEST(test_close_range_spares_internal)
+{
+	for (int fd = 300; fd < 310; fd++)
+		fdev_socket(fd, AF_INET, SOCK_DGRAM, 0);
+	fdtable_set_kind(305, FD_INTERNAL);
+	ck_assert_int_eq(fdtable_next_internal(300, 309), 305);
+	ck_assert_int_eq(fdtable_next_internal(306, 309), -1);
+	fdev_close_range(300, ~0u, 0);
+	for (int fd = 300; fd < 310; fd++)
+		ck_assert_int_eq(kind_of(fd, NULL), fd == 305 ? FD_INTERNAL : FD_UNKNOWN);
+	fdtable_set_kind(305, FD_UNKNOWN);
+}
+END_TEST
+
+START_TEST(test_close_range_cloexec_closes_nothing)
+{
+	fdev_socket(320, AF_INET, SOCK_DGRAM, 0);
+	fdev_close_range(320, 320, 4 /* CLOSE_RANGE_CLOEXEC */);
+	ck_assert_int_eq(kind_of(320, NULL), FD_OWNED);
+	fdev_close_range(320, 320, 0);
+	ck_assert_int_eq(kind_of(320, NULL), FD_UNKNOWN);
+}
+END_TEST
+
+START_TEST(test_out_of_range_fds)
+{
+	ck_assert_int_eq(kind_of(-1, NULL), FD_FOREIGN);
+	ck_assert_int_eq(kind_of(FDTABLE_MAX_FDS, NULL), FD_FOREIGN);
+	fdev_socket(FDTABLE_MAX_FDS + 5, AF_INET, SOCK_DGRAM, 0);
+	ck_assert_int_eq(kind_of(FDTABLE_MAX_FDS + 5, NULL), FD_FOREIGN);
+	ck_assert_int_eq(kind_of(FDTABLE_MAX_FDS - 1, NULL), FD_UNKNOWN);
+}
+END_TEST
+
+/* An fd the table never saw (inherited across exec) is recognised on first use. */
+START_TEST(test_lookup_light_probes_real_fds)
+{
+	int udp = socket(AF_INET, SOCK_DGRAM, 0);
+	int lite = socket(AF_INET, SOCK_DGRAM, IPPROTO_UDPLITE);
+	int tcp = socket(AF_INET, SOCK_STREAM, 0);
+	int udp6 = socket(AF_INET6, SOCK_DGRAM, 0);
+	int p[2];
+	struct shim_sock *sk;
+
+	ck_assert_int_ge(udp, 0);
+	ck_assert_int_eq(pipe(p), 0);
+	ck_assert_int_eq(sockfd_lookup_light(udp, &sk), FD_OWNED);
+	ck_assert_int_eq(sk->protocol, IPPROTO_UDP);
+	shim_sock_put(sk);
+	if (lite >= 0) {
+		ck_assert_int_eq(sockfd_lookup_light(lite, &sk), FD_OWNED);
+		ck_assert_int_eq(sk->protocol, IPPROTO_UDPLITE);
+		shim_sock_put(sk);
+	}
+	ck_assert_int_eq(sockfd_lookup_light(tcp, &sk), FD_FOREIGN);
+	if (udp6 >= 0)
+		ck_assert_int_eq(sockfd_lookup_light(udp6, &sk), FD_FOREIGN);
+	ck_assert_int_eq(sockfd_lookup_light(p[0], &sk), FD_FOREIGN);
+	/* an fd that is not open stays unknown: the kernel will answer EBADF */
+	close(p[1]);
+	fdtable_forget(p[1]);
+	ck_assert_int_eq(sockfd_lookup_light(p[1], &sk), FD_UNKNOWN);
+	ck_assert_ptr_null(sk);
+	close(udp);
+	fdtable_forget(udp);
+	close(tcp);
+	fdtable_forget(tcp);
+	close(p[0]);
+	fdtable_forget(p[0]);
+	if (lite >= 0) {
+		close(lite);
+		fdtable_forget(lite);
+	}
+	if (udp6 >= 0) {
+		close(udp6);
+		fdtable_forget(udp6);
+	}
+}
+END_TEST
+
+/* Lookups from many threads while the slots are replaced: no reference is lost or leaked. */
+#define STRESS_FDS     16
+#define STRESS_READERS 6
+#define STRESS_ROUNDS  20000
+
+static atomic_int stop_readers;
+
+static void *reader(void *arg)
+{
+	unsigned long seen = 0;
+
+	(void)arg;
+	while (!atomic_load(&stop_readers)) {
+		for (int fd = 500; fd < 500 + STRESS_FDS; fd++) {
+			struct shim_sock *sk;
+
+			if (fdtable_lookup(fd, &sk) == FD_OWNED) {
+				ck_assert_int_eq(sk->family, AF_INET);
+				ck_assert_uint_gt(sk->refs, 0);
+				shim_sock_put(sk);
+				seen++;
+			}
+		}
+	}
+	return (void *)seen;
+}
+
+START_TEST(test_concurrent_lookup_and_replace)
+{
+	pthread_t th[STRESS_READERS];
+	unsigned live = shim_sock_live_count();
+	unsigned long total = 0;
+
+	atomic_store(&stop_readers, 0);
+	for (int i = 0; i < STRESS_READERS; i++)
+		ck_assert_int_eq(pthread_create(&th[i], NULL, reader, NULL), 0);
+	for (int r = 0; r < STRESS_ROUNDS; r++) {
+		int fd = 500 + r % STRESS_FDS;
+
+		if (r % 3 == 2)
+			fdev_close(fd, fdtable_token(fd), 0, 0);
+		else if (r % 3 == 1)
+			fdev_dup(500 + (r + 1) % STRESS_FDS, fd);
+		else
+			fdev_socket(fd, AF_INET, SOCK_DGRAM, 0);
+	}
+	atomic_store(&stop_readers, 1);
+	for (int i = 0; i < STRESS_READERS; i++) {
+		void *seen;
+
+		pthread_join(th[i], &seen);
+		total += (unsigned long)seen;
+	}
+	ck_assert_uint_gt(total, 0);
+	fdev_close_range(500, 500 + STRESS_FDS - 1, 0);
+	ck_assert_uint_eq(shim_sock_live_count(), live);
+}
+END_TEST
+
+static Suite *fdtable_suite(void)
+{
+	Suite *s = suite_create("fdtable");
+	TCase *tc = tcase_create("core");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_ownable);
+	tcase_add_test(tc, test_socket_dup_close_share_one_object);
+	tcase_add_test(tc, test_close_ebadf_keeps_and_eintr_forgets);
+	tcase_add_test(tc, test_close_does_not_forget_a_new_socket_on_the_same_number);
+	tcase_add_test(tc, test_foreign_and_dup_of_foreign);
+	tcase_add_test(tc, test_close_range_spares_internal);
+	tcase_add_test(tc, test_close_range_cloexec_closes_nothing);
+	tcase_add_test(tc, test_out_of_range_fds);
+	tcase_add_test(tc, test_lookup_light_probes_real_fds);
+	tcase_add_test(tc, test_concurrent_lookup_and_replace);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(fdtable_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? 0 : 1;
+}
