@@ -5,10 +5,15 @@
 #include "real.h"
 
 #include "shim/fdtable.h"
+#include "shim/sys_send.h"
 #include "shim/trace.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
 
 #define SHIM_EXPORT __attribute__((visibility("default")))
 
@@ -45,6 +50,17 @@ static inline int fd_is_internal(int fd)
 			(ret) = (call);                                                            \
 			(err) = errno;                                                             \
 		}                                                                                  \
+	} while (0)
+
+/* r is the shim's answer (src/sys/sys_send.c): whether it must go to libc instead. */
+#define SHIM_PASSES(r) ((r) == SHIM_NOT_OWNED || (r) == SHIM_TO_KERNEL)
+
+/* Take the shim's answer r: ret and err as libc would set them; on success errno stays as the
+ * program had it (saved). */
+#define SHIM_RESULT(r, ret, err, saved)                                                            \
+	do {                                                                                       \
+		(ret) = (r) < 0 ? -1 : (r);                                                        \
+		(err) = (r) < 0 ? (int)-(r) : (saved);                                             \
 	} while (0)
 
 #endif

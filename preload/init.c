@@ -2,14 +2,20 @@
 #include "real.h"
 
 #include "shim/config.h"
+#include "shim/dev.h"
+#include "shim/path_trace.h"
+#include "shim/sockevents.h"
 #include "shim/trace.h"
 
 #include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 struct real_libc real;
+bool shim_bypass;
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 
@@ -56,6 +62,29 @@ static void report_problem(const char *line, void *ctx)
 	shim_notice(line);
 }
 
+static void child_after_fork(void)
+{
+	sockev_after_fork_child();
+}
+
+/* Open what needs privilege now, while the process may still hold CAP_NET_RAW. */
+static void start_bypass(void)
+{
+	int err = dev_xmit_open();
+
+	if (err < 0) {
+		char line[200];
+
+		snprintf(line, sizeof(line),
+			 "libshim: cannot open an AF_PACKET socket (%s%s); every call goes to the kernel",
+			 strerrordesc_np(-err), err == -EPERM ? ": CAP_NET_RAW is needed" : "");
+		shim_notice(line);
+		return;
+	}
+	pthread_atfork(NULL, NULL, child_after_fork);
+	shim_bypass = true;
+}
+
 static void init_once_body(void)
 {
 	int saved = errno;
@@ -70,7 +99,10 @@ static void init_once_body(void)
 			shim_notice(
 			    "libshim: cannot open SHIM_TRACE_FILE; tracing to standard error");
 	}
-	trace_calls_enabled = config.trace == SHIM_TRACE_CALLS;
+	trace_calls_enabled = config.trace >= SHIM_TRACE_CALLS;
+	trace_path_enabled = config.trace == SHIM_TRACE_PATH;
+	if (config.mode == SHIM_MODE_BYPASS)
+		start_bypass();
 	errno = saved;
 }
 

@@ -7,6 +7,7 @@
 #include "hook.h"
 
 #include "shim/fdevents.h"
+#include "shim/sockevents.h"
 
 #include <fcntl.h>
 #include <ffi.h>
@@ -92,6 +93,8 @@ static int shim_fcntl(int (*fn)(int, int, ...), int fd, int cmd, va_list ap)
 	CALL_UNLESS_INTERNAL(fd, ret, err, forward_fcntl(fn, fd, cmd, kind, iarg, parg));
 	if (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC)
 		fdev_dup(fd, ret);
+	else if (cmd == F_SETFL && shim_bypass)
+		sockev_setfl(fd, iarg, ret);
 	TRACE_SYSCALL(SYS_fcntl, ret, err, A(fd), A(cmd), traced_arg);
 	errno = err;
 	return ret;

@@ -1,17 +1,23 @@
 /* intercept_send: send, sendto, sendmsg, sendmmsg, write, writev.
  *
- * In passthrough mode every call goes to libc. Traces show the system call glibc makes: send() is
- * sendto(fd, buf, len, flags, NULL, 0). */
+ * In bypass mode the shim's send path (src/sys/sys_send.c) answers for the UDP/IPv4 sockets it owns;
+ * everything else, and whatever it hands back, goes to libc. Traces show the system call glibc makes:
+ * send() is sendto(fd, buf, len, flags, NULL, 0). */
 #include "hook.h"
 
 SHIM_EXPORT ssize_t sendto(int fd, const void *buf, size_t len, int flags,
 			   const struct sockaddr *addr, socklen_t alen)
 {
 	ssize_t ret;
-	int err;
+	long r;
+	int err, saved;
 
 	shim_init();
-	CALL_UNLESS_INTERNAL(fd, ret, err, real.sendto(fd, buf, len, flags, addr, alen));
+	saved = errno;
+	if (!shim_bypass || (r = sys_sendto(fd, buf, len, flags, addr, alen), SHIM_PASSES(r)))
+		CALL_UNLESS_INTERNAL(fd, ret, err, real.sendto(fd, buf, len, flags, addr, alen));
+	else
+		SHIM_RESULT(r, ret, err, saved);
 	TRACE_SYSCALL(SYS_sendto, ret, err, A(fd), A(buf), A(len), A(flags), A(addr), A(alen));
 	errno = err;
 	return ret;
@@ -25,10 +31,15 @@ SHIM_EXPORT ssize_t send(int fd, const void *buf, size_t len, int flags)
 SHIM_EXPORT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 {
 	ssize_t ret;
-	int err;
+	long r;
+	int err, saved;
 
 	shim_init();
-	CALL_UNLESS_INTERNAL(fd, ret, err, real.sendmsg(fd, msg, flags));
+	saved = errno;
+	if (!shim_bypass || (r = sys_sendmsg(fd, msg, flags), SHIM_PASSES(r)))
+		CALL_UNLESS_INTERNAL(fd, ret, err, real.sendmsg(fd, msg, flags));
+	else
+		SHIM_RESULT(r, ret, err, saved);
 	TRACE_SYSCALL(SYS_sendmsg, ret, err, A(fd), A(msg), A(flags));
 	errno = err;
 	return ret;
@@ -36,10 +47,15 @@ SHIM_EXPORT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 
 SHIM_EXPORT int sendmmsg(int fd, struct mmsghdr *vec, unsigned vlen, int flags)
 {
-	int ret, err;
+	int ret, err, saved;
+	long r;
 
 	shim_init();
-	CALL_UNLESS_INTERNAL(fd, ret, err, real.sendmmsg(fd, vec, vlen, flags));
+	saved = errno;
+	if (!shim_bypass || (r = sys_sendmmsg(fd, vec, vlen, flags), SHIM_PASSES(r)))
+		CALL_UNLESS_INTERNAL(fd, ret, err, real.sendmmsg(fd, vec, vlen, flags));
+	else
+		SHIM_RESULT(r, ret, err, saved);
 	TRACE_SYSCALL(SYS_sendmmsg, ret, err, A(fd), A(vec), A(vlen), A(flags));
 	errno = err;
 	return ret;
@@ -48,10 +64,15 @@ SHIM_EXPORT int sendmmsg(int fd, struct mmsghdr *vec, unsigned vlen, int flags)
 SHIM_EXPORT ssize_t write(int fd, const void *buf, size_t len)
 {
 	ssize_t ret;
-	int err;
+	long r;
+	int err, saved;
 
 	shim_init();
-	CALL_UNLESS_INTERNAL(fd, ret, err, real.write(fd, buf, len));
+	saved = errno;
+	if (!shim_bypass || (r = sys_write(fd, buf, len), SHIM_PASSES(r)))
+		CALL_UNLESS_INTERNAL(fd, ret, err, real.write(fd, buf, len));
+	else
+		SHIM_RESULT(r, ret, err, saved);
 	TRACE_SYSCALL(SYS_write, ret, err, A(fd), A(buf), A(len));
 	errno = err;
 	return ret;
@@ -60,10 +81,15 @@ SHIM_EXPORT ssize_t write(int fd, const void *buf, size_t len)
 SHIM_EXPORT ssize_t writev(int fd, const struct iovec *iov, int iovcnt)
 {
 	ssize_t ret;
-	int err;
+	long r;
+	int err, saved;
 
 	shim_init();
-	CALL_UNLESS_INTERNAL(fd, ret, err, real.writev(fd, iov, iovcnt));
+	saved = errno;
+	if (!shim_bypass || (r = sys_writev(fd, iov, iovcnt), SHIM_PASSES(r)))
+		CALL_UNLESS_INTERNAL(fd, ret, err, real.writev(fd, iov, iovcnt));
+	else
+		SHIM_RESULT(r, ret, err, saved);
 	TRACE_SYSCALL(SYS_writev, ret, err, A(fd), A(iov), A(iovcnt));
 	errno = err;
 	return ret;

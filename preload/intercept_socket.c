@@ -2,6 +2,7 @@
 #include "hook.h"
 
 #include "shim/fdevents.h"
+#include "shim/sockevents.h"
 
 SHIM_EXPORT int socket(int domain, int type, int protocol)
 {
@@ -22,6 +23,8 @@ SHIM_EXPORT int connect(int fd, const struct sockaddr *addr, socklen_t len)
 
 	shim_init();
 	CALL_UNLESS_INTERNAL(fd, ret, err, real.connect(fd, addr, len));
+	if (shim_bypass)
+		sockev_connect(fd, addr, len, ret);
 	TRACE_SYSCALL(SYS_connect, ret, err, A(fd), A(addr), A(len));
 	errno = err;
 	return ret;
@@ -33,6 +36,8 @@ SHIM_EXPORT int bind(int fd, const struct sockaddr *addr, socklen_t len)
 
 	shim_init();
 	CALL_UNLESS_INTERNAL(fd, ret, err, real.bind(fd, addr, len));
+	if (shim_bypass)
+		sockev_bind(fd, ret);
 	TRACE_SYSCALL(SYS_bind, ret, err, A(fd), A(addr), A(len));
 	errno = err;
 	return ret;
@@ -44,6 +49,8 @@ SHIM_EXPORT int shutdown(int fd, int how)
 
 	shim_init();
 	CALL_UNLESS_INTERNAL(fd, ret, err, real.shutdown(fd, how));
+	if (shim_bypass)
+		sockev_shutdown(fd, how, ret, err);
 	TRACE_SYSCALL(SYS_shutdown, ret, err, A(fd), A(how));
 	errno = err;
 	return ret;
@@ -55,6 +62,8 @@ SHIM_EXPORT int setsockopt(int fd, int level, int name, const void *val, socklen
 
 	shim_init();
 	CALL_UNLESS_INTERNAL(fd, ret, err, real.setsockopt(fd, level, name, val, len));
+	if (shim_bypass)
+		sockev_setsockopt(fd, level, name, val, len, ret);
 	TRACE_SYSCALL(SYS_setsockopt, ret, err, A(fd), A(level), A(name), A(val), A(len));
 	errno = err;
 	return ret;

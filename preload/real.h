@@ -2,6 +2,7 @@
 #ifndef SHIM_PRELOAD_REAL_H
 #define SHIM_PRELOAD_REAL_H
 
+#include <stdbool.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/uio.h>
@@ -31,6 +32,9 @@ struct real_libc {
 };
 
 extern struct real_libc real;
+
+/* SHIM_MODE=bypass and the packet socket is open: owned sockets send through the shim. */
+extern bool shim_bypass;
 
 /* Resolve everything and read the configuration, once per process, whichever call comes first
  * (this may be before the library constructor ran: another library's constructor can call

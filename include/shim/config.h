@@ -1,7 +1,9 @@
 /* config: the SHIM_* environment, read once per process.
  *
- *   SHIM_MODE        passthrough (default): every call goes to libc unchanged
+ *   SHIM_MODE        bypass (default): the shim sends UDP/IPv4 datagrams itself over AF_PACKET
+ *                    passthrough: every call goes to libc unchanged
  *   SHIM_TRACE       off (default) | calls: one strace-format line per intercepted call
+ *                    | path: the calls, and the way each datagram took through the shim
  *   SHIM_TRACE_FILE  where trace lines go (default: standard error); appended to, created 0644
  *
  * A malformed value never stops the program: the parser keeps the default for that variable and
@@ -12,12 +14,14 @@
 #include <stddef.h>
 
 enum shim_mode {
-	SHIM_MODE_PASSTHROUGH = 0,
+	SHIM_MODE_BYPASS = 0,
+	SHIM_MODE_PASSTHROUGH,
 };
 
 enum shim_trace {
 	SHIM_TRACE_OFF = 0,
 	SHIM_TRACE_CALLS,
+	SHIM_TRACE_PATH,
 };
 
 #define SHIM_CONFIG_PATH_MAX 4096

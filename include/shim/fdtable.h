@@ -15,7 +15,7 @@
 
 #include <stdbool.h>
 
-struct shim_sock;
+#include "shim/sock.h"
 
 enum fd_kind {
 	FD_UNKNOWN = 0,
@@ -27,15 +27,6 @@ enum fd_kind {
 /* Highest fd number the table can hold (plus one); fds above it are always FD_FOREIGN. */
 #define FDTABLE_MAX_FDS (1 << 22)
 
-/* A socket the shim owns: AF_INET, SOCK_DGRAM, IPPROTO_UDP or IPPROTO_UDPLITE. Shared by every fd
- * that refers to the same open file description (dup, dup2, dup3, F_DUPFD, F_DUPFD_CLOEXEC). */
-struct shim_sock {
-	unsigned refs; /* atomic: one per fd slot plus one per lookup in progress */
-	int family;    /* AF_INET */
-	int type;      /* SOCK_DGRAM */
-	int protocol;  /* IPPROTO_UDP or IPPROTO_UDPLITE */
-	struct shim_sock *next_free;
-};
 
 /* Whether (family, type, protocol) as given to socket() or read back by SO_DOMAIN, SO_TYPE,
  * SO_PROTOCOL is a socket the shim owns (inet_create resolves protocol 0 to UDP for SOCK_DGRAM). */

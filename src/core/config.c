@@ -18,6 +18,7 @@ static const struct name_value trace_names[] = {
     {"0", SHIM_TRACE_OFF},
     {"calls", SHIM_TRACE_CALLS},
     {"1", SHIM_TRACE_CALLS},
+    {"path", SHIM_TRACE_PATH},
 };
 
 static int lookup_name(const struct name_value *tab, size_t n, const char *s, int *out)
@@ -68,7 +69,7 @@ int shim_config_parse(struct shim_config *cfg, shim_env_lookup lookup, void *loo
 
 	memset(cfg, 0, sizeof(*cfg));
 
-	v = SHIM_MODE_PASSTHROUGH;
+	v = SHIM_MODE_BYPASS;
 	problems += parse_enum("SHIM_MODE", lookup("SHIM_MODE", lookup_ctx), mode_names,
 			       sizeof(mode_names) / sizeof(mode_names[0]), &v, report, report_ctx);
 	cfg->mode = (enum shim_mode)v;

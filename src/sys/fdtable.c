@@ -5,6 +5,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 
 /* Slots are kept in chunks allocated on first use; the chunk directory is a fixed array. */
@@ -87,10 +88,11 @@ struct shim_sock *shim_sock_new(int family, int type, int protocol)
 		if (sk == NULL)
 			return NULL;
 	}
+	memset(sk, 0, sizeof(*sk));
+	pthread_mutex_init(&sk->lock, NULL);
 	sk->family = family;
 	sk->type = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
 	sk->protocol = protocol == 0 ? IPPROTO_UDP : protocol;
-	sk->next_free = NULL;
 	atomic_store_explicit((_Atomic unsigned *)&sk->refs, 1, memory_order_release);
 	atomic_fetch_add_explicit(&live_socks, 1, memory_order_relaxed);
 	return sk;

@@ -39,7 +39,7 @@ START_TEST(test_defaults)
 	struct shim_config cfg;
 
 	ck_assert_int_eq(shim_config_parse(&cfg, fake_lookup, &env, collect, &rep), 0);
-	ck_assert_int_eq(cfg.mode, SHIM_MODE_PASSTHROUGH);
+	ck_assert_int_eq(cfg.mode, SHIM_MODE_BYPASS);
 	ck_assert_int_eq(cfg.trace, SHIM_TRACE_OFF);
 	ck_assert_str_eq(cfg.trace_file, "");
 	ck_assert_int_eq(rep.count, 0);
@@ -57,6 +57,7 @@ START_TEST(test_valid_values)
 	ck_assert_int_eq(cfg.trace, SHIM_TRACE_CALLS);
 	ck_assert_str_eq(cfg.trace_file, "/tmp/t.log");
 	ck_assert_str_eq(shim_trace_name(cfg.trace), "calls");
+	ck_assert_int_eq(cfg.mode, SHIM_MODE_PASSTHROUGH);
 	ck_assert_str_eq(shim_mode_name(cfg.mode), "passthrough");
 }
 END_TEST
@@ -69,11 +70,11 @@ START_TEST(test_malformed_values_keep_defaults_and_say_so)
 
 	ck_assert_int_eq(shim_config_parse(&cfg, fake_lookup, &env, collect, &rep), 2);
 	ck_assert_int_eq(rep.count, 2);
-	ck_assert_int_eq(cfg.mode, SHIM_MODE_PASSTHROUGH);
+	ck_assert_int_eq(cfg.mode, SHIM_MODE_BYPASS);
 	ck_assert_int_eq(cfg.trace, SHIM_TRACE_OFF);
 	ck_assert_str_eq(rep.last,
 			 "libshim: SHIM_TRACE=everything is not a known value (one of: off, "
-			 "0, calls, 1); using the default");
+			 "0, calls, 1, path); using the default");
 	ck_assert_ptr_null(strchr(rep.last, '\n')); /* one line */
 }
 END_TEST

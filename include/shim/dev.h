@@ -1,0 +1,38 @@
+/* dev: the transmit end — frames onto an interface through one AF_PACKET socket (dev_queue_xmit).
+ *
+ * The packet socket is opened when the library loads, while the process still holds CAP_NET_RAW
+ * (some programs drop every capability before they open their first socket), as an internal fd.
+ * It is unbound and receives nothing; each frame names its interface. PACKET_VNET_HDR is on, so a
+ * frame can ask the kernel to finish the UDP checksum (VIRTIO_NET_HDR_F_NEEDS_CSUM) over payload
+ * it copies straight from the program's buffers. */
+#ifndef SHIM_DEV_H
+#define SHIM_DEV_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+/* Bytes of struct virtio_net_hdr that start every frame handed to dev_xmit. */
+#define DEV_VNET_HDR_LEN 10
+
+/* Open the packet socket. Returns 0, or -errno (EPERM without CAP_NET_RAW). */
+int dev_xmit_open(void);
+
+/* Whether frames can be sent. */
+int dev_xmit_ready(void);
+
+/* Write a virtio_net_hdr asking for the checksum at csum_start + csum_offset (0, 0: none). */
+void dev_put_vnet_hdr(uint8_t *p, uint16_t hdr_len, uint16_t csum_start, uint16_t csum_offset);
+
+/* Transmit one frame (vnet header + Ethernet frame, in iov parts) on ifindex. Returns 0 or
+ * -errno as the packet socket answered (EFAULT when a payload part was unreadable, ENOBUFS when the
+ * queue dropped it, ...). dontwait: MSG_DONTWAIT. */
+int dev_xmit(int ifindex, const struct iovec *iov, int iovcnt, int dontwait);
+
+/* Transmit n frames in order with one system call; frame i is iov[i] with iovcnt[i] parts.
+ * Returns the number of frames sent, or -errno if the first failed. */
+int dev_xmit_batch(int ifindex, struct iovec *const *iov, const int *iovcnt, int n, int dontwait);
+
+/* After fork: nothing to do for the packet socket (shared, stateless); kept for symmetry. */
+
+#endif

@@ -1,0 +1,52 @@
+/* inet: the socket-level half of the send path — state kept in step with the kernel socket
+ * (bind, connect, setsockopt, shutdown, fcntl), inet_sendmsg with its autobind, and udp_sendmsg. */
+#ifndef SHIM_INET_H
+#define SHIM_INET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include "shim/path_trace.h"
+#include "shim/sock.h"
+
+/* A result of the send path meaning: give this call (this message, for sendmmsg) to the kernel
+ * socket unchanged. Never a valid -errno. */
+#define SHIM_TO_KERNEL (-100000L)
+
+/* A message as the syscall layer imported it (struct msghdr with its iov_iter in the kernel). */
+struct shim_msg {
+	bool has_name;
+	int namelen;
+	struct sockaddr_storage name; /* copied from the program */
+	struct iovec *iov;            /* validated copy of the iovec array */
+	int iovcnt;
+	size_t len; /* total, clamped to MAX_RW_COUNT */
+	int flags;
+	struct path_trace *trace;
+};
+
+/* ---- state (inet_sock.c) ---- */
+
+/* Read the socket's state from the kernel socket fd, once, before the shim first sends on it
+ * (called with sk->lock held). Settings the shim does not reproduce make the socket kernel-only. */
+void inet_sock_sync(struct shim_sock *sk, int fd);
+
+/* After the kernel's answer to bind/connect/shutdown/setsockopt/fcntl(F_SETFL) on an owned fd. */
+void inet_after_bind(struct shim_sock *sk, int fd, int ret);
+void inet_after_connect(struct shim_sock *sk, int fd, const struct sockaddr *addr, socklen_t len,
+			int ret);
+void inet_after_shutdown(struct shim_sock *sk, int how, int ret, int err);
+void inet_after_setsockopt(struct shim_sock *sk, int fd, int level, int name, const void *val,
+			   socklen_t len, int ret);
+void inet_after_setfl(struct shim_sock *sk, int flags);
+
+/* ---- sending (inet_sendmsg.c, udp_sendmsg.c) ---- */
+
+/* inet_sendmsg(): autobind, then udp_sendmsg(). Returns bytes sent, -errno, or SHIM_TO_KERNEL. */
+long inet_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m);
+
+long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m);
+
+#endif

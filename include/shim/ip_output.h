@@ -1,0 +1,40 @@
+/* ip_output: one UDP datagram into IPv4 frames on an Ethernet device — the shim's ip_make_skb,
+ * __ip_append_data, ip_do_fragment and udp_send_skb, ending in dev_xmit. */
+#ifndef SHIM_IP_OUTPUT_H
+#define SHIM_IP_OUTPUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+#include "shim/path_trace.h"
+
+struct udp_datagram {
+	/* flow, network order */
+	uint32_t saddr, daddr;
+	uint16_t sport, dport;
+	/* IPv4 header fields */
+	uint8_t tos, ttl;
+	uint16_t id; /* of the datagram; every fragment carries it */
+	bool df;
+	uint32_t fragsize; /* MTU the datagram is laid out for (cork->fragsize) */
+	/* link */
+	int oif;
+	uint8_t src_mac[6], dst_mac[6];
+	/* payload in the program's memory, len bytes in all */
+	const struct iovec *iov;
+	int iovcnt;
+	size_t len;
+	bool dontwait;
+};
+
+/* Build and transmit. Returns 0, or -errno: EFAULT (payload unreadable: nothing sent), ENOBUFS,
+ * EAGAIN, ENETDOWN ... as the device answered. */
+int ip_output_udp(const struct udp_datagram *d, struct path_trace *t);
+
+/* The frames a datagram of total IP length `total` (header included) makes at fragsize with an
+ * IP header of hlen bytes, and the data bytes each fragment but the last carries. */
+unsigned ip_fragment_count(size_t total, size_t hlen, uint32_t fragsize, size_t *per_fragment);
+
+#endif

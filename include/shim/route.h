@@ -1,0 +1,67 @@
+/* route: the kernel's routing, link and neighbour answers, asked over rtnetlink and cached.
+ *
+ * route_output() answers what ip_route_output_flow() would for a UDP datagram: the kernel itself
+ * does the lookup (RTM_GETROUTE runs ip_route_output_key_hash_rcu with the flow we give), so policy
+ * rules, marks, uid rules and forced interfaces are decided exactly as for the kernel's own send.
+ * Answers are cached; a thread listening to rtnetlink notifications (links, addresses, routes,
+ * rules, neighbours) bumps a generation counter, and a cached answer is used only while the counter
+ * has not moved. */
+#ifndef SHIM_ROUTE_H
+#define SHIM_ROUTE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* The flow of one datagram (struct flowi4 as udp_sendmsg fills it). Network byte order. */
+struct route_key {
+	uint32_t daddr;
+	uint32_t saddr; /* 0: let routing choose */
+	int oif;        /* 0: let routing choose */
+	uint8_t tos;
+	uint32_t mark;
+	uint32_t uid;
+	uint16_t sport, dport;
+};
+
+struct route_result {
+	int err;            /* 0, or the -errno of the lookup (ENETUNREACH, EHOSTUNREACH, EACCES ...) */
+	uint8_t type;       /* RTN_UNICAST, RTN_LOCAL, RTN_BROADCAST, RTN_MULTICAST ... */
+	int oif;            /* output device */
+	uint32_t saddr;     /* source chosen (RTA_PREFSRC), or the one asked for */
+	uint32_t daddr;     /* destination (0.0.0.0 rewritten) */
+	uint32_t nexthop;   /* gateway, or daddr when on-link */
+	uint32_t mtu;       /* route MTU: learnt PMTU or mtu metric, else the device MTU */
+	bool mtu_locked;    /* "mtu lock": DF never set in WANT mode */
+	int hoplimit;       /* route hoplimit metric, 0 if none */
+	int default_ttl;    /* net.ipv4.ip_default_ttl when looked up */
+	/* the output device */
+	uint32_t dev_mtu;
+	bool dev_ether; /* ARPHRD_ETHER with a 6-byte address */
+	bool dev_up;
+	uint8_t dev_mac[6];
+	char dev_name[16];
+	uint64_t generation; /* route generation the answer belongs to */
+	struct route_key key;
+};
+
+/* ip_route_output_flow(): fill r for k. Returns 0 when the lookup was made (r->err says how it
+ * went), or -errno when the kernel could not be asked (then the caller sends through the kernel). */
+int route_output(const struct route_key *k, struct route_result *r);
+
+/* Whether r is still what the kernel would answer (no notification since). */
+bool route_valid(const struct route_result *r);
+
+/* The next hop's hardware address, if the kernel's neighbour table has a usable entry (NUD_VALID).
+ * Returns 0 and fills mac, or -1 (no entry, incomplete, failed: the kernel must resolve it). */
+int neigh_output_lookup(int ifindex, uint32_t nexthop, uint8_t mac[6]);
+
+/* net.ipv4.ip_default_ttl of the current namespace, read now. */
+int sysctl_ip_default_ttl(void);
+
+/* Current generations (for tests and the path trace). */
+uint64_t route_generation(void);
+
+/* Forget everything cached and the per-process netlink sockets (after fork in the child). */
+void route_forget_after_fork(void);
+
+#endif

@@ -1,0 +1,18 @@
+/* sockevents: keep an owned socket's state in step with the calls that change it (bypass mode).
+ * The preload layer calls these after the real call returned; for fds the shim does not own they do
+ * nothing. */
+#ifndef SHIM_SOCKEVENTS_H
+#define SHIM_SOCKEVENTS_H
+
+#include <sys/socket.h>
+
+void sockev_bind(int fd, int ret);
+void sockev_connect(int fd, const struct sockaddr *addr, socklen_t len, int ret);
+void sockev_shutdown(int fd, int how, int ret, int err);
+void sockev_setsockopt(int fd, int level, int name, const void *val, socklen_t len, int ret);
+void sockev_setfl(int fd, int flags, int ret);
+
+/* In a child after fork: per-process caches and sockets of the shim start afresh. */
+void sockev_after_fork_child(void);
+
+#endif

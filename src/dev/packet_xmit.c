@@ -1,0 +1,124 @@
+/* packet_xmit: dev_queue_xmit through AF_PACKET (see include/shim/dev.h). */
+#include "shim/dev.h"
+#include "shim/fdtable.h"
+#include "shim/rawsys.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/if_packet.h>
+#include <linux/virtio_net.h>
+#include <net/ethernet.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+
+#define MAX_BATCH 64
+
+static int packet_fd = -1;
+
+int dev_xmit_open(void)
+{
+	long fd = rawsys3(SYS_socket, AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+	int one = 1, sndbuf = 4 << 20;
+	struct rlimit rl;
+	long floor = 1024, nfd;
+
+	if (fd < 0)
+		return (int)fd;
+	if (rawsys5(SYS_setsockopt, fd, SOL_PACKET, PACKET_VNET_HDR, &one, sizeof(one)) < 0) {
+		rawsys1(SYS_close, fd);
+		return -EOPNOTSUPP;
+	}
+	/* Room for bursts: the kernel's UDP socket would have its own sndbuf; this one is shared. */
+	if (rawsys5(SYS_setsockopt, fd, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof(sndbuf)) < 0)
+		rawsys5(SYS_setsockopt, fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
+	if (rawsys2(SYS_getrlimit, RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		floor = (long)rl.rlim_cur;
+	if (floor > FDTABLE_MAX_FDS)
+		floor = FDTABLE_MAX_FDS;
+	nfd = rawsys3(SYS_fcntl, fd, 1030 /* F_DUPFD_CLOEXEC */, floor > 64 ? floor - 40 : 3);
+	if (nfd >= 0) {
+		rawsys1(SYS_close, fd);
+		fd = nfd;
+	}
+	fdtable_set_kind((int)fd, FD_INTERNAL);
+	packet_fd = (int)fd;
+	return 0;
+}
+
+int dev_xmit_ready(void)
+{
+	return packet_fd >= 0;
+}
+
+void dev_put_vnet_hdr(uint8_t *p, uint16_t hdr_len, uint16_t csum_start, uint16_t csum_offset)
+{
+	struct virtio_net_hdr h;
+
+	memset(&h, 0, sizeof(h));
+	if (csum_offset) {
+		h.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+		h.csum_start = csum_start;
+		h.csum_offset = csum_offset;
+	}
+	h.hdr_len = hdr_len;
+	h.gso_type = VIRTIO_NET_HDR_GSO_NONE;
+	memcpy(p, &h, DEV_VNET_HDR_LEN);
+}
+
+static void fill_target(struct sockaddr_ll *sll, int ifindex)
+{
+	memset(sll, 0, sizeof(*sll));
+	sll->sll_family = AF_PACKET;
+	sll->sll_protocol = htons(ETH_P_IP);
+	sll->sll_ifindex = ifindex;
+}
+
+int dev_xmit(int ifindex, const struct iovec *iov, int iovcnt, int dontwait)
+{
+	struct sockaddr_ll sll;
+	struct msghdr mh;
+	long r;
+
+	fill_target(&sll, ifindex);
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_name = &sll;
+	mh.msg_namelen = sizeof(sll);
+	mh.msg_iov = (struct iovec *)iov;
+	mh.msg_iovlen = (size_t)iovcnt;
+	do
+		r = rawsys3(SYS_sendmsg, packet_fd, &mh, dontwait ? MSG_DONTWAIT : 0);
+	while (r == -EINTR);
+	return r < 0 ? (int)r : 0;
+}
+
+int dev_xmit_batch(int ifindex, struct iovec *const *iov, const int *iovcnt, int n, int dontwait)
+{
+	struct sockaddr_ll sll;
+	struct mmsghdr mm[MAX_BATCH];
+	int sent = 0;
+
+	fill_target(&sll, ifindex);
+	while (sent < n) {
+		int chunk = n - sent > MAX_BATCH ? MAX_BATCH : n - sent;
+		long r;
+
+		memset(mm, 0, sizeof(mm[0]) * (size_t)chunk);
+		for (int i = 0; i < chunk; i++) {
+			mm[i].msg_hdr.msg_name = &sll;
+			mm[i].msg_hdr.msg_namelen = sizeof(sll);
+			mm[i].msg_hdr.msg_iov = iov[sent + i];
+			mm[i].msg_hdr.msg_iovlen = (size_t)iovcnt[sent + i];
+		}
+		do
+			r = rawsys4(SYS_sendmmsg, packet_fd, mm, chunk, dontwait ? MSG_DONTWAIT : 0);
+		while (r == -EINTR);
+		if (r < 0)
+			return sent ? sent : (int)r;
+		sent += (int)r;
+		if (r < chunk)
+			break;
+	}
+	return sent;
+}

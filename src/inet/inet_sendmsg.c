@@ -1,0 +1,59 @@
+/* inet_sendmsg: the socket layer before UDP (net/ipv4/af_inet.c inet_sendmsg, inet_send_prepare,
+ * inet_autobind). */
+#include "shim/inet.h"
+#include "shim/rawsys.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/syscall.h>
+
+/* inet_autobind(): the kernel socket binds to an ephemeral port, so the port is really reserved
+ * and replies reach the program. bind(0.0.0.0:0) leaves the same state as the kernel's autobind
+ * (no address or port lock, so a disconnect releases the port again). */
+static int inet_autobind(int fd, struct shim_sock *sk, struct path_trace *t)
+{
+	struct sockaddr_in any, got;
+	socklen_t len = sizeof(got);
+	long r;
+
+	memset(&any, 0, sizeof(any));
+	any.sin_family = AF_INET;
+	r = rawsys3(SYS_bind, fd, &any, sizeof(any));
+	if (r < 0 && r != -EINVAL) /* EINVAL: bound meanwhile (by a call the shim did not see) */
+		return (int)r;
+	memset(&got, 0, sizeof(got));
+	if (rawsys3(SYS_getsockname, fd, &got, &len) < 0)
+		return -EAGAIN;
+	sk->sport = got.sin_port;
+	sk->rcv_saddr = got.sin_addr.s_addr;
+	if (!sk->connected)
+		sk->saddr = got.sin_addr.s_addr;
+	path_step(t, "inet_autobind(port %u)", ntohs(got.sin_port));
+	return 0;
+}
+
+long inet_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m)
+{
+	long ret;
+
+	pthread_mutex_lock(&sk->lock);
+	inet_sock_sync(sk, fd);
+	if (sk->kernel_only != NULL) {
+		path_step(m->trace, "kernel(%s is set on this socket)", sk->kernel_only);
+		pthread_mutex_unlock(&sk->lock);
+		return SHIM_TO_KERNEL;
+	}
+	path_step(m->trace, "inet_sendmsg");
+	if (sk->sport == 0) {
+		int r = inet_autobind(fd, sk, m->trace);
+
+		if (r < 0) {
+			pthread_mutex_unlock(&sk->lock);
+			return r;
+		}
+	}
+	pthread_mutex_unlock(&sk->lock);
+	ret = udp_sendmsg(fd, sk, m);
+	return ret;
+}

@@ -1,0 +1,204 @@
+/* inet_sock: the shim's copy of a UDP socket's TX state, read from the kernel socket once and then
+ * kept in step with the calls the program makes (see include/shim/inet.h). */
+#include "shim/inet.h"
+#include "shim/rawsys.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/udp.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/syscall.h>
+
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT 103
+#endif
+#ifndef SOL_UDP
+#define SOL_UDP 17
+#endif
+#ifndef SOL_UDPLITE
+#define SOL_UDPLITE 136
+#endif
+#ifndef IP_BIND_ADDRESS_NO_PORT
+#define IP_BIND_ADDRESS_NO_PORT 24
+#endif
+
+static int get_int(int fd, int level, int name, int *val)
+{
+	socklen_t len = sizeof(*val);
+
+	*val = 0;
+	return (int)rawsys5(SYS_getsockopt, fd, level, name, val, &len);
+}
+
+static uint16_t random_u16(void)
+{
+	uint16_t v = 0;
+
+	if (rawsys3(SYS_getrandom, &v, sizeof(v), 0x1 /* GRND_NONBLOCK */) != sizeof(v))
+		v = (uint16_t)(rawsys0(SYS_getpid) * 2654435761u);
+	return v;
+}
+
+static void read_names(struct shim_sock *sk, int fd)
+{
+	struct sockaddr_in sin;
+	socklen_t len = sizeof(sin);
+
+	memset(&sin, 0, sizeof(sin));
+	if (rawsys3(SYS_getsockname, fd, &sin, &len) == 0) {
+		sk->rcv_saddr = sin.sin_addr.s_addr;
+		sk->sport = sin.sin_port;
+		/* a socket bound to a multicast or limited-broadcast address has no fixed source */
+		sk->saddr = IN_MULTICAST(ntohl(sin.sin_addr.s_addr)) ||
+					    sin.sin_addr.s_addr == INADDR_BROADCAST
+				    ? 0
+				    : sin.sin_addr.s_addr;
+	}
+	len = sizeof(sin);
+	memset(&sin, 0, sizeof(sin));
+	sk->connected = rawsys3(SYS_getpeername, fd, &sin, &len) == 0;
+	sk->daddr = sk->connected ? sin.sin_addr.s_addr : 0;
+	sk->dport = sk->connected ? sin.sin_port : 0;
+}
+
+/* Options that change what goes on the wire in ways the shim does not reproduce yet: while any
+ * is set, the kernel socket sends. */
+static const struct {
+	int level, name;
+	const char *why;
+} kernel_only_options[] = {
+	{SOL_SOCKET, SO_NO_CHECK, "SO_NO_CHECK"},
+	{SOL_SOCKET, SO_DONTROUTE, "SO_DONTROUTE"},
+	{SOL_SOCKET, SO_ZEROCOPY, "SO_ZEROCOPY"},
+	{SOL_SOCKET, SO_TIMESTAMPING, "SO_TIMESTAMPING"},
+	{SOL_SOCKET, SO_TXTIME, "SO_TXTIME"},
+	{SOL_IP, IP_RECVERR, "IP_RECVERR"},
+	{SOL_IP, IP_FREEBIND, "IP_FREEBIND"},
+	{SOL_IP, IP_TRANSPARENT, "IP_TRANSPARENT"},
+	{SOL_IP, IP_BIND_ADDRESS_NO_PORT, "IP_BIND_ADDRESS_NO_PORT"},
+	{SOL_IP, IP_UNICAST_IF, "IP_UNICAST_IF"},
+	{SOL_UDP, UDP_CORK, "UDP_CORK"},
+	{SOL_UDP, UDP_SEGMENT, "UDP_SEGMENT"},
+};
+
+void inet_sock_sync(struct shim_sock *sk, int fd)
+{
+	int v;
+	unsigned char opts[40];
+	socklen_t optlen = sizeof(opts);
+
+	if (sk->synced)
+		return;
+	read_names(sk, fd);
+	sk->ip_id = random_u16();
+	sk->uc_ttl = -1;
+	if (get_int(fd, SOL_IP, IP_TTL, &v) == 0) {
+		/* the kernel shows ip_default_ttl for "not set" (-1) */
+		sk->uc_ttl = v == sysctl_ip_default_ttl() ? -1 : v;
+	}
+	sk->tos = get_int(fd, SOL_IP, IP_TOS, &v) == 0 ? (uint8_t)v : 0;
+	sk->pmtudisc = get_int(fd, SOL_IP, IP_MTU_DISCOVER, &v) == 0 ? (uint8_t)v : IP_PMTUDISC_WANT;
+	sk->broadcast = get_int(fd, SOL_SOCKET, SO_BROADCAST, &v) == 0 && v;
+	sk->bound_dev_if = get_int(fd, SOL_SOCKET, SO_BINDTOIFINDEX, &v) == 0 ? v : 0;
+	sk->mark = get_int(fd, SOL_SOCKET, SO_MARK, &v) == 0 ? (uint32_t)v : 0;
+	sk->uid = (uint32_t)rawsys0(SYS_geteuid);
+	v = (int)rawsys2(SYS_fcntl, fd, F_GETFL);
+	sk->nonblock = v >= 0 && (v & O_NONBLOCK);
+	sk->shut_wr = false; /* not readable back; shutdown() calls after this point are tracked */
+	sk->dst_cache_valid = false;
+
+	sk->kernel_only = NULL;
+	if (sk->protocol == IPPROTO_UDPLITE)
+		sk->kernel_only = "UDP-Lite socket";
+	for (size_t i = 0; i < sizeof(kernel_only_options) / sizeof(kernel_only_options[0]); i++)
+		if (get_int(fd, kernel_only_options[i].level, kernel_only_options[i].name, &v) == 0 &&
+		    v != 0)
+			sk->kernel_only = kernel_only_options[i].why;
+	if (rawsys5(SYS_getsockopt, fd, SOL_IP, IP_OPTIONS, opts, &optlen) == 0 && optlen > 0)
+		sk->kernel_only = "IP_OPTIONS";
+	sk->synced = true;
+}
+
+void inet_after_bind(struct shim_sock *sk, int fd, int ret)
+{
+	if (ret == 0 && sk->synced)
+		read_names(sk, fd);
+}
+
+void inet_after_connect(struct shim_sock *sk, int fd, const struct sockaddr *addr, socklen_t len,
+			int ret)
+{
+	(void)addr;
+	(void)len;
+	if (!sk->synced)
+		return;
+	/* connect may have autobound even when it failed; a failed connect keeps the old peer */
+	read_names(sk, fd);
+	if (ret == 0) {
+		int v;
+
+		sk->dst_cache_valid = false;
+		sk->ip_id = random_u16(); /* reseeded at every connect (__ip4_datagram_connect) */
+		/* disconnect also drops SO_BINDTODEVICE */
+		sk->bound_dev_if = get_int(fd, SOL_SOCKET, SO_BINDTOIFINDEX, &v) == 0 ? v : 0;
+	}
+}
+
+void inet_after_shutdown(struct shim_sock *sk, int how, int ret, int err)
+{
+	/* On an unconnected socket the kernel answers ENOTCONN yet records the shutdown. */
+	if ((ret == 0 || err == ENOTCONN) && (how == SHUT_WR || how == SHUT_RDWR))
+		sk->shut_wr = true;
+}
+
+/* The int value setsockopt stores from optval/optlen for "int or char" IP options. */
+static int int_or_char(const void *val, socklen_t len)
+{
+	int v = 0;
+
+	if (len >= sizeof(int))
+		memcpy(&v, val, sizeof(int));
+	else if (len >= 1)
+		v = *(const unsigned char *)val;
+	return v;
+}
+
+void inet_after_setsockopt(struct shim_sock *sk, int fd, int level, int name, const void *val,
+			   socklen_t len, int ret)
+{
+	int v;
+
+	if (ret != 0 || !sk->synced || val == NULL)
+		return;
+	if (level == SOL_IP && name == IP_TTL) {
+		sk->uc_ttl = int_or_char(val, len);
+	} else if (level == SOL_IP && name == IP_TOS) {
+		sk->tos = (uint8_t)int_or_char(val, len);
+	} else if (level == SOL_IP && name == IP_MTU_DISCOVER) {
+		sk->pmtudisc = (uint8_t)int_or_char(val, len);
+	} else if (level == SOL_SOCKET && name == SO_BROADCAST) {
+		sk->broadcast = get_int(fd, SOL_SOCKET, SO_BROADCAST, &v) == 0 && v;
+	} else if (level == SOL_SOCKET && (name == SO_BINDTODEVICE || name == SO_BINDTOIFINDEX)) {
+		sk->bound_dev_if = get_int(fd, SOL_SOCKET, SO_BINDTOIFINDEX, &v) == 0 ? v : 0;
+		sk->dst_cache_valid = false;
+	} else if (level == SOL_SOCKET && name == SO_MARK) {
+		sk->mark = get_int(fd, SOL_SOCKET, SO_MARK, &v) == 0 ? (uint32_t)v : 0;
+	} else if (level == SOL_IP && name == IP_OPTIONS) {
+		if (len > 0)
+			sk->kernel_only = "IP_OPTIONS";
+	} else {
+		int lvl = level == SOL_UDPLITE ? SOL_UDP : level;
+
+		for (size_t i = 0; i < sizeof(kernel_only_options) / sizeof(kernel_only_options[0]);
+		     i++)
+			if (kernel_only_options[i].level == lvl && kernel_only_options[i].name == name &&
+			    int_or_char(val, len) != 0)
+				sk->kernel_only = kernel_only_options[i].why;
+	}
+}
+
+void inet_after_setfl(struct shim_sock *sk, int flags)
+{
+	sk->nonblock = (flags & O_NONBLOCK) != 0;
+}

@@ -1,0 +1,249 @@
+/* udp_sendmsg: one UDP/IPv4 datagram, step by step as net/ipv4/udp.c udp_sendmsg takes it
+ * (../shared/spec/udp4-send-path.md section 4). What the shim does not reproduce yet is handed to the
+ * kernel socket (SHIM_TO_KERNEL) at the first point where it is known, before anything visible
+ * happened, and the path trace says why. */
+#include "shim/inet.h"
+#include "shim/ip_ident.h"
+#include "shim/ip_output.h"
+#include "shim/rawsys.h"
+#include "shim/route.h"
+#include "shim/wire.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/rtnetlink.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/syscall.h>
+
+#define IPV4_MIN_MTU 68
+#define MSG_PROBE    0x10 /* glibc names it MSG_PROXY */
+
+static const char *route_type_name(unsigned type)
+{
+	static const char *const names[] = {"unspec",	 "unicast", "local",   "broadcast",
+					    "anycast",	 "multicast", "blackhole", "unreachable",
+					    "prohibit", "throw",	  "nat",	    "xresolve"};
+
+	return type < sizeof(names) / sizeof(names[0]) ? names[type] : "?";
+}
+
+static const char *ip_str(uint32_t a, char *buf)
+{
+	return inet_ntop(AF_INET, &a, buf, INET_ADDRSTRLEN);
+}
+
+/* S5: the destination from the message, or the connected peer. */
+static long udp_destination(const struct shim_sock *sk, const struct shim_msg *m, uint32_t *daddr,
+			    uint16_t *dport, bool *fastpath)
+{
+	if (m->has_name) {
+		const struct sockaddr_in *usin = (const struct sockaddr_in *)&m->name;
+
+		if (m->namelen < (int)sizeof(struct sockaddr_in))
+			return -EINVAL;
+		if (usin->sin_family != AF_INET && usin->sin_family != AF_UNSPEC)
+			return -EAFNOSUPPORT;
+		if (usin->sin_port == 0)
+			return -EINVAL;
+		*daddr = usin->sin_addr.s_addr;
+		*dport = usin->sin_port;
+		*fastpath = false;
+		return 0;
+	}
+	if (!sk->connected)
+		return -EDESTADDRREQ;
+	*daddr = sk->daddr;
+	*dport = sk->dport;
+	*fastpath = true;
+	return 0;
+}
+
+/* S12: the route, from the socket's cache on the connected fast path. */
+static long udp_route(struct shim_sock *sk, const struct route_key *key, bool fastpath,
+		      struct route_result *rt)
+{
+	if (fastpath) {
+		pthread_mutex_lock(&sk->lock);
+		if (sk->dst_cache_valid && route_valid(&sk->dst_cache)) {
+			*rt = sk->dst_cache;
+			pthread_mutex_unlock(&sk->lock);
+			return 1; /* cached: the broadcast permission is not checked again */
+		}
+		pthread_mutex_unlock(&sk->lock);
+	}
+	if (route_output(key, rt) < 0)
+		return SHIM_TO_KERNEL;
+	return 0;
+}
+
+long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m)
+{
+	struct shim_sock s;
+	struct route_key key;
+	struct route_result rt;
+	struct udp_datagram d;
+	uint32_t daddr = 0, mtu, maxsize;
+	uint16_t dport = 0;
+	bool fastpath = false;
+	char a1[INET_ADDRSTRLEN], a2[INET_ADDRSTRLEN];
+	long r, cached;
+	int err;
+
+	/* S1, S2 */
+	if (m->len > IP_MAX_TOTAL)
+		return -EMSGSIZE;
+	if (m->flags & MSG_OOB)
+		return -EOPNOTSUPP;
+
+	pthread_mutex_lock(&sk->lock);
+	s = *sk; /* a consistent snapshot of the settings for this datagram */
+	pthread_mutex_unlock(&sk->lock);
+
+	/* S5 */
+	r = udp_destination(&s, m, &daddr, &dport, &fastpath);
+	if (r < 0)
+		return r;
+	path_step(m->trace, "udp_sendmsg(to %s:%u%s)", ip_str(daddr, a1), ntohs(dport),
+		  fastpath ? " connected" : "");
+
+	/* S10, S11: link-scope routing and multicast are not reproduced yet */
+	if (m->flags & MSG_DONTROUTE) {
+		path_step(m->trace, "kernel(MSG_DONTROUTE)");
+		return SHIM_TO_KERNEL;
+	}
+	if (IN_MULTICAST(ntohl(daddr))) {
+		path_step(m->trace, "kernel(multicast destination)");
+		return SHIM_TO_KERNEL;
+	}
+
+	/* S12 */
+	memset(&key, 0, sizeof(key));
+	key.daddr = daddr;
+	key.saddr = s.saddr;
+	key.oif = s.bound_dev_if;
+	key.tos = s.tos;
+	key.mark = s.mark;
+	key.uid = s.uid;
+	key.sport = s.sport;
+	key.dport = dport;
+	cached = udp_route(sk, &key, fastpath, &rt);
+	if (cached == SHIM_TO_KERNEL) {
+		path_step(m->trace, "kernel(route lookup over rtnetlink failed)");
+		return SHIM_TO_KERNEL;
+	}
+	if (rt.err < 0) {
+		path_step(m->trace, "ip_route_output_flow(error %d)", -rt.err);
+		return rt.err;
+	}
+	if (rt.type == RTN_BROADCAST && !cached && !s.broadcast)
+		return -EACCES;
+	path_step(m->trace, "ip_route_output_flow(%s dev %s src %s via %s mtu %u%s)",
+		  route_type_name(rt.type),
+		  rt.dev_name, ip_str(rt.saddr, a1), ip_str(rt.nexthop, a2), rt.mtu,
+		  cached ? " cached" : "");
+	if (fastpath && !cached) {
+		pthread_mutex_lock(&sk->lock);
+		sk->dst_cache = rt;
+		sk->dst_cache_valid = true;
+		pthread_mutex_unlock(&sk->lock);
+	}
+
+	/* S13: MSG_PROBE stops after routing; MSG_CONFIRM changes nothing on the wire */
+	if (m->flags & MSG_PROBE)
+		return (long)m->len;
+
+	/* 7.1: what the shim transmits itself is unicast out of an Ethernet device */
+	if (rt.type == RTN_LOCAL) {
+		path_step(m->trace, "kernel(local destination: delivered through loopback)");
+		return SHIM_TO_KERNEL;
+	}
+	if (rt.type != RTN_UNICAST) {
+		path_step(m->trace, "kernel(%s route: local copies are the kernel's)",
+			  route_type_name(rt.type));
+		return SHIM_TO_KERNEL;
+	}
+	if (!rt.dev_ether) {
+		path_step(m->trace, "kernel(dev %s is not Ethernet)", rt.dev_name);
+		return SHIM_TO_KERNEL;
+	}
+
+	/* ip_setup_cork / __ip_append_data: MTU and size limit per IP_MTU_DISCOVER (5.3) */
+	mtu = s.pmtudisc >= IP_PMTUDISC_PROBE ? rt.dev_mtu : rt.mtu;
+	if (mtu > IP_MAX_TOTAL)
+		mtu = IP_MAX_TOTAL;
+	if (mtu < IPV4_MIN_MTU)
+		return -ENETUNREACH;
+	maxsize = (s.pmtudisc < IP_PMTUDISC_DO || s.pmtudisc == IP_PMTUDISC_OMIT) ? IP_MAX_TOTAL
+										  : mtu;
+	if (UDP_HLEN + m->len > maxsize - IPV4_HLEN_MIN)
+		return -EMSGSIZE;
+
+	/* the next hop's MAC: unresolved neighbours are the kernel's to resolve (7.2) */
+	memset(&d, 0, sizeof(d));
+	if (neigh_output_lookup(rt.oif, rt.nexthop, d.dst_mac) < 0) {
+		path_step(m->trace, "kernel(neighbour %s unresolved on %s)", ip_str(rt.nexthop, a1),
+			  rt.dev_name);
+		return SHIM_TO_KERNEL;
+	}
+
+	/* sock_alloc_send_pskb: a pending error (only a connected socket gets one without
+	 * IP_RECVERR) is reported and cleared, then the shutdown state */
+	if (s.connected) {
+		int soerr = 0;
+		socklen_t len = sizeof(soerr);
+
+		if (rawsys5(SYS_getsockopt, fd, SOL_SOCKET, SO_ERROR, &soerr, &len) == 0 && soerr) {
+			path_step(m->trace, "sock_error(%d)", soerr);
+			return -soerr;
+		}
+	}
+	if (s.shut_wr)
+		return -EPIPE;
+
+	/* __ip_make_skb: header fields */
+	d.saddr = rt.saddr;
+	d.daddr = rt.daddr;
+	d.sport = s.sport;
+	d.dport = dport;
+	d.tos = s.tos;
+	d.ttl = (uint8_t)(s.uc_ttl >= 0 ? s.uc_ttl : rt.hoplimit > 0 ? rt.hoplimit : rt.default_ttl);
+	d.fragsize = mtu;
+	d.df = s.pmtudisc == IP_PMTUDISC_DO || s.pmtudisc == IP_PMTUDISC_PROBE ||
+	       (IPV4_HLEN_MIN + UDP_HLEN + m->len <= rt.mtu && s.pmtudisc == IP_PMTUDISC_WANT &&
+		!rt.mtu_locked);
+	d.oif = rt.oif;
+	memcpy(d.src_mac, rt.dev_mac, 6);
+	d.iov = m->iov;
+	d.iovcnt = m->iovcnt;
+	d.len = m->len;
+	d.dontwait = (m->flags & MSG_DONTWAIT) || s.nonblock;
+
+	/* ip_select_ident_segs (5.2) */
+	if (s.connected) {
+		pthread_mutex_lock(&sk->lock);
+		d.id = ++sk->ip_id;
+		pthread_mutex_unlock(&sk->lock);
+	} else if (d.df && !(s.pmtudisc < IP_PMTUDISC_DO || s.pmtudisc == IP_PMTUDISC_OMIT)) {
+		d.id = 0;
+	} else {
+		d.id = ip_ident_unconnected(d.daddr, d.saddr, IPPROTO_UDP);
+	}
+
+	err = ip_output_udp(&d, m->trace);
+	path_step(m->trace, "dev_queue_xmit(%s)%s", rt.dev_name, err == -ENOBUFS ? " dropped" : "");
+	if (err == -ENOBUFS)
+		err = 0; /* a queue drop is not reported without IP_RECVERR (udp_send_skb) */
+	else if (err == -ENETDOWN || err == -ENXIO)
+		err = -ENETUNREACH;
+	if (err < 0) {
+		if (s.connected) { /* a failed send does not use up an ID */
+			pthread_mutex_lock(&sk->lock);
+			if (sk->ip_id == d.id)
+				sk->ip_id--;
+			pthread_mutex_unlock(&sk->lock);
+		}
+		return err;
+	}
+	return (long)m->len;
+}

@@ -1,0 +1,154 @@
+/* ip_output: build the frames of one UDP/IPv4 datagram and hand them to the device.
+ *
+ * A datagram that fits the MTU is one frame sent as a gather list [vnet | Ethernet | IPv4 | UDP |
+ * the program's own buffers]: the kernel copies the payload (and answers EFAULT for a bad buffer,
+ * as the kernel's UDP does) and finishes the UDP checksum from the pseudo-header sum we seed
+ * (VIRTIO_NET_HDR_F_NEEDS_CSUM). A larger datagram is fragmented the way __ip_append_data lays it
+ * out; its checksum must cover all fragments, so its payload is first copied (fault-checked) and
+ * summed here, and the fragments go out with one sendmmsg. */
+#include "shim/ip_output.h"
+#include "shim/dev.h"
+#include "shim/umem.h"
+#include "shim/wire.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FRAME_HDR_MAX (DEV_VNET_HDR_LEN + ETH_HLEN_BYTES + IPV4_HLEN_MIN + UDP_HLEN)
+#define MAX_FRAGMENTS 64 /* 65535 bytes at the smallest MTU the shim handles (>= 68 ... 1280) */
+
+unsigned ip_fragment_count(size_t total, size_t hlen, uint32_t fragsize, size_t *per_fragment)
+{
+	size_t data = total - hlen, per = ((size_t)fragsize - hlen) & ~(size_t)7;
+
+	*per_fragment = per;
+	if (total <= fragsize)
+		return 1;
+	return (unsigned)((data + per - 1) / per);
+}
+
+static void put_link_and_ip(uint8_t *p, const struct udp_datagram *d, uint16_t total, uint16_t frag)
+{
+	struct eth_hdr_fields eth;
+	struct ipv4_hdr_fields ip = {
+		.tos = d->tos,
+		.total_len = total,
+		.id = d->id,
+		.frag = frag,
+		.ttl = d->ttl,
+		.protocol = IPPROTO_UDP,
+		.saddr = d->saddr,
+		.daddr = d->daddr,
+	};
+
+	memcpy(eth.dst, d->dst_mac, 6);
+	memcpy(eth.src, d->src_mac, 6);
+	eth.ethertype = 0x0800;
+	wire_put_eth(p, &eth);
+	wire_put_ipv4(p + ETH_HLEN_BYTES, &ip);
+}
+
+/* One frame: headers here, payload straight from the program's iovecs. */
+static int output_single(const struct udp_datagram *d, struct path_trace *t)
+{
+	uint8_t hdr[FRAME_HDR_MAX];
+	struct iovec iov[1 + 1024];
+	uint16_t ulen = (uint16_t)(UDP_HLEN + d->len);
+	uint8_t *l2 = hdr + DEV_VNET_HDR_LEN;
+	uint16_t csum_start = ETH_HLEN_BYTES + IPV4_HLEN_MIN;
+	uint32_t pseudo = csum_pseudo_ipv4(d->saddr, d->daddr, IPPROTO_UDP, ulen);
+	int n = 0;
+
+	if (d->iovcnt > 1023)
+		return -EMSGSIZE; /* caller uses the copying path instead */
+	put_link_and_ip(l2, d, (uint16_t)(IPV4_HLEN_MIN + ulen), d->df ? IP_DF : 0);
+	/* CHECKSUM_PARTIAL convention: the field holds the folded pseudo-header sum, uncomplemented */
+	wire_put_udp(l2 + csum_start, d->sport, d->dport, ulen, (uint16_t)~csum_fold(pseudo));
+	dev_put_vnet_hdr(hdr, (uint16_t)(csum_start + UDP_HLEN), csum_start, 6);
+	iov[n++] = (struct iovec){hdr, sizeof(hdr)};
+	for (int i = 0; i < d->iovcnt; i++)
+		if (d->iov[i].iov_len)
+			iov[n++] = d->iov[i];
+	path_step(t, "ip_make_skb(len %u id %u%s ttl %u tos 0x%x)", IPV4_HLEN_MIN + ulen, d->id,
+		  d->df ? " DF" : "", d->ttl, d->tos);
+	return dev_xmit(d->oif, iov, n, d->dontwait);
+}
+
+static __thread uint8_t *frag_buf; /* UDP header + payload of the datagram being fragmented */
+
+/* Copy the payload from the program (EFAULT if any of it is unreadable) behind a UDP header. */
+static int gather_payload(const struct udp_datagram *d, uint8_t *buf)
+{
+	size_t off = UDP_HLEN;
+
+	for (int i = 0; i < d->iovcnt && off - UDP_HLEN < d->len; i++) {
+		size_t take = d->iov[i].iov_len;
+
+		if (take > d->len - (off - UDP_HLEN))
+			take = d->len - (off - UDP_HLEN);
+		if (take && umem_read(buf + off, d->iov[i].iov_base, take) != 0)
+			return -EFAULT;
+		off += take;
+	}
+	return 0;
+}
+
+static int output_copied(const struct udp_datagram *d, struct path_trace *t)
+{
+	size_t ulen = UDP_HLEN + d->len, total = IPV4_HLEN_MIN + ulen, per;
+	unsigned nfrag = ip_fragment_count(total, IPV4_HLEN_MIN, d->fragsize, &per);
+	static __thread uint8_t hdrs[MAX_FRAGMENTS][DEV_VNET_HDR_LEN + ETH_HLEN_BYTES + IPV4_HLEN_MIN];
+	struct iovec parts[MAX_FRAGMENTS][2], *frames[MAX_FRAGMENTS];
+	int counts[MAX_FRAGMENTS];
+	uint32_t sum;
+	int sent;
+
+	if (nfrag > MAX_FRAGMENTS)
+		return -EMSGSIZE;
+	if (frag_buf == NULL && (frag_buf = malloc(UDP_HLEN + IP_MAX_TOTAL)) == NULL)
+		return -ENOBUFS;
+	if (gather_payload(d, frag_buf) != 0)
+		return -EFAULT;
+	/* udp_csum: the whole datagram, in software */
+	wire_put_udp(frag_buf, d->sport, d->dport, (uint16_t)ulen, 0);
+	sum = csum_add(csum_pseudo_ipv4(d->saddr, d->daddr, IPPROTO_UDP, (uint16_t)ulen),
+		       csum_partial(frag_buf, ulen, 0));
+	{
+		uint16_t check = udp_checksum_final(sum);
+
+		memcpy(frag_buf + 6, &check, 2);
+	}
+	for (unsigned i = 0; i < nfrag; i++) {
+		size_t off = (size_t)i * per, chunk = ulen - off < per || nfrag == 1 ? ulen - off : per;
+		uint16_t frag = (uint16_t)(off / 8);
+
+		if (i + 1 < nfrag)
+			frag |= IP_MF;
+		else if (d->df && nfrag == 1)
+			frag |= IP_DF;
+		dev_put_vnet_hdr(hdrs[i], 0, 0, 0);
+		put_link_and_ip(hdrs[i] + DEV_VNET_HDR_LEN, d, (uint16_t)(IPV4_HLEN_MIN + chunk), frag);
+		parts[i][0] = (struct iovec){hdrs[i], sizeof(hdrs[i])};
+		parts[i][1] = (struct iovec){frag_buf + off, chunk};
+		frames[i] = parts[i];
+		counts[i] = 2;
+	}
+	path_step(t, "ip_make_skb(len %zu id %u ttl %u tos 0x%x%s) \xe2\x86\x92 ip_do_fragment(%u "
+		     "frames of up to %zu data bytes)",
+		  total, d->id, d->ttl, d->tos, d->df ? " DF" : "", nfrag, per);
+	sent = dev_xmit_batch(d->oif, frames, counts, (int)nfrag, d->dontwait);
+	if (sent < 0)
+		return sent;
+	return sent == (int)nfrag ? 0 : -ENOBUFS;
+}
+
+int ip_output_udp(const struct udp_datagram *d, struct path_trace *t)
+{
+	size_t total = IPV4_HLEN_MIN + UDP_HLEN + d->len;
+
+	if (total <= d->fragsize && d->iovcnt <= 1023)
+		return output_single(d, t);
+	return output_copied(d, t);
+}

@@ -1,0 +1,18 @@
+/* notify: route generation counter kept current by an rtnetlink listener (private header). */
+#ifndef SHIM_ROUTE_NOTIFY_H
+#define SHIM_ROUTE_NOTIFY_H
+
+#include <stdint.h>
+
+/* The current generation; starts the listener on first use. */
+uint64_t notify_generation(void);
+
+/* The current generation without starting anything. */
+uint64_t notify_generation_peek(void);
+
+void notify_forget_after_fork(void);
+
+/* neigh.c: drop the neighbour cache and its lock state in a child after fork. */
+void neigh_forget_after_fork(void);
+
+#endif

@@ -1,0 +1,284 @@
+/* route_output: ip_route_output_flow() answered by the kernel over rtnetlink, plus the output
+ * device's MTU, type and address (RTM_GETLINK), cached by generation (see include/shim/route.h). */
+#include "shim/route.h"
+#include "notify.h"
+#include "rtnl.h"
+
+#include "shim/rawsys.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if.h>
+#include <linux/if_arp.h>
+#include <linux/rtnetlink.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <string.h>
+#include <sys/syscall.h>
+
+/* ---- RTM_GETROUTE ---- */
+
+static int metrics_cb(const struct nlattr *attr, void *data)
+{
+	struct route_result *r = data;
+	uint16_t type = mnl_attr_get_type(attr);
+
+	if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+		return MNL_CB_OK;
+	if (type == RTAX_MTU)
+		r->mtu = mnl_attr_get_u32(attr);
+	else if (type == RTAX_HOPLIMIT)
+		r->hoplimit = (int)mnl_attr_get_u32(attr);
+	else if (type == RTAX_LOCK)
+		r->mtu_locked = (mnl_attr_get_u32(attr) & (1u << RTAX_MTU)) != 0;
+	return MNL_CB_OK;
+}
+
+static int route_attr_cb(const struct nlattr *attr, void *data)
+{
+	struct route_result *r = data;
+
+	switch (mnl_attr_get_type(attr)) {
+	case RTA_OIF:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) >= 0)
+			r->oif = (int)mnl_attr_get_u32(attr);
+		break;
+	case RTA_PREFSRC:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) >= 0)
+			r->saddr = mnl_attr_get_u32(attr);
+		break;
+	case RTA_DST:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) >= 0)
+			r->daddr = mnl_attr_get_u32(attr);
+		break;
+	case RTA_GATEWAY:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) >= 0)
+			r->nexthop = mnl_attr_get_u32(attr);
+		break;
+	case RTA_VIA: /* an IPv6 next hop for an IPv4 route: the shim cannot resolve it */
+		r->nexthop = INADDR_NONE;
+		break;
+	case RTA_METRICS:
+		mnl_attr_parse_nested(attr, metrics_cb, r);
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+static int route_msg_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct route_result *r = data;
+	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+
+	if (nlh->nlmsg_type != RTM_NEWROUTE)
+		return MNL_CB_OK;
+	r->type = rtm->rtm_type;
+	mnl_attr_parse(nlh, sizeof(*rtm), route_attr_cb, r);
+	return MNL_CB_OK;
+}
+
+static int ask_route(const struct route_key *k, struct route_result *r)
+{
+	char buf[512];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct rtmsg *rtm;
+
+	nlh->nlmsg_type = RTM_GETROUTE;
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = AF_INET;
+	rtm->rtm_tos = k->tos & 0xfc; /* the DSCP part, as the flow carries it */
+	mnl_attr_put_u32(nlh, RTA_DST, k->daddr);
+	if (k->saddr)
+		mnl_attr_put_u32(nlh, RTA_SRC, k->saddr);
+	if (k->oif)
+		mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)k->oif);
+	if (k->mark)
+		mnl_attr_put_u32(nlh, RTA_MARK, k->mark);
+	mnl_attr_put_u32(nlh, RTA_UID, k->uid);
+	mnl_attr_put_u8(nlh, RTA_IP_PROTO, IPPROTO_UDP);
+	if (k->sport)
+		mnl_attr_put_u16(nlh, RTA_SPORT, k->sport);
+	if (k->dport)
+		mnl_attr_put_u16(nlh, RTA_DPORT, k->dport);
+	r->nexthop = 0;
+	r->daddr = k->daddr;
+	r->saddr = k->saddr;
+	return rtnl_request(nlh, route_msg_cb, r);
+}
+
+/* ---- RTM_GETLINK ---- */
+
+struct link_info {
+	uint32_t mtu;
+	unsigned short type;
+	unsigned flags;
+	uint8_t mac[6];
+	int mac_len;
+	char name[16];
+};
+
+static int link_attr_cb(const struct nlattr *attr, void *data)
+{
+	struct link_info *li = data;
+
+	switch (mnl_attr_get_type(attr)) {
+	case IFLA_MTU:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) >= 0)
+			li->mtu = mnl_attr_get_u32(attr);
+		break;
+	case IFLA_IFNAME:
+		if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) >= 0) {
+			strncpy(li->name, mnl_attr_get_str(attr), sizeof(li->name) - 1);
+			li->name[sizeof(li->name) - 1] = '\0';
+		}
+		break;
+	case IFLA_ADDRESS:
+		if (mnl_attr_get_payload_len(attr) == 6) {
+			memcpy(li->mac, mnl_attr_get_payload(attr), 6);
+			li->mac_len = 6;
+		}
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+static int link_msg_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct link_info *li = data;
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+
+	if (nlh->nlmsg_type != RTM_NEWLINK)
+		return MNL_CB_OK;
+	li->type = ifi->ifi_type;
+	li->flags = ifi->ifi_flags;
+	mnl_attr_parse(nlh, sizeof(*ifi), link_attr_cb, li);
+	return MNL_CB_OK;
+}
+
+static int ask_link(int ifindex, struct link_info *li)
+{
+	char buf[256];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifinfomsg *ifi;
+
+	nlh->nlmsg_type = RTM_GETLINK;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	memset(li, 0, sizeof(*li));
+	return rtnl_request(nlh, link_msg_cb, li);
+}
+
+/* ---- net.ipv4.ip_default_ttl ---- */
+
+int sysctl_ip_default_ttl(void)
+{
+	char buf[16];
+	long fd = rawsys4(SYS_openat, AT_FDCWD, "/proc/sys/net/ipv4/ip_default_ttl",
+			  O_RDONLY | O_CLOEXEC, 0);
+	long n;
+	int ttl = 0;
+
+	if (fd < 0)
+		return 64;
+	n = rawsys3(SYS_read, fd, buf, sizeof(buf) - 1);
+	rawsys1(SYS_close, fd);
+	for (long i = 0; i < n && buf[i] >= '0' && buf[i] <= '9'; i++)
+		ttl = ttl * 10 + (buf[i] - '0');
+	return ttl > 0 && ttl < 256 ? ttl : 64;
+}
+
+/* ---- cache ---- */
+
+#define ROUTE_CACHE_SLOTS 64
+
+static struct route_result route_cache[ROUTE_CACHE_SLOTS];
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static unsigned key_slot(const struct route_key *k)
+{
+	uint32_t h = k->daddr * 2654435761u ^ k->saddr * 40503u ^ (uint32_t)k->oif * 97u ^
+		     k->tos * 31u ^ k->mark * 13u;
+
+	return (h ^ (h >> 16)) % ROUTE_CACHE_SLOTS;
+}
+
+static bool same_key(const struct route_key *a, const struct route_key *b)
+{
+	/* the ports and uid matter only to policy rules that match on them; compare them all */
+	return a->daddr == b->daddr && a->saddr == b->saddr && a->oif == b->oif &&
+	       a->tos == b->tos && a->mark == b->mark && a->uid == b->uid &&
+	       a->sport == b->sport && a->dport == b->dport;
+}
+
+static int lookup_uncached(const struct route_key *k, struct route_result *r, uint64_t gen)
+{
+	struct link_info li;
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	r->key = *k;
+	r->generation = gen;
+	ret = ask_route(k, r);
+	if (ret == -ENOBUFS || ret == -EIO || ret == -EAGAIN || ret == -EPROTO)
+		return ret; /* could not ask: the caller sends through the kernel */
+	r->err = ret;
+	if (ret < 0)
+		return 0;
+	if (r->nexthop == 0)
+		r->nexthop = r->daddr;
+	r->default_ttl = sysctl_ip_default_ttl();
+	ret = ask_link(r->oif, &li);
+	if (ret < 0)
+		return ret;
+	r->dev_mtu = li.mtu;
+	if (r->mtu == 0)
+		r->mtu = li.mtu;
+	r->dev_ether = li.type == ARPHRD_ETHER && li.mac_len == 6 && r->nexthop != INADDR_NONE;
+	r->dev_up = (li.flags & IFF_UP) != 0;
+	memcpy(r->dev_mac, li.mac, 6);
+	memcpy(r->dev_name, li.name, sizeof(r->dev_name));
+	return 0;
+}
+
+int route_output(const struct route_key *k, struct route_result *r)
+{
+	uint64_t gen = notify_generation();
+	unsigned slot = key_slot(k);
+	int ret;
+
+	pthread_mutex_lock(&cache_lock);
+	if (route_cache[slot].generation == gen && same_key(&route_cache[slot].key, k)) {
+		*r = route_cache[slot];
+		pthread_mutex_unlock(&cache_lock);
+		return 0;
+	}
+	pthread_mutex_unlock(&cache_lock);
+
+	ret = lookup_uncached(k, r, gen);
+	if (ret < 0)
+		return ret;
+	pthread_mutex_lock(&cache_lock);
+	route_cache[slot] = *r;
+	pthread_mutex_unlock(&cache_lock);
+	return 0;
+}
+
+bool route_valid(const struct route_result *r)
+{
+	return r->generation == notify_generation();
+}
+
+uint64_t route_generation(void)
+{
+	return notify_generation_peek();
+}
+
+void route_forget_after_fork(void)
+{
+	pthread_mutex_init(&cache_lock, NULL);
+	memset(route_cache, 0, sizeof(route_cache));
+	notify_forget_after_fork();
+	neigh_forget_after_fork();
+	rtnl_forget_after_fork();
+}

@@ -1,0 +1,105 @@
+/* sockevents: route calls that change a socket to its inet state (see include/shim/sockevents.h). */
+#include "shim/sockevents.h"
+#include "shim/fdtable.h"
+#include "shim/inet.h"
+#include "shim/route.h"
+
+#include <netinet/in.h>
+#include <string.h>
+
+static struct shim_sock *owned(int fd)
+{
+	struct shim_sock *sk;
+
+	/* only sockets the shim has already seen: an unseen one is read whole at its first send */
+	return fdtable_lookup(fd, &sk) == FD_OWNED ? sk : NULL;
+}
+
+void sockev_bind(int fd, int ret)
+{
+	struct shim_sock *sk = owned(fd);
+
+	if (sk == NULL)
+		return;
+	pthread_mutex_lock(&sk->lock);
+	inet_after_bind(sk, fd, ret);
+	pthread_mutex_unlock(&sk->lock);
+	shim_sock_put(sk);
+}
+
+/* After a successful connect, look the route up the way __ip4_datagram_connect does and keep it
+ * for the connected fast path (its broadcast check happened in the kernel's connect). */
+static void cache_connect_route(struct shim_sock *sk)
+{
+	struct route_key key;
+	struct route_result rt;
+
+	memset(&key, 0, sizeof(key));
+	key.daddr = sk->daddr;
+	key.saddr = sk->saddr;
+	key.oif = sk->bound_dev_if;
+	key.tos = sk->tos;
+	key.mark = sk->mark;
+	key.uid = sk->uid;
+	key.sport = sk->sport;
+	key.dport = sk->dport;
+	if (route_output(&key, &rt) == 0 && rt.err == 0) {
+		sk->dst_cache = rt;
+		sk->dst_cache_valid = true;
+	}
+}
+
+void sockev_connect(int fd, const struct sockaddr *addr, socklen_t len, int ret)
+{
+	struct shim_sock *sk = owned(fd);
+
+	if (sk == NULL)
+		return;
+	pthread_mutex_lock(&sk->lock);
+	inet_after_connect(sk, fd, addr, len, ret);
+	if (ret == 0 && sk->synced && sk->connected && sk->kernel_only == NULL)
+		cache_connect_route(sk);
+	pthread_mutex_unlock(&sk->lock);
+	shim_sock_put(sk);
+}
+
+void sockev_shutdown(int fd, int how, int ret, int err)
+{
+	struct shim_sock *sk = owned(fd);
+
+	if (sk == NULL)
+		return;
+	pthread_mutex_lock(&sk->lock);
+	inet_after_shutdown(sk, how, ret, err);
+	pthread_mutex_unlock(&sk->lock);
+	shim_sock_put(sk);
+}
+
+void sockev_setsockopt(int fd, int level, int name, const void *val, socklen_t len, int ret)
+{
+	struct shim_sock *sk = owned(fd);
+
+	if (sk == NULL)
+		return;
+	pthread_mutex_lock(&sk->lock);
+	inet_after_setsockopt(sk, fd, level, name, val, len, ret);
+	pthread_mutex_unlock(&sk->lock);
+	shim_sock_put(sk);
+}
+
+void sockev_setfl(int fd, int flags, int ret)
+{
+	struct shim_sock *sk;
+
+	if (ret != 0 || (sk = owned(fd)) == NULL)
+		return;
+	pthread_mutex_lock(&sk->lock);
+	inet_after_setfl(sk, flags);
+	pthread_mutex_unlock(&sk->lock);
+	shim_sock_put(sk);
+}
+
+void sockev_after_fork_child(void)
+{
+	route_forget_after_fork();
+}

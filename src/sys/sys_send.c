@@ -1,0 +1,297 @@
+/* sys_send: argument import and checks of the send system calls (see include/shim/sys_send.h and
+ * udp4-send-path.md section 2). */
+#include "shim/sys_send.h"
+#include "shim/fdevents.h"
+#include "shim/path_trace.h"
+#include "shim/rawsys.h"
+#include "shim/umem.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+
+#define MAX_RW_COUNT  ((size_t)INT_MAX & ~(size_t)4095)
+#ifndef UIO_MAXIOV
+#define UIO_MAXIOV 1024
+#endif
+#define TASK_SIZE_MAX 0x00007ffffffff000UL /* x86-64, 4-level page tables */
+#define MSG_CMSG_COMPAT_FLAG 0x80000000
+#define UIO_FASTIOV   8
+
+/* access_ok(): the range lies in the user half of the address space. */
+static int access_ok(const void *p, size_t len)
+{
+	uintptr_t a = (uintptr_t)p;
+
+	return len <= TASK_SIZE_MAX && a <= TASK_SIZE_MAX - len;
+}
+
+static struct shim_sock *owned_socket(int fd)
+{
+	struct shim_sock *sk;
+
+	return sockfd_lookup_light(fd, &sk) == FD_OWNED ? sk : NULL;
+}
+
+/* import_iovec(): copy and check the iovec array, clamp the total to MAX_RW_COUNT. too_many is the
+ * errno for more than UIO_MAXIOV entries (EMSGSIZE for sendmsg, EINVAL for writev). */
+static long import_iovec(const struct iovec *uvec, size_t n, int too_many, struct iovec *fast,
+			 struct shim_msg *m)
+{
+	struct iovec *iov = fast;
+	size_t total = 0;
+
+	if (n > UIO_MAXIOV)
+		return -too_many;
+	if (n > UIO_FASTIOV) {
+		iov = malloc(n * sizeof(*iov));
+		if (iov == NULL)
+			return -ENOMEM;
+	}
+	if (n && umem_read(iov, uvec, n * sizeof(*iov)) != 0) {
+		if (iov != fast)
+			free(iov);
+		return -EFAULT;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if ((ssize_t)iov[i].iov_len < 0 || !access_ok(iov[i].iov_base, iov[i].iov_len)) {
+			long e = (ssize_t)iov[i].iov_len < 0 ? -EINVAL : -EFAULT;
+
+			if (iov != fast)
+				free(iov);
+			return e;
+		}
+		if (iov[i].iov_len > MAX_RW_COUNT - total)
+			iov[i].iov_len = MAX_RW_COUNT - total;
+		total += iov[i].iov_len;
+	}
+	m->iov = iov;
+	m->iovcnt = (int)n;
+	m->len = total;
+	return 0;
+}
+
+static void release_msg(struct shim_msg *m, struct iovec *fast)
+{
+	if (m->iov != fast)
+		free(m->iov);
+}
+
+/* The common tail: O_NONBLOCK is folded into the flags inside udp_sendmsg. */
+static long send_imported(int fd, struct shim_sock *sk, struct shim_msg *m)
+{
+	return inet_sendmsg(fd, sk, m);
+}
+
+long sys_sendto(int fd, const void *buf, size_t len, int flags, const struct sockaddr *addr,
+		socklen_t alen)
+{
+	struct shim_sock *sk = owned_socket(fd);
+	struct path_trace t;
+	struct iovec one;
+	struct shim_msg m;
+	long r;
+
+	if (sk == NULL)
+		return SHIM_NOT_OWNED;
+	path_begin(&t, "__sys_sendto", fd);
+	memset(&m, 0, sizeof(m));
+	m.trace = &t;
+	if (len > MAX_RW_COUNT)
+		len = MAX_RW_COUNT;
+	if (!access_ok(buf, len)) { /* import_ubuf */
+		r = -EFAULT;
+		goto out;
+	}
+	if (addr != NULL) { /* move_addr_to_kernel */
+		if ((int)alen < 0 || alen > sizeof(struct sockaddr_storage)) {
+			r = -EINVAL;
+			goto out;
+		}
+		if (alen && umem_read(&m.name, addr, alen) != 0) {
+			r = -EFAULT;
+			goto out;
+		}
+		m.has_name = true;
+		m.namelen = (int)alen;
+	}
+	one.iov_base = (void *)buf;
+	one.iov_len = len;
+	m.iov = &one;
+	m.iovcnt = 1;
+	m.len = len;
+	m.flags = flags;
+	r = send_imported(fd, sk, &m);
+out:
+	path_end(&t, r);
+	shim_sock_put(sk);
+	return r;
+}
+
+/* ___sys_sendmsg for one user msghdr; the caller holds sk. */
+static long sendmsg_one(int fd, struct shim_sock *sk, const struct msghdr *umsg, int flags,
+			struct path_trace *t)
+{
+	struct msghdr k;
+	struct iovec fast[UIO_FASTIOV];
+	struct shim_msg m;
+	long r;
+
+	memset(&m, 0, sizeof(m));
+	m.trace = t;
+	if (umem_read(&k, umsg, sizeof(k)) != 0) /* __copy_msghdr */
+		return -EFAULT;
+	if ((int)k.msg_namelen < 0)
+		return -EINVAL;
+	if (k.msg_name == NULL)
+		k.msg_namelen = 0;
+	if (k.msg_namelen > sizeof(struct sockaddr_storage))
+		k.msg_namelen = sizeof(struct sockaddr_storage);
+	if (k.msg_name != NULL && k.msg_namelen > 0) {
+		if (umem_read(&m.name, k.msg_name, k.msg_namelen) != 0)
+			return -EFAULT;
+		m.has_name = true; /* a name of length 0 means "no name" here, unlike sendto */
+		m.namelen = (int)k.msg_namelen;
+	}
+	r = import_iovec(k.msg_iov, k.msg_iovlen, EMSGSIZE, fast, &m);
+	if (r < 0)
+		return r;
+	if (k.msg_controllen != 0) {
+		/* control messages (udp_cmsg_send, ip_cmsg_send) are not reproduced yet */
+		path_step(t, "kernel(control messages)");
+		release_msg(&m, fast);
+		return SHIM_TO_KERNEL;
+	}
+	m.flags = flags;
+	r = send_imported(fd, sk, &m);
+	release_msg(&m, fast);
+	return r;
+}
+
+long sys_sendmsg(int fd, const struct msghdr *msg, int flags)
+{
+	struct shim_sock *sk;
+	struct path_trace t;
+	long r;
+
+	sk = owned_socket(fd);
+	if (sk == NULL)
+		return SHIM_NOT_OWNED;
+	path_begin(&t, "__sys_sendmsg", fd);
+	if (flags & MSG_CMSG_COMPAT_FLAG)
+		r = -EINVAL;
+	else
+		r = sendmsg_one(fd, sk, msg, flags, &t);
+	path_end(&t, r);
+	shim_sock_put(sk);
+	return r;
+}
+
+static int write_msg_len(struct mmsghdr *entry, unsigned len)
+{
+	struct iovec local = {&len, sizeof(len)}, remote = {&entry->msg_len, sizeof(len)};
+
+	return rawsys6(SYS_process_vm_writev, rawsys0(SYS_getpid), (long)&local, 1, (long)&remote, 1,
+		       0) == (long)sizeof(len)
+		       ? 0
+		       : -EFAULT;
+}
+
+long sys_sendmmsg(int fd, struct mmsghdr *vec, unsigned vlen, int flags)
+{
+	struct shim_sock *sk;
+	unsigned done = 0;
+	long r = 0;
+
+	sk = owned_socket(fd);
+	if (sk == NULL)
+		return SHIM_NOT_OWNED;
+	if (flags & MSG_CMSG_COMPAT_FLAG) {
+		shim_sock_put(sk);
+		return -EINVAL;
+	}
+	if (vlen > UIO_MAXIOV)
+		vlen = UIO_MAXIOV;
+	for (; done < vlen; done++) {
+		struct path_trace t;
+
+		path_begin(&t, "__sys_sendmmsg", fd);
+		r = sendmsg_one(fd, sk, &vec[done].msg_hdr, flags, &t);
+		if (r == SHIM_TO_KERNEL) /* this entry through the kernel socket, as sendmsg */
+			r = rawsys3(SYS_sendmsg, fd, &vec[done].msg_hdr, flags);
+		path_end(&t, r);
+		if (r < 0)
+			break;
+		if (write_msg_len(&vec[done], (unsigned)r) != 0) {
+			r = -EFAULT;
+			break;
+		}
+	}
+	shim_sock_put(sk);
+	/* the error of a later entry is dropped once one was sent */
+	return done > 0 ? (long)done : r;
+}
+
+long sys_write(int fd, const void *buf, size_t len)
+{
+	struct shim_sock *sk = owned_socket(fd);
+	struct path_trace t;
+	struct iovec one;
+	struct shim_msg m;
+	long r;
+
+	if (sk == NULL)
+		return SHIM_NOT_OWNED;
+	path_begin(&t, "write", fd);
+	if (len > MAX_RW_COUNT)
+		len = MAX_RW_COUNT;
+	if (!access_ok(buf, len)) {
+		r = -EFAULT;
+	} else {
+		memset(&m, 0, sizeof(m));
+		one.iov_base = (void *)buf;
+		one.iov_len = len;
+		m.iov = &one;
+		m.iovcnt = 1;
+		m.len = len;
+		m.trace = &t;
+		r = send_imported(fd, sk, &m);
+	}
+	path_end(&t, r);
+	shim_sock_put(sk);
+	return r;
+}
+
+long sys_writev(int fd, const struct iovec *iov, int iovcnt)
+{
+	struct shim_sock *sk = owned_socket(fd);
+	struct iovec fast[UIO_FASTIOV];
+	struct path_trace t;
+	struct shim_msg m;
+	long r;
+
+	if (sk == NULL)
+		return SHIM_NOT_OWNED;
+	path_begin(&t, "writev", fd);
+	memset(&m, 0, sizeof(m));
+	m.trace = &t;
+	if (iovcnt < 0) {
+		r = -EINVAL;
+		goto out;
+	}
+	r = import_iovec(iov, (size_t)iovcnt, EINVAL, fast, &m);
+	if (r < 0)
+		goto out;
+	if (m.len == 0)
+		r = 0; /* a writev of nothing does nothing at all: no datagram, no autobind */
+	else
+		r = send_imported(fd, sk, &m);
+	release_msg(&m, fast);
+out:
+	path_end(&t, r);
+	shim_sock_put(sk);
+	return r;
+}

@@ -1,0 +1,183 @@
+/* fmt_net: the arguments of the socket system calls. */
+#include "decode.h"
+
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <sys/socket.h>
+
+#include "shim/umem.h"
+#include "fmt.h"
+#include "sockopt.h"
+#include "xlat.h"
+
+#define SOCK_TYPE_MASK 0xf
+
+static void print_sock_type(struct sbuf *b, unsigned type)
+{
+	const char *name = xlat_name(&xlat_socktypes, type & SOCK_TYPE_MASK);
+
+	if (name) {
+		sbuf_puts(b, name);
+		type &= ~SOCK_TYPE_MASK;
+		if (!type)
+			return;
+		sbuf_putc(b, '|');
+	}
+	xlat_print_flags(b, &xlat_sock_type_flags, type, "SOCK_???");
+}
+
+static void print_protocol(struct sbuf *b, unsigned family, uint64_t protocol)
+{
+	switch (family) {
+	case AF_INET:
+	case AF_INET6:
+		xlat_print(b, &xlat_inet_protocols, (unsigned)protocol, "IPPROTO_???");
+		break;
+	case AF_AX25:
+		xlat_print_verbose(b, &xlat_ax25_protocols, (unsigned)protocol, "AX25_P_???");
+		break;
+	case AF_NETLINK:
+		xlat_print(b, &xlat_netlink_protocols, (unsigned)protocol, "NETLINK_???");
+		break;
+	case AF_PACKET:
+		sbuf_puts(b, "htons(");
+		xlat_print(b, &xlat_ethernet_protocols, ntohs((uint16_t)protocol), "ETH_P_???");
+		sbuf_putc(b, ')');
+		break;
+	case AF_IRDA: /* strace 6.1 names IrDA protocols from the CAN table */
+		xlat_print(b, &xlat_can_protocols, (unsigned)protocol, "IRDAPROTO_???");
+		break;
+	case AF_CAN:
+		xlat_print(b, &xlat_can_protocols, (unsigned)protocol, "CAN_???");
+		break;
+	case AF_BLUETOOTH:
+		xlat_print(b, &xlat_bt_protocols, (unsigned)protocol, "BTPROTO_???");
+		break;
+	case AF_RXRPC:
+		xlat_print(b, &xlat_addrfams, (unsigned)protocol, "AF_???");
+		break;
+	case AF_ISDN:
+		xlat_print(b, &xlat_isdn_protocols, (unsigned)protocol, "ISDN_P_???");
+		break;
+	case AF_PHONET:
+		xlat_print(b, &xlat_phonet_protocols, (unsigned)protocol, "PN_PROTO_???");
+		break;
+	case AF_CAIF:
+		xlat_print(b, &xlat_caif_protocols, (unsigned)protocol, "CAIFPROTO_???");
+		break;
+	case AF_NFC:
+		xlat_print(b, &xlat_nfc_protocols, (unsigned)protocol, "NFC_SOCKPROTO_???");
+		break;
+	case AF_KCM:
+		xlat_print(b, &xlat_kcm_protocols, (unsigned)protocol, "KCMPROTO_???");
+		break;
+	case AF_SMC:
+		xlat_print(b, &xlat_smc_protocols, (unsigned)protocol, "SMCPROTO_???");
+		break;
+	default:
+		sbuf_printf(b, "%" PRIu64, protocol);
+		break;
+	}
+}
+
+void fmt_socket_args(struct sbuf *b, const struct strace_call *c)
+{
+	xlat_print(b, &xlat_addrfams, (unsigned)c->args[0], "AF_???");
+	sbuf_puts(b, ", ");
+	print_sock_type(b, (unsigned)c->args[1]);
+	sbuf_puts(b, ", ");
+	print_protocol(b, (unsigned)c->args[0], c->args[2]);
+}
+
+/* connect and bind */
+void fmt_sockaddr_args(struct sbuf *b, const struct strace_call *c)
+{
+	const int addrlen = (int)c->args[2];
+
+	fmt_fd(b, c->args[0]);
+	sbuf_puts(b, ", ");
+	fmt_sockaddr_mem(b, c->args[1], addrlen);
+	sbuf_printf(b, ", %d", addrlen);
+}
+
+void fmt_sendto_args(struct sbuf *b, const struct strace_call *c)
+{
+	const int addrlen = (int)c->args[5];
+
+	fmt_fd(b, c->args[0]);
+	sbuf_puts(b, ", ");
+	fmt_mem_str(b, c->args[1], c->args[2], 0);
+	sbuf_printf(b, ", %" PRIu64 ", ", (uint64_t)c->args[2]);
+	xlat_print_flags(b, &xlat_msg_flags, (unsigned)c->args[3], "MSG_???");
+	sbuf_puts(b, ", ");
+	fmt_sockaddr_mem(b, c->args[4], addrlen);
+	sbuf_printf(b, ", %d", addrlen);
+}
+
+void fmt_sendmsg_args(struct sbuf *b, const struct strace_call *c)
+{
+	fmt_fd(b, c->args[0]);
+	sbuf_puts(b, ", ");
+	fmt_msghdr_mem(b, c->args[1]);
+	sbuf_puts(b, ", ");
+	xlat_print_flags(b, &xlat_msg_flags, (unsigned)c->args[2], "MSG_???");
+}
+
+void fmt_sendmmsg_args(struct sbuf *b, const struct strace_call *c)
+{
+	const unsigned vlen = (unsigned)c->args[2];
+
+	fmt_fd(b, c->args[0]);
+	sbuf_puts(b, ", ");
+	fmt_mmsghdr_array(b, c->args[1], vlen, call_failed(c) ? 0 : (unsigned)c->ret);
+	sbuf_printf(b, ", %u, ", vlen);
+	xlat_print_flags(b, &xlat_msg_flags, (unsigned)c->args[3], "MSG_???");
+}
+
+void fmt_shutdown_args(struct sbuf *b, const struct strace_call *c)
+{
+	fmt_fd(b, c->args[0]);
+	sbuf_puts(b, ", ");
+	xlat_print(b, &xlat_shutdown_modes, (unsigned)c->args[1], "SHUT_???");
+}
+
+void fmt_setsockopt_args(struct sbuf *b, const struct strace_call *c)
+{
+	const unsigned level = (unsigned)c->args[1];
+	const unsigned name = (unsigned)c->args[2];
+	const int len = (int)c->args[4];
+
+	fmt_fd(b, c->args[0]);
+	sbuf_puts(b, ", ");
+	fmt_sockopt_level_name(b, level, name, false);
+	sbuf_puts(b, ", ");
+	fmt_setsockopt_value(b, level, name, c->args[3], len);
+	sbuf_printf(b, ", %d", len);
+}
+
+/* Shown on exit. The shim formats after the call, so the optlen the program passed in is not
+ * known when the kernel changed it: strace would show [in => out], this shows [out]. */
+void fmt_getsockopt_args(struct sbuf *b, const struct strace_call *c)
+{
+	const unsigned level = (unsigned)c->args[1];
+	const unsigned name = (unsigned)c->args[2];
+	const uint64_t optval = c->args[3];
+	const uint64_t optlen = c->args[4];
+	int len;
+
+	fmt_fd(b, c->args[0]);
+	sbuf_puts(b, ", ");
+	fmt_sockopt_level_name(b, level, name, true);
+	sbuf_puts(b, ", ");
+	if (!optlen || umem_read(&len, (const void *)(uintptr_t)optlen, sizeof(len)) < 0) {
+		fmt_addr(b, optval);
+		sbuf_puts(b, ", ");
+		fmt_addr(b, optlen);
+		return;
+	}
+	if (call_failed(c))
+		fmt_addr(b, optval);
+	else
+		fmt_getsockopt_value(b, level, name, optval, len, len);
+	sbuf_printf(b, ", [%d]", len);
+}

@@ -1,0 +1,15 @@
+/* xlat_cmsg: control message types of the SOL_SOCKET and SOL_IP levels (x86-64). */
+#include "xlat.h"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+XLAT_TABLE(xlat_scmvals, XC(SCM_RIGHTS), XC(SCM_CREDENTIALS), XV(3, "SCM_SECURITY"),
+	   XC(SO_WIFI_STATUS), XC(SO_TXTIME), XC(SO_TIMESTAMP_OLD), XC(SO_TIMESTAMPNS_OLD),
+	   XC(SO_TIMESTAMPING_OLD), XC(SO_TIMESTAMP_NEW), XC(SO_TIMESTAMPNS_NEW),
+	   XC(SO_TIMESTAMPING_NEW), XV(0x36, "SCM_TIMESTAMPING_OPT_STATS"),
+	   XV(0x3a, "SCM_TIMESTAMPING_PKTINFO"));
+
+XLAT_TABLE(xlat_ip_cmsg_types, XC(IP_TOS), XC(IP_TTL), XC(IP_RECVOPTS), XC(IP_RETOPTS),
+	   XC(IP_PKTINFO), XC(IP_RECVERR), XC(IP_ORIGDSTADDR), XC(IP_CHECKSUM),
+	   XV(3, "SCM_SECURITY"));

@@ -1,0 +1,52 @@
+/* headers: Ethernet, IPv4 and UDP header writers (the byte layouts of __ip_make_skb and
+ * udp_send_skb). */
+#include "shim/wire.h"
+
+#include <arpa/inet.h>
+#include <string.h>
+
+void wire_put_eth(uint8_t *p, const struct eth_hdr_fields *f)
+{
+	uint16_t t = htons(f->ethertype);
+
+	memcpy(p, f->dst, 6);
+	memcpy(p + 6, f->src, 6);
+	memcpy(p + 12, &t, 2);
+}
+
+static void put16(uint8_t *p, uint16_t host)
+{
+	uint16_t n = htons(host);
+
+	memcpy(p, &n, 2);
+}
+
+size_t wire_put_ipv4(uint8_t *p, const struct ipv4_hdr_fields *f)
+{
+	size_t hlen = IPV4_HLEN_MIN + f->optlen;
+	uint16_t check;
+
+	p[0] = (uint8_t)(0x40 | (hlen / 4));
+	p[1] = f->tos;
+	put16(p + 2, f->total_len);
+	put16(p + 4, f->id);
+	put16(p + 6, f->frag);
+	p[8] = f->ttl;
+	p[9] = f->protocol;
+	p[10] = p[11] = 0;
+	memcpy(p + 12, &f->saddr, 4);
+	memcpy(p + 16, &f->daddr, 4);
+	if (f->optlen)
+		memcpy(p + IPV4_HLEN_MIN, f->options, f->optlen);
+	check = csum_fold(csum_partial(p, hlen, 0));
+	memcpy(p + 10, &check, 2);
+	return hlen;
+}
+
+void wire_put_udp(uint8_t *p, uint16_t sport, uint16_t dport, uint16_t len, uint16_t check)
+{
+	memcpy(p, &sport, 2);
+	memcpy(p + 2, &dport, 2);
+	put16(p + 4, len);
+	memcpy(p + 6, &check, 2);
+}
