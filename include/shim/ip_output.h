@@ -29,6 +29,22 @@ struct udp_datagram {
 	bool dontwait;
 };
 
+/* A datagram's frames built in one buffer: frame i is buf[off[i] .. off[i+1]), each starting with
+ * the vnet header (no offload requested: the checksum is complete). */
+#define IP_MAX_FRAMES 64
+struct frame_set {
+	int n;
+	size_t off[IP_MAX_FRAMES + 1];
+	uint8_t *buf; /* malloc'd; free() it */
+};
+
+/* Offset of the destination MAC in each frame of a frame_set. */
+#define FRAME_DST_MAC_OFF 10
+
+/* Copy the payload (fault-checked: -EFAULT), compute the UDP checksum over it, and lay the datagram
+ * out in frames as __ip_append_data and ip_do_fragment do. Returns 0 or -errno. */
+int ip_build_udp_frames(const struct udp_datagram *d, struct frame_set *fs);
+
 /* Build and transmit. Returns 0, or -errno: EFAULT (payload unreadable: nothing sent), ENOBUFS,
  * EAGAIN, ENETDOWN ... as the device answered. */
 int ip_output_udp(const struct udp_datagram *d, struct path_trace *t);

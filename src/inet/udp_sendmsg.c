@@ -5,6 +5,7 @@
 #include "shim/inet.h"
 #include "shim/ip_ident.h"
 #include "shim/ip_output.h"
+#include "shim/neigh_queue.h"
 #include "shim/rawsys.h"
 #include "shim/route.h"
 #include "shim/wire.h"
@@ -13,6 +14,7 @@
 #include <errno.h>
 #include <linux/rtnetlink.h>
 #include <netinet/in.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 
@@ -75,6 +77,43 @@ static long udp_route(struct shim_sock *sk, const struct route_key *key, bool fa
 	if (route_output(key, rt) < 0)
 		return SHIM_TO_KERNEL;
 	return 0;
+}
+
+/* A datagram that did not leave does not use up an ID of the socket's counter. */
+static void undo_ident(struct shim_sock *sk, const struct shim_sock *s, uint16_t id)
+{
+	if (!s->connected)
+		return;
+	pthread_mutex_lock(&sk->lock);
+	if (sk->ip_id == id)
+		sk->ip_id--;
+	pthread_mutex_unlock(&sk->lock);
+}
+
+/* The next hop is unresolved: build the frames now (the payload is copied, so a bad buffer is
+ * EFAULT now, as in the kernel) and let them wait for the kernel's ARP answer. Returns 1 when
+ * queued, -errno, or SHIM_TO_KERNEL when resolution cannot be started (no CAP_NET_ADMIN). */
+static long queue_for_neighbour(const struct udp_datagram *d, const struct route_result *rt,
+				struct path_trace *t)
+{
+	struct frame_set fs;
+	char a[INET_ADDRSTRLEN];
+	int r = ip_build_udp_frames(d, &fs);
+
+	if (r < 0)
+		return r;
+	r = neigh_queue_frames(rt->oif, rt->nexthop, &fs, d->dontwait);
+	if (r < 0) {
+		free(fs.buf);
+		path_step(t, "kernel(neighbour %s unresolved, cannot ask for resolution: %s)",
+			  ip_str(rt->nexthop, a), strerrorname_np(-r));
+		return SHIM_TO_KERNEL;
+	}
+	path_step(t, "ip_make_skb(len %zu id %u) \xe2\x86\x92 neigh_resolve_output(%s on %s: "
+		     "%d frame(s) queued until resolved)",
+		  IPV4_HLEN_MIN + UDP_HLEN + d->len, d->id, ip_str(rt->nexthop, a), rt->dev_name,
+		  fs.n);
+	return 1;
 }
 
 long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m)
@@ -179,14 +218,6 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m)
 	if (UDP_HLEN + m->len > maxsize - IPV4_HLEN_MIN)
 		return -EMSGSIZE;
 
-	/* the next hop's MAC: unresolved neighbours are the kernel's to resolve (7.2) */
-	memset(&d, 0, sizeof(d));
-	if (neigh_output_lookup(rt.oif, rt.nexthop, d.dst_mac) < 0) {
-		path_step(m->trace, "kernel(neighbour %s unresolved on %s)", ip_str(rt.nexthop, a1),
-			  rt.dev_name);
-		return SHIM_TO_KERNEL;
-	}
-
 	/* sock_alloc_send_pskb: a pending error (only a connected socket gets one without
 	 * IP_RECVERR) is reported and cleared, then the shutdown state */
 	if (s.connected) {
@@ -201,6 +232,7 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m)
 	if (s.shut_wr)
 		return -EPIPE;
 
+	memset(&d, 0, sizeof(d));
 	/* __ip_make_skb: header fields */
 	d.saddr = rt.saddr;
 	d.daddr = rt.daddr;
@@ -230,19 +262,27 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m)
 		d.id = ip_ident_unconnected(d.daddr, d.saddr, IPPROTO_UDP);
 	}
 
-	err = ip_output_udp(&d, m->trace);
-	path_step(m->trace, "dev_queue_xmit(%s)%s", rt.dev_name, err == -ENOBUFS ? " dropped" : "");
+	/* neigh_output: the next hop's MAC, or the shim's arp_queue while the kernel resolves it */
+	if (neigh_queue_waiting(rt.oif, rt.nexthop) ||
+	    neigh_output_lookup(rt.oif, rt.nexthop, d.dst_mac) < 0)
+		err = queue_for_neighbour(&d, &rt, m->trace);
+	else
+		err = ip_output_udp(&d, m->trace);
+	if (err == SHIM_TO_KERNEL) {
+		undo_ident(sk, &s, d.id);
+		return SHIM_TO_KERNEL;
+	}
+	if (err != 1)
+		path_step(m->trace, "dev_queue_xmit(%s)%s", rt.dev_name,
+			  err == -ENOBUFS ? " dropped" : "");
+	else
+		err = 0;
 	if (err == -ENOBUFS)
 		err = 0; /* a queue drop is not reported without IP_RECVERR (udp_send_skb) */
 	else if (err == -ENETDOWN || err == -ENXIO)
 		err = -ENETUNREACH;
 	if (err < 0) {
-		if (s.connected) { /* a failed send does not use up an ID */
-			pthread_mutex_lock(&sk->lock);
-			if (sk->ip_id == d.id)
-				sk->ip_id--;
-			pthread_mutex_unlock(&sk->lock);
-		}
+		undo_ident(sk, &s, d.id);
 		return err;
 	}
 	return (long)m->len;

@@ -17,7 +17,6 @@
 #include <string.h>
 
 #define FRAME_HDR_MAX (DEV_VNET_HDR_LEN + ETH_HLEN_BYTES + IPV4_HLEN_MIN + UDP_HLEN)
-#define MAX_FRAGMENTS 64 /* 65535 bytes at the smallest MTU the shim handles (>= 68 ... 1280) */
 
 unsigned ip_fragment_count(size_t total, size_t hlen, uint32_t fragsize, size_t *per_fragment)
 {
@@ -76,72 +75,98 @@ static int output_single(const struct udp_datagram *d, struct path_trace *t)
 	return dev_xmit(d->oif, iov, n, d->dontwait);
 }
 
-static __thread uint8_t *frag_buf; /* UDP header + payload of the datagram being fragmented */
-
-/* Copy the payload from the program (EFAULT if any of it is unreadable) behind a UDP header. */
-static int gather_payload(const struct udp_datagram *d, uint8_t *buf)
+/* Copy the payload from the program (EFAULT if any of it is unreadable) to dst. */
+static int gather_payload(const struct udp_datagram *d, uint8_t *dst)
 {
-	size_t off = UDP_HLEN;
+	size_t off = 0;
 
-	for (int i = 0; i < d->iovcnt && off - UDP_HLEN < d->len; i++) {
+	for (int i = 0; i < d->iovcnt && off < d->len; i++) {
 		size_t take = d->iov[i].iov_len;
 
-		if (take > d->len - (off - UDP_HLEN))
-			take = d->len - (off - UDP_HLEN);
-		if (take && umem_read(buf + off, d->iov[i].iov_base, take) != 0)
+		if (take > d->len - off)
+			take = d->len - off;
+		if (take && umem_read(dst + off, d->iov[i].iov_base, take) != 0)
 			return -EFAULT;
 		off += take;
 	}
 	return 0;
 }
 
-static int output_copied(const struct udp_datagram *d, struct path_trace *t)
+int ip_build_udp_frames(const struct udp_datagram *d, struct frame_set *fs)
 {
-	size_t ulen = UDP_HLEN + d->len, total = IPV4_HLEN_MIN + ulen, per;
-	unsigned nfrag = ip_fragment_count(total, IPV4_HLEN_MIN, d->fragsize, &per);
-	static __thread uint8_t hdrs[MAX_FRAGMENTS][DEV_VNET_HDR_LEN + ETH_HLEN_BYTES + IPV4_HLEN_MIN];
-	struct iovec parts[MAX_FRAGMENTS][2], *frames[MAX_FRAGMENTS];
-	int counts[MAX_FRAGMENTS];
-	uint32_t sum;
-	int sent;
+	const size_t l2 = DEV_VNET_HDR_LEN + ETH_HLEN_BYTES, hlen = IPV4_HLEN_MIN;
+	size_t ulen = UDP_HLEN + d->len, total = hlen + ulen, per;
+	unsigned nfrag = ip_fragment_count(total, hlen, d->fragsize, &per);
+	uint8_t *udp, *out;
+	uint16_t check;
 
-	if (nfrag > MAX_FRAGMENTS)
+	if (nfrag > IP_MAX_FRAMES)
 		return -EMSGSIZE;
-	if (frag_buf == NULL && (frag_buf = malloc(UDP_HLEN + IP_MAX_TOTAL)) == NULL)
+	/* the first frame's data area holds the whole UDP datagram while it is summed */
+	fs->buf = malloc(nfrag * (l2 + hlen) + ulen);
+	if (fs->buf == NULL)
 		return -ENOBUFS;
-	if (gather_payload(d, frag_buf) != 0)
+	udp = fs->buf + l2 + hlen;
+	if (gather_payload(d, udp + UDP_HLEN) != 0) {
+		free(fs->buf);
+		fs->buf = NULL;
 		return -EFAULT;
-	/* udp_csum: the whole datagram, in software */
-	wire_put_udp(frag_buf, d->sport, d->dport, (uint16_t)ulen, 0);
-	sum = csum_add(csum_pseudo_ipv4(d->saddr, d->daddr, IPPROTO_UDP, (uint16_t)ulen),
-		       csum_partial(frag_buf, ulen, 0));
-	{
-		uint16_t check = udp_checksum_final(sum);
-
-		memcpy(frag_buf + 6, &check, 2);
 	}
-	for (unsigned i = 0; i < nfrag; i++) {
-		size_t off = (size_t)i * per, chunk = ulen - off < per || nfrag == 1 ? ulen - off : per;
+	/* udp_csum: over the whole datagram, in software */
+	wire_put_udp(udp, d->sport, d->dport, (uint16_t)ulen, 0);
+	check = udp_checksum_final(
+		csum_add(csum_pseudo_ipv4(d->saddr, d->daddr, IPPROTO_UDP, (uint16_t)ulen),
+			 csum_partial(udp, ulen, 0)));
+	memcpy(udp + 6, &check, 2);
+
+	/* Frame i is [vnet | Ethernet | IPv4 | data i]; its data starts i headers to the right of
+	 * where it lies now. Moving back to front, every move and header write lands on bytes
+	 * already moved. */
+	fs->n = (int)nfrag;
+	for (unsigned i = 0; i <= nfrag; i++)
+		fs->off[i] = i * (l2 + hlen) + (i < nfrag ? i * per : ulen);
+	for (int i = (int)nfrag - 1; i >= 0; i--) {
+		size_t off = (size_t)i * per, chunk = i + 1 < (int)nfrag ? per : ulen - off;
 		uint16_t frag = (uint16_t)(off / 8);
 
-		if (i + 1 < nfrag)
+		if (i + 1 < (int)nfrag)
 			frag |= IP_MF;
 		else if (d->df && nfrag == 1)
 			frag |= IP_DF;
-		dev_put_vnet_hdr(hdrs[i], 0, 0, 0);
-		put_link_and_ip(hdrs[i] + DEV_VNET_HDR_LEN, d, (uint16_t)(IPV4_HLEN_MIN + chunk), frag);
-		parts[i][0] = (struct iovec){hdrs[i], sizeof(hdrs[i])};
-		parts[i][1] = (struct iovec){frag_buf + off, chunk};
-		frames[i] = parts[i];
-		counts[i] = 2;
+		out = fs->buf + fs->off[i];
+		memmove(out + l2 + hlen, udp + off, chunk);
+		dev_put_vnet_hdr(out, 0, 0, 0);
+		put_link_and_ip(out + DEV_VNET_HDR_LEN, d, (uint16_t)(hlen + chunk), frag);
+	}
+	return 0;
+}
+
+static int output_copied(const struct udp_datagram *d, struct path_trace *t)
+{
+	struct frame_set fs;
+	struct iovec parts[IP_MAX_FRAMES], *frames[IP_MAX_FRAMES];
+	int counts[IP_MAX_FRAMES], sent;
+	size_t per;
+	unsigned nfrag = ip_fragment_count(IPV4_HLEN_MIN + UDP_HLEN + d->len, IPV4_HLEN_MIN,
+					   d->fragsize, &per);
+	int r = ip_build_udp_frames(d, &fs);
+
+	if (r < 0)
+		return r;
+	for (int i = 0; i < fs.n; i++) {
+		parts[i] = (struct iovec){fs.buf + fs.off[i], fs.off[i + 1] - fs.off[i]};
+		frames[i] = &parts[i];
+		counts[i] = 1;
 	}
 	path_step(t, "ip_make_skb(len %zu id %u ttl %u tos 0x%x%s) \xe2\x86\x92 ip_do_fragment(%u "
 		     "frames of up to %zu data bytes)",
-		  total, d->id, d->ttl, d->tos, d->df ? " DF" : "", nfrag, per);
-	sent = dev_xmit_batch(d->oif, frames, counts, (int)nfrag, d->dontwait);
+		  IPV4_HLEN_MIN + UDP_HLEN + d->len, d->id, d->ttl, d->tos, d->df ? " DF" : "",
+		  nfrag, per);
+	sent = dev_xmit_batch(d->oif, frames, counts, fs.n, d->dontwait);
+	free(fs.buf);
 	if (sent < 0)
 		return sent;
-	return sent == (int)nfrag ? 0 : -ENOBUFS;
+	return sent == fs.n ? 0 : -ENOBUFS;
 }
 
 int ip_output_udp(const struct udp_datagram *d, struct path_trace *t)

@@ -80,7 +80,7 @@ void neigh_forget_after_fork(void)
 
 int neigh_output_lookup(int ifindex, uint32_t nexthop, uint8_t mac[6])
 {
-	uint64_t gen = notify_generation();
+	uint64_t gen = notify_neigh_generation();
 	unsigned slot = (nexthop * 2654435761u ^ (uint32_t)ifindex) % NEIGH_CACHE_SLOTS;
 	struct neigh_answer a;
 

@@ -8,19 +8,52 @@
 #include "notify.h"
 #include "rtnl.h"
 
+#include "shim/neigh_queue.h"
+
 #include "shim/rawsys.h"
 
 #include <errno.h>
+#include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdatomic.h>
 #include <sys/syscall.h>
 
-static _Atomic uint64_t generation = 1;
+static _Atomic uint64_t generation = 1;       /* links, addresses, routes, rules */
+static _Atomic uint64_t neigh_generation = 1; /* neighbours (and everything above) */
 static _Atomic int listener_state; /* 0 not started, 1 running, -1 failed: no caching */
 static long listener_pid;
 static pthread_mutex_t start_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int neigh_attr_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+	uint16_t type = mnl_attr_get_type(attr);
+
+	if (type == NDA_DST || type == NDA_LLADDR)
+		tb[type] = attr;
+	return MNL_CB_OK;
+}
+
+/* A neighbour change: waiting datagrams may go out now, or be dropped. */
+static void neigh_changed(const struct nlmsghdr *nlh)
+{
+	const struct ndmsg *ndm = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[NDA_MAX + 1] = {0};
+
+	if (ndm->ndm_family != AF_INET)
+		return;
+	mnl_attr_parse(nlh, sizeof(*ndm), neigh_attr_cb, tb);
+	if (tb[NDA_DST] == NULL || mnl_attr_get_payload_len(tb[NDA_DST]) != 4)
+		return;
+	neigh_queue_update(ndm->ndm_ifindex, mnl_attr_get_u32(tb[NDA_DST]), ndm->ndm_state,
+			   tb[NDA_LLADDR] != NULL && mnl_attr_get_payload_len(tb[NDA_LLADDR]) == 6
+				   ? mnl_attr_get_payload(tb[NDA_LLADDR])
+				   : NULL);
+}
 
 static void *listen_loop(void *arg)
 {
@@ -33,8 +66,23 @@ static void *listen_loop(void *arg)
 		if (n == -EINTR)
 			continue;
 		/* Anything — a message, or an overrun (ENOBUFS: messages were lost) — may mean a
-		 * change. */
-		atomic_fetch_add(&generation, 1);
+		 * change. Neighbour changes are frequent and leave routes alone. */
+		bool only_neigh = n > 0;
+
+		if (n > 0) {
+			int left = (int)n;
+
+			for (const struct nlmsghdr *nlh = (const void *)buf; mnl_nlmsg_ok(nlh, left);
+			     nlh = mnl_nlmsg_next(nlh, &left)) {
+				if (nlh->nlmsg_type == RTM_NEWNEIGH)
+					neigh_changed(nlh);
+				else if (nlh->nlmsg_type != RTM_DELNEIGH)
+					only_neigh = false;
+			}
+		}
+		atomic_fetch_add(&neigh_generation, 1);
+		if (!only_neigh)
+			atomic_fetch_add(&generation, 1);
 		if (n < 0 && n != -ENOBUFS) {
 			atomic_store(&listener_state, -1);
 			return NULL;
@@ -89,6 +137,14 @@ uint64_t notify_generation(void)
 	return atomic_load_explicit(&generation, memory_order_acquire);
 }
 
+uint64_t notify_neigh_generation(void)
+{
+	notify_generation(); /* starts the listener */
+	if (atomic_load(&listener_state) < 0)
+		return atomic_fetch_add(&neigh_generation, 1) + 1; /* no listener: never reuse */
+	return atomic_load_explicit(&neigh_generation, memory_order_acquire);
+}
+
 uint64_t notify_generation_peek(void)
 {
 	return atomic_load_explicit(&generation, memory_order_acquire);
@@ -100,4 +156,5 @@ void notify_forget_after_fork(void)
 	pthread_mutex_init(&start_lock, NULL);
 	atomic_store(&listener_state, 0);
 	atomic_fetch_add(&generation, 1);
+	atomic_fetch_add(&neigh_generation, 1);
 }

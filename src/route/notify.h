@@ -7,6 +7,9 @@
 /* The current generation; starts the listener on first use. */
 uint64_t notify_generation(void);
 
+/* The neighbour generation: moves with every neighbour change and with the route generation. */
+uint64_t notify_neigh_generation(void);
+
 /* The current generation without starting anything. */
 uint64_t notify_generation_peek(void);
 

@@ -4,6 +4,8 @@
 #include "notify.h"
 #include "rtnl.h"
 
+#include "shim/neigh_queue.h"
+
 #include "shim/rawsys.h"
 
 #include <errno.h>
@@ -280,5 +282,6 @@ void route_forget_after_fork(void)
 	memset(route_cache, 0, sizeof(route_cache));
 	notify_forget_after_fork();
 	neigh_forget_after_fork();
+	neigh_queue_forget();
 	rtnl_forget_after_fork();
 }

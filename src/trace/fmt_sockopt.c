@@ -184,8 +184,7 @@ static bool print_set_specific(struct sbuf *b, unsigned level, unsigned name, ui
 		if (name == SO_LINGER) {
 			fmt_set_linger(b, addr, len);
 		} else if (name == SO_ATTACH_FILTER || name == SO_ATTACH_REUSEPORT_CBPF) {
-			/* The BPF program (struct sock_fprog) is not decoded. */
-			fmt_addr(b, addr);
+			fmt_sock_fprog(b, addr, len);
 		} else if (name == SO_TXREHASH) {
 			print_txrehash(b, addr, len, false);
 		} else if (is_int_socket_option(name)) {
@@ -251,7 +250,7 @@ static bool print_get_socket_level(struct sbuf *b, unsigned name, uint64_t addr,
 	} else if (name == SO_PEERCRED) {
 		fmt_get_ucred(b, addr, (unsigned)rlen);
 	} else if (name == SO_GET_FILTER) {
-		/* The BPF program is not decoded. */
+		/* strace shows the instructions only with -v. */
 		fmt_addr(b, addr);
 	} else if (name == SO_ERROR) {
 		unsigned err;

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include <linux/filter.h>
 #include <linux/icmp.h>
 #include <linux/if_packet.h>
 
@@ -218,4 +219,21 @@ void fmt_icmp_filter(struct sbuf *b, uint64_t addr, int len)
 		xlat_print(b, &xlat_icmp_filter_flags, i, "ICMP_???");
 	}
 	sbuf_putc(b, ']');
+}
+
+/* A classic BPF program: its length and, as strace shows it without -v, the address of the
+ * instructions. */
+void fmt_sock_fprog(struct sbuf *b, uint64_t addr, int len)
+{
+	struct sock_fprog prog;
+
+	if (len != (int)sizeof(prog)) {
+		fmt_addr(b, addr);
+		return;
+	}
+	if (!fmt_fetch(b, addr, sizeof(prog), &prog))
+		return;
+	sbuf_printf(b, "{len=%u, filter=", prog.len);
+	fmt_addr(b, (uintptr_t)prog.filter);
+	sbuf_putc(b, '}');
 }

@@ -26,5 +26,6 @@ void fmt_tpacket_req(struct sbuf *b, uint64_t addr, int len);
 void fmt_packet_mreq(struct sbuf *b, uint64_t addr, int len);
 void fmt_tpacket_stats(struct sbuf *b, uint64_t addr, unsigned len);
 void fmt_icmp_filter(struct sbuf *b, uint64_t addr, int len);
+void fmt_sock_fprog(struct sbuf *b, uint64_t addr, int len);
 
 #endif

@@ -1,0 +1,234 @@
+/* neigh_queue: the shim's arp_queue (see include/shim/neigh_queue.h; net/core/neighbour.c
+ * __neigh_event_send and neigh_update for the behaviour mirrored). */
+#include "shim/neigh_queue.h"
+#include "rtnl.h"
+
+#include "shim/route.h"
+
+#include "shim/dev.h"
+#include "shim/rawsys.h"
+
+#include <errno.h>
+#include <linux/neighbour.h>
+#include <linux/rtnetlink.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+
+#define NEIGH_USABLE (NUD_PERMANENT | NUD_NOARP | NUD_REACHABLE | NUD_PROBE | NUD_STALE | NUD_DELAY)
+#define UNRES_QLEN_BYTES 212992 /* net.ipv4.neigh.default.unres_qlen_bytes */
+#define STALE_AFTER_NS   (10LL * 1000000000LL) /* resolution gives up after ~3 s; keep a margin */
+
+struct queued {
+	struct queued *next;
+	int ifindex;
+	uint32_t nexthop;
+	struct frame_set fs;
+	size_t truesize;
+	long long since;
+	bool dontwait;
+};
+
+static struct queued *head; /* oldest first */
+static pthread_mutex_t queue_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static long long now_ns(void)
+{
+	struct timespec ts;
+
+	rawsys2(SYS_clock_gettime, CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* What an skb of this frame would be charged; approximated as the frame plus the kernel's skb
+ * overhead (the kernel counts the truesize of its buffers: 832 bytes for a small datagram). */
+static size_t frame_set_truesize(const struct frame_set *fs)
+{
+	return fs->off[fs->n] + (size_t)fs->n * 768;
+}
+
+/* RTM_NEWNEIGH, NLM_F_CREATE|NLM_F_REPLACE, NTF_USE: neigh_event_send() on the entry. */
+static int start_resolution(int ifindex, uint32_t ip)
+{
+	char buf[128];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ndmsg *ndm;
+
+	nlh->nlmsg_type = RTM_NEWNEIGH;
+	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_REPLACE;
+	ndm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ndm));
+	ndm->ndm_family = AF_INET;
+	ndm->ndm_ifindex = ifindex;
+	ndm->ndm_flags = NTF_USE;
+	mnl_attr_put_u32(nlh, NDA_DST, ip);
+	return rtnl_request(nlh, NULL, NULL);
+}
+
+static void free_entry(struct queued *q)
+{
+	free(q->fs.buf);
+	free(q);
+}
+
+/* Unlink the entries for (ifindex, ip) — or stale ones — into a list, in queue order. */
+static struct queued *take_matching(int ifindex, uint32_t ip, bool stale_only, long long now)
+{
+	struct queued **pp = &head, *taken = NULL, **tail = &taken;
+
+	while (*pp != NULL) {
+		struct queued *q = *pp;
+		bool match = stale_only ? now - q->since > STALE_AFTER_NS
+					: q->ifindex == ifindex && q->nexthop == ip;
+
+		if (match) {
+			*pp = q->next;
+			q->next = NULL;
+			*tail = q;
+			tail = &q->next;
+		} else {
+			pp = &q->next;
+		}
+	}
+	return taken;
+}
+
+/* Unlink q itself if it is still queued; returns whether it was. */
+static bool take_back(struct queued *q)
+{
+	for (struct queued **pp = &head; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == q) {
+			*pp = q->next;
+			return true;
+		}
+	}
+	return false;
+}
+
+int neigh_queue_frames(int ifindex, uint32_t nexthop, struct frame_set *fs, bool dontwait)
+{
+	struct queued *q, *drop, **pp;
+	size_t queued_bytes = 0;
+	long long now = now_ns();
+	uint8_t mac[6];
+	int r;
+
+	q = calloc(1, sizeof(*q));
+	if (q == NULL)
+		return -ENOBUFS;
+	q->ifindex = ifindex;
+	q->nexthop = nexthop;
+	q->fs = *fs;
+	q->truesize = frame_set_truesize(fs);
+	q->since = now;
+	q->dontwait = dontwait;
+
+	pthread_mutex_lock(&queue_lock);
+	drop = take_matching(0, 0, true, now);
+	for (struct queued *e = head; e != NULL; e = e->next)
+		if (e->ifindex == ifindex && e->nexthop == nexthop)
+			queued_bytes += e->truesize;
+	/* over unres_qlen_bytes: the oldest datagrams for this neighbour go first */
+	for (pp = &head; *pp != NULL && queued_bytes + q->truesize > UNRES_QLEN_BYTES;) {
+		struct queued *e = *pp;
+
+		if (e->ifindex == ifindex && e->nexthop == nexthop) {
+			*pp = e->next;
+			queued_bytes -= e->truesize;
+			e->next = drop;
+			drop = e;
+		} else {
+			pp = &e->next;
+		}
+	}
+	for (pp = &head; *pp != NULL; pp = &(*pp)->next)
+		;
+	*pp = q; /* queued before resolution starts, so its answer cannot be missed */
+	pthread_mutex_unlock(&queue_lock);
+
+	while (drop != NULL) {
+		struct queued *next = drop->next;
+
+		free_entry(drop);
+		drop = next;
+	}
+
+	r = start_resolution(ifindex, nexthop);
+	if (r < 0) {
+		bool mine;
+
+		pthread_mutex_lock(&queue_lock);
+		mine = take_back(q);
+		pthread_mutex_unlock(&queue_lock);
+		if (mine) {
+			free(q); /* fs stays the caller's */
+			return r;
+		}
+		fs->buf = NULL; /* already sent or dropped by a neighbour update */
+		return 0;
+	}
+	fs->buf = NULL;
+	/* resolved meanwhile without a change to report (entry was already usable): send now */
+	if (neigh_output_lookup(ifindex, nexthop, mac) == 0)
+		neigh_queue_update(ifindex, nexthop, NUD_REACHABLE, mac);
+	return 0;
+}
+
+bool neigh_queue_waiting(int ifindex, uint32_t nexthop)
+{
+	bool waiting = false;
+
+	if (__atomic_load_n(&head, __ATOMIC_ACQUIRE) == NULL)
+		return false;
+	pthread_mutex_lock(&queue_lock);
+	for (struct queued *e = head; e != NULL && !waiting; e = e->next)
+		waiting = e->ifindex == ifindex && e->nexthop == nexthop;
+	pthread_mutex_unlock(&queue_lock);
+	return waiting;
+}
+
+static void transmit(struct queued *q, const uint8_t *mac)
+{
+	struct iovec parts[IP_MAX_FRAMES], *frames[IP_MAX_FRAMES];
+	int counts[IP_MAX_FRAMES];
+
+	for (int i = 0; i < q->fs.n; i++) {
+		uint8_t *frame = q->fs.buf + q->fs.off[i];
+
+		memcpy(frame + FRAME_DST_MAC_OFF, mac, 6);
+		parts[i] = (struct iovec){frame, q->fs.off[i + 1] - q->fs.off[i]};
+		frames[i] = &parts[i];
+		counts[i] = 1;
+	}
+	dev_xmit_batch(q->ifindex, frames, counts, q->fs.n, 0);
+}
+
+void neigh_queue_update(int ifindex, uint32_t ip, uint16_t state, const uint8_t *mac)
+{
+	struct queued *taken;
+	bool usable = (state & NEIGH_USABLE) && mac != NULL;
+
+	if (!usable && !(state & NUD_FAILED))
+		return; /* still resolving */
+	if (__atomic_load_n(&head, __ATOMIC_ACQUIRE) == NULL)
+		return;
+	pthread_mutex_lock(&queue_lock);
+	taken = take_matching(ifindex, ip, false, 0);
+	pthread_mutex_unlock(&queue_lock);
+	while (taken != NULL) {
+		struct queued *next = taken->next;
+
+		if (usable)
+			transmit(taken, mac); /* in order, as neigh_update flushes arp_queue */
+		free_entry(taken);        /* failed: dropped, as the kernel drops its queue */
+		taken = next;
+	}
+}
+
+void neigh_queue_forget(void)
+{
+	pthread_mutex_init(&queue_lock, NULL);
+	head = NULL; /* the parent's datagrams: not ours to send (leaked in the child on purpose) */
+}
