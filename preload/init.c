@@ -4,6 +4,7 @@
 #include "shim/config.h"
 #include "shim/dev.h"
 #include "shim/path_trace.h"
+#include "shim/route.h"
 #include "shim/sockevents.h"
 #include "shim/trace.h"
 
@@ -81,6 +82,7 @@ static void start_bypass(void)
 		shim_notice(line);
 		return;
 	}
+	route_watch_icmp();
 	pthread_atfork(NULL, NULL, child_after_fork);
 	shim_bypass = true;
 }

@@ -70,6 +70,11 @@ void fdtable_dup(int oldfd, int newfd);
 /* Forget every fd in [first, last], except FD_INTERNAL ones (close_range, closefrom). */
 void fdtable_forget_range(unsigned first, unsigned last);
 
+/* Make fd one of the shim's own: a close-on-exec copy placed high, marked FD_INTERNAL. With
+ * close_original the original is closed (or kept, marked, if no copy could be made). Returns the
+ * fd to use, or -1. */
+int internal_fd_adopt(int fd, bool close_original);
+
 /* Lowest FD_INTERNAL fd in [first, last], or -1. */
 int fdtable_next_internal(unsigned first, unsigned last);
 

@@ -58,6 +58,11 @@ int neigh_output_lookup(int ifindex, uint32_t nexthop, uint8_t mac[6]);
 /* net.ipv4.ip_default_ttl of the current namespace, read now. */
 int sysctl_ip_default_ttl(void);
 
+/* Open, at load while CAP_NET_RAW is held, the raw ICMP socket through which learnt path MTUs and
+ * redirects (which change routes without an rtnetlink notification) invalidate cached routes.
+ * Returns 0 or -errno. */
+int route_watch_icmp(void);
+
 /* Current generations (for tests and the path trace). */
 uint64_t route_generation(void);
 

@@ -10,6 +10,7 @@ struct name_value {
 };
 
 static const struct name_value mode_names[] = {
+    {"bypass", SHIM_MODE_BYPASS},
     {"passthrough", SHIM_MODE_PASSTHROUGH},
 };
 

@@ -5,7 +5,8 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-/* One process_vm_readv call; returns the bytes copied or -1. The kernel stops at the first fault. */
+/* One process_vm_readv call; returns the bytes copied or -1. The kernel stops at the first fault.
+ */
 static ssize_t umem_copy(void *dst, const void *src, size_t n)
 {
 	struct iovec local = {.iov_base = dst, .iov_len = n};
@@ -33,8 +34,8 @@ size_t umem_read_partial(void *dst, const void *src, size_t n)
 		size_t chunk = page - (at % page);
 		if (chunk > n - done)
 			chunk = n - done;
-		if (at + chunk < at || umem_copy((char *)dst + done, (const void *)at, chunk) !=
-					       (ssize_t)chunk)
+		if (at + chunk < at ||
+		    umem_copy((char *)dst + done, (const void *)at, chunk) != (ssize_t)chunk)
 			break;
 		done += chunk;
 		at += chunk;

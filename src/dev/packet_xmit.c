@@ -9,7 +9,6 @@
 #include <linux/virtio_net.h>
 #include <net/ethernet.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 
@@ -21,8 +20,6 @@ int dev_xmit_open(void)
 {
 	long fd = rawsys3(SYS_socket, AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
 	int one = 1, sndbuf = 4 << 20;
-	struct rlimit rl;
-	long floor = 1024, nfd;
 
 	if (fd < 0)
 		return (int)fd;
@@ -33,17 +30,7 @@ int dev_xmit_open(void)
 	/* Room for bursts: the kernel's UDP socket would have its own sndbuf; this one is shared. */
 	if (rawsys5(SYS_setsockopt, fd, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof(sndbuf)) < 0)
 		rawsys5(SYS_setsockopt, fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
-	if (rawsys2(SYS_getrlimit, RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
-		floor = (long)rl.rlim_cur;
-	if (floor > FDTABLE_MAX_FDS)
-		floor = FDTABLE_MAX_FDS;
-	nfd = rawsys3(SYS_fcntl, fd, 1030 /* F_DUPFD_CLOEXEC */, floor > 64 ? floor - 40 : 3);
-	if (nfd >= 0) {
-		rawsys1(SYS_close, fd);
-		fd = nfd;
-	}
-	fdtable_set_kind((int)fd, FD_INTERNAL);
-	packet_fd = (int)fd;
+	packet_fd = internal_fd_adopt((int)fd, true);
 	return 0;
 }
 

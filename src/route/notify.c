@@ -9,6 +9,7 @@
 #include "rtnl.h"
 
 #include "shim/neigh_queue.h"
+#include "shim/route.h"
 
 #include "shim/rawsys.h"
 
@@ -17,6 +18,8 @@
 #include <linux/rtnetlink.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <linux/icmp.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdatomic.h>
@@ -55,15 +58,65 @@ static void neigh_changed(const struct nlmsghdr *nlh)
 				   : NULL);
 }
 
+/* ICMP that changes routes (fragmentation needed: a learnt path MTU; redirects) arrives with no
+ * rtnetlink notification; a raw ICMP socket opened at load (it needs CAP_NET_RAW) sees it. */
+static int icmp_fd = -1;
+
+int route_watch_icmp(void)
+{
+	struct icmp_filter filt = {~((1u << ICMP_DEST_UNREACH) | (1u << ICMP_REDIRECT))};
+	int small = 4096;
+	long fd = rawsys3(SYS_socket, AF_INET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, IPPROTO_ICMP);
+
+	if (fd < 0)
+		return (int)fd;
+	rawsys5(SYS_setsockopt, fd, SOL_RAW, ICMP_FILTER, &filt, sizeof(filt));
+	rawsys5(SYS_setsockopt, fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+	icmp_fd = rtnl_make_internal((int)fd);
+	return 0;
+}
+
+/* Drain the ICMP socket; returns whether a route-changing message was among them. */
+static bool icmp_changes_routes(void)
+{
+	unsigned char pkt[128];
+	bool change = false;
+
+	for (int i = 0; i < 64; i++) {
+		long n = rawsys6(SYS_recvfrom, icmp_fd, (long)pkt, sizeof(pkt), MSG_DONTWAIT, 0, 0);
+		size_t ihl;
+
+		if (n <= 0)
+			break;
+		ihl = (size_t)(pkt[0] & 0x0f) * 4;
+		if ((size_t)n < ihl + 2)
+			continue;
+		if ((pkt[ihl] == ICMP_DEST_UNREACH && pkt[ihl + 1] == ICMP_FRAG_NEEDED) ||
+		    pkt[ihl] == ICMP_REDIRECT)
+			change = true;
+	}
+	return change;
+}
+
 static void *listen_loop(void *arg)
 {
 	static char buf[32768];
 	int fd = (int)(long)arg;
 
 	for (;;) {
-		long n = rawsys6(SYS_recvfrom, fd, (long)buf, sizeof(buf), 0, 0, 0);
+		struct pollfd pfd[2] = {{fd, POLLIN, 0}, {icmp_fd, POLLIN, 0}};
+		long n;
 
-		if (n == -EINTR)
+		if (rawsys5(SYS_ppoll, pfd, icmp_fd >= 0 ? 2 : 1, NULL, NULL, 0) < 0)
+			continue;
+		if (icmp_fd >= 0 && (pfd[1].revents & POLLIN) && icmp_changes_routes()) {
+			atomic_fetch_add(&generation, 1);
+			atomic_fetch_add(&neigh_generation, 1);
+		}
+		if (!(pfd[0].revents & (POLLIN | POLLERR)))
+			continue;
+		n = rawsys6(SYS_recvfrom, fd, (long)buf, sizeof(buf), MSG_DONTWAIT, 0, 0);
+		if (n == -EINTR || n == -EAGAIN)
 			continue;
 		/* Anything — a message, or an overrun (ENOBUFS: messages were lost) — may mean a
 		 * change. Neighbour changes are frequent and leave routes alone. */

@@ -8,7 +8,6 @@
 #include <linux/netlink.h>
 #include <pthread.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
@@ -18,23 +17,9 @@ static int req_fd = -1;
 static long req_owner; /* pid that opened req_fd */
 static unsigned req_seq;
 
-/* Place fd high, close-on-exec, and mark it internal; returns the new fd (fd itself is closed). */
-static int to_internal_fd(int fd)
+int rtnl_make_internal(int fd)
 {
-	struct rlimit rl;
-	long floor = 1024, nfd;
-
-	if (rawsys2(SYS_getrlimit, RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
-		floor = (long)rl.rlim_cur;
-	if (floor > FDTABLE_MAX_FDS)
-		floor = FDTABLE_MAX_FDS;
-	floor = floor > 64 ? floor - 48 : 3;
-	nfd = rawsys3(SYS_fcntl, fd, 1030 /* F_DUPFD_CLOEXEC */, floor);
-	if (nfd < 0)
-		return fd; /* keep the low number; it is still close-on-exec */
-	rawsys1(SYS_close, fd);
-	fdtable_set_kind((int)nfd, FD_INTERNAL);
-	return (int)nfd;
+	return internal_fd_adopt(fd, true);
 }
 
 int rtnl_open(unsigned groups)
@@ -56,8 +41,7 @@ int rtnl_open(unsigned groups)
 	}
 	if (groups == 0) /* a request must never hang the program */
 		rawsys5(SYS_setsockopt, fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	fdtable_set_kind((int)fd, FD_INTERNAL);
-	return to_internal_fd((int)fd);
+	return rtnl_make_internal((int)fd);
 }
 
 static int request_fd_locked(void)

@@ -11,6 +11,9 @@
  * bit mask of RTMGRP_*; 0 for a request socket). Returns the fd or -errno. */
 int rtnl_open(unsigned groups);
 
+/* Move fd high (close-on-exec) and mark it internal; returns the fd to use from now on. */
+int rtnl_make_internal(int fd);
+
 /* Send req (NLM_F_REQUEST|NLM_F_ACK are added) on this process's request socket and feed every
  * reply message to cb. Returns 0, or -errno (the kernel's NLMSG_ERROR code, or an I/O error). */
 int rtnl_request(struct nlmsghdr *req, mnl_cb_t cb, void *data);

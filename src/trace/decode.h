@@ -6,6 +6,9 @@
 #include "shim/sbuf.h"
 #include "shim/strace.h"
 
+/* Marks args[5] of a getsockopt call as carrying the optlen before the call (low 32 bits). */
+#define GETSOCKOPT_OPTLEN_BEFORE (1UL << 32)
+
 /* Whether the call failed with an errno (and strace would print "= -1 EXXX (...)"). */
 int call_failed(const struct strace_call *c);
 

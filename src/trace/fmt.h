@@ -13,7 +13,7 @@
 
 /* Styles of fmt_quote. */
 #define QUOTE_NUL_TERMINATED 0x1 /* stop at the first NUL byte */
-#define QUOTE_FORCE_HEX 0x2      /* every byte as \xNN */
+#define QUOTE_FORCE_HEX	     0x2 /* every byte as \xNN */
 
 /* An address: NULL or 0x... */
 void fmt_addr(struct sbuf *b, uint64_t addr);
@@ -32,7 +32,8 @@ void fmt_quote_mem(struct sbuf *b, uint64_t addr, uint64_t n);
 /* Whether all len bytes at addr can be read. */
 bool fmt_mem_readable(uint64_t addr, uint64_t len);
 
-/* Reads len bytes at addr into dst; when that fails prints NULL or the address and returns false. */
+/* Reads len bytes at addr into dst; when that fails prints NULL or the address and returns false.
+ */
 bool fmt_fetch(struct sbuf *b, uint64_t addr, size_t len, void *dst);
 
 /* "[%d]" of the int at addr, or the address. */

@@ -27,7 +27,8 @@ static void print_array(struct sbuf *b, uint64_t start, uint64_t nmemb, size_t e
 			sbuf_puts(b, "???");
 		return;
 	}
-	const uint64_t abbrev_end = nmemb > FMT_MAX_STRLEN ? start + elem_size * FMT_MAX_STRLEN : end;
+	const uint64_t abbrev_end =
+	    nmemb > FMT_MAX_STRLEN ? start + elem_size * FMT_MAX_STRLEN : end;
 	uint64_t cur;
 
 	for (cur = start; cur < end; cur += elem_size) {

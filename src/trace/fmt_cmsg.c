@@ -144,8 +144,9 @@ struct sock_ee_with_addr {
 
 static void print_recverr(struct sbuf *b, const struct sock_ee_with_addr *ee)
 {
-	sbuf_printf(b, "{ee_errno=%u, ee_origin=%u, ee_type=%u, ee_code=%u, ee_info=%u, ee_data=%u, "
-		       "offender=",
+	sbuf_printf(b,
+		    "{ee_errno=%u, ee_origin=%u, ee_type=%u, ee_code=%u, ee_info=%u, ee_data=%u, "
+		    "offender=",
 		    ee->ee_errno, ee->ee_origin, ee->ee_type, ee->ee_code, ee->ee_info,
 		    ee->ee_data);
 	fmt_sockaddr(b, &ee->offender, sizeof(ee->offender));

@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <sys/socket.h>
 
 #include "shim/umem.h"
@@ -155,29 +156,43 @@ void fmt_setsockopt_args(struct sbuf *b, const struct strace_call *c)
 	sbuf_printf(b, ", %d", len);
 }
 
-/* Shown on exit. The shim formats after the call, so the optlen the program passed in is not
- * known when the kernel changed it: strace would show [in => out], this shows [out]. */
+/* Shown on exit, with the optlen the program passed in and the one the kernel left: [in => out]
+ * when they differ. The shim formats after the call, when only the second can be read; the caller
+ * can pass the first in args[5] (unused by getsockopt) as GETSOCKOPT_OPTLEN_BEFORE | (uint32_t)len.
+ * Without it the value after the call stands for both. */
 void fmt_getsockopt_args(struct sbuf *b, const struct strace_call *c)
 {
 	const unsigned level = (unsigned)c->args[1];
 	const unsigned name = (unsigned)c->args[2];
 	const uint64_t optval = c->args[3];
 	const uint64_t optlen = c->args[4];
-	int len;
+	const bool have_before = (c->args[5] & GETSOCKOPT_OPTLEN_BEFORE) != 0;
+	int ulen, rlen;
+	const bool have_after =
+	    optlen && umem_read(&rlen, (const void *)(uintptr_t)optlen, sizeof(rlen)) == 0;
 
 	fmt_fd(b, c->args[0]);
 	sbuf_puts(b, ", ");
 	fmt_sockopt_level_name(b, level, name, true);
 	sbuf_puts(b, ", ");
-	if (!optlen || umem_read(&len, (const void *)(uintptr_t)optlen, sizeof(len)) < 0) {
+	if (have_before) {
+		ulen = (int)(uint32_t)c->args[5];
+	} else if (have_after) {
+		ulen = rlen;
+	} else {
 		fmt_addr(b, optval);
 		sbuf_puts(b, ", ");
 		fmt_addr(b, optlen);
 		return;
 	}
-	if (call_failed(c))
+	if (call_failed(c) || !have_after) {
 		fmt_addr(b, optval);
+		sbuf_printf(b, ", [%d]", ulen);
+		return;
+	}
+	fmt_getsockopt_value(b, level, name, optval, ulen, rlen);
+	if (ulen != rlen)
+		sbuf_printf(b, ", [%d => %d]", ulen, rlen);
 	else
-		fmt_getsockopt_value(b, level, name, optval, len, len);
-	sbuf_printf(b, ", [%d]", len);
+		sbuf_printf(b, ", [%d]", rlen);
 }

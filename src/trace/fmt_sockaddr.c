@@ -94,8 +94,10 @@ static void print_nl(struct sbuf *b, const union sockaddr_buf *u)
 static void print_ll(struct sbuf *b, const union sockaddr_buf *u, int addrlen)
 {
 	struct sockaddr_ll ll;
-	const unsigned char *hwaddr = (const unsigned char *)u + offsetof(struct sockaddr_ll, sll_addr);
-	const unsigned oob_halen = (unsigned)(addrlen - (int)offsetof(struct sockaddr_ll, sll_addr));
+	const unsigned char *hwaddr =
+	    (const unsigned char *)u + offsetof(struct sockaddr_ll, sll_addr);
+	const unsigned oob_halen =
+	    (unsigned)(addrlen - (int)offsetof(struct sockaddr_ll, sll_addr));
 
 	memcpy(&ll, u, sizeof(ll));
 	sbuf_puts(b, "sll_protocol=htons(");

@@ -42,37 +42,36 @@ struct level_names {
 };
 
 static const struct level_names levels[] = {
-	{SOL_SOCKET, &xlat_sock_options, &xlat_getsock_options, &xlat_setsock_options, "SO_???"},
-	{SOL_IP, &xlat_sock_ip_options, &xlat_getsock_ip_options, &xlat_setsock_ip_options,
-	 "IP_???"},
-	{LEVEL_VSOCK, &xlat_sock_vsock_options, NULL, NULL, "SO_VM_???"},
-	{SOL_IPV6, &xlat_sock_ipv6_options, &xlat_getsock_ipv6_options, &xlat_setsock_ipv6_options,
-	 "IPV6_???"},
-	{SOL_IPX, &xlat_sock_ipx_options, NULL, NULL, "IPX_???"},
-	{SOL_AX25, &xlat_sock_ax25_options, NULL, NULL, "AX25_???"},
-	{SOL_PACKET, &xlat_sock_packet_options, NULL, NULL, "PACKET_???"},
-	{SOL_TCP, &xlat_sock_tcp_options, NULL, NULL, "TCP_???"},
-	{SOL_CAN_RAW, &xlat_sock_can_raw_options, NULL, NULL, "CAN_RAW_???"},
-	{SOL_SCTP, &xlat_sock_sctp_options, NULL, NULL, "SCTP_???"},
-	{SOL_RAW, &xlat_sock_raw_options, NULL, NULL, "RAW_???"},
-	{SOL_NETLINK, &xlat_sock_netlink_options, NULL, NULL, "NETLINK_???"},
-	{SOL_UDP, &xlat_sock_udp_options, NULL, NULL, "UDP_???"},
-	{SOL_IRDA, &xlat_sock_irda_options, NULL, NULL, "IRLMP_???"},
-	{SOL_LLC, &xlat_sock_llc_options, NULL, NULL, "LLC_OPT_???"},
-	{SOL_DCCP, &xlat_sock_dccp_options, NULL, NULL, "DCCP_SOCKOPT_???"},
-	{SOL_TIPC, &xlat_sock_tipc_options, NULL, NULL, "TIPC_???"},
-	{SOL_RXRPC, &xlat_sock_rxrpc_options, NULL, NULL, "RXRPC_???"},
-	{SOL_PPPOL2TP, &xlat_sock_pppol2tp_options, NULL, NULL, "PPPOL2TP_SO_???"},
-	{SOL_BLUETOOTH, &xlat_sock_bluetooth_options, NULL, NULL, "BT_???"},
-	{SOL_PNPIPE, &xlat_sock_pnp_options, NULL, NULL, "PNPIPE_???"},
-	{SOL_RDS, &xlat_sock_rds_options, NULL, NULL, "RDS_???"},
-	{SOL_IUCV, &xlat_sock_iucv_options, NULL, NULL, "SO_???"},
-	{SOL_CAIF, &xlat_sock_caif_options, NULL, NULL, "CAIFSO_???"},
-	{SOL_ALG, &xlat_sock_alg_options, NULL, NULL, "ALG_???"},
-	{SOL_NFC, &xlat_sock_nfcllcp_options, NULL, NULL, "NFC_LLCP_???"},
-	{SOL_KCM, &xlat_sock_kcm_options, NULL, NULL, "KCM_???"},
-	{SOL_TLS, &xlat_sock_tls_options, NULL, NULL, "TLS_???"},
-	{SOL_XDP, &xlat_sock_xdp_options, NULL, NULL, "XDP_???"},
+    {SOL_SOCKET, &xlat_sock_options, &xlat_getsock_options, &xlat_setsock_options, "SO_???"},
+    {SOL_IP, &xlat_sock_ip_options, &xlat_getsock_ip_options, &xlat_setsock_ip_options, "IP_???"},
+    {LEVEL_VSOCK, &xlat_sock_vsock_options, NULL, NULL, "SO_VM_???"},
+    {SOL_IPV6, &xlat_sock_ipv6_options, &xlat_getsock_ipv6_options, &xlat_setsock_ipv6_options,
+     "IPV6_???"},
+    {SOL_IPX, &xlat_sock_ipx_options, NULL, NULL, "IPX_???"},
+    {SOL_AX25, &xlat_sock_ax25_options, NULL, NULL, "AX25_???"},
+    {SOL_PACKET, &xlat_sock_packet_options, NULL, NULL, "PACKET_???"},
+    {SOL_TCP, &xlat_sock_tcp_options, NULL, NULL, "TCP_???"},
+    {SOL_CAN_RAW, &xlat_sock_can_raw_options, NULL, NULL, "CAN_RAW_???"},
+    {SOL_SCTP, &xlat_sock_sctp_options, NULL, NULL, "SCTP_???"},
+    {SOL_RAW, &xlat_sock_raw_options, NULL, NULL, "RAW_???"},
+    {SOL_NETLINK, &xlat_sock_netlink_options, NULL, NULL, "NETLINK_???"},
+    {SOL_UDP, &xlat_sock_udp_options, NULL, NULL, "UDP_???"},
+    {SOL_IRDA, &xlat_sock_irda_options, NULL, NULL, "IRLMP_???"},
+    {SOL_LLC, &xlat_sock_llc_options, NULL, NULL, "LLC_OPT_???"},
+    {SOL_DCCP, &xlat_sock_dccp_options, NULL, NULL, "DCCP_SOCKOPT_???"},
+    {SOL_TIPC, &xlat_sock_tipc_options, NULL, NULL, "TIPC_???"},
+    {SOL_RXRPC, &xlat_sock_rxrpc_options, NULL, NULL, "RXRPC_???"},
+    {SOL_PPPOL2TP, &xlat_sock_pppol2tp_options, NULL, NULL, "PPPOL2TP_SO_???"},
+    {SOL_BLUETOOTH, &xlat_sock_bluetooth_options, NULL, NULL, "BT_???"},
+    {SOL_PNPIPE, &xlat_sock_pnp_options, NULL, NULL, "PNPIPE_???"},
+    {SOL_RDS, &xlat_sock_rds_options, NULL, NULL, "RDS_???"},
+    {SOL_IUCV, &xlat_sock_iucv_options, NULL, NULL, "SO_???"},
+    {SOL_CAIF, &xlat_sock_caif_options, NULL, NULL, "CAIFSO_???"},
+    {SOL_ALG, &xlat_sock_alg_options, NULL, NULL, "ALG_???"},
+    {SOL_NFC, &xlat_sock_nfcllcp_options, NULL, NULL, "NFC_LLCP_???"},
+    {SOL_KCM, &xlat_sock_kcm_options, NULL, NULL, "KCM_???"},
+    {SOL_TLS, &xlat_sock_tls_options, NULL, NULL, "TLS_???"},
+    {SOL_XDP, &xlat_sock_xdp_options, NULL, NULL, "XDP_???"},
 };
 
 void fmt_sockopt_level_name(struct sbuf *b, unsigned level, unsigned name, bool get)
@@ -294,8 +293,8 @@ static bool print_get_specific(struct sbuf *b, unsigned level, unsigned name, ui
 		if (name == NETLINK_LIST_MEMBERSHIPS) {
 			unsigned group;
 			int n = ulen < rlen ? ulen : rlen;
-			fmt_remote_array(b, addr, (unsigned)n / sizeof(group), sizeof(group), &group,
-					 fmt_elem_uint, NULL);
+			fmt_remote_array(b, addr, (unsigned)n / sizeof(group), sizeof(group),
+					 &group, fmt_elem_uint, NULL);
 		} else {
 			fmt_mem_int(b, addr);
 		}

@@ -110,7 +110,8 @@ bool fmt_mem_readable(uint64_t addr, uint64_t len)
 
 void fmt_mem_str(struct sbuf *b, uint64_t addr, uint64_t len, unsigned style)
 {
-	/* One byte more than shown, as strace reads it: an unreadable 33rd byte shows the address. */
+	/* One byte more than shown, as strace reads it: an unreadable 33rd byte shows the address.
+	 */
 	unsigned char buf[FMT_MAX_STRLEN + 1];
 	size_t size = len < sizeof(buf) ? (size_t)len : sizeof(buf);
 

@@ -7,39 +7,16 @@
 #include <fcntl.h>
 #include <stdatomic.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/syscall.h>
 
 bool trace_calls_enabled;
 
 static _Atomic int sink_fd = -1;
 
-/* Internal fds are placed near the top of the fd range, where programs rarely look. */
-static int high_fd_floor(void)
-{
-	struct rlimit rl;
-	long lim = 1024;
-
-	if (rawsys2(SYS_getrlimit, RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
-		lim = (long)rl.rlim_cur;
-	if (lim > FDTABLE_MAX_FDS)
-		lim = FDTABLE_MAX_FDS;
-	return lim > 64 ? (int)(lim - 32) : 3;
-}
-
-/* Duplicate fd to a high number, close-on-exec, marked internal; closes fd when asked to. */
+/* A copy of fd (or fd itself, closing the original) as an internal fd. */
 static int make_internal(int fd, bool close_original)
 {
-	long nfd = rawsys3(SYS_fcntl, fd, F_DUPFD_CLOEXEC, high_fd_floor());
-
-	if (nfd < 0)
-		nfd = rawsys3(SYS_fcntl, fd, F_DUPFD_CLOEXEC, 3);
-	if (close_original)
-		rawsys1(SYS_close, fd);
-	if (nfd < 0)
-		return -1;
-	fdtable_set_kind((int)nfd, FD_INTERNAL);
-	return (int)nfd;
+	return internal_fd_adopt(fd, close_original);
 }
 
 int trace_sink_open(const char *path)

@@ -22,9 +22,15 @@ struct xlat {
 	const struct xlat ident = {ident##_pairs, sizeof(ident##_pairs) / sizeof(ident##_pairs[0])}
 
 /* A pair named after the header's constant of the same name. */
-#define XC(name) {(uint64_t)(name), #name}
+#define XC(name)                                                                                   \
+	{                                                                                          \
+		(uint64_t)(name), #name                                                            \
+	}
 /* A pair whose value is given literally (the constant is missing or differs in libc headers). */
-#define XV(val, name) {(uint64_t)(val), name}
+#define XV(val, name)                                                                              \
+	{                                                                                          \
+		(uint64_t)(val), name                                                              \
+	}
 
 /* How a number without a name is printed. */
 enum xlat_num { XLAT_HEX, XLAT_UNSIGNED, XLAT_SIGNED };

@@ -2,15 +2,15 @@
  * (asm-generic) values, which strace uses rather than glibc's (O_LARGEFILE, F_GETLK64). */
 #include "xlat.h"
 
-XLAT_TABLE(xlat_fcntlcmds, XV(0, "F_DUPFD"), XV(1, "F_GETFD"), XV(2, "F_SETFD"),
-	   XV(3, "F_GETFL"), XV(4, "F_SETFL"), XV(5, "F_GETLK"), XV(6, "F_SETLK"),
-	   XV(7, "F_SETLKW"), XV(8, "F_SETOWN"), XV(9, "F_GETOWN"), XV(10, "F_SETSIG"),
-	   XV(11, "F_GETSIG"), XV(12, "F_GETLK64"), XV(13, "F_SETLK64"), XV(14, "F_SETLKW64"),
-	   XV(15, "F_SETOWN_EX"), XV(16, "F_GETOWN_EX"), XV(17, "F_GETOWNER_UIDS"),
-	   XV(36, "F_OFD_GETLK"), XV(37, "F_OFD_SETLK"), XV(38, "F_OFD_SETLKW"),
-	   XV(1024, "F_SETLEASE"), XV(1025, "F_GETLEASE"), XV(1026, "F_NOTIFY"),
-	   XV(1029, "F_CANCELLK"), XV(1030, "F_DUPFD_CLOEXEC"), XV(1031, "F_SETPIPE_SZ"),
-	   XV(1032, "F_GETPIPE_SZ"), XV(1033, "F_ADD_SEALS"), XV(1034, "F_GET_SEALS"));
+XLAT_TABLE(xlat_fcntlcmds, XV(0, "F_DUPFD"), XV(1, "F_GETFD"), XV(2, "F_SETFD"), XV(3, "F_GETFL"),
+	   XV(4, "F_SETFL"), XV(5, "F_GETLK"), XV(6, "F_SETLK"), XV(7, "F_SETLKW"),
+	   XV(8, "F_SETOWN"), XV(9, "F_GETOWN"), XV(10, "F_SETSIG"), XV(11, "F_GETSIG"),
+	   XV(12, "F_GETLK64"), XV(13, "F_SETLK64"), XV(14, "F_SETLKW64"), XV(15, "F_SETOWN_EX"),
+	   XV(16, "F_GETOWN_EX"), XV(17, "F_GETOWNER_UIDS"), XV(36, "F_OFD_GETLK"),
+	   XV(37, "F_OFD_SETLK"), XV(38, "F_OFD_SETLKW"), XV(1024, "F_SETLEASE"),
+	   XV(1025, "F_GETLEASE"), XV(1026, "F_NOTIFY"), XV(1029, "F_CANCELLK"),
+	   XV(1030, "F_DUPFD_CLOEXEC"), XV(1031, "F_SETPIPE_SZ"), XV(1032, "F_GETPIPE_SZ"),
+	   XV(1033, "F_ADD_SEALS"), XV(1034, "F_GET_SEALS"));
 
 XLAT_TABLE(xlat_fdflags, XV(1, "FD_CLOEXEC"));
 
@@ -26,14 +26,13 @@ XLAT_TABLE(xlat_open_mode_flags, XV(0100, "O_CREAT"), XV(0200, "O_EXCL"), XV(040
 	   XV(020200000, "O_TMPFILE"), XV(020000000, "__O_TMPFILE"), XV(0200000, "O_DIRECTORY"),
 	   XV(020000, "FASYNC"));
 
-XLAT_TABLE(xlat_lockfcmds, XV(0, "F_RDLCK"), XV(1, "F_WRLCK"), XV(2, "F_UNLCK"),
-	   XV(4, "F_EXLCK"), XV(8, "F_SHLCK"));
+XLAT_TABLE(xlat_lockfcmds, XV(0, "F_RDLCK"), XV(1, "F_WRLCK"), XV(2, "F_UNLCK"), XV(4, "F_EXLCK"),
+	   XV(8, "F_SHLCK"));
 
 XLAT_TABLE(xlat_whence_codes, XV(0, "SEEK_SET"), XV(1, "SEEK_CUR"), XV(2, "SEEK_END"),
 	   XV(3, "SEEK_DATA"), XV(4, "SEEK_HOLE"));
 
-XLAT_TABLE(xlat_f_owner_types, XV(0, "F_OWNER_TID"), XV(1, "F_OWNER_PID"),
-	   XV(2, "F_OWNER_PGRP"));
+XLAT_TABLE(xlat_f_owner_types, XV(0, "F_OWNER_TID"), XV(1, "F_OWNER_PID"), XV(2, "F_OWNER_PGRP"));
 
 XLAT_TABLE(xlat_f_seals, XV(1, "F_SEAL_SEAL"), XV(2, "F_SEAL_SHRINK"), XV(4, "F_SEAL_GROW"),
 	   XV(8, "F_SEAL_WRITE"), XV(0x10, "F_SEAL_FUTURE_WRITE"));

@@ -7,12 +7,11 @@
 #define S(name) [name] = #name
 
 static const char *const signal_names[] = {
-	S(SIGHUP),  S(SIGINT),	  S(SIGQUIT), S(SIGILL),   S(SIGTRAP),	 S(SIGABRT), S(SIGBUS),
-	S(SIGFPE),  S(SIGKILL),	  S(SIGUSR1), S(SIGSEGV),  S(SIGUSR2),	 S(SIGPIPE), S(SIGALRM),
-	S(SIGTERM), S(SIGSTKFLT), S(SIGCHLD), S(SIGCONT),  S(SIGSTOP),	 S(SIGTSTP), S(SIGTTIN),
-	S(SIGTTOU), S(SIGURG),	  S(SIGXCPU), S(SIGXFSZ),  S(SIGVTALRM), S(SIGPROF), S(SIGWINCH),
-	S(SIGIO),   S(SIGPWR),	  S(SIGSYS),  [32] = "SIGRTMIN",
-};
+    S(SIGHUP),	S(SIGINT),    S(SIGQUIT), S(SIGILL),	    S(SIGTRAP),	  S(SIGABRT), S(SIGBUS),
+    S(SIGFPE),	S(SIGKILL),   S(SIGUSR1), S(SIGSEGV),	    S(SIGUSR2),	  S(SIGPIPE), S(SIGALRM),
+    S(SIGTERM), S(SIGSTKFLT), S(SIGCHLD), S(SIGCONT),	    S(SIGSTOP),	  S(SIGTSTP), S(SIGTTIN),
+    S(SIGTTOU), S(SIGURG),    S(SIGXCPU), S(SIGXFSZ),	    S(SIGVTALRM), S(SIGPROF), S(SIGWINCH),
+    S(SIGIO),	S(SIGPWR),    S(SIGSYS),  [32] = "SIGRTMIN"};
 
 /* The kernel's real-time signal range; glibc's SIGRTMIN is a function of the threading library. */
 #define KERNEL_SIGRTMIN 32

@@ -50,6 +50,7 @@ START_TEST(test_valid_values)
 {
 	struct fake_env env = {{"SHIM_MODE", "SHIM_TRACE", "SHIM_TRACE_FILE", NULL},
 			       {"passthrough", "calls", "/tmp/t.log", NULL}};
+	struct fake_env env2 = {{"SHIM_MODE", "SHIM_TRACE", NULL}, {"bypass", "path", NULL}};
 	struct reports rep = {0, ""};
 	struct shim_config cfg;
 
@@ -59,6 +60,10 @@ START_TEST(test_valid_values)
 	ck_assert_str_eq(shim_trace_name(cfg.trace), "calls");
 	ck_assert_int_eq(cfg.mode, SHIM_MODE_PASSTHROUGH);
 	ck_assert_str_eq(shim_mode_name(cfg.mode), "passthrough");
+	ck_assert_int_eq(shim_config_parse(&cfg, fake_lookup, &env2, collect, &rep), 0);
+	ck_assert_int_eq(cfg.mode, SHIM_MODE_BYPASS);
+	ck_assert_int_eq(cfg.trace, SHIM_TRACE_PATH);
+	ck_assert_str_eq(shim_mode_name(cfg.mode), "bypass");
 }
 END_TEST
 

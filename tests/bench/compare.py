@@ -1,0 +1,746 @@
+#!/usr/bin/env python3
+"""Compare a native run and a shim run of one bench scenario.
+
+    compare.py [--arp] [--all-frames] [--ephemeral LO-HI] [--max-diffs N] NATIVE_DIR SHIM_DIR
+
+Each directory holds results.txt (the scenario runner's result lines, then "exit N") and
+capture.pcap (the frames received in namespace B). Result lines must be identical; frames are
+compared frame by frame and byte by byte, except for fields that are random by design, which
+are named, with the reason, and checked by a rule instead:
+
+  ip.id        value not reproducible (kernel-private generator, or a per-socket counter
+               seeded randomly at connect); checked: equal across the fragments of one
+               datagram, the same equal/distinct pattern per flow, zero iff zero (DF frames of
+               unconnected sockets), and for sockets connected at every send the same
+               differences between consecutive datagrams.
+  ip.checksum  compared byte-wise when the rest of the header is equal; when only ip.id
+               differs it is recomputed and must be valid on both sides.
+  udp.sport    an autobound (ephemeral) port is random: ports in the ephemeral range are
+               mapped native->shim, and the mapping must be one-to-one and consistent
+               across the result lines (local=/peer=) and every frame.
+  udp.checksum compared byte-wise when the datagram is otherwise equal; when only masked
+               fields (udp.sport) differ it must be valid on both sides (computed over the
+               reassembled datagram for fragments); 0 ("no checksum") must match exactly.
+
+ARP frames are ignored unless --arp; frames that are neither IPv4 nor ARP are ignored unless
+--all-frames (they are compared byte-wise then). Exit status: 0 identical, 1 different,
+2 unusable input.
+"""
+
+import argparse
+import os
+import struct
+import sys
+
+ETH_IPV4 = 0x0800
+ETH_ARP = 0x0806
+PROTO_UDP = 17
+PROTO_UDPLITE = 136
+
+
+class Unusable(Exception):
+    pass
+
+
+# ------------------------------------------------------------------------------------------
+# pcap
+
+
+def read_pcap(path):
+    """Returns a list of frames (bytes). Classic pcap, micro- or nanosecond, either byte order."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as e:
+        raise Unusable(f"{path}: {e.strerror}")
+    if len(data) < 24:
+        raise Unusable(f"{path}: no pcap header ({len(data)} bytes)")
+    magic_le = struct.unpack("<I", data[:4])[0]
+    if magic_le in (0xA1B2C3D4, 0xA1B23C4D):
+        e = "<"
+    elif struct.unpack(">I", data[:4])[0] in (0xA1B2C3D4, 0xA1B23C4D):
+        e = ">"
+    else:
+        raise Unusable(f"{path}: not a pcap file (magic {data[:4].hex()})")
+    linktype = struct.unpack(e + "I", data[20:24])[0]
+    if linktype != 1:
+        raise Unusable(f"{path}: link type {linktype}, expected 1 (Ethernet)")
+    frames = []
+    off = 24
+    while off < len(data):
+        if off + 16 > len(data):
+            raise Unusable(f"{path}: truncated record header at offset {off}")
+        _, _, incl, orig = struct.unpack(e + "IIII", data[off:off + 16])
+        off += 16
+        if off + incl > len(data):
+            raise Unusable(f"{path}: truncated record at offset {off}")
+        if incl != orig:
+            raise Unusable(f"{path}: frame {len(frames) + 1} truncated by the capture "
+                           f"({incl} of {orig} bytes)")
+        frames.append(bytes(data[off:off + incl]))
+        off += incl
+    return frames
+
+
+# ------------------------------------------------------------------------------------------
+# decoding
+
+
+def csum16(data):
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return s
+
+
+def ip4(a):
+    return ".".join(str(b) for b in a)
+
+
+class Frame:
+    """One captured frame, with the decoded fields this comparison needs."""
+
+    def __init__(self, index, raw):
+        self.index = index  # 1-based position among the compared frames
+        self.raw = raw
+        self.ethertype = struct.unpack("!H", raw[12:14])[0] if len(raw) >= 14 else None
+        self.ip = None  # dict when this is a parseable IPv4 frame
+        self.fields = []  # (start, end, name)
+        if len(raw) >= 14:
+            self.fields += [(0, 6, "eth.dst"), (6, 12, "eth.src"), (12, 14, "eth.type")]
+        if self.ethertype == ETH_IPV4:
+            self._decode_ip()
+        elif self.ethertype == ETH_ARP:
+            self.fields.append((14, len(raw), "arp"))
+        elif len(raw) > 14:
+            self.fields.append((14, len(raw), "eth.payload"))
+
+    def _decode_ip(self):
+        raw = self.raw
+        if len(raw) < 34 or raw[14] >> 4 != 4 or (raw[14] & 15) < 5:
+            self.fields.append((14, len(raw), "ip.malformed"))
+            return
+        ihl = (raw[14] & 15) * 4
+        tot = struct.unpack("!H", raw[16:18])[0]
+        ip = {
+            "ihl": ihl,
+            "tot": tot,
+            "id": struct.unpack("!H", raw[18:20])[0],
+            "df": bool(raw[20] & 0x40),
+            "mf": bool(raw[20] & 0x20),
+            "off": (struct.unpack("!H", raw[20:22])[0] & 0x1FFF) * 8,
+            "proto": raw[23],
+            "src": raw[26:30],
+            "dst": raw[30:34],
+            "hdr": raw[14:14 + ihl],
+            "data": raw[14 + ihl:14 + tot],
+        }
+        self.ip = ip
+        f = self.fields
+        f += [(14, 15, "ip.version_ihl"), (15, 16, "ip.tos"), (16, 18, "ip.total_length"),
+              (18, 20, "ip.id"), (20, 22, "ip.flags_fragoff"), (22, 23, "ip.ttl"),
+              (23, 24, "ip.protocol"), (24, 26, "ip.checksum"), (26, 30, "ip.src"),
+              (30, 34, "ip.dst")]
+        if ihl > 20:
+            f.append((34, 14 + ihl, "ip.options"))
+        base = 14 + ihl
+        end = 14 + tot
+        ip["sport"] = ip["dport"] = None
+        if ip["off"] == 0 and ip["proto"] in (PROTO_UDP, PROTO_UDPLITE) and tot >= ihl + 8:
+            ip["sport"], ip["dport"], ip["ulen"], ip["ucsum"] = struct.unpack(
+                "!HHHH", raw[base:base + 8])
+            f += [(base, base + 2, "udp.sport"), (base + 2, base + 4, "udp.dport"),
+                  (base + 4, base + 6, "udp.length"), (base + 6, base + 8, "udp.checksum"),
+                  (base + 8, end, "udp.payload")]
+        elif ip["off"] == 0:
+            f.append((base, end, "ip.payload"))
+        else:
+            f.append((base, end, "ip.fragment_data"))
+        if len(raw) > end:
+            f.append((end, len(raw), "eth.padding"))
+
+    def field_at(self, off):
+        for start, end, name in self.fields:
+            if start <= off < end:
+                return start, end, name
+        return len(self.raw), len(self.raw) + 65536, "frame.extra"
+
+    def ip_header_valid(self):
+        return csum16(self.ip["hdr"]) == 0xFFFF
+
+    def summary(self):
+        if self.ip is None:
+            kind = {ETH_ARP: "ARP"}.get(self.ethertype, "ethertype 0x%04x" % (self.ethertype or 0))
+            return f"{kind}, {len(self.raw)} bytes"
+        ip = self.ip
+        s = f"IPv4 {ip4(ip['src'])} > {ip4(ip['dst'])} proto {ip['proto']} len {ip['tot']}"
+        if ip["sport"] is not None:
+            s += f" udp {ip['sport']} > {ip['dport']}"
+        if ip["off"] or ip["mf"]:
+            s += f" frag off {ip['off']}{' MF' if ip['mf'] else ''}"
+        return s
+
+
+class Datagram:
+    """The frames (fragments) of one IPv4 datagram, first fragment first."""
+
+    def __init__(self, first):
+        self.frames = [first]
+        self.next_off = first.ip["off"] + len(first.ip["data"])
+        self.complete = not first.ip["mf"]
+
+    @property
+    def first(self):
+        return self.frames[0]
+
+    def payload(self):
+        return b"".join(f.ip["data"] for f in self.frames)
+
+    def udp_checksum_valid(self):
+        """None: not checkable (not UDP, incomplete); True/False otherwise. 0 counts as valid."""
+        ip = self.first.ip
+        if ip["proto"] not in (PROTO_UDP, PROTO_UDPLITE) or ip["sport"] is None:
+            return None
+        if not self.complete or self.first.ip["off"] != 0:
+            return None
+        data = self.payload()
+        if ip["ucsum"] == 0 and ip["proto"] == PROTO_UDP:
+            return True
+        length = len(data)
+        cover = length
+        if ip["proto"] == PROTO_UDPLITE and 0 < ip["ulen"] < length:
+            cover = ip["ulen"]
+        pseudo = ip["src"] + ip["dst"] + struct.pack("!BBH", 0, ip["proto"], length)
+        return csum16(pseudo + data[:cover]) == 0xFFFF
+
+
+def group_datagrams(frames):
+    """Fragments join the open datagram of the same src/dst/proto whose data they continue."""
+    dgrams = []
+    open_ = {}
+    orphans = []
+    for f in frames:
+        ip = f.ip
+        if ip is None:
+            continue
+        key = (ip["src"], ip["dst"], ip["proto"])
+        if ip["off"] == 0:
+            d = Datagram(f)
+            dgrams.append(d)
+            f.dgram = d
+            if ip["mf"]:
+                open_[key] = d
+            else:
+                open_.pop(key, None)
+            continue
+        d = open_.get(key)
+        if d is None or d.next_off != ip["off"]:
+            orphans.append(f)
+            f.dgram = None
+            continue
+        d.frames.append(f)
+        f.dgram = d
+        d.next_off = ip["off"] + len(ip["data"])
+        if not ip["mf"]:
+            d.complete = True
+            del open_[key]
+    return dgrams, orphans
+
+
+# ------------------------------------------------------------------------------------------
+# results
+
+
+def read_results(path):
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return [line.rstrip("\n") for line in f]
+    except OSError as e:
+        raise Unusable(f"{path}: {e.strerror}")
+
+
+def addr_port(value):
+    """'1.2.3.4:567' or '[::1]:567' -> (host, port); None otherwise."""
+    host, sep, port = value.rpartition(":")
+    if not sep or not port.isdigit():
+        return None
+    return host, int(port)
+
+
+class PortMap:
+    """Native ephemeral port -> shim ephemeral port, one-to-one."""
+
+    def __init__(self, lo, hi):
+        self.lo, self.hi = lo, hi
+        self.fwd = {}
+        self.rev = {}
+        self.uses = 0
+
+    def ephemeral(self, port):
+        return self.lo <= port <= self.hi
+
+    def check(self, native, shim):
+        """Returns None if consistent, else a reason."""
+        if native == shim and not self.ephemeral(native):
+            return None
+        if not self.ephemeral(native) or not self.ephemeral(shim):
+            if native != shim:
+                return "differs (not an ephemeral port, so not masked)"
+            return None
+        self.uses += 1
+        if native in self.fwd and self.fwd[native] != shim:
+            return f"inconsistent: native {native} was mapped to shim {self.fwd[native]}"
+        if shim in self.rev and self.rev[shim] != native:
+            return f"inconsistent: shim {shim} already stands for native {self.rev[shim]}"
+        self.fwd[native] = shim
+        self.rev[shim] = native
+        return None
+
+
+SEND_CALLS = {"send", "sendto", "sendmsg", "sendmmsg", "write", "writev"}
+
+
+def exit_meaning(status):
+    try:
+        n = int(status)
+    except ValueError:
+        return status
+    if n == 124:
+        return f"{n} (timed out)"
+    if n > 128:
+        try:
+            import signal
+            return f"{n} (killed by {signal.Signals(n - 128).name})"
+        except ValueError:
+            return f"{n} (killed by signal {n - 128})"
+    return str(n)
+
+
+def split_exit(lines):
+    """Result lines without the final 'exit N' line (added by run-diff), and N (or None)."""
+    if lines and lines[-1].startswith("exit "):
+        return lines[:-1], lines[-1][5:].strip()
+    return lines, None
+
+
+def compare_line(i, a, b, ports, out):
+    ta, tb = a.split(), b.split()
+    reasons = []
+    if len(ta) != len(tb):
+        reasons.append("different number of fields")
+    for x, y in zip(ta, tb):
+        if x == y and "=" not in x:
+            continue
+        kx, _, vx = x.partition("=")
+        ky, _, vy = y.partition("=")
+        if kx != ky:
+            reasons.append(f"field '{x}' vs '{y}'")
+            continue
+        if kx in ("local", "peer"):
+            px, py = addr_port(vx), addr_port(vy)
+            if px and py and px[0] == py[0]:
+                why = ports.check(px[1], py[1])
+                if why:
+                    reasons.append(f"{kx} port {px[1]} vs {py[1]}: {why}")
+                continue
+        if x != y:
+            reasons.append(f"{kx}: native={vx} shim={vy}")
+    if reasons:
+        out.append(f"result line {i + 1}: {'; '.join(reasons)}")
+        out.append(f"    native: {a}")
+        out.append(f"    shim:   {b}")
+        return 1
+    return 0
+
+
+def compare_results(nat, shim, ports, out):
+    """Compares result lines; fills ports; returns the number of differences."""
+    ndiff = 0
+    na, ea = split_exit(nat)
+    nb, eb = split_exit(shim)
+    for i in range(min(len(na), len(nb))):
+        ndiff += compare_line(i, na[i], nb[i], ports, out)
+    if len(na) != len(nb):
+        ndiff += 1
+        longer, who, other, oexit = ((na, "native", "shim", eb) if len(na) > len(nb)
+                                     else (nb, "shim", "native", ea))
+        first = min(len(na), len(nb))
+        span = (f"line {first + 1}" if len(longer) == first + 1
+                else f"lines {first + 1}-{len(longer)}")
+        out.append(f"result {span} only in the {who} run (the {other} "
+                   f"run stopped after {first} line(s), exit {exit_meaning(oexit)}):")
+        for line in longer[first:first + 5]:
+            out.append(f"    {who}: {line}")
+        if len(longer) - first > 5:
+            out.append(f"    ... and {len(longer) - first - 5} more")
+    if ea != eb:
+        ndiff += 1
+        out.append(f"runner exit status: native={exit_meaning(ea)} shim={exit_meaning(eb)}")
+    return ndiff
+
+
+def connected_ports(lines):
+    """Local ports whose every successful send happened while the socket had a peer."""
+    state = {}
+    for line in lines:
+        t = line.split()
+        if len(t) < 4 or t[1] not in SEND_CALLS or not t[2].startswith("ret="):
+            continue
+        try:
+            if int(t[2][4:]) < 0:
+                continue
+        except ValueError:
+            continue
+        kv = dict(x.split("=", 1) for x in t[3:] if "=" in x)
+        lp = addr_port(kv.get("local", ""))
+        if not lp or lp[1] == 0:
+            continue
+        connected = kv.get("peer", "none") != "none"
+        state[lp[1]] = state.get(lp[1], True) and connected
+    return {p for p, c in state.items() if c}
+
+
+# ------------------------------------------------------------------------------------------
+# frames
+
+
+def fmt_val(name, b):
+    if len(b) == 0:
+        return "(none)"
+    if name in ("ip.src", "ip.dst") and len(b) == 4:
+        return ip4(b)
+    if name in ("eth.src", "eth.dst") and len(b) == 6:
+        return ":".join("%02x" % x for x in b)
+    if len(b) <= 2:
+        v = int.from_bytes(b, "big")
+        return f"{v} (0x{v:0{len(b) * 2}x})"
+    if len(b) > 16:
+        return b[:16].hex() + "..."
+    return b.hex()
+
+
+class FrameCompare:
+    def __init__(self, ports, max_diffs):
+        self.ports = ports
+        self.max_diffs = max_diffs
+        self.lines = []
+        self.ndiff = 0
+        self.masked = {}  # field -> count
+        self.shown = 0
+
+    def note_masked(self, field):
+        self.masked[field] = self.masked.get(field, 0) + 1
+
+    def diff(self, text):
+        self.ndiff += 1
+        if self.shown < self.max_diffs:
+            self.lines.append(text)
+        self.shown += 1
+
+    def compare_pair(self, fa, fb):
+        """Byte comparison of one frame pair; masked fields are left to the datagram checks."""
+        a, b = fa.raw, fb.raw
+        head = f"frame {fa.index} ({fa.summary()})"
+        problems = []
+        if len(a) != len(b):
+            problems.append((-1, f"  frame length: native={len(a)} shim={len(b)}"))
+        masked_diff = set()
+        other_diff_ip = False
+        # Group differing bytes by the native frame's field.
+        diffs = {}
+        for off in range(min(len(a), len(b))):
+            if a[off] != b[off]:
+                diffs.setdefault(fa.field_at(off), []).append(off)
+        for (start, end, name), offs in sorted(diffs.items()):
+            if name == "ip.id":
+                masked_diff.add(name)
+                continue
+            if name == "udp.sport" and fb.ip and fb.ip["sport"] is not None:
+                why = self.ports.check(fa.ip["sport"], fb.ip["sport"])
+                if why is None:
+                    masked_diff.add(name)
+                    continue
+                problems.append((start, f"  @0x{start:04x} udp.sport: native={fa.ip['sport']} "
+                                        f"shim={fb.ip['sport']}: {why}"))
+                continue
+            if name in ("ip.checksum", "udp.checksum"):
+                continue  # decided below
+            if name.startswith("ip.") or name.startswith("eth."):
+                other_diff_ip = True
+            if name in ("udp.payload", "ip.payload", "ip.fragment_data", "arp", "eth.payload",
+                        "eth.padding", "ip.options", "frame.extra"):
+                first, last = offs[0], offs[-1]
+                rel = first - start
+                n = min(last + 1, len(a), len(b)) - first
+                shown = min(n, 16)
+                where = ""
+                if name == "ip.fragment_data" and fa.ip["proto"] in (PROTO_UDP, PROTO_UDPLITE):
+                    where = f" (UDP payload byte {fa.ip['off'] + rel - 8})"
+                if len(offs) == 1:
+                    what = f"{name}[{rel}]{where}: 1 byte differs"
+                else:
+                    what = (f"{name}[{rel}..{last - start}]{where}: {len(offs)} bytes differ "
+                            f"in this range")
+                problems.append(
+                    (first, f"  @0x{first:04x} {what}: native={a[first:first + shown].hex()}"
+                            f"{'...' if n > shown else ''} shim={b[first:first + shown].hex()}"
+                            f"{'...' if n > shown else ''}"))
+            else:
+                problems.append((start, f"  @0x{start:04x} {name}: native="
+                                        f"{fmt_val(name, a[start:end])} "
+                                        f"shim={fmt_val(name, b[start:end])}"))
+        # IP header checksum
+        if fa.ip and fb.ip:
+            cs = 24
+            if a[cs:cs + 2] != b[cs:cs + 2]:
+                if not other_diff_ip and masked_diff & {"ip.id"} and fa.ip_header_valid() \
+                        and fb.ip_header_valid():
+                    masked_diff.add("ip.checksum")
+                elif not fb.ip_header_valid():
+                    problems.append((cs, f"  @0x{cs:04x} ip.checksum: shim header checksum "
+                                         f"invalid (native={fmt_val('', a[cs:cs + 2])} "
+                                         f"shim={fmt_val('', b[cs:cs + 2])})"))
+                elif not other_diff_ip:
+                    problems.append((cs, f"  @0x{cs:04x} ip.checksum: native="
+                                         f"{fmt_val('', a[cs:cs + 2])} "
+                                         f"shim={fmt_val('', b[cs:cs + 2])}"))
+                else:
+                    problems.append((cs, f"  @0x{cs:04x} ip.checksum: differs as a consequence "
+                                         f"of the other header differences (valid on both "
+                                         f"sides)"))
+            elif not fb.ip_header_valid():
+                problems.append((cs, f"  @0x{cs:04x} ip.checksum: invalid on both sides"))
+        for m in masked_diff:
+            self.note_masked(m)
+        fa.udp_csum_differs = bool(fa.ip and fb.ip and fa.ip["sport"] is not None and
+                                   fb.ip["sport"] is not None and
+                                   a[14 + fa.ip["ihl"] + 6:14 + fa.ip["ihl"] + 8] !=
+                                   b[14 + fb.ip["ihl"] + 6:14 + fb.ip["ihl"] + 8])
+        fa.has_problems = bool(problems)
+        fa.sport_masked = "udp.sport" in masked_diff
+        if problems:
+            problems.sort(key=lambda p: p[0])
+            self.diff("\n".join([head] + [p[1] for p in problems]))
+
+    def udp_checksums(self, pairs):
+        """Decides udp.checksum per datagram pair (needs the whole datagram)."""
+        for da, db in pairs:
+            fa, fb = da.first, db.first
+            if not getattr(fa, "udp_csum_differs", False):
+                if db.udp_checksum_valid() is False and not any(
+                        f.has_problems for f in da.frames):
+                    self.diff(f"frame {fa.index} ({fa.summary()})\n  udp.checksum: invalid on "
+                              f"both sides")
+                continue
+            va, vb = da.udp_checksum_valid(), db.udp_checksum_valid()
+            other = any(f.has_problems for f in da.frames)
+            ca, cb = fa.ip["ucsum"], fb.ip["ucsum"]
+            off = 14 + fa.ip["ihl"] + 6
+            if (ca == 0) != (cb == 0):
+                self.diff(f"frame {fa.index} ({fa.summary()})\n  @0x{off:04x} udp.checksum: "
+                          f"native={fmt_val('', ca.to_bytes(2, 'big'))} "
+                          f"shim={fmt_val('', cb.to_bytes(2, 'big'))} (0 means no checksum)")
+            elif vb is False:
+                self.diff(f"frame {fa.index} ({fa.summary()})\n  @0x{off:04x} udp.checksum: "
+                          f"shim checksum invalid (native={ca:#06x} shim={cb:#06x})")
+            elif other:
+                pass  # explained by the differences already reported
+            elif fa.sport_masked and va and vb:
+                self.note_masked("udp.checksum")
+            else:
+                self.diff(f"frame {fa.index} ({fa.summary()})\n  @0x{off:04x} udp.checksum: "
+                          f"native={ca:#06x} shim={cb:#06x}")
+
+    def ip_ids(self, pairs, conn_ports):
+        """Property checks of IP IDs over datagram pairs (native, shim)."""
+        # equal across fragments
+        for side, idx in (("native", 0), ("shim", 1)):
+            for p in pairs:
+                d = p[idx]
+                ids = {f.ip["id"] for f in d.frames}
+                if len(ids) > 1:
+                    self.diff(f"frame {d.first.index} ({d.first.summary()})\n  ip.id: {side} "
+                              f"fragments of one datagram carry different IDs "
+                              f"{sorted(ids)}")
+        # flows: (src, dst, proto, sport, dport) by the native datagram
+        flows = {}
+        for da, db in pairs:
+            ip = da.first.ip
+            flows.setdefault((ip["src"], ip["dst"], ip["proto"], ip["sport"], ip["dport"]),
+                             []).append((da, db))
+        for key, plist in flows.items():
+            by_nat = {}
+            by_shim = {}
+            for k, (da, db) in enumerate(plist):
+                by_nat.setdefault(da.first.ip["id"], set()).add(k)
+                by_shim.setdefault(db.first.ip["id"], set()).add(k)
+            pat_a = sorted(sorted(s) for s in by_nat.values())
+            pat_b = sorted(sorted(s) for s in by_shim.values())
+            if pat_a != pat_b:
+                da = plist[0][0]
+                self.diff(f"frame {da.first.index} ({da.first.summary()})\n  ip.id: the pattern "
+                          f"of equal/distinct IDs in this flow differs: native "
+                          f"{[d.first.ip['id'] for d, _ in plist]} shim "
+                          f"{[d.first.ip['id'] for _, d in plist]}")
+        # zero iff zero, for DF frames of sockets that are not connected
+        for da, db in pairs:
+            fa, fb = da.first, db.first
+            if fa.ip["sport"] in conn_ports or not fa.ip["df"]:
+                continue
+            if (fa.ip["id"] == 0) != (fb.ip["id"] == 0):
+                self.diff(f"frame {fa.index} ({fa.summary()})\n  ip.id: native={fa.ip['id']} "
+                          f"shim={fb.ip['id']} (a DF datagram of an unconnected socket has ID 0 "
+                          f"iff IP_MTU_DISCOVER is DO or PROBE)")
+        # connected sockets: same differences between consecutive datagrams
+        seqs = {}
+        for da, db in pairs:
+            sp = da.first.ip["sport"]
+            if sp is not None and sp in conn_ports:
+                seqs.setdefault((da.first.ip["src"], sp), []).append((da, db))
+        for plist in seqs.values():
+            na = [d.first.ip["id"] for d, _ in plist]
+            nb = [d.first.ip["id"] for _, d in plist]
+            da_ = [(y - x) & 0xFFFF for x, y in zip(na, na[1:])]
+            db_ = [(y - x) & 0xFFFF for x, y in zip(nb, nb[1:])]
+            if da_ != db_:
+                f0 = plist[0][0].first
+                self.diff(f"frame {f0.index} ({f0.summary()})\n  ip.id: connected socket, the "
+                          f"differences between consecutive IDs differ: native {da_} "
+                          f"(IDs {na}) shim {db_} (IDs {nb})")
+
+
+def frame_kind(raw):
+    if len(raw) < 14:
+        return "runt"
+    t = struct.unpack("!H", raw[12:14])[0]
+    return {ETH_IPV4: "ipv4", ETH_ARP: "arp"}.get(t, "other")
+
+
+MASK_REASONS = {
+    "ip.id": "random by design (unconnected: kernel-private per-destination generator; "
+             "connected: per-socket counter seeded randomly at connect); checked by property: "
+             "equal across fragments, same equal/distinct pattern per flow, zero iff zero, "
+             "same increments on connected sockets",
+    "ip.checksum": "differs only because ip.id differs; recomputed, valid on both sides",
+    "udp.sport": "ephemeral port of an autobound socket (random free port); mapped one-to-one, "
+                 "consistent with the result lines and all frames",
+    "udp.checksum": "differs only because udp.sport differs; verified valid on both sides",
+}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("native")
+    ap.add_argument("shim")
+    ap.add_argument("--arp", action="store_true", help="also compare ARP frames")
+    ap.add_argument("--all-frames", action="store_true",
+                    help="compare every frame (IPv4, ARP and anything else)")
+    ap.add_argument("--ephemeral", default="32768-60999",
+                    help="ephemeral port range LO-HI of namespace A (default 32768-60999)")
+    ap.add_argument("--max-diffs", type=int, default=30,
+                    help="print at most this many frame differences (default 30)")
+    args = ap.parse_args()
+    try:
+        lo, hi = (int(x) for x in args.ephemeral.split("-"))
+    except ValueError:
+        print(f"compare.py: bad --ephemeral '{args.ephemeral}'", file=sys.stderr)
+        return 2
+
+    try:
+        rn = read_results(os.path.join(args.native, "results.txt"))
+        rs = read_results(os.path.join(args.shim, "results.txt"))
+        pn = read_pcap(os.path.join(args.native, "capture.pcap"))
+        ps = read_pcap(os.path.join(args.shim, "capture.pcap"))
+    except Unusable as e:
+        print(f"compare.py: {e}")
+        return 2
+
+    out = []
+    ports = PortMap(lo, hi)
+    rdiff = compare_results(rn, rs, ports, out)
+
+    keep = {"ipv4"}
+    if args.arp or args.all_frames:
+        keep.add("arp")
+    if args.all_frames:
+        keep |= {"other", "runt"}
+    ignored = {}  # kind -> [native count, shim count]
+    sel = []
+    for side, frames in enumerate((pn, ps)):
+        s = []
+        for raw in frames:
+            k = frame_kind(raw)
+            if k in keep:
+                s.append(raw)
+            else:
+                ignored.setdefault(k, [0, 0])[side] += 1
+        sel.append(s)
+    fn = [Frame(i + 1, raw) for i, raw in enumerate(sel[0])]
+    fs = [Frame(i + 1, raw) for i, raw in enumerate(sel[1])]
+
+    fc = FrameCompare(ports, args.max_diffs)
+    npairs = min(len(fn), len(fs))
+    if len(fn) != len(fs):
+        longer, name = (fn, "native") if len(fn) > len(fs) else (fs, "shim")
+        extra = longer[npairs:]
+        lines = [f"frame count: native={len(fn)} shim={len(fs)}; only in {name} (at the end; "
+                 f"the frames before are compared in order):"]
+        for f in extra[:10]:
+            lines.append(f"  frame {f.index}: {f.summary()}")
+        if len(extra) > 10:
+            lines.append(f"  ... and {len(extra) - 10} more")
+        fc.diff("\n".join(lines))
+    for i in range(npairs):
+        fa, fb = fn[i], fs[i]
+        if (fa.ip is None) != (fb.ip is None) or fa.ethertype != fb.ethertype:
+            fc.diff(f"frame {i + 1}: native {fa.summary()} / shim {fb.summary()}")
+            fa.has_problems = True
+            continue
+        fc.compare_pair(fa, fb)
+
+    # Datagram-level rules over the frames that pair up structurally.
+    dn, on = group_datagrams([f for f in fn[:npairs] if f.ip])
+    ds, os_ = group_datagrams([f for f in fs[:npairs] if f.ip])
+    for side, orph in (("native", on), ("shim", os_)):
+        for f in orph:
+            fc.diff(f"frame {f.index} ({f.summary()})\n  {side}: fragment that continues no "
+                    f"earlier fragment (different ID, src, dst or offset)")
+    pairs = []
+    if len(dn) == len(ds) and all(len(a.frames) == len(b.frames) for a, b in zip(dn, ds)):
+        pairs = list(zip(dn, ds))
+    elif fc.ndiff == 0:
+        fc.diff("datagram structure differs (fragments do not line up)")
+    for f in fn[:npairs]:
+        f.has_problems = getattr(f, "has_problems", False)
+        f.udp_csum_differs = getattr(f, "udp_csum_differs", False)
+        f.sport_masked = getattr(f, "sport_masked", False)
+    fc.udp_checksums(pairs)
+    fc.ip_ids(pairs, connected_ports(rn))
+
+    # Report
+    total = rdiff + fc.ndiff
+    print(f"results: {len(rn)} native / {len(rs)} shim lines, "
+          f"{'identical' if rdiff == 0 else f'{rdiff} differ'}")
+    for line in out:
+        print(line)
+    ign = ", ".join(f"{k} {n[0]}/{n[1]}" for k, n in sorted(ignored.items()))
+    print(f"frames: {len(fn)} native / {len(fs)} shim compared"
+          f"{' (ignored, native/shim: ' + ign + ')' if ign else ''}, "
+          f"{'identical' if fc.ndiff == 0 else f'{fc.ndiff} difference(s)'}")
+    for line in fc.lines:
+        print(line)
+    if fc.shown > fc.max_diffs:
+        print(f"... {fc.shown - fc.max_diffs} more difference(s) not shown")
+    for field, n in sorted(fc.masked.items()):
+        print(f"masked: {field} in {n} frame(s): {MASK_REASONS[field]}")
+    if ports.fwd:
+        m = ", ".join(f"{a}->{b}" for a, b in sorted(ports.fwd.items()))
+        print(f"ephemeral ports (native->shim): {m}")
+    print("IDENTICAL" if total == 0 else "DIFFERENT")
+    return 0 if total == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
