@@ -5,8 +5,8 @@
  *   sendmsg     unconnected sendmsg() with one iovec
  *   sendmmsg    unconnected sendmmsg() in batches of BATCH
  * and prints one line:
- *   mode=sendto size=64 count=200000 wall_s=0.52 dgrams_per_s=384615 user_ns=410 sys_ns=1890 cpu_ns=2300
- * where *_ns are CPU nanoseconds per datagram from getrusage (user, system, both).
+ *   mode=sendto size=64 count=200000 wall_s=0.52 dgrams_per_s=384615 user_ns=410 sys_ns=1890
+ * cpu_ns=2300 where *_ns are CPU nanoseconds per datagram from getrusage (user, system, both).
  *
  *   udp_bench MODE ADDR PORT COUNT SIZE [BATCH] */
 #include <arpa/inet.h>
@@ -34,7 +34,9 @@ int main(int argc, char **argv)
 	char *buf;
 
 	if (argc < 6) {
-		fprintf(stderr, "usage: udp_bench sendto|send|sendmsg|sendmmsg ADDR PORT COUNT SIZE [BATCH]\n");
+		fprintf(
+		    stderr,
+		    "usage: udp_bench sendto|send|sendmsg|sendmmsg ADDR PORT COUNT SIZE [BATCH]\n");
 		return 2;
 	}
 	mode = argv[1];
@@ -66,8 +68,8 @@ int main(int argc, char **argv)
 			sent += send(fd, buf, (size_t)size, 0) == size;
 	} else if (strcmp(mode, "sendmsg") == 0) {
 		struct iovec iov = {buf, (size_t)size};
-		struct msghdr mh = {.msg_name = &dst, .msg_namelen = sizeof(dst), .msg_iov = &iov,
-				    .msg_iovlen = 1};
+		struct msghdr mh = {
+		    .msg_name = &dst, .msg_namelen = sizeof(dst), .msg_iov = &iov, .msg_iovlen = 1};
 
 		for (long i = 0; i < count; i++)
 			sent += sendmsg(fd, &mh, 0) == size;
@@ -98,9 +100,10 @@ int main(int argc, char **argv)
 		double user = (tv_ns(r1.ru_utime) - tv_ns(r0.ru_utime)) / (double)count;
 		double sys = (tv_ns(r1.ru_stime) - tv_ns(r0.ru_stime)) / (double)count;
 
-		printf("mode=%s size=%d count=%ld sent=%ld wall_s=%.3f dgrams_per_s=%.0f user_ns=%.0f "
-		       "sys_ns=%.0f cpu_ns=%.0f\n",
-		       mode, size, count, sent, wall, count / wall, user, sys, user + sys);
+		printf(
+		    "mode=%s size=%d count=%ld sent=%ld wall_s=%.3f dgrams_per_s=%.0f user_ns=%.0f "
+		    "sys_ns=%.0f cpu_ns=%.0f\n",
+		    mode, size, count, sent, wall, count / wall, user, sys, user + sys);
 	}
 	return sent == count ? 0 : 1;
 }

@@ -3,6 +3,7 @@
 
 #include "shim/config.h"
 #include "shim/dev.h"
+#include "shim/neigh_queue.h"
 #include "shim/path_trace.h"
 #include "shim/route.h"
 #include "shim/sockevents.h"
@@ -77,7 +78,8 @@ static void start_bypass(void)
 		char line[200];
 
 		snprintf(line, sizeof(line),
-			 "libshim: cannot open an AF_PACKET socket (%s%s); every call goes to the kernel",
+			 "libshim: cannot open an AF_PACKET socket (%s%s); every call goes to the "
+			 "kernel",
 			 strerrordesc_np(-err), err == -EPERM ? ": CAP_NET_RAW is needed" : "");
 		shim_notice(line);
 		return;
@@ -116,4 +118,11 @@ void shim_init(void)
 __attribute__((constructor)) static void shim_constructor(void)
 {
 	shim_init();
+}
+
+/* At exit, datagrams still waiting for ARP go out (or fail) first: ARP gives up after about 3 s. */
+__attribute__((destructor)) static void shim_destructor(void)
+{
+	if (shim_bypass)
+		neigh_queue_drain(3500);
 }

@@ -1,8 +1,8 @@
 /* intercept_send: send, sendto, sendmsg, sendmmsg, write, writev.
  *
- * In bypass mode the shim's send path (src/sys/sys_send.c) answers for the UDP/IPv4 sockets it owns;
- * everything else, and whatever it hands back, goes to libc. Traces show the system call glibc makes:
- * send() is sendto(fd, buf, len, flags, NULL, 0). */
+ * In bypass mode the shim's send path (src/sys/sys_send.c) answers for the UDP/IPv4 sockets it
+ * owns; everything else, and whatever it hands back, goes to libc. Traces show the system call
+ * glibc makes: send() is sendto(fd, buf, len, flags, NULL, 0). */
 #include "hook.h"
 
 SHIM_EXPORT ssize_t sendto(int fd, const void *buf, size_t len, int flags,

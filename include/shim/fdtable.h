@@ -27,7 +27,6 @@ enum fd_kind {
 /* Highest fd number the table can hold (plus one); fds above it are always FD_FOREIGN. */
 #define FDTABLE_MAX_FDS (1 << 22)
 
-
 /* Whether (family, type, protocol) as given to socket() or read back by SO_DOMAIN, SO_TYPE,
  * SO_PROTOCOL is a socket the shim owns (inet_create resolves protocol 0 to UDP for SOCK_DGRAM). */
 bool shim_sock_is_ownable(int family, int type, int protocol);

@@ -20,7 +20,7 @@ struct shim_msg {
 	bool has_name;
 	int namelen;
 	struct sockaddr_storage name; /* copied from the program */
-	struct iovec *iov;            /* validated copy of the iovec array */
+	struct iovec *iov;	      /* validated copy of the iovec array */
 	int iovcnt;
 	size_t len; /* total, clamped to MAX_RW_COUNT */
 	int flags;

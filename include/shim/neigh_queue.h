@@ -1,11 +1,11 @@
 /* neigh_queue: datagrams waiting for their next hop's MAC (the shim's arp_queue).
  *
- * When the kernel's neighbour table has no usable entry for the next hop, the kernel itself is asked
- * to resolve it (RTM_NEWNEIGH with NTF_USE: the same ARP requests, retries and timeouts as for its
- * own datagrams, needs CAP_NET_ADMIN), and the datagram's frames wait here. The rtnetlink listener
- * hands every neighbour change to neigh_queue_update: a usable entry sends the waiting frames in
- * order, a failed one drops them — as the kernel does with its own queue. The sender's call has
- * already returned success, as the kernel's does. The queue per next hop is bounded like
+ * When the kernel's neighbour table has no usable entry for the next hop, the kernel itself is
+ * asked to resolve it (RTM_NEWNEIGH with NTF_USE: the same ARP requests, retries and timeouts as
+ * for its own datagrams, needs CAP_NET_ADMIN), and the datagram's frames wait here. The rtnetlink
+ * listener hands every neighbour change to neigh_queue_update: a usable entry sends the waiting
+ * frames in order, a failed one drops them — as the kernel does with its own queue. The sender's
+ * call has already returned success, as the kernel's does. The queue per next hop is bounded like
  * unres_qlen_bytes; when full, the oldest datagram is dropped. */
 #ifndef SHIM_NEIGH_QUEUE_H
 #define SHIM_NEIGH_QUEUE_H
@@ -24,6 +24,10 @@ bool neigh_queue_waiting(int ifindex, uint32_t nexthop);
 
 /* A neighbour changed (from the rtnetlink listener): state is ndm_state, mac NULL if none. */
 void neigh_queue_update(int ifindex, uint32_t ip, uint16_t state, const uint8_t *mac);
+
+/* Wait up to max_ms for the queue to empty (at exit: queued datagrams are sent once their
+ * neighbour resolves, as they would be from the kernel's queue after the process is gone). */
+void neigh_queue_drain(int max_ms);
 
 /* Drop everything queued (in a child after fork: the datagrams are the parent's). */
 void neigh_queue_forget(void);

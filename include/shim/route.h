@@ -16,7 +16,7 @@
 struct route_key {
 	uint32_t daddr;
 	uint32_t saddr; /* 0: let routing choose */
-	int oif;        /* 0: let routing choose */
+	int oif;	/* 0: let routing choose */
 	uint8_t tos;
 	uint32_t mark;
 	uint32_t uid;
@@ -24,16 +24,16 @@ struct route_key {
 };
 
 struct route_result {
-	int err;            /* 0, or the -errno of the lookup (ENETUNREACH, EHOSTUNREACH, EACCES ...) */
-	uint8_t type;       /* RTN_UNICAST, RTN_LOCAL, RTN_BROADCAST, RTN_MULTICAST ... */
-	int oif;            /* output device */
-	uint32_t saddr;     /* source chosen (RTA_PREFSRC), or the one asked for */
-	uint32_t daddr;     /* destination (0.0.0.0 rewritten) */
-	uint32_t nexthop;   /* gateway, or daddr when on-link */
-	uint32_t mtu;       /* route MTU: learnt PMTU or mtu metric, else the device MTU */
-	bool mtu_locked;    /* "mtu lock": DF never set in WANT mode */
-	int hoplimit;       /* route hoplimit metric, 0 if none */
-	int default_ttl;    /* net.ipv4.ip_default_ttl when looked up */
+	int err;	/* 0, or the -errno of the lookup (ENETUNREACH, EHOSTUNREACH, EACCES ...) */
+	uint8_t type;	/* RTN_UNICAST, RTN_LOCAL, RTN_BROADCAST, RTN_MULTICAST ... */
+	int oif;	/* output device */
+	uint32_t saddr; /* source chosen (RTA_PREFSRC), or the one asked for */
+	uint32_t daddr; /* destination (0.0.0.0 rewritten) */
+	uint32_t nexthop; /* gateway, or daddr when on-link */
+	uint32_t mtu;	  /* route MTU: learnt PMTU or mtu metric, else the device MTU */
+	bool mtu_locked;  /* "mtu lock": DF never set in WANT mode */
+	int hoplimit;	  /* route hoplimit metric, 0 if none */
+	int default_ttl;  /* net.ipv4.ip_default_ttl when looked up */
 	/* the output device */
 	uint32_t dev_mtu;
 	bool dev_ether; /* ARPHRD_ETHER with a 6-byte address */
@@ -45,7 +45,8 @@ struct route_result {
 };
 
 /* ip_route_output_flow(): fill r for k. Returns 0 when the lookup was made (r->err says how it
- * went), or -errno when the kernel could not be asked (then the caller sends through the kernel). */
+ * went), or -errno when the kernel could not be asked (then the caller sends through the kernel).
+ */
 int route_output(const struct route_key *k, struct route_result *r);
 
 /* Whether r is still what the kernel would answer (no notification since). */

@@ -1,10 +1,10 @@
 /* sock: the state the shim keeps for a UDP/IPv4 socket it owns — the TX-relevant parts of the
  * kernel's struct sock, struct inet_sock and struct udp_sock.
  *
- * The fd stays a real kernel UDP socket (bound and connected through the kernel, so replies arrive),
- * and this object mirrors what the send path needs. One object is shared by every fd that refers to
- * the same open file description (dup, dup2, dup3, F_DUPFD, F_DUPFD_CLOEXEC). Addresses and ports are
- * in network byte order. */
+ * The fd stays a real kernel UDP socket (bound and connected through the kernel, so replies
+ * arrive), and this object mirrors what the send path needs. One object is shared by every fd that
+ * refers to the same open file description (dup, dup2, dup3, F_DUPFD, F_DUPFD_CLOEXEC). Addresses
+ * and ports are in network byte order. */
 #ifndef SHIM_SOCK_H
 #define SHIM_SOCK_H
 
@@ -22,25 +22,25 @@ struct shim_sock {
 	struct shim_sock *next_free;
 
 	pthread_mutex_t lock; /* guards everything below */
-	bool synced;          /* fields below were read from the kernel socket (inet_sock_sync) */
+	bool synced;	      /* fields below were read from the kernel socket (inet_sock_sync) */
 
 	/* inet_sock */
 	uint32_t rcv_saddr; /* bound local address (inet_rcv_saddr) */
-	uint32_t saddr;     /* source for sending (inet_saddr): bound, or chosen at connect */
-	uint16_t sport;     /* local port; 0 = not bound yet (inet_num) */
-	uint32_t daddr;     /* peer (inet_daddr) */
-	uint16_t dport;     /* peer port (inet_dport) */
-	bool connected;     /* TCP_ESTABLISHED: connect() succeeded and no disconnect since */
-	uint16_t ip_id;     /* per-socket IP ID counter (inet_id), seeded at connect */
-	int uc_ttl;         /* IP_TTL, -1 = route metric or ip_default_ttl */
-	uint8_t tos;        /* IP_TOS */
+	uint32_t saddr;	    /* source for sending (inet_saddr): bound, or chosen at connect */
+	uint16_t sport;	    /* local port; 0 = not bound yet (inet_num) */
+	uint32_t daddr;	    /* peer (inet_daddr) */
+	uint16_t dport;	    /* peer port (inet_dport) */
+	bool connected;	    /* TCP_ESTABLISHED: connect() succeeded and no disconnect since */
+	uint16_t ip_id;	    /* per-socket IP ID counter (inet_id), seeded at connect */
+	int uc_ttl;	    /* IP_TTL, -1 = route metric or ip_default_ttl */
+	uint8_t tos;	    /* IP_TOS */
 	uint8_t pmtudisc;   /* IP_MTU_DISCOVER */
-	bool broadcast;     /* SO_BROADCAST */
-	bool shut_wr;       /* shutdown(SHUT_WR/SHUT_RDWR) recorded */
-	bool nonblock;      /* O_NONBLOCK on the file */
+	bool broadcast;	    /* SO_BROADCAST */
+	bool shut_wr;	    /* shutdown(SHUT_WR/SHUT_RDWR) recorded */
+	bool nonblock;	    /* O_NONBLOCK on the file */
 	int bound_dev_if;   /* SO_BINDTODEVICE / SO_BINDTOIFINDEX */
-	uint32_t mark;      /* SO_MARK */
-	uint32_t uid;       /* sk_uid, for uid policy rules */
+	uint32_t mark;	    /* SO_MARK */
+	uint32_t uid;	    /* sk_uid, for uid policy rules */
 
 	/* Datagrams go through the kernel socket instead of the shim's path, and why (a setting
 	 * the shim does not reproduce yet was made on this socket). NULL: the shim sends. */

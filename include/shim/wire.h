@@ -34,11 +34,11 @@ void wire_put_eth(uint8_t *p, const struct eth_hdr_fields *f);
 struct ipv4_hdr_fields {
 	uint8_t tos;
 	uint16_t total_len; /* host order */
-	uint16_t id;        /* host order */
-	uint16_t frag;      /* host order: flags (DF 0x4000, MF 0x2000) | offset in 8-byte units */
+	uint16_t id;	    /* host order */
+	uint16_t frag;	    /* host order: flags (DF 0x4000, MF 0x2000) | offset in 8-byte units */
 	uint8_t ttl;
 	uint8_t protocol;
-	uint32_t saddr, daddr; /* network order */
+	uint32_t saddr, daddr;	/* network order */
 	const uint8_t *options; /* optlen bytes, a multiple of 4, or NULL */
 	uint8_t optlen;
 };

@@ -15,11 +15,8 @@ static const struct name_value mode_names[] = {
 };
 
 static const struct name_value trace_names[] = {
-    {"off", SHIM_TRACE_OFF},
-    {"0", SHIM_TRACE_OFF},
-    {"calls", SHIM_TRACE_CALLS},
-    {"1", SHIM_TRACE_CALLS},
-    {"path", SHIM_TRACE_PATH},
+    {"off", SHIM_TRACE_OFF}, {"0", SHIM_TRACE_OFF},	{"calls", SHIM_TRACE_CALLS},
+    {"1", SHIM_TRACE_CALLS}, {"path", SHIM_TRACE_PATH},
 };
 
 static int lookup_name(const struct name_value *tab, size_t n, const char *s, int *out)

@@ -27,7 +27,8 @@ int dev_xmit_open(void)
 		rawsys1(SYS_close, fd);
 		return -EOPNOTSUPP;
 	}
-	/* Room for bursts: the kernel's UDP socket would have its own sndbuf; this one is shared. */
+	/* Room for bursts: the kernel's UDP socket would have its own sndbuf; this one is shared.
+	 */
 	if (rawsys5(SYS_setsockopt, fd, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof(sndbuf)) < 0)
 		rawsys5(SYS_setsockopt, fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
 	packet_fd = internal_fd_adopt((int)fd, true);
@@ -99,7 +100,8 @@ int dev_xmit_batch(int ifindex, struct iovec *const *iov, const int *iovcnt, int
 			mm[i].msg_hdr.msg_iovlen = (size_t)iovcnt[sent + i];
 		}
 		do
-			r = rawsys4(SYS_sendmmsg, packet_fd, mm, chunk, dontwait ? MSG_DONTWAIT : 0);
+			r = rawsys4(SYS_sendmmsg, packet_fd, mm, chunk,
+				    dontwait ? MSG_DONTWAIT : 0);
 		while (r == -EINTR);
 		if (r < 0)
 			return sent ? sent : (int)r;

@@ -51,9 +51,9 @@ static void read_names(struct shim_sock *sk, int fd)
 		sk->sport = sin.sin_port;
 		/* a socket bound to a multicast or limited-broadcast address has no fixed source */
 		sk->saddr = IN_MULTICAST(ntohl(sin.sin_addr.s_addr)) ||
-					    sin.sin_addr.s_addr == INADDR_BROADCAST
-				    ? 0
-				    : sin.sin_addr.s_addr;
+				    sin.sin_addr.s_addr == INADDR_BROADCAST
+				? 0
+				: sin.sin_addr.s_addr;
 	}
 	len = sizeof(sin);
 	memset(&sin, 0, sizeof(sin));
@@ -68,18 +68,18 @@ static const struct {
 	int level, name;
 	const char *why;
 } kernel_only_options[] = {
-	{SOL_SOCKET, SO_NO_CHECK, "SO_NO_CHECK"},
-	{SOL_SOCKET, SO_DONTROUTE, "SO_DONTROUTE"},
-	{SOL_SOCKET, SO_ZEROCOPY, "SO_ZEROCOPY"},
-	{SOL_SOCKET, SO_TIMESTAMPING, "SO_TIMESTAMPING"},
-	{SOL_SOCKET, SO_TXTIME, "SO_TXTIME"},
-	{SOL_IP, IP_RECVERR, "IP_RECVERR"},
-	{SOL_IP, IP_FREEBIND, "IP_FREEBIND"},
-	{SOL_IP, IP_TRANSPARENT, "IP_TRANSPARENT"},
-	{SOL_IP, IP_BIND_ADDRESS_NO_PORT, "IP_BIND_ADDRESS_NO_PORT"},
-	{SOL_IP, IP_UNICAST_IF, "IP_UNICAST_IF"},
-	{SOL_UDP, UDP_CORK, "UDP_CORK"},
-	{SOL_UDP, UDP_SEGMENT, "UDP_SEGMENT"},
+    {SOL_SOCKET, SO_NO_CHECK, "SO_NO_CHECK"},
+    {SOL_SOCKET, SO_DONTROUTE, "SO_DONTROUTE"},
+    {SOL_SOCKET, SO_ZEROCOPY, "SO_ZEROCOPY"},
+    {SOL_SOCKET, SO_TIMESTAMPING, "SO_TIMESTAMPING"},
+    {SOL_SOCKET, SO_TXTIME, "SO_TXTIME"},
+    {SOL_IP, IP_RECVERR, "IP_RECVERR"},
+    {SOL_IP, IP_FREEBIND, "IP_FREEBIND"},
+    {SOL_IP, IP_TRANSPARENT, "IP_TRANSPARENT"},
+    {SOL_IP, IP_BIND_ADDRESS_NO_PORT, "IP_BIND_ADDRESS_NO_PORT"},
+    {SOL_IP, IP_UNICAST_IF, "IP_UNICAST_IF"},
+    {SOL_UDP, UDP_CORK, "UDP_CORK"},
+    {SOL_UDP, UDP_SEGMENT, "UDP_SEGMENT"},
 };
 
 void inet_sock_sync(struct shim_sock *sk, int fd)
@@ -98,7 +98,8 @@ void inet_sock_sync(struct shim_sock *sk, int fd)
 		sk->uc_ttl = v == sysctl_ip_default_ttl() ? -1 : v;
 	}
 	sk->tos = get_int(fd, SOL_IP, IP_TOS, &v) == 0 ? (uint8_t)v : 0;
-	sk->pmtudisc = get_int(fd, SOL_IP, IP_MTU_DISCOVER, &v) == 0 ? (uint8_t)v : IP_PMTUDISC_WANT;
+	sk->pmtudisc =
+	    get_int(fd, SOL_IP, IP_MTU_DISCOVER, &v) == 0 ? (uint8_t)v : IP_PMTUDISC_WANT;
 	sk->broadcast = get_int(fd, SOL_SOCKET, SO_BROADCAST, &v) == 0 && v;
 	sk->bound_dev_if = get_int(fd, SOL_SOCKET, SO_BINDTOIFINDEX, &v) == 0 ? v : 0;
 	sk->mark = get_int(fd, SOL_SOCKET, SO_MARK, &v) == 0 ? (uint32_t)v : 0;
@@ -112,7 +113,8 @@ void inet_sock_sync(struct shim_sock *sk, int fd)
 	if (sk->protocol == IPPROTO_UDPLITE)
 		sk->kernel_only = "UDP-Lite socket";
 	for (size_t i = 0; i < sizeof(kernel_only_options) / sizeof(kernel_only_options[0]); i++)
-		if (get_int(fd, kernel_only_options[i].level, kernel_only_options[i].name, &v) == 0 &&
+		if (get_int(fd, kernel_only_options[i].level, kernel_only_options[i].name, &v) ==
+			0 &&
 		    v != 0)
 			sk->kernel_only = kernel_only_options[i].why;
 	if (rawsys5(SYS_getsockopt, fd, SOL_IP, IP_OPTIONS, opts, &optlen) == 0 && optlen > 0)
@@ -192,8 +194,8 @@ void inet_after_setsockopt(struct shim_sock *sk, int fd, int level, int name, co
 
 		for (size_t i = 0; i < sizeof(kernel_only_options) / sizeof(kernel_only_options[0]);
 		     i++)
-			if (kernel_only_options[i].level == lvl && kernel_only_options[i].name == name &&
-			    int_or_char(val, len) != 0)
+			if (kernel_only_options[i].level == lvl &&
+			    kernel_only_options[i].name == name && int_or_char(val, len) != 0)
 				sk->kernel_only = kernel_only_options[i].why;
 	}
 }

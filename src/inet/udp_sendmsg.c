@@ -1,6 +1,6 @@
 /* udp_sendmsg: one UDP/IPv4 datagram, step by step as net/ipv4/udp.c udp_sendmsg takes it
- * (../shared/spec/udp4-send-path.md section 4). What the shim does not reproduce yet is handed to the
- * kernel socket (SHIM_TO_KERNEL) at the first point where it is known, before anything visible
+ * (../shared/spec/udp4-send-path.md section 4). What the shim does not reproduce yet is handed to
+ * the kernel socket (SHIM_TO_KERNEL) at the first point where it is known, before anything visible
  * happened, and the path trace says why. */
 #include "shim/inet.h"
 #include "shim/ip_ident.h"
@@ -23,9 +23,9 @@
 
 static const char *route_type_name(unsigned type)
 {
-	static const char *const names[] = {"unspec",	 "unicast", "local",   "broadcast",
-					    "anycast",	 "multicast", "blackhole", "unreachable",
-					    "prohibit", "throw",	  "nat",	    "xresolve"};
+	static const char *const names[] = {"unspec",	"unicast",   "local",	  "broadcast",
+					    "anycast",	"multicast", "blackhole", "unreachable",
+					    "prohibit", "throw",     "nat",	  "xresolve"};
 
 	return type < sizeof(names) / sizeof(names[0]) ? names[type] : "?";
 }
@@ -109,8 +109,9 @@ static long queue_for_neighbour(const struct udp_datagram *d, const struct route
 			  ip_str(rt->nexthop, a), strerrorname_np(-r));
 		return SHIM_TO_KERNEL;
 	}
-	path_step(t, "ip_make_skb(len %zu id %u) \xe2\x86\x92 neigh_resolve_output(%s on %s: "
-		     "%d frame(s) queued until resolved)",
+	path_step(t,
+		  "ip_make_skb(len %zu id %u) \xe2\x86\x92 neigh_resolve_output(%s on %s: "
+		  "%d frame(s) queued until resolved)",
 		  IPV4_HLEN_MIN + UDP_HLEN + d->len, d->id, ip_str(rt->nexthop, a), rt->dev_name,
 		  fs.n);
 	return 1;
@@ -178,9 +179,8 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m)
 	if (rt.type == RTN_BROADCAST && !cached && !s.broadcast)
 		return -EACCES;
 	path_step(m->trace, "ip_route_output_flow(%s dev %s src %s via %s mtu %u%s)",
-		  route_type_name(rt.type),
-		  rt.dev_name, ip_str(rt.saddr, a1), ip_str(rt.nexthop, a2), rt.mtu,
-		  cached ? " cached" : "");
+		  route_type_name(rt.type), rt.dev_name, ip_str(rt.saddr, a1),
+		  ip_str(rt.nexthop, a2), rt.mtu, cached ? " cached" : "");
 	if (fastpath && !cached) {
 		pthread_mutex_lock(&sk->lock);
 		sk->dst_cache = rt;
@@ -213,8 +213,8 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m)
 		mtu = IP_MAX_TOTAL;
 	if (mtu < IPV4_MIN_MTU)
 		return -ENETUNREACH;
-	maxsize = (s.pmtudisc < IP_PMTUDISC_DO || s.pmtudisc == IP_PMTUDISC_OMIT) ? IP_MAX_TOTAL
-										  : mtu;
+	maxsize =
+	    (s.pmtudisc < IP_PMTUDISC_DO || s.pmtudisc == IP_PMTUDISC_OMIT) ? IP_MAX_TOTAL : mtu;
 	if (UDP_HLEN + m->len > maxsize - IPV4_HLEN_MIN)
 		return -EMSGSIZE;
 
@@ -239,7 +239,9 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m)
 	d.sport = s.sport;
 	d.dport = dport;
 	d.tos = s.tos;
-	d.ttl = (uint8_t)(s.uc_ttl >= 0 ? s.uc_ttl : rt.hoplimit > 0 ? rt.hoplimit : rt.default_ttl);
+	d.ttl = (uint8_t)(s.uc_ttl >= 0	    ? s.uc_ttl
+			  : rt.hoplimit > 0 ? rt.hoplimit
+					    : rt.default_ttl);
 	d.fragsize = mtu;
 	d.df = s.pmtudisc == IP_PMTUDISC_DO || s.pmtudisc == IP_PMTUDISC_PROBE ||
 	       (IPV4_HLEN_MIN + UDP_HLEN + m->len <= rt.mtu && s.pmtudisc == IP_PMTUDISC_WANT &&

@@ -1,4 +1,5 @@
-/* ip_ident: per-destination IP ID counters for unconnected sockets (see include/shim/ip_ident.h). */
+/* ip_ident: per-destination IP ID counters for unconnected sockets (see include/shim/ip_ident.h).
+ */
 #include "shim/ip_ident.h"
 #include "shim/rawsys.h"
 

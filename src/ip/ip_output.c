@@ -32,14 +32,14 @@ static void put_link_and_ip(uint8_t *p, const struct udp_datagram *d, uint16_t t
 {
 	struct eth_hdr_fields eth;
 	struct ipv4_hdr_fields ip = {
-		.tos = d->tos,
-		.total_len = total,
-		.id = d->id,
-		.frag = frag,
-		.ttl = d->ttl,
-		.protocol = IPPROTO_UDP,
-		.saddr = d->saddr,
-		.daddr = d->daddr,
+	    .tos = d->tos,
+	    .total_len = total,
+	    .id = d->id,
+	    .frag = frag,
+	    .ttl = d->ttl,
+	    .protocol = IPPROTO_UDP,
+	    .saddr = d->saddr,
+	    .daddr = d->daddr,
 	};
 
 	memcpy(eth.dst, d->dst_mac, 6);
@@ -63,7 +63,8 @@ static int output_single(const struct udp_datagram *d, struct path_trace *t)
 	if (d->iovcnt > 1023)
 		return -EMSGSIZE; /* caller uses the copying path instead */
 	put_link_and_ip(l2, d, (uint16_t)(IPV4_HLEN_MIN + ulen), d->df ? IP_DF : 0);
-	/* CHECKSUM_PARTIAL convention: the field holds the folded pseudo-header sum, uncomplemented */
+	/* CHECKSUM_PARTIAL convention: the field holds the folded pseudo-header sum, uncomplemented
+	 */
 	wire_put_udp(l2 + csum_start, d->sport, d->dport, ulen, (uint16_t)~csum_fold(pseudo));
 	dev_put_vnet_hdr(hdr, (uint16_t)(csum_start + UDP_HLEN), csum_start, 6);
 	iov[n++] = (struct iovec){hdr, sizeof(hdr)};
@@ -115,8 +116,8 @@ int ip_build_udp_frames(const struct udp_datagram *d, struct frame_set *fs)
 	/* udp_csum: over the whole datagram, in software */
 	wire_put_udp(udp, d->sport, d->dport, (uint16_t)ulen, 0);
 	check = udp_checksum_final(
-		csum_add(csum_pseudo_ipv4(d->saddr, d->daddr, IPPROTO_UDP, (uint16_t)ulen),
-			 csum_partial(udp, ulen, 0)));
+	    csum_add(csum_pseudo_ipv4(d->saddr, d->daddr, IPPROTO_UDP, (uint16_t)ulen),
+		     csum_partial(udp, ulen, 0)));
 	memcpy(udp + 6, &check, 2);
 
 	/* Frame i is [vnet | Ethernet | IPv4 | data i]; its data starts i headers to the right of
@@ -147,8 +148,8 @@ static int output_copied(const struct udp_datagram *d, struct path_trace *t)
 	struct iovec parts[IP_MAX_FRAMES], *frames[IP_MAX_FRAMES];
 	int counts[IP_MAX_FRAMES], sent;
 	size_t per;
-	unsigned nfrag = ip_fragment_count(IPV4_HLEN_MIN + UDP_HLEN + d->len, IPV4_HLEN_MIN,
-					   d->fragsize, &per);
+	unsigned nfrag =
+	    ip_fragment_count(IPV4_HLEN_MIN + UDP_HLEN + d->len, IPV4_HLEN_MIN, d->fragsize, &per);
 	int r = ip_build_udp_frames(d, &fs);
 
 	if (r < 0)
@@ -158,8 +159,9 @@ static int output_copied(const struct udp_datagram *d, struct path_trace *t)
 		frames[i] = &parts[i];
 		counts[i] = 1;
 	}
-	path_step(t, "ip_make_skb(len %zu id %u ttl %u tos 0x%x%s) \xe2\x86\x92 ip_do_fragment(%u "
-		     "frames of up to %zu data bytes)",
+	path_step(t,
+		  "ip_make_skb(len %zu id %u ttl %u tos 0x%x%s) \xe2\x86\x92 ip_do_fragment(%u "
+		  "frames of up to %zu data bytes)",
 		  IPV4_HLEN_MIN + UDP_HLEN + d->len, d->id, d->ttl, d->tos, d->df ? " DF" : "",
 		  nfrag, per);
 	sent = dev_xmit_batch(d->oif, frames, counts, fs.n, d->dontwait);

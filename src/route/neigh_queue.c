@@ -18,9 +18,9 @@
 #include <sys/syscall.h>
 #include <time.h>
 
-#define NEIGH_USABLE (NUD_PERMANENT | NUD_NOARP | NUD_REACHABLE | NUD_PROBE | NUD_STALE | NUD_DELAY)
-#define UNRES_QLEN_BYTES 212992 /* net.ipv4.neigh.default.unres_qlen_bytes */
-#define STALE_AFTER_NS   (10LL * 1000000000LL) /* resolution gives up after ~3 s; keep a margin */
+#define NEIGH_USABLE	 (NUD_PERMANENT | NUD_NOARP | NUD_REACHABLE | NUD_PROBE | NUD_STALE | NUD_DELAY)
+#define UNRES_QLEN_BYTES 212992		       /* net.ipv4.neigh.default.unres_qlen_bytes */
+#define STALE_AFTER_NS	 (10LL * 1000000000LL) /* resolution gives up after ~3 s; keep a margin */
 
 struct queued {
 	struct queued *next;
@@ -222,8 +222,21 @@ void neigh_queue_update(int ifindex, uint32_t ip, uint16_t state, const uint8_t 
 
 		if (usable)
 			transmit(taken, mac); /* in order, as neigh_update flushes arp_queue */
-		free_entry(taken);        /* failed: dropped, as the kernel drops its queue */
+		free_entry(taken);	      /* failed: dropped, as the kernel drops its queue */
 		taken = next;
+	}
+}
+
+void neigh_queue_drain(int max_ms)
+{
+	/* The kernel's queue outlives the process that filled it; the shim's does not, so at exit
+	 * it waits (bounded by the resolution time) for the listener to send or drop what waits. */
+	struct timespec ms = {0, 1000000};
+
+	for (int waited = 0; waited < max_ms; waited++) {
+		if (__atomic_load_n(&head, __ATOMIC_ACQUIRE) == NULL)
+			return;
+		rawsys2(SYS_nanosleep, &ms, NULL);
 	}
 }
 

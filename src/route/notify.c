@@ -25,9 +25,9 @@
 #include <stdatomic.h>
 #include <sys/syscall.h>
 
-static _Atomic uint64_t generation = 1;       /* links, addresses, routes, rules */
+static _Atomic uint64_t generation = 1;	      /* links, addresses, routes, rules */
 static _Atomic uint64_t neigh_generation = 1; /* neighbours (and everything above) */
-static _Atomic int listener_state; /* 0 not started, 1 running, -1 failed: no caching */
+static _Atomic int listener_state;	      /* 0 not started, 1 running, -1 failed: no caching */
 static long listener_pid;
 static pthread_mutex_t start_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -54,8 +54,8 @@ static void neigh_changed(const struct nlmsghdr *nlh)
 		return;
 	neigh_queue_update(ndm->ndm_ifindex, mnl_attr_get_u32(tb[NDA_DST]), ndm->ndm_state,
 			   tb[NDA_LLADDR] != NULL && mnl_attr_get_payload_len(tb[NDA_LLADDR]) == 6
-				   ? mnl_attr_get_payload(tb[NDA_LLADDR])
-				   : NULL);
+			       ? mnl_attr_get_payload(tb[NDA_LLADDR])
+			       : NULL);
 }
 
 /* ICMP that changes routes (fragmentation needed: a learnt path MTU; redirects) arrives with no
@@ -66,7 +66,8 @@ int route_watch_icmp(void)
 {
 	struct icmp_filter filt = {~((1u << ICMP_DEST_UNREACH) | (1u << ICMP_REDIRECT))};
 	int small = 4096;
-	long fd = rawsys3(SYS_socket, AF_INET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, IPPROTO_ICMP);
+	long fd =
+	    rawsys3(SYS_socket, AF_INET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, IPPROTO_ICMP);
 
 	if (fd < 0)
 		return (int)fd;
@@ -125,8 +126,8 @@ static void *listen_loop(void *arg)
 		if (n > 0) {
 			int left = (int)n;
 
-			for (const struct nlmsghdr *nlh = (const void *)buf; mnl_nlmsg_ok(nlh, left);
-			     nlh = mnl_nlmsg_next(nlh, &left)) {
+			for (const struct nlmsghdr *nlh = (const void *)buf;
+			     mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
 				if (nlh->nlmsg_type == RTM_NEWNEIGH)
 					neigh_changed(nlh);
 				else if (nlh->nlmsg_type != RTM_DELNEIGH)
@@ -145,8 +146,8 @@ static void *listen_loop(void *arg)
 
 static void start_listener(void)
 {
-	unsigned groups = RTMGRP_LINK | RTMGRP_NEIGH | RTMGRP_IPV4_IFADDR | RTMGRP_IPV4_ROUTE |
-			  RTMGRP_IPV4_RULE;
+	unsigned groups =
+	    RTMGRP_LINK | RTMGRP_NEIGH | RTMGRP_IPV4_IFADDR | RTMGRP_IPV4_ROUTE | RTMGRP_IPV4_RULE;
 	sigset_t all, old;
 	pthread_attr_t attr;
 	pthread_t th;

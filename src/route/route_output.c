@@ -209,8 +209,8 @@ static bool same_key(const struct route_key *a, const struct route_key *b)
 {
 	/* the ports and uid matter only to policy rules that match on them; compare them all */
 	return a->daddr == b->daddr && a->saddr == b->saddr && a->oif == b->oif &&
-	       a->tos == b->tos && a->mark == b->mark && a->uid == b->uid &&
-	       a->sport == b->sport && a->dport == b->dport;
+	       a->tos == b->tos && a->mark == b->mark && a->uid == b->uid && a->sport == b->sport &&
+	       a->dport == b->dport;
 }
 
 static int lookup_uncached(const struct route_key *k, struct route_result *r, uint64_t gen)

@@ -79,7 +79,8 @@ int rtnl_request(struct nlmsghdr *req, mnl_cb_t cb, void *data)
 	}
 	req->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
 	req->nlmsg_seq = ++req_seq;
-	if (rawsys6(SYS_sendto, fd, (long)req, req->nlmsg_len, 0, (long)&kernel, sizeof(kernel)) < 0) {
+	if (rawsys6(SYS_sendto, fd, (long)req, req->nlmsg_len, 0, (long)&kernel, sizeof(kernel)) <
+	    0) {
 		ret = -EIO;
 		goto out;
 	}
@@ -111,6 +112,6 @@ out:
 void rtnl_forget_after_fork(void)
 {
 	pthread_mutex_init(&rtnl_lock, NULL);
-	/* req_fd is left for request_fd_locked to notice by pid: closing it here would race nothing,
-	 * but the check there also covers a child made by a raw clone(). */
+	/* req_fd is left for request_fd_locked to notice by pid: closing it here would race
+	 * nothing, but the check there also covers a child made by a raw clone(). */
 }

@@ -1,4 +1,5 @@
-/* sockevents: route calls that change a socket to its inet state (see include/shim/sockevents.h). */
+/* sockevents: route calls that change a socket to its inet state (see include/shim/sockevents.h).
+ */
 #include "shim/sockevents.h"
 #include "shim/fdtable.h"
 #include "shim/inet.h"

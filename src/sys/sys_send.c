@@ -13,13 +13,13 @@
 #include <string.h>
 #include <sys/syscall.h>
 
-#define MAX_RW_COUNT  ((size_t)INT_MAX & ~(size_t)4095)
+#define MAX_RW_COUNT ((size_t)INT_MAX & ~(size_t)4095)
 #ifndef UIO_MAXIOV
 #define UIO_MAXIOV 1024
 #endif
-#define TASK_SIZE_MAX 0x00007ffffffff000UL /* x86-64, 4-level page tables */
+#define TASK_SIZE_MAX	     0x00007ffffffff000UL /* x86-64, 4-level page tables */
 #define MSG_CMSG_COMPAT_FLAG 0x80000000
-#define UIO_FASTIOV   8
+#define UIO_FASTIOV	     8
 
 /* access_ok(): the range lies in the user half of the address space. */
 static int access_ok(const void *p, size_t len)
@@ -194,10 +194,10 @@ static int write_msg_len(struct mmsghdr *entry, unsigned len)
 {
 	struct iovec local = {&len, sizeof(len)}, remote = {&entry->msg_len, sizeof(len)};
 
-	return rawsys6(SYS_process_vm_writev, rawsys0(SYS_getpid), (long)&local, 1, (long)&remote, 1,
-		       0) == (long)sizeof(len)
-		       ? 0
-		       : -EFAULT;
+	return rawsys6(SYS_process_vm_writev, rawsys0(SYS_getpid), (long)&local, 1, (long)&remote,
+		       1, 0) == (long)sizeof(len)
+		   ? 0
+		   : -EFAULT;
 }
 
 long sys_sendmmsg(int fd, struct mmsghdr *vec, unsigned vlen, int flags)

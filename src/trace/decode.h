@@ -10,7 +10,7 @@
 #define GETSOCKOPT_OPTLEN_BEFORE (1UL << 32)
 
 /* Whether the call failed with an errno (and strace would print "= -1 EXXX (...)"). */
-int call_failed(const struct strace_call *c);
+int strace_call_failed(const struct strace_call *c);
 
 /* A file descriptor argument. */
 void fmt_fd(struct sbuf *b, unsigned long arg);

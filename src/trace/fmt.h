@@ -32,8 +32,7 @@ void fmt_quote_mem(struct sbuf *b, uint64_t addr, uint64_t n);
 /* Whether all len bytes at addr can be read. */
 bool fmt_mem_readable(uint64_t addr, uint64_t len);
 
-/* Reads len bytes at addr into dst; when that fails prints NULL or the address and returns false.
- */
+/* Reads len bytes at addr into dst; else prints NULL or the address and returns false. */
 bool fmt_fetch(struct sbuf *b, uint64_t addr, size_t len, void *dst);
 
 /* "[%d]" of the int at addr, or the address. */

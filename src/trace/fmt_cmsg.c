@@ -239,7 +239,7 @@ static void print_cmsg(struct sbuf *b, const struct cmsghdr *h, uint64_t data_ad
 		print_ip_data(b, h->cmsg_type, data_addr, data_len);
 		break;
 	default:
-		print_hex(b, (unsigned)h->cmsg_type);
+		xlat_print_hex(b, (unsigned)h->cmsg_type);
 		break;
 	}
 	sbuf_putc(b, '}');

@@ -133,7 +133,7 @@ void fmt_fcntl_args(struct sbuf *b, const struct strace_call *c)
 	case CMD_GETLK:
 	case CMD_OFD_GETLK:
 		/* Shown on exit: a failed call leaves the structure unread. */
-		if (call_failed(c))
+		if (strace_call_failed(c))
 			fmt_addr(b, arg);
 		else
 			print_flock(b, arg, 1);
@@ -142,7 +142,7 @@ void fmt_fcntl_args(struct sbuf *b, const struct strace_call *c)
 		print_owner_ex(b, arg);
 		break;
 	case CMD_GETOWN_EX:
-		if (call_failed(c))
+		if (strace_call_failed(c))
 			fmt_addr(b, arg);
 		else
 			print_owner_ex(b, arg);
@@ -160,7 +160,7 @@ void fmt_fcntl_args(struct sbuf *b, const struct strace_call *c)
 		print_signal(b, (int)arg);
 		break;
 	default:
-		print_hex(b, arg);
+		xlat_print_hex(b, arg);
 		break;
 	}
 }
@@ -186,20 +186,19 @@ void fmt_fcntl_result(struct sbuf *b, const struct strace_call *c)
 	case CMD_GETFD:
 		if (!rval)
 			break;
-		print_hex(b, rval);
-		sbuf_putc(b, ' ');
-		sbuf_putc(b, '(');
+		xlat_print_hex(b, rval);
+		sbuf_puts(b, " (");
 		xlat_sprint_flags(b, "flags ", &xlat_fdflags, rval, '\0');
 		sbuf_putc(b, ')');
 		return;
 	case CMD_GETFL:
-		print_hex(b, rval);
+		xlat_print_hex(b, rval);
 		sbuf_puts(b, " (flags ");
 		fmt_open_flags(b, (unsigned)rval);
 		sbuf_putc(b, ')');
 		return;
 	case CMD_GETLEASE:
-		print_hex(b, rval);
+		xlat_print_hex(b, rval);
 		name = xlat_name(&xlat_lockfcmds, rval);
 		if (name)
 			sbuf_printf(b, " (%s)", name);
@@ -207,7 +206,7 @@ void fmt_fcntl_result(struct sbuf *b, const struct strace_call *c)
 	case CMD_GET_SEALS:
 		if (!rval)
 			break;
-		print_hex(b, rval);
+		xlat_print_hex(b, rval);
 		sbuf_puts(b, " (");
 		xlat_sprint_flags(b, "seals ", &xlat_f_seals, rval, '\0');
 		sbuf_putc(b, ')');

@@ -130,7 +130,7 @@ void fmt_sendmmsg_args(struct sbuf *b, const struct strace_call *c)
 
 	fmt_fd(b, c->args[0]);
 	sbuf_puts(b, ", ");
-	fmt_mmsghdr_array(b, c->args[1], vlen, call_failed(c) ? 0 : (unsigned)c->ret);
+	fmt_mmsghdr_array(b, c->args[1], vlen, strace_call_failed(c) ? 0 : (unsigned)c->ret);
 	sbuf_printf(b, ", %u, ", vlen);
 	xlat_print_flags(b, &xlat_msg_flags, (unsigned)c->args[3], "MSG_???");
 }
@@ -185,7 +185,7 @@ void fmt_getsockopt_args(struct sbuf *b, const struct strace_call *c)
 		fmt_addr(b, optlen);
 		return;
 	}
-	if (call_failed(c) || !have_after) {
+	if (strace_call_failed(c) || !have_after) {
 		fmt_addr(b, optval);
 		sbuf_printf(b, ", [%d]", ulen);
 		return;

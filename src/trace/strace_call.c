@@ -70,7 +70,7 @@ const char *strace_syscall_name(long nr)
 	return d ? d->name : NULL;
 }
 
-int call_failed(const struct strace_call *c)
+int strace_call_failed(const struct strace_call *c)
 {
 	return c->ret == -1 && c->err != 0;
 }
@@ -143,7 +143,7 @@ void strace_format_call(struct sbuf *b, const struct strace_call *c)
 	sbuf_puts(b, ") ");
 	pad_to_result_column(b, start);
 	sbuf_puts(b, "= ");
-	if (call_failed(c))
+	if (strace_call_failed(c))
 		print_error(b, c);
 	else if (d)
 		d->result(b, c);

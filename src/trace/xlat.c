@@ -11,7 +11,7 @@ const char *xlat_name(const struct xlat *x, uint64_t val)
 	return NULL;
 }
 
-void print_hex(struct sbuf *b, uint64_t val)
+void xlat_print_hex(struct sbuf *b, uint64_t val)
 {
 	sbuf_printf(b, "%#" PRIx64, val);
 }
@@ -20,7 +20,7 @@ static void print_number(struct sbuf *b, uint64_t val, enum xlat_num num)
 {
 	switch (num) {
 	case XLAT_HEX:
-		print_hex(b, val);
+		xlat_print_hex(b, val);
 		break;
 	case XLAT_UNSIGNED:
 		sbuf_printf(b, "%" PRIu64, val);
@@ -59,7 +59,7 @@ void xlat_print_verbose(struct sbuf *b, const struct xlat *x, uint64_t val, cons
 {
 	const char *name = xlat_name(x, val);
 
-	print_hex(b, val);
+	xlat_print_hex(b, val);
 	print_comment(b, name ? name : dflt);
 }
 
@@ -81,10 +81,10 @@ void xlat_print_flags(struct sbuf *b, const struct xlat *x, uint64_t val, const 
 	if (found) {
 		if (val) {
 			sbuf_putc(b, '|');
-			print_hex(b, val);
+			xlat_print_hex(b, val);
 		}
 	} else if (val) {
-		print_hex(b, val);
+		xlat_print_hex(b, val);
 		print_comment(b, dflt);
 	} else if (dflt) {
 		sbuf_putc(b, '0');
@@ -110,7 +110,7 @@ int xlat_sprint_flags(struct sbuf *b, const char *prefix, const struct xlat *x, 
 	if (val) {
 		if (sep)
 			sbuf_putc(b, sep);
-		print_hex(b, val);
+		xlat_print_hex(b, val);
 	}
 	return 1;
 }

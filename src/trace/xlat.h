@@ -21,16 +21,12 @@ struct xlat {
 	static const struct xlat_pair ident##_pairs[] = {__VA_ARGS__};                             \
 	const struct xlat ident = {ident##_pairs, sizeof(ident##_pairs) / sizeof(ident##_pairs[0])}
 
+/* clang-format off */
 /* A pair named after the header's constant of the same name. */
-#define XC(name)                                                                                   \
-	{                                                                                          \
-		(uint64_t)(name), #name                                                            \
-	}
+#define XC(name) {(uint64_t)(name), #name}
 /* A pair whose value is given literally (the constant is missing or differs in libc headers). */
-#define XV(val, name)                                                                              \
-	{                                                                                          \
-		(uint64_t)(val), name                                                              \
-	}
+#define XV(val, name) {(uint64_t)(val), name}
+/* clang-format on */
 
 /* How a number without a name is printed. */
 enum xlat_num { XLAT_HEX, XLAT_UNSIGNED, XLAT_SIGNED };
@@ -53,7 +49,8 @@ void xlat_print_flags(struct sbuf *b, const struct xlat *x, uint64_t val, const 
 int xlat_sprint_flags(struct sbuf *b, const char *prefix, const struct xlat *x, uint64_t val,
 		      char sep);
 
-void print_hex(struct sbuf *b, uint64_t val);
+/* "%#llx": 0, 0x1f, ... */
+void xlat_print_hex(struct sbuf *b, uint64_t val);
 
 /* Tables (xlat_net.c) */
 extern const struct xlat xlat_addrfams;

@@ -35,8 +35,8 @@ static void *send_loop(void *arg)
 
 		for (int i = n; i < len; i++)
 			buf[i] = (char)('a' + (i * 31 + seq + j->thread) % 26);
-		if (sendto(j->fd, buf, (size_t)len, 0, (struct sockaddr *)&j->dst, sizeof(j->dst)) !=
-		    len)
+		if (sendto(j->fd, buf, (size_t)len, 0, (struct sockaddr *)&j->dst,
+			   sizeof(j->dst)) != len)
 			j->failures++;
 		if (seq % 64 == 63) /* let the receiver keep up: bounded, small pauses */
 			nanosleep(&(struct timespec){0, 2000000}, NULL);
