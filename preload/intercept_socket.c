@@ -3,6 +3,7 @@
 
 #include "shim/fdevents.h"
 #include "shim/sockevents.h"
+#include "shim/umem.h"
 
 SHIM_EXPORT int socket(int domain, int type, int protocol)
 {
@@ -71,11 +72,17 @@ SHIM_EXPORT int setsockopt(int fd, int level, int name, const void *val, socklen
 
 SHIM_EXPORT int getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 {
+	unsigned long len_before = 0;
+	socklen_t before;
 	int ret, err;
 
 	shim_init();
+	/* strace prints the optlen the call started with when the call fails (or when it changed:
+	 * "[8 => 4]"): keep it for the trace in the sixth, unused argument slot */
+	if (trace_calls_enabled && len != NULL && umem_read(&before, len, sizeof(before)) == 0)
+		len_before = (1UL << 32) | before;
 	CALL_UNLESS_INTERNAL(fd, ret, err, real.getsockopt(fd, level, name, val, len));
-	TRACE_SYSCALL(SYS_getsockopt, ret, err, A(fd), A(level), A(name), A(val), A(len));
+	TRACE_SYSCALL(SYS_getsockopt, ret, err, A(fd), A(level), A(name), A(val), A(len), len_before);
 	errno = err;
 	return ret;
 }

@@ -180,8 +180,11 @@ END_TEST
 #define STRESS_FDS     16
 #define STRESS_READERS 6
 #define STRESS_ROUNDS  20000
+#define STRESS_MAX     5000000 /* bound: the loop also runs until the readers saw enough */
+#define STRESS_SEEN    1000
 
 static atomic_int stop_readers;
+static atomic_ulong seen_owned;
 
 static void *reader(void *arg)
 {
@@ -197,6 +200,7 @@ static void *reader(void *arg)
 				ck_assert_uint_gt(sk->refs, 0);
 				shim_sock_put(sk);
 				seen++;
+				atomic_fetch_add(&seen_owned, 1);
 			}
 		}
 	}
@@ -210,9 +214,11 @@ START_TEST(test_concurrent_lookup_and_replace)
 	unsigned long total = 0;
 
 	atomic_store(&stop_readers, 0);
+	atomic_store(&seen_owned, 0);
 	for (int i = 0; i < STRESS_READERS; i++)
 		ck_assert_int_eq(pthread_create(&th[i], NULL, reader, NULL), 0);
-	for (int r = 0; r < STRESS_ROUNDS; r++) {
+	for (int r = 0;
+	     r < STRESS_MAX && (r < STRESS_ROUNDS || atomic_load(&seen_owned) < STRESS_SEEN); r++) {
 		int fd = 500 + r % STRESS_FDS;
 
 		if (r % 3 == 2)
@@ -229,7 +235,7 @@ START_TEST(test_concurrent_lookup_and_replace)
 		pthread_join(th[i], &seen);
 		total += (unsigned long)seen;
 	}
-	ck_assert_uint_gt(total, 0);
+	ck_assert_uint_ge(total, STRESS_SEEN); /* the readers really raced with the writer */
 	fdev_close_range(500, 500 + STRESS_FDS - 1, 0);
 	ck_assert_uint_eq(shim_sock_live_count(), live);
 }
