@@ -82,7 +82,8 @@ SHIM_EXPORT int getsockopt(int fd, int level, int name, void *val, socklen_t *le
 	if (trace_calls_enabled && len != NULL && umem_read(&before, len, sizeof(before)) == 0)
 		len_before = (1UL << 32) | before;
 	CALL_UNLESS_INTERNAL(fd, ret, err, real.getsockopt(fd, level, name, val, len));
-	TRACE_SYSCALL(SYS_getsockopt, ret, err, A(fd), A(level), A(name), A(val), A(len), len_before);
+	TRACE_SYSCALL(SYS_getsockopt, ret, err, A(fd), A(level), A(name), A(val), A(len),
+		      len_before);
 	errno = err;
 	return ret;
 }
