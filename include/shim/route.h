@@ -64,6 +64,12 @@ int sysctl_ip_default_ttl(void);
  * Returns 0 or -errno. */
 int route_watch_icmp(void);
 
+/* Have the listener watch fd (a connected socket) for a pending error: sk->err_hint is set when
+ * one arrives. rearm after the hint was consumed. Returns false when errors cannot be watched
+ * (then the send path must ask SO_ERROR every time). */
+struct shim_sock;
+bool notify_watch_errors(int fd, struct shim_sock *sk, bool rearm);
+
 /* Current generations (for tests and the path trace). */
 uint64_t route_generation(void);
 

@@ -21,6 +21,8 @@ struct shim_sock {
 	int protocol;  /* IPPROTO_UDP or IPPROTO_UDPLITE */
 	struct shim_sock *next_free;
 
+	int err_hint; /* atomic: the listener saw EPOLLERR on this socket (notify.c) */
+
 	pthread_mutex_t lock; /* guards everything below */
 	bool synced;	      /* fields below were read from the kernel socket (inet_sock_sync) */
 
@@ -38,6 +40,7 @@ struct shim_sock {
 	bool broadcast;	    /* SO_BROADCAST */
 	bool shut_wr;	    /* shutdown(SHUT_WR/SHUT_RDWR) recorded */
 	bool nonblock;	    /* O_NONBLOCK on the file */
+	bool err_watched;   /* the listener reports pending errors in err_hint (notify.c) */
 	int bound_dev_if;   /* SO_BINDTODEVICE / SO_BINDTOIFINDEX */
 	uint32_t mark;	    /* SO_MARK */
 	uint32_t uid;	    /* sk_uid, for uid policy rules */

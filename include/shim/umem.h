@@ -15,4 +15,7 @@ int umem_read(void *dst, const void *src, size_t n);
 /* Copy up to n bytes, stopping at the first unreadable page. Returns the number of bytes copied. */
 size_t umem_read_partial(void *dst, const void *src, size_t n);
 
+/* In a child after fork: the cached pid used for process_vm_readv is the parent's. */
+void umem_after_fork(void);
+
 #endif

@@ -1,9 +1,25 @@
-/* umem: read the program's memory without faulting, through process_vm_readv on the own process. */
+/* umem: read the program's memory without faulting.
+ *
+ * Memory that certainly exists is copied directly: the part of the calling thread's own stack above
+ * the current frame (where a program's local sockaddr, msghdr and iovec array live) is mapped for
+ * as long as this call runs. Anything else goes through process_vm_readv on the own process, which
+ * fails cleanly (EFAULT) on an unmapped address. */
 #include "shim/umem.h"
+#include "shim/rawsys.h"
 
+#include <pthread.h>
 #include <stdint.h>
+#include <string.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
+
+static long self_pid; /* cached: process_vm_readv needs it, getpid() is a system call */
+
+void umem_after_fork(void)
+{
+	self_pid = rawsys0(SYS_getpid);
+}
 
 /* One process_vm_readv call; returns the bytes copied or -1. The kernel stops at the first fault.
  */
@@ -12,7 +28,35 @@ static ssize_t umem_copy(void *dst, const void *src, size_t n)
 	struct iovec local = {.iov_base = dst, .iov_len = n};
 	struct iovec remote = {.iov_base = (void *)src, .iov_len = n};
 
-	return process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
+	if (self_pid == 0)
+		self_pid = rawsys0(SYS_getpid);
+	return process_vm_readv((pid_t)self_pid, &local, 1, &remote, 1, 0);
+}
+
+static __thread uintptr_t stack_lo, stack_hi; /* this thread's stack, 0 until first looked up */
+
+/* Whether [p, p+n) lies in this thread's stack between the current frame and the stack's top. */
+static int on_own_stack(const void *p, size_t n)
+{
+	uintptr_t sp = (uintptr_t)__builtin_frame_address(0), a = (uintptr_t)p;
+
+	if (stack_hi == 0) {
+		pthread_attr_t attr;
+		void *addr;
+		size_t size;
+
+		stack_hi = 1; /* looked up, even if unknown */
+		if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+			if (pthread_attr_getstack(&attr, &addr, &size) == 0) {
+				stack_lo = (uintptr_t)addr;
+				stack_hi = (uintptr_t)addr + size;
+			}
+			pthread_attr_destroy(&attr);
+		}
+	}
+	/* running on the thread's own stack (not a coroutine or signal stack), and the range sits
+	 * above this frame, inside the stack */
+	return sp >= stack_lo && sp < stack_hi && a >= sp && a + n >= a && a + n <= stack_hi;
 }
 
 int umem_read(void *dst, const void *src, size_t n)
@@ -21,6 +65,10 @@ int umem_read(void *dst, const void *src, size_t n)
 		return 0;
 	if ((uintptr_t)src + n < (uintptr_t)src)
 		return -1;
+	if (on_own_stack(src, n)) {
+		memcpy(dst, src, n);
+		return 0;
+	}
 	return umem_copy(dst, src, n) == (ssize_t)n ? 0 : -1;
 }
 

@@ -2,6 +2,7 @@
  * kept in step with the calls the program makes (see include/shim/inet.h). */
 #include "shim/inet.h"
 #include "shim/rawsys.h"
+#include "shim/umem.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -106,7 +107,7 @@ void inet_sock_sync(struct shim_sock *sk, int fd)
 	sk->uid = (uint32_t)rawsys0(SYS_geteuid);
 	v = (int)rawsys2(SYS_fcntl, fd, F_GETFL);
 	sk->nonblock = v >= 0 && (v & O_NONBLOCK);
-	sk->shut_wr = false; /* not readable back; shutdown() calls after this point are tracked */
+	/* shut_wr is not readable back: it keeps what shutdown() calls seen so far recorded */
 	sk->dst_cache_valid = false;
 
 	sk->kernel_only = NULL;
@@ -131,12 +132,20 @@ void inet_after_bind(struct shim_sock *sk, int fd, int ret)
 void inet_after_connect(struct shim_sock *sk, int fd, const struct sockaddr *addr, socklen_t len,
 			int ret)
 {
-	(void)addr;
-	(void)len;
+	struct sockaddr_in sin;
+
 	if (!sk->synced)
 		return;
 	/* connect may have autobound even when it failed; a failed connect keeps the old peer */
 	read_names(sk, fd);
+	/* A peer with port 0 is accepted, but getpeername calls it "not connected": take the
+	 * peer from the address the kernel just accepted. */
+	if (ret == 0 && !sk->connected && len >= sizeof(sin) &&
+	    umem_read(&sin, addr, sizeof(sin)) == 0 && sin.sin_family == AF_INET) {
+		sk->connected = true;
+		sk->daddr = sin.sin_addr.s_addr;
+		sk->dport = sin.sin_port;
+	}
 	if (ret == 0) {
 		int v;
 

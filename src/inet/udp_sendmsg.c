@@ -79,6 +79,19 @@ static long udp_route(struct shim_sock *sk, const struct route_key *key, bool fa
 	return 0;
 }
 
+/* Whether a pending error must be asked for (SO_ERROR) before this send: only when the listener
+ * reported EPOLLERR on the socket since the last look, or when it cannot watch this socket. */
+static bool pending_error_possible(int fd, struct shim_sock *sk)
+{
+	if (__atomic_load_n(&sk->err_watched, __ATOMIC_ACQUIRE))
+		return __atomic_exchange_n(&sk->err_hint, 0, __ATOMIC_ACQ_REL) != 0;
+	pthread_mutex_lock(&sk->lock);
+	if (!sk->err_watched && notify_watch_errors(fd, sk, false))
+		__atomic_store_n(&sk->err_watched, true, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&sk->lock);
+	return true; /* this once: an error may have come before the watch began */
+}
+
 /* A datagram that did not leave does not use up an ID of the socket's counter. */
 static void undo_ident(struct shim_sock *sk, const struct shim_sock *s, uint16_t id)
 {
@@ -220,11 +233,14 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m)
 
 	/* sock_alloc_send_pskb: a pending error (only a connected socket gets one without
 	 * IP_RECVERR) is reported and cleared, then the shutdown state */
-	if (s.connected) {
+	if (s.connected && pending_error_possible(fd, sk)) {
 		int soerr = 0;
 		socklen_t len = sizeof(soerr);
+		long r2 = rawsys5(SYS_getsockopt, fd, SOL_SOCKET, SO_ERROR, &soerr, &len);
 
-		if (rawsys5(SYS_getsockopt, fd, SOL_SOCKET, SO_ERROR, &soerr, &len) == 0 && soerr) {
+		if (sk->err_watched)
+			notify_watch_errors(fd, sk, true);
+		if (r2 == 0 && soerr) {
 			path_step(m->trace, "sock_error(%d)", soerr);
 			return -soerr;
 		}

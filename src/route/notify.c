@@ -10,6 +10,7 @@
 
 #include "shim/neigh_queue.h"
 #include "shim/route.h"
+#include "shim/fdtable.h"
 
 #include "shim/rawsys.h"
 
@@ -20,6 +21,7 @@
 #include <pthread.h>
 #include <linux/icmp.h>
 #include <poll.h>
+#include <sys/epoll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdatomic.h>
@@ -99,18 +101,50 @@ static bool icmp_changes_routes(void)
 	return change;
 }
 
+/* Pending socket errors (sk_err: an ICMP error on a connected socket) show as EPOLLERR. Each
+ * connected socket is registered once-shot; an event sets the socket's hint, and the send path
+ * asks SO_ERROR only when the hint is set, then arms the registration again. */
+static int err_epoll_fd = -1;
+
+bool notify_watch_errors(int fd, struct shim_sock *sk, bool rearm)
+{
+	struct epoll_event ev = {.events = EPOLLERR | EPOLLONESHOT, .data.ptr = sk};
+
+	if (err_epoll_fd < 0 || atomic_load(&listener_state) != 1)
+		return false;
+	if (rearm)
+		return rawsys4(SYS_epoll_ctl, err_epoll_fd, EPOLL_CTL_MOD, fd, &ev) == 0 ||
+		       rawsys4(SYS_epoll_ctl, err_epoll_fd, EPOLL_CTL_ADD, fd, &ev) == 0;
+	return rawsys4(SYS_epoll_ctl, err_epoll_fd, EPOLL_CTL_ADD, fd, &ev) == 0 ||
+	       rawsys4(SYS_epoll_ctl, err_epoll_fd, EPOLL_CTL_MOD, fd, &ev) == 0;
+}
+
+static void collect_error_hints(void)
+{
+	struct epoll_event ev[32];
+	long n = rawsys4(SYS_epoll_wait, err_epoll_fd, ev, 32, 0);
+
+	/* Socket objects live in type-stable memory: a hint that reaches a socket reused since
+	 * costs one needless SO_ERROR read, nothing more. */
+	for (long i = 0; i < n; i++)
+		atomic_store((_Atomic int *)&((struct shim_sock *)ev[i].data.ptr)->err_hint, 1);
+}
+
 static void *listen_loop(void *arg)
 {
 	static char buf[32768];
 	int fd = (int)(long)arg;
 
 	for (;;) {
-		struct pollfd pfd[2] = {{fd, POLLIN, 0}, {icmp_fd, POLLIN, 0}};
+		struct pollfd pfd[3] = {
+		    {fd, POLLIN, 0}, {err_epoll_fd, POLLIN, 0}, {icmp_fd, POLLIN, 0}};
 		long n;
 
-		if (rawsys5(SYS_ppoll, pfd, icmp_fd >= 0 ? 2 : 1, NULL, NULL, 0) < 0)
+		if (rawsys5(SYS_ppoll, pfd, icmp_fd >= 0 ? 3 : 2, NULL, NULL, 0) < 0)
 			continue;
-		if (icmp_fd >= 0 && (pfd[1].revents & POLLIN) && icmp_changes_routes()) {
+		if (pfd[1].revents & POLLIN)
+			collect_error_hints();
+		if (icmp_fd >= 0 && (pfd[2].revents & POLLIN) && icmp_changes_routes()) {
 			atomic_fetch_add(&generation, 1);
 			atomic_fetch_add(&neigh_generation, 1);
 		}
@@ -152,11 +186,13 @@ static void start_listener(void)
 	pthread_attr_t attr;
 	pthread_t th;
 	int fd = rtnl_open(groups), ok;
+	long efd = rawsys1(SYS_epoll_create1, EPOLL_CLOEXEC);
 
 	if (fd < 0) {
 		atomic_store(&listener_state, -1);
 		return;
 	}
+	err_epoll_fd = efd >= 0 ? internal_fd_adopt((int)efd, true) : -1;
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	pthread_attr_init(&attr);

@@ -2,7 +2,10 @@
 #ifndef SHIM_ROUTE_NOTIFY_H
 #define SHIM_ROUTE_NOTIFY_H
 
+#include <stdbool.h>
 #include <stdint.h>
+
+struct shim_sock;
 
 /* The current generation; starts the listener on first use. */
 uint64_t notify_generation(void);

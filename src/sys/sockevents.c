@@ -8,12 +8,24 @@
 #include <netinet/in.h>
 #include <string.h>
 
+/* The socket the shim owns at fd, locked and read from the kernel socket if it was not yet: the
+ * change is then applied to complete state. Only sockets the shim has already seen: an unseen one
+ * is read whole at its first send. */
 static struct shim_sock *owned(int fd)
 {
 	struct shim_sock *sk;
 
-	/* only sockets the shim has already seen: an unseen one is read whole at its first send */
-	return fdtable_lookup(fd, &sk) == FD_OWNED ? sk : NULL;
+	if (fdtable_lookup(fd, &sk) != FD_OWNED)
+		return NULL;
+	pthread_mutex_lock(&sk->lock);
+	inet_sock_sync(sk, fd);
+	return sk;
+}
+
+static void release(struct shim_sock *sk)
+{
+	pthread_mutex_unlock(&sk->lock);
+	shim_sock_put(sk);
 }
 
 void sockev_bind(int fd, int ret)
@@ -22,10 +34,8 @@ void sockev_bind(int fd, int ret)
 
 	if (sk == NULL)
 		return;
-	pthread_mutex_lock(&sk->lock);
 	inet_after_bind(sk, fd, ret);
-	pthread_mutex_unlock(&sk->lock);
-	shim_sock_put(sk);
+	release(sk);
 }
 
 /* After a successful connect, look the route up the way __ip4_datagram_connect does and keep it
@@ -56,12 +66,10 @@ void sockev_connect(int fd, const struct sockaddr *addr, socklen_t len, int ret)
 
 	if (sk == NULL)
 		return;
-	pthread_mutex_lock(&sk->lock);
 	inet_after_connect(sk, fd, addr, len, ret);
-	if (ret == 0 && sk->synced && sk->connected && sk->kernel_only == NULL)
+	if (ret == 0 && sk->connected && sk->kernel_only == NULL)
 		cache_connect_route(sk);
-	pthread_mutex_unlock(&sk->lock);
-	shim_sock_put(sk);
+	release(sk);
 }
 
 void sockev_shutdown(int fd, int how, int ret, int err)
@@ -70,10 +78,8 @@ void sockev_shutdown(int fd, int how, int ret, int err)
 
 	if (sk == NULL)
 		return;
-	pthread_mutex_lock(&sk->lock);
 	inet_after_shutdown(sk, how, ret, err);
-	pthread_mutex_unlock(&sk->lock);
-	shim_sock_put(sk);
+	release(sk);
 }
 
 void sockev_setsockopt(int fd, int level, int name, const void *val, socklen_t len, int ret)
@@ -82,10 +88,8 @@ void sockev_setsockopt(int fd, int level, int name, const void *val, socklen_t l
 
 	if (sk == NULL)
 		return;
-	pthread_mutex_lock(&sk->lock);
 	inet_after_setsockopt(sk, fd, level, name, val, len, ret);
-	pthread_mutex_unlock(&sk->lock);
-	shim_sock_put(sk);
+	release(sk);
 }
 
 void sockev_setfl(int fd, int flags, int ret)
@@ -94,10 +98,8 @@ void sockev_setfl(int fd, int flags, int ret)
 
 	if (ret != 0 || (sk = owned(fd)) == NULL)
 		return;
-	pthread_mutex_lock(&sk->lock);
 	inet_after_setfl(sk, flags);
-	pthread_mutex_unlock(&sk->lock);
-	shim_sock_put(sk);
+	release(sk);
 }
 
 void sockev_after_fork_child(void)

@@ -19,6 +19,7 @@
 #endif
 #define TASK_SIZE_MAX	     0x00007ffffffff000UL /* x86-64, 4-level page tables */
 #define MSG_CMSG_COMPAT_FLAG 0x80000000
+#define MSG_PROBE_FLAG	     0x10 /* glibc: MSG_PROXY */
 #define UIO_FASTIOV	     8
 
 /* access_ok(): the range lies in the user half of the address space. */
@@ -56,13 +57,20 @@ static long import_iovec(const struct iovec *uvec, size_t n, int too_many, struc
 			free(iov);
 		return -EFAULT;
 	}
+	/* copy_iovec_from_user rejects a negative length in any entry before __import_iovec
+	 * checks any range */
 	for (size_t i = 0; i < n; i++) {
-		if ((ssize_t)iov[i].iov_len < 0 || !access_ok(iov[i].iov_base, iov[i].iov_len)) {
-			long e = (ssize_t)iov[i].iov_len < 0 ? -EINVAL : -EFAULT;
-
+		if ((ssize_t)iov[i].iov_len < 0) {
 			if (iov != fast)
 				free(iov);
-			return e;
+			return -EINVAL;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!access_ok(iov[i].iov_base, iov[i].iov_len)) {
+			if (iov != fast)
+				free(iov);
+			return -EFAULT;
 		}
 		if (iov[i].iov_len > MAX_RW_COUNT - total)
 			iov[i].iov_len = MAX_RW_COUNT - total;
@@ -227,6 +235,12 @@ long sys_sendmmsg(int fd, struct mmsghdr *vec, unsigned vlen, int flags)
 			break;
 		if (write_msg_len(&vec[done], (unsigned)r) != 0) {
 			r = -EFAULT;
+			break;
+		}
+		/* the loop stops after an entry whose data was not consumed: MSG_PROBE sends
+		 * nothing */
+		if ((flags & MSG_PROBE_FLAG) && r > 0) {
+			done++;
 			break;
 		}
 	}
