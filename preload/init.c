@@ -3,11 +3,13 @@
 
 #include "shim/config.h"
 #include "shim/dev.h"
+#include "shim/ident_learn.h"
 #include "shim/neigh_queue.h"
 #include "shim/path_trace.h"
 #include "shim/route.h"
 #include "shim/sockevents.h"
 #include "shim/trace.h"
+#include "shim/umem.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -66,7 +68,9 @@ static void report_problem(const char *line, void *ctx)
 
 static void child_after_fork(void)
 {
-	sockev_after_fork_child();
+	umem_after_fork();
+	if (shim_bypass)
+		sockev_after_fork_child();
 }
 
 /* Open what needs privilege now, while the process may still hold CAP_NET_RAW. */
@@ -85,7 +89,7 @@ static void start_bypass(void)
 		return;
 	}
 	route_watch_icmp();
-	pthread_atfork(NULL, NULL, child_after_fork);
+	ident_learn_open();
 	shim_bypass = true;
 }
 
@@ -94,6 +98,7 @@ static void init_once_body(void)
 	int saved = errno;
 
 	resolve_real();
+	pthread_atfork(NULL, NULL, child_after_fork);
 	trace_sink_open(NULL);
 	shim_config_parse(&config, env_lookup, NULL, report_problem, NULL);
 	if (config.trace_file[0] != '\0') {

@@ -9,13 +9,13 @@ SHIM_EXPORT ssize_t sendto(int fd, const void *buf, size_t len, int flags,
 			   const struct sockaddr *addr, socklen_t alen)
 {
 	ssize_t ret;
-	long r;
+	long r = SHIM_NOT_OWNED;
 	int err, saved;
 
 	shim_init();
 	saved = errno;
 	if (!shim_bypass || (r = sys_sendto(fd, buf, len, flags, addr, alen), SHIM_PASSES(r)))
-		CALL_UNLESS_INTERNAL(fd, ret, err, real.sendto(fd, buf, len, flags, addr, alen));
+		CALL_KERNEL(fd, r, ret, err, real.sendto(fd, buf, len, flags, addr, alen));
 	else
 		SHIM_RESULT(r, ret, err, saved);
 	TRACE_SYSCALL(SYS_sendto, ret, err, A(fd), A(buf), A(len), A(flags), A(addr), A(alen));
@@ -31,13 +31,13 @@ SHIM_EXPORT ssize_t send(int fd, const void *buf, size_t len, int flags)
 SHIM_EXPORT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 {
 	ssize_t ret;
-	long r;
+	long r = SHIM_NOT_OWNED;
 	int err, saved;
 
 	shim_init();
 	saved = errno;
 	if (!shim_bypass || (r = sys_sendmsg(fd, msg, flags), SHIM_PASSES(r)))
-		CALL_UNLESS_INTERNAL(fd, ret, err, real.sendmsg(fd, msg, flags));
+		CALL_KERNEL(fd, r, ret, err, real.sendmsg(fd, msg, flags));
 	else
 		SHIM_RESULT(r, ret, err, saved);
 	TRACE_SYSCALL(SYS_sendmsg, ret, err, A(fd), A(msg), A(flags));
@@ -48,12 +48,12 @@ SHIM_EXPORT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 SHIM_EXPORT int sendmmsg(int fd, struct mmsghdr *vec, unsigned vlen, int flags)
 {
 	int ret, err, saved;
-	long r;
+	long r = SHIM_NOT_OWNED;
 
 	shim_init();
 	saved = errno;
 	if (!shim_bypass || (r = sys_sendmmsg(fd, vec, vlen, flags), SHIM_PASSES(r)))
-		CALL_UNLESS_INTERNAL(fd, ret, err, real.sendmmsg(fd, vec, vlen, flags));
+		CALL_KERNEL(fd, r, ret, err, real.sendmmsg(fd, vec, vlen, flags));
 	else
 		SHIM_RESULT(r, ret, err, saved);
 	TRACE_SYSCALL(SYS_sendmmsg, ret, err, A(fd), A(vec), A(vlen), A(flags));
@@ -64,13 +64,13 @@ SHIM_EXPORT int sendmmsg(int fd, struct mmsghdr *vec, unsigned vlen, int flags)
 SHIM_EXPORT ssize_t write(int fd, const void *buf, size_t len)
 {
 	ssize_t ret;
-	long r;
+	long r = SHIM_NOT_OWNED;
 	int err, saved;
 
 	shim_init();
 	saved = errno;
 	if (!shim_bypass || (r = sys_write(fd, buf, len), SHIM_PASSES(r)))
-		CALL_UNLESS_INTERNAL(fd, ret, err, real.write(fd, buf, len));
+		CALL_KERNEL(fd, r, ret, err, real.write(fd, buf, len));
 	else
 		SHIM_RESULT(r, ret, err, saved);
 	TRACE_SYSCALL(SYS_write, ret, err, A(fd), A(buf), A(len));
@@ -81,13 +81,13 @@ SHIM_EXPORT ssize_t write(int fd, const void *buf, size_t len)
 SHIM_EXPORT ssize_t writev(int fd, const struct iovec *iov, int iovcnt)
 {
 	ssize_t ret;
-	long r;
+	long r = SHIM_NOT_OWNED;
 	int err, saved;
 
 	shim_init();
 	saved = errno;
 	if (!shim_bypass || (r = sys_writev(fd, iov, iovcnt), SHIM_PASSES(r)))
-		CALL_UNLESS_INTERNAL(fd, ret, err, real.writev(fd, iov, iovcnt));
+		CALL_KERNEL(fd, r, ret, err, real.writev(fd, iov, iovcnt));
 	else
 		SHIM_RESULT(r, ret, err, saved);
 	TRACE_SYSCALL(SYS_writev, ret, err, A(fd), A(iov), A(iovcnt));

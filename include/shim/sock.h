@@ -34,6 +34,7 @@ struct shim_sock {
 	uint16_t dport;	    /* peer port (inet_dport) */
 	bool connected;	    /* TCP_ESTABLISHED: connect() succeeded and no disconnect since */
 	uint16_t ip_id;	    /* per-socket IP ID counter (inet_id), seeded at connect */
+	bool ip_id_used;    /* the shim used ip_id since connect (see ident_learn.c) */
 	int uc_ttl;	    /* IP_TTL, -1 = route metric or ip_default_ttl */
 	uint8_t tos;	    /* IP_TOS */
 	uint8_t pmtudisc;   /* IP_MTU_DISCOVER */

@@ -93,6 +93,7 @@ void inet_sock_sync(struct shim_sock *sk, int fd)
 		return;
 	read_names(sk, fd);
 	sk->ip_id = random_u16();
+	sk->ip_id_used = false;
 	sk->uc_ttl = -1;
 	if (get_int(fd, SOL_IP, IP_TTL, &v) == 0) {
 		/* the kernel shows ip_default_ttl for "not set" (-1) */
@@ -151,6 +152,7 @@ void inet_after_connect(struct shim_sock *sk, int fd, const struct sockaddr *add
 
 		sk->dst_cache_valid = false;
 		sk->ip_id = random_u16(); /* reseeded at every connect (__ip4_datagram_connect) */
+		sk->ip_id_used = false;
 		/* disconnect also drops SO_BINDTODEVICE */
 		sk->bound_dev_if = get_int(fd, SOL_SOCKET, SO_BINDTOIFINDEX, &v) == 0 ? v : 0;
 	}

@@ -273,6 +273,7 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m)
 	if (s.connected) {
 		pthread_mutex_lock(&sk->lock);
 		d.id = ++sk->ip_id;
+		sk->ip_id_used = true;
 		pthread_mutex_unlock(&sk->lock);
 	} else if (d.df && !(s.pmtudisc < IP_PMTUDISC_DO || s.pmtudisc == IP_PMTUDISC_OMIT)) {
 		d.id = 0;

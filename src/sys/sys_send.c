@@ -2,6 +2,7 @@
  * udp4-send-path.md section 2). */
 #include "shim/sys_send.h"
 #include "shim/fdevents.h"
+#include "shim/ident_learn.h"
 #include "shim/path_trace.h"
 #include "shim/rawsys.h"
 #include "shim/umem.h"
@@ -228,8 +229,13 @@ long sys_sendmmsg(int fd, struct mmsghdr *vec, unsigned vlen, int flags)
 
 		path_begin(&t, "__sys_sendmmsg", fd);
 		r = sendmsg_one(fd, sk, &vec[done].msg_hdr, flags, &t);
-		if (r == SHIM_TO_KERNEL) /* this entry through the kernel socket, as sendmsg */
+		if (r == SHIM_TO_KERNEL) { /* this entry through the kernel socket, as sendmsg */
+			struct ident_watch w;
+
+			ident_watch_begin(fd, &w);
 			r = rawsys3(SYS_sendmsg, fd, &vec[done].msg_hdr, flags);
+			ident_watch_end(&w, r);
+		}
 		path_end(&t, r);
 		if (r < 0)
 			break;

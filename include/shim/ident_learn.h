@@ -1,0 +1,30 @@
+/* ident_learn: keep a connected socket's IP ID counter in step with the kernel's when one of its
+ * datagrams goes through the kernel socket.
+ *
+ * A connected socket has one ID counter (inet_id), seeded randomly at connect; the kernel's copy
+ * cannot be read. When the shim hands a datagram of a connected socket to the kernel, it watches
+ * the frame leave (an AF_PACKET tap opened at load, filtered to the socket's flow and to outgoing
+ * frames) and takes the ID the kernel used as its own counter, so the next datagram it sends
+ * carries the next ID, as it would from the kernel — as long as the shim has not used its own
+ * counter since connect (the kernel's cannot be advanced without sending). */
+#ifndef SHIM_IDENT_LEARN_H
+#define SHIM_IDENT_LEARN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* At load, with CAP_NET_RAW: open the tap (it receives nothing until a watch begins). */
+int ident_learn_open(void);
+
+struct ident_watch {
+	bool active;
+	int fd;
+};
+
+/* Before the kernel sends for fd: start watching if fd is a connected socket the shim owns. */
+void ident_watch_begin(int fd, struct ident_watch *w);
+
+/* After the kernel's answer ret: learn the ID from the frame that left, and stop watching. */
+void ident_watch_end(struct ident_watch *w, long ret);
+
+#endif

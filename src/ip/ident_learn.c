@@ -1,0 +1,124 @@
+/* ident_learn: learn the IP ID the kernel gave a connected socket's datagram (see
+ * include/shim/ident_learn.h). */
+#include "shim/ident_learn.h"
+#include "shim/fdtable.h"
+#include "shim/inet.h"
+#include "shim/rawsys.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/filter.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
+#include <pthread.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+
+static int tap_fd = -1;
+static pthread_mutex_t tap_lock = PTHREAD_MUTEX_INITIALIZER;
+
+int ident_learn_open(void)
+{
+	long fd = rawsys3(SYS_socket, AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return (int)fd;
+	tap_fd = internal_fd_adopt((int)fd, true);
+	return 0;
+}
+
+/* Outgoing IPv4/UDP first fragments from sport to dport (network order ports). */
+static int attach_flow_filter(uint16_t sport, uint16_t dport)
+{
+	struct sock_filter code[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SKF_AD_OFF + SKF_AD_PKTTYPE),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PACKET_OUTGOING, 0, 11),
+		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 12),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_IP, 0, 9),
+		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 23),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 17 /* UDP */, 0, 7),
+		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 20),
+		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x1fff, 5, 0), /* a later fragment */
+		BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 14),
+		BPF_STMT(BPF_LD | BPF_H | BPF_IND, 14),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ntohs(sport), 0, 2),
+		BPF_STMT(BPF_LD | BPF_H | BPF_IND, 16),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ntohs(dport), 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, 0),
+		BPF_STMT(BPF_RET | BPF_K, 64),
+	};
+	struct sock_fprog prog = {sizeof(code) / sizeof(code[0]), code};
+
+	return (int)rawsys5(SYS_setsockopt, tap_fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog,
+			    sizeof(prog));
+}
+
+static void tap_bind(uint16_t protocol)
+{
+	struct sockaddr_ll sll;
+
+	memset(&sll, 0, sizeof(sll));
+	sll.sll_family = AF_PACKET;
+	sll.sll_protocol = protocol;
+	rawsys3(SYS_bind, tap_fd, &sll, sizeof(sll));
+}
+
+static void tap_drain(void)
+{
+	unsigned char buf[64];
+
+	for (int i = 0; i < 64; i++)
+		if (rawsys6(SYS_recvfrom, tap_fd, (long)buf, sizeof(buf), MSG_DONTWAIT, 0, 0) < 0)
+			break;
+}
+
+void ident_watch_begin(int fd, struct ident_watch *w)
+{
+	struct shim_sock *sk;
+	bool watch;
+
+	w->active = false;
+	if (tap_fd < 0 || fdtable_lookup(fd, &sk) != FD_OWNED)
+		return;
+	pthread_mutex_lock(&sk->lock);
+	watch = sk->synced && sk->connected && sk->kernel_only == NULL && sk->sport != 0;
+	pthread_mutex_unlock(&sk->lock);
+	if (watch) {
+		pthread_mutex_lock(&tap_lock);
+		if (attach_flow_filter(sk->sport, sk->dport) == 0) {
+			tap_bind(htons(ETH_P_ALL)); /* outgoing frames reach ETH_P_ALL taps only */
+			tap_drain(); /* frames that matched before the filter was in place */
+			w->active = true;
+			w->fd = fd;
+		} else {
+			pthread_mutex_unlock(&tap_lock);
+		}
+	}
+	shim_sock_put(sk);
+}
+
+void ident_watch_end(struct ident_watch *w, long ret)
+{
+	unsigned char frame[64];
+	struct shim_sock *sk;
+	long n = -1;
+
+	if (!w->active)
+		return;
+	if (ret >= 0)
+		n = rawsys6(SYS_recvfrom, tap_fd, (long)frame, sizeof(frame), MSG_DONTWAIT, 0, 0);
+	tap_bind(0); /* receive nothing again */
+	tap_drain();
+	pthread_mutex_unlock(&tap_lock);
+	w->active = false;
+	if (n < 14 + 20 || fdtable_lookup(w->fd, &sk) != FD_OWNED)
+		return;
+	/* Adopted only while the shim has not used its own counter since connect: later, the
+	 * kernel's counter lags behind the shim's and adopting it would repeat IDs in the flow. */
+	pthread_mutex_lock(&sk->lock);
+	if (!sk->ip_id_used)
+		sk->ip_id = (uint16_t)(frame[18] << 8 | frame[19]); /* the next one is this + 1 */
+	pthread_mutex_unlock(&sk->lock);
+	shim_sock_put(sk);
+}
