@@ -24,7 +24,16 @@ struct path_trace {
 void path_begin(struct path_trace *t, const char *call, int fd);
 
 /* Append " → " and the formatted step. */
-void path_step(struct path_trace *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void path_step_fmt(struct path_trace *t, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* The arguments (which may format addresses) are evaluated only when the trace is on. */
+#define path_step(t, ...)                                                                          \
+	do {                                                                                       \
+		struct path_trace *t_ = (t);                                                       \
+		if (__builtin_expect(t_ != NULL && t_->on, 0))                                     \
+			path_step_fmt(t_, __VA_ARGS__);                                            \
+	} while (0)
 
 /* Finish with the result and write the line (nothing if the trace is off). */
 void path_end(struct path_trace *t, long result);

@@ -17,7 +17,7 @@ void path_begin(struct path_trace *t, const char *call, int fd)
 	sbuf_printf(&t->b, "libshim path: %s(%d)", call, fd);
 }
 
-void path_step(struct path_trace *t, const char *fmt, ...)
+void path_step_fmt(struct path_trace *t, const char *fmt, ...)
 {
 	char step[256];
 	va_list ap;
