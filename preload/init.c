@@ -126,8 +126,8 @@ __attribute__((constructor)) static void shim_constructor(void)
 }
 
 /* At exit, datagrams still waiting for ARP go out first, if the answer to the first request comes
- * within 0.5 s (a neighbour on the link answers in well under a millisecond). The kernel's own queue
- * would outlive the process; the shim's cannot, and an unanswered neighbour must not hold the
+ * within 0.5 s (a neighbour on the link answers in well under a millisecond). The kernel's own
+ * queue would outlive the process; the shim's cannot, and an unanswered neighbour must not hold the
  * program for the kernel's whole 3 s resolution time. */
 __attribute__((destructor)) static void shim_destructor(void)
 {

@@ -45,8 +45,9 @@ long inet_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m)
 		return SHIM_TO_KERNEL;
 	}
 	if (m->flags & MSG_MORE) {
-		/* Corking (S3, S16): the pending datagram lives in the kernel socket from now on, and
-		 * every later send must append to it there, so the socket stays with the kernel. */
+		/* Corking (S3, S16): the pending datagram lives in the kernel socket from now on,
+		 * and every later send must append to it there, so the socket stays with the
+		 * kernel. */
 		sk->kernel_only = "MSG_MORE (corking)";
 		path_step(m->trace, "kernel(MSG_MORE: corking is the kernel socket's)");
 		pthread_mutex_unlock(&sk->lock);

@@ -32,21 +32,21 @@ int ident_learn_open(void)
 static int attach_flow_filter(uint16_t sport, uint16_t dport)
 {
 	struct sock_filter code[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SKF_AD_OFF + SKF_AD_PKTTYPE),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PACKET_OUTGOING, 0, 11),
-		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 12),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_IP, 0, 9),
-		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 23),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 17 /* UDP */, 0, 7),
-		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 20),
-		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x1fff, 5, 0), /* a later fragment */
-		BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 14),
-		BPF_STMT(BPF_LD | BPF_H | BPF_IND, 14),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ntohs(sport), 0, 2),
-		BPF_STMT(BPF_LD | BPF_H | BPF_IND, 16),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ntohs(dport), 1, 0),
-		BPF_STMT(BPF_RET | BPF_K, 0),
-		BPF_STMT(BPF_RET | BPF_K, 64),
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SKF_AD_OFF + SKF_AD_PKTTYPE),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PACKET_OUTGOING, 0, 11),
+	    BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 12),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_IP, 0, 9),
+	    BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 23),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 17 /* UDP */, 0, 7),
+	    BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 20),
+	    BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x1fff, 5, 0), /* a later fragment */
+	    BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 14),
+	    BPF_STMT(BPF_LD | BPF_H | BPF_IND, 14),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ntohs(sport), 0, 2),
+	    BPF_STMT(BPF_LD | BPF_H | BPF_IND, 16),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ntohs(dport), 1, 0),
+	    BPF_STMT(BPF_RET | BPF_K, 0),
+	    BPF_STMT(BPF_RET | BPF_K, 64),
 	};
 	struct sock_fprog prog = {sizeof(code) / sizeof(code[0]), code};
 
