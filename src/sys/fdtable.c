@@ -224,58 +224,51 @@ void fdtable_dup(int oldfd, int newfd)
 	}
 }
 
-void fdtable_forget_range(unsigned first, unsigned last)
+/* Call fn on the slots of [first, last] that exist (chunks never allocated hold only FD_UNKNOWN),
+ * until it returns true; returns the fd it stopped at, or -1. */
+static int scan_slots(unsigned first, unsigned last, bool (*fn)(slot_t *slot))
 {
-	if (first >= FDTABLE_MAX_FDS)
-		return;
 	if (last >= FDTABLE_MAX_FDS)
 		last = FDTABLE_MAX_FDS - 1;
 	for (unsigned fd = first; fd <= last;) {
 		slot_t *chunk =
 		    atomic_load_explicit(&chunks[fd >> CHUNK_SHIFT], memory_order_acquire);
-		unsigned chunk_end = (fd | (CHUNK_SLOTS - 1));
+		unsigned chunk_end = fd | (CHUNK_SLOTS - 1);
 
 		if (chunk_end > last)
 			chunk_end = last;
-		if (chunk != NULL) {
-			for (unsigned i = fd; i <= chunk_end; i++) {
-				slot_t *slot = &chunk[i & (CHUNK_SLOTS - 1)];
-				uintptr_t v = atomic_load_explicit(slot, memory_order_acquire);
-
-				if (v == FD_UNKNOWN || v == FD_INTERNAL)
-					continue;
-				if (atomic_compare_exchange_strong_explicit(slot, &v, FD_UNKNOWN,
-									    memory_order_acq_rel,
-									    memory_order_acquire))
-					drop_slot_value(v);
-			}
-		}
-		if (chunk_end == last)
-			break;
-		fd = chunk_end + 1;
-	}
-}
-
-int fdtable_next_internal(unsigned first, unsigned last)
-{
-	if (last >= FDTABLE_MAX_FDS)
-		last = FDTABLE_MAX_FDS - 1;
-	for (unsigned fd = first; fd <= last && fd < FDTABLE_MAX_FDS;) {
-		slot_t *chunk =
-		    atomic_load_explicit(&chunks[fd >> CHUNK_SHIFT], memory_order_acquire);
-		unsigned chunk_end = (fd | (CHUNK_SLOTS - 1));
-
-		if (chunk_end > last)
-			chunk_end = last;
-		if (chunk != NULL) {
-			for (unsigned i = fd; i <= chunk_end; i++)
-				if (atomic_load_explicit(&chunk[i & (CHUNK_SLOTS - 1)],
-							 memory_order_acquire) == FD_INTERNAL)
-					return (int)i;
-		}
+		for (unsigned i = fd; chunk != NULL && i <= chunk_end; i++)
+			if (fn(&chunk[i & (CHUNK_SLOTS - 1)]))
+				return (int)i;
 		if (chunk_end == last)
 			break;
 		fd = chunk_end + 1;
 	}
 	return -1;
+}
+
+static bool forget_unless_internal(slot_t *slot)
+{
+	uintptr_t v = atomic_load_explicit(slot, memory_order_acquire);
+
+	if (v != FD_UNKNOWN && v != FD_INTERNAL &&
+	    atomic_compare_exchange_strong_explicit(slot, &v, FD_UNKNOWN, memory_order_acq_rel,
+						    memory_order_acquire))
+		drop_slot_value(v);
+	return false;
+}
+
+static bool is_internal(slot_t *slot)
+{
+	return atomic_load_explicit(slot, memory_order_acquire) == FD_INTERNAL;
+}
+
+void fdtable_forget_range(unsigned first, unsigned last)
+{
+	scan_slots(first, last, forget_unless_internal);
+}
+
+int fdtable_next_internal(unsigned first, unsigned last)
+{
+	return scan_slots(first, last, is_internal);
 }

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,8 +96,9 @@ static long send_imported(int fd, struct shim_sock *sk, struct shim_msg *m)
 	return inet_sendmsg(fd, sk, m);
 }
 
-long sys_sendto(int fd, const void *buf, size_t len, int flags, const struct sockaddr *addr,
-		socklen_t alen)
+/* __sys_sendto, and write() (sock_write_iter: the same with no flags and no address). */
+static long send_buffer(const char *entry, int fd, const void *buf, size_t len, int flags,
+			const struct sockaddr *addr, socklen_t alen)
 {
 	struct shim_sock *sk = owned_socket(fd);
 	struct path_trace t;
@@ -106,7 +108,7 @@ long sys_sendto(int fd, const void *buf, size_t len, int flags, const struct soc
 
 	if (sk == NULL)
 		return SHIM_NOT_OWNED;
-	path_begin(&t, "__sys_sendto", fd);
+	path_begin(&t, entry, fd);
 	memset(&m, 0, sizeof(m));
 	m.trace = &t;
 	if (len > MAX_RW_COUNT)
@@ -138,6 +140,12 @@ out:
 	path_end(&t, r);
 	shim_sock_put(sk);
 	return r;
+}
+
+long sys_sendto(int fd, const void *buf, size_t len, int flags, const struct sockaddr *addr,
+		socklen_t alen)
+{
+	return send_buffer("__sys_sendto", fd, buf, len, flags, addr, alen);
 }
 
 /* ___sys_sendmsg for one user msghdr; the caller holds sk. */
@@ -201,7 +209,8 @@ long sys_sendmsg(int fd, const struct msghdr *msg, int flags)
 
 static int write_msg_len(struct mmsghdr *entry, unsigned len)
 {
-	struct iovec local = {&len, sizeof(len)}, remote = {&entry->msg_len, sizeof(len)};
+	struct iovec local = {&len, sizeof(len)};
+	struct iovec remote = {(char *)entry + offsetof(struct mmsghdr, msg_len), sizeof(len)};
 
 	return rawsys6(SYS_process_vm_writev, rawsys0(SYS_getpid), (long)&local, 1, (long)&remote,
 		       1, 0) == (long)sizeof(len)
@@ -225,21 +234,24 @@ long sys_sendmmsg(int fd, struct mmsghdr *vec, unsigned vlen, int flags)
 	if (vlen > UIO_MAXIOV)
 		vlen = UIO_MAXIOV;
 	for (; done < vlen; done++) {
+		/* the program's array may be a bad pointer: its addresses are only computed here */
+		struct mmsghdr *entry = (struct mmsghdr *)((uintptr_t)vec + done * sizeof(*vec));
 		struct path_trace t;
 
 		path_begin(&t, "__sys_sendmmsg", fd);
-		r = sendmsg_one(fd, sk, &vec[done].msg_hdr, flags, &t);
+		r = sendmsg_one(fd, sk, (struct msghdr *)entry /* msg_hdr is the first member */,
+				flags, &t);
 		if (r == SHIM_TO_KERNEL) { /* this entry through the kernel socket, as sendmsg */
 			struct ident_watch w;
 
 			ident_watch_begin(fd, &w);
-			r = rawsys3(SYS_sendmsg, fd, &vec[done].msg_hdr, flags);
+			r = rawsys3(SYS_sendmsg, fd, entry, flags);
 			ident_watch_end(&w, r);
 		}
 		path_end(&t, r);
 		if (r < 0)
 			break;
-		if (write_msg_len(&vec[done], (unsigned)r) != 0) {
+		if (write_msg_len(entry, (unsigned)r) != 0) {
 			r = -EFAULT;
 			break;
 		}
@@ -257,32 +269,7 @@ long sys_sendmmsg(int fd, struct mmsghdr *vec, unsigned vlen, int flags)
 
 long sys_write(int fd, const void *buf, size_t len)
 {
-	struct shim_sock *sk = owned_socket(fd);
-	struct path_trace t;
-	struct iovec one;
-	struct shim_msg m;
-	long r;
-
-	if (sk == NULL)
-		return SHIM_NOT_OWNED;
-	path_begin(&t, "write", fd);
-	if (len > MAX_RW_COUNT)
-		len = MAX_RW_COUNT;
-	if (!access_ok(buf, len)) {
-		r = -EFAULT;
-	} else {
-		memset(&m, 0, sizeof(m));
-		one.iov_base = (void *)buf;
-		one.iov_len = len;
-		m.iov = &one;
-		m.iovcnt = 1;
-		m.len = len;
-		m.trace = &t;
-		r = send_imported(fd, sk, &m);
-	}
-	path_end(&t, r);
-	shim_sock_put(sk);
-	return r;
+	return send_buffer("write", fd, buf, len, 0, NULL, 0);
 }
 
 long sys_writev(int fd, const struct iovec *iov, int iovcnt)
