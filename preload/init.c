@@ -6,6 +6,7 @@
 #include "shim/ident_learn.h"
 #include "shim/neigh_queue.h"
 #include "shim/path_trace.h"
+#include "shim/rawsys.h"
 #include "shim/route.h"
 #include "shim/sockevents.h"
 #include "shim/trace.h"
@@ -15,6 +16,8 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,11 +76,53 @@ static void child_after_fork(void)
 		sockev_after_fork_child();
 }
 
+static bool socket_is(int fd, int domain, int type)
+{
+	int d = -1, t = -1;
+	socklen_t len = sizeof(int);
+
+	if (fd < 0 || rawsys5(SYS_getsockopt, fd, SOL_SOCKET, SO_DOMAIN, &d, &len) != 0)
+		return false;
+	len = sizeof(int);
+	return rawsys5(SYS_getsockopt, fd, SOL_SOCKET, SO_TYPE, &t, &len) == 0 && d == domain &&
+	       t == type;
+}
+
+/* SHIM_PRIV_FDS=packet:N,icmp:N,tap:N — sockets a privileged launcher opened for a program that
+ * holds no capability itself (shim-run --unprivileged). Missing entries are -1. */
+static void inherited_fds(int *packet, int *icmp, int *tap)
+{
+	const char *v = getenv("SHIM_PRIV_FDS");
+
+	*packet = *icmp = *tap = -1;
+	while (v != NULL && *v) {
+		int *slot = strncmp(v, "packet:", 7) == 0 ? packet
+			    : strncmp(v, "icmp:", 5) == 0 ? icmp
+			    : strncmp(v, "tap:", 4) == 0  ? tap
+							  : NULL;
+		const char *colon = strchr(v, ':'), *comma = strchr(v, ',');
+
+		if (slot != NULL && colon != NULL)
+			*slot = atoi(colon + 1);
+		v = comma != NULL ? comma + 1 : NULL;
+	}
+	/* only what they claim to be; and not for the programs this one runs later */
+	if (!socket_is(*packet, AF_PACKET, SOCK_RAW))
+		*packet = -1;
+	if (!socket_is(*icmp, AF_INET, SOCK_RAW))
+		*icmp = -1;
+	if (!socket_is(*tap, AF_PACKET, SOCK_RAW))
+		*tap = -1;
+	unsetenv("SHIM_PRIV_FDS");
+}
+
 /* Open what needs privilege now, while the process may still hold CAP_NET_RAW. */
 static void start_bypass(void)
 {
-	int err = dev_xmit_open();
+	int packet, icmp, tap, err;
 
+	inherited_fds(&packet, &icmp, &tap);
+	err = dev_xmit_open(packet);
 	if (err < 0) {
 		char line[200];
 
@@ -88,8 +133,8 @@ static void start_bypass(void)
 		shim_notice(line);
 		return;
 	}
-	route_watch_icmp();
-	ident_learn_open();
+	route_watch_icmp(icmp);
+	ident_learn_open(tap);
 	shim_bypass = true;
 }
 

@@ -15,8 +15,9 @@
 /* Bytes of struct virtio_net_hdr that start every frame handed to dev_xmit. */
 #define DEV_VNET_HDR_LEN 10
 
-/* Open the packet socket. Returns 0, or -errno (EPERM without CAP_NET_RAW). */
-int dev_xmit_open(void);
+/* Open the packet socket, or adopt inherited_fd (>= 0: a packet socket opened by a privileged
+ * launcher, see shim-run --unprivileged). Returns 0, or -errno (EPERM without CAP_NET_RAW). */
+int dev_xmit_open(int inherited_fd);
 
 /* Whether frames can be sent. */
 int dev_xmit_ready(void);

@@ -13,8 +13,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* At load, with CAP_NET_RAW: open the tap (it receives nothing until a watch begins). */
-int ident_learn_open(void);
+/* At load, with CAP_NET_RAW: open the tap (it receives nothing until a watch begins), or adopt
+ * inherited_fd (>= 0). */
+int ident_learn_open(int inherited_fd);
 
 struct ident_watch {
 	bool active;

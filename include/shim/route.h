@@ -61,8 +61,8 @@ int sysctl_ip_default_ttl(void);
 
 /* Open, at load while CAP_NET_RAW is held, the raw ICMP socket through which learnt path MTUs and
  * redirects (which change routes without an rtnetlink notification) invalidate cached routes.
- * Returns 0 or -errno. */
-int route_watch_icmp(void);
+ * inherited_fd >= 0: adopt that raw ICMP socket instead. Returns 0 or -errno. */
+int route_watch_icmp(int inherited_fd);
 
 /* Have the listener watch fd (a connected socket) for a pending error: sk->err_hint is set when
  * one arrives. rearm after the hint was consumed. Returns false when errors cannot be watched

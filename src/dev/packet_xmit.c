@@ -16,9 +16,10 @@
 
 static int packet_fd = -1;
 
-int dev_xmit_open(void)
+int dev_xmit_open(int inherited_fd)
 {
-	long fd = rawsys3(SYS_socket, AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+	long fd = inherited_fd >= 0 ? inherited_fd
+				    : rawsys3(SYS_socket, AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
 	int one = 1, sndbuf = 4 << 20;
 
 	if (fd < 0)

@@ -18,9 +18,10 @@
 static int tap_fd = -1;
 static pthread_mutex_t tap_lock = PTHREAD_MUTEX_INITIALIZER;
 
-int ident_learn_open(void)
+int ident_learn_open(int inherited_fd)
 {
-	long fd = rawsys3(SYS_socket, AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+	long fd = inherited_fd >= 0 ? inherited_fd
+				    : rawsys3(SYS_socket, AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
 
 	if (fd < 0)
 		return (int)fd;

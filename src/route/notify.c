@@ -15,6 +15,7 @@
 #include "shim/rawsys.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 #include <netinet/in.h>
@@ -64,15 +65,19 @@ static void neigh_changed(const struct nlmsghdr *nlh)
  * rtnetlink notification; a raw ICMP socket opened at load (it needs CAP_NET_RAW) sees it. */
 static int icmp_fd = -1;
 
-int route_watch_icmp(void)
+int route_watch_icmp(int inherited_fd)
 {
 	struct icmp_filter filt = {~((1u << ICMP_DEST_UNREACH) | (1u << ICMP_REDIRECT))};
 	int small = 4096;
-	long fd =
-	    rawsys3(SYS_socket, AF_INET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, IPPROTO_ICMP);
+	long fd = inherited_fd >= 0
+		      ? inherited_fd
+		      : rawsys3(SYS_socket, AF_INET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK,
+				IPPROTO_ICMP);
 
 	if (fd < 0)
 		return (int)fd;
+	if (inherited_fd >= 0) /* the launcher's socket: make it non-blocking here */
+		rawsys3(SYS_fcntl, fd, F_SETFL, O_NONBLOCK | O_RDWR);
 	rawsys5(SYS_setsockopt, fd, SOL_RAW, ICMP_FILTER, &filt, sizeof(filt));
 	rawsys5(SYS_setsockopt, fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
 	icmp_fd = rtnl_make_internal((int)fd);
