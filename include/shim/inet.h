@@ -10,6 +10,7 @@
 
 #include "shim/path_trace.h"
 #include "shim/sock.h"
+#include "shim/stats.h"
 
 /* A result of the send path meaning: give this call (this message, for sendmmsg) to the kernel
  * socket unchanged. Never a valid -errno. */
@@ -25,7 +26,16 @@ struct shim_msg {
 	size_t len; /* total, clamped to MAX_RW_COUNT */
 	int flags;
 	struct path_trace *trace;
+	int kernel_reason; /* enum shim_kernel_reason, when the answer is SHIM_TO_KERNEL */
 };
+
+/* Hand this message to the kernel socket for the reason why (stats.h), saying so in the path. */
+#define TO_KERNEL(m, why, ...)                                                                     \
+	do {                                                                                       \
+		(m)->kernel_reason = (why);                                                        \
+		path_step((m)->trace, __VA_ARGS__);                                                \
+		return SHIM_TO_KERNEL;                                                             \
+	} while (0)
 
 /* ---- state (inet_sock.c) ---- */
 

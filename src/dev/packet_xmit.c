@@ -1,6 +1,8 @@
 /* packet_xmit: dev_queue_xmit through AF_PACKET (see include/shim/dev.h). */
 #include "shim/dev.h"
 #include "shim/fdtable.h"
+#include "shim/pcap.h"
+#include "shim/stats.h"
 #include "shim/rawsys.h"
 
 #include <arpa/inet.h>
@@ -79,7 +81,12 @@ int dev_xmit(int ifindex, const struct iovec *iov, int iovcnt, int dontwait)
 	do
 		r = rawsys3(SYS_sendmsg, packet_fd, &mh, dontwait ? MSG_DONTWAIT : 0);
 	while (r == -EINTR);
-	return r < 0 ? (int)r : 0;
+	if (r < 0)
+		return (int)r;
+	stats_add(STAT_FRAMES_SENT, 1);
+	if (pcap_enabled)
+		pcap_frame(iov, iovcnt);
+	return 0;
 }
 
 int dev_xmit_batch(int ifindex, struct iovec *const *iov, const int *iovcnt, int n, int dontwait)
@@ -106,6 +113,9 @@ int dev_xmit_batch(int ifindex, struct iovec *const *iov, const int *iovcnt, int
 		while (r == -EINTR);
 		if (r < 0)
 			return sent ? sent : (int)r;
+		stats_add(STAT_FRAMES_SENT, (uint64_t)r);
+		for (long i = 0; pcap_enabled && i < r; i++)
+			pcap_frame(iov[sent + i], iovcnt[sent + i]);
 		sent += (int)r;
 		if (r < chunk)
 			break;

@@ -40,18 +40,19 @@ long inet_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m)
 	pthread_mutex_lock(&sk->lock);
 	inet_sock_sync(sk, fd);
 	if (sk->kernel_only != NULL) {
-		path_step(m->trace, "kernel(%s is set on this socket)", sk->kernel_only);
+		const char *why = sk->kernel_only;
+
 		pthread_mutex_unlock(&sk->lock);
-		return SHIM_TO_KERNEL;
+		TO_KERNEL(m, strstr(why, "CORK") || strstr(why, "MSG_MORE") ? KR_CORK : KR_SOCKOPT,
+			  "kernel(%s is set on this socket)", why);
 	}
 	if (m->flags & MSG_MORE) {
 		/* Corking (S3, S16): the pending datagram lives in the kernel socket from now on,
 		 * and every later send must append to it there, so the socket stays with the
 		 * kernel. */
 		sk->kernel_only = "MSG_MORE (corking)";
-		path_step(m->trace, "kernel(MSG_MORE: corking is the kernel socket's)");
 		pthread_mutex_unlock(&sk->lock);
-		return SHIM_TO_KERNEL;
+		TO_KERNEL(m, KR_CORK, "kernel(MSG_MORE: corking is the kernel socket's)");
 	}
 	path_step(m->trace, "inet_sendmsg");
 	if (sk->sport == 0) {

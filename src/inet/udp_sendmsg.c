@@ -122,6 +122,7 @@ static long queue_for_neighbour(const struct udp_datagram *d, const struct route
 			  ip_str(rt->nexthop, a), strerrorname_np(-r));
 		return SHIM_TO_KERNEL;
 	}
+	stats_add(STAT_NEIGH_MISS, 1);
 	path_step(t,
 		  "ip_make_skb(len %zu id %u) \xe2\x86\x92 neigh_resolve_output(%s on %s: "
 		  "%d frame(s) queued until resolved)",
@@ -161,14 +162,10 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m)
 		  fastpath ? " connected" : "");
 
 	/* S10, S11: link-scope routing and multicast are not reproduced yet */
-	if (m->flags & MSG_DONTROUTE) {
-		path_step(m->trace, "kernel(MSG_DONTROUTE)");
-		return SHIM_TO_KERNEL;
-	}
-	if (IN_MULTICAST(ntohl(daddr))) {
-		path_step(m->trace, "kernel(multicast destination)");
-		return SHIM_TO_KERNEL;
-	}
+	if (m->flags & MSG_DONTROUTE)
+		TO_KERNEL(m, KR_DONTROUTE, "kernel(MSG_DONTROUTE)");
+	if (IN_MULTICAST(ntohl(daddr)))
+		TO_KERNEL(m, KR_NOT_UNICAST, "kernel(multicast destination)");
 
 	/* S12 */
 	memset(&key, 0, sizeof(key));
@@ -181,10 +178,8 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m)
 	key.sport = s.sport;
 	key.dport = dport;
 	cached = udp_route(sk, &key, fastpath, &rt);
-	if (cached == SHIM_TO_KERNEL) {
-		path_step(m->trace, "kernel(route lookup over rtnetlink failed)");
-		return SHIM_TO_KERNEL;
-	}
+	if (cached == SHIM_TO_KERNEL)
+		TO_KERNEL(m, KR_NETLINK, "kernel(route lookup over rtnetlink failed)");
 	if (rt.err < 0) {
 		path_step(m->trace, "ip_route_output_flow(error %d)", -rt.err);
 		return rt.err;
@@ -206,19 +201,14 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m)
 		return (long)m->len;
 
 	/* 7.1: what the shim transmits itself is unicast out of an Ethernet device */
-	if (rt.type == RTN_LOCAL) {
-		path_step(m->trace, "kernel(local destination: delivered through loopback)");
-		return SHIM_TO_KERNEL;
-	}
-	if (rt.type != RTN_UNICAST) {
-		path_step(m->trace, "kernel(%s route: local copies are the kernel's)",
+	if (rt.type == RTN_LOCAL)
+		TO_KERNEL(m, KR_LOCAL_ROUTE,
+			  "kernel(local destination: delivered through loopback)");
+	if (rt.type != RTN_UNICAST)
+		TO_KERNEL(m, KR_NOT_UNICAST, "kernel(%s route: local copies are the kernel's)",
 			  route_type_name(rt.type));
-		return SHIM_TO_KERNEL;
-	}
-	if (!rt.dev_ether) {
-		path_step(m->trace, "kernel(dev %s is not Ethernet)", rt.dev_name);
-		return SHIM_TO_KERNEL;
-	}
+	if (!rt.dev_ether)
+		TO_KERNEL(m, KR_DEVICE, "kernel(dev %s is not Ethernet)", rt.dev_name);
 
 	/* ip_setup_cork / __ip_append_data: MTU and size limit per IP_MTU_DISCOVER (5.3) */
 	mtu = s.pmtudisc >= IP_PMTUDISC_PROBE ? rt.dev_mtu : rt.mtu;
@@ -289,6 +279,7 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m)
 		err = ip_output_udp(&d, m->trace);
 	if (err == SHIM_TO_KERNEL) {
 		undo_ident(sk, &s, d.id);
+		m->kernel_reason = KR_NEIGH;
 		return SHIM_TO_KERNEL;
 	}
 	if (err != 1)
@@ -304,5 +295,7 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m)
 		undo_ident(sk, &s, d.id);
 		return err;
 	}
+	stats_add(STAT_DGRAMS_SENT, 1);
+	stats_add(STAT_BYTES_SENT, m->len);
 	return (long)m->len;
 }

@@ -8,6 +8,7 @@
  * summed here, and the fragments go out with one sendmmsg. */
 #include "shim/ip_output.h"
 #include "shim/dev.h"
+#include "shim/stats.h"
 #include "shim/umem.h"
 #include "shim/wire.h"
 
@@ -164,6 +165,8 @@ static int output_copied(const struct udp_datagram *d, struct path_trace *t)
 		  "frames of up to %zu data bytes)",
 		  IPV4_HLEN_MIN + UDP_HLEN + d->len, d->id, d->ttl, d->tos, d->df ? " DF" : "",
 		  nfrag, per);
+	if (fs.n > 1)
+		stats_add(STAT_FRAGMENTED, 1);
 	sent = dev_xmit_batch(d->oif, frames, counts, fs.n, d->dontwait);
 	free(fs.buf);
 	if (sent < 0)

@@ -6,6 +6,7 @@
 #include "shim/route.h"
 
 #include "shim/dev.h"
+#include "shim/stats.h"
 #include "shim/rawsys.h"
 
 #include <errno.h>
@@ -151,6 +152,7 @@ int neigh_queue_frames(int ifindex, uint32_t nexthop, struct frame_set *fs, bool
 	while (drop != NULL) {
 		struct queued *next = drop->next;
 
+		stats_add(STAT_NEIGH_QUEUE_DROP, 1);
 		free_entry(drop);
 		drop = next;
 	}
@@ -222,7 +224,10 @@ void neigh_queue_update(int ifindex, uint32_t ip, uint16_t state, const uint8_t 
 
 		if (usable)
 			transmit(taken, mac); /* in order, as neigh_update flushes arp_queue */
-		free_entry(taken);	      /* failed: dropped, as the kernel drops its queue */
+		else
+			stats_add(STAT_NEIGH_QUEUE_DROP,
+				  1); /* failed: dropped, as the kernel does */
+		free_entry(taken);
 		taken = next;
 	}
 }

@@ -7,6 +7,7 @@
 #include "shim/neigh_queue.h"
 
 #include "shim/rawsys.h"
+#include "shim/stats.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -253,9 +254,11 @@ int route_output(const struct route_key *k, struct route_result *r)
 	if (route_cache[slot].generation == gen && same_key(&route_cache[slot].key, k)) {
 		*r = route_cache[slot];
 		pthread_mutex_unlock(&cache_lock);
+		stats_add(STAT_ROUTE_HIT, 1);
 		return 0;
 	}
 	pthread_mutex_unlock(&cache_lock);
+	stats_add(STAT_ROUTE_MISS, 1);
 
 	ret = lookup_uncached(k, r, gen);
 	if (ret < 0)

@@ -4,10 +4,13 @@
 #include "shim/fdevents.h"
 #include "shim/ident_learn.h"
 #include "shim/path_trace.h"
+#include "shim/pcap.h"
+#include "shim/stats.h"
 #include "shim/rawsys.h"
 #include "shim/umem.h"
 
 #include <errno.h>
+#include <netinet/in.h>
 #include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -90,6 +93,27 @@ static void release_msg(struct shim_msg *m, struct iovec *fast)
 		free(m->iov);
 }
 
+/* End of a call the shim answers: the path line, and the error count. */
+static void finish(struct path_trace *t, long r)
+{
+	path_end(t, r);
+	if (r < 0 && r != SHIM_TO_KERNEL && r != SHIM_NOT_OWNED)
+		stats_error((int)-r);
+}
+
+/* A message handed to the kernel socket: counted by reason, and recorded in the capture file
+ * marked as the kernel's (the kernel builds its frames; the shim records what it knows). */
+static void account_kernel(struct shim_sock *sk, const struct shim_msg *m)
+{
+	const struct sockaddr_in *to = (const struct sockaddr_in *)&m->name;
+
+	stats_kernel((enum shim_kernel_reason)m->kernel_reason);
+	if (pcap_enabled)
+		pcap_kernel_datagram(sk->saddr, m->has_name ? to->sin_addr.s_addr : sk->daddr,
+				     sk->sport, m->has_name ? to->sin_port : sk->dport, m->iov,
+				     m->iovcnt, m->len, (enum shim_kernel_reason)m->kernel_reason);
+}
+
 /* The common tail: O_NONBLOCK is folded into the flags inside udp_sendmsg. */
 static long send_imported(int fd, struct shim_sock *sk, struct shim_msg *m)
 {
@@ -136,8 +160,10 @@ static long send_buffer(const char *entry, int fd, const void *buf, size_t len, 
 	m.len = len;
 	m.flags = flags;
 	r = send_imported(fd, sk, &m);
+	if (r == SHIM_TO_KERNEL)
+		account_kernel(sk, &m);
 out:
-	path_end(&t, r);
+	finish(&t, r);
 	shim_sock_put(sk);
 	return r;
 }
@@ -178,12 +204,15 @@ static long sendmsg_one(int fd, struct shim_sock *sk, const struct msghdr *umsg,
 		return r;
 	if (k.msg_controllen != 0) {
 		/* control messages (udp_cmsg_send, ip_cmsg_send) are not reproduced yet */
+		m.kernel_reason = KR_CMSG;
 		path_step(t, "kernel(control messages)");
-		release_msg(&m, fast);
-		return SHIM_TO_KERNEL;
+		r = SHIM_TO_KERNEL;
+	} else {
+		m.flags = flags;
+		r = send_imported(fd, sk, &m);
 	}
-	m.flags = flags;
-	r = send_imported(fd, sk, &m);
+	if (r == SHIM_TO_KERNEL)
+		account_kernel(sk, &m);
 	release_msg(&m, fast);
 	return r;
 }
@@ -202,7 +231,7 @@ long sys_sendmsg(int fd, const struct msghdr *msg, int flags)
 		r = -EINVAL;
 	else
 		r = sendmsg_one(fd, sk, msg, flags, &t);
-	path_end(&t, r);
+	finish(&t, r);
 	shim_sock_put(sk);
 	return r;
 }
@@ -248,7 +277,7 @@ long sys_sendmmsg(int fd, struct mmsghdr *vec, unsigned vlen, int flags)
 			r = rawsys3(SYS_sendmsg, fd, entry, flags);
 			ident_watch_end(&w, r);
 		}
-		path_end(&t, r);
+		finish(&t, r);
 		if (r < 0)
 			break;
 		if (write_msg_len(entry, (unsigned)r) != 0) {
@@ -296,9 +325,11 @@ long sys_writev(int fd, const struct iovec *iov, int iovcnt)
 		r = 0; /* a writev of nothing does nothing at all: no datagram, no autobind */
 	else
 		r = send_imported(fd, sk, &m);
+	if (r == SHIM_TO_KERNEL)
+		account_kernel(sk, &m);
 	release_msg(&m, fast);
 out:
-	path_end(&t, r);
+	finish(&t, r);
 	shim_sock_put(sk);
 	return r;
 }
