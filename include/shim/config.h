@@ -5,6 +5,9 @@
  *   SHIM_TRACE       off (default) | calls: one strace-format line per intercepted call
  *                    | path: the calls, and the way each datagram took through the shim
  *   SHIM_TRACE_FILE  where trace lines go (default: standard error); appended to, created 0644
+ *   SHIM_PCAP        a pcapng file: what the shim transmits, and what it handed to the kernel
+ *                    (appended to, created 0644; default: no capture)
+ *   SHIM_STATS       off (default) | on: print the per-process counters at exit
  *
  * A malformed value never stops the program: the parser keeps the default for that variable and
  * reports one line per problem. */
@@ -30,6 +33,8 @@ struct shim_config {
 	enum shim_mode mode;
 	enum shim_trace trace;
 	char trace_file[SHIM_CONFIG_PATH_MAX]; /* empty: standard error */
+	char pcap_file[SHIM_CONFIG_PATH_MAX];  /* empty: no capture */
+	int stats;			       /* SHIM_STATS: report the counters at exit */
 };
 
 /* Looks a variable up; getenv() in the library, a table in the tests. */

@@ -57,6 +57,19 @@ void inet_after_setfl(struct shim_sock *sk, int flags);
 /* inet_sendmsg(): autobind, then udp_sendmsg(). Returns bytes sent, -errno, or SHIM_TO_KERNEL. */
 long inet_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m);
 
-long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m);
+/* The socket's settings for one datagram, taken in one go under the socket lock. */
+struct sock_view {
+	uint32_t saddr, daddr;
+	uint16_t sport, dport;
+	bool connected, broadcast, shut_wr, nonblock;
+	int uc_ttl;
+	uint8_t tos, pmtudisc;
+	int bound_dev_if;
+	uint32_t mark, uid;
+	bool dst_cache_valid; /* dst_cache holds the connected route (only when connected) */
+	struct route_result dst_cache;
+};
+
+long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct sock_view *s);
 
 #endif

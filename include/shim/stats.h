@@ -5,6 +5,7 @@
 #ifndef SHIM_STATS_H
 #define SHIM_STATS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 enum shim_stat {
@@ -37,6 +38,27 @@ enum shim_kernel_reason {
 
 #define STATS_ERRNO_MAX 134 /* errno values 1..133 are counted one by one */
 
+/* The counters as another process reads them: a memfd named STATS_MEMFD_NAME, kept open as an
+ * internal fd (so shim-stat finds it in /proc/PID/fd) and mapped shared. It has no name in any
+ * directory, so nothing is left behind when the process ends, however it ends. After fork the
+ * child gets a block of its own, starting from zero; exec starts a new one. */
+#define STATS_MEMFD_NAME "libshim-stats"
+#define STATS_MAGIC	 "libshim-stats-1" /* 15 characters and the NUL: the layout version */
+
+struct stats_shared {
+	char magic[16];
+	uint32_t header_size; /* offsetof(struct stats_shared, counters) */
+	uint32_t n_counters;  /* STAT_COUNT */
+	uint32_t n_kernel;    /* KR_COUNT */
+	uint32_t n_errno;     /* STATS_ERRNO_MAX */
+	int32_t pid;
+	uint32_t reserved;
+	char comm[16]; /* the process name when the block was made */
+	_Atomic uint64_t counters[STAT_COUNT];
+	_Atomic uint64_t kernel[KR_COUNT];
+	_Atomic uint64_t errnos[STATS_ERRNO_MAX];
+};
+
 /* Make the counters shared (a file other processes can map), or keep them private if that fails.
  * Returns 0 or -errno. Called at load. */
 int stats_init(void);
@@ -49,5 +71,21 @@ void stats_error(int err); /* err > 0 */
 uint64_t stats_get(enum shim_stat which);
 uint64_t stats_get_kernel(enum shim_kernel_reason why);
 uint64_t stats_get_errno(int err);
+
+/* In a child after fork: a fresh block of its own (the parent's stays the parent's). */
+void stats_after_fork(void);
+
+/* This process's block (for the exit report). */
+const struct stats_shared *stats_block(void);
+
+/* Short names ("dgrams_sent", "cmsg") and descriptions of counters and reasons. */
+const char *stats_name(enum shim_stat which);
+const char *stats_desc(enum shim_stat which);
+const char *stats_kernel_name(enum shim_kernel_reason why);
+const char *stats_kernel_desc(enum shim_kernel_reason why);
+
+/* The report of a block, several lines ending in a newline, as the exit report (SHIM_STATS=1)
+ * and shim-stat print it. Returns the length it needs (as snprintf). */
+size_t stats_format(const struct stats_shared *s, char *buf, size_t cap);
 
 #endif

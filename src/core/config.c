@@ -19,6 +19,13 @@ static const struct name_value trace_names[] = {
     {"1", SHIM_TRACE_CALLS}, {"path", SHIM_TRACE_PATH},
 };
 
+static const struct name_value stats_names[] = {
+    {"off", 0},
+    {"0", 0},
+    {"on", 1},
+    {"1", 1},
+};
+
 static int lookup_name(const struct name_value *tab, size_t n, const char *s, int *out)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -89,6 +96,23 @@ int shim_config_parse(struct shim_config *cfg, shim_env_lookup lookup, void *loo
 			strcpy(cfg->trace_file, file);
 		}
 	}
+
+	file = lookup("SHIM_PCAP", lookup_ctx);
+	if (file != NULL && file[0] != '\0') {
+		if (strlen(file) >= sizeof(cfg->pcap_file)) {
+			report("libshim: SHIM_PCAP is longer than PATH_MAX; not capturing",
+			       report_ctx);
+			problems++;
+		} else {
+			strcpy(cfg->pcap_file, file);
+		}
+	}
+
+	v = 0;
+	problems +=
+	    parse_enum("SHIM_STATS", lookup("SHIM_STATS", lookup_ctx), stats_names,
+		       sizeof(stats_names) / sizeof(stats_names[0]), &v, report, report_ctx);
+	cfg->stats = v;
 	return problems;
 }
 

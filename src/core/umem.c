@@ -33,7 +33,8 @@ static ssize_t umem_copy(void *dst, const void *src, size_t n)
 	return process_vm_readv((pid_t)self_pid, &local, 1, &remote, 1, 0);
 }
 
-static __thread uintptr_t stack_lo, stack_hi; /* this thread's stack, 0 until first looked up */
+/* this thread's stack, 0 until first looked up (initial-exec TLS: libshim is loaded at start-up) */
+static __thread __attribute__((tls_model("initial-exec"))) uintptr_t stack_lo, stack_hi;
 
 /* Whether [p, p+n) lies in this thread's stack between the current frame and the stack's top. */
 static int on_own_stack(const void *p, size_t n)

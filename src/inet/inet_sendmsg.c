@@ -33,8 +33,31 @@ static int inet_autobind(int fd, struct shim_sock *sk, struct path_trace *t)
 	return 0;
 }
 
+/* The settings udp_sendmsg needs, copied while the lock is held. */
+static void take_view(const struct shim_sock *sk, struct sock_view *v)
+{
+	v->saddr = sk->saddr;
+	v->daddr = sk->daddr;
+	v->sport = sk->sport;
+	v->dport = sk->dport;
+	v->connected = sk->connected;
+	v->broadcast = sk->broadcast;
+	v->shut_wr = sk->shut_wr;
+	v->nonblock = sk->nonblock;
+	v->uc_ttl = sk->uc_ttl;
+	v->tos = sk->tos;
+	v->pmtudisc = sk->pmtudisc;
+	v->bound_dev_if = sk->bound_dev_if;
+	v->mark = sk->mark;
+	v->uid = sk->uid;
+	v->dst_cache_valid = sk->connected && sk->dst_cache_valid;
+	if (v->dst_cache_valid)
+		v->dst_cache = sk->dst_cache;
+}
+
 long inet_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m)
 {
+	struct sock_view view;
 	long ret;
 
 	pthread_mutex_lock(&sk->lock);
@@ -63,7 +86,8 @@ long inet_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m)
 			return r;
 		}
 	}
+	take_view(sk, &view);
 	pthread_mutex_unlock(&sk->lock);
-	ret = udp_sendmsg(fd, sk, m);
+	ret = udp_sendmsg(fd, sk, m, &view);
 	return ret;
 }

@@ -36,7 +36,7 @@ static const char *ip_str(uint32_t a, char *buf)
 }
 
 /* S5: the destination from the message, or the connected peer. */
-static long udp_destination(const struct shim_sock *sk, const struct shim_msg *m, uint32_t *daddr,
+static long udp_destination(const struct sock_view *sk, const struct shim_msg *m, uint32_t *daddr,
 			    uint16_t *dport, bool *fastpath)
 {
 	if (m->has_name) {
@@ -62,17 +62,12 @@ static long udp_destination(const struct shim_sock *sk, const struct shim_msg *m
 }
 
 /* S12: the route, from the socket's cache on the connected fast path. */
-static long udp_route(struct shim_sock *sk, const struct route_key *key, bool fastpath,
+static long udp_route(const struct sock_view *s, const struct route_key *key, bool fastpath,
 		      struct route_result *rt)
 {
-	if (fastpath) {
-		pthread_mutex_lock(&sk->lock);
-		if (sk->dst_cache_valid && route_valid(&sk->dst_cache)) {
-			*rt = sk->dst_cache;
-			pthread_mutex_unlock(&sk->lock);
-			return 1; /* cached: the broadcast permission is not checked again */
-		}
-		pthread_mutex_unlock(&sk->lock);
+	if (fastpath && s->dst_cache_valid && route_valid(&s->dst_cache)) {
+		*rt = s->dst_cache;
+		return 1; /* cached: the broadcast permission is not checked again */
 	}
 	if (route_output(key, rt) < 0)
 		return SHIM_TO_KERNEL;
@@ -93,7 +88,7 @@ static bool pending_error_possible(int fd, struct shim_sock *sk)
 }
 
 /* A datagram that did not leave does not use up an ID of the socket's counter. */
-static void undo_ident(struct shim_sock *sk, const struct shim_sock *s, uint16_t id)
+static void undo_ident(struct shim_sock *sk, const struct sock_view *s, uint16_t id)
 {
 	if (!s->connected)
 		return;
@@ -131,9 +126,8 @@ static long queue_for_neighbour(const struct udp_datagram *d, const struct route
 	return 1;
 }
 
-long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m)
+long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct sock_view *sv)
 {
-	struct shim_sock s;
 	struct route_key key;
 	struct route_result rt;
 	struct udp_datagram d;
@@ -150,12 +144,8 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m)
 	if (m->flags & MSG_OOB)
 		return -EOPNOTSUPP;
 
-	pthread_mutex_lock(&sk->lock);
-	s = *sk; /* a consistent snapshot of the settings for this datagram */
-	pthread_mutex_unlock(&sk->lock);
-
 	/* S5 */
-	r = udp_destination(&s, m, &daddr, &dport, &fastpath);
+	r = udp_destination(sv, m, &daddr, &dport, &fastpath);
 	if (r < 0)
 		return r;
 	path_step(m->trace, "udp_sendmsg(to %s:%u%s)", ip_str(daddr, a1), ntohs(dport),
@@ -170,21 +160,21 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m)
 	/* S12 */
 	memset(&key, 0, sizeof(key));
 	key.daddr = daddr;
-	key.saddr = s.saddr;
-	key.oif = s.bound_dev_if;
-	key.tos = s.tos;
-	key.mark = s.mark;
-	key.uid = s.uid;
-	key.sport = s.sport;
+	key.saddr = sv->saddr;
+	key.oif = sv->bound_dev_if;
+	key.tos = sv->tos;
+	key.mark = sv->mark;
+	key.uid = sv->uid;
+	key.sport = sv->sport;
 	key.dport = dport;
-	cached = udp_route(sk, &key, fastpath, &rt);
+	cached = udp_route(sv, &key, fastpath, &rt);
 	if (cached == SHIM_TO_KERNEL)
 		TO_KERNEL(m, KR_NETLINK, "kernel(route lookup over rtnetlink failed)");
 	if (rt.err < 0) {
 		path_step(m->trace, "ip_route_output_flow(error %d)", -rt.err);
 		return rt.err;
 	}
-	if (rt.type == RTN_BROADCAST && !cached && !s.broadcast)
+	if (rt.type == RTN_BROADCAST && !cached && !sv->broadcast)
 		return -EACCES;
 	path_step(m->trace, "ip_route_output_flow(%s dev %s src %s via %s mtu %u%s)",
 		  route_type_name(rt.type), rt.dev_name, ip_str(rt.saddr, a1),
@@ -211,19 +201,19 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m)
 		TO_KERNEL(m, KR_DEVICE, "kernel(dev %s is not Ethernet)", rt.dev_name);
 
 	/* ip_setup_cork / __ip_append_data: MTU and size limit per IP_MTU_DISCOVER (5.3) */
-	mtu = s.pmtudisc >= IP_PMTUDISC_PROBE ? rt.dev_mtu : rt.mtu;
+	mtu = sv->pmtudisc >= IP_PMTUDISC_PROBE ? rt.dev_mtu : rt.mtu;
 	if (mtu > IP_MAX_TOTAL)
 		mtu = IP_MAX_TOTAL;
 	if (mtu < IPV4_MIN_MTU)
 		return -ENETUNREACH;
-	maxsize =
-	    (s.pmtudisc < IP_PMTUDISC_DO || s.pmtudisc == IP_PMTUDISC_OMIT) ? IP_MAX_TOTAL : mtu;
+	maxsize = (sv->pmtudisc < IP_PMTUDISC_DO || sv->pmtudisc == IP_PMTUDISC_OMIT) ? IP_MAX_TOTAL
+										      : mtu;
 	if (UDP_HLEN + m->len > maxsize - IPV4_HLEN_MIN)
 		return -EMSGSIZE;
 
 	/* sock_alloc_send_pskb: a pending error (only a connected socket gets one without
 	 * IP_RECVERR) is reported and cleared, then the shutdown state */
-	if (s.connected && pending_error_possible(fd, sk)) {
+	if (sv->connected && pending_error_possible(fd, sk)) {
 		int soerr = 0;
 		socklen_t len = sizeof(soerr);
 		long r2 = rawsys5(SYS_getsockopt, fd, SOL_SOCKET, SO_ERROR, &soerr, &len);
@@ -235,37 +225,37 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m)
 			return -soerr;
 		}
 	}
-	if (s.shut_wr)
+	if (sv->shut_wr)
 		return -EPIPE;
 
 	memset(&d, 0, sizeof(d));
 	/* __ip_make_skb: header fields */
 	d.saddr = rt.saddr;
 	d.daddr = rt.daddr;
-	d.sport = s.sport;
+	d.sport = sv->sport;
 	d.dport = dport;
-	d.tos = s.tos;
-	d.ttl = (uint8_t)(s.uc_ttl >= 0	    ? s.uc_ttl
+	d.tos = sv->tos;
+	d.ttl = (uint8_t)(sv->uc_ttl >= 0   ? sv->uc_ttl
 			  : rt.hoplimit > 0 ? rt.hoplimit
 					    : rt.default_ttl);
 	d.fragsize = mtu;
-	d.df = s.pmtudisc == IP_PMTUDISC_DO || s.pmtudisc == IP_PMTUDISC_PROBE ||
-	       (IPV4_HLEN_MIN + UDP_HLEN + m->len <= rt.mtu && s.pmtudisc == IP_PMTUDISC_WANT &&
+	d.df = sv->pmtudisc == IP_PMTUDISC_DO || sv->pmtudisc == IP_PMTUDISC_PROBE ||
+	       (IPV4_HLEN_MIN + UDP_HLEN + m->len <= rt.mtu && sv->pmtudisc == IP_PMTUDISC_WANT &&
 		!rt.mtu_locked);
 	d.oif = rt.oif;
 	memcpy(d.src_mac, rt.dev_mac, 6);
 	d.iov = m->iov;
 	d.iovcnt = m->iovcnt;
 	d.len = m->len;
-	d.dontwait = (m->flags & MSG_DONTWAIT) || s.nonblock;
+	d.dontwait = (m->flags & MSG_DONTWAIT) || sv->nonblock;
 
 	/* ip_select_ident_segs (5.2) */
-	if (s.connected) {
+	if (sv->connected) {
 		pthread_mutex_lock(&sk->lock);
 		d.id = ++sk->ip_id;
 		sk->ip_id_used = true;
 		pthread_mutex_unlock(&sk->lock);
-	} else if (d.df && !(s.pmtudisc < IP_PMTUDISC_DO || s.pmtudisc == IP_PMTUDISC_OMIT)) {
+	} else if (d.df && !(sv->pmtudisc < IP_PMTUDISC_DO || sv->pmtudisc == IP_PMTUDISC_OMIT)) {
 		d.id = 0;
 	} else {
 		d.id = ip_ident_unconnected(d.daddr, d.saddr, IPPROTO_UDP);
@@ -278,7 +268,7 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m)
 	else
 		err = ip_output_udp(&d, m->trace);
 	if (err == SHIM_TO_KERNEL) {
-		undo_ident(sk, &s, d.id);
+		undo_ident(sk, sv, d.id);
 		m->kernel_reason = KR_NEIGH;
 		return SHIM_TO_KERNEL;
 	}
@@ -292,7 +282,7 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m)
 	else if (err == -ENETDOWN || err == -ENXIO)
 		err = -ENETUNREACH;
 	if (err < 0) {
-		undo_ident(sk, &s, d.id);
+		undo_ident(sk, sv, d.id);
 		return err;
 	}
 	stats_add(STAT_DGRAMS_SENT, 1);

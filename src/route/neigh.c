@@ -70,6 +70,10 @@ struct neigh_entry {
 };
 
 static struct neigh_entry neigh_cache[NEIGH_CACHE_SLOTS];
+
+#define THREAD_NEIGHS 8
+static __thread
+    __attribute__((tls_model("initial-exec"))) struct neigh_entry thread_neighs[THREAD_NEIGHS];
 static pthread_mutex_t neigh_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void neigh_forget_after_fork(void)
@@ -84,10 +88,17 @@ int neigh_output_lookup(int ifindex, uint32_t nexthop, uint8_t mac[6])
 	unsigned slot = (nexthop * 2654435761u ^ (uint32_t)ifindex) % NEIGH_CACHE_SLOTS;
 	struct neigh_answer a;
 
+	struct neigh_entry *mine = &thread_neighs[slot % THREAD_NEIGHS];
+
+	if (mine->generation == gen && mine->ip == nexthop && mine->ifindex == ifindex) {
+		memcpy(mac, mine->mac, 6);
+		return 0;
+	}
 	pthread_mutex_lock(&neigh_lock);
 	if (neigh_cache[slot].generation == gen && neigh_cache[slot].ip == nexthop &&
 	    neigh_cache[slot].ifindex == ifindex) {
 		memcpy(mac, neigh_cache[slot].mac, 6);
+		*mine = neigh_cache[slot];
 		pthread_mutex_unlock(&neigh_lock);
 		return 0;
 	}
@@ -99,6 +110,7 @@ int neigh_output_lookup(int ifindex, uint32_t nexthop, uint8_t mac[6])
 	pthread_mutex_lock(&neigh_lock);
 	neigh_cache[slot] = (struct neigh_entry){ifindex, nexthop, gen, {0}};
 	memcpy(neigh_cache[slot].mac, a.mac, 6);
+	*mine = neigh_cache[slot];
 	pthread_mutex_unlock(&neigh_lock);
 	return 0;
 }

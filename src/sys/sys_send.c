@@ -133,7 +133,9 @@ static long send_buffer(const char *entry, int fd, const void *buf, size_t len, 
 	if (sk == NULL)
 		return SHIM_NOT_OWNED;
 	path_begin(&t, entry, fd);
-	memset(&m, 0, sizeof(m));
+	m.has_name = false; /* every other field is set below, m.name only when there is one */
+	m.namelen = 0;
+	m.kernel_reason = 0;
 	m.trace = &t;
 	if (len > MAX_RW_COUNT)
 		len = MAX_RW_COUNT;
