@@ -35,6 +35,8 @@ struct queued {
 
 static struct queued *head; /* oldest first */
 static pthread_mutex_t queue_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t flush_lock = PTHREAD_MUTEX_INITIALIZER;
+static bool flushing; /* atomic: a flush is sending frames */
 
 static long long now_ns(void)
 {
@@ -182,6 +184,9 @@ bool neigh_queue_waiting(int ifindex, uint32_t nexthop)
 {
 	bool waiting = false;
 
+	/* while a flush is sending, a new datagram queues behind it, not past it */
+	if (__atomic_load_n(&flushing, __ATOMIC_ACQUIRE))
+		return true;
 	if (__atomic_load_n(&head, __ATOMIC_ACQUIRE) == NULL)
 		return false;
 	pthread_mutex_lock(&queue_lock);
@@ -216,8 +221,12 @@ void neigh_queue_update(int ifindex, uint32_t ip, uint16_t state, const uint8_t 
 		return; /* still resolving */
 	if (__atomic_load_n(&head, __ATOMIC_ACQUIRE) == NULL)
 		return;
+	/* One flush at a time (the listener and a sender may both find the entry usable), so
+	 * datagrams leave in the order they were queued. */
+	pthread_mutex_lock(&flush_lock);
 	pthread_mutex_lock(&queue_lock);
 	taken = take_matching(ifindex, ip, false, 0);
+	__atomic_store_n(&flushing, taken != NULL, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&queue_lock);
 	while (taken != NULL) {
 		struct queued *next = taken->next;
@@ -230,6 +239,8 @@ void neigh_queue_update(int ifindex, uint32_t ip, uint16_t state, const uint8_t 
 		free_entry(taken);
 		taken = next;
 	}
+	__atomic_store_n(&flushing, false, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&flush_lock);
 }
 
 void neigh_queue_drain(int max_ms)
@@ -248,5 +259,6 @@ void neigh_queue_drain(int max_ms)
 void neigh_queue_forget(void)
 {
 	pthread_mutex_init(&queue_lock, NULL);
+	pthread_mutex_init(&flush_lock, NULL);
 	head = NULL; /* the parent's datagrams: not ours to send (leaked in the child on purpose) */
 }
