@@ -191,6 +191,29 @@ static void fd_calls(int fd)
 	close(70); /* EBADF */
 }
 
+/* fcntl with pointer arguments, forwarded through libffi: locks on a memfd, owner queries. */
+static void fcntl_pointer_calls(void)
+{
+	int mf = (int)syscall(SYS_memfd_create, "trace_calls", 0);
+	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 10};
+	struct f_owner_ex owner;
+
+	if (mf < 0)
+		return;
+	fcntl(mf, F_SETLK, &fl);
+	fl.l_type = F_RDLCK;
+	fcntl(mf, F_GETLK, &fl);
+	fl.l_type = F_WRLCK;
+	fl.l_pid = 0;
+	fcntl(mf, F_OFD_SETLK, &fl);
+	fcntl(mf, F_GETOWN_EX, &owner);
+	fcntl(mf, F_SETSIG, 0);
+	fcntl(mf, F_GETSIG);
+	fcntl(mf, F_GET_SEALS);
+	fcntl(mf, 1234567, 42); /* unknown command: EINVAL */
+	close(mf);
+}
+
 int main(void)
 {
 	void *bad = unmapped_page();
@@ -205,6 +228,7 @@ int main(void)
 	option_calls(fd, bad);
 	send_calls(fd, bad);
 	fd_calls(fd);
+	fcntl_pointer_calls();
 	close(fd);
 	return 0;
 }
