@@ -22,6 +22,8 @@ struct shim_msg {
 	int namelen;
 	struct sockaddr_storage name; /* copied from the program */
 	struct iovec *iov;	      /* validated copy of the iovec array */
+	const void *control;	      /* copy of the control buffer, or NULL */
+	size_t controllen;
 	int iovcnt;
 	size_t len; /* total, clamped to MAX_RW_COUNT */
 	int flags;

@@ -3,6 +3,7 @@
  * the kernel socket (SHIM_TO_KERNEL) at the first point where it is known, before anything visible
  * happened, and the path trace says why. */
 #include "shim/inet.h"
+#include "shim/cmsg.h"
 #include "shim/ip_ident.h"
 #include "shim/ip_output.h"
 #include "shim/neigh_queue.h"
@@ -131,7 +132,9 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 	struct route_key key;
 	struct route_result rt;
 	struct udp_datagram d;
-	uint32_t daddr = 0, mtu, maxsize;
+	struct ipcm ipc;
+	uint32_t daddr = 0, saddr, mtu, maxsize;
+	uint8_t tos;
 	uint16_t dport = 0;
 	bool fastpath = false;
 	char a1[INET_ADDRSTRLEN], a2[INET_ADDRSTRLEN];
@@ -151,6 +154,22 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 	path_step(m->trace, "udp_sendmsg(to %s:%u%s)", ip_str(daddr, a1), ntohs(dport),
 		  fastpath ? " connected" : "");
 
+	/* S7: control messages; any makes this a lookup of its own (no connected fast path) */
+	ipc.oif = 0;
+	ipc.has_addr = false;
+	ipc.ttl = 0;
+	ipc.tos = -1;
+	if (m->controllen != 0) {
+		fastpath = false;
+		r = udp_ip_cmsg_send(m->control, m->controllen, &ipc);
+		if (r < 0)
+			return r;
+		if (ipc.kernel != NULL)
+			TO_KERNEL(m, KR_CMSG, "kernel(%s control message)", ipc.kernel);
+	}
+	saddr = ipc.has_addr ? ipc.addr : sv->saddr;
+	tos = ipc.tos >= 0 ? (uint8_t)ipc.tos : sv->tos;
+
 	/* S10, S11: link-scope routing and multicast are not reproduced yet */
 	if (m->flags & MSG_DONTROUTE)
 		TO_KERNEL(m, KR_DONTROUTE, "kernel(MSG_DONTROUTE)");
@@ -160,9 +179,9 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 	/* S12 */
 	memset(&key, 0, sizeof(key));
 	key.daddr = daddr;
-	key.saddr = sv->saddr;
-	key.oif = sv->bound_dev_if;
-	key.tos = sv->tos;
+	key.saddr = saddr;
+	key.oif = ipc.oif ? ipc.oif : sv->bound_dev_if;
+	key.tos = tos;
 	key.mark = sv->mark;
 	key.uid = sv->uid;
 	key.sport = sv->sport;
@@ -234,8 +253,9 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 	d.daddr = rt.daddr;
 	d.sport = sv->sport;
 	d.dport = dport;
-	d.tos = sv->tos;
-	d.ttl = (uint8_t)(sv->uc_ttl >= 0   ? sv->uc_ttl
+	d.tos = tos;
+	d.ttl = (uint8_t)(ipc.ttl	    ? ipc.ttl
+			  : sv->uc_ttl >= 0 ? sv->uc_ttl
 			  : rt.hoplimit > 0 ? rt.hoplimit
 					    : rt.default_ttl);
 	d.fragsize = mtu;

@@ -10,6 +10,7 @@
 #include "shim/umem.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <limits.h>
 #include <stddef.h>
@@ -135,6 +136,8 @@ static long send_buffer(const char *entry, int fd, const void *buf, size_t len, 
 	path_begin(&t, entry, fd);
 	m.has_name = false; /* every other field is set below, m.name only when there is one */
 	m.namelen = 0;
+	m.control = NULL;
+	m.controllen = 0;
 	m.kernel_reason = 0;
 	m.trace = &t;
 	if (len > MAX_RW_COUNT)
@@ -176,12 +179,58 @@ long sys_sendto(int fd, const void *buf, size_t len, int flags, const struct soc
 	return send_buffer("__sys_sendto", fd, buf, len, flags, addr, alen);
 }
 
+/* net.core.optmem_max: a control buffer must be smaller to be allocated (sock_kmalloc). */
+static size_t optmem_max(void)
+{
+	static size_t cached;
+	char buf[24];
+	long fd, n;
+	size_t v = 0;
+
+	if (cached)
+		return cached;
+	fd =
+	    rawsys4(SYS_openat, AT_FDCWD, "/proc/sys/net/core/optmem_max", O_RDONLY | O_CLOEXEC, 0);
+	n = fd >= 0 ? rawsys3(SYS_read, fd, buf, sizeof(buf) - 1) : -1;
+	if (fd >= 0)
+		rawsys1(SYS_close, fd);
+	for (long i = 0; i < n && buf[i] >= '0' && buf[i] <= '9'; i++)
+		v = v * 10 + (size_t)(buf[i] - '0');
+	cached = v ? v : 131072;
+	return cached;
+}
+
+/* ____sys_sendmsg's control buffer: ENOBUFS when it cannot be allocated (over INT_MAX, or not
+ * below optmem_max once it is larger than the on-stack 36 bytes), EFAULT when it cannot be read. */
+static long import_control(const struct msghdr *k, void *fast, size_t fast_len, void **out)
+{
+	size_t len = k->msg_controllen;
+	void *buf = fast;
+
+	*out = NULL;
+	if (len > INT_MAX)
+		return -ENOBUFS;
+	if (len > 36 && len >= optmem_max())
+		return -ENOBUFS;
+	if (len > fast_len && (buf = malloc(len)) == NULL)
+		return -ENOBUFS;
+	if (umem_read(buf, k->msg_control, len) != 0) {
+		if (buf != fast)
+			free(buf);
+		return -EFAULT;
+	}
+	*out = buf;
+	return 0;
+}
+
 /* ___sys_sendmsg for one user msghdr; the caller holds sk. */
 static long sendmsg_one(int fd, struct shim_sock *sk, const struct msghdr *umsg, int flags,
 			struct path_trace *t)
 {
 	struct msghdr k;
 	struct iovec fast[UIO_FASTIOV];
+	unsigned char ctl_fast[256] __attribute__((aligned(8)));
+	void *ctl = NULL;
 	struct shim_msg m;
 	long r;
 
@@ -205,16 +254,20 @@ static long sendmsg_one(int fd, struct shim_sock *sk, const struct msghdr *umsg,
 	if (r < 0)
 		return r;
 	if (k.msg_controllen != 0) {
-		/* control messages (udp_cmsg_send, ip_cmsg_send) are not reproduced yet */
-		m.kernel_reason = KR_CMSG;
-		path_step(t, "kernel(control messages)");
-		r = SHIM_TO_KERNEL;
-	} else {
-		m.flags = flags;
-		r = send_imported(fd, sk, &m);
+		r = import_control(&k, ctl_fast, sizeof(ctl_fast), &ctl);
+		if (r < 0) {
+			release_msg(&m, fast);
+			return r;
+		}
+		m.control = ctl;
+		m.controllen = k.msg_controllen;
 	}
+	m.flags = flags;
+	r = send_imported(fd, sk, &m);
 	if (r == SHIM_TO_KERNEL)
 		account_kernel(sk, &m);
+	if (ctl != NULL && ctl != ctl_fast)
+		free(ctl);
 	release_msg(&m, fast);
 	return r;
 }

@@ -1,0 +1,26 @@
+/* cmsg: control messages of one sendmsg (udp_cmsg_send, ip_cmsg_send, __sock_cmsg_send). */
+#ifndef SHIM_CMSG_H
+#define SHIM_CMSG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* struct ipcm_cookie: what the control messages set for this datagram. */
+struct ipcm {
+	int oif;       /* IP_PKTINFO ipi_ifindex, 0 = not set */
+	bool has_addr; /* IP_PKTINFO given: addr replaces the socket's source (even 0) */
+	uint32_t addr; /* ipi_spec_dst, network order */
+	int ttl;       /* IP_TTL, 0 = not set */
+	int tos;       /* IP_TOS, -1 = not set */
+	int gso_size;  /* UDP_SEGMENT, 0 = none */
+	const char
+	    *kernel; /* a message the shim leaves to the kernel (all of them go there then) */
+};
+
+/* Parse the control buffer (a copy of the program's, len bytes) in the kernel's order: every
+ * SOL_UDP message first, then the others in buffer order; the first error wins. Returns 0 (c
+ * filled; c->kernel set if the shim must hand the call to the kernel), or -errno. */
+int udp_ip_cmsg_send(const void *control, size_t len, struct ipcm *c);
+
+#endif

@@ -1,0 +1,163 @@
+/* cmsg: control messages on sendmsg — net/ipv4/udp.c udp_cmsg_send, net/ipv4/ip_sockglue.c
+ * ip_cmsg_send and net/core/sock.c __sock_cmsg_send, as udp4-send-path.md 4.3 tabulates them. The
+ * shim applies IP_PKTINFO, IP_TTL, IP_TOS, an empty IP_RETOPTS, IP_PROTOCOL and UDP_SEGMENT 0
+ * itself; for any other valid message (options, marks, priorities, timestamps, GSO) it leaves the
+ * whole call to the kernel, which parses the buffer again and so answers exactly. */
+#include "shim/cmsg.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#ifndef SOL_UDP
+#define SOL_UDP 17
+#endif
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT 103
+#endif
+#ifndef IP_PROTOCOL
+#define IP_PROTOCOL 52
+#endif
+
+/* for_each_cmsghdr with CMSG_OK: calls fn on each message; a header that does not fit is EINVAL.
+ * A buffer shorter than one header holds no message. */
+static int walk(const unsigned char *buf, size_t len, int (*fn)(const struct cmsghdr *, void *),
+		void *ctx)
+{
+	size_t off = 0;
+
+	while (len - off >= sizeof(struct cmsghdr)) {
+		struct cmsghdr h;
+		int r;
+
+		memcpy(&h, buf + off, sizeof(h));
+		if (h.cmsg_len < sizeof(struct cmsghdr) || h.cmsg_len > len - off)
+			return -EINVAL;
+		r = fn((const struct cmsghdr *)(buf + off), ctx);
+		if (r != 0)
+			return r;
+		off += CMSG_ALIGN(h.cmsg_len);
+		if (off >= len)
+			break;
+	}
+	return 0;
+}
+
+static int get_int(const struct cmsghdr *m)
+{
+	int v;
+
+	memcpy(&v, CMSG_DATA(m), sizeof(v));
+	return v;
+}
+
+/* udp_cmsg_send: SOL_UDP messages only */
+static int udp_cmsg(const struct cmsghdr *m, void *ctx)
+{
+	struct ipcm *c = ctx;
+	uint16_t gso;
+
+	if (m->cmsg_level != SOL_UDP)
+		return 0;
+	if (m->cmsg_type != UDP_SEGMENT || m->cmsg_len != CMSG_LEN(sizeof(uint16_t)))
+		return -EINVAL;
+	memcpy(&gso, CMSG_DATA(m), sizeof(gso));
+	c->gso_size = gso;
+	return 0;
+}
+
+/* __sock_cmsg_send: SOL_SOCKET messages */
+static int sock_cmsg(const struct cmsghdr *m, struct ipcm *c)
+{
+	switch (m->cmsg_type) {
+	case SCM_RIGHTS:
+	case SCM_CREDENTIALS:
+		return 0; /* ignored on a UDP socket */
+	case SO_MARK:
+	case SO_PRIORITY:
+	case SO_TIMESTAMPING_OLD:
+	case SO_TIMESTAMPING_NEW:
+	case SCM_TXTIME:
+	case 81:					  /* SCM_TS_OPT_ID */
+		c->kernel = "SOL_SOCKET control message"; /* permissions, qdisc, timestamps */
+		return 1;
+	default:
+		return -EINVAL;
+	}
+}
+
+/* ip_cmsg_send: SOL_SOCKET and SOL_IP messages; other levels are ignored */
+static int ip_cmsg(const struct cmsghdr *m, void *ctx)
+{
+	struct ipcm *c = ctx;
+	int v;
+
+	if (m->cmsg_level == SOL_SOCKET)
+		return sock_cmsg(m, c);
+	if (m->cmsg_level != SOL_IP)
+		return 0;
+	switch (m->cmsg_type) {
+	case IP_RETOPTS:
+		if (m->cmsg_len > CMSG_ALIGN(sizeof(struct cmsghdr))) {
+			c->kernel =
+			    "IP_RETOPTS"; /* IP options: validated and built by the kernel */
+			return 1;
+		}
+		return 0; /* empty: no options for this datagram */
+	case IP_PKTINFO: {
+		struct in_pktinfo info;
+
+		if (m->cmsg_len != CMSG_LEN(sizeof(info)))
+			return -EINVAL;
+		memcpy(&info, CMSG_DATA(m), sizeof(info));
+		if (info.ipi_ifindex)
+			c->oif = info.ipi_ifindex;
+		c->has_addr = true;
+		c->addr = info.ipi_spec_dst.s_addr;
+		return 0;
+	}
+	case IP_TTL:
+		if (m->cmsg_len != CMSG_LEN(sizeof(int)))
+			return -EINVAL;
+		v = get_int(m);
+		if (v < 1 || v > 255)
+			return -EINVAL;
+		c->ttl = v;
+		return 0;
+	case IP_TOS:
+		if (m->cmsg_len == CMSG_LEN(sizeof(int)))
+			v = get_int(m);
+		else if (m->cmsg_len == CMSG_LEN(sizeof(uint8_t)))
+			v = *(const uint8_t *)CMSG_DATA(m);
+		else
+			return -EINVAL;
+		if (v < 0 || v > 255)
+			return -EINVAL;
+		c->tos = v;
+		return 0;
+	case IP_PROTOCOL:
+		if (m->cmsg_len != CMSG_LEN(sizeof(int)))
+			return -EINVAL;
+		v = get_int(m);
+		return v < 1 || v > 255 ? -EINVAL : 0; /* accepted and ignored by UDP */
+	default:
+		return -EINVAL;
+	}
+}
+
+int udp_ip_cmsg_send(const void *control, size_t len, struct ipcm *c)
+{
+	int r;
+
+	memset(c, 0, sizeof(*c));
+	c->tos = -1;
+	r = walk(control, len, udp_cmsg, c);
+	if (r == 0)
+		r = walk(control, len, ip_cmsg, c);
+	if (r > 0)
+		return 0; /* c->kernel says which message the kernel must have */
+	if (r == 0 && c->gso_size != 0)
+		c->kernel = "UDP_SEGMENT";
+	return r;
+}
