@@ -243,7 +243,7 @@ size_t stats_format(const struct stats_shared *s, char *buf, size_t cap)
 				uint64_t v = load(&s->kernel[k]);
 
 				if (v)
-					put(&o, "    kernel.%-9s %12llu    %s\n",
+					put(&o, "    kernel.%-11s %10llu    %s\n",
 					    kernel_names[k][0], (unsigned long long)v,
 					    kernel_names[k][1]);
 			}
@@ -254,7 +254,7 @@ size_t stats_format(const struct stats_shared *s, char *buf, size_t cap)
 		const char *name = strerrorname_np(e);
 
 		if (v)
-			put(&o, "    errno.%-10s %12llu    %s\n", name ? name : "?",
+			put(&o, "    errno.%-12s %10llu    %s\n", name ? name : "?",
 			    (unsigned long long)v, strerrordesc_np(e));
 	}
 	return o.len;

@@ -223,11 +223,10 @@ static long import_control(const struct msghdr *k, void *fast, size_t fast_len, 
 	return 0;
 }
 
-/* ___sys_sendmsg for one user msghdr; the caller holds sk. */
-static long sendmsg_one(int fd, struct shim_sock *sk, const struct msghdr *umsg, int flags,
-			struct path_trace *t)
+/* ___sys_sendmsg for one msghdr already copied from the program; the caller holds sk. */
+static long sendmsg_copied(int fd, struct shim_sock *sk, struct msghdr k, int flags,
+			   struct path_trace *t)
 {
-	struct msghdr k;
 	struct iovec fast[UIO_FASTIOV];
 	unsigned char ctl_fast[256] __attribute__((aligned(8)));
 	void *ctl = NULL;
@@ -236,8 +235,6 @@ static long sendmsg_one(int fd, struct shim_sock *sk, const struct msghdr *umsg,
 
 	memset(&m, 0, sizeof(m));
 	m.trace = t;
-	if (umem_read(&k, umsg, sizeof(k)) != 0) /* __copy_msghdr */
-		return -EFAULT;
 	if ((int)k.msg_namelen < 0)
 		return -EINVAL;
 	if (k.msg_name == NULL)
@@ -272,6 +269,17 @@ static long sendmsg_one(int fd, struct shim_sock *sk, const struct msghdr *umsg,
 	return r;
 }
 
+/* ___sys_sendmsg for one user msghdr (__copy_msghdr: EFAULT when unreadable). */
+static long sendmsg_one(int fd, struct shim_sock *sk, const struct msghdr *umsg, int flags,
+			struct path_trace *t)
+{
+	struct msghdr k;
+
+	if (umem_read(&k, umsg, sizeof(k)) != 0)
+		return -EFAULT;
+	return sendmsg_copied(fd, sk, k, flags, t);
+}
+
 long sys_sendmsg(int fd, const struct msghdr *msg, int flags)
 {
 	struct shim_sock *sk;
@@ -291,21 +299,32 @@ long sys_sendmsg(int fd, const struct msghdr *msg, int flags)
 	return r;
 }
 
-static int write_msg_len(struct mmsghdr *entry, unsigned len)
-{
-	struct iovec local = {&len, sizeof(len)};
-	struct iovec remote = {(char *)entry + offsetof(struct mmsghdr, msg_len), sizeof(len)};
+#define MMSG_CHUNK 16
 
-	return rawsys6(SYS_process_vm_writev, rawsys0(SYS_getpid), (long)&local, 1, (long)&remote,
-		       1, 0) == (long)sizeof(len)
-		   ? 0
-		   : -EFAULT;
+/* put_user of each sent entry's msg_len, for n entries from first, in one system call. Returns how
+ * many were written (they stop at the first that cannot be). */
+static unsigned write_msg_lens(struct mmsghdr *vec, unsigned first, const unsigned *lens,
+			       unsigned n)
+{
+	struct iovec local = {(void *)lens, n * sizeof(unsigned)}, remote[MMSG_CHUNK];
+	long w;
+
+	for (unsigned i = 0; i < n; i++) {
+		remote[i].iov_base =
+		    (char *)vec + (first + i) * sizeof(*vec) + offsetof(struct mmsghdr, msg_len);
+		remote[i].iov_len = sizeof(unsigned);
+	}
+	w = rawsys6(SYS_process_vm_writev, rawsys0(SYS_getpid), (long)&local, 1, (long)remote, n,
+		    0);
+	return w < 0 ? 0 : (unsigned)w / sizeof(unsigned);
 }
 
 long sys_sendmmsg(int fd, struct mmsghdr *vec, unsigned vlen, int flags)
 {
+	struct mmsghdr chunk[MMSG_CHUNK];
+	unsigned lens[MMSG_CHUNK], done = 0;
 	struct shim_sock *sk;
-	unsigned done = 0;
+	bool stop = false;
 	long r = 0;
 
 	sk = owned_socket(fd);
@@ -317,33 +336,44 @@ long sys_sendmmsg(int fd, struct mmsghdr *vec, unsigned vlen, int flags)
 	}
 	if (vlen > UIO_MAXIOV)
 		vlen = UIO_MAXIOV;
-	for (; done < vlen; done++) {
-		/* the program's array may be a bad pointer: its addresses are only computed here */
-		struct mmsghdr *entry = (struct mmsghdr *)((uintptr_t)vec + done * sizeof(*vec));
-		struct path_trace t;
+	while (done < vlen && !stop) {
+		/* the program's array may be a bad pointer: addresses are only computed here */
+		struct mmsghdr *first = (struct mmsghdr *)((uintptr_t)vec + done * sizeof(*vec));
+		unsigned n = vlen - done < MMSG_CHUNK ? vlen - done : MMSG_CHUNK, sent = 0, wrote;
+		/* one read for the chunk's headers; entry by entry when part of it is unreadable */
+		bool have = umem_read(chunk, first, n * sizeof(*vec)) == 0;
 
-		path_begin(&t, "__sys_sendmmsg", fd);
-		r = sendmsg_one(fd, sk, (struct msghdr *)entry /* msg_hdr is the first member */,
-				flags, &t);
-		if (r == SHIM_TO_KERNEL) { /* this entry through the kernel socket, as sendmsg */
-			struct ident_watch w;
+		for (unsigned i = 0; i < n && !stop; i++) {
+			struct mmsghdr *entry =
+			    (struct mmsghdr *)((uintptr_t)first + i * sizeof(*vec));
+			struct path_trace t;
 
-			ident_watch_begin(fd, &w);
-			r = rawsys3(SYS_sendmsg, fd, entry, flags);
-			ident_watch_end(&w, r);
+			path_begin(&t, "__sys_sendmmsg", fd);
+			r = have ? sendmsg_copied(fd, sk, chunk[i].msg_hdr, flags, &t)
+				 : sendmsg_one(fd, sk, (struct msghdr *)entry, flags, &t);
+			if (r == SHIM_TO_KERNEL) { /* this entry through the kernel socket */
+				struct ident_watch w;
+
+				ident_watch_begin(fd, &w);
+				r = rawsys3(SYS_sendmsg, fd, entry, flags);
+				ident_watch_end(&w, r);
+			}
+			finish(&t, r);
+			if (r < 0) {
+				stop = true;
+				break;
+			}
+			lens[sent++] = (unsigned)r;
+			/* the loop stops after an entry whose data was not consumed: MSG_PROBE
+			 * sends nothing */
+			if ((flags & MSG_PROBE_FLAG) && r > 0)
+				stop = true;
 		}
-		finish(&t, r);
-		if (r < 0)
-			break;
-		if (write_msg_len(entry, (unsigned)r) != 0) {
+		wrote = sent ? write_msg_lens(vec, done, lens, sent) : 0;
+		done += wrote;
+		if (wrote < sent) { /* a msg_len that cannot be written ends the call there */
 			r = -EFAULT;
-			break;
-		}
-		/* the loop stops after an entry whose data was not consumed: MSG_PROBE sends
-		 * nothing */
-		if ((flags & MSG_PROBE_FLAG) && r > 0) {
-			done++;
-			break;
+			stop = true;
 		}
 	}
 	shim_sock_put(sk);
