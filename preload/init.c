@@ -6,9 +6,11 @@
 #include "shim/ident_learn.h"
 #include "shim/neigh_queue.h"
 #include "shim/path_trace.h"
+#include "shim/pcap.h"
 #include "shim/rawsys.h"
 #include "shim/route.h"
 #include "shim/sockevents.h"
+#include "shim/stats.h"
 #include "shim/trace.h"
 #include "shim/umem.h"
 
@@ -72,6 +74,8 @@ static void report_problem(const char *line, void *ctx)
 static void child_after_fork(void)
 {
 	umem_after_fork();
+	stats_after_fork();
+	pcap_after_fork();
 	if (shim_bypass)
 		sockev_after_fork_child();
 }
@@ -153,10 +157,24 @@ static void init_once_body(void)
 			shim_notice(
 			    "libshim: cannot open SHIM_TRACE_FILE; tracing to standard error");
 	}
+	if (config.pcap_file[0] != '\0') {
+		int err = pcap_open(config.pcap_file);
+
+		if (err < 0) {
+			char line[200];
+
+			snprintf(line, sizeof(line),
+				 "libshim: cannot open SHIM_PCAP=%.100s (%s); not capturing",
+				 config.pcap_file, strerrordesc_np(-err));
+			shim_notice(line);
+		}
+	}
 	trace_calls_enabled = config.trace >= SHIM_TRACE_CALLS;
 	trace_path_enabled = config.trace == SHIM_TRACE_PATH;
-	if (config.mode == SHIM_MODE_BYPASS)
+	if (config.mode == SHIM_MODE_BYPASS) {
+		stats_init();
 		start_bypass();
+	}
 	errno = saved;
 }
 
@@ -170,6 +188,34 @@ __attribute__((constructor)) static void shim_constructor(void)
 	shim_init();
 }
 
+/* SHIM_STATS=1: the counters as one block on the trace output. A process that sent nothing
+ * through the shim says nothing (a shell script or a launcher such as a pyenv shim would otherwise
+ * add an empty block for every command it runs). */
+static void report_stats(void)
+{
+	const struct stats_shared *s = stats_block();
+	char mem[4096], *buf = mem;
+	size_t n;
+	bool any = false;
+
+	for (int i = 0; i < STAT_COUNT; i++)
+		any |= stats_get((enum shim_stat)i) != 0;
+	if (!any)
+		return;
+	n = stats_format(s, mem, sizeof(mem));
+	if (n >= sizeof(mem)) {
+		buf = malloc(n + 1);
+		if (buf == NULL)
+			return;
+		stats_format(s, buf, n + 1);
+	}
+	if (n > 0 && buf[n - 1] == '\n')
+		buf[n - 1] = '\0';
+	shim_notice(buf);
+	if (buf != mem)
+		free(buf);
+}
+
 /* At exit, datagrams still waiting for ARP go out first, if the answer to the first request comes
  * within 0.5 s (a neighbour on the link answers in well under a millisecond). The kernel's own
  * queue would outlive the process; the shim's cannot, and an unanswered neighbour must not hold the
@@ -178,4 +224,6 @@ __attribute__((destructor)) static void shim_destructor(void)
 {
 	if (shim_bypass)
 		neigh_queue_drain(500);
+	if (config.stats)
+		report_stats();
 }

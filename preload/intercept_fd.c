@@ -98,7 +98,7 @@ SHIM_EXPORT int dup(int oldfd)
 static void make_room(int newfd)
 {
 	if (fd_is_internal(newfd))
-		trace_sink_relocate(newfd);
+		internal_fd_relocate(newfd);
 }
 
 SHIM_EXPORT int dup2(int oldfd, int newfd)

@@ -74,6 +74,13 @@ void fdtable_forget_range(unsigned first, unsigned last);
  * fd to use, or -1. */
 int internal_fd_adopt(int fd, bool close_original);
 
+/* Remember where an internal fd is kept (the variable the shim reads it from). */
+void internal_fd_track(int *slot);
+
+/* The program wants internal fd's number (dup2/dup3 onto it): move the shim's fd to another number
+ * and update the variable that holds it. Returns the new number, or -1. */
+int internal_fd_relocate(int fd);
+
 /* Lowest FD_INTERNAL fd in [first, last], or -1. */
 int fdtable_next_internal(unsigned first, unsigned last);
 

@@ -27,8 +27,4 @@ void shim_notice(const char *line);
 /* The internal fd the output goes to, or -1. */
 int trace_sink_fd(void);
 
-/* Move an internal fd out of the way of the program (it wants that number for dup2/dup3):
- * returns the new fd number, or -1. */
-int trace_sink_relocate(int fd);
-
 #endif

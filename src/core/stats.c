@@ -110,6 +110,7 @@ int stats_init(void)
 	for (int i = 0; i < STATS_ERRNO_MAX; i++)
 		s->errnos[i] = atomic_load(&private_block.errnos[i]);
 	block_fd = fd;
+	internal_fd_track(&block_fd);
 	block = s;
 	return 0;
 }
@@ -134,6 +135,7 @@ void stats_after_fork(void)
 	s = make_shared(&fd);
 	if (s != NULL) {
 		block_fd = fd;
+		internal_fd_track(&block_fd);
 		block = s;
 	}
 }

@@ -35,6 +35,7 @@ int dev_xmit_open(int inherited_fd)
 	if (rawsys5(SYS_setsockopt, fd, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof(sndbuf)) < 0)
 		rawsys5(SYS_setsockopt, fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
 	packet_fd = internal_fd_adopt((int)fd, true);
+	internal_fd_track(&packet_fd);
 	return 0;
 }
 

@@ -119,6 +119,8 @@ static long queue_for_neighbour(const struct udp_datagram *d, const struct route
 		return SHIM_TO_KERNEL;
 	}
 	stats_add(STAT_NEIGH_MISS, 1);
+	if (fs.n > 1)
+		stats_add(STAT_FRAGMENTED, 1);
 	path_step(t,
 		  "ip_make_skb(len %zu id %u) \xe2\x86\x92 neigh_resolve_output(%s on %s: "
 		  "%d frame(s) queued until resolved)",

@@ -26,6 +26,7 @@ int ident_learn_open(int inherited_fd)
 	if (fd < 0)
 		return (int)fd;
 	tap_fd = internal_fd_adopt((int)fd, true);
+	internal_fd_track(&tap_fd);
 	return 0;
 }
 

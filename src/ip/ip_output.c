@@ -165,12 +165,12 @@ static int output_copied(const struct udp_datagram *d, struct path_trace *t)
 		  "frames of up to %zu data bytes)",
 		  IPV4_HLEN_MIN + UDP_HLEN + d->len, d->id, d->ttl, d->tos, d->df ? " DF" : "",
 		  nfrag, per);
-	if (fs.n > 1)
-		stats_add(STAT_FRAGMENTED, 1);
 	sent = dev_xmit_batch(d->oif, frames, counts, fs.n, d->dontwait);
 	free(fs.buf);
 	if (sent < 0)
 		return sent;
+	if (fs.n > 1)
+		stats_add(STAT_FRAGMENTED, 1);
 	return sent == fs.n ? 0 : -ENOBUFS;
 }
 

@@ -254,6 +254,11 @@ void neigh_queue_drain(int max_ms)
 			return;
 		rawsys2(SYS_nanosleep, &ms, NULL);
 	}
+	/* what still waits is lost with the process */
+	pthread_mutex_lock(&queue_lock);
+	for (struct queued *e = head; e != NULL; e = e->next)
+		stats_add(STAT_NEIGH_QUEUE_DROP, 1);
+	pthread_mutex_unlock(&queue_lock);
 }
 
 void neigh_queue_forget(void)

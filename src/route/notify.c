@@ -81,6 +81,7 @@ int route_watch_icmp(int inherited_fd)
 	rawsys5(SYS_setsockopt, fd, SOL_RAW, ICMP_FILTER, &filt, sizeof(filt));
 	rawsys5(SYS_setsockopt, fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
 	icmp_fd = rtnl_make_internal((int)fd);
+	internal_fd_track(&icmp_fd);
 	return 0;
 }
 
@@ -110,6 +111,7 @@ static bool icmp_changes_routes(void)
  * connected socket is registered once-shot; an event sets the socket's hint, and the send path
  * asks SO_ERROR only when the hint is set, then arms the registration again. */
 static int err_epoll_fd = -1;
+static int listen_fd = -1; /* the rtnetlink subscription */
 
 bool notify_watch_errors(int fd, struct shim_sock *sk, bool rearm)
 {
@@ -138,11 +140,15 @@ static void collect_error_hints(void)
 static void *listen_loop(void *arg)
 {
 	static char buf[32768];
-	int fd = (int)(long)arg;
 
+	(void)arg;
 	for (;;) {
+		/* the fds are read again each round: a program's dup2 may have moved them */
+		int fd = __atomic_load_n(&listen_fd, __ATOMIC_ACQUIRE);
 		struct pollfd pfd[3] = {
-		    {fd, POLLIN, 0}, {err_epoll_fd, POLLIN, 0}, {icmp_fd, POLLIN, 0}};
+		    {fd, POLLIN, 0},
+		    {__atomic_load_n(&err_epoll_fd, __ATOMIC_ACQUIRE), POLLIN, 0},
+		    {__atomic_load_n(&icmp_fd, __ATOMIC_ACQUIRE), POLLIN, 0}};
 		long n;
 
 		if (rawsys5(SYS_ppoll, pfd, icmp_fd >= 0 ? 3 : 2, NULL, NULL, 0) < 0)
@@ -198,6 +204,9 @@ static void start_listener(void)
 		return;
 	}
 	err_epoll_fd = efd >= 0 ? internal_fd_adopt((int)efd, true) : -1;
+	internal_fd_track(&err_epoll_fd);
+	listen_fd = fd;
+	internal_fd_track(&listen_fd);
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	pthread_attr_init(&attr);

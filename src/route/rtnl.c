@@ -60,6 +60,7 @@ static int request_fd_locked(void)
 		if (fd < 0)
 			return fd;
 		req_fd = fd;
+		internal_fd_track(&req_fd);
 		req_owner = pid;
 	}
 	return req_fd;

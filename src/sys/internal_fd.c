@@ -5,6 +5,7 @@
 #include "shim/rawsys.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 
@@ -29,4 +30,42 @@ int internal_fd_adopt(int fd, bool close_original)
 	}
 	fdtable_set_kind((int)nfd, FD_INTERNAL);
 	return (int)nfd;
+}
+
+/* Where each internal fd is kept, so it can be moved when the program wants its number. */
+#define TRACKED_MAX 16
+
+static int *tracked[TRACKED_MAX];
+static int ntracked;
+static pthread_mutex_t tracked_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void internal_fd_track(int *slot)
+{
+	pthread_mutex_lock(&tracked_lock);
+	for (int i = 0; i < ntracked; i++)
+		if (tracked[i] == slot)
+			goto out;
+	if (ntracked < TRACKED_MAX)
+		tracked[ntracked++] = slot;
+out:
+	pthread_mutex_unlock(&tracked_lock);
+}
+
+int internal_fd_relocate(int fd)
+{
+	int moved = -1;
+
+	pthread_mutex_lock(&tracked_lock);
+	for (int i = 0; i < ntracked; i++) {
+		if (__atomic_load_n(tracked[i], __ATOMIC_ACQUIRE) != fd)
+			continue;
+		/* the copy takes over; the old number is about to be replaced by the program's
+		 * dup2/dup3, which closes it */
+		moved = internal_fd_adopt(fd, false);
+		if (moved >= 0)
+			__atomic_store_n(tracked[i], moved, __ATOMIC_RELEASE);
+		break;
+	}
+	pthread_mutex_unlock(&tracked_lock);
+	return moved;
 }

@@ -134,6 +134,7 @@ int pcap_open(const char *path)
 		rawsys1(SYS_close, pcap_fd);
 	}
 	pcap_fd = internal_fd_adopt((int)fd, true);
+	internal_fd_track(&pcap_fd);
 	write_section_header();
 	pcap_enabled = true;
 	return 0;

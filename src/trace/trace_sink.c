@@ -11,7 +11,7 @@
 
 bool trace_calls_enabled;
 
-static _Atomic int sink_fd = -1;
+static int sink_fd = -1; /* atomic */
 
 /* A copy of fd (or fd itself, closing the original) as an internal fd. */
 static int make_internal(int fd, bool close_original)
@@ -35,7 +35,8 @@ int trace_sink_open(const char *path)
 	} else {
 		fd = make_internal(2, false);
 	}
-	old = atomic_exchange(&sink_fd, fd);
+	old = __atomic_exchange_n(&sink_fd, fd, __ATOMIC_ACQ_REL);
+	internal_fd_track(&sink_fd);
 	if (old >= 0) {
 		fdtable_forget(old);
 		rawsys1(SYS_close, old);
@@ -45,28 +46,12 @@ int trace_sink_open(const char *path)
 
 int trace_sink_fd(void)
 {
-	return atomic_load(&sink_fd);
-}
-
-int trace_sink_relocate(int fd)
-{
-	int nfd;
-
-	if (fd != atomic_load(&sink_fd))
-		return -1;
-	nfd = make_internal(fd, false);
-	if (nfd < 0)
-		return -1;
-	if (atomic_compare_exchange_strong(&sink_fd, &fd, nfd)) {
-		fdtable_forget(fd);
-		rawsys1(SYS_close, fd);
-	}
-	return nfd;
+	return __atomic_load_n(&sink_fd, __ATOMIC_ACQUIRE);
 }
 
 static void sink_write(const char *p, size_t len)
 {
-	int fd = atomic_load(&sink_fd);
+	int fd = __atomic_load_n(&sink_fd, __ATOMIC_ACQUIRE);
 
 	if (fd < 0)
 		fd = 2;

@@ -5,15 +5,15 @@
 #include <string.h>
 
 struct fake_env {
-	const char *names[4];
-	const char *values[4];
+	const char *names[8];
+	const char *values[8];
 };
 
 static const char *fake_lookup(const char *name, void *ctx)
 {
 	struct fake_env *env = ctx;
 
-	for (int i = 0; i < 4 && env->names[i] != NULL; i++)
+	for (int i = 0; i < 8 && env->names[i] != NULL; i++)
 		if (strcmp(env->names[i], name) == 0)
 			return env->values[i];
 	return NULL;
@@ -42,6 +42,8 @@ START_TEST(test_defaults)
 	ck_assert_int_eq(cfg.mode, SHIM_MODE_BYPASS);
 	ck_assert_int_eq(cfg.trace, SHIM_TRACE_OFF);
 	ck_assert_str_eq(cfg.trace_file, "");
+	ck_assert_str_eq(cfg.pcap_file, "");
+	ck_assert_int_eq(cfg.stats, 0);
 	ck_assert_int_eq(rep.count, 0);
 }
 END_TEST
@@ -84,6 +86,45 @@ START_TEST(test_malformed_values_keep_defaults_and_say_so)
 }
 END_TEST
 
+START_TEST(test_pcap_and_stats)
+{
+	struct fake_env on = {{"SHIM_PCAP", "SHIM_STATS", NULL}, {"/tmp/c.pcapng", "1", NULL}};
+	struct fake_env on2 = {{"SHIM_STATS", NULL}, {"on", NULL}};
+	struct fake_env off = {{"SHIM_PCAP", "SHIM_STATS", NULL}, {"", "off", NULL}};
+	struct fake_env bad = {{"SHIM_STATS", NULL}, {"yes", NULL}};
+	struct reports rep = {0, ""};
+	struct shim_config cfg;
+
+	ck_assert_int_eq(shim_config_parse(&cfg, fake_lookup, &on, collect, &rep), 0);
+	ck_assert_str_eq(cfg.pcap_file, "/tmp/c.pcapng");
+	ck_assert_int_eq(cfg.stats, 1);
+	ck_assert_int_eq(shim_config_parse(&cfg, fake_lookup, &on2, collect, &rep), 0);
+	ck_assert_int_eq(cfg.stats, 1);
+	ck_assert_int_eq(shim_config_parse(&cfg, fake_lookup, &off, collect, &rep), 0);
+	ck_assert_str_eq(cfg.pcap_file, "");
+	ck_assert_int_eq(cfg.stats, 0);
+	ck_assert_int_eq(rep.count, 0);
+	ck_assert_int_eq(shim_config_parse(&cfg, fake_lookup, &bad, collect, &rep), 1);
+	ck_assert_int_eq(cfg.stats, 0);
+	ck_assert_str_eq(rep.last, "libshim: SHIM_STATS=yes is not a known value (one of: off, 0, "
+				   "on, 1); using the default");
+}
+END_TEST
+
+START_TEST(test_overlong_pcap_file)
+{
+	static char longpath[SHIM_CONFIG_PATH_MAX + 10];
+	struct fake_env env = {{"SHIM_PCAP", NULL}, {longpath, NULL}};
+	struct reports rep = {0, ""};
+	struct shim_config cfg;
+
+	memset(longpath, 'a', sizeof(longpath) - 1);
+	ck_assert_int_eq(shim_config_parse(&cfg, fake_lookup, &env, collect, &rep), 1);
+	ck_assert_str_eq(cfg.pcap_file, "");
+	ck_assert_str_eq(rep.last, "libshim: SHIM_PCAP is longer than PATH_MAX; not capturing");
+}
+END_TEST
+
 START_TEST(test_overlong_trace_file)
 {
 	static char longpath[SHIM_CONFIG_PATH_MAX + 10];
@@ -108,6 +149,8 @@ int main(void)
 	tcase_add_test(tc, test_valid_values);
 	tcase_add_test(tc, test_malformed_values_keep_defaults_and_say_so);
 	tcase_add_test(tc, test_overlong_trace_file);
+	tcase_add_test(tc, test_pcap_and_stats);
+	tcase_add_test(tc, test_overlong_pcap_file);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
