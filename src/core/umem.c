@@ -6,7 +6,9 @@
  * fails cleanly (EFAULT) on an unmapped address. */
 #include "shim/umem.h"
 #include "shim/rawsys.h"
+#include "shim/trace.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <string.h>
@@ -21,19 +23,39 @@ void umem_after_fork(void)
 	self_pid = rawsys0(SYS_getpid);
 }
 
+/* Set when process_vm_readv is refused outright (a seccomp filter or an LSM): the shim then reads
+ * directly, as the program itself would, rather than fail every call that points at memory. */
+static int vm_readv_refused;
+
+static void copy_direct(void *dst, const void *src, size_t n);
+
 /* One process_vm_readv call; returns the bytes copied or -1. The kernel stops at the first fault.
  */
 static ssize_t umem_copy(void *dst, const void *src, size_t n)
 {
 	struct iovec local = {.iov_base = dst, .iov_len = n};
 	struct iovec remote = {.iov_base = (void *)src, .iov_len = n};
+	long r;
 
+	if (__atomic_load_n(&vm_readv_refused, __ATOMIC_RELAXED)) {
+		copy_direct(dst, src, n);
+		return (ssize_t)n;
+	}
 	if (self_pid == 0)
 		self_pid = rawsys0(SYS_getpid);
-	return process_vm_readv((pid_t)self_pid, &local, 1, &remote, 1, 0);
+	r = rawsys6(SYS_process_vm_readv, self_pid, (long)&local, 1, (long)&remote, 1, 0);
+	if (r == -EPERM || r == -ENOSYS || r == -EACCES) {
+		if (!__atomic_exchange_n(&vm_readv_refused, 1, __ATOMIC_RELAXED))
+			shim_notice(
+			    "libshim: process_vm_readv is refused here; the program's memory is "
+			    "read directly (a bad pointer may now crash where the kernel says "
+			    "EFAULT)");
+		copy_direct(dst, src, n);
+		return (ssize_t)n;
+	}
+	return r < 0 ? -1 : (ssize_t)r;
 }
 
-/* this thread's stack, 0 until first looked up (initial-exec TLS: libshim is loaded at start-up) */
 static __thread __attribute__((tls_model("initial-exec"))) uintptr_t stack_lo, stack_hi;
 
 /* Whether [p, p+n) lies in this thread's stack between the current frame and the stack's top. */
@@ -76,6 +98,11 @@ copy_unchecked(void *dst, const void *src, size_t n)
 #else
 #define copy_unchecked memcpy
 #endif
+
+static void copy_direct(void *dst, const void *src, size_t n)
+{
+	copy_unchecked(dst, src, n);
+}
 
 int umem_read(void *dst, const void *src, size_t n)
 {
