@@ -12,9 +12,15 @@
 #include "shim/sock.h"
 #include "shim/stats.h"
 
+struct xmit_batch;
+
 /* A result of the send path meaning: give this call (this message, for sendmmsg) to the kernel
  * socket unchanged. Never a valid -errno. */
 #define SHIM_TO_KERNEL (-100000L)
+
+/* In a sendmmsg batch: an earlier entry failed when the batch went out, this one was not sent
+ * (xmit_batch says which entry and why). */
+#define SHIM_BATCH_BROKEN (-100002L)
 
 /* A message as the syscall layer imported it (struct msghdr with its iov_iter in the kernel). */
 struct shim_msg {
@@ -28,7 +34,8 @@ struct shim_msg {
 	size_t len; /* total, clamped to MAX_RW_COUNT */
 	int flags;
 	struct path_trace *trace;
-	int kernel_reason; /* enum shim_kernel_reason, when the answer is SHIM_TO_KERNEL */
+	int kernel_reason;	  /* enum shim_kernel_reason, when the answer is SHIM_TO_KERNEL */
+	struct xmit_batch *batch; /* sendmmsg: single frames wait here for one transmit */
 };
 
 /* Hand this message to the kernel socket for the reason why (stats.h), saying so in the path. */

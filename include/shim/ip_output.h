@@ -45,6 +45,35 @@ struct frame_set {
  * out in frames as __ip_append_data and ip_do_fragment do. Returns 0 or -errno. */
 int ip_build_udp_frames(const struct udp_datagram *d, struct frame_set *fs);
 
+/* Datagrams of one sendmmsg call waiting to go out with one transmit (AF_PACKET sendmmsg). Each is
+ * a single frame whose payload stays in the program's buffers. */
+#define XMIT_BATCH_MAX 16
+#define XMIT_SLOT_IOVS 8
+struct xmit_slot {
+	uint8_t hdr[10 + 14 + 20 + 8]; /* vnet, Ethernet, IPv4, UDP */
+	struct iovec parts[XMIT_SLOT_IOVS];
+	int nparts;
+	unsigned entry; /* index of the sendmmsg entry */
+};
+struct xmit_batch {
+	int n;
+	int oif;
+	bool dontwait;
+	unsigned current_entry; /* set by the caller before each entry */
+	unsigned failed_entry;	/* after a failed flush: the entry that failed ... */
+	int err;		/* ... and its -errno; the entries before it went out */
+	struct xmit_slot slot[XMIT_BATCH_MAX];
+};
+
+/* Add d to the batch instead of transmitting it. Returns 0, or -1 when it cannot be batched (it
+ * is fragmented, has too many buffers, leaves by another device, or the batch is full): the caller
+ * flushes the batch and sends d by itself. */
+int ip_output_defer(struct xmit_batch *b, const struct udp_datagram *d, struct path_trace *t);
+
+/* Transmit what the batch holds, in order. Returns 0, or -1 when an entry failed (failed_entry,
+ * err; the ones before it went out, the ones after it did not). The batch is empty afterwards. */
+int xmit_batch_flush(struct xmit_batch *b);
+
 /* Build and transmit. Returns 0, or -errno: EFAULT (payload unreadable: nothing sent), ENOBUFS,
  * EAGAIN, ENETDOWN ... as the device answered. */
 int ip_output_udp(const struct udp_datagram *d, struct path_trace *t);

@@ -137,6 +137,7 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 	struct ipcm ipc;
 	uint32_t daddr = 0, saddr, mtu, maxsize;
 	uint8_t tos;
+	bool unresolved;
 	uint16_t dport = 0;
 	bool fastpath = false;
 	char a1[INET_ADDRSTRLEN], a2[INET_ADDRSTRLEN];
@@ -284,11 +285,17 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 	}
 
 	/* neigh_output: the next hop's MAC, or the shim's arp_queue while the kernel resolves it */
-	if (neigh_queue_waiting(rt.oif, rt.nexthop) ||
-	    neigh_output_lookup(rt.oif, rt.nexthop, d.dst_mac) < 0)
-		err = queue_for_neighbour(&d, &rt, m->trace);
-	else
-		err = ip_output_udp(&d, m->trace);
+	unresolved = neigh_queue_waiting(rt.oif, rt.nexthop) ||
+		     neigh_output_lookup(rt.oif, rt.nexthop, d.dst_mac) < 0;
+	if (m->batch != NULL && !unresolved && ip_output_defer(m->batch, &d, m->trace) == 0) {
+		err = 1; /* goes out with the rest of the sendmmsg batch */
+	} else if (m->batch != NULL && xmit_batch_flush(m->batch) < 0) {
+		undo_ident(sk, sv, d.id); /* an earlier entry failed: this one is not sent */
+		return SHIM_BATCH_BROKEN;
+	} else {
+		err = unresolved ? queue_for_neighbour(&d, &rt, m->trace)
+				 : ip_output_udp(&d, m->trace);
+	}
 	if (err == SHIM_TO_KERNEL) {
 		undo_ident(sk, sv, d.id);
 		m->kernel_reason = KR_NEIGH;

@@ -51,30 +51,98 @@ static void put_link_and_ip(uint8_t *p, const struct udp_datagram *d, uint16_t t
 }
 
 /* One frame: headers here, payload straight from the program's iovecs. */
-static int output_single(const struct udp_datagram *d, struct path_trace *t)
+/* The headers of a one-frame datagram: vnet (checksum left to the kernel/device), Ethernet, IPv4,
+ * UDP with the pseudo-header sum. */
+static void put_single_headers(uint8_t *hdr, const struct udp_datagram *d)
 {
-	uint8_t hdr[FRAME_HDR_MAX];
-	struct iovec iov[1 + 1024];
 	uint16_t ulen = (uint16_t)(UDP_HLEN + d->len);
 	uint8_t *l2 = hdr + DEV_VNET_HDR_LEN;
 	uint16_t csum_start = ETH_HLEN_BYTES + IPV4_HLEN_MIN;
 	uint32_t pseudo = csum_pseudo_ipv4(d->saddr, d->daddr, IPPROTO_UDP, ulen);
-	int n = 0;
 
-	if (d->iovcnt > 1023)
-		return -EMSGSIZE; /* caller uses the copying path instead */
 	put_link_and_ip(l2, d, (uint16_t)(IPV4_HLEN_MIN + ulen), d->df ? IP_DF : 0);
 	/* CHECKSUM_PARTIAL convention: the field holds the folded pseudo-header sum, uncomplemented
 	 */
 	wire_put_udp(l2 + csum_start, d->sport, d->dport, ulen, (uint16_t)~csum_fold(pseudo));
 	dev_put_vnet_hdr(hdr, (uint16_t)(csum_start + UDP_HLEN), csum_start, 6);
-	iov[n++] = (struct iovec){hdr, sizeof(hdr)};
+}
+
+/* [headers | the program's non-empty buffers] into iov; returns the number of parts. */
+static int single_frame_parts(uint8_t *hdr, const struct udp_datagram *d, struct iovec *iov)
+{
+	int n = 0;
+
+	iov[n++] = (struct iovec){hdr, FRAME_HDR_MAX};
 	for (int i = 0; i < d->iovcnt; i++)
 		if (d->iov[i].iov_len)
 			iov[n++] = d->iov[i];
-	path_step(t, "ip_make_skb(len %u id %u%s ttl %u tos 0x%x)", IPV4_HLEN_MIN + ulen, d->id,
-		  d->df ? " DF" : "", d->ttl, d->tos);
-	return dev_xmit(d->oif, iov, n, d->dontwait);
+	return n;
+}
+
+/* One frame: headers here, payload straight from the program's iovecs. */
+static int output_single(const struct udp_datagram *d, struct path_trace *t)
+{
+	uint8_t hdr[FRAME_HDR_MAX];
+	struct iovec iov[1 + 1024];
+
+	if (d->iovcnt > 1023)
+		return -EMSGSIZE; /* caller uses the copying path instead */
+	put_single_headers(hdr, d);
+	path_step(t, "ip_make_skb(len %zu id %u%s ttl %u tos 0x%x)",
+		  IPV4_HLEN_MIN + UDP_HLEN + d->len, d->id, d->df ? " DF" : "", d->ttl, d->tos);
+	return dev_xmit(d->oif, iov, single_frame_parts(hdr, d, iov), d->dontwait);
+}
+
+int ip_output_defer(struct xmit_batch *b, const struct udp_datagram *d, struct path_trace *t)
+{
+	struct xmit_slot *slot;
+
+	if (b->n == XMIT_BATCH_MAX || IPV4_HLEN_MIN + UDP_HLEN + d->len > d->fragsize ||
+	    d->iovcnt > XMIT_SLOT_IOVS - 1 ||
+	    (b->n > 0 && (b->oif != d->oif || b->dontwait != d->dontwait)))
+		return -1;
+	slot = &b->slot[b->n];
+	put_single_headers(slot->hdr, d);
+	slot->nparts = single_frame_parts(slot->hdr, d, slot->parts);
+	slot->entry = b->current_entry;
+	b->oif = d->oif;
+	b->dontwait = d->dontwait;
+	b->n++;
+	path_step(
+	    t, "ip_make_skb(len %zu id %u%s ttl %u tos 0x%x) \xe2\x86\x92 batched for one transmit",
+	    IPV4_HLEN_MIN + UDP_HLEN + d->len, d->id, d->df ? " DF" : "", d->ttl, d->tos);
+	return 0;
+}
+
+int xmit_batch_flush(struct xmit_batch *b)
+{
+	struct iovec *frames[XMIT_BATCH_MAX];
+	int counts[XMIT_BATCH_MAX], at = 0;
+
+	for (int i = 0; i < b->n; i++) {
+		frames[i] = b->slot[i].parts;
+		counts[i] = b->slot[i].nparts;
+	}
+	while (at < b->n) {
+		int sent = dev_xmit_batch(b->oif, frames + at, counts + at, b->n - at, b->dontwait);
+
+		if (sent == b->n - at)
+			break;
+		if (sent > 0) {
+			at += sent;
+			continue; /* the next one failed: learn why on the next round */
+		}
+		if (sent == -ENOBUFS) { /* a queue drop is no error for UDP (udp_send_skb) */
+			at++;
+			continue;
+		}
+		b->failed_entry = b->slot[at].entry;
+		b->err = sent == -ENETDOWN || sent == -ENXIO ? -ENETUNREACH : sent;
+		b->n = 0;
+		return -1;
+	}
+	b->n = 0;
+	return 0;
 }
 
 /* Copy the payload from the program (EFAULT if any of it is unreadable) to dst. */

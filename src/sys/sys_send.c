@@ -3,6 +3,7 @@
 #include "shim/sys_send.h"
 #include "shim/fdevents.h"
 #include "shim/ident_learn.h"
+#include "shim/ip_output.h"
 #include "shim/path_trace.h"
 #include "shim/pcap.h"
 #include "shim/stats.h"
@@ -138,6 +139,7 @@ static long send_buffer(const char *entry, int fd, const void *buf, size_t len, 
 	m.namelen = 0;
 	m.control = NULL;
 	m.controllen = 0;
+	m.batch = NULL;
 	m.kernel_reason = 0;
 	m.trace = &t;
 	if (len > MAX_RW_COUNT)
@@ -225,7 +227,7 @@ static long import_control(const struct msghdr *k, void *fast, size_t fast_len, 
 
 /* ___sys_sendmsg for one msghdr already copied from the program; the caller holds sk. */
 static long sendmsg_copied(int fd, struct shim_sock *sk, struct msghdr k, int flags,
-			   struct path_trace *t)
+			   struct path_trace *t, struct xmit_batch *batch)
 {
 	struct iovec fast[UIO_FASTIOV];
 	unsigned char ctl_fast[256] __attribute__((aligned(8)));
@@ -235,6 +237,7 @@ static long sendmsg_copied(int fd, struct shim_sock *sk, struct msghdr k, int fl
 
 	memset(&m, 0, sizeof(m));
 	m.trace = t;
+	m.batch = batch;
 	if ((int)k.msg_namelen < 0)
 		return -EINVAL;
 	if (k.msg_name == NULL)
@@ -277,7 +280,7 @@ static long sendmsg_one(int fd, struct shim_sock *sk, const struct msghdr *umsg,
 
 	if (umem_read(&k, umsg, sizeof(k)) != 0)
 		return -EFAULT;
-	return sendmsg_copied(fd, sk, k, flags, t);
+	return sendmsg_copied(fd, sk, k, flags, t, NULL);
 }
 
 long sys_sendmsg(int fd, const struct msghdr *msg, int flags)
@@ -299,7 +302,15 @@ long sys_sendmsg(int fd, const struct msghdr *msg, int flags)
 	return r;
 }
 
-#define MMSG_CHUNK 16
+#define MMSG_CHUNK XMIT_BATCH_MAX
+
+/* One batch per thread (about 2 KiB), not on the stack of the program's thread. */
+static struct xmit_batch *batch_for_this_thread(void)
+{
+	static __thread __attribute__((tls_model("initial-exec"))) struct xmit_batch batch;
+
+	return &batch;
+}
 
 /* put_user of each sent entry's msg_len, for n entries from first, in one system call. Returns how
  * many were written (they stop at the first that cannot be). */
@@ -323,6 +334,7 @@ long sys_sendmmsg(int fd, struct mmsghdr *vec, unsigned vlen, int flags)
 {
 	struct mmsghdr chunk[MMSG_CHUNK];
 	unsigned lens[MMSG_CHUNK], done = 0;
+	struct xmit_batch *batch;
 	struct shim_sock *sk;
 	bool stop = false;
 	long r = 0;
@@ -336,6 +348,8 @@ long sys_sendmmsg(int fd, struct mmsghdr *vec, unsigned vlen, int flags)
 	}
 	if (vlen > UIO_MAXIOV)
 		vlen = UIO_MAXIOV;
+	batch = batch_for_this_thread();
+	batch->n = 0;
 	while (done < vlen && !stop) {
 		/* the program's array may be a bad pointer: addresses are only computed here */
 		struct mmsghdr *first = (struct mmsghdr *)((uintptr_t)vec + done * sizeof(*vec));
@@ -349,14 +363,27 @@ long sys_sendmmsg(int fd, struct mmsghdr *vec, unsigned vlen, int flags)
 			struct path_trace t;
 
 			path_begin(&t, "__sys_sendmmsg", fd);
-			r = have ? sendmsg_copied(fd, sk, chunk[i].msg_hdr, flags, &t)
+			batch->current_entry = i;
+			r = have ? sendmsg_copied(fd, sk, chunk[i].msg_hdr, flags, &t, batch)
 				 : sendmsg_one(fd, sk, (struct msghdr *)entry, flags, &t);
-			if (r == SHIM_TO_KERNEL) { /* this entry through the kernel socket */
+			if (r == SHIM_TO_KERNEL) { /* this entry through the kernel socket, after
+						      the ones batched before it */
 				struct ident_watch w;
 
-				ident_watch_begin(fd, &w);
-				r = rawsys3(SYS_sendmsg, fd, entry, flags);
-				ident_watch_end(&w, r);
+				if (xmit_batch_flush(batch) < 0) {
+					r = SHIM_BATCH_BROKEN;
+				} else {
+					ident_watch_begin(fd, &w);
+					r = rawsys3(SYS_sendmsg, fd, entry, flags);
+					ident_watch_end(&w, r);
+				}
+			}
+			if (r == SHIM_BATCH_BROKEN) { /* an earlier entry failed going out */
+				path_end(&t, r);
+				sent = batch->failed_entry;
+				r = batch->err;
+				stop = true;
+				break;
 			}
 			finish(&t, r);
 			if (r < 0) {
@@ -369,6 +396,12 @@ long sys_sendmmsg(int fd, struct mmsghdr *vec, unsigned vlen, int flags)
 			if ((flags & MSG_PROBE_FLAG) && r > 0)
 				stop = true;
 		}
+		/* what waits in the batch goes out before the lengths are reported */
+		if (sent > 0 && xmit_batch_flush(batch) < 0) {
+			sent = batch->failed_entry;
+			r = batch->err;
+			stop = true;
+		}
 		wrote = sent ? write_msg_lens(vec, done, lens, sent) : 0;
 		done += wrote;
 		if (wrote < sent) { /* a msg_len that cannot be written ends the call there */
@@ -376,6 +409,7 @@ long sys_sendmmsg(int fd, struct mmsghdr *vec, unsigned vlen, int flags)
 			stop = true;
 		}
 	}
+	batch->n = 0;
 	shim_sock_put(sk);
 	/* the error of a later entry is dropped once one was sent */
 	return done > 0 ? (long)done : r;
