@@ -48,6 +48,13 @@ struct shim_msg {
 
 /* ---- state (inet_sock.c) ---- */
 
+/* From now on the kernel socket sends for sk (a setting the shim does not reproduce). */
+static inline void sock_set_kernel_only(struct shim_sock *sk, const char *why, int reason)
+{
+	sk->kernel_only = why;
+	sk->kernel_only_reason = reason;
+}
+
 /* Read the socket's state from the kernel socket fd, once, before the shim first sends on it
  * (called with sk->lock held). Settings the shim does not reproduce make the socket kernel-only. */
 void inet_sock_sync(struct shim_sock *sk, int fd);

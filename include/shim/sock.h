@@ -49,6 +49,7 @@ struct shim_sock {
 	/* Datagrams go through the kernel socket instead of the shim's path, and why (a setting
 	 * the shim does not reproduce yet was made on this socket). NULL: the shim sends. */
 	const char *kernel_only;
+	int kernel_only_reason; /* enum shim_kernel_reason (stats.h) */
 
 	/* sk_dst_cache: the route found at connect(), reused by the connected fast path */
 	struct route_result dst_cache;

@@ -15,6 +15,12 @@ int umem_read(void *dst, const void *src, size_t n);
 /* Copy up to n bytes, stopping at the first unreadable page. Returns the number of bytes copied. */
 size_t umem_read_partial(void *dst, const void *src, size_t n);
 
+/* Write local into the program's memory at the remote parts, in order (process_vm_writev on the
+ * own process). Returns the bytes written (it stops at the first part that cannot be written), or
+ * -errno. */
+struct iovec;
+long umem_write_parts(const struct iovec *local, const struct iovec *remote, unsigned nremote);
+
 /* In a child after fork: the cached pid used for process_vm_readv is the parent's. */
 void umem_after_fork(void);
 

@@ -56,6 +56,13 @@ static ssize_t umem_copy(void *dst, const void *src, size_t n)
 	return r < 0 ? -1 : (ssize_t)r;
 }
 
+long umem_write_parts(const struct iovec *local, const struct iovec *remote, unsigned nremote)
+{
+	if (self_pid == 0)
+		self_pid = rawsys0(SYS_getpid);
+	return rawsys6(SYS_process_vm_writev, self_pid, (long)local, 1, (long)remote, nremote, 0);
+}
+
 static __thread __attribute__((tls_model("initial-exec"))) uintptr_t stack_lo, stack_hi;
 
 /* Whether [p, p+n) lies in this thread's stack between the current frame and the stack's top. */

@@ -64,16 +64,16 @@ long inet_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m)
 	inet_sock_sync(sk, fd);
 	if (sk->kernel_only != NULL) {
 		const char *why = sk->kernel_only;
+		int reason = sk->kernel_only_reason;
 
 		pthread_mutex_unlock(&sk->lock);
-		TO_KERNEL(m, strstr(why, "CORK") || strstr(why, "MSG_MORE") ? KR_CORK : KR_SOCKOPT,
-			  "kernel(%s is set on this socket)", why);
+		TO_KERNEL(m, reason, "kernel(%s is set on this socket)", why);
 	}
 	if (m->flags & MSG_MORE) {
 		/* Corking (S3, S16): the pending datagram lives in the kernel socket from now on,
 		 * and every later send must append to it there, so the socket stays with the
 		 * kernel. */
-		sk->kernel_only = "MSG_MORE (corking)";
+		sock_set_kernel_only(sk, "MSG_MORE (corking)", KR_CORK);
 		pthread_mutex_unlock(&sk->lock);
 		TO_KERNEL(m, KR_CORK, "kernel(MSG_MORE: corking is the kernel socket's)");
 	}

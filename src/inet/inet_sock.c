@@ -68,19 +68,20 @@ static void read_names(struct shim_sock *sk, int fd)
 static const struct {
 	int level, name;
 	const char *why;
+	int reason; /* enum shim_kernel_reason */
 } kernel_only_options[] = {
-    {SOL_SOCKET, SO_NO_CHECK, "SO_NO_CHECK"},
-    {SOL_SOCKET, SO_DONTROUTE, "SO_DONTROUTE"},
-    {SOL_SOCKET, SO_ZEROCOPY, "SO_ZEROCOPY"},
-    {SOL_SOCKET, SO_TIMESTAMPING, "SO_TIMESTAMPING"},
-    {SOL_SOCKET, SO_TXTIME, "SO_TXTIME"},
-    {SOL_IP, IP_RECVERR, "IP_RECVERR"},
-    {SOL_IP, IP_FREEBIND, "IP_FREEBIND"},
-    {SOL_IP, IP_TRANSPARENT, "IP_TRANSPARENT"},
-    {SOL_IP, IP_BIND_ADDRESS_NO_PORT, "IP_BIND_ADDRESS_NO_PORT"},
-    {SOL_IP, IP_UNICAST_IF, "IP_UNICAST_IF"},
-    {SOL_UDP, UDP_CORK, "UDP_CORK"},
-    {SOL_UDP, UDP_SEGMENT, "UDP_SEGMENT"},
+    {SOL_SOCKET, SO_NO_CHECK, "SO_NO_CHECK", KR_SOCKOPT},
+    {SOL_SOCKET, SO_DONTROUTE, "SO_DONTROUTE", KR_SOCKOPT},
+    {SOL_SOCKET, SO_ZEROCOPY, "SO_ZEROCOPY", KR_SOCKOPT},
+    {SOL_SOCKET, SO_TIMESTAMPING, "SO_TIMESTAMPING", KR_SOCKOPT},
+    {SOL_SOCKET, SO_TXTIME, "SO_TXTIME", KR_SOCKOPT},
+    {SOL_IP, IP_RECVERR, "IP_RECVERR", KR_SOCKOPT},
+    {SOL_IP, IP_FREEBIND, "IP_FREEBIND", KR_SOCKOPT},
+    {SOL_IP, IP_TRANSPARENT, "IP_TRANSPARENT", KR_SOCKOPT},
+    {SOL_IP, IP_BIND_ADDRESS_NO_PORT, "IP_BIND_ADDRESS_NO_PORT", KR_SOCKOPT},
+    {SOL_IP, IP_UNICAST_IF, "IP_UNICAST_IF", KR_SOCKOPT},
+    {SOL_UDP, UDP_CORK, "UDP_CORK", KR_CORK},
+    {SOL_UDP, UDP_SEGMENT, "UDP_SEGMENT", KR_SOCKOPT},
 };
 
 void inet_sock_sync(struct shim_sock *sk, int fd)
@@ -113,14 +114,15 @@ void inet_sock_sync(struct shim_sock *sk, int fd)
 
 	sk->kernel_only = NULL;
 	if (sk->protocol == IPPROTO_UDPLITE)
-		sk->kernel_only = "UDP-Lite socket";
+		sock_set_kernel_only(sk, "UDP-Lite socket", KR_SOCKOPT);
 	for (size_t i = 0; i < sizeof(kernel_only_options) / sizeof(kernel_only_options[0]); i++)
 		if (get_int(fd, kernel_only_options[i].level, kernel_only_options[i].name, &v) ==
 			0 &&
 		    v != 0)
-			sk->kernel_only = kernel_only_options[i].why;
+			sock_set_kernel_only(sk, kernel_only_options[i].why,
+					     kernel_only_options[i].reason);
 	if (rawsys5(SYS_getsockopt, fd, SOL_IP, IP_OPTIONS, opts, &optlen) == 0 && optlen > 0)
-		sk->kernel_only = "IP_OPTIONS";
+		sock_set_kernel_only(sk, "IP_OPTIONS", KR_SOCKOPT);
 	sk->synced = true;
 }
 
@@ -199,7 +201,7 @@ void inet_after_setsockopt(struct shim_sock *sk, int fd, int level, int name, co
 		sk->mark = get_int(fd, SOL_SOCKET, SO_MARK, &v) == 0 ? (uint32_t)v : 0;
 	} else if (level == SOL_IP && name == IP_OPTIONS) {
 		if (len > 0)
-			sk->kernel_only = "IP_OPTIONS";
+			sock_set_kernel_only(sk, "IP_OPTIONS", KR_SOCKOPT);
 	} else {
 		int lvl = level == SOL_UDPLITE ? SOL_UDP : level;
 
@@ -207,7 +209,8 @@ void inet_after_setsockopt(struct shim_sock *sk, int fd, int level, int name, co
 		     i++)
 			if (kernel_only_options[i].level == lvl &&
 			    kernel_only_options[i].name == name && int_or_char(val, len) != 0)
-				sk->kernel_only = kernel_only_options[i].why;
+				sock_set_kernel_only(sk, kernel_only_options[i].why,
+						     kernel_only_options[i].reason);
 	}
 }
 

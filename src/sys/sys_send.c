@@ -325,8 +325,7 @@ static unsigned write_msg_lens(struct mmsghdr *vec, unsigned first, const unsign
 		    (char *)vec + (first + i) * sizeof(*vec) + offsetof(struct mmsghdr, msg_len);
 		remote[i].iov_len = sizeof(unsigned);
 	}
-	w = rawsys6(SYS_process_vm_writev, rawsys0(SYS_getpid), (long)&local, 1, (long)remote, n,
-		    0);
+	w = umem_write_parts(&local, remote, n);
 	return w < 0 ? 0 : (unsigned)w / sizeof(unsigned);
 }
 

@@ -13,12 +13,6 @@ bool trace_calls_enabled;
 
 static int sink_fd = -1; /* atomic */
 
-/* A copy of fd (or fd itself, closing the original) as an internal fd. */
-static int make_internal(int fd, bool close_original)
-{
-	return internal_fd_adopt(fd, close_original);
-}
-
 int trace_sink_open(const char *path)
 {
 	int fd, old, err = 0;
@@ -27,13 +21,13 @@ int trace_sink_open(const char *path)
 		long f = rawsys4(SYS_openat, AT_FDCWD, path,
 				 O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY, 0644);
 		if (f >= 0) {
-			fd = make_internal((int)f, true);
+			fd = internal_fd_adopt((int)f, true);
 		} else {
 			err = (int)f;
-			fd = make_internal(2, false);
+			fd = internal_fd_adopt(2, false);
 		}
 	} else {
-		fd = make_internal(2, false);
+		fd = internal_fd_adopt(2, false);
 	}
 	old = __atomic_exchange_n(&sink_fd, fd, __ATOMIC_ACQ_REL);
 	internal_fd_track(&sink_fd);
