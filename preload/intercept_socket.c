@@ -64,7 +64,7 @@ SHIM_EXPORT int setsockopt(int fd, int level, int name, const void *val, socklen
 	shim_init();
 	CALL_UNLESS_INTERNAL(fd, ret, err, real.setsockopt(fd, level, name, val, len));
 	if (shim_bypass)
-		sockev_setsockopt(fd, level, name, val, len, ret);
+		sockev_setsockopt(fd, level, name, val, len, ret, err);
 	TRACE_SYSCALL(SYS_setsockopt, ret, err, A(fd), A(level), A(name), A(val), A(len));
 	errno = err;
 	return ret;

@@ -9,7 +9,10 @@
 void sockev_bind(int fd, int ret);
 void sockev_connect(int fd, const struct sockaddr *addr, socklen_t len, int ret);
 void sockev_shutdown(int fd, int how, int ret, int err);
-void sockev_setsockopt(int fd, int level, int name, const void *val, socklen_t len, int ret);
+/* setsockopt: the shim's verdict is checked against the kernel's answer (ret, and err when ret < 0)
+ * before the state is updated (src/inet/sockopt_check.c). */
+void sockev_setsockopt(int fd, int level, int name, const void *val, socklen_t len, int ret,
+		       int err);
 void sockev_setfl(int fd, int flags, int ret);
 
 /* In a child after fork: per-process caches and sockets of the shim start afresh. */

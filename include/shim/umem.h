@@ -21,6 +21,9 @@ size_t umem_read_partial(void *dst, const void *src, size_t n);
 struct iovec;
 long umem_write_parts(const struct iovec *local, const struct iovec *remote, unsigned nremote);
 
+/* Whether reads bypass process_vm_readv (refused here): a bad pointer would then fault. */
+int umem_reads_directly(void);
+
 /* In a child after fork: the cached pid used for process_vm_readv is the parent's. */
 void umem_after_fork(void);
 

@@ -36,6 +36,7 @@ static const char *const stat_names[STAT_COUNT][2] = {
     [STAT_ROUTE_MISS] = {"route_miss", "route lookups asked of the kernel"},
     [STAT_TO_KERNEL] = {"to_kernel", "calls or datagrams handed to the kernel socket"},
     [STAT_ERRORS] = {"errors", "calls the shim answered with an error"},
+    [STAT_SOCKOPT_DIFF] = {"sockopt_diff", "setsockopt answers the shim predicted otherwise"},
 };
 
 static const char *const kernel_names[KR_COUNT][2] = {
@@ -54,6 +55,7 @@ static const char *const kernel_names[KR_COUNT][2] = {
 static const enum shim_stat report_order[] = {
     STAT_DGRAMS_SENT,	   STAT_BYTES_SENT, STAT_FRAMES_SENT, STAT_FRAGMENTED, STAT_NEIGH_MISS,
     STAT_NEIGH_QUEUE_DROP, STAT_ROUTE_HIT,  STAT_ROUTE_MISS,  STAT_TO_KERNEL,  STAT_ERRORS,
+    STAT_SOCKOPT_DIFF,
 };
 
 static void fill_header(struct stats_shared *s)

@@ -29,6 +29,11 @@ static int vm_readv_refused;
 
 static void copy_direct(void *dst, const void *src, size_t n);
 
+int umem_reads_directly(void)
+{
+	return __atomic_load_n(&vm_readv_refused, __ATOMIC_RELAXED);
+}
+
 /* One process_vm_readv call; returns the bytes copied or -1. The kernel stops at the first fault.
  */
 static ssize_t umem_copy(void *dst, const void *src, size_t n)

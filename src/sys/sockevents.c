@@ -4,6 +4,7 @@
 #include "shim/fdtable.h"
 #include "shim/inet.h"
 #include "shim/route.h"
+#include "shim/sockopt_check.h"
 
 #include <netinet/in.h>
 #include <string.h>
@@ -82,13 +83,18 @@ void sockev_shutdown(int fd, int how, int ret, int err)
 	release(sk);
 }
 
-void sockev_setsockopt(int fd, int level, int name, const void *val, socklen_t len, int ret)
+void sockev_setsockopt(int fd, int level, int name, const void *val, socklen_t len, int ret,
+		       int err)
 {
 	struct shim_sock *sk = owned(fd);
+	struct sov_verdict v;
 
 	if (sk == NULL)
 		return;
-	inet_after_setsockopt(sk, fd, level, name, val, len, ret);
+	/* where the verdict agreed and gives the stored value, no read-back is needed */
+	if (!(sockopt_check(sk, fd, level, name, val, len, ret, err, &v) &&
+	      sockopt_apply(sk, level, name, &v)))
+		inet_after_setsockopt(sk, fd, level, name, val, len, ret);
 	release(sk);
 }
 
