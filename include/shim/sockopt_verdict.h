@@ -24,23 +24,23 @@
 #define SOV_READ_MAX 40
 
 /* Option numbers that older libc headers lack (the kernel's values). */
-#define SOV_SO_ZEROCOPY		 60
-#define SOV_SO_TXTIME		 61
-#define SOV_SO_BINDTOIFINDEX	 62
-#define SOV_SO_TIMESTAMPING_OLD	 37
-#define SOV_SO_TIMESTAMPING_NEW	 65
+#define SOV_SO_ZEROCOPY		    60
+#define SOV_SO_TXTIME		    61
+#define SOV_SO_BINDTOIFINDEX	    62
+#define SOV_SO_TIMESTAMPING_OLD	    37
+#define SOV_SO_TIMESTAMPING_NEW	    65
 #define SOV_IP_BIND_ADDRESS_NO_PORT 24
-#define SOV_IP_MULTICAST_ALL	 49
-#define SOV_IP_UNICAST_IF	 50
-#define SOV_UDP_ENCAP		 100
-#define SOV_UDP_NO_CHECK6_TX	 101
-#define SOV_UDP_NO_CHECK6_RX	 102
-#define SOV_UDP_SEGMENT		 103
-#define SOV_UDP_GRO		 104
-#define SOV_UDPLITE_SEND_CSCOV	 10
-#define SOV_UDPLITE_RECV_CSCOV	 11
-#define SOV_SOL_UDP		 17
-#define SOV_SOL_UDPLITE		 136
+#define SOV_IP_MULTICAST_ALL	    49
+#define SOV_IP_UNICAST_IF	    50
+#define SOV_UDP_ENCAP		    100
+#define SOV_UDP_NO_CHECK6_TX	    101
+#define SOV_UDP_NO_CHECK6_RX	    102
+#define SOV_UDP_SEGMENT		    103
+#define SOV_UDP_GRO		    104
+#define SOV_UDPLITE_SEND_CSCOV	    10
+#define SOV_UDPLITE_RECV_CSCOV	    11
+#define SOV_SOL_UDP		    17
+#define SOV_SOL_UDPLITE		    136
 
 #define SOV_CAP_NET_ADMIN 12
 #define SOV_CAP_NET_RAW	  13

@@ -19,7 +19,7 @@ enum shim_stat {
 	STAT_ROUTE_HIT,	       /* route lookups answered from the cache */
 	STAT_ROUTE_MISS,       /* route lookups asked of the kernel */
 	STAT_ERRORS,	       /* calls the shim answered with an error (by errno below) */
-	STAT_SOCKOPT_DIFF,     /* setsockopt answers the shim predicted otherwise (sockopt_check.c) */
+	STAT_SOCKOPT_DIFF,     /* setsockopt verdicts unlike the kernel's (sockopt_check.c) */
 	STAT_COUNT
 };
 

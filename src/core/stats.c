@@ -53,9 +53,9 @@ static const char *const kernel_names[KR_COUNT][2] = {
 
 /* The order of the report: what was sent, then where else things went. */
 static const enum shim_stat report_order[] = {
-    STAT_DGRAMS_SENT,	   STAT_BYTES_SENT, STAT_FRAMES_SENT, STAT_FRAGMENTED, STAT_NEIGH_MISS,
-    STAT_NEIGH_QUEUE_DROP, STAT_ROUTE_HIT,  STAT_ROUTE_MISS,  STAT_TO_KERNEL,  STAT_ERRORS,
-    STAT_SOCKOPT_DIFF,
+    STAT_DGRAMS_SENT, STAT_BYTES_SENT,	     STAT_FRAMES_SENT,	STAT_FRAGMENTED,
+    STAT_NEIGH_MISS,  STAT_NEIGH_QUEUE_DROP, STAT_ROUTE_HIT,	STAT_ROUTE_MISS,
+    STAT_TO_KERNEL,   STAT_ERRORS,	     STAT_SOCKOPT_DIFF,
 };
 
 static void fill_header(struct stats_shared *s)

@@ -175,8 +175,9 @@ bool sockopt_check(struct shim_sock *sk, int fd, int level, int name, const void
 		path_step(&t, "shim predicted %s, as the kernel", answer(v->err, b1, sizeof(b1)));
 	} else {
 		stats_add(STAT_SOCKOPT_DIFF, 1);
-		path_step(&t, "setsockopt: shim predicted %s, kernel said %s (kernel's answer returned)",
-			  answer(v->err, b1, sizeof(b1)), answer(kernel, b2, sizeof(b2)));
+		path_step(
+		    &t, "setsockopt: shim predicted %s, kernel said %s (kernel's answer returned)",
+		    answer(v->err, b1, sizeof(b1)), answer(kernel, b2, sizeof(b2)));
 	}
 	path_end(&t, kernel);
 	return agree;

@@ -8,9 +8,9 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#define SOCK_MIN_SNDBUF 4608 /* 2 * SKB_TRUESIZE(256) on this kernel build (x86-64) */
-#define TC_PRIO_MAX_FREE 6   /* TC_PRIO_BESTEFFORT..TC_PRIO_INTERACTIVE need no capability */
-#define TXTIME_FLAGS_MASK 3  /* SOF_TXTIME_DEADLINE_MODE | SOF_TXTIME_REPORT_ERRORS */
+#define SOCK_MIN_SNDBUF	  4608 /* 2 * SKB_TRUESIZE(256) on this kernel build (x86-64) */
+#define TC_PRIO_MAX_FREE  6    /* TC_PRIO_BESTEFFORT..TC_PRIO_INTERACTIVE need no capability */
+#define TXTIME_FLAGS_MASK 3    /* SOF_TXTIME_DEADLINE_MODE | SOF_TXTIME_REPORT_ERRORS */
 #define TS_OPT_ID	  (1 << 7)
 #define TS_OPT_TSONLY	  (1 << 11)
 #define TS_OPT_STATS	  (1 << 12)
@@ -205,9 +205,8 @@ static void sol_socket(const struct sov_env *e, int name, const unsigned char *b
 			return;
 		}
 		/* the value as unsigned, capped by wmem_max */
-		store(v, sndbuf_stored((unsigned)val < (unsigned long)e->wmem_max
-					   ? val
-					   : (int)e->wmem_max));
+		store(v, sndbuf_stored(
+			     (unsigned)val < (unsigned long)e->wmem_max ? val : (int)e->wmem_max));
 		return;
 	case SO_SNDBUFFORCE:
 		if ((ok = capable_(e, SOV_CAP_NET_ADMIN, v)) < 0)
@@ -363,8 +362,8 @@ static void ip_options(const unsigned char *b, size_t rd, int optlen, struct sov
 
 /* IP_MULTICAST_IF: struct ip_mreqn (12 bytes or more), struct ip_mreq (8..11: the interface
  * address is its second field) or struct in_addr (4..7). */
-static void ip_multicast_if(const struct sov_env *e, const unsigned char *b, size_t rd,
-			    int optlen, struct sov_verdict *v)
+static void ip_multicast_if(const struct sov_env *e, const unsigned char *b, size_t rd, int optlen,
+			    struct sov_verdict *v)
 {
 	uint32_t addr;
 	int ifindex = 0, exists;
@@ -405,8 +404,8 @@ static void ip_multicast_if(const struct sov_env *e, const unsigned char *b, siz
 }
 
 /* do_ip_setsockopt */
-static void sol_ip(const struct sov_env *e, int name, const unsigned char *b, size_t rd,
-		   int optlen, struct sov_verdict *v)
+static void sol_ip(const struct sov_env *e, int name, const unsigned char *b, size_t rd, int optlen,
+		   struct sov_verdict *v)
 {
 	int val = 0, ok;
 
