@@ -51,11 +51,12 @@ static const char *const kernel_names[KR_COUNT][2] = {
     [KR_NETLINK] = {"netlink", "the kernel could not be asked (rtnetlink failed)"},
 };
 
-/* The order of the report: what was sent, then where else things went. */
+/* The order of the report: what was sent, then where else things went (errno lines follow the
+ * last, errors). */
 static const enum shim_stat report_order[] = {
-    STAT_DGRAMS_SENT, STAT_BYTES_SENT,	     STAT_FRAMES_SENT,	STAT_FRAGMENTED,
-    STAT_NEIGH_MISS,  STAT_NEIGH_QUEUE_DROP, STAT_ROUTE_HIT,	STAT_ROUTE_MISS,
-    STAT_TO_KERNEL,   STAT_ERRORS,	     STAT_SOCKOPT_DIFF,
+    STAT_DGRAMS_SENT, STAT_BYTES_SENT,	     STAT_FRAMES_SENT, STAT_FRAGMENTED,
+    STAT_NEIGH_MISS,  STAT_NEIGH_QUEUE_DROP, STAT_ROUTE_HIT,   STAT_ROUTE_MISS,
+    STAT_TO_KERNEL,   STAT_SOCKOPT_DIFF,     STAT_ERRORS,
 };
 
 static void fill_header(struct stats_shared *s)
