@@ -476,7 +476,19 @@ static void setup(void)
 	n_decided_kinds = 0;
 }
 
-/* Keep only the capabilities in keep (a mask) in the effective set. */
+static bool initial_userns(void)
+{
+	unsigned long a = 1, b = 1, c = 0;
+	FILE *f = fopen("/proc/self/uid_map", "r");
+	bool yes = f != NULL && fscanf(f, "%lu %lu %lu", &a, &b, &c) == 3 && a == 0 && b == 0 &&
+		   c == 4294967295UL;
+
+	if (f != NULL)
+		fclose(f);
+	return yes;
+}
+
+/* Take the capabilities in drop (a mask) out of the effective set. */
 static void drop_effective(uint64_t drop)
 {
 	struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
@@ -512,8 +524,10 @@ static void run_table(const char *who)
 	fflush(stdout);
 	ck_assert_uint_gt(n_cases, 10000);
 	ck_assert_uint_eq(n_failed, 0);
-	/* few left to the kernel: under 2% of the table */
-	ck_assert_uint_lt(n_decided * 50, n_cases + n_decided);
+	/* few left to the kernel: under 2% of the table (outside the initial user namespace every
+	 * capability check is left to the kernel) */
+	if (initial_userns())
+		ck_assert_uint_lt(n_decided * 50, n_cases + n_decided);
 }
 
 START_TEST(test_table_as_is)
