@@ -98,7 +98,9 @@ int ip_output_defer(struct xmit_batch *b, const struct udp_datagram *d, struct p
 {
 	struct xmit_slot *slot;
 
-	if (b->n == XMIT_BATCH_MAX || d->gso_size || IPV4_HLEN_MIN + UDP_HLEN + d->len > d->fragsize ||
+	if (d->gso_size)
+		return -1; /* a GSO super-packet goes out by itself */
+	if (b->n == XMIT_BATCH_MAX || IPV4_HLEN_MIN + UDP_HLEN + d->len > d->fragsize ||
 	    d->iovcnt > XMIT_SLOT_IOVS - 1 ||
 	    (b->n > 0 && (b->oif != d->oif || b->dontwait != d->dontwait)))
 		return -1;
