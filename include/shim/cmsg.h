@@ -14,6 +14,7 @@ struct ipcm {
 	int ttl;       /* IP_TTL, 0 = not set */
 	int tos;       /* IP_TOS, -1 = not set */
 	int gso_size;  /* UDP_SEGMENT, 0 = none */
+	bool has_gso;  /* a UDP_SEGMENT message was given: gso_size replaces the option's */
 	const char
 	    *kernel; /* a message the shim leaves to the kernel (all of them go there then) */
 };

@@ -82,6 +82,7 @@ struct sock_view {
 	uint8_t tos, pmtudisc;
 	int bound_dev_if;
 	uint32_t mark, uid;
+	uint16_t gso_size;    /* UDP_SEGMENT option */
 	bool dst_cache_valid; /* dst_cache holds the connected route (only when connected) */
 	struct route_result dst_cache;
 };

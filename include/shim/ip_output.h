@@ -27,6 +27,7 @@ struct udp_datagram {
 	int iovcnt;
 	size_t len;
 	bool dontwait;
+	uint16_t gso_size; /* UDP_SEGMENT: a super-packet to segment at this size (0: none) */
 };
 
 /* A datagram's frames built in one buffer: frame i is buf[off[i] .. off[i+1]), each starting with

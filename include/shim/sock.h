@@ -45,6 +45,7 @@ struct shim_sock {
 	int bound_dev_if;   /* SO_BINDTODEVICE / SO_BINDTOIFINDEX */
 	uint32_t mark;	    /* SO_MARK */
 	uint32_t uid;	    /* sk_uid, for uid policy rules */
+	uint16_t gso_size;  /* UDP_SEGMENT (udp_sock gso_size) */
 
 	/* Datagrams go through the kernel socket instead of the shim's path, and why (a setting
 	 * the shim does not reproduce yet was made on this socket). NULL: the shim sends. */

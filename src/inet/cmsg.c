@@ -1,7 +1,7 @@
 /* cmsg: control messages on sendmsg — net/ipv4/udp.c udp_cmsg_send, net/ipv4/ip_sockglue.c
  * ip_cmsg_send and net/core/sock.c __sock_cmsg_send, as udp4-send-path.md 4.3 tabulates them. The
- * shim applies IP_PKTINFO, IP_TTL, IP_TOS, an empty IP_RETOPTS, IP_PROTOCOL and UDP_SEGMENT 0
- * itself; for any other valid message (options, marks, priorities, timestamps, GSO) it leaves the
+ * shim applies IP_PKTINFO, IP_TTL, IP_TOS, an empty IP_RETOPTS, IP_PROTOCOL and UDP_SEGMENT
+ * itself; for any other valid message (options, marks, priorities, timestamps) it leaves the
  * whole call to the kernel, which parses the buffer again and so answers exactly. */
 #include "shim/cmsg.h"
 
@@ -64,6 +64,7 @@ static int udp_cmsg(const struct cmsghdr *m, void *ctx)
 		return -EINVAL;
 	memcpy(&gso, CMSG_DATA(m), sizeof(gso));
 	c->gso_size = gso;
+	c->has_gso = true;
 	return 0;
 }
 
@@ -157,7 +158,5 @@ int udp_ip_cmsg_send(const void *control, size_t len, struct ipcm *c)
 		r = walk(control, len, ip_cmsg, c);
 	if (r > 0)
 		return 0; /* c->kernel says which message the kernel must have */
-	if (r == 0 && c->gso_size != 0)
-		c->kernel = "UDP_SEGMENT";
 	return r;
 }

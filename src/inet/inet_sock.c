@@ -81,7 +81,6 @@ static const struct {
     {SOL_IP, IP_BIND_ADDRESS_NO_PORT, "IP_BIND_ADDRESS_NO_PORT", KR_SOCKOPT},
     {SOL_IP, IP_UNICAST_IF, "IP_UNICAST_IF", KR_SOCKOPT},
     {SOL_UDP, UDP_CORK, "UDP_CORK", KR_CORK},
-    {SOL_UDP, UDP_SEGMENT, "UDP_SEGMENT", KR_SOCKOPT},
 };
 
 void inet_sock_sync(struct shim_sock *sk, int fd)
@@ -107,6 +106,7 @@ void inet_sock_sync(struct shim_sock *sk, int fd)
 	sk->bound_dev_if = get_int(fd, SOL_SOCKET, SO_BINDTOIFINDEX, &v) == 0 ? v : 0;
 	sk->mark = get_int(fd, SOL_SOCKET, SO_MARK, &v) == 0 ? (uint32_t)v : 0;
 	sk->uid = (uint32_t)rawsys0(SYS_geteuid);
+	sk->gso_size = get_int(fd, SOL_UDP, UDP_SEGMENT, &v) == 0 ? (uint16_t)v : 0;
 	v = (int)rawsys2(SYS_fcntl, fd, F_GETFL);
 	sk->nonblock = v >= 0 && (v & O_NONBLOCK);
 	/* shut_wr is not readable back: it keeps what shutdown() calls seen so far recorded */
@@ -197,6 +197,8 @@ void inet_after_setsockopt(struct shim_sock *sk, int fd, int level, int name, co
 	} else if (level == SOL_SOCKET && (name == SO_BINDTODEVICE || name == SO_BINDTOIFINDEX)) {
 		sk->bound_dev_if = get_int(fd, SOL_SOCKET, SO_BINDTOIFINDEX, &v) == 0 ? v : 0;
 		sk->dst_cache_valid = false;
+	} else if ((level == SOL_UDP || level == SOL_UDPLITE) && name == UDP_SEGMENT) {
+		sk->gso_size = (uint16_t)int_or_char(val, len); /* accepted: 0..65535 */
 	} else if (level == SOL_SOCKET && name == SO_MARK) {
 		sk->mark = get_int(fd, SOL_SOCKET, SO_MARK, &v) == 0 ? (uint32_t)v : 0;
 	} else if (level == SOL_IP && name == IP_OPTIONS) {

@@ -9,6 +9,7 @@
 #include "shim/neigh_queue.h"
 #include "shim/rawsys.h"
 #include "shim/route.h"
+#include "shim/udp_gso.h"
 #include "shim/wire.h"
 
 #include <arpa/inet.h>
@@ -135,7 +136,7 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 	struct route_result rt;
 	struct udp_datagram d;
 	struct ipcm ipc;
-	uint32_t daddr = 0, saddr, mtu, maxsize;
+	uint32_t daddr = 0, saddr, mtu, maxsize, gso_size;
 	uint8_t tos;
 	bool unresolved;
 	uint16_t dport = 0;
@@ -162,6 +163,7 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 	ipc.has_addr = false;
 	ipc.ttl = 0;
 	ipc.tos = -1;
+	ipc.has_gso = false;
 	if (m->controllen != 0) {
 		fastpath = false;
 		r = udp_ip_cmsg_send(m->control, m->controllen, &ipc);
@@ -172,6 +174,7 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 	}
 	saddr = ipc.has_addr ? ipc.addr : sv->saddr;
 	tos = ipc.tos >= 0 ? (uint8_t)ipc.tos : sv->tos;
+	gso_size = ipc.has_gso ? (uint32_t)ipc.gso_size : sv->gso_size;
 
 	/* S10, S11: link-scope routing and multicast are not reproduced yet */
 	if (m->flags & MSG_DONTROUTE)
@@ -230,6 +233,7 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 		return -ENETUNREACH;
 	maxsize = (sv->pmtudisc < IP_PMTUDISC_DO || sv->pmtudisc == IP_PMTUDISC_OMIT) ? IP_MAX_TOTAL
 										      : mtu;
+	maxsize = udp_gso_maxsize(gso_size, maxsize);
 	if (UDP_HLEN + m->len > maxsize - IPV4_HLEN_MIN)
 		return -EMSGSIZE;
 
@@ -283,6 +287,15 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 	} else {
 		d.id = ip_ident_unconnected(d.daddr, d.saddr, IPPROTO_UDP);
 	}
+
+	/* udp_send_skb: the GSO checks come after the ID was taken (a refused one uses it up) */
+	r = udp_gso_decide(m, gso_size, mtu, sk->protocol == IPPROTO_UDPLITE);
+	if (r < 0) {
+		if (r == -EFAULT) /* the copy failed first: no skb, no ID */
+			undo_ident(sk, sv, d.id);
+		return r;
+	}
+	d.gso_size = (uint16_t)r;
 
 	/* neigh_output: the next hop's MAC, or the shim's arp_queue while the kernel resolves it */
 	unresolved = neigh_queue_waiting(rt.oif, rt.nexthop) ||

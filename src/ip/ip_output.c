@@ -7,6 +7,7 @@
  * out; its checksum must cover all fragments, so its payload is first copied (fault-checked) and
  * summed here, and the fragments go out with one sendmmsg. */
 #include "shim/ip_output.h"
+#include "shim/ip_output_gso.h"
 #include "shim/dev.h"
 #include "shim/stats.h"
 #include "shim/umem.h"
@@ -97,6 +98,8 @@ int ip_output_defer(struct xmit_batch *b, const struct udp_datagram *d, struct p
 {
 	struct xmit_slot *slot;
 
+	if (d->gso_size)
+		return -1; /* a GSO super-packet goes out by itself */
 	if (b->n == XMIT_BATCH_MAX || IPV4_HLEN_MIN + UDP_HLEN + d->len > d->fragsize ||
 	    d->iovcnt > XMIT_SLOT_IOVS - 1 ||
 	    (b->n > 0 && (b->oif != d->oif || b->dontwait != d->dontwait)))
@@ -170,6 +173,8 @@ int ip_build_udp_frames(const struct udp_datagram *d, struct frame_set *fs)
 	uint8_t *udp, *out;
 	uint16_t check;
 
+	if (d->gso_size)
+		return ip_build_udp_gso_frame(d, fs);
 	if (nfrag > IP_MAX_FRAMES)
 		return -EMSGSIZE;
 	/* the first frame's data area holds the whole UDP datagram while it is summed */
@@ -246,6 +251,8 @@ int ip_output_udp(const struct udp_datagram *d, struct path_trace *t)
 {
 	size_t total = IPV4_HLEN_MIN + UDP_HLEN + d->len;
 
+	if (d->gso_size)
+		return ip_output_udp_gso(d, t);
 	if (total <= d->fragsize && d->iovcnt <= 1023)
 		return output_single(d, t);
 	return output_copied(d, t);

@@ -1,0 +1,133 @@
+/* ip_output_gso: a UDP GSO super-packet as one AF_PACKET frame (see include/shim/ip_output_gso.h).
+ *
+ * The frame carries the headers of the whole super-packet, as udp_send_skb leaves them on a GSO
+ * skb: IP total length and UDP length over the whole payload, the datagram's ID, DF per the
+ * IP_MTU_DISCOVER rule for the whole length, and in the UDP checksum field the folded
+ * pseudo-header sum over the whole UDP length (udp4_hwcsum). The packet socket turns the
+ * virtio-net header into gso_size / SKB_GSO_UDP_L4 / CHECKSUM_PARTIAL (virtio_net_hdr_to_skb), and
+ * the device (validate_xmit_skb) segments it with the code that segments the kernel's own. */
+#include "shim/ip_output_gso.h"
+#include "shim/dev.h"
+#include "shim/stats.h"
+#include "shim/umem.h"
+#include "shim/wire.h"
+
+#include <errno.h>
+#include <linux/virtio_net.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef VIRTIO_NET_HDR_GSO_UDP_L4
+#define VIRTIO_NET_HDR_GSO_UDP_L4 5 /* include/uapi/linux/virtio_net.h, since 5.18 */
+#endif
+
+#define GSO_L2_HLEN    (ETH_HLEN_BYTES + IPV4_HLEN_MIN + UDP_HLEN)
+#define GSO_FRAME_HLEN (DEV_VNET_HDR_LEN + GSO_L2_HLEN)
+#define GSO_CSUM_START (ETH_HLEN_BYTES + IPV4_HLEN_MIN)
+#define GSO_MAX_PARTS  1024
+
+_Static_assert(sizeof(struct virtio_net_hdr) == DEV_VNET_HDR_LEN, "virtio_net_hdr layout");
+
+/* [virtio_net_hdr | Ethernet | IPv4 | UDP] of the super-packet */
+static void put_gso_headers(uint8_t *hdr, const struct udp_datagram *d)
+{
+	struct virtio_net_hdr vh;
+	struct eth_hdr_fields eth;
+	uint16_t ulen = (uint16_t)(UDP_HLEN + d->len);
+	struct ipv4_hdr_fields ip = {
+	    .tos = d->tos,
+	    .total_len = (uint16_t)(IPV4_HLEN_MIN + ulen),
+	    .id = d->id,
+	    .frag = d->df ? IP_DF : 0,
+	    .ttl = d->ttl,
+	    .protocol = IPPROTO_UDP,
+	    .saddr = d->saddr,
+	    .daddr = d->daddr,
+	};
+	uint8_t *l2 = hdr + DEV_VNET_HDR_LEN;
+
+	memset(&vh, 0, sizeof(vh));
+	vh.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+	vh.gso_type = VIRTIO_NET_HDR_GSO_UDP_L4;
+	vh.hdr_len = GSO_L2_HLEN;
+	vh.gso_size = d->gso_size;
+	vh.csum_start = GSO_CSUM_START;
+	vh.csum_offset = 6; /* offsetof(struct udphdr, check) */
+	memcpy(hdr, &vh, sizeof(vh));
+
+	memcpy(eth.dst, d->dst_mac, 6);
+	memcpy(eth.src, d->src_mac, 6);
+	eth.ethertype = 0x0800;
+	wire_put_eth(l2, &eth);
+	wire_put_ipv4(l2 + ETH_HLEN_BYTES, &ip);
+	/* udp4_hwcsum: ~csum_tcpudp_magic over the whole UDP length; __udp_gso_segment swaps the
+	 * length in this sum for each segment's */
+	wire_put_udp(l2 + GSO_CSUM_START, d->sport, d->dport, ulen,
+		     (uint16_t)~csum_fold(csum_pseudo_ipv4(d->saddr, d->daddr, IPPROTO_UDP, ulen)));
+}
+
+/* Copy the payload from the program; -EFAULT when any of it is unreadable. */
+static int copy_payload(const struct udp_datagram *d, uint8_t *dst)
+{
+	size_t off = 0;
+
+	for (int i = 0; i < d->iovcnt && off < d->len; i++) {
+		size_t take = d->iov[i].iov_len < d->len - off ? d->iov[i].iov_len : d->len - off;
+
+		if (take && umem_read(dst + off, d->iov[i].iov_base, take) != 0)
+			return -EFAULT;
+		off += take;
+	}
+	return 0;
+}
+
+int ip_build_udp_gso_frame(const struct udp_datagram *d, struct frame_set *fs)
+{
+	fs->buf = malloc(GSO_FRAME_HLEN + d->len);
+	if (fs->buf == NULL)
+		return -ENOBUFS;
+	if (copy_payload(d, fs->buf + GSO_FRAME_HLEN) != 0) {
+		free(fs->buf);
+		fs->buf = NULL;
+		return -EFAULT;
+	}
+	put_gso_headers(fs->buf, d);
+	fs->n = 1;
+	fs->off[0] = 0;
+	fs->off[1] = GSO_FRAME_HLEN + d->len;
+	return 0;
+}
+
+int ip_output_udp_gso(const struct udp_datagram *d, struct path_trace *t)
+{
+	uint8_t hdr[GSO_FRAME_HLEN];
+	struct iovec iov[GSO_MAX_PARTS];
+	struct frame_set fs = {.buf = NULL};
+	unsigned segs = ip_gso_segments(d);
+	int n = 0, r;
+
+	path_step(t,
+		  "ip_make_skb(len %zu id %u%s ttl %u tos 0x%x) \xe2\x86\x92 udp_send_skb(gso_size "
+		  "%u: %u segments, IDs %u..%u) \xe2\x86\x92 device segmentation "
+		  "(VIRTIO_NET_HDR_GSO_UDP_L4)",
+		  IPV4_HLEN_MIN + UDP_HLEN + d->len, d->id, d->df ? " DF" : "", d->ttl, d->tos,
+		  d->gso_size, segs, d->id, (uint16_t)(d->id + segs - 1));
+	if (d->iovcnt < GSO_MAX_PARTS) {
+		put_gso_headers(hdr, d);
+		iov[n++] = (struct iovec){hdr, sizeof(hdr)};
+		for (int i = 0; i < d->iovcnt; i++)
+			if (d->iov[i].iov_len)
+				iov[n++] = d->iov[i];
+	} else { /* more buffers than one gather list: one copy */
+		r = ip_build_udp_gso_frame(d, &fs);
+		if (r < 0)
+			return r;
+		iov[n++] = (struct iovec){fs.buf, fs.off[1]};
+	}
+	r = dev_xmit(d->oif, iov, n, d->dontwait);
+	free(fs.buf);
+	if (r == 0)
+		stats_add(STAT_FRAMES_SENT, segs - 1); /* dev_xmit counted the super-packet once */
+	return r;
+}
