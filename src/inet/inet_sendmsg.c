@@ -50,6 +50,7 @@ static void take_view(const struct shim_sock *sk, struct sock_view *v)
 	v->bound_dev_if = sk->bound_dev_if;
 	v->mark = sk->mark;
 	v->uid = sk->uid;
+	v->ext = sk->ext;
 	v->dst_cache_valid = sk->connected && sk->dst_cache_valid;
 	if (v->dst_cache_valid)
 		v->dst_cache = sk->dst_cache;

@@ -9,6 +9,7 @@
 #include "shim/neigh_queue.h"
 #include "shim/rawsys.h"
 #include "shim/route.h"
+#include "shim/udp_csum.h"
 #include "shim/wire.h"
 
 #include <arpa/inet.h>
@@ -135,7 +136,8 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 	struct route_result rt;
 	struct udp_datagram d;
 	struct ipcm ipc;
-	uint32_t daddr = 0, saddr, mtu, maxsize;
+	const struct ip_optset *opt;
+	uint32_t daddr = 0, saddr, mtu, maxsize, hlen;
 	uint8_t tos;
 	bool unresolved;
 	uint16_t dport = 0;
@@ -162,6 +164,7 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 	ipc.has_addr = false;
 	ipc.ttl = 0;
 	ipc.tos = -1;
+	ipc.has_opt = false;
 	if (m->controllen != 0) {
 		fastpath = false;
 		r = udp_ip_cmsg_send(m->control, m->controllen, &ipc);
@@ -170,6 +173,11 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 		if (ipc.kernel != NULL)
 			TO_KERNEL(m, KR_CMSG, "kernel(%s control message)", ipc.kernel);
 	}
+	/* S8: the IP options of this datagram: the control message's, else the socket's */
+	opt = ipc.has_opt ? &ipc.opt : &sv->ext.opt;
+	if (!ipc.has_opt && sv->ext.opt_kernel != NULL)
+		TO_KERNEL(m, KR_SOCKOPT, "kernel(IP_OPTIONS: %s)", sv->ext.opt_kernel);
+	hlen = IPV4_HLEN_MIN + opt->optlen;
 	saddr = ipc.has_addr ? ipc.addr : sv->saddr;
 	tos = ipc.tos >= 0 ? (uint8_t)ipc.tos : sv->tos;
 
@@ -230,7 +238,7 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 		return -ENETUNREACH;
 	maxsize = (sv->pmtudisc < IP_PMTUDISC_DO || sv->pmtudisc == IP_PMTUDISC_OMIT) ? IP_MAX_TOTAL
 										      : mtu;
-	if (UDP_HLEN + m->len > maxsize - IPV4_HLEN_MIN)
+	if (UDP_HLEN + m->len > maxsize - hlen)
 		return -EMSGSIZE;
 
 	/* sock_alloc_send_pskb: a pending error (only a connected socket gets one without
@@ -263,7 +271,7 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 					    : rt.default_ttl);
 	d.fragsize = mtu;
 	d.df = sv->pmtudisc == IP_PMTUDISC_DO || sv->pmtudisc == IP_PMTUDISC_PROBE ||
-	       (IPV4_HLEN_MIN + UDP_HLEN + m->len <= rt.mtu && sv->pmtudisc == IP_PMTUDISC_WANT &&
+	       (hlen + UDP_HLEN + m->len <= rt.mtu && sv->pmtudisc == IP_PMTUDISC_WANT &&
 		!rt.mtu_locked);
 	d.oif = rt.oif;
 	memcpy(d.src_mac, rt.dev_mac, 6);
@@ -271,6 +279,12 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 	d.iovcnt = m->iovcnt;
 	d.len = m->len;
 	d.dontwait = (m->flags & MSG_DONTWAIT) || sv->nonblock;
+	d.protocol = (uint8_t)sk->protocol;
+	d.no_check = sv->ext.no_check;
+	d.cscov_set = sv->ext.cscov_set;
+	d.cscov = sv->ext.cscov;
+	d.opt = opt->optlen ? opt : NULL;
+	udp_trace_datagram(m->trace, &d);
 
 	/* ip_select_ident_segs (5.2) */
 	if (sv->connected) {
@@ -281,7 +295,7 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 	} else if (d.df && !(sv->pmtudisc < IP_PMTUDISC_DO || sv->pmtudisc == IP_PMTUDISC_OMIT)) {
 		d.id = 0;
 	} else {
-		d.id = ip_ident_unconnected(d.daddr, d.saddr, IPPROTO_UDP);
+		d.id = ip_ident_unconnected(d.daddr, d.saddr, udp_datagram_protocol(&d));
 	}
 
 	/* neigh_output: the next hop's MAC, or the shim's arp_queue while the kernel resolves it */
