@@ -125,8 +125,8 @@ static long queue_for_neighbour(const struct udp_datagram *d, const struct route
 	path_step(t,
 		  "ip_make_skb(len %zu id %u) \xe2\x86\x92 neigh_resolve_output(%s on %s: "
 		  "%d frame(s) queued until resolved)",
-		  udp_datagram_hlen(d) + UDP_HLEN + d->len, d->id, ip_str(rt->nexthop, a), rt->dev_name,
-		  fs.n);
+		  udp_datagram_hlen(d) + UDP_HLEN + d->len, d->id, ip_str(rt->nexthop, a),
+		  rt->dev_name, fs.n);
 	return 1;
 }
 
