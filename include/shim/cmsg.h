@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "shim/ip_options.h"
+
 /* struct ipcm_cookie: what the control messages set for this datagram. */
 struct ipcm {
 	int oif;       /* IP_PKTINFO ipi_ifindex, 0 = not set */
@@ -15,6 +17,8 @@ struct ipcm {
 	int tos;       /* IP_TOS, -1 = not set */
 	int gso_size;  /* UDP_SEGMENT, 0 = none */
 	bool has_gso;  /* a UDP_SEGMENT message was given: gso_size replaces the option's */
+	bool has_opt;  /* IP_RETOPTS given: opt replaces the socket's IP_OPTIONS (even if empty) */
+	struct ip_optset opt;
 	const char
 	    *kernel; /* a message the shim leaves to the kernel (all of them go there then) */
 };

@@ -85,6 +85,7 @@ struct sock_view {
 	uint16_t gso_size;    /* UDP_SEGMENT option */
 	bool dst_cache_valid; /* dst_cache holds the connected route (only when connected) */
 	struct route_result dst_cache;
+	struct udp_ext ext; /* SO_NO_CHECK, UDP-Lite coverage, IP_OPTIONS */
 };
 
 long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct sock_view *s);

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <sys/uio.h>
 
+#include "shim/ip_options.h"
 #include "shim/path_trace.h"
 
 struct udp_datagram {
@@ -28,6 +29,12 @@ struct udp_datagram {
 	size_t len;
 	bool dontwait;
 	uint16_t gso_size; /* UDP_SEGMENT: a super-packet to segment at this size (0: none) */
+	/* UDP-Lite, SO_NO_CHECK, IP options (udp_csum.h); all zero for a plain UDP datagram */
+	uint8_t protocol; /* 0 (= IPPROTO_UDP) or IPPROTO_UDPLITE */
+	bool no_check;	  /* SO_NO_CHECK: UDP checksum field 0 */
+	bool cscov_set;	  /* UDP-Lite: UDPLITE_SEND_CSCOV was set (UDPLITE_SEND_CC) ... */
+	uint16_t cscov;	  /* ... to this coverage (pcslen) */
+	const struct ip_optset *opt; /* compiled IP options, or NULL */
 };
 
 /* A datagram's frames built in one buffer: frame i is buf[off[i] .. off[i+1]), each starting with

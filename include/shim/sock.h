@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "shim/route.h"
+#include "shim/udp_ext.h"
 
 struct shim_sock {
 	unsigned refs; /* atomic: one per fd slot plus one per lookup in progress */
@@ -46,6 +47,8 @@ struct shim_sock {
 	uint32_t mark;	    /* SO_MARK */
 	uint32_t uid;	    /* sk_uid, for uid policy rules */
 	uint16_t gso_size;  /* UDP_SEGMENT (udp_sock gso_size) */
+	bool discovered;    /* first seen in use (inherited, received), not created here */
+	struct udp_ext ext; /* SO_NO_CHECK, UDP-Lite coverage, IP_OPTIONS (udp_ext.c) */
 
 	/* Datagrams go through the kernel socket instead of the shim's path, and why (a setting
 	 * the shim does not reproduce yet was made on this socket). NULL: the shim sends. */

@@ -45,9 +45,11 @@ int udp_gso_check(const struct udp_gso_req *r);
 int udp_gso_error(int err, const struct iovec *iov, int iovcnt, size_t len);
 
 /* The send path's hook: gso_size (the control message's, else the option's) for message m built
- * for an MTU of fragsize on a socket of that kind. Returns the size to segment at (the payload is
- * above it), 0 for an ordinary datagram, or -errno; says so in m's path trace. */
+ * for an MTU of fragsize on a socket of that kind (SO_NO_CHECK, UDP-Lite). Returns the size to
+ * segment at (the payload is above it), 0 for an ordinary datagram, or -errno; says so in m's path
+ * trace. */
 struct shim_msg;
-long udp_gso_decide(const struct shim_msg *m, unsigned gso_size, uint32_t fragsize, bool udplite);
+long udp_gso_decide(const struct shim_msg *m, unsigned gso_size, uint32_t fragsize, bool no_check,
+		    bool udplite);
 
 #endif

@@ -1,8 +1,9 @@
 /* cmsg: control messages on sendmsg — net/ipv4/udp.c udp_cmsg_send, net/ipv4/ip_sockglue.c
  * ip_cmsg_send and net/core/sock.c __sock_cmsg_send, as udp4-send-path.md 4.3 tabulates them. The
- * shim applies IP_PKTINFO, IP_TTL, IP_TOS, an empty IP_RETOPTS, IP_PROTOCOL and UDP_SEGMENT
- * itself; for any other valid message (options, marks, priorities, timestamps) it leaves the
- * whole call to the kernel, which parses the buffer again and so answers exactly. */
+ * shim applies IP_PKTINFO, IP_TTL, IP_TOS, IP_RETOPTS (the options ip_options.c builds),
+ * IP_PROTOCOL and UDP_SEGMENT itself; for any other valid message (source routes, marks,
+ * priorities, timestamps) it leaves the whole call to the kernel, which parses the buffer again
+ * and so answers exactly. */
 #include "shim/cmsg.h"
 
 #include <errno.h>
@@ -99,13 +100,19 @@ static int ip_cmsg(const struct cmsghdr *m, void *ctx)
 	if (m->cmsg_level != SOL_IP)
 		return 0;
 	switch (m->cmsg_type) {
-	case IP_RETOPTS:
-		if (m->cmsg_len > CMSG_ALIGN(sizeof(struct cmsghdr))) {
-			c->kernel =
-			    "IP_RETOPTS"; /* IP options: validated and built by the kernel */
+	case IP_RETOPTS: {
+		/* ip_options_get over cmsg_len - sizeof(cmsghdr) bytes, at most 40; the last one
+		 * wins; an empty one means "no options", also over the socket's IP_OPTIONS */
+		size_t n = m->cmsg_len - sizeof(struct cmsghdr);
+		const char *why = ip_opts_from_cmsg(&c->opt, CMSG_DATA(m), n < 40 ? n : 40);
+
+		if (why != NULL) {
+			c->kernel = why; /* invalid (EINVAL is the kernel's) or not built here */
 			return 1;
 		}
-		return 0; /* empty: no options for this datagram */
+		c->has_opt = true;
+		return 0;
+	}
 	case IP_PKTINFO: {
 		struct in_pktinfo info;
 

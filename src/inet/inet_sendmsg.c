@@ -51,6 +51,7 @@ static void take_view(const struct shim_sock *sk, struct sock_view *v)
 	v->mark = sk->mark;
 	v->uid = sk->uid;
 	v->gso_size = sk->gso_size;
+	v->ext = sk->ext;
 	v->dst_cache_valid = sk->connected && sk->dst_cache_valid;
 	if (v->dst_cache_valid)
 		v->dst_cache = sk->dst_cache;

@@ -70,7 +70,6 @@ static const struct {
 	const char *why;
 	int reason; /* enum shim_kernel_reason */
 } kernel_only_options[] = {
-    {SOL_SOCKET, SO_NO_CHECK, "SO_NO_CHECK", KR_SOCKOPT},
     {SOL_SOCKET, SO_DONTROUTE, "SO_DONTROUTE", KR_SOCKOPT},
     {SOL_SOCKET, SO_ZEROCOPY, "SO_ZEROCOPY", KR_SOCKOPT},
     {SOL_SOCKET, SO_TIMESTAMPING, "SO_TIMESTAMPING", KR_SOCKOPT},
@@ -86,8 +85,6 @@ static const struct {
 void inet_sock_sync(struct shim_sock *sk, int fd)
 {
 	int v;
-	unsigned char opts[40];
-	socklen_t optlen = sizeof(opts);
 
 	if (sk->synced)
 		return;
@@ -113,16 +110,13 @@ void inet_sock_sync(struct shim_sock *sk, int fd)
 	sk->dst_cache_valid = false;
 
 	sk->kernel_only = NULL;
-	if (sk->protocol == IPPROTO_UDPLITE)
-		sock_set_kernel_only(sk, "UDP-Lite socket", KR_SOCKOPT);
+	udp_ext_sync(sk, fd); /* SO_NO_CHECK, UDP-Lite coverage, IP_OPTIONS */
 	for (size_t i = 0; i < sizeof(kernel_only_options) / sizeof(kernel_only_options[0]); i++)
 		if (get_int(fd, kernel_only_options[i].level, kernel_only_options[i].name, &v) ==
 			0 &&
 		    v != 0)
 			sock_set_kernel_only(sk, kernel_only_options[i].why,
 					     kernel_only_options[i].reason);
-	if (rawsys5(SYS_getsockopt, fd, SOL_IP, IP_OPTIONS, opts, &optlen) == 0 && optlen > 0)
-		sock_set_kernel_only(sk, "IP_OPTIONS", KR_SOCKOPT);
 	sk->synced = true;
 }
 
@@ -184,7 +178,7 @@ void inet_after_setsockopt(struct shim_sock *sk, int fd, int level, int name, co
 {
 	int v;
 
-	if (ret != 0 || !sk->synced || val == NULL)
+	if (ret != 0 || !sk->synced || udp_ext_after_setsockopt(sk, fd, level, name) || val == NULL)
 		return;
 	if (level == SOL_IP && name == IP_TTL) {
 		sk->uc_ttl = int_or_char(val, len);
@@ -201,9 +195,6 @@ void inet_after_setsockopt(struct shim_sock *sk, int fd, int level, int name, co
 		sk->gso_size = (uint16_t)int_or_char(val, len); /* accepted: 0..65535 */
 	} else if (level == SOL_SOCKET && name == SO_MARK) {
 		sk->mark = get_int(fd, SOL_SOCKET, SO_MARK, &v) == 0 ? (uint32_t)v : 0;
-	} else if (level == SOL_IP && name == IP_OPTIONS) {
-		if (len > 0)
-			sock_set_kernel_only(sk, "IP_OPTIONS", KR_SOCKOPT);
 	} else {
 		int lvl = level == SOL_UDPLITE ? SOL_UDP : level;
 

@@ -50,14 +50,15 @@ int udp_gso_error(int err, const struct iovec *iov, int iovcnt, size_t len)
 	return err;
 }
 
-long udp_gso_decide(const struct shim_msg *m, unsigned gso_size, uint32_t fragsize, bool udplite)
+long udp_gso_decide(const struct shim_msg *m, unsigned gso_size, uint32_t fragsize, bool no_check,
+		    bool udplite)
 {
 	struct udp_gso_req req = {
 	    .datalen = m->len,
 	    .gso_size = gso_size,
 	    .hlen = IPV4_HLEN_MIN + UDP_HLEN,
 	    .fragsize = fragsize,
-	    .no_check = false, /* SO_NO_CHECK sockets are kernel-only (inet_sock.c) */
+	    .no_check = no_check,
 	    .udplite = udplite,
 	};
 	int r = udp_gso_check(&req);

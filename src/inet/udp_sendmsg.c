@@ -10,6 +10,7 @@
 #include "shim/rawsys.h"
 #include "shim/route.h"
 #include "shim/udp_gso.h"
+#include "shim/udp_csum.h"
 #include "shim/wire.h"
 
 #include <arpa/inet.h>
@@ -125,8 +126,8 @@ static long queue_for_neighbour(const struct udp_datagram *d, const struct route
 	path_step(t,
 		  "ip_make_skb(len %zu id %u) \xe2\x86\x92 neigh_resolve_output(%s on %s: "
 		  "%d frame(s) queued until resolved)",
-		  IPV4_HLEN_MIN + UDP_HLEN + d->len, d->id, ip_str(rt->nexthop, a), rt->dev_name,
-		  fs.n);
+		  udp_datagram_hlen(d) + UDP_HLEN + d->len, d->id, ip_str(rt->nexthop, a),
+		  rt->dev_name, fs.n);
 	return 1;
 }
 
@@ -136,7 +137,8 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 	struct route_result rt;
 	struct udp_datagram d;
 	struct ipcm ipc;
-	uint32_t daddr = 0, saddr, mtu, maxsize, gso_size;
+	const struct ip_optset *opt;
+	uint32_t daddr = 0, saddr, mtu, maxsize, hlen, gso_size;
 	uint8_t tos;
 	bool unresolved;
 	uint16_t dport = 0;
@@ -164,6 +166,7 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 	ipc.ttl = 0;
 	ipc.tos = -1;
 	ipc.has_gso = false;
+	ipc.has_opt = false;
 	if (m->controllen != 0) {
 		fastpath = false;
 		r = udp_ip_cmsg_send(m->control, m->controllen, &ipc);
@@ -172,9 +175,16 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 		if (ipc.kernel != NULL)
 			TO_KERNEL(m, KR_CMSG, "kernel(%s control message)", ipc.kernel);
 	}
+	/* S8: the IP options of this datagram: the control message's, else the socket's */
+	opt = ipc.has_opt ? &ipc.opt : &sv->ext.opt;
+	if (!ipc.has_opt && sv->ext.opt_kernel != NULL)
+		TO_KERNEL(m, KR_SOCKOPT, "kernel(IP_OPTIONS: %s)", sv->ext.opt_kernel);
+	hlen = IPV4_HLEN_MIN + opt->optlen;
 	saddr = ipc.has_addr ? ipc.addr : sv->saddr;
 	tos = ipc.tos >= 0 ? (uint8_t)ipc.tos : sv->tos;
 	gso_size = ipc.has_gso ? (uint32_t)ipc.gso_size : sv->gso_size;
+	if (gso_size && opt->optlen)
+		TO_KERNEL(m, KR_SOCKOPT, "kernel(UDP_SEGMENT with IP options)");
 
 	/* S10, S11: link-scope routing and multicast are not reproduced yet */
 	if (m->flags & MSG_DONTROUTE)
@@ -234,7 +244,7 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 	maxsize = (sv->pmtudisc < IP_PMTUDISC_DO || sv->pmtudisc == IP_PMTUDISC_OMIT) ? IP_MAX_TOTAL
 										      : mtu;
 	maxsize = udp_gso_maxsize(gso_size, maxsize);
-	if (UDP_HLEN + m->len > maxsize - IPV4_HLEN_MIN)
+	if (UDP_HLEN + m->len > maxsize - hlen)
 		return -EMSGSIZE;
 
 	/* sock_alloc_send_pskb: a pending error (only a connected socket gets one without
@@ -267,7 +277,7 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 					    : rt.default_ttl);
 	d.fragsize = mtu;
 	d.df = sv->pmtudisc == IP_PMTUDISC_DO || sv->pmtudisc == IP_PMTUDISC_PROBE ||
-	       (IPV4_HLEN_MIN + UDP_HLEN + m->len <= rt.mtu && sv->pmtudisc == IP_PMTUDISC_WANT &&
+	       (hlen + UDP_HLEN + m->len <= rt.mtu && sv->pmtudisc == IP_PMTUDISC_WANT &&
 		!rt.mtu_locked);
 	d.oif = rt.oif;
 	memcpy(d.src_mac, rt.dev_mac, 6);
@@ -275,6 +285,12 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 	d.iovcnt = m->iovcnt;
 	d.len = m->len;
 	d.dontwait = (m->flags & MSG_DONTWAIT) || sv->nonblock;
+	d.protocol = (uint8_t)sk->protocol;
+	d.no_check = sv->ext.no_check;
+	d.cscov_set = sv->ext.cscov_set;
+	d.cscov = sv->ext.cscov;
+	d.opt = opt->optlen ? opt : NULL;
+	udp_trace_datagram(m->trace, &d);
 
 	/* ip_select_ident_segs (5.2) */
 	if (sv->connected) {
@@ -285,11 +301,11 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 	} else if (d.df && !(sv->pmtudisc < IP_PMTUDISC_DO || sv->pmtudisc == IP_PMTUDISC_OMIT)) {
 		d.id = 0;
 	} else {
-		d.id = ip_ident_unconnected(d.daddr, d.saddr, IPPROTO_UDP);
+		d.id = ip_ident_unconnected(d.daddr, d.saddr, udp_datagram_protocol(&d));
 	}
 
 	/* udp_send_skb: the GSO checks come after the ID was taken (a refused one uses it up) */
-	r = udp_gso_decide(m, gso_size, mtu, sk->protocol == IPPROTO_UDPLITE);
+	r = udp_gso_decide(m, gso_size, mtu, sv->ext.no_check, sk->protocol == IPPROTO_UDPLITE);
 	if (r < 0) {
 		if (r == -EFAULT) /* the copy failed first: no skb, no ID */
 			undo_ident(sk, sv, d.id);

@@ -30,16 +30,17 @@ int ident_learn_open(int inherited_fd)
 	return 0;
 }
 
-/* Outgoing IPv4/UDP first fragments from sport to dport (network order ports). */
+/* Outgoing IPv4 UDP or UDP-Lite first fragments from sport to dport (network order ports). */
 static int attach_flow_filter(uint16_t sport, uint16_t dport)
 {
 	struct sock_filter code[] = {
 	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SKF_AD_OFF + SKF_AD_PKTTYPE),
-	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PACKET_OUTGOING, 0, 11),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PACKET_OUTGOING, 0, 12),
 	    BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 12),
-	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_IP, 0, 9),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_IP, 0, 10),
 	    BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 23),
-	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 17 /* UDP */, 0, 7),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 17 /* UDP */, 1, 0),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 136 /* UDP-Lite */, 0, 7),
 	    BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 20),
 	    BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x1fff, 5, 0), /* a later fragment */
 	    BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 14),

@@ -10,6 +10,7 @@
 #include "shim/ip_output_gso.h"
 #include "shim/dev.h"
 #include "shim/stats.h"
+#include "shim/udp_csum.h"
 #include "shim/umem.h"
 #include "shim/wire.h"
 
@@ -30,7 +31,8 @@ unsigned ip_fragment_count(size_t total, size_t hlen, uint32_t fragsize, size_t 
 	return (unsigned)((data + per - 1) / per);
 }
 
-static void put_link_and_ip(uint8_t *p, const struct udp_datagram *d, uint16_t total, uint16_t frag)
+static void put_link_and_ip(uint8_t *p, const struct udp_datagram *d, uint16_t total, uint16_t frag,
+			    const uint8_t *opt)
 {
 	struct eth_hdr_fields eth;
 	struct ipv4_hdr_fields ip = {
@@ -39,9 +41,11 @@ static void put_link_and_ip(uint8_t *p, const struct udp_datagram *d, uint16_t t
 	    .id = d->id,
 	    .frag = frag,
 	    .ttl = d->ttl,
-	    .protocol = IPPROTO_UDP,
+	    .protocol = udp_datagram_protocol(d),
 	    .saddr = d->saddr,
 	    .daddr = d->daddr,
+	    .options = opt,
+	    .optlen = (uint8_t)(udp_datagram_hlen(d) - IPV4_HLEN_MIN),
 	};
 
 	memcpy(eth.dst, d->dst_mac, 6);
@@ -61,7 +65,7 @@ static void put_single_headers(uint8_t *hdr, const struct udp_datagram *d)
 	uint16_t csum_start = ETH_HLEN_BYTES + IPV4_HLEN_MIN;
 	uint32_t pseudo = csum_pseudo_ipv4(d->saddr, d->daddr, IPPROTO_UDP, ulen);
 
-	put_link_and_ip(l2, d, (uint16_t)(IPV4_HLEN_MIN + ulen), d->df ? IP_DF : 0);
+	put_link_and_ip(l2, d, (uint16_t)(IPV4_HLEN_MIN + ulen), d->df ? IP_DF : 0, NULL);
 	/* CHECKSUM_PARTIAL convention: the field holds the folded pseudo-header sum, uncomplemented
 	 */
 	wire_put_udp(l2 + csum_start, d->sport, d->dport, ulen, (uint16_t)~csum_fold(pseudo));
@@ -100,8 +104,8 @@ int ip_output_defer(struct xmit_batch *b, const struct udp_datagram *d, struct p
 
 	if (d->gso_size)
 		return -1; /* a GSO super-packet goes out by itself */
-	if (b->n == XMIT_BATCH_MAX || IPV4_HLEN_MIN + UDP_HLEN + d->len > d->fragsize ||
-	    d->iovcnt > XMIT_SLOT_IOVS - 1 ||
+	if (b->n == XMIT_BATCH_MAX || !udp_datagram_plain(d) ||
+	    IPV4_HLEN_MIN + UDP_HLEN + d->len > d->fragsize || d->iovcnt > XMIT_SLOT_IOVS - 1 ||
 	    (b->n > 0 && (b->oif != d->oif || b->dontwait != d->dontwait)))
 		return -1;
 	slot = &b->slot[b->n];
@@ -167,11 +171,10 @@ static int gather_payload(const struct udp_datagram *d, uint8_t *dst)
 
 int ip_build_udp_frames(const struct udp_datagram *d, struct frame_set *fs)
 {
-	const size_t l2 = DEV_VNET_HDR_LEN + ETH_HLEN_BYTES, hlen = IPV4_HLEN_MIN;
+	const size_t l2 = DEV_VNET_HDR_LEN + ETH_HLEN_BYTES, hlen = udp_datagram_hlen(d);
 	size_t ulen = UDP_HLEN + d->len, total = hlen + ulen, per;
 	unsigned nfrag = ip_fragment_count(total, hlen, d->fragsize, &per);
-	uint8_t *udp, *out;
-	uint16_t check;
+	uint8_t *udp, *out, opt_first[IP_OPTS_MAX], opt_rest[IP_OPTS_MAX];
 
 	if (d->gso_size)
 		return ip_build_udp_gso_frame(d, fs);
@@ -187,12 +190,14 @@ int ip_build_udp_frames(const struct udp_datagram *d, struct frame_set *fs)
 		fs->buf = NULL;
 		return -EFAULT;
 	}
-	/* udp_csum: over the whole datagram, in software */
-	wire_put_udp(udp, d->sport, d->dport, (uint16_t)ulen, 0);
-	check = udp_checksum_final(
-	    csum_add(csum_pseudo_ipv4(d->saddr, d->daddr, IPPROTO_UDP, (uint16_t)ulen),
-		     csum_partial(udp, ulen, 0)));
-	memcpy(udp + 6, &check, 2);
+	/* udp_csum: over the whole datagram (or the UDP-Lite coverage), in software */
+	udp_put_header_csum(d, udp, ulen);
+	/* ip_options_build for the first frame; ip_options_fragment for the others */
+	if (hlen > IPV4_HLEN_MIN) {
+		ip_opts_build(d->opt, d->saddr, opt_first);
+		memcpy(opt_rest, opt_first, hlen - IPV4_HLEN_MIN);
+		ip_opts_fragment(opt_rest, hlen - IPV4_HLEN_MIN);
+	}
 
 	/* Frame i is [vnet | Ethernet | IPv4 | data i]; its data starts i headers to the right of
 	 * where it lies now. Moving back to front, every move and header write lands on bytes
@@ -211,7 +216,8 @@ int ip_build_udp_frames(const struct udp_datagram *d, struct frame_set *fs)
 		out = fs->buf + fs->off[i];
 		memmove(out + l2 + hlen, udp + off, chunk);
 		dev_put_vnet_hdr(out, 0, 0, 0);
-		put_link_and_ip(out + DEV_VNET_HDR_LEN, d, (uint16_t)(hlen + chunk), frag);
+		put_link_and_ip(out + DEV_VNET_HDR_LEN, d, (uint16_t)(hlen + chunk), frag,
+				i == 0 ? opt_first : opt_rest);
 	}
 	return 0;
 }
@@ -222,8 +228,8 @@ static int output_copied(const struct udp_datagram *d, struct path_trace *t)
 	struct iovec parts[IP_MAX_FRAMES], *frames[IP_MAX_FRAMES];
 	int counts[IP_MAX_FRAMES], sent;
 	size_t per;
-	unsigned nfrag =
-	    ip_fragment_count(IPV4_HLEN_MIN + UDP_HLEN + d->len, IPV4_HLEN_MIN, d->fragsize, &per);
+	size_t hlen = udp_datagram_hlen(d);
+	unsigned nfrag = ip_fragment_count(hlen + UDP_HLEN + d->len, hlen, d->fragsize, &per);
 	int r = ip_build_udp_frames(d, &fs);
 
 	if (r < 0)
@@ -236,8 +242,7 @@ static int output_copied(const struct udp_datagram *d, struct path_trace *t)
 	path_step(t,
 		  "ip_make_skb(len %zu id %u ttl %u tos 0x%x%s) \xe2\x86\x92 ip_do_fragment(%u "
 		  "frames of up to %zu data bytes)",
-		  IPV4_HLEN_MIN + UDP_HLEN + d->len, d->id, d->ttl, d->tos, d->df ? " DF" : "",
-		  nfrag, per);
+		  hlen + UDP_HLEN + d->len, d->id, d->ttl, d->tos, d->df ? " DF" : "", nfrag, per);
 	sent = dev_xmit_batch(d->oif, frames, counts, fs.n, d->dontwait);
 	free(fs.buf);
 	if (sent < 0)
@@ -253,7 +258,7 @@ int ip_output_udp(const struct udp_datagram *d, struct path_trace *t)
 
 	if (d->gso_size)
 		return ip_output_udp_gso(d, t);
-	if (total <= d->fragsize && d->iovcnt <= 1023)
+	if (total <= d->fragsize && d->iovcnt <= 1023 && udp_datagram_plain(d))
 		return output_single(d, t);
 	return output_copied(d, t);
 }

@@ -75,5 +75,12 @@ enum fd_kind sockfd_lookup_light(int fd, struct shim_sock **skp)
 		return FD_FOREIGN;
 	}
 	fdev_socket(fd, family, type, protocol);
-	return fdtable_lookup(fd, skp);
+	kind = fdtable_lookup(fd, skp);
+	if (kind == FD_OWNED) { /* not created under the shim: settings it never saw */
+		pthread_mutex_lock(&(*skp)->lock);
+		if (!(*skp)->synced)
+			(*skp)->discovered = true;
+		pthread_mutex_unlock(&(*skp)->lock);
+	}
+	return kind;
 }

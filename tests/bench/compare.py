@@ -22,6 +22,9 @@ are named, with the reason, and checked by a rule instead:
   udp.checksum compared byte-wise when the datagram is otherwise equal; when only masked
                fields (udp.sport) differ it must be valid on both sides (computed over the
                reassembled datagram for fragments); 0 ("no checksum") must match exactly.
+  ip.timestamp the time slots of an IP timestamp option (0x44) up to its pointer: milliseconds
+               since midnight UTC when the frame was built; checked: below 86400000 and within
+               2 s of the frame's capture time on both sides (all other option bytes compared).
 
 ARP frames are ignored unless --arp; frames that are neither IPv4 nor ARP are ignored unless
 --all-frames (they are compared byte-wise then). Exit status: 0 identical, 1 different,
@@ -41,6 +44,11 @@ PROTO_UDPLITE = 136
 
 class Unusable(Exception):
     pass
+
+
+class RawFrame(bytes):
+    """A captured frame's bytes, with its capture time (seconds since the epoch) in .ts."""
+    ts = None
 
 
 # ------------------------------------------------------------------------------------------
@@ -63,6 +71,7 @@ def read_pcap(path):
         e = ">"
     else:
         raise Unusable(f"{path}: not a pcap file (magic {data[:4].hex()})")
+    nsec = struct.unpack(e + "I", data[:4])[0] == 0xA1B23C4D
     linktype = struct.unpack(e + "I", data[20:24])[0]
     if linktype != 1:
         raise Unusable(f"{path}: link type {linktype}, expected 1 (Ethernet)")
@@ -71,14 +80,16 @@ def read_pcap(path):
     while off < len(data):
         if off + 16 > len(data):
             raise Unusable(f"{path}: truncated record header at offset {off}")
-        _, _, incl, orig = struct.unpack(e + "IIII", data[off:off + 16])
+        sec, frac, incl, orig = struct.unpack(e + "IIII", data[off:off + 16])
         off += 16
         if off + incl > len(data):
             raise Unusable(f"{path}: truncated record at offset {off}")
         if incl != orig:
             raise Unusable(f"{path}: frame {len(frames) + 1} truncated by the capture "
                            f"({incl} of {orig} bytes)")
-        frames.append(bytes(data[off:off + incl]))
+        fr = RawFrame(data[off:off + incl])
+        fr.ts = sec + frac / (1e9 if nsec else 1e6)
+        frames.append(fr)
         off += incl
     return frames
 
@@ -98,6 +109,46 @@ def csum16(data):
 
 def ip4(a):
     return ".".join(str(b) for b in a)
+
+
+TS_SLACK_MS = 2000
+DAY_MS = 86400000
+
+
+def timestamp_slots(raw, start, end):
+    """(start, end, "ip.timestamp") for each filled time slot of a timestamp option (RFC 791:
+    flag 0 = times only, 1 and 3 = address and time pairs; filled = before the pointer)."""
+    out = []
+    i = start
+    while i < end:
+        t = raw[i]
+        if t == 0:
+            break
+        if t == 1:
+            i += 1
+            continue
+        if i + 1 >= end or raw[i + 1] < 2 or i + raw[i + 1] > end:
+            break
+        olen = raw[i + 1]
+        if t == 0x44 and olen >= 4:
+            ptr, flag = raw[i + 2], raw[i + 3] & 15
+            step, toff = (4, 0) if flag == 0 else (8, 4)
+            for s in range(4, olen, step):
+                if s + toff + 4 <= min(olen, ptr - 1):
+                    out.append((i + s + toff, i + s + toff + 4, "ip.timestamp"))
+        i += olen
+    return out
+
+
+def timestamp_plausible(value, capture_ts):
+    """The kernel's timestamp (inet_current_timestamp): ms since midnight UTC, taken when the
+    frame was built; so below one day and close to the capture time."""
+    if value >= DAY_MS:
+        return False
+    if capture_ts is None:
+        return True
+    d = abs(int(capture_ts % 86400 * 1000) - value)
+    return min(d, DAY_MS - d) <= TS_SLACK_MS
 
 
 class Frame:
@@ -145,6 +196,7 @@ class Frame:
               (23, 24, "ip.protocol"), (24, 26, "ip.checksum"), (26, 30, "ip.src"),
               (30, 34, "ip.dst")]
         if ihl > 20:
+            f += timestamp_slots(raw, 34, 14 + ihl)
             f.append((34, 14 + ihl, "ip.options"))
         base = 14 + ihl
         end = 14 + tot
@@ -497,6 +549,17 @@ class FrameCompare:
             if name == "ip.id":
                 masked_diff.add(name)
                 continue
+            if name == "ip.timestamp":
+                va = struct.unpack("!I", a[start:end])[0]
+                vb = struct.unpack("!I", b[start:end])[0]
+                if timestamp_plausible(va, getattr(a, "ts", None)) and \
+                        timestamp_plausible(vb, getattr(b, "ts", None)):
+                    masked_diff.add(name)
+                else:
+                    problems.append((start, f"  @0x{start:04x} ip.timestamp: native={va} "
+                                            f"shim={vb} (ms since midnight UTC; must lie "
+                                            f"within {TS_SLACK_MS} ms of the capture time)"))
+                continue
             if name == "udp.sport" and fb.ip and fb.ip["sport"] is not None:
                 why = self.ports.check(fa.ip["sport"], fb.ip["sport"])
                 if why is None:
@@ -535,7 +598,8 @@ class FrameCompare:
         if fa.ip and fb.ip:
             cs = 24
             if a[cs:cs + 2] != b[cs:cs + 2]:
-                if not other_diff_ip and masked_diff & {"ip.id"} and fa.ip_header_valid() \
+                if not other_diff_ip and masked_diff & {"ip.id", "ip.timestamp"} and \
+                        fa.ip_header_valid() \
                         and fb.ip_header_valid():
                     masked_diff.add("ip.checksum")
                 elif not fb.ip_header_valid():
@@ -690,7 +754,9 @@ MASK_REASONS = {
              "connected: per-socket counter seeded randomly at connect); checked by property: "
              "equal across fragments, same equal/distinct pattern per flow, zero iff zero, "
              "same increments on connected sockets",
-    "ip.checksum": "differs only because ip.id differs; recomputed, valid on both sides",
+    "ip.checksum": "differs only because ip.id or ip.timestamp differs; valid on both sides",
+    "ip.timestamp": "time slot of an IP timestamp option (ms since midnight UTC when the frame "
+                    "was built); checked: below one day and within 2 s of the capture time",
     "udp.sport": "ephemeral port of an autobound socket (random free port); mapped one-to-one, "
                  "consistent with the result lines and all frames",
     "udp.checksum": "differs only because udp.sport differs; verified valid on both sides",

@@ -276,6 +276,39 @@ def c_length():
     return rn, frames_for(40001, P, 1), rs, frames_for(50002, P + b"x", 2)
 
 
+def ts_frame(sport, ident, ms, proto=17):
+    """One datagram with a timestamp option (flag 0, two slots, the first filled with ms) and a
+    router alert, as a sender writes it."""
+    opts = bytes([0x44, 12, 9, 0]) + struct.pack("!I", ms) + b"\0" * 4 + bytes([0x94, 4, 0, 0])
+    udp = udp_datagram(sport, 9000, P)
+    total = 20 + len(opts) + len(udp)
+    h = struct.pack("!BBHHHBBH4s4s", 0x40 | (20 + len(opts)) // 4, 0, total, ident, 0x4000, 64,
+                    proto, 0, SRC, DST) + opts
+    h = h[:10] + struct.pack("!H", csum(h)) + h[12:]
+    return MAC_B + MAC_A + b"\x08\x00" + h + udp
+
+
+# write_pcap stamps frame i at 1000 + i seconds: 1000000 + 1000 i ms after midnight
+@case("IP timestamp option: time slots masked", 0, "IDENTICAL", "masked: ip.timestamp",
+      "masked: ip.checksum")
+def c_timestamp():
+    rn, _, rs, _ = base_pair()
+    return (rn, [ts_frame(40001, 1, 1000003), ts_frame(40001, 2, 1001004)],
+            rs, [ts_frame(50002, 1, 1000450), ts_frame(50002, 2, 1000999)])
+
+
+@case("IP timestamp option: implausible time", 1, "ip.timestamp: native=1000003 shim=3600000")
+def c_timestamp_bad():
+    rn, _, rs, _ = base_pair()
+    return (rn, [ts_frame(40001, 1, 1000003)], rs, [ts_frame(50002, 1, 3600000)])
+
+
+@case("IP timestamp option: other option byte", 1, "ip.options[12]: 1 byte differs")
+def c_timestamp_opt():
+    rn, _, rs, _ = base_pair()
+    return (rn, [ts_frame(40001, 1, 1000003)], rs, [flip(ts_frame(50002, 1, 1000003), 34 + 12)])
+
+
 def main():
     passed = failed = 0
     with tempfile.TemporaryDirectory() as tmp:

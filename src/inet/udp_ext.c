@@ -1,0 +1,99 @@
+/* udp_ext: SO_NO_CHECK, UDP-Lite's UDPLITE_SEND_CSCOV and IP_OPTIONS as the shim keeps them (see
+ * include/shim/udp_ext.h). Each is read back from the kernel socket after the kernel accepted a
+ * change, so the shim holds exactly what the kernel stored: the boolean, the coverage after
+ * udp_lib_setsockopt's rules (1..7 → 8, > 65535 → 65535), and the options in the form
+ * getsockopt(IP_OPTIONS) returns, compiled again by ip_options.c. */
+#include "shim/udp_ext.h"
+#include "shim/inet.h"
+#include "shim/rawsys.h"
+#include "shim/sock.h"
+
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/syscall.h>
+
+#ifndef SOL_UDPLITE
+#define SOL_UDPLITE 136
+#endif
+#ifndef SOL_UDP
+#define SOL_UDP 17
+#endif
+#define UDPLITE_SEND_CSCOV 10
+
+static int get_int(int fd, int level, int name, int *val)
+{
+	socklen_t len = sizeof(*val);
+
+	*val = 0;
+	return (int)rawsys5(SYS_getsockopt, fd, level, name, val, &len);
+}
+
+static void read_no_check(struct shim_sock *sk, int fd)
+{
+	int v;
+
+	sk->ext.no_check = get_int(fd, SOL_SOCKET, SO_NO_CHECK, &v) == 0 && v != 0;
+}
+
+/* do_ip_getsockopt(IP_OPTIONS): the options as set (ip_options_undo), or length 0 for none. */
+static void read_options(struct shim_sock *sk, int fd)
+{
+	uint8_t buf[IP_OPTS_MAX];
+	socklen_t len = sizeof(buf);
+
+	memset(&sk->ext.opt, 0, sizeof(sk->ext.opt));
+	sk->ext.opt_kernel = NULL;
+	if (rawsys5(SYS_getsockopt, fd, SOL_IP, IP_OPTIONS, buf, &len) != 0)
+		sk->ext.opt_kernel = "IP_OPTIONS (not readable)";
+	else if (len > 0)
+		sk->ext.opt_kernel = ip_opts_from_socket(&sk->ext.opt, buf, len);
+}
+
+void udp_ext_sync(struct shim_sock *sk, int fd)
+{
+	memset(&sk->ext, 0, sizeof(sk->ext));
+	read_no_check(sk, fd);
+	if (sk->protocol == IPPROTO_UDPLITE) {
+		int v;
+
+		if (get_int(fd, SOL_UDPLITE, UDPLITE_SEND_CSCOV, &v) == 0) {
+			sk->ext.cscov = (uint16_t)v;
+			/* pcslen > 0 means the option was set; 0 is also what a socket that never
+			 * set it reads. For a socket created under the shim, every setsockopt was
+			 * seen (none yet); one inherited or received may have set 0 (length field
+			 * 0 on the wire) or not (the full length): the kernel must send. */
+			sk->ext.cscov_set = v != 0;
+			if (v == 0 && sk->discovered)
+				sock_set_kernel_only(
+				    sk, "UDP-Lite socket of unknown coverage setting", KR_SOCKOPT);
+		} else {
+			sock_set_kernel_only(sk, "UDP-Lite socket (coverage not readable)",
+					     KR_SOCKOPT);
+		}
+	}
+	read_options(sk, fd);
+}
+
+bool udp_ext_after_setsockopt(struct shim_sock *sk, int fd, int level, int name)
+{
+	int v;
+
+	if (level == SOL_SOCKET && name == SO_NO_CHECK) {
+		read_no_check(sk, fd);
+		return true;
+	}
+	if ((level == SOL_UDP || level == SOL_UDPLITE) && name == UDPLITE_SEND_CSCOV) {
+		/* accepted only on UDP-Lite sockets; any value turns UDPLITE_SEND_CC on */
+		if (sk->protocol == IPPROTO_UDPLITE &&
+		    get_int(fd, SOL_UDPLITE, UDPLITE_SEND_CSCOV, &v) == 0) {
+			sk->ext.cscov = (uint16_t)v;
+			sk->ext.cscov_set = true;
+		}
+		return true;
+	}
+	if (level == SOL_IP && name == IP_OPTIONS) {
+		read_options(sk, fd);
+		return true;
+	}
+	return false;
+}
