@@ -9,6 +9,7 @@
 #include "shim/neigh_queue.h"
 #include "shim/rawsys.h"
 #include "shim/route.h"
+#include "shim/udp_cork.h"
 #include "shim/wire.h"
 
 #include <arpa/inet.h>
@@ -271,6 +272,10 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 	d.iovcnt = m->iovcnt;
 	d.len = m->len;
 	d.dontwait = (m->flags & MSG_DONTWAIT) || sv->nonblock;
+
+	/* S16: corked (UDP_CORK or MSG_MORE): the shim holds the datagram until pushed */
+	if (m->flags & MSG_MORE)
+		return udp_cork_begin(sk, m, &d, &rt, ipc.ttl);
 
 	/* ip_select_ident_segs (5.2) */
 	if (sv->connected) {

@@ -4,6 +4,7 @@
 #include "shim/fdtable.h"
 #include "shim/inet.h"
 #include "shim/route.h"
+#include "shim/udp_cork.h"
 
 #include <netinet/in.h>
 #include <string.h>
@@ -67,6 +68,7 @@ void sockev_connect(int fd, const struct sockaddr *addr, socklen_t len, int ret)
 	if (sk == NULL)
 		return;
 	inet_after_connect(sk, fd, addr, len, ret);
+	udp_cork_after_connect(sk, ret);
 	if (ret == 0 && sk->connected && sk->kernel_only == NULL)
 		cache_connect_route(sk);
 	release(sk);
@@ -89,6 +91,7 @@ void sockev_setsockopt(int fd, int level, int name, const void *val, socklen_t l
 	if (sk == NULL)
 		return;
 	inet_after_setsockopt(sk, fd, level, name, val, len, ret);
+	udp_cork_setsockopt(sk, level, name, val, len, ret);
 	release(sk);
 }
 
