@@ -34,7 +34,7 @@ struct udp_cork {
 	bool pending; /* up->pending */
 	/* inet->cork.fl.u.ip4: addresses and ports, network order */
 	uint32_t saddr, daddr;
-	uint16_t sport, dport;
+	uint16_t dport; /* the source port is the socket's at the push (udp_send_skb) */
 	/* ip_setup_cork: the route and what is taken from the first send */
 	struct route_result rt;
 	uint32_t fragsize;
@@ -135,7 +135,7 @@ static int cork_push(struct shim_sock *sk, struct path_trace *t)
 	memset(&d, 0, sizeof(d));
 	d.saddr = c->saddr;
 	d.daddr = c->daddr;
-	d.sport = c->sport;
+	d.sport = sk->sport; /* udp_send_skb takes the socket's port, the flow's is not used */
 	d.dport = c->dport;
 	d.tos = c->tos;
 	d.ttl = (uint8_t)(c->ttl	       ? c->ttl
@@ -271,7 +271,6 @@ long udp_cork_begin(struct shim_sock *sk, struct shim_msg *m, const struct udp_d
 	c = sk->cork;
 	c->saddr = d->saddr;
 	c->daddr = d->daddr;
-	c->sport = d->sport;
 	c->dport = d->dport;
 	c->rt = *rt;
 	c->fragsize = d->fragsize;
@@ -321,7 +320,6 @@ void udp_cork_after_connect(struct shim_sock *sk, int ret)
 	c->daddr = sk->daddr;
 	c->dport = sk->dport;
 	c->saddr = sk->saddr;
-	c->sport = sk->sport;
 }
 
 void udp_cork_sync(struct shim_sock *sk, int fd)
