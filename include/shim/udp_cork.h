@@ -52,6 +52,12 @@ void udp_cork_setsockopt(struct shim_sock *sk, int level, int name, const void *
  * connect rewrites the cork's flow, inet->cork.fl). */
 void udp_cork_after_connect(struct shim_sock *sk, int ret);
 
+/* Not locked. The connected fast path with the cached route (udp_sendmsg S12): the kernel takes
+ * the flow from inet->cork.fl, which a corked send with another destination (or source) overwrote
+ * since connect; the shim does the same (destination, source, port; rt's next hop follows the
+ * destination on an on-link route). */
+void udp_cork_fastpath_flow(struct shim_sock *sk, struct route_result *rt, uint16_t *dport);
+
 /* At sync: whether the kernel socket may hold a corked datagram (SIOCOUTQ, UDP_CORK). */
 void udp_cork_sync(struct shim_sock *sk, int fd);
 

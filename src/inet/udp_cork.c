@@ -32,6 +32,9 @@
 /* inet->cork with its flow and the queued bytes. */
 struct udp_cork {
 	bool pending; /* up->pending */
+	/* the flow below was written by a corked send since the last connect: the connected fast
+	 * path, which reads inet->cork.fl, sends there too */
+	bool fl_override;
 	/* inet->cork.fl.u.ip4: addresses and ports, network order */
 	uint32_t saddr, daddr;
 	uint16_t dport; /* the source port is the socket's at the push (udp_send_skb) */
@@ -286,6 +289,7 @@ long udp_cork_begin(struct shim_sock *sk, struct shim_msg *m, const struct udp_d
 	}
 	c->length += m->len;
 	c->pending = true;
+	c->fl_override = true;
 	path_step(m->trace, "ip_append_data(corked: %zu bytes pending)", m->len);
 	pthread_mutex_unlock(&sk->lock);
 	return (long)m->len;
@@ -314,12 +318,31 @@ void udp_cork_after_connect(struct shim_sock *sk, int ret)
 {
 	struct udp_cork *c = sk->cork;
 
-	if (ret != 0 || !sk->connected || !udp_cork_pending(sk))
+	if (ret != 0 || !sk->connected || c == NULL)
+		return;
+	c->fl_override = false;
+	if (!c->pending)
 		return;
 	/* __ip4_datagram_connect routes into inet->cork.fl: the pending datagram follows */
 	c->daddr = sk->daddr;
 	c->dport = sk->dport;
 	c->saddr = sk->saddr;
+}
+
+void udp_cork_fastpath_flow(struct shim_sock *sk, struct route_result *rt, uint16_t *dport)
+{
+	struct udp_cork *c;
+
+	pthread_mutex_lock(&sk->lock);
+	c = sk->cork;
+	if (c != NULL && c->fl_override) {
+		if (rt->nexthop == rt->daddr)
+			rt->nexthop = c->daddr; /* on-link: the next hop is the destination */
+		rt->daddr = c->daddr;
+		rt->saddr = c->saddr;
+		*dport = c->dport;
+	}
+	pthread_mutex_unlock(&sk->lock);
 }
 
 void udp_cork_sync(struct shim_sock *sk, int fd)
