@@ -267,11 +267,15 @@ long udp_cork_begin(struct shim_sock *sk, struct shim_msg *m, const struct udp_d
 		pthread_mutex_unlock(&sk->lock);
 		return -EINVAL;
 	}
-	if (sk->cork == NULL && (sk->cork = calloc(1, sizeof(*sk->cork))) == NULL) {
-		pthread_mutex_unlock(&sk->lock);
-		return -ENOBUFS;
-	}
 	c = sk->cork;
+	if (c == NULL) {
+		c = calloc(1, sizeof(*c));
+		if (c == NULL) {
+			pthread_mutex_unlock(&sk->lock);
+			return -ENOBUFS;
+		}
+		__atomic_store_n(&sk->cork, c, __ATOMIC_RELEASE);
+	}
 	c->saddr = d->saddr;
 	c->daddr = d->daddr;
 	c->dport = d->dport;
@@ -333,6 +337,9 @@ void udp_cork_fastpath_flow(struct shim_sock *sk, struct route_result *rt, uint1
 {
 	struct udp_cork *c;
 
+	/* set once under the lock, kept until the socket is released: no cork yet, no lock */
+	if (__atomic_load_n(&sk->cork, __ATOMIC_ACQUIRE) == NULL)
+		return;
 	pthread_mutex_lock(&sk->lock);
 	c = sk->cork;
 	if (c != NULL && c->fl_override) {
