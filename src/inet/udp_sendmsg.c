@@ -202,9 +202,9 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 	path_step(m->trace, "ip_route_output_flow(%s dev %s src %s via %s mtu %u%s)",
 		  route_type_name(rt.type), rt.dev_name, ip_str(rt.saddr, a1),
 		  ip_str(rt.nexthop, a2), rt.mtu, cached ? " cached" : "");
+	/* the cached route's flow is inet->cork.fl, which a corked send may have changed */
 	if (cached)
-		udp_cork_fastpath_flow(sk, &rt,
-				       &dport); /* the flow is inet->cork.fl (udp_cork.c) */
+		udp_cork_fastpath_flow(sk, &rt, &dport);
 	if (fastpath && !cached) {
 		pthread_mutex_lock(&sk->lock);
 		sk->dst_cache = rt;
