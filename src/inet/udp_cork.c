@@ -198,8 +198,7 @@ bool udp_cork_in_kernel(struct shim_sock *sk, const struct shim_msg *m)
 
 	if (!sk->cork_kernel)
 		return false;
-	/* the kernel appends and pushes (or discards on error) unless S1/S2 refuse the call first
-	 */
+	/* the kernel appends and pushes (or discards) unless S1/S2 refuse the call first */
 	if (!corkreq && m->len <= IP_MAX_MTU && !(m->flags & MSG_OOB))
 		sk->cork_kernel = false;
 	return true;
