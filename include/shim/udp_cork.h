@@ -48,9 +48,12 @@ long udp_cork_begin(struct shim_sock *sk, struct shim_msg *m, const struct udp_d
 void udp_cork_setsockopt(struct shim_sock *sk, int level, int name, const void *val, socklen_t len,
 			 int ret);
 
-/* Locked. After a successful connect: the pending datagram goes to the new peer (the kernel's
- * connect rewrites the cork's flow, inet->cork.fl). */
-void udp_cork_after_connect(struct shim_sock *sk, int ret);
+/* Locked. After connect: the kernel's connect routes into the cork's flow (inet->cork.fl), so a
+ * pending datagram goes to the new peer; a connect whose route lookup failed leaves the flow
+ * pointing at the address it was given (and drops the cached route), which the pending datagram
+ * and the connected fast path then use (udp_cork_fastpath_flow). */
+void udp_cork_after_connect(struct shim_sock *sk, const struct sockaddr *addr, socklen_t len,
+			    int ret);
 
 /* Not locked. The connected fast path with the cached route (udp_sendmsg S12): the kernel takes
  * the flow from inet->cork.fl, which a corked send with another destination (or source) overwrote

@@ -317,11 +317,39 @@ void udp_cork_setsockopt(struct shim_sock *sk, int level, int name, const void *
 		(void)cork_push(sk, NULL);
 }
 
-void udp_cork_after_connect(struct shim_sock *sk, int ret)
+/* A connect that failed in its route lookup (ENETUNREACH, EACCES ...): __ip4_datagram_connect
+ * dropped the cached route and had already written the new destination into inet->cork.fl. */
+static void connect_failed(struct shim_sock *sk, const struct sockaddr *addr, socklen_t len)
+{
+	struct sockaddr_in sin;
+	struct udp_cork *c = sk->cork;
+
+	if (len < sizeof(sin) || umem_read(&sin, addr, sizeof(sin)) != 0 ||
+	    sin.sin_family != AF_INET)
+		return;		     /* refused before the route lookup: nothing changed */
+	sk->dst_cache_valid = false; /* sk_dst_reset */
+	if (c == NULL) {
+		c = calloc(1, sizeof(*c));
+		if (c == NULL)
+			return;
+		__atomic_store_n(&sk->cork, c, __ATOMIC_RELEASE);
+	}
+	c->daddr = sin.sin_addr.s_addr;
+	c->dport = sin.sin_port;
+	c->saddr = sk->saddr;
+	c->fl_override = true;
+}
+
+void udp_cork_after_connect(struct shim_sock *sk, const struct sockaddr *addr, socklen_t len,
+			    int ret)
 {
 	struct udp_cork *c = sk->cork;
 
-	if (ret != 0 || !sk->connected || c == NULL)
+	if (ret != 0) {
+		connect_failed(sk, addr, len);
+		return;
+	}
+	if (!sk->connected || c == NULL)
 		return;
 	c->fl_override = false;
 	if (!c->pending)

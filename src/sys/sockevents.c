@@ -68,7 +68,7 @@ void sockev_connect(int fd, const struct sockaddr *addr, socklen_t len, int ret)
 	if (sk == NULL)
 		return;
 	inet_after_connect(sk, fd, addr, len, ret);
-	udp_cork_after_connect(sk, ret);
+	udp_cork_after_connect(sk, addr, len, ret);
 	if (ret == 0 && sk->connected && sk->kernel_only == NULL)
 		cache_connect_route(sk);
 	release(sk);
