@@ -45,8 +45,8 @@ long udp_cork_begin(struct shim_sock *sk, struct shim_msg *m, const struct udp_d
 		    const struct route_result *rt, int cmsg_ttl);
 
 /* Locked. After the kernel's answer to setsockopt: UDP_CORK on/off (off pushes what is pending). */
-void udp_cork_setsockopt(struct shim_sock *sk, int level, int name, const void *val, socklen_t len,
-			 int ret);
+void udp_cork_setsockopt(struct shim_sock *sk, int fd, int level, int name, const void *val,
+			 socklen_t len, int ret);
 
 /* Locked. After connect: the kernel's connect routes into the cork's flow (inet->cork.fl), so a
  * pending datagram goes to the new peer; a connect whose route lookup failed leaves the flow

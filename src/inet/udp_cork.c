@@ -1,6 +1,7 @@
 /* udp_cork: the pending (corked) datagram of a socket, held by the shim (see
  * include/shim/udp_cork.h and udp4-send-path.md 5.11). */
 #include "shim/udp_cork.h"
+#include "shim/dev.h"
 #include "shim/ip_ident.h"
 #include "shim/neigh_queue.h"
 #include "shim/rawsys.h"
@@ -96,15 +97,48 @@ static void cork_flush(struct udp_cork *c)
 	c->length = 0;
 }
 
-/* The next hop is unresolved: the frames wait for the kernel's ARP answer (neigh_queue.c). */
-static int cork_queue_for_neighbour(const struct udp_datagram *d, uint32_t nexthop,
-				    struct path_trace *t)
+/* SO_NO_CHECK set while the datagram was pending (it made the socket kernel-only, but this
+ * datagram is the shim's): udp_send_skb reads it at the push and sends no checksum. */
+static bool no_check_tx(const struct shim_sock *sk, int fd)
+{
+	int v = 0;
+	socklen_t len = sizeof(v);
+
+	return sk->kernel_only != NULL && fd >= 0 &&
+	       rawsys5(SYS_getsockopt, fd, SOL_SOCKET, SO_NO_CHECK, &v, &len) == 0 && v != 0;
+}
+
+/* The frames built and copied here: for an unresolved next hop (they wait for the kernel's ARP
+ * answer in neigh_queue.c) or for a datagram without checksum. */
+static int cork_output_built(const struct udp_datagram *d, uint32_t nexthop, bool unresolved,
+			     bool no_check, struct path_trace *t)
 {
 	struct frame_set fs;
+	struct iovec parts[IP_MAX_FRAMES], *frames[IP_MAX_FRAMES];
+	int counts[IP_MAX_FRAMES], sent;
 	int r = ip_build_udp_frames(d, &fs);
 
 	if (r < 0)
 		return r;
+	if (no_check) /* the UDP checksum field of the first frame */
+		memset(fs.buf + fs.off[0] + DEV_VNET_HDR_LEN + ETH_HLEN_BYTES + IPV4_HLEN_MIN + 6,
+		       0, 2);
+	if (!unresolved) {
+		for (int i = 0; i < fs.n; i++) {
+			parts[i] = (struct iovec){fs.buf + fs.off[i], fs.off[i + 1] - fs.off[i]};
+			frames[i] = &parts[i];
+			counts[i] = 1;
+		}
+		path_step(t, "udp_send_skb(no checksum: SO_NO_CHECK) \xe2\x86\x92 %d frame(s)",
+			  fs.n);
+		sent = dev_xmit_batch(d->oif, frames, counts, fs.n, d->dontwait);
+		free(fs.buf);
+		if (sent < 0)
+			return sent;
+		if (fs.n > 1)
+			stats_add(STAT_FRAGMENTED, 1);
+		return sent == fs.n ? 0 : -ENOBUFS;
+	}
 	r = neigh_queue_frames(d->oif, nexthop, &fs, d->dontwait);
 	if (r < 0) {
 		/* no CAP_NET_ADMIN: the datagram can no longer be given to the kernel socket */
@@ -124,13 +158,13 @@ static int cork_queue_for_neighbour(const struct udp_datagram *d, uint32_t nexth
 /* udp_push_pending_frames: __ip_make_skb (header fields of push time where the kernel takes them
  * then: DF, ID, a TTL not given by a cmsg), udp_send_skb. The datagram is no longer pending,
  * whatever happens. Returns 0 or -errno. */
-static int cork_push(struct shim_sock *sk, struct path_trace *t)
+static int cork_push(struct shim_sock *sk, int fd, struct path_trace *t)
 {
 	struct udp_cork *c = sk->cork;
 	struct udp_datagram d;
 	struct iovec one;
 	size_t total = IPV4_HLEN_MIN + c->length;
-	bool unresolved, id_from_sock = false;
+	bool unresolved, no_check, id_from_sock = false;
 	uint32_t nexthop;
 	char a[INET_ADDRSTRLEN];
 	int err;
@@ -177,7 +211,9 @@ static int cork_push(struct shim_sock *sk, struct path_trace *t)
 		  inet_ntop(AF_INET, &d.daddr, a, sizeof(a)), ntohs(d.dport));
 	unresolved = neigh_queue_waiting(d.oif, nexthop) ||
 		     neigh_output_lookup(d.oif, nexthop, d.dst_mac) < 0;
-	err = unresolved ? cork_queue_for_neighbour(&d, nexthop, t) : ip_output_udp(&d, t);
+	no_check = no_check_tx(sk, fd);
+	err = unresolved || no_check ? cork_output_built(&d, nexthop, unresolved, no_check, t)
+				     : ip_output_udp(&d, t);
 	if (err == -ENOBUFS)
 		err = 0; /* a queue drop is not reported without IP_RECVERR (udp_send_skb) */
 	else if (err == -ENETDOWN || err == -ENXIO)
@@ -219,7 +255,6 @@ long udp_cork_append(int fd, struct shim_sock *sk, struct shim_msg *m)
 	uint32_t maxnonfragsize;
 	int err;
 
-	(void)fd;
 	/* S1, S2 come before the pending check and leave the datagram pending */
 	if (m->len > IP_MAX_MTU)
 		return -EMSGSIZE;
@@ -247,7 +282,7 @@ long udp_cork_append(int fd, struct shim_sock *sk, struct shim_msg *m)
 		c->length += m->len;
 	}
 	if (!corkreq) {
-		err = cork_push(sk, m->trace);
+		err = cork_push(sk, fd, m->trace);
 		if (err < 0)
 			return err;
 	}
@@ -298,8 +333,8 @@ long udp_cork_begin(struct shim_sock *sk, struct shim_msg *m, const struct udp_d
 	return (long)m->len;
 }
 
-void udp_cork_setsockopt(struct shim_sock *sk, int level, int name, const void *val, socklen_t len,
-			 int ret)
+void udp_cork_setsockopt(struct shim_sock *sk, int fd, int level, int name, const void *val,
+			 socklen_t len, int ret)
 {
 	int v;
 
@@ -314,7 +349,7 @@ void udp_cork_setsockopt(struct shim_sock *sk, int level, int name, const void *
 	sk->cork_opt = false;
 	sk->cork_kernel = false; /* the kernel pushed its own */
 	if (udp_cork_pending(sk))
-		(void)cork_push(sk, NULL);
+		(void)cork_push(sk, fd, NULL);
 }
 
 /* A connect that failed in its route lookup (ENETUNREACH, EACCES ...): __ip4_datagram_connect

@@ -91,7 +91,7 @@ void sockev_setsockopt(int fd, int level, int name, const void *val, socklen_t l
 	if (sk == NULL)
 		return;
 	inet_after_setsockopt(sk, fd, level, name, val, len, ret);
-	udp_cork_setsockopt(sk, level, name, val, len, ret);
+	udp_cork_setsockopt(sk, fd, level, name, val, len, ret);
 	release(sk);
 }
 
