@@ -58,6 +58,12 @@ struct shim_sock {
 	/* sk_dst_cache: the route found at connect(), reused by the connected fast path */
 	struct route_result dst_cache;
 	bool dst_cache_valid;
+
+	/* corking (udp_cork.c): UDP_CORK is on; the kernel socket holds a corked datagram; the
+	 * shim's pending datagram (NULL until first corked send) */
+	bool cork_opt;
+	bool cork_kernel;
+	struct udp_cork *cork;
 };
 
 #endif

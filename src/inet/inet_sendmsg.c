@@ -2,6 +2,7 @@
  * inet_autobind). */
 #include "shim/inet.h"
 #include "shim/rawsys.h"
+#include "shim/udp_cork.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -64,20 +65,17 @@ long inet_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m)
 
 	pthread_mutex_lock(&sk->lock);
 	inet_sock_sync(sk, fd);
-	if (sk->kernel_only != NULL) {
+	if (udp_cork_in_kernel(sk, m)) {
+		pthread_mutex_unlock(&sk->lock);
+		TO_KERNEL(m, KR_CORK, "kernel(the kernel socket holds the corked datagram)");
+	}
+	/* a datagram the shim holds is completed by the shim (S3 skips every hand-off reason) */
+	if (sk->kernel_only != NULL && !udp_cork_pending(sk)) {
 		const char *why = sk->kernel_only;
 		int reason = sk->kernel_only_reason;
 
 		pthread_mutex_unlock(&sk->lock);
 		TO_KERNEL(m, reason, "kernel(%s is set on this socket)", why);
-	}
-	if (m->flags & MSG_MORE) {
-		/* Corking (S3, S16): the pending datagram lives in the kernel socket from now on,
-		 * and every later send must append to it there, so the socket stays with the
-		 * kernel. */
-		sock_set_kernel_only(sk, "MSG_MORE (corking)", KR_CORK);
-		pthread_mutex_unlock(&sk->lock);
-		TO_KERNEL(m, KR_CORK, "kernel(MSG_MORE: corking is the kernel socket's)");
 	}
 	path_step(m->trace, "inet_sendmsg");
 	if (sk->sport == 0) {
@@ -88,8 +86,17 @@ long inet_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m)
 			return r;
 		}
 	}
+	if (udp_cork_pending(sk)) { /* S3: append to the pending datagram (udp_cork.c) */
+		ret = udp_cork_append(sk, m);
+		pthread_mutex_unlock(&sk->lock);
+		return ret;
+	}
+	if (sk->cork_opt)
+		m->flags |= MSG_MORE; /* corkreq: UDP_CORK or MSG_MORE, as ip_append_data sees it */
 	take_view(sk, &view);
 	pthread_mutex_unlock(&sk->lock);
 	ret = udp_sendmsg(fd, sk, m, &view);
+	if (ret == SHIM_TO_KERNEL && (m->flags & MSG_MORE))
+		udp_cork_handed_off(sk); /* the kernel socket holds this corked datagram */
 	return ret;
 }

@@ -2,6 +2,7 @@
  * kept in step with the calls the program makes (see include/shim/inet.h). */
 #include "shim/inet.h"
 #include "shim/rawsys.h"
+#include "shim/udp_cork.h"
 #include "shim/umem.h"
 
 #include <errno.h>
@@ -79,7 +80,6 @@ static const struct {
     {SOL_IP, IP_TRANSPARENT, "IP_TRANSPARENT", KR_SOCKOPT},
     {SOL_IP, IP_BIND_ADDRESS_NO_PORT, "IP_BIND_ADDRESS_NO_PORT", KR_SOCKOPT},
     {SOL_IP, IP_UNICAST_IF, "IP_UNICAST_IF", KR_SOCKOPT},
-    {SOL_UDP, UDP_CORK, "UDP_CORK", KR_CORK},
 };
 
 void inet_sock_sync(struct shim_sock *sk, int fd)
@@ -108,6 +108,7 @@ void inet_sock_sync(struct shim_sock *sk, int fd)
 	sk->nonblock = v >= 0 && (v & O_NONBLOCK);
 	/* shut_wr is not readable back: it keeps what shutdown() calls seen so far recorded */
 	sk->dst_cache_valid = false;
+	udp_cork_sync(sk, fd);
 
 	sk->kernel_only = NULL;
 	udp_ext_sync(sk, fd); /* SO_NO_CHECK, UDP-Lite coverage, IP_OPTIONS */

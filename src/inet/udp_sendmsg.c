@@ -11,6 +11,7 @@
 #include "shim/route.h"
 #include "shim/udp_gso.h"
 #include "shim/udp_csum.h"
+#include "shim/udp_cork.h"
 #include "shim/wire.h"
 
 #include <arpa/inet.h>
@@ -185,6 +186,12 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 	gso_size = ipc.has_gso ? (uint32_t)ipc.gso_size : sv->gso_size;
 	if (gso_size && opt->optlen)
 		TO_KERNEL(m, KR_SOCKOPT, "kernel(UDP_SEGMENT with IP options)");
+	/* a corked datagram the shim holds is plain UDP without options (udp_cork.c) */
+	if ((m->flags & MSG_MORE) && (gso_size || opt->optlen || sk->protocol == IPPROTO_UDPLITE))
+		TO_KERNEL(m, KR_CORK, "kernel(corked %s)",
+			  gso_size	? "GSO datagram"
+			  : opt->optlen ? "datagram with IP options"
+					: "UDP-Lite datagram");
 
 	/* S10, S11: link-scope routing and multicast are not reproduced yet */
 	if (m->flags & MSG_DONTROUTE)
@@ -214,6 +221,9 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 	path_step(m->trace, "ip_route_output_flow(%s dev %s src %s via %s mtu %u%s)",
 		  route_type_name(rt.type), rt.dev_name, ip_str(rt.saddr, a1),
 		  ip_str(rt.nexthop, a2), rt.mtu, cached ? " cached" : "");
+	/* the cached route's flow is inet->cork.fl, which a corked send may have changed */
+	if (cached)
+		udp_cork_fastpath_flow(sk, &rt, &dport);
 	if (fastpath && !cached) {
 		pthread_mutex_lock(&sk->lock);
 		sk->dst_cache = rt;
@@ -291,6 +301,10 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 	d.cscov = sv->ext.cscov;
 	d.opt = opt->optlen ? opt : NULL;
 	udp_trace_datagram(m->trace, &d);
+
+	/* S16: corked (UDP_CORK or MSG_MORE): the shim holds the datagram until pushed */
+	if (m->flags & MSG_MORE)
+		return udp_cork_begin(sk, m, &d, &rt, ipc.ttl);
 
 	/* ip_select_ident_segs (5.2) */
 	if (sv->connected) {

@@ -1,5 +1,6 @@
 /* fdtable: the fd → socket map (the shim's sockfd_lookup_light). See include/shim/fdtable.h. */
 #include "shim/fdtable.h"
+#include "shim/udp_cork.h"
 
 #include <netinet/in.h>
 #include <stdatomic.h>
@@ -122,6 +123,7 @@ void shim_sock_put(struct shim_sock *sk)
 	if (atomic_fetch_sub_explicit((_Atomic unsigned *)&sk->refs, 1, memory_order_acq_rel) != 1)
 		return;
 	atomic_fetch_sub_explicit(&live_socks, 1, memory_order_relaxed);
+	udp_cork_release(sk); /* close discards a pending datagram (udp_destroy_sock) */
 	pool_lock_take();
 	sk->next_free = free_list;
 	free_list = sk;

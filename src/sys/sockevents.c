@@ -5,6 +5,7 @@
 #include "shim/inet.h"
 #include "shim/route.h"
 #include "shim/sockopt_check.h"
+#include "shim/udp_cork.h"
 
 #include <netinet/in.h>
 #include <string.h>
@@ -68,6 +69,7 @@ void sockev_connect(int fd, const struct sockaddr *addr, socklen_t len, int ret)
 	if (sk == NULL)
 		return;
 	inet_after_connect(sk, fd, addr, len, ret);
+	udp_cork_after_connect(sk, addr, len, ret);
 	if (ret == 0 && sk->connected && sk->kernel_only == NULL)
 		cache_connect_route(sk);
 	release(sk);
@@ -95,6 +97,7 @@ void sockev_setsockopt(int fd, int level, int name, const void *val, socklen_t l
 	if (!(sockopt_check(sk, fd, level, name, val, len, ret, err, &v) &&
 	      sockopt_apply(sk, level, name, &v)))
 		inet_after_setsockopt(sk, fd, level, name, val, len, ret);
+	udp_cork_setsockopt(sk, level, name, val, len, ret);
 	release(sk);
 }
 

@@ -1,0 +1,70 @@
+/* udp_cork: a datagram held by the shim while the socket is corked (MSG_MORE, UDP_CORK) — the
+ * shim's up->pending, inet->cork and sk_write_queue (net/ipv4/udp.c udp_sendmsg,
+ * udp_push_pending_frames, udp_flush_pending_frames; net/ipv4/ip_output.c ip_setup_cork,
+ * ip_append_data, __ip_make_skb).
+ *
+ * The first corked send fixes the flow (route, addresses, ports) and the header fields the kernel
+ * takes from it (TOS, a cmsg TTL, the fragment size); its payload and every later piece are copied
+ * (the program's buffers are not valid later). Later sends append whatever their address, control
+ * messages or flags; the datagram leaves at the first send made with neither UDP_CORK nor
+ * MSG_MORE, or at setsockopt(UDP_CORK, 0). An error while appending discards it; close discards it.
+ *
+ * When the first corked send is handed to the kernel socket (a reason in udp_sendmsg), the kernel
+ * holds the datagram: every send goes to the kernel until it was pushed there (cork_kernel).
+ *
+ * All functions taking a locked socket are called with sk->lock held (the kernel's lock_sock). */
+#ifndef SHIM_UDP_CORK_H
+#define SHIM_UDP_CORK_H
+
+#include <stdbool.h>
+#include <sys/socket.h>
+
+#include "shim/inet.h"
+#include "shim/ip_output.h"
+#include "shim/route.h"
+
+/* Whether the shim holds a pending datagram for sk (locked). */
+bool udp_cork_pending(const struct shim_sock *sk);
+
+/* Locked. Whether this send must go to the kernel socket because the kernel holds the pending
+ * datagram; a send that pushes it there ends that state. */
+bool udp_cork_in_kernel(struct shim_sock *sk, const struct shim_msg *m);
+
+/* Locked. The send was handed to the kernel socket while corking: the kernel now holds it. */
+void udp_cork_handed_off(struct shim_sock *sk);
+
+/* Locked, with a pending datagram (S3 → do_append_data): append m, and push when no longer corked
+ * (neither UDP_CORK nor MSG_MORE). Returns m->len, -errno, or SHIM_BATCH_BROKEN. */
+long udp_cork_append(struct shim_sock *sk, struct shim_msg *m);
+
+/* Not locked. The first corked send (S16): every check of udp_sendmsg passed, d holds the header
+ * fields and rt the route; cmsg_ttl is the IP_TTL control message (0 = none). Copies the payload
+ * and makes the datagram pending. Returns m->len or -errno (EINVAL when another thread corked the
+ * socket meanwhile, EFAULT). */
+long udp_cork_begin(struct shim_sock *sk, struct shim_msg *m, const struct udp_datagram *d,
+		    const struct route_result *rt, int cmsg_ttl);
+
+/* Locked. After the kernel's answer to setsockopt: UDP_CORK on/off (off pushes what is pending). */
+void udp_cork_setsockopt(struct shim_sock *sk, int level, int name, const void *val, socklen_t len,
+			 int ret);
+
+/* Locked. After connect: the kernel's connect routes into the cork's flow (inet->cork.fl), so a
+ * pending datagram goes to the new peer; a connect whose route lookup failed leaves the flow
+ * pointing at the address it was given (and drops the cached route), which the pending datagram
+ * and the connected fast path then use (udp_cork_fastpath_flow). */
+void udp_cork_after_connect(struct shim_sock *sk, const struct sockaddr *addr, socklen_t len,
+			    int ret);
+
+/* Not locked. The connected fast path with the cached route (udp_sendmsg S12): the kernel takes
+ * the flow from inet->cork.fl, which a corked send with another destination (or source) overwrote
+ * since connect; the shim does the same (destination, source, port; rt's next hop follows the
+ * destination on an on-link route). */
+void udp_cork_fastpath_flow(struct shim_sock *sk, struct route_result *rt, uint16_t *dport);
+
+/* At sync: whether the kernel socket may hold a corked datagram (SIOCOUTQ, UDP_CORK). */
+void udp_cork_sync(struct shim_sock *sk, int fd);
+
+/* The socket object is being released: the pending datagram is discarded (udp_destroy_sock). */
+void udp_cork_release(struct shim_sock *sk);
+
+#endif

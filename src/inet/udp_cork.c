@@ -1,0 +1,406 @@
+/* udp_cork: the pending (corked) datagram of a socket, held by the shim (see
+ * include/shim/udp_cork.h and udp4-send-path.md 5.11). */
+#include "shim/udp_cork.h"
+#include "shim/dev.h"
+#include "shim/ip_ident.h"
+#include "shim/neigh_queue.h"
+#include "shim/rawsys.h"
+#include "shim/stats.h"
+#include "shim/umem.h"
+#include "shim/wire.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+
+#ifndef SOL_UDP
+#define SOL_UDP 17
+#endif
+#ifndef SOL_UDPLITE
+#define SOL_UDPLITE 136
+#endif
+#ifndef UDP_CORK
+#define UDP_CORK 1
+#endif
+#define MSG_PROBE_FLAG 0x10 /* glibc: MSG_PROXY */
+#define IP_MAX_MTU     0xFFFF
+
+/* inet->cork with its flow and the queued bytes. */
+struct udp_cork {
+	bool pending; /* up->pending */
+	/* the flow below was written by a corked send since the last connect: the connected fast
+	 * path, which reads inet->cork.fl, sends there too */
+	bool fl_override;
+	/* inet->cork.fl.u.ip4: addresses and ports, network order */
+	uint32_t saddr, daddr;
+	uint16_t dport; /* the source port is the socket's at the push (udp_send_skb) */
+	/* ip_setup_cork: the route and what is taken from the first send */
+	struct route_result rt;
+	uint32_t fragsize;
+	uint8_t ttl; /* IP_TTL control message, 0 = none */
+	uint8_t tos;
+	bool dontwait;
+	/* cork->length: UDP header plus the payload appended so far, which is in data */
+	size_t length;
+	uint8_t *data;
+	size_t cap;
+};
+
+static bool ignore_df(uint8_t pmtudisc) /* ip_sk_ignore_df */
+{
+	return pmtudisc < IP_PMTUDISC_DO || pmtudisc == IP_PMTUDISC_OMIT;
+}
+
+bool udp_cork_pending(const struct shim_sock *sk)
+{
+	return sk->cork != NULL && sk->cork->pending;
+}
+
+/* Copy m's payload behind what is queued: the kernel's getfrag, EFAULT for an unreadable byte. */
+static int cork_copy(struct udp_cork *c, const struct shim_msg *m)
+{
+	size_t have = c->length - UDP_HLEN, need = have + m->len, off = 0;
+
+	if (need > c->cap) {
+		size_t cap = c->cap ? c->cap : 2048;
+		uint8_t *p;
+
+		while (cap < need)
+			cap *= 2;
+		p = realloc(c->data, cap);
+		if (p == NULL)
+			return -ENOBUFS;
+		c->data = p;
+		c->cap = cap;
+	}
+	for (int i = 0; i < m->iovcnt && off < m->len; i++) {
+		size_t take = m->iov[i].iov_len;
+
+		if (take > m->len - off)
+			take = m->len - off;
+		if (take && umem_read(c->data + have + off, m->iov[i].iov_base, take) != 0)
+			return -EFAULT;
+		off += take;
+	}
+	return 0;
+}
+
+/* udp_flush_pending_frames */
+static void cork_flush(struct udp_cork *c)
+{
+	c->pending = false;
+	c->length = 0;
+}
+
+/* The frames built and copied here for an unresolved next hop: they wait for the kernel's ARP
+ * answer in neigh_queue.c. */
+static int cork_output_queued(const struct udp_datagram *d, uint32_t nexthop, struct path_trace *t)
+{
+	struct frame_set fs;
+	int r = ip_build_udp_frames(d, &fs);
+
+	if (r < 0)
+		return r;
+	r = neigh_queue_frames(d->oif, nexthop, &fs, d->dontwait);
+	if (r < 0) {
+		/* no CAP_NET_ADMIN: the datagram can no longer be given to the kernel socket */
+		free(fs.buf);
+		stats_add(STAT_NEIGH_QUEUE_DROP, 1);
+		path_step(t,
+			  "neigh_resolve_output(unresolved, cannot ask for resolution: dropped)");
+		return 0;
+	}
+	stats_add(STAT_NEIGH_MISS, 1);
+	if (fs.n > 1)
+		stats_add(STAT_FRAGMENTED, 1);
+	path_step(t, "neigh_resolve_output(%d frame(s) queued until resolved)", fs.n);
+	return 0;
+}
+
+/* udp_push_pending_frames: __ip_make_skb (header fields of push time where the kernel takes them
+ * then: DF, ID, a TTL not given by a cmsg), udp_send_skb. The datagram is no longer pending,
+ * whatever happens. Returns 0 or -errno. */
+static int cork_push(struct shim_sock *sk, struct path_trace *t)
+{
+	struct udp_cork *c = sk->cork;
+	struct udp_datagram d;
+	struct iovec one;
+	size_t total = IPV4_HLEN_MIN + c->length;
+	bool unresolved, id_from_sock = false;
+	uint32_t nexthop;
+	char a[INET_ADDRSTRLEN];
+	int err;
+
+	memset(&d, 0, sizeof(d));
+	d.saddr = c->saddr;
+	d.daddr = c->daddr;
+	d.sport = sk->sport; /* udp_send_skb takes the socket's port, the flow's is not used */
+	d.dport = c->dport;
+	d.tos = c->tos;
+	d.ttl = (uint8_t)(c->ttl	       ? c->ttl
+			  : sk->uc_ttl >= 0    ? sk->uc_ttl
+			  : c->rt.hoplimit > 0 ? c->rt.hoplimit
+					       : c->rt.default_ttl);
+	d.fragsize = c->fragsize;
+	d.df = sk->pmtudisc == IP_PMTUDISC_DO || sk->pmtudisc == IP_PMTUDISC_PROBE ||
+	       (total <= c->rt.mtu && sk->pmtudisc == IP_PMTUDISC_WANT && !c->rt.mtu_locked);
+	d.oif = c->rt.oif;
+	memcpy(d.src_mac, c->rt.dev_mac, 6);
+	one.iov_base = c->data;
+	one.iov_len = c->length - UDP_HLEN;
+	d.iov = &one;
+	d.iovcnt = 1;
+	d.len = c->length - UDP_HLEN;
+	d.dontwait = c->dontwait;
+	cork_flush(c);
+
+	/* ip_fragment: a DF datagram larger than the MTU, not to be fragmented locally */
+	if (d.df && total > d.fragsize && !ignore_df(sk->pmtudisc))
+		return -EMSGSIZE;
+	/* ip_select_ident_segs */
+	if (sk->connected) {
+		d.id = ++sk->ip_id;
+		sk->ip_id_used = true;
+		id_from_sock = true;
+	} else if (d.df && !ignore_df(sk->pmtudisc)) {
+		d.id = 0;
+	} else {
+		d.id = ip_ident_unconnected(d.daddr, d.saddr, IPPROTO_UDP);
+	}
+	/* on an on-link route the next hop is the destination, which a connect may have changed */
+	nexthop = c->rt.nexthop == c->rt.daddr ? d.daddr : c->rt.nexthop;
+	path_step(t, "udp_push_pending_frames(%zu bytes to %s:%u)", d.len,
+		  inet_ntop(AF_INET, &d.daddr, a, sizeof(a)), ntohs(d.dport));
+	unresolved = neigh_queue_waiting(d.oif, nexthop) ||
+		     neigh_output_lookup(d.oif, nexthop, d.dst_mac) < 0;
+	d.no_check = sk->ext.no_check; /* udp_send_skb reads SO_NO_CHECK at the push */
+	err = unresolved ? cork_output_queued(&d, nexthop, t) : ip_output_udp(&d, t);
+	if (err == -ENOBUFS)
+		err = 0; /* a queue drop is not reported without IP_RECVERR (udp_send_skb) */
+	else if (err == -ENETDOWN || err == -ENXIO)
+		err = -ENETUNREACH;
+	if (err < 0) {
+		if (id_from_sock && sk->ip_id == d.id)
+			sk->ip_id--;
+		return err;
+	}
+	stats_add(STAT_DGRAMS_SENT, 1);
+	stats_add(STAT_BYTES_SENT, d.len);
+	return 0;
+}
+
+bool udp_cork_in_kernel(struct shim_sock *sk, const struct shim_msg *m)
+{
+	bool corkreq = sk->cork_opt || (m->flags & MSG_MORE);
+
+	if (!sk->cork_kernel)
+		return false;
+	/* the kernel appends and pushes (or discards) unless S1/S2 refuse the call first */
+	if (!corkreq && m->len <= IP_MAX_MTU && !(m->flags & MSG_OOB))
+		sk->cork_kernel = false;
+	return true;
+}
+
+void udp_cork_handed_off(struct shim_sock *sk)
+{
+	pthread_mutex_lock(&sk->lock);
+	if (!udp_cork_pending(sk))
+		sk->cork_kernel = true;
+	pthread_mutex_unlock(&sk->lock);
+}
+
+long udp_cork_append(struct shim_sock *sk, struct shim_msg *m)
+{
+	struct udp_cork *c = sk->cork;
+	bool corkreq = sk->cork_opt || (m->flags & MSG_MORE);
+	uint32_t maxnonfragsize;
+	int err;
+
+	/* S1, S2 come before the pending check and leave the datagram pending */
+	if (m->len > IP_MAX_MTU)
+		return -EMSGSIZE;
+	if (m->flags & MSG_OOB)
+		return -EOPNOTSUPP;
+	/* what waits in a sendmmsg batch leaves before this push */
+	if (!corkreq && m->batch != NULL && m->batch->n > 0 && xmit_batch_flush(m->batch) < 0)
+		return SHIM_BATCH_BROKEN;
+	path_step(m->trace, "udp_sendmsg(corked: %zu bytes appended to %zu pending%s)", m->len,
+		  c->length - UDP_HLEN, corkreq ? "" : ", then pushed");
+	/* ip_append_data: MSG_PROBE appends nothing */
+	if (!(m->flags & MSG_PROBE_FLAG)) {
+		/* __ip_append_data: the limit of the current IP_MTU_DISCOVER mode, at the MTU the
+		 * first send fixed */
+		maxnonfragsize = ignore_df(sk->pmtudisc) ? IP_MAX_MTU : c->fragsize;
+		if (c->length + m->len > maxnonfragsize - IPV4_HLEN_MIN) {
+			cork_flush(c);
+			return -EMSGSIZE;
+		}
+		err = cork_copy(c, m);
+		if (err < 0) {
+			cork_flush(c);
+			return err;
+		}
+		c->length += m->len;
+	}
+	if (!corkreq) {
+		err = cork_push(sk, m->trace);
+		if (err < 0)
+			return err;
+	}
+	return (long)m->len;
+}
+
+long udp_cork_begin(struct shim_sock *sk, struct shim_msg *m, const struct udp_datagram *d,
+		    const struct route_result *rt, int cmsg_ttl)
+{
+	struct udp_cork *c;
+	int err;
+
+	pthread_mutex_lock(&sk->lock);
+	if (udp_cork_pending(sk)) {
+		/* corked by another thread since this send looked (an application bug) */
+		pthread_mutex_unlock(&sk->lock);
+		return -EINVAL;
+	}
+	c = sk->cork;
+	if (c == NULL) {
+		c = calloc(1, sizeof(*c));
+		if (c == NULL) {
+			pthread_mutex_unlock(&sk->lock);
+			return -ENOBUFS;
+		}
+		__atomic_store_n(&sk->cork, c, __ATOMIC_RELEASE);
+	}
+	c->saddr = d->saddr;
+	c->daddr = d->daddr;
+	c->dport = d->dport;
+	c->rt = *rt;
+	c->fragsize = d->fragsize;
+	c->ttl = (uint8_t)cmsg_ttl;
+	c->tos = d->tos;
+	c->dontwait = d->dontwait;
+	c->length = UDP_HLEN;
+	err = cork_copy(c, m);
+	if (err < 0) {
+		cork_flush(c);
+		pthread_mutex_unlock(&sk->lock);
+		return err;
+	}
+	c->length += m->len;
+	c->pending = true;
+	c->fl_override = true;
+	path_step(m->trace, "ip_append_data(corked: %zu bytes pending)", m->len);
+	pthread_mutex_unlock(&sk->lock);
+	return (long)m->len;
+}
+
+void udp_cork_setsockopt(struct shim_sock *sk, int level, int name, const void *val, socklen_t len,
+			 int ret)
+{
+	int v;
+
+	if (ret != 0 || (level != SOL_UDP && level != SOL_UDPLITE) || name != UDP_CORK ||
+	    len < sizeof(int) || umem_read(&v, val, sizeof(v)) != 0)
+		return;
+	if (v != 0) {
+		sk->cork_opt = true;
+		return;
+	}
+	/* udp_lib_setsockopt: uncork and push at once; the answer is 0 whatever the push gives */
+	sk->cork_opt = false;
+	sk->cork_kernel = false; /* the kernel pushed its own */
+	if (udp_cork_pending(sk))
+		(void)cork_push(sk, NULL);
+}
+
+/* A connect that failed in its route lookup (ENETUNREACH, EACCES ...): __ip4_datagram_connect
+ * dropped the cached route and had already written the new destination into inet->cork.fl. */
+static void connect_failed(struct shim_sock *sk, const struct sockaddr *addr, socklen_t len)
+{
+	struct sockaddr_in sin;
+	struct udp_cork *c = sk->cork;
+
+	if (len < sizeof(sin) || umem_read(&sin, addr, sizeof(sin)) != 0 ||
+	    sin.sin_family != AF_INET)
+		return;		     /* refused before the route lookup: nothing changed */
+	sk->dst_cache_valid = false; /* sk_dst_reset */
+	if (c == NULL) {
+		c = calloc(1, sizeof(*c));
+		if (c == NULL)
+			return;
+		__atomic_store_n(&sk->cork, c, __ATOMIC_RELEASE);
+	}
+	c->daddr = sin.sin_addr.s_addr;
+	c->dport = sin.sin_port;
+	c->saddr = sk->saddr;
+	c->fl_override = true;
+}
+
+void udp_cork_after_connect(struct shim_sock *sk, const struct sockaddr *addr, socklen_t len,
+			    int ret)
+{
+	struct udp_cork *c = sk->cork;
+
+	if (ret != 0) {
+		connect_failed(sk, addr, len);
+		return;
+	}
+	if (!sk->connected || c == NULL)
+		return;
+	c->fl_override = false;
+	if (!c->pending)
+		return;
+	/* __ip4_datagram_connect routes into inet->cork.fl: the pending datagram follows */
+	c->daddr = sk->daddr;
+	c->dport = sk->dport;
+	c->saddr = sk->saddr;
+}
+
+void udp_cork_fastpath_flow(struct shim_sock *sk, struct route_result *rt, uint16_t *dport)
+{
+	struct udp_cork *c;
+
+	/* set once under the lock, kept until the socket is released: no cork yet, no lock */
+	if (__atomic_load_n(&sk->cork, __ATOMIC_ACQUIRE) == NULL)
+		return;
+	pthread_mutex_lock(&sk->lock);
+	c = sk->cork;
+	if (c != NULL && c->fl_override) {
+		if (rt->nexthop == rt->daddr)
+			rt->nexthop = c->daddr; /* on-link: the next hop is the destination */
+		rt->daddr = c->daddr;
+		rt->saddr = c->saddr;
+		*dport = c->dport;
+	}
+	pthread_mutex_unlock(&sk->lock);
+}
+
+void udp_cork_sync(struct shim_sock *sk, int fd)
+{
+	int v = 0;
+	socklen_t len = sizeof(v);
+
+	sk->cork_opt = rawsys5(SYS_getsockopt, fd, SOL_UDP, UDP_CORK, &v, &len) == 0 && v != 0;
+	/* bytes charged to the socket may be a corked datagram of the kernel socket (an fd from
+	 * before exec): send through the kernel until it was pushed */
+	v = 0;
+	sk->cork_kernel = rawsys3(SYS_ioctl, fd, SIOCOUTQ, &v) == 0 && v > 0;
+	if (sk->cork != NULL)
+		cork_flush(sk->cork);
+}
+
+void udp_cork_release(struct shim_sock *sk)
+{
+	if (sk->cork != NULL) {
+		free(sk->cork->data);
+		free(sk->cork);
+		sk->cork = NULL;
+	}
+	sk->cork_opt = false;
+	sk->cork_kernel = false;
+}
