@@ -45,6 +45,13 @@ struct shim_sock {
 	int bound_dev_if;   /* SO_BINDTODEVICE / SO_BINDTOIFINDEX */
 	uint32_t mark;	    /* SO_MARK */
 	uint32_t uid;	    /* sk_uid, for uid policy rules */
+	/* multicast (inet_sock mc_ttl, mc_loop, mc_index, mc_addr) */
+	uint8_t mc_ttl;	     /* IP_MULTICAST_TTL */
+	bool mc_loop;	     /* IP_MULTICAST_LOOP */
+	int mc_index;	     /* IP_MULTICAST_IF interface */
+	uint32_t mc_addr;    /* IP_MULTICAST_IF address */
+	bool mc_index_known; /* false: set before the shim saw the socket (not readable back) */
+	bool adopted;	     /* recognised on first use, not seen created (inherited, received) */
 
 	/* Datagrams go through the kernel socket instead of the shim's path, and why (a setting
 	 * the shim does not reproduce yet was made on this socket). NULL: the shim sends. */
