@@ -83,6 +83,14 @@ enum mc_out udp_mcast_output(const struct sock_view *sv, const struct route_resu
 	bool mforward;
 	enum mc_out out;
 
+	/* An interface given by SO_BINDTODEVICE or IP_PKTINFO that routing left for another device
+	 * is an L3 master (VRF): the kernel then takes IP_MULTICAST_IF's instead, which this
+	 * lookup did not ask for. */
+	if (rt->key.oif != 0 && rt->oif != rt->key.oif && rt->key.oif != sv->mc_index) {
+		*why = "multicast: the interface given is an L3 master device";
+		return MC_KERNEL;
+	}
+
 	if (!udp_mcast_fresh_route(sv, ttl))
 		return MC_XMIT; /* loop off and TTL > 0: the same frames either way */
 	mforward = !member && mc_forwarding_possible();

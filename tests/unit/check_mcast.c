@@ -103,6 +103,32 @@ START_TEST(mc_flow_from_ip_multicast_if)
 }
 END_TEST
 
+START_TEST(mc_output_hands_l3_master_interfaces_to_the_kernel)
+{
+	struct sock_view sv;
+	struct route_result rt;
+	const char *why = NULL;
+
+	memset(&sv, 0, sizeof(sv));
+	memset(&rt, 0, sizeof(rt));
+	sv.mc_loop = false; /* loop off, TTL 1: the route's flags do not matter */
+	rt.key.oif = 2;
+	rt.oif = 2;
+	ck_assert_int_eq(udp_mcast_output(&sv, &rt, 1, &why), MC_XMIT);
+	ck_assert_ptr_null(why);
+	/* asked for device 5 (bound or IP_PKTINFO), routed out of 2: 5 is a VRF */
+	rt.key.oif = 5;
+	ck_assert_int_eq(udp_mcast_output(&sv, &rt, 1, &why), MC_KERNEL);
+	ck_assert_ptr_nonnull(why);
+	/* the interface came from IP_MULTICAST_IF: the kernel asked the same */
+	sv.mc_index = 5;
+	ck_assert_int_eq(udp_mcast_output(&sv, &rt, 1, &why), MC_XMIT);
+	/* loop off, TTL 0 with a member: dropped */
+	rt.flags = SHIM_RTCF_LOCAL;
+	ck_assert_int_eq(udp_mcast_output(&sv, &rt, 0, &why), MC_DROP);
+}
+END_TEST
+
 START_TEST(mc_neigh_maps_only_group_next_hops)
 {
 	struct route_result rt;
@@ -129,6 +155,7 @@ static Suite *mcast_suite(void)
 	tcase_add_test(tc, mc_output_follows_ip_mc_output);
 	tcase_add_test(tc, mc_route_asked_afresh_only_when_membership_matters);
 	tcase_add_test(tc, mc_flow_from_ip_multicast_if);
+	tcase_add_test(tc, mc_output_hands_l3_master_interfaces_to_the_kernel);
 	tcase_add_test(tc, mc_neigh_maps_only_group_next_hops);
 	suite_add_tcase(s, tc);
 	return s;
