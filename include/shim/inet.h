@@ -82,7 +82,11 @@ struct sock_view {
 	uint8_t tos, pmtudisc;
 	int bound_dev_if;
 	uint32_t mark, uid;
-	uint16_t gso_size;    /* UDP_SEGMENT option */
+	uint16_t gso_size; /* UDP_SEGMENT option */
+	uint8_t mc_ttl;
+	bool mc_loop, mc_index_known;
+	int mc_index;
+	uint32_t mc_addr;
 	bool dst_cache_valid; /* dst_cache holds the connected route (only when connected) */
 	struct route_result dst_cache;
 	struct udp_ext ext; /* SO_NO_CHECK, UDP-Lite coverage, IP_OPTIONS */

@@ -34,6 +34,7 @@ struct route_result {
 	bool mtu_locked;  /* "mtu lock": DF never set in WANT mode */
 	int hoplimit;	  /* route hoplimit metric, 0 if none */
 	int default_ttl;  /* net.ipv4.ip_default_ttl when looked up */
+	uint32_t flags;	  /* rtm_flags: the route's RTCF_* bits (RTCF_LOCAL ...) */
 	/* the output device */
 	uint32_t dev_mtu;
 	bool dev_ether; /* ARPHRD_ETHER with a 6-byte address */
@@ -48,6 +49,14 @@ struct route_result {
  * went), or -errno when the kernel could not be asked (then the caller sends through the kernel).
  */
 int route_output(const struct route_key *k, struct route_result *r);
+
+/* route_output() with the route asked of the kernel now, not taken from a cache (the device
+ * facts may be): for answers that change without a notification (RTCF_LOCAL of a multicast route:
+ * group membership). Returns as route_output(). */
+int route_output_fresh(const struct route_key *k, struct route_result *r);
+
+/* ip_dev_find(): the ifindex of the device that owns local address addr, or -errno. */
+int route_dev_of_addr(uint32_t addr);
 
 /* Whether r is still what the kernel would answer (no notification since). */
 bool route_valid(const struct route_result *r);

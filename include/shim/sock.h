@@ -49,6 +49,12 @@ struct shim_sock {
 	uint16_t gso_size;  /* UDP_SEGMENT (udp_sock gso_size) */
 	bool discovered;    /* first seen in use (inherited, received), not created here */
 	struct udp_ext ext; /* SO_NO_CHECK, UDP-Lite coverage, IP_OPTIONS (udp_ext.c) */
+	/* multicast (inet_sock mc_ttl, mc_loop, mc_index, mc_addr) */
+	uint8_t mc_ttl;	     /* IP_MULTICAST_TTL */
+	bool mc_loop;	     /* IP_MULTICAST_LOOP */
+	int mc_index;	     /* IP_MULTICAST_IF interface */
+	uint32_t mc_addr;    /* IP_MULTICAST_IF address */
+	bool mc_index_known; /* false: set before the shim saw the socket (not readable back) */
 
 	/* Datagrams go through the kernel socket instead of the shim's path, and why (a setting
 	 * the shim does not reproduce yet was made on this socket). NULL: the shim sends. */

@@ -53,6 +53,11 @@ static void take_view(const struct shim_sock *sk, struct sock_view *v)
 	v->uid = sk->uid;
 	v->gso_size = sk->gso_size;
 	v->ext = sk->ext;
+	v->mc_ttl = sk->mc_ttl;
+	v->mc_loop = sk->mc_loop;
+	v->mc_index = sk->mc_index;
+	v->mc_addr = sk->mc_addr;
+	v->mc_index_known = sk->mc_index_known;
 	v->dst_cache_valid = sk->connected && sk->dst_cache_valid;
 	if (v->dst_cache_valid)
 		v->dst_cache = sk->dst_cache;

@@ -3,6 +3,7 @@
 #include "shim/inet.h"
 #include "shim/rawsys.h"
 #include "shim/udp_cork.h"
+#include "shim/route.h"
 #include "shim/umem.h"
 
 #include <errno.h>
@@ -82,6 +83,51 @@ static const struct {
     {SOL_IP, IP_UNICAST_IF, "IP_UNICAST_IF", KR_SOCKOPT},
 };
 
+/* IP_MULTICAST_TTL, IP_MULTICAST_LOOP and IP_MULTICAST_IF's address, as the kernel socket has them
+ */
+static void read_mc(struct shim_sock *sk, int fd)
+{
+	struct in_addr a = {0};
+	socklen_t len = sizeof(a);
+	int v;
+
+	sk->mc_ttl = get_int(fd, SOL_IP, IP_MULTICAST_TTL, &v) == 0 ? (uint8_t)v : 1;
+	sk->mc_loop = get_int(fd, SOL_IP, IP_MULTICAST_LOOP, &v) != 0 || v != 0;
+	sk->mc_addr =
+	    rawsys5(SYS_getsockopt, fd, SOL_IP, IP_MULTICAST_IF, &a, &len) == 0 ? a.s_addr : 0;
+}
+
+/* After a successful IP_MULTICAST_IF (do_ip_setsockopt): struct ip_mreqn (12 bytes or more),
+ * struct ip_mreq (8..11: the interface address) or struct in_addr (4..7). An ifindex names the
+ * interface; an address alone names the device that owns it (ip_dev_find); neither resets. */
+static void set_mc_if(struct shim_sock *sk, const void *val, socklen_t len)
+{
+	struct ip_mreqn mreq;
+
+	memset(&mreq, 0, sizeof(mreq));
+	if (umem_read(&mreq, val,
+		      len >= sizeof(struct ip_mreqn)  ? sizeof(struct ip_mreqn)
+		      : len >= sizeof(struct ip_mreq) ? sizeof(struct ip_mreq)
+						      : sizeof(struct in_addr)) != 0) {
+		sk->mc_index_known = false;
+		return;
+	}
+	if (len < sizeof(struct ip_mreq)) { /* struct in_addr: the address is the first field */
+		mreq.imr_address = mreq.imr_multiaddr;
+		mreq.imr_ifindex = 0;
+	} else if (len < sizeof(struct ip_mreqn)) {
+		mreq.imr_ifindex = 0;
+	}
+	sk->mc_index = mreq.imr_ifindex;
+	sk->mc_index_known = true;
+	if (mreq.imr_ifindex == 0 && mreq.imr_address.s_addr != INADDR_ANY) {
+		int ifindex = route_dev_of_addr(mreq.imr_address.s_addr);
+
+		sk->mc_index = ifindex > 0 ? ifindex : 0;
+		sk->mc_index_known = ifindex > 0;
+	}
+}
+
 void inet_sock_sync(struct shim_sock *sk, int fd)
 {
 	int v;
@@ -104,6 +150,12 @@ void inet_sock_sync(struct shim_sock *sk, int fd)
 	sk->mark = get_int(fd, SOL_SOCKET, SO_MARK, &v) == 0 ? (uint32_t)v : 0;
 	sk->uid = (uint32_t)rawsys0(SYS_geteuid);
 	sk->gso_size = get_int(fd, SOL_UDP, UDP_SEGMENT, &v) == 0 ? (uint16_t)v : 0;
+	read_mc(sk, fd);
+	/* mc_index cannot be read back: known (none) only for a socket seen from its creation,
+	 * whose every IP_MULTICAST_IF the shim saw (the one that made this sync is applied right
+	 * after) */
+	sk->mc_index = 0;
+	sk->mc_index_known = !sk->discovered;
 	v = (int)rawsys2(SYS_fcntl, fd, F_GETFL);
 	sk->nonblock = v >= 0 && (v & O_NONBLOCK);
 	/* shut_wr is not readable back: it keeps what shutdown() calls seen so far recorded */
@@ -194,6 +246,11 @@ void inet_after_setsockopt(struct shim_sock *sk, int fd, int level, int name, co
 		sk->dst_cache_valid = false;
 	} else if ((level == SOL_UDP || level == SOL_UDPLITE) && name == UDP_SEGMENT) {
 		sk->gso_size = (uint16_t)int_or_char(val, len); /* accepted: 0..65535 */
+	} else if (level == SOL_IP && (name == IP_MULTICAST_TTL || name == IP_MULTICAST_LOOP)) {
+		read_mc(sk, fd);
+	} else if (level == SOL_IP && name == IP_MULTICAST_IF) {
+		read_mc(sk, fd);
+		set_mc_if(sk, val, len);
 	} else if (level == SOL_SOCKET && name == SO_MARK) {
 		sk->mark = get_int(fd, SOL_SOCKET, SO_MARK, &v) == 0 ? (uint32_t)v : 0;
 	} else {

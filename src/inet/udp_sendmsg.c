@@ -6,6 +6,7 @@
 #include "shim/cmsg.h"
 #include "shim/ip_ident.h"
 #include "shim/ip_output.h"
+#include "shim/mcast.h"
 #include "shim/neigh_queue.h"
 #include "shim/rawsys.h"
 #include "shim/route.h"
@@ -67,13 +68,13 @@ static long udp_destination(const struct sock_view *sk, const struct shim_msg *m
 
 /* S12: the route, from the socket's cache on the connected fast path. */
 static long udp_route(const struct sock_view *s, const struct route_key *key, bool fastpath,
-		      struct route_result *rt)
+		      bool fresh, struct route_result *rt)
 {
 	if (fastpath && s->dst_cache_valid && route_valid(&s->dst_cache)) {
 		*rt = s->dst_cache;
 		return 1; /* cached: the broadcast permission is not checked again */
 	}
-	if (route_output(key, rt) < 0)
+	if ((fresh ? route_output_fresh(key, rt) : route_output(key, rt)) < 0)
 		return SHIM_TO_KERNEL;
 	return 0;
 }
@@ -143,7 +144,10 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 	uint8_t tos;
 	bool unresolved;
 	uint16_t dport = 0;
-	bool fastpath = false;
+	bool fastpath = false, multicast;
+	enum mc_out mc = MC_XMIT;
+	const char *why = NULL;
+	int oif, mttl = 0;
 	char a1[INET_ADDRSTRLEN], a2[INET_ADDRSTRLEN];
 	long r, cached;
 	int err;
@@ -186,30 +190,39 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 	gso_size = ipc.has_gso ? (uint32_t)ipc.gso_size : sv->gso_size;
 	if (gso_size && opt->optlen)
 		TO_KERNEL(m, KR_SOCKOPT, "kernel(UDP_SEGMENT with IP options)");
-	/* a corked datagram the shim holds is plain UDP without options (udp_cork.c) */
-	if ((m->flags & MSG_MORE) && (gso_size || opt->optlen || sk->protocol == IPPROTO_UDPLITE))
-		TO_KERNEL(m, KR_CORK, "kernel(corked %s)",
-			  gso_size	? "GSO datagram"
-			  : opt->optlen ? "datagram with IP options"
-					: "UDP-Lite datagram");
 
-	/* S10, S11: link-scope routing and multicast are not reproduced yet */
+	/* S10: link-scope routing is not reproduced yet; S11: multicast (udp_mcast.c) */
 	if (m->flags & MSG_DONTROUTE)
 		TO_KERNEL(m, KR_DONTROUTE, "kernel(MSG_DONTROUTE)");
-	if (IN_MULTICAST(ntohl(daddr)))
-		TO_KERNEL(m, KR_NOT_UNICAST, "kernel(multicast destination)");
+	oif = ipc.oif ? ipc.oif : sv->bound_dev_if;
+	multicast = IN_MULTICAST(ntohl(daddr));
+	/* a corked datagram the shim holds is plain unicast UDP without options (udp_cork.c) */
+	if ((m->flags & MSG_MORE) &&
+	    (gso_size || opt->optlen || sk->protocol == IPPROTO_UDPLITE || multicast))
+		TO_KERNEL(m, KR_CORK, "kernel(corked %s)",
+			  gso_size			    ? "GSO datagram"
+			  : opt->optlen			    ? "datagram with IP options"
+			  : sk->protocol == IPPROTO_UDPLITE ? "UDP-Lite datagram"
+							    : "multicast datagram");
+	if (multicast) {
+		fastpath = false;
+		mttl = udp_mcast_ttl(sv, ipc.ttl);
+		if (udp_mcast_flow(sv, &oif, &saddr) < 0)
+			TO_KERNEL(m, KR_NOT_UNICAST,
+				  "kernel(IP_MULTICAST_IF set before the shim saw the socket)");
+	}
 
 	/* S12 */
 	memset(&key, 0, sizeof(key));
 	key.daddr = daddr;
 	key.saddr = saddr;
-	key.oif = ipc.oif ? ipc.oif : sv->bound_dev_if;
+	key.oif = oif;
 	key.tos = tos;
 	key.mark = sv->mark;
 	key.uid = sv->uid;
 	key.sport = sv->sport;
 	key.dport = dport;
-	cached = udp_route(sv, &key, fastpath, &rt);
+	cached = udp_route(sv, &key, fastpath, multicast && udp_mcast_fresh_route(sv, mttl), &rt);
 	if (cached == SHIM_TO_KERNEL)
 		TO_KERNEL(m, KR_NETLINK, "kernel(route lookup over rtnetlink failed)");
 	if (rt.err < 0) {
@@ -239,8 +252,10 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 	if (rt.type == RTN_LOCAL)
 		TO_KERNEL(m, KR_LOCAL_ROUTE,
 			  "kernel(local destination: delivered through loopback)");
-	if (rt.type != RTN_UNICAST)
-		TO_KERNEL(m, KR_NOT_UNICAST, "kernel(%s route: local copies are the kernel's)",
+	if (rt.type == RTN_MULTICAST && (mc = udp_mcast_output(sv, &rt, mttl, &why)) == MC_KERNEL)
+		TO_KERNEL(m, KR_NOT_UNICAST, "kernel(%s)", why);
+	if (rt.type != RTN_UNICAST && rt.type != RTN_MULTICAST)
+		TO_KERNEL(m, KR_NOT_UNICAST, "kernel(%s route: the kernel delivers a local copy)",
 			  route_type_name(rt.type));
 	if (!rt.dev_ether)
 		TO_KERNEL(m, KR_DEVICE, "kernel(dev %s is not Ethernet)", rt.dev_name);
@@ -281,10 +296,11 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 	d.sport = sv->sport;
 	d.dport = dport;
 	d.tos = tos;
-	d.ttl = (uint8_t)(ipc.ttl	    ? ipc.ttl
-			  : sv->uc_ttl >= 0 ? sv->uc_ttl
-			  : rt.hoplimit > 0 ? rt.hoplimit
-					    : rt.default_ttl);
+	d.ttl = (uint8_t)(ipc.ttl		     ? ipc.ttl
+			  : rt.type == RTN_MULTICAST ? sv->mc_ttl
+			  : sv->uc_ttl >= 0	     ? sv->uc_ttl
+			  : rt.hoplimit > 0	     ? rt.hoplimit
+						     : rt.default_ttl);
 	d.fragsize = mtu;
 	d.df = sv->pmtudisc == IP_PMTUDISC_DO || sv->pmtudisc == IP_PMTUDISC_PROBE ||
 	       (hlen + UDP_HLEN + m->len <= rt.mtu && sv->pmtudisc == IP_PMTUDISC_WANT &&
@@ -327,9 +343,23 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 	}
 	d.gso_size = (uint16_t)r;
 
-	/* neigh_output: the next hop's MAC, or the shim's arp_queue while the kernel resolves it */
-	unresolved = neigh_queue_waiting(rt.oif, rt.nexthop) ||
-		     neigh_output_lookup(rt.oif, rt.nexthop, d.dst_mac) < 0;
+	/* ip_mc_output: a TTL-0 datagram with a local member is dropped (payload still copied) */
+	if (mc == MC_DROP) {
+		err = m->batch != NULL && xmit_batch_flush(m->batch) < 0 ? SHIM_BATCH_BROKEN
+									 : udp_mcast_drop(&d);
+		if (err < 0) {
+			undo_ident(sk, sv, d.id);
+			return err;
+		}
+		path_step(m->trace, "ip_mc_output(TTL 0: not transmitted)");
+		return (long)m->len;
+	}
+
+	/* neigh_output: the next hop's MAC (a group's without ARP), or the shim's arp_queue while
+	 * the kernel resolves it */
+	unresolved = !udp_mcast_neigh(&rt, d.dst_mac) &&
+		     (neigh_queue_waiting(rt.oif, rt.nexthop) ||
+		      neigh_output_lookup(rt.oif, rt.nexthop, d.dst_mac) < 0);
 	if (m->batch != NULL && !unresolved && ip_output_defer(m->batch, &d, m->trace) == 0) {
 		err = 1; /* goes out with the rest of the sendmmsg batch */
 	} else if (m->batch != NULL && xmit_batch_flush(m->batch) < 0) {

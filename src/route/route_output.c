@@ -76,6 +76,7 @@ static int route_msg_cb(const struct nlmsghdr *nlh, void *data)
 	if (nlh->nlmsg_type != RTM_NEWROUTE)
 		return MNL_CB_OK;
 	r->type = rtm->rtm_type;
+	r->flags = rtm->rtm_flags;
 	mnl_attr_parse(nlh, sizeof(*rtm), route_attr_cb, r);
 	return MNL_CB_OK;
 }
@@ -282,6 +283,55 @@ int route_output(const struct route_key *k, struct route_result *r)
 	pthread_mutex_unlock(&cache_lock);
 	*mine = *r;
 	return 0;
+}
+
+int route_output_fresh(const struct route_key *k, struct route_result *r)
+{
+	struct route_result c;
+	int ret = route_output(k, &c); /* the device facts, usually cached */
+
+	if (ret < 0)
+		return ret;
+	memset(r, 0, sizeof(*r));
+	r->key = *k;
+	r->generation = c.generation;
+	ret = ask_route(k, r);
+	if (ret == -ENOBUFS || ret == -EIO || ret == -EAGAIN || ret == -EPROTO)
+		return ret;
+	r->err = ret;
+	if (ret < 0)
+		return 0;
+	if (r->nexthop == 0)
+		r->nexthop = r->daddr;
+	if (c.err < 0 || c.oif != r->oif) /* changed since the cached answer: ask for all */
+		return lookup_uncached(k, r, c.generation);
+	r->default_ttl = c.default_ttl;
+	r->dev_mtu = c.dev_mtu;
+	if (r->mtu == 0)
+		r->mtu = c.dev_mtu;
+	r->dev_ether = c.dev_ether && r->nexthop != INADDR_NONE;
+	r->dev_up = c.dev_up;
+	memcpy(r->dev_mac, c.dev_mac, 6);
+	memcpy(r->dev_name, c.dev_name, sizeof(r->dev_name));
+	return 0;
+}
+
+int route_dev_of_addr(uint32_t addr)
+{
+	struct route_key k;
+	struct route_result r;
+	int ret;
+
+	/* A multicast flow with a source and no interface takes the device that owns the source
+	 * (ip_route_output_key_hash_rcu: __ip_dev_find, the function ip_dev_find is made of). */
+	memset(&k, 0, sizeof(k));
+	memset(&r, 0, sizeof(r));
+	k.daddr = htonl(0xe0000001); /* 224.0.0.1 */
+	k.saddr = addr;
+	ret = ask_route(&k, &r);
+	if (ret < 0)
+		return ret;
+	return r.oif > 0 ? r.oif : -ENODEV;
 }
 
 bool route_valid(const struct route_result *r)

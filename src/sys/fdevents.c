@@ -7,7 +7,9 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 
-void fdev_socket(int fd, int family, int type, int protocol)
+/* discovered: the socket existed before the shim saw it (settings that cannot be read back are
+ * unknown) */
+static void install_socket(int fd, int family, int type, int protocol, bool discovered)
 {
 	struct shim_sock *sk;
 
@@ -23,9 +25,15 @@ void fdev_socket(int fd, int family, int type, int protocol)
 				 FD_FOREIGN); /* no memory: the kernel path serves this socket */
 		return;
 	}
+	sk->discovered = discovered;
 	if (fdtable_install(fd, sk) != 0)
 		fdtable_set_kind(fd, FD_FOREIGN);
 	shim_sock_put(sk);
+}
+
+void fdev_socket(int fd, int family, int type, int protocol)
+{
+	install_socket(fd, family, type, protocol, false);
 }
 
 void fdev_close(int fd, fd_token_t token, int ret, int err)
@@ -74,13 +82,6 @@ enum fd_kind sockfd_lookup_light(int fd, struct shim_sock **skp)
 		fdtable_set_kind(fd, FD_FOREIGN);
 		return FD_FOREIGN;
 	}
-	fdev_socket(fd, family, type, protocol);
-	kind = fdtable_lookup(fd, skp);
-	if (kind == FD_OWNED) { /* not created under the shim: settings it never saw */
-		pthread_mutex_lock(&(*skp)->lock);
-		if (!(*skp)->synced)
-			(*skp)->discovered = true;
-		pthread_mutex_unlock(&(*skp)->lock);
-	}
-	return kind;
+	install_socket(fd, family, type, protocol, true);
+	return fdtable_lookup(fd, skp);
 }

@@ -18,7 +18,7 @@ are named, with the reason, and checked by a rule instead:
                differs it is recomputed and must be valid on both sides.
   udp.sport    an autobound (ephemeral) port is random: ports in the ephemeral range are
                mapped native->shim, and the mapping must be one-to-one and consistent
-               across the result lines (local=/peer=) and every frame.
+               across the result lines (local=/peer=/from=) and every frame.
   udp.checksum compared byte-wise when the datagram is otherwise equal; when only masked
                fields (udp.sport) differ it must be valid on both sides (computed over the
                reassembled datagram for fragments); 0 ("no checksum") must match exactly.
@@ -26,9 +26,10 @@ are named, with the reason, and checked by a rule instead:
                since midnight UTC when the frame was built; checked: below 86400000 and within
                2 s of the frame's capture time on both sides (all other option bytes compared).
 
-ARP frames are ignored unless --arp; frames that are neither IPv4 nor ARP are ignored unless
---all-frames (they are compared byte-wise then). Exit status: 0 identical, 1 different,
-2 unusable input.
+ARP frames are ignored unless --arp, IGMP frames (the kernel's membership reports, sent after
+random delays when a socket joins a group) unless --igmp; frames that are neither IPv4 nor ARP
+are ignored unless --all-frames (they are compared byte-wise then). Exit status: 0 identical,
+1 different, 2 unusable input.
 """
 
 import argparse
@@ -391,7 +392,7 @@ def compare_line(i, a, b, ports, out):
         if kx != ky:
             reasons.append(f"field '{x}' vs '{y}'")
             continue
-        if kx in ("local", "peer"):
+        if kx in ("local", "peer", "from"):
             px, py = addr_port(vx), addr_port(vy)
             if px and py and px[0] == py[0]:
                 why = ports.check(px[1], py[1])
@@ -738,6 +739,8 @@ def frame_kind(raw):
     if len(raw) < 14:
         return "runt"
     t = struct.unpack("!H", raw[12:14])[0]
+    if t == ETH_IPV4 and len(raw) >= 24 and raw[23] == 2:
+        return "igmp"  # the kernel's membership reports: sent after random delays
     return {ETH_IPV4: "ipv4", ETH_ARP: "arp"}.get(t, "other")
 
 
@@ -768,6 +771,8 @@ def main():
     ap.add_argument("native")
     ap.add_argument("shim")
     ap.add_argument("--arp", action="store_true", help="also compare ARP frames")
+    ap.add_argument("--igmp", action="store_true",
+                    help="also compare IGMP frames (membership reports, random delays)")
     ap.add_argument("--all-frames", action="store_true",
                     help="compare every frame (IPv4, ARP and anything else)")
     ap.add_argument("--ephemeral", default="32768-60999",
@@ -800,6 +805,8 @@ def main():
     keep = {"ipv4"}
     if args.arp or args.all_frames:
         keep.add("arp")
+    if args.igmp or args.all_frames:
+        keep.add("igmp")
     if args.all_frames:
         keep |= {"other", "runt"}
     ignored = {}  # kind -> [native count, shim count]

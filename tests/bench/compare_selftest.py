@@ -240,6 +240,26 @@ def c_errno():
     return rn, fn, rs, fs
 
 
+@case("recv from= ephemeral port masked, sum compared", 1, "sum: native=0000000a shim=0000000b")
+def c_recv_from():
+    rn, fn, rs, fs = base_pair()
+    rn = rn + ["4 recv ret=100 errno=0 fd=l local=0.0.0.0:9000 peer=none "
+               "from=192.0.2.1:40001 got=100 sum=0000000a"]
+    rs = rs + ["4 recv ret=100 errno=0 fd=l local=0.0.0.0:9000 peer=none "
+               "from=192.0.2.1:50002 got=100 sum=0000000b"]
+    return rn, fn, rs, fs
+
+
+@case("recv from= port mapped consistently", 0)
+def c_recv_from_same():
+    rn, fn, rs, fs = base_pair()
+    rn = rn + ["4 recv ret=100 errno=0 fd=l local=0.0.0.0:9000 peer=none "
+               "from=192.0.2.1:40001 got=100 sum=0000000a"]
+    rs = rs + ["4 recv ret=100 errno=0 fd=l local=0.0.0.0:9000 peer=none "
+               "from=192.0.2.1:50002 got=100 sum=0000000a"]
+    return rn, fn, rs, fs
+
+
 @case("missing result line", 1, "result line 3 only in the native run")
 def c_missing_line():
     rn, fn, rs, fs = base_pair()

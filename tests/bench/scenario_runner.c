@@ -19,6 +19,7 @@
 #include <limits.h>
 #include <linux/udp.h>
 #include <net/if.h>
+#include <poll.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -495,18 +496,30 @@ enum call {
 	C_FCNTL,
 	C_SHUTDOWN,
 	C_SLEEP,
+	C_RECV,
 };
 
 static const struct {
 	const char *word;
 	enum call call;
 } call_words[] = {
-    {"socket", C_SOCKET},  {"setsockopt", C_SETSOCKOPT}, {"getsockopt", C_GETSOCKOPT},
-    {"bind", C_BIND},	   {"connect", C_CONNECT},	 {"send", C_SEND},
-    {"sendto", C_SENDTO},  {"sendmsg", C_SENDMSG},	 {"sendmmsg", C_SENDMMSG},
-    {"write", C_WRITE},	   {"writev", C_WRITEV},	 {"close", C_CLOSE},
-    {"dup", C_DUP},	   {"fcntl", C_FCNTL},		 {"shutdown", C_SHUTDOWN},
+    {"socket", C_SOCKET},
+    {"setsockopt", C_SETSOCKOPT},
+    {"getsockopt", C_GETSOCKOPT},
+    {"bind", C_BIND},
+    {"connect", C_CONNECT},
+    {"send", C_SEND},
+    {"sendto", C_SENDTO},
+    {"sendmsg", C_SENDMSG},
+    {"sendmmsg", C_SENDMMSG},
+    {"write", C_WRITE},
+    {"writev", C_WRITEV},
+    {"close", C_CLOSE},
+    {"dup", C_DUP},
+    {"fcntl", C_FCNTL},
+    {"shutdown", C_SHUTDOWN},
     {"sleep-ms", C_SLEEP},
+    {"recv", C_RECV},
 };
 
 struct fdref {
@@ -542,8 +555,10 @@ struct step {
 	int nonblock;
 	/* shutdown */
 	int how;
-	/* sleep-ms */
+	/* sleep-ms; recv: wait-ms (-1: no poll) */
 	long long ms;
+	/* recv: buffer size */
+	long long rlen;
 };
 
 static char names[MAX_NAMES][MAX_NAME_LEN + 1];
@@ -1069,6 +1084,10 @@ static void parse_line(struct step *st, int ntok, char **tok)
 		st->fd = fd_ref(tok[1]);
 		parse_sendmmsg(st, ntok, tok);
 		return;
+	case C_RECV:
+		st->rlen = 65536;
+		st->ms = -1;
+		/* fall through */
 	default:
 		need_positional(st, ntok, tok, 1);
 		st->fd = fd_ref(tok[1]);
@@ -1188,6 +1207,16 @@ static void parse_line(struct step *st, int ntok, char **tok)
 		case C_SHUTDOWN:
 			if (strcmp(key, "how") == 0)
 				st->how = (int)sym_or_number(key, shut_names, kv.val);
+			else
+				unknown_key(st, key);
+			break;
+		case C_RECV:
+			if (strcmp(key, "flags") == 0)
+				st->flags = (int)sym_bits(key, msg_flag_names, kv.val);
+			else if (strcmp(key, "len") == 0)
+				st->rlen = number(key, kv.val, 0, 65536);
+			else if (strcmp(key, "wait-ms") == 0)
+				st->ms = number(key, kv.val, 0, 60000);
 			else
 				unknown_key(st, key);
 			break;
@@ -1508,8 +1537,80 @@ static void print_hex(const unsigned char *p, size_t n)
 		printf("%02x", p[i]);
 }
 
+/* What a recv step got: the sender's address, a digest of the bytes, the control messages. */
+struct recv_out {
+	struct sockaddr_storage from;
+	socklen_t fromlen;
+	size_t got; /* bytes in buf */
+	unsigned char *buf;
+	unsigned char control[512];
+	size_t controllen;
+	int msg_flags;
+};
+
+/* recvmsg after waiting up to wait-ms for the socket to become readable (poll; a timeout leaves
+ * the call to answer EAGAIN with MSG_DONTWAIT, or to block without it). */
+static long long do_recv(int fd, const struct step *st, struct recv_out *o)
+{
+	struct iovec iov;
+	struct msghdr mh;
+	long long ret;
+
+	memset(o, 0, sizeof(*o));
+	o->buf = xcalloc(st->rlen ? (size_t)st->rlen : 1, 1);
+	if (st->ms >= 0) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+
+		while (poll(&p, 1, (int)st->ms) < 0 && errno == EINTR)
+			;
+	}
+	iov.iov_base = o->buf;
+	iov.iov_len = (size_t)st->rlen;
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_name = &o->from;
+	mh.msg_namelen = sizeof(o->from);
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = o->control;
+	mh.msg_controllen = sizeof(o->control);
+	errno = 0;
+	ret = recvmsg(fd, &mh, st->flags);
+	if (ret >= 0) {
+		o->fromlen = mh.msg_namelen;
+		o->got = (size_t)ret < (size_t)st->rlen ? (size_t)ret : (size_t)st->rlen;
+		o->controllen = mh.msg_controllen;
+		o->msg_flags = mh.msg_flags;
+	}
+	return ret;
+}
+
+/* from=ADDR:PORT len= sum=FNV-1a-32 of the bytes received [msg_flags=] [rcmsg=LEVEL:TYPE:HEX]...
+ * Nothing in it is random: the sender's port is masked by compare.py like local=/peer=. */
+static void print_recv(const struct recv_out *o)
+{
+	uint32_t h = 2166136261u;
+	struct msghdr mh;
+	struct cmsghdr *c;
+
+	if (o->fromlen >= sizeof(sa_family_t))
+		print_sockaddr("from", &o->from);
+	for (size_t i = 0; i < o->got; i++)
+		h = (h ^ o->buf[i]) * 16777619u;
+	printf(" got=%zu sum=%08x", o->got, h);
+	if (o->msg_flags)
+		printf(" msg_flags=0x%x", (unsigned)o->msg_flags);
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_control = (void *)o->control;
+	mh.msg_controllen = o->controllen;
+	for (c = CMSG_FIRSTHDR(&mh); c != NULL; c = CMSG_NXTHDR(&mh, c)) {
+		printf(" rcmsg=%d:%d:", c->cmsg_level, c->cmsg_type);
+		print_hex(CMSG_DATA(c), c->cmsg_len - CMSG_LEN(0));
+	}
+}
+
 static void run_step(const struct step *st, size_t stepno)
 {
+	struct recv_out ro = {0};
 	int fd = resolve_fd(&st->fd);
 	long long ret = 0;
 	int err = 0, show_fd = 1;
@@ -1667,6 +1768,10 @@ static void run_step(const struct step *st, size_t stepno)
 		ret = shutdown(fd, st->how);
 		err = errno;
 		break;
+	case C_RECV:
+		ret = do_recv(fd, st, &ro);
+		err = errno;
+		break;
 	}
 
 	if (ret >= 0)
@@ -1693,6 +1798,9 @@ static void run_step(const struct step *st, size_t stepno)
 		printf(" optlen=%u val=", optlen);
 		print_hex(optbuf, optlen < sizeof(optbuf) ? optlen : sizeof(optbuf));
 	}
+	if (st->call == C_RECV && ret >= 0)
+		print_recv(&ro);
+	free(ro.buf);
 	if (st->call == C_SENDMMSG && nlens) {
 		printf(" msg_len=");
 		for (i = 0; i < nlens; i++) {
