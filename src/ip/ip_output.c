@@ -178,11 +178,8 @@ int ip_build_udp_frames(const struct udp_datagram *d, struct frame_set *fs)
 
 	if (d->gso_size)
 		return ip_build_udp_gso_frame(d, fs);
-	if (nfrag > IP_MAX_FRAMES)
-		return -EMSGSIZE;
 	/* the first frame's data area holds the whole UDP datagram while it is summed */
-	fs->buf = malloc(nfrag * (l2 + hlen) + ulen);
-	if (fs->buf == NULL)
+	if (frame_set_alloc(fs, nfrag, nfrag * (l2 + hlen) + ulen) == NULL)
 		return -ENOBUFS;
 	udp = fs->buf + l2 + hlen;
 	if (gather_payload(d, udp + UDP_HLEN) != 0) {
@@ -202,7 +199,6 @@ int ip_build_udp_frames(const struct udp_datagram *d, struct frame_set *fs)
 	/* Frame i is [vnet | Ethernet | IPv4 | data i]; its data starts i headers to the right of
 	 * where it lies now. Moving back to front, every move and header write lands on bytes
 	 * already moved. */
-	fs->n = (int)nfrag;
 	for (unsigned i = 0; i <= nfrag; i++)
 		fs->off[i] = i * (l2 + hlen) + (i < nfrag ? i * per : ulen);
 	for (int i = (int)nfrag - 1; i >= 0; i--) {
@@ -222,11 +218,49 @@ int ip_build_udp_frames(const struct udp_datagram *d, struct frame_set *fs)
 	return 0;
 }
 
+uint8_t *frame_set_alloc(struct frame_set *fs, unsigned n, size_t bytes)
+{
+	size_t data = (bytes + 7) & ~(size_t)7;
+
+	fs->buf = malloc(data + (n + 1) * sizeof(size_t));
+	if (fs->buf == NULL)
+		return NULL;
+	fs->off = (size_t *)(void *)(fs->buf + data);
+	fs->n = (int)n;
+	return fs->buf;
+}
+
+#define XMIT_CHUNK 64 /* frames per AF_PACKET sendmmsg */
+
+int frame_set_xmit(const struct frame_set *fs, int oif, bool dontwait)
+{
+	struct iovec parts[XMIT_CHUNK], *frames[XMIT_CHUNK];
+	int counts[XMIT_CHUNK], done = 0;
+
+	while (done < fs->n) {
+		int k = fs->n - done < XMIT_CHUNK ? fs->n - done : XMIT_CHUNK, sent;
+
+		for (int i = 0; i < k; i++) {
+			size_t o = fs->off[done + i];
+
+			parts[i] = (struct iovec){fs->buf + o, fs->off[done + i + 1] - o};
+			frames[i] = &parts[i];
+			counts[i] = 1;
+		}
+		sent = dev_xmit_batch(oif, frames, counts, k, dontwait);
+		if (sent < 0)
+			return done > 0 ? done : sent;
+		done += sent;
+		if (sent < k)
+			break;
+	}
+	return done;
+}
+
 static int output_copied(const struct udp_datagram *d, struct path_trace *t)
 {
 	struct frame_set fs;
-	struct iovec parts[IP_MAX_FRAMES], *frames[IP_MAX_FRAMES];
-	int counts[IP_MAX_FRAMES], sent;
+	int sent;
 	size_t per;
 	size_t hlen = udp_datagram_hlen(d);
 	unsigned nfrag = ip_fragment_count(hlen + UDP_HLEN + d->len, hlen, d->fragsize, &per);
@@ -234,16 +268,11 @@ static int output_copied(const struct udp_datagram *d, struct path_trace *t)
 
 	if (r < 0)
 		return r;
-	for (int i = 0; i < fs.n; i++) {
-		parts[i] = (struct iovec){fs.buf + fs.off[i], fs.off[i + 1] - fs.off[i]};
-		frames[i] = &parts[i];
-		counts[i] = 1;
-	}
 	path_step(t,
 		  "ip_make_skb(len %zu id %u ttl %u tos 0x%x%s) \xe2\x86\x92 ip_do_fragment(%u "
 		  "frames of up to %zu data bytes)",
 		  hlen + UDP_HLEN + d->len, d->id, d->ttl, d->tos, d->df ? " DF" : "", nfrag, per);
-	sent = dev_xmit_batch(d->oif, frames, counts, fs.n, d->dontwait);
+	sent = frame_set_xmit(&fs, d->oif, d->dontwait);
 	free(fs.buf);
 	if (sent < 0)
 		return sent;

@@ -84,8 +84,7 @@ static int copy_payload(const struct udp_datagram *d, uint8_t *dst)
 
 int ip_build_udp_gso_frame(const struct udp_datagram *d, struct frame_set *fs)
 {
-	fs->buf = malloc(GSO_FRAME_HLEN + d->len);
-	if (fs->buf == NULL)
+	if (frame_set_alloc(fs, 1, GSO_FRAME_HLEN + d->len) == NULL)
 		return -ENOBUFS;
 	if (copy_payload(d, fs->buf + GSO_FRAME_HLEN) != 0) {
 		free(fs->buf);
@@ -93,7 +92,6 @@ int ip_build_udp_gso_frame(const struct udp_datagram *d, struct frame_set *fs)
 		return -EFAULT;
 	}
 	put_gso_headers(fs->buf, d);
-	fs->n = 1;
 	fs->off[0] = 0;
 	fs->off[1] = GSO_FRAME_HLEN + d->len;
 	return 0;

@@ -198,18 +198,9 @@ bool neigh_queue_waiting(int ifindex, uint32_t nexthop)
 
 static void transmit(struct queued *q, const uint8_t *mac)
 {
-	struct iovec parts[IP_MAX_FRAMES], *frames[IP_MAX_FRAMES];
-	int counts[IP_MAX_FRAMES];
-
-	for (int i = 0; i < q->fs.n; i++) {
-		uint8_t *frame = q->fs.buf + q->fs.off[i];
-
-		memcpy(frame + FRAME_DST_MAC_OFF, mac, 6);
-		parts[i] = (struct iovec){frame, q->fs.off[i + 1] - q->fs.off[i]};
-		frames[i] = &parts[i];
-		counts[i] = 1;
-	}
-	dev_xmit_batch(q->ifindex, frames, counts, q->fs.n, 0);
+	for (int i = 0; i < q->fs.n; i++)
+		memcpy(q->fs.buf + q->fs.off[i] + FRAME_DST_MAC_OFF, mac, 6);
+	frame_set_xmit(&q->fs, q->ifindex, false);
 }
 
 void neigh_queue_update(int ifindex, uint32_t ip, uint16_t state, const uint8_t *mac)
