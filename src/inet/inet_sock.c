@@ -237,6 +237,7 @@ void inet_after_setsockopt(struct shim_sock *sk, int fd, int level, int name, co
 		sk->uc_ttl = int_or_char(val, len);
 	} else if (level == SOL_IP && name == IP_TOS) {
 		sk->tos = (uint8_t)int_or_char(val, len);
+		sk->dst_cache_valid = false; /* __ip_sock_set_tos: sk_dst_reset */
 	} else if (level == SOL_IP && name == IP_MTU_DISCOVER) {
 		sk->pmtudisc = (uint8_t)int_or_char(val, len);
 	} else if (level == SOL_SOCKET && name == SO_BROADCAST) {
@@ -253,6 +254,7 @@ void inet_after_setsockopt(struct shim_sock *sk, int fd, int level, int name, co
 		set_mc_if(sk, val, len);
 	} else if (level == SOL_SOCKET && name == SO_MARK) {
 		sk->mark = get_int(fd, SOL_SOCKET, SO_MARK, &v) == 0 ? (uint32_t)v : 0;
+		sk->dst_cache_valid = false; /* sock_set_mark: sk_dst_reset */
 	} else {
 		int lvl = level == SOL_UDPLITE ? SOL_UDP : level;
 

@@ -193,6 +193,7 @@ bool sockopt_apply(struct shim_sock *sk, int level, int name, const struct sov_v
 		return true;
 	case SO_MARK:
 		sk->mark = (uint32_t)v->value;
+		sk->dst_cache_valid = false; /* sock_set_mark: sk_dst_reset */
 		return true;
 	case SO_BINDTODEVICE:
 	case SOV_SO_BINDTOIFINDEX:

@@ -272,9 +272,9 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 	if (UDP_HLEN + m->len > maxsize - hlen)
 		return -EMSGSIZE;
 
-	/* sock_alloc_send_pskb: a pending error (only a connected socket gets one without
-	 * IP_RECVERR) is reported and cleared, then the shutdown state */
-	if (sv->connected && pending_error_possible(fd, sk)) {
+	/* sock_alloc_send_pskb: a pending error (without IP_RECVERR only a connected socket gets
+	 * one, and it outlives a disconnect) is reported and cleared, then the shutdown state */
+	if ((sv->connected || sk->err_watched) && pending_error_possible(fd, sk)) {
 		int soerr = 0;
 		socklen_t len = sizeof(soerr);
 		long r2 = rawsys5(SYS_getsockopt, fd, SOL_SOCKET, SO_ERROR, &soerr, &len);
