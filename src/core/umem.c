@@ -178,7 +178,10 @@ int umem_read(void *dst, const void *src, size_t n)
 	if ((uintptr_t)src + n < (uintptr_t)src)
 		return -1;
 	if (on_own_stack(src, n)) {
-		copy_unchecked(dst, src, n);
+		if (n == 16) /* a sockaddr_in: inlined, no call (perf) */
+			copy_unchecked(dst, src, 16);
+		else
+			copy_unchecked(dst, src, n);
 		return 0;
 	}
 	return umem_copy(dst, src, n) == (ssize_t)n ? 0 : -1;

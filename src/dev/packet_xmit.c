@@ -81,6 +81,9 @@ static void fill_target(struct sockaddr_ll *sll, int ifindex)
 	sll->sll_ifindex = ifindex;
 }
 
+static __thread __attribute__((tls_model("initial-exec"))) struct sockaddr_ll target;
+static __thread __attribute__((tls_model("initial-exec"))) int target_ifindex;
+
 int dev_xmit(int ifindex, const struct iovec *iov, int iovcnt, int dontwait)
 {
 	struct sockaddr_ll sll;
@@ -93,12 +96,16 @@ int dev_xmit(int ifindex, const struct iovec *iov, int iovcnt, int dontwait)
 			return (int)r;
 		coalesce_flush(); /* not taken: it goes out itself, after what is held */
 	}
-	fill_target(&sll, ifindex);
-	memset(&mh, 0, sizeof(mh));
-	mh.msg_name = &sll;
-	mh.msg_namelen = sizeof(sll);
-	mh.msg_iov = (struct iovec *)iov;
-	mh.msg_iovlen = (size_t)iovcnt;
+	/* the address built once per thread and interface (perf) */
+	if (__builtin_expect(target_ifindex != ifindex, 0)) {
+		fill_target(&target, ifindex);
+		target_ifindex = ifindex;
+	}
+	sll = target;
+	mh = (struct msghdr){.msg_name = &sll,
+			     .msg_namelen = sizeof(sll),
+			     .msg_iov = (struct iovec *)iov,
+			     .msg_iovlen = (size_t)iovcnt};
 	do
 		r = rawsys3(SYS_sendmsg, packet_fd, &mh, dontwait ? MSG_DONTWAIT : 0);
 	while (r == -EINTR);
