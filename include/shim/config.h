@@ -12,6 +12,7 @@
  *                    single-frame datagrams are held and transmitted together
  *   SHIM_COALESCE_FRAMES  frames held at most before they go out (1..64, default 64)
  *   SHIM_COALESCE_USEC    microseconds a frame is held at most (1..1000000, default 50)
+ *   SHIM_TX_RING     0: no PACKET_TX_RING (read by src/dev/packet_xmit.c at load)
  *
  * A malformed value never stops the program: the parser keeps the default for that variable and
  * reports one line per problem. */
