@@ -209,12 +209,11 @@ static void neutralise(unsigned i)
  * there is one. Returns the bytes copied: fewer than asked when a part is unreadable. */
 static long read_payloads(const struct iovec *local, const struct iovec *remote, unsigned n)
 {
+	size_t total = 0;
 	long w, r;
 
 	if (pipe_fd[1] < 0)
 		return umem_read_parts(local, n, remote, n);
-	size_t total = 0;
-
 	for (unsigned i = 0; i < n; i++)
 		total += remote[i].iov_len;
 	do
