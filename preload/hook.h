@@ -4,6 +4,7 @@
 
 #include "real.h"
 
+#include "shim/coalesce.h"
 #include "shim/fdtable.h"
 #include "shim/ident_learn.h"
 #include "shim/sys_send.h"
@@ -62,8 +63,10 @@ static inline int fd_is_internal(int fd)
 #define CALL_KERNEL(fd, r, ret, err, call)                                                         \
 	do {                                                                                       \
 		struct ident_watch w_ = {false, -1};                                               \
-		if ((r) == SHIM_TO_KERNEL)                                                         \
+		if ((r) == SHIM_TO_KERNEL) {                                                       \
+			coalesce_before_wait(); /* the order on the wire is the calls' order */    \
 			ident_watch_begin((fd), &w_);                                              \
+		}                                                                                  \
 		CALL_UNLESS_INTERNAL(fd, ret, err, call);                                          \
 		ident_watch_end(&w_, (long)(ret));                                                 \
 	} while (0)

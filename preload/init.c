@@ -1,7 +1,9 @@
 /* init: one-time set-up of libshim.so — real libc symbols, configuration, trace output. */
 #include "real.h"
 
+#include "shim/coalesce.h"
 #include "shim/config.h"
+#include "shim/packet_ring.h"
 #include "shim/dev.h"
 #include "shim/ident_learn.h"
 #include "shim/neigh_queue.h"
@@ -74,6 +76,7 @@ static void report_problem(const char *line, void *ctx)
 static void child_after_fork(void)
 {
 	umem_after_fork();
+	packet_ring_after_fork_child();
 	stats_after_fork();
 	pcap_after_fork();
 	if (shim_bypass)
@@ -139,6 +142,18 @@ static void start_bypass(void)
 	}
 	route_watch_icmp(icmp);
 	ident_learn_open(tap);
+	if (config.coalesce) {
+		err = coalesce_start(config.coalesce_frames, (unsigned)config.coalesce_usec);
+		if (err < 0) {
+			char line[160];
+
+			snprintf(line, sizeof(line),
+				 "libshim: SHIM_COALESCE: cannot set up the transmit ring (%s); "
+				 "not coalescing",
+				 strerrordesc_np(-err));
+			shim_notice(line);
+		}
+	}
 	shim_bypass = true;
 }
 
@@ -224,6 +239,12 @@ __attribute__((destructor)) static void shim_destructor(void)
 {
 	if (shim_bypass)
 		neigh_queue_drain(500);
-	if (config.stats)
+	coalesce_before_wait();
+	if (config.stats) {
+		char line[256];
+
 		report_stats();
+		if (coalesce_report(line, sizeof(line)) > 0)
+			shim_notice(line);
+	}
 }

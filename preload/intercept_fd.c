@@ -5,6 +5,7 @@
  * and a dup2/dup3 onto one moves the shim's fd out of the way first. */
 #include "hook.h"
 
+#include "shim/coalesce.h"
 #include "shim/fdevents.h"
 
 #include <limits.h>
@@ -16,6 +17,7 @@ SHIM_EXPORT int close(int fd)
 	int ret, err;
 
 	shim_init();
+	coalesce_before_wait(); /* datagrams held for this socket go out before it closes */
 	token = fdtable_token(fd);
 	CALL_UNLESS_INTERNAL(fd, ret, err, real.close(fd));
 	fdev_close(fd, token, ret, err);

@@ -8,6 +8,11 @@
  *   SHIM_PCAP        a pcapng file: what the shim transmits, and what it handed to the kernel
  *                    (appended to, created 0644; default: no capture)
  *   SHIM_STATS       off (default) | on: print the per-process counters at exit
+ *   SHIM_COALESCE    off (default) | on: the opt-in coalescing mode (include/shim/coalesce.h):
+ *                    single-frame datagrams are held and transmitted together
+ *   SHIM_COALESCE_FRAMES  frames held at most before they go out (1..64, default 64)
+ *   SHIM_COALESCE_USEC    microseconds a frame is held at most (1..1000000, default 50)
+ *   SHIM_TX_RING     0: no PACKET_TX_RING (read by src/dev/packet_xmit.c at load)
  *
  * A malformed value never stops the program: the parser keeps the default for that variable and
  * reports one line per problem. */
@@ -35,6 +40,9 @@ struct shim_config {
 	char trace_file[SHIM_CONFIG_PATH_MAX]; /* empty: standard error */
 	char pcap_file[SHIM_CONFIG_PATH_MAX];  /* empty: no capture */
 	int stats;			       /* SHIM_STATS: report the counters at exit */
+	int coalesce;			       /* SHIM_COALESCE */
+	int coalesce_frames;		       /* 0: default */
+	int coalesce_usec;		       /* 0: default */
 };
 
 /* Looks a variable up; getenv() in the library, a table in the tests. */

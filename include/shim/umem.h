@@ -24,6 +24,12 @@ long umem_write_parts(const struct iovec *local, const struct iovec *remote, uns
 /* Whether reads bypass process_vm_readv (refused here): a bad pointer would then fault. */
 int umem_reads_directly(void);
 
+/* Read the program's memory at the remote parts into the local parts, in order (one
+ * process_vm_readv on the own process). Returns the bytes read (the kernel stops at the first part
+ * that cannot be read), or -errno. */
+long umem_read_parts(const struct iovec *local, unsigned nlocal, const struct iovec *remote,
+		     unsigned nremote);
+
 /* In a child after fork: the cached pid used for process_vm_readv is the parent's. */
 void umem_after_fork(void);
 

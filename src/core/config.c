@@ -2,6 +2,7 @@
 #include "shim/config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 struct name_value {
@@ -66,6 +67,28 @@ static int parse_enum(const char *var, const char *val, const struct name_value 
 	return 1;
 }
 
+/* A decimal count in [lo, hi]; *out stays 0 (the default) when unset or malformed. */
+static int parse_count(const char *var, const char *val, long lo, long hi, int *out,
+		       void (*report)(const char *, void *), void *report_ctx)
+{
+	char line[200], *end;
+	long n;
+
+	*out = 0;
+	if (val == NULL || val[0] == '\0')
+		return 0;
+	n = strtol(val, &end, 10);
+	if (*end == '\0' && n >= lo && n <= hi) {
+		*out = (int)n;
+		return 0;
+	}
+	snprintf(line, sizeof(line),
+		 "libshim: %s=%.32s is not a number from %ld to %ld; using the default", var, val,
+		 lo, hi);
+	report(line, report_ctx);
+	return 1;
+}
+
 int shim_config_parse(struct shim_config *cfg, shim_env_lookup lookup, void *lookup_ctx,
 		      void (*report)(const char *line, void *ctx), void *report_ctx)
 {
@@ -113,6 +136,17 @@ int shim_config_parse(struct shim_config *cfg, shim_env_lookup lookup, void *loo
 	    parse_enum("SHIM_STATS", lookup("SHIM_STATS", lookup_ctx), stats_names,
 		       sizeof(stats_names) / sizeof(stats_names[0]), &v, report, report_ctx);
 	cfg->stats = v;
+
+	/* SHIM_COALESCE (off by default), SHIM_COALESCE_FRAMES, SHIM_COALESCE_USEC */
+	v = 0;
+	problems +=
+	    parse_enum("SHIM_COALESCE", lookup("SHIM_COALESCE", lookup_ctx), stats_names,
+		       sizeof(stats_names) / sizeof(stats_names[0]), &v, report, report_ctx);
+	cfg->coalesce = v;
+	problems += parse_count("SHIM_COALESCE_FRAMES", lookup("SHIM_COALESCE_FRAMES", lookup_ctx),
+				1, 64, &cfg->coalesce_frames, report, report_ctx);
+	problems += parse_count("SHIM_COALESCE_USEC", lookup("SHIM_COALESCE_USEC", lookup_ctx), 1,
+				1000000, &cfg->coalesce_usec, report, report_ctx);
 	return problems;
 }
 

@@ -5,10 +5,12 @@
  * as long as this call runs. Anything else goes through process_vm_readv on the own process, which
  * fails cleanly (EFAULT) on an unmapped address. */
 #include "shim/umem.h"
+#include "shim/fdtable.h"
 #include "shim/rawsys.h"
 #include "shim/trace.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <string.h>
@@ -16,11 +18,21 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+/* A pipe for writing into the program's memory: readv from it into the program's addresses is a
+ * plain copy_to_user with the kernel's fault checks, where process_vm_writev pins the page of every
+ * part first. One per process (made on first use, again in a child after fork), used under a
+ * lock so that what one thread puts in is what it takes out. */
+static int wpipe[2] = {-1, -1};
+static int wpipe_failed;
+static pthread_mutex_t wpipe_lock = PTHREAD_MUTEX_INITIALIZER;
 static long self_pid; /* cached: process_vm_readv needs it, getpid() is a system call */
 
 void umem_after_fork(void)
 {
 	self_pid = rawsys0(SYS_getpid);
+	/* the parent's pipe stays open (its numbers stay the shim's) but the child makes its own */
+	wpipe[0] = wpipe[1] = -1;
+	pthread_mutex_init(&wpipe_lock, NULL);
 }
 
 /* Set when process_vm_readv is refused outright (a seccomp filter or an LSM): the shim then reads
@@ -32,6 +44,15 @@ static void copy_direct(void *dst, const void *src, size_t n);
 int umem_reads_directly(void)
 {
 	return __atomic_load_n(&vm_readv_refused, __ATOMIC_RELAXED);
+}
+
+/* From now on the program's memory is read directly; said once. */
+static void note_refused(void)
+{
+	if (!__atomic_exchange_n(&vm_readv_refused, 1, __ATOMIC_RELAXED))
+		shim_notice("libshim: process_vm_readv is refused here; the program's memory is "
+			    "read directly (a bad pointer may now crash where the kernel says "
+			    "EFAULT)");
 }
 
 /* One process_vm_readv call; returns the bytes copied or -1. The kernel stops at the first fault.
@@ -50,19 +71,58 @@ static ssize_t umem_copy(void *dst, const void *src, size_t n)
 		self_pid = rawsys0(SYS_getpid);
 	r = rawsys6(SYS_process_vm_readv, self_pid, (long)&local, 1, (long)&remote, 1, 0);
 	if (r == -EPERM || r == -ENOSYS || r == -EACCES) {
-		if (!__atomic_exchange_n(&vm_readv_refused, 1, __ATOMIC_RELAXED))
-			shim_notice(
-			    "libshim: process_vm_readv is refused here; the program's memory is "
-			    "read directly (a bad pointer may now crash where the kernel says "
-			    "EFAULT)");
+		note_refused();
 		copy_direct(dst, src, n);
 		return (ssize_t)n;
 	}
 	return r < 0 ? -1 : (ssize_t)r;
 }
 
+static int wpipe_ready(void)
+{
+	int pf[2];
+
+	if (wpipe[0] >= 0)
+		return 1;
+	if (wpipe_failed || rawsys2(SYS_pipe2, pf, O_CLOEXEC | O_NONBLOCK) != 0) {
+		wpipe_failed = 1;
+		return 0;
+	}
+	wpipe[1] = internal_fd_adopt(pf[1], true);
+	internal_fd_track(&wpipe[1]);
+	wpipe[0] = internal_fd_adopt(pf[0], true);
+	internal_fd_track(&wpipe[0]);
+	return 1;
+}
+
 long umem_write_parts(const struct iovec *local, const struct iovec *remote, unsigned nremote)
 {
+	long w, r = -1;
+
+	pthread_mutex_lock(&wpipe_lock);
+	if (local->iov_len <= 4096 && wpipe_ready()) {
+		do
+			w = rawsys3(SYS_write, wpipe[1], local->iov_base, local->iov_len);
+		while (w == -EINTR);
+		if (w == (long)local->iov_len) {
+			do
+				r = rawsys3(SYS_readv, wpipe[0], remote, nremote);
+			while (r == -EINTR);
+			if (r == w) {
+				pthread_mutex_unlock(&wpipe_lock);
+				return r;
+			}
+		}
+		/* stopped at an unwritable part, and pipe_read does not count the bytes of the
+		 * buffer it was copying: empty the pipe, and let process_vm_writev (which writes
+		 * the same values again) say how far it gets */
+		if (w > 0) {
+			char drop[4096];
+
+			rawsys3(SYS_read, wpipe[0], drop, sizeof(drop));
+		}
+	}
+	pthread_mutex_unlock(&wpipe_lock);
 	if (self_pid == 0)
 		self_pid = rawsys0(SYS_getpid);
 	return rawsys6(SYS_process_vm_writev, self_pid, (long)local, 1, (long)remote, nremote, 0);
@@ -123,7 +183,10 @@ int umem_read(void *dst, const void *src, size_t n)
 	if ((uintptr_t)src + n < (uintptr_t)src)
 		return -1;
 	if (on_own_stack(src, n)) {
-		copy_unchecked(dst, src, n);
+		if (n == 16) /* a sockaddr_in: inlined, no call (perf) */
+			copy_unchecked(dst, src, 16);
+		else
+			copy_unchecked(dst, src, n);
 		return 0;
 	}
 	return umem_copy(dst, src, n) == (ssize_t)n ? 0 : -1;
@@ -146,4 +209,44 @@ size_t umem_read_partial(void *dst, const void *src, size_t n)
 		at += chunk;
 	}
 	return done;
+}
+
+long umem_read_parts(const struct iovec *local, unsigned nlocal, const struct iovec *remote,
+		     unsigned nremote)
+{
+	long r;
+
+	if (!__atomic_load_n(&vm_readv_refused, __ATOMIC_RELAXED)) {
+		if (self_pid == 0)
+			self_pid = rawsys0(SYS_getpid);
+		r = rawsys6(SYS_process_vm_readv, self_pid, (long)local, nlocal, (long)remote,
+			    nremote, 0);
+		if (r != -EPERM && r != -ENOSYS && r != -EACCES)
+			return r;
+		note_refused();
+	}
+	/* direct: local and remote hold the same number of bytes, in order */
+	{
+		size_t li = 0, lo = 0, total = 0;
+
+		for (unsigned i = 0; i < nremote; i++) {
+			const char *src = remote[i].iov_base;
+			size_t left = remote[i].iov_len;
+
+			while (left > 0 && li < nlocal) {
+				size_t room = local[li].iov_len - lo, n = left < room ? left : room;
+
+				copy_direct((char *)local[li].iov_base + lo, src, n);
+				src += n;
+				left -= n;
+				lo += n;
+				total += n;
+				if (lo == local[li].iov_len) {
+					li++;
+					lo = 0;
+				}
+			}
+		}
+		return (long)total;
+	}
 }

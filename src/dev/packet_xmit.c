@@ -1,6 +1,8 @@
 /* packet_xmit: dev_queue_xmit through AF_PACKET (see include/shim/dev.h). */
 #include "shim/dev.h"
+#include "shim/coalesce.h"
 #include "shim/fdtable.h"
+#include "shim/packet_ring.h"
 #include "shim/pcap.h"
 #include "shim/stats.h"
 #include "shim/rawsys.h"
@@ -10,6 +12,7 @@
 #include <linux/if_packet.h>
 #include <linux/virtio_net.h>
 #include <net/ethernet.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -17,6 +20,13 @@
 #define MAX_BATCH 64
 
 static int packet_fd = -1;
+
+static int ring_disabled(void)
+{
+	const char *v = getenv("SHIM_TX_RING");
+
+	return v != NULL && strcmp(v, "0") == 0;
+}
 
 int dev_xmit_open(int inherited_fd)
 {
@@ -36,6 +46,10 @@ int dev_xmit_open(int inherited_fd)
 		rawsys5(SYS_setsockopt, fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
 	packet_fd = internal_fd_adopt((int)fd, true);
 	internal_fd_track(&packet_fd);
+	/* the transmit ring for batches; without it (an inherited packet socket and no privilege
+	 * left, or SHIM_TX_RING=0) batches go through the packet socket's sendmmsg */
+	if (!ring_disabled())
+		(void)packet_ring_open();
 	return 0;
 }
 
@@ -67,18 +81,31 @@ static void fill_target(struct sockaddr_ll *sll, int ifindex)
 	sll->sll_ifindex = ifindex;
 }
 
+static __thread __attribute__((tls_model("initial-exec"))) struct sockaddr_ll target;
+static __thread __attribute__((tls_model("initial-exec"))) int target_ifindex;
+
 int dev_xmit(int ifindex, const struct iovec *iov, int iovcnt, int dontwait)
 {
 	struct sockaddr_ll sll;
 	struct msghdr mh;
 	long r;
 
-	fill_target(&sll, ifindex);
-	memset(&mh, 0, sizeof(mh));
-	mh.msg_name = &sll;
-	mh.msg_namelen = sizeof(sll);
-	mh.msg_iov = (struct iovec *)iov;
-	mh.msg_iovlen = (size_t)iovcnt;
+	if (__builtin_expect(coalesce_mode, 0)) {
+		r = coalesce_put(ifindex, iov, iovcnt);
+		if (r == 0 || r == -EFAULT)
+			return (int)r;
+		coalesce_flush(); /* not taken: it goes out itself, after what is held */
+	}
+	/* the address built once per thread and interface (perf) */
+	if (__builtin_expect(target_ifindex != ifindex, 0)) {
+		fill_target(&target, ifindex);
+		target_ifindex = ifindex;
+	}
+	sll = target;
+	mh = (struct msghdr){.msg_name = &sll,
+			     .msg_namelen = sizeof(sll),
+			     .msg_iov = (struct iovec *)iov,
+			     .msg_iovlen = (size_t)iovcnt};
 	do
 		r = rawsys3(SYS_sendmsg, packet_fd, &mh, dontwait ? MSG_DONTWAIT : 0);
 	while (r == -EINTR);
@@ -96,6 +123,13 @@ int dev_xmit_batch(int ifindex, struct iovec *const *iov, const int *iovcnt, int
 	struct mmsghdr mm[MAX_BATCH];
 	int sent = 0;
 
+	coalesce_before_wait(); /* the order on the wire is the order of the calls */
+	if (!coalesce_mode && n <= PACKET_RING_BATCH_MAX) {
+		int r = packet_ring_xmit_batch(ifindex, iov, iovcnt, n, dontwait);
+
+		if (r != -EOPNOTSUPP)
+			return r;
+	}
 	fill_target(&sll, ifindex);
 	while (sent < n) {
 		int chunk = n - sent > MAX_BATCH ? MAX_BATCH : n - sent;

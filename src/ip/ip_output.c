@@ -9,6 +9,7 @@
 #include "shim/ip_output.h"
 #include "shim/ip_output_gso.h"
 #include "shim/dev.h"
+#include "shim/hdr_template.h"
 #include "shim/stats.h"
 #include "shim/udp_csum.h"
 #include "shim/umem.h"
@@ -63,13 +64,17 @@ static void put_single_headers(uint8_t *hdr, const struct udp_datagram *d)
 	uint16_t ulen = (uint16_t)(UDP_HLEN + d->len);
 	uint8_t *l2 = hdr + DEV_VNET_HDR_LEN;
 	uint16_t csum_start = ETH_HLEN_BYTES + IPV4_HLEN_MIN;
-	uint32_t pseudo = csum_pseudo_ipv4(d->saddr, d->daddr, IPPROTO_UDP, ulen);
+	uint32_t pseudo;
 
+	if (hdr_template_put(hdr, d)) /* the flow of this thread's last datagram (perf) */
+		return;
+	pseudo = csum_pseudo_ipv4(d->saddr, d->daddr, IPPROTO_UDP, ulen);
 	put_link_and_ip(l2, d, (uint16_t)(IPV4_HLEN_MIN + ulen), d->df ? IP_DF : 0, NULL);
 	/* CHECKSUM_PARTIAL convention: the field holds the folded pseudo-header sum, uncomplemented
 	 */
 	wire_put_udp(l2 + csum_start, d->sport, d->dport, ulen, (uint16_t)~csum_fold(pseudo));
 	dev_put_vnet_hdr(hdr, (uint16_t)(csum_start + UDP_HLEN), csum_start, 6);
+	hdr_template_save(hdr, d);
 }
 
 /* [headers | the program's non-empty buffers] into iov; returns the number of parts. */

@@ -125,6 +125,38 @@ START_TEST(test_overlong_pcap_file)
 }
 END_TEST
 
+START_TEST(test_coalesce)
+{
+	struct fake_env off = {{NULL}, {NULL}};
+	struct fake_env on = {{"SHIM_COALESCE", "SHIM_COALESCE_FRAMES", "SHIM_COALESCE_USEC", NULL},
+			      {"1", "16", "200", NULL}};
+	struct fake_env bad = {
+	    {"SHIM_COALESCE", "SHIM_COALESCE_FRAMES", "SHIM_COALESCE_USEC", NULL},
+	    {"yes", "65", "12x", NULL}};
+	struct reports rep = {0, ""};
+	struct shim_config cfg;
+
+	ck_assert_int_eq(shim_config_parse(&cfg, fake_lookup, &off, collect, &rep), 0);
+	ck_assert_int_eq(cfg.coalesce, 0);
+	ck_assert_int_eq(cfg.coalesce_frames, 0);
+	ck_assert_int_eq(cfg.coalesce_usec, 0);
+	ck_assert_int_eq(shim_config_parse(&cfg, fake_lookup, &on, collect, &rep), 0);
+	ck_assert_int_eq(cfg.coalesce, 1);
+	ck_assert_int_eq(cfg.coalesce_frames, 16);
+	ck_assert_int_eq(cfg.coalesce_usec, 200);
+	ck_assert_int_eq(rep.count, 0);
+	/* each malformed value: one line, and the default */
+	ck_assert_int_eq(shim_config_parse(&cfg, fake_lookup, &bad, collect, &rep), 3);
+	ck_assert_int_eq(rep.count, 3);
+	ck_assert_int_eq(cfg.coalesce, 0);
+	ck_assert_int_eq(cfg.coalesce_frames, 0);
+	ck_assert_int_eq(cfg.coalesce_usec, 0);
+	ck_assert_str_eq(rep.last,
+			 "libshim: SHIM_COALESCE_USEC=12x is not a number from 1 to 1000000; using "
+			 "the default");
+}
+END_TEST
+
 START_TEST(test_overlong_trace_file)
 {
 	static char longpath[SHIM_CONFIG_PATH_MAX + 10];
@@ -151,6 +183,7 @@ int main(void)
 	tcase_add_test(tc, test_overlong_trace_file);
 	tcase_add_test(tc, test_pcap_and_stats);
 	tcase_add_test(tc, test_overlong_pcap_file);
+	tcase_add_test(tc, test_coalesce);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -1,0 +1,310 @@
+/* packet_ring: transmit through a PACKET_TX_RING (see include/shim/packet_ring.h). */
+#include "shim/packet_ring.h"
+#include "shim/fdtable.h"
+#include "shim/pcap.h"
+#include "shim/rawsys.h"
+#include "shim/stats.h"
+#include "shim/umem.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <time.h>
+
+#define BLOCK_SIZE (4096 * 4)
+/* TPACKET_V2 transmit: the frame's data starts where a received frame's sockaddr_ll would be */
+#define DATA_OFF (TPACKET_ALIGN(sizeof(struct tpacket2_hdr)))
+
+static int ring_fd = -1;
+/* An internal pipe the batch payloads pass through: writev into it reads the program's buffers
+ * with the kernel's own fault checks (EFAULT where they are unreadable), at the cost of a plain
+ * copy, where process_vm_readv would pin each buffer's pages. */
+static int pipe_fd[2] = {-1, -1};
+static uint8_t *ring;
+static pthread_mutex_t batch_lock = PTHREAD_MUTEX_INITIALIZER;
+static unsigned next; /* the slot filled next */
+static int filled;    /* filled since the last kick */
+
+static struct tpacket2_hdr *slot(unsigned i)
+{
+	return (struct tpacket2_hdr *)(ring + (size_t)i * PACKET_RING_FRAME_SIZE);
+}
+
+/* The frame's state without the timestamp flags the kernel may add when it is done with it. */
+static unsigned state(const struct tpacket2_hdr *h)
+{
+	return __atomic_load_n(&h->tp_status, __ATOMIC_ACQUIRE) &
+	       (TP_STATUS_SEND_REQUEST | TP_STATUS_SENDING | TP_STATUS_WRONG_FORMAT);
+}
+
+int packet_ring_open(void)
+{
+	struct tpacket_req req = {
+	    .tp_block_size = BLOCK_SIZE,
+	    .tp_block_nr = PACKET_RING_FRAMES * PACKET_RING_FRAME_SIZE / BLOCK_SIZE,
+	    .tp_frame_size = PACKET_RING_FRAME_SIZE,
+	    .tp_frame_nr = PACKET_RING_FRAMES,
+	};
+	int one = 1, v2 = TPACKET_V2, sndbuf = 4 << 20;
+	long fd, r;
+	void *p;
+
+	if (ring != NULL)
+		return 0;
+	fd = rawsys3(SYS_socket, AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return (int)fd;
+	r = rawsys5(SYS_setsockopt, fd, SOL_PACKET, PACKET_VNET_HDR, &one, sizeof(one));
+	if (r == 0)
+		r = rawsys5(SYS_setsockopt, fd, SOL_PACKET, PACKET_VERSION, &v2, sizeof(v2));
+	/* a malformed frame is dropped (marked available) instead of stopping the ring there */
+	if (r == 0)
+		r = rawsys5(SYS_setsockopt, fd, SOL_PACKET, PACKET_LOSS, &one, sizeof(one));
+	if (r == 0)
+		r = rawsys5(SYS_setsockopt, fd, SOL_PACKET, PACKET_TX_RING, &req, sizeof(req));
+	if (r < 0) {
+		rawsys1(SYS_close, fd);
+		return (int)r;
+	}
+	/* room for bursts, as for the packet socket of packet_xmit.c */
+	if (rawsys5(SYS_setsockopt, fd, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof(sndbuf)) < 0)
+		rawsys5(SYS_setsockopt, fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
+	p = (void *)rawsys6(SYS_mmap, 0, (long)PACKET_RING_FRAMES * PACKET_RING_FRAME_SIZE,
+			    PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if ((long)p < 0 && (long)p > -4096) {
+		rawsys1(SYS_close, fd);
+		return (int)(long)p;
+	}
+	ring = p;
+	ring_fd = internal_fd_adopt((int)fd, true);
+	internal_fd_track(&ring_fd);
+	{
+		int pf[2];
+
+		if (rawsys2(SYS_pipe2, pf, O_CLOEXEC | O_NONBLOCK) == 0) {
+			pipe_fd[0] = internal_fd_adopt(pf[0], true);
+			internal_fd_track(&pipe_fd[0]);
+			pipe_fd[1] = internal_fd_adopt(pf[1], true);
+			internal_fd_track(&pipe_fd[1]);
+		}
+	}
+	return 0;
+}
+
+void packet_ring_after_fork_child(void)
+{
+	/* the mapping and the pipe are shared with the parent: the child leaves them alone (their
+	 * fds stay open and the shim's) and sends through the packet socket */
+	ring = NULL;
+	pipe_fd[0] = pipe_fd[1] = -1;
+	filled = 0;
+	pthread_mutex_init(&batch_lock, NULL);
+}
+
+int packet_ring_ready(void)
+{
+	return ring != NULL;
+}
+
+size_t packet_ring_frame_max(void)
+{
+	return PACKET_RING_FRAME_SIZE - DATA_OFF;
+}
+
+int packet_ring_put(const struct iovec *iov, int iovcnt, size_t len)
+{
+	struct tpacket2_hdr *h = slot(next);
+	uint8_t *d;
+
+	if (len > packet_ring_frame_max())
+		return -EMSGSIZE;
+	if (state(h) != TP_STATUS_AVAILABLE)
+		return -EAGAIN;
+	d = (uint8_t *)h + DATA_OFF;
+	for (int i = 0; i < iovcnt; i++) {
+		memcpy(d, iov[i].iov_base, iov[i].iov_len);
+		d += iov[i].iov_len;
+	}
+	h->tp_len = (uint32_t)len;
+	__atomic_store_n(&h->tp_status, TP_STATUS_SEND_REQUEST, __ATOMIC_RELEASE);
+	next = (next + 1) % PACKET_RING_FRAMES;
+	filled++;
+	return 0;
+}
+
+int packet_ring_filled(void)
+{
+	return filled;
+}
+
+/* tpacket_snd for what waits in the ring. Without dontwait, a kick that could not take every frame
+ * (the socket's send buffer is full) is repeated blocking: the kernel then waits for room. */
+static long ring_kick_to(int ifindex, int dontwait)
+{
+	struct sockaddr_ll sll;
+	long r;
+
+	memset(&sll, 0, sizeof(sll));
+	sll.sll_family = AF_PACKET;
+	sll.sll_protocol = htons(ETH_P_IP);
+	sll.sll_ifindex = ifindex;
+	do
+		r = rawsys6(SYS_sendto, ring_fd, 0, 0, MSG_DONTWAIT, (long)&sll, sizeof(sll));
+	while (r == -EINTR);
+	if (r == -EAGAIN && !dontwait) {
+		do
+			r = rawsys6(SYS_sendto, ring_fd, 0, 0, 0, (long)&sll, sizeof(sll));
+		while (r == -EINTR);
+	}
+	return r;
+}
+
+int packet_ring_kick(int ifindex)
+{
+	int n = filled;
+	long r;
+
+	if (n == 0)
+		return 0;
+	r = ring_kick_to(ifindex, 1);
+	filled = 0;
+	return r < 0 ? (int)r : n;
+}
+
+static int packet_ring_wait_slot(unsigned i, unsigned max_us)
+{
+	struct tpacket2_hdr *h = slot(i);
+	struct timespec pause = {0, 20000};
+
+	for (unsigned waited = 0;; waited += 20) {
+		if (state(h) == TP_STATUS_AVAILABLE)
+			return 0;
+		if (waited >= max_us)
+			return -EAGAIN;
+		rawsys2(SYS_nanosleep, (long)&pause, 0);
+	}
+}
+
+int packet_ring_wait(unsigned max_us)
+{
+	return packet_ring_wait_slot(next, max_us);
+}
+
+/* A frame the kernel must pass over: tp_len 0 is shorter than the vnet header, so tpacket_snd
+ * drops it (PACKET_LOSS: marked available, the ring head moves on) at the next kick. */
+static void neutralise(unsigned i)
+{
+	slot(i)->tp_len = 0;
+}
+
+/* Copy the program's remote parts into the local ones (the same lengths), through the pipe when
+ * there is one. Returns the bytes copied: fewer than asked when a part is unreadable. */
+static long read_payloads(const struct iovec *local, const struct iovec *remote, unsigned n)
+{
+	size_t total = 0;
+	long w, r;
+
+	if (pipe_fd[1] < 0)
+		return umem_read_parts(local, n, remote, n);
+	for (unsigned i = 0; i < n; i++)
+		total += remote[i].iov_len;
+	do
+		w = rawsys3(SYS_writev, pipe_fd[1], remote, n);
+	while (w == -EINTR);
+	if (w != (long)total) {
+		/* a part is unreadable (pipe_write gives up the page it was filling, so the count
+		 * does not say which): empty the pipe, and let process_vm_readv find the part */
+		char drop[512];
+
+		while (rawsys3(SYS_read, pipe_fd[0], drop, sizeof(drop)) > 0)
+			;
+		return umem_read_parts(local, n, remote, n);
+	}
+	do
+		r = rawsys3(SYS_readv, pipe_fd[0], local, n);
+	while (r == -EINTR);
+	return r < 0 ? 0 : r < w ? r : w;
+}
+
+int packet_ring_xmit_batch(int ifindex, struct iovec *const *iov, const int *iovcnt, int n,
+			   int dontwait)
+{
+	struct iovec local[PACKET_RING_BATCH_MAX * 8], remote[PACKET_RING_BATCH_MAX * 8];
+	size_t want[PACKET_RING_BATCH_MAX], got;
+	unsigned first = next, nl = 0;
+	int ok = n, done, r;
+	long rd;
+
+	if (ring == NULL || n > PACKET_RING_BATCH_MAX || n > PACKET_RING_FRAMES / 2)
+		return -EOPNOTSUPP;
+	if (pthread_mutex_trylock(&batch_lock) != 0)
+		return -EOPNOTSUPP;
+	first = next;
+	for (int i = 0; i < n; i++) {
+		struct tpacket2_hdr *h = slot((first + (unsigned)i) % PACKET_RING_FRAMES);
+		uint8_t *d = (uint8_t *)h + DATA_OFF;
+		size_t len = 0;
+
+		for (int k = 0; k < iovcnt[i]; k++)
+			len += iov[i][k].iov_len;
+		if (len > packet_ring_frame_max() || iovcnt[i] > 8 ||
+		    (state(h) != TP_STATUS_AVAILABLE &&
+		     packet_ring_wait_slot((first + (unsigned)i) % PACKET_RING_FRAMES, 1000) !=
+			 0)) {
+			pthread_mutex_unlock(&batch_lock);
+			return -EOPNOTSUPP; /* nothing was written to the ring yet */
+		}
+		/* the headers are the shim's own; the payload is the program's, read below */
+		memcpy(d, iov[i][0].iov_base, iov[i][0].iov_len);
+		want[i] = 0;
+		for (int k = 1; k < iovcnt[i]; k++) {
+			local[nl] =
+			    (struct iovec){d + iov[i][0].iov_len + want[i], iov[i][k].iov_len};
+			remote[nl++] = iov[i][k];
+			want[i] += iov[i][k].iov_len;
+		}
+		h->tp_len = (uint32_t)len;
+	}
+	/* one read for every payload of the batch: the first that faults is the entry that gets
+	 * EFAULT, as the packet socket's copy would have said */
+	rd = nl ? read_payloads(local, remote, nl) : 0;
+	got = rd < 0 ? 0 : (size_t)rd;
+	for (int i = 0; i < n; i++) {
+		if (got < want[i]) {
+			ok = i;
+			break;
+		}
+		got -= want[i];
+	}
+	for (int i = 0; i < ok; i++)
+		__atomic_store_n(&slot((first + (unsigned)i) % PACKET_RING_FRAMES)->tp_status,
+				 TP_STATUS_SEND_REQUEST, __ATOMIC_RELEASE);
+	next = (first + (unsigned)ok) % PACKET_RING_FRAMES;
+	r = ok ? ring_kick_to(ifindex, dontwait) : 0;
+	/* what the kernel took: every frame no longer waiting for it */
+	for (done = 0; done < ok; done++)
+		if (state(slot((first + (unsigned)done) % PACKET_RING_FRAMES)) ==
+		    TP_STATUS_SEND_REQUEST)
+			break;
+	/* the rest are not sent: the kernel passes over them at the next kick */
+	for (int i = done; i < ok; i++)
+		neutralise((first + (unsigned)i) % PACKET_RING_FRAMES);
+	pthread_mutex_unlock(&batch_lock);
+	if (done > 0) {
+		stats_add(STAT_FRAMES_SENT, (uint64_t)done);
+		for (int i = 0; pcap_enabled && i < done; i++)
+			pcap_frame(iov[i], iovcnt[i]);
+		return done;
+	}
+	if (ok == 0)
+		return -EFAULT;
+	return r < 0 ? r : -EAGAIN;
+}
