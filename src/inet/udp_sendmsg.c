@@ -172,6 +172,7 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 	ipc.tos = -1;
 	ipc.has_gso = false;
 	ipc.has_opt = false;
+	ipc.has_mark = false;
 	if (m->controllen != 0) {
 		fastpath = false;
 		r = udp_ip_cmsg_send(m->control, m->controllen, &ipc);
@@ -218,7 +219,7 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 	key.saddr = saddr;
 	key.oif = oif;
 	key.tos = tos;
-	key.mark = sv->mark;
+	key.mark = ipc.has_mark ? ipc.mark : sv->mark; /* ipc.sockc.mark */
 	key.uid = sv->uid;
 	key.sport = sv->sport;
 	key.dport = dport;
