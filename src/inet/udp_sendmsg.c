@@ -211,6 +211,8 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 		if (udp_mcast_flow(sv, &oif, &saddr) < 0)
 			TO_KERNEL(m, KR_NOT_UNICAST,
 				  "kernel(IP_MULTICAST_IF set before the shim saw the socket)");
+	} else if ((oif = sock_flow_unicast_oif(&sv->flow, daddr, oif)) < 0) {
+		TO_KERNEL(m, KR_SOCKOPT, "kernel(IP_UNICAST_IF: limited broadcast, maybe VRF)");
 	}
 
 	/* S12 */
@@ -226,6 +228,8 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 	cached = udp_route(sv, &key, fastpath, multicast && udp_mcast_fresh_route(sv, mttl), &rt);
 	if (cached == SHIM_TO_KERNEL)
 		TO_KERNEL(m, KR_NETLINK, "kernel(route lookup over rtnetlink failed)");
+	if (sock_flow_anysrc_failed(&sv->flow, fastpath, rt.err, key.saddr))
+		TO_KERNEL(m, KR_SOCKOPT, "kernel(IP_TRANSPARENT: FLOWI_FLAG_ANYSRC lookup)");
 	if (rt.err < 0) {
 		path_step(m->trace, "ip_route_output_flow(error %d)", -rt.err);
 		return rt.err;
