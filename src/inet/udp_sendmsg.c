@@ -192,9 +192,10 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 	if (gso_size && opt->optlen)
 		TO_KERNEL(m, KR_SOCKOPT, "kernel(UDP_SEGMENT with IP options)");
 
-	/* S10: link-scope routing is not reproduced yet; S11: multicast (udp_mcast.c) */
+	/* S10: RTM_GETROUTE cannot ask for link scope (6.18 ignores rtm_scope); S11: multicast
+	 * (udp_mcast.c) */
 	if (m->flags & MSG_DONTROUTE)
-		TO_KERNEL(m, KR_DONTROUTE, "kernel(MSG_DONTROUTE)");
+		TO_KERNEL(m, KR_DONTROUTE, "kernel(MSG_DONTROUTE: link-scope lookup)");
 	oif = ipc.oif ? ipc.oif : sv->bound_dev_if;
 	multicast = IN_MULTICAST(ntohl(daddr));
 	/* a corked datagram the shim holds is plain unicast UDP without options (udp_cork.c) */
