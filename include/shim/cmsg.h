@@ -18,6 +18,8 @@ struct ipcm {
 	int gso_size;  /* UDP_SEGMENT, 0 = none */
 	bool has_gso;  /* a UDP_SEGMENT message was given: gso_size replaces the option's */
 	bool has_opt;  /* IP_RETOPTS given: opt replaces the socket's IP_OPTIONS (even if empty) */
+	bool has_mark; /* SO_MARK given: mark replaces the socket's in the flow (sockc.mark) */
+	uint32_t mark;
 	struct ip_optset opt;
 	const char
 	    *kernel; /* a message the shim leaves to the kernel (all of them go there then) */

@@ -59,6 +59,11 @@ static inline void sock_set_kernel_only(struct shim_sock *sk, const char *why, i
  * (called with sk->lock held). Settings the shim does not reproduce make the socket kernel-only. */
 void inet_sock_sync(struct shim_sock *sk, int fd);
 
+/* Whether the autobind of this send must be the kernel's (sk->sport is 0): inet_autobind keeps an
+ * address bound with IP_BIND_ADDRESS_NO_PORT, and with that option set a bind to port 0 picks no
+ * port, so the shim's bind(0.0.0.0:0) cannot stand in for it. Reads the names again first. */
+bool inet_autobind_by_kernel(struct shim_sock *sk, int fd, const struct shim_msg *m);
+
 /* After the kernel's answer to bind/connect/shutdown/setsockopt/fcntl(F_SETFL) on an owned fd. */
 void inet_after_bind(struct shim_sock *sk, int fd, int ret);
 void inet_after_connect(struct shim_sock *sk, int fd, const struct sockaddr *addr, socklen_t len,
@@ -90,6 +95,8 @@ struct sock_view {
 	bool dst_cache_valid; /* dst_cache holds the connected route (only when connected) */
 	struct route_result dst_cache;
 	struct udp_ext ext; /* SO_NO_CHECK, UDP-Lite coverage, IP_OPTIONS */
+	/* IP_UNICAST_IF, IP_TRANSPARENT (sock_flow.c) */
+	struct sock_flow flow;
 };
 
 long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct sock_view *s);

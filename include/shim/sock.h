@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "shim/route.h"
+#include "shim/sock_flow.h"
 #include "shim/udp_ext.h"
 
 struct shim_sock {
@@ -49,6 +50,8 @@ struct shim_sock {
 	uint16_t gso_size;  /* UDP_SEGMENT (udp_sock gso_size) */
 	bool discovered;    /* first seen in use (inherited, received), not created here */
 	struct udp_ext ext; /* SO_NO_CHECK, UDP-Lite coverage, IP_OPTIONS (udp_ext.c) */
+	/* IP_UNICAST_IF, IP_TRANSPARENT, IP_BIND_ADDRESS_NO_PORT (sock_flow.c) */
+	struct sock_flow flow;
 	/* multicast (inet_sock mc_ttl, mc_loop, mc_index, mc_addr) */
 	uint8_t mc_ttl;	     /* IP_MULTICAST_TTL */
 	bool mc_loop;	     /* IP_MULTICAST_LOOP */

@@ -31,4 +31,8 @@ bool sockopt_apply(struct shim_sock *sk, int level, int name, const struct sov_v
  * live as long as the env. Exposed for the unit test. */
 void sockopt_env_for(struct sov_env *e, int protocol, int bound_dev_if, bool need_caps, int *fdp);
 
+/* ns_capable(sock_net(sk)->user_ns, cap) for the calling thread: 1, 0, or -1 when it cannot be
+ * told (outside the initial user namespace, capget failed). */
+int sock_net_capable(int cap);
+
 #endif

@@ -1,10 +1,12 @@
 /* cmsg: control messages on sendmsg — net/ipv4/udp.c udp_cmsg_send, net/ipv4/ip_sockglue.c
  * ip_cmsg_send and net/core/sock.c __sock_cmsg_send, as udp4-send-path.md 4.3 tabulates them. The
  * shim applies IP_PKTINFO, IP_TTL, IP_TOS, IP_RETOPTS (the options ip_options.c builds),
- * IP_PROTOCOL and UDP_SEGMENT itself; for any other valid message (source routes, marks,
- * priorities, timestamps) it leaves the whole call to the kernel, which parses the buffer again
- * and so answers exactly. */
+ * IP_PROTOCOL, UDP_SEGMENT, SO_MARK and SO_PRIORITY 0 itself; for any other valid message (source
+ * routes, other priorities, timestamps) it leaves the whole call to the kernel, which parses the
+ * buffer again and so answers exactly. */
 #include "shim/cmsg.h"
+#include "shim/sockopt_check.h"
+#include "shim/sockopt_verdict.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -69,15 +71,54 @@ static int udp_cmsg(const struct cmsghdr *m, void *ctx)
 	return 0;
 }
 
+/* CAP_NET_RAW or CAP_NET_ADMIN in the socket's namespace: 1, 0, -1 unknown */
+static int raw_or_admin(void)
+{
+	int raw = sock_net_capable(SOV_CAP_NET_RAW);
+
+	return raw != 0 ? raw : sock_net_capable(SOV_CAP_NET_ADMIN);
+}
+
 /* __sock_cmsg_send: SOL_SOCKET messages */
 static int sock_cmsg(const struct cmsghdr *m, struct ipcm *c)
 {
+	int cap, v;
+
 	switch (m->cmsg_type) {
 	case SCM_RIGHTS:
 	case SCM_CREDENTIALS:
 		return 0; /* ignored on a UDP socket */
-	case SO_MARK:
-	case SO_PRIORITY:
+	case SO_MARK:	  /* the capability before the length; the mark joins the flow */
+		if ((cap = raw_or_admin()) < 0) {
+			c->kernel = "SO_MARK (capabilities unknown)";
+			return 1;
+		}
+		if (!cap)
+			return -EPERM;
+		if (m->cmsg_len != CMSG_LEN(sizeof(uint32_t)))
+			return -EINVAL;
+		memcpy(&c->mark, CMSG_DATA(m), sizeof(c->mark));
+		c->has_mark = true;
+		return 0;
+	case SO_PRIORITY: /* the length, then sk_set_prio_allowed */
+		if (m->cmsg_len != CMSG_LEN(sizeof(uint32_t)))
+			return -EINVAL;
+		v = get_int(m);
+		if (v < 0 || v > 6) { /* TC_PRIO_BESTEFFORT..TC_PRIO_INTERACTIVE are free */
+			if ((cap = raw_or_admin()) < 0) {
+				c->kernel = "SO_PRIORITY (capabilities unknown)";
+				return 1;
+			}
+			if (!cap)
+				return -EPERM;
+		}
+		/* sockc.priority becomes the skb's: the shim's frames leave with the packet
+		 * socket's priority 0, so only 0 is the kernel's */
+		if (v != 0) {
+			c->kernel = "SO_PRIORITY (skb priority for the qdisc)";
+			return 1;
+		}
+		return 0;
 	case SO_TIMESTAMPING_OLD:
 	case SO_TIMESTAMPING_NEW:
 	case SCM_TXTIME:

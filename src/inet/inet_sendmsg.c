@@ -53,6 +53,7 @@ static void take_view(const struct shim_sock *sk, struct sock_view *v)
 	v->uid = sk->uid;
 	v->gso_size = sk->gso_size;
 	v->ext = sk->ext;
+	v->flow = sk->flow;
 	v->mc_ttl = sk->mc_ttl;
 	v->mc_loop = sk->mc_loop;
 	v->mc_index = sk->mc_index;
@@ -81,6 +82,12 @@ long inet_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m)
 
 		pthread_mutex_unlock(&sk->lock);
 		TO_KERNEL(m, reason, "kernel(%s is set on this socket)", why);
+	}
+	if (sk->sport == 0 && inet_autobind_by_kernel(sk, fd, m)) {
+		pthread_mutex_unlock(&sk->lock);
+		TO_KERNEL(m, KR_SOCKOPT,
+			  "kernel(inet_autobind keeps the address bound with "
+			  "IP_BIND_ADDRESS_NO_PORT)");
 	}
 	path_step(m->trace, "inet_sendmsg");
 	if (sk->sport == 0) {

@@ -77,10 +77,6 @@ static const struct {
     {SOL_SOCKET, SO_TIMESTAMPING, "SO_TIMESTAMPING", KR_SOCKOPT},
     {SOL_SOCKET, SO_TXTIME, "SO_TXTIME", KR_SOCKOPT},
     {SOL_IP, IP_RECVERR, "IP_RECVERR", KR_SOCKOPT},
-    {SOL_IP, IP_FREEBIND, "IP_FREEBIND", KR_SOCKOPT},
-    {SOL_IP, IP_TRANSPARENT, "IP_TRANSPARENT", KR_SOCKOPT},
-    {SOL_IP, IP_BIND_ADDRESS_NO_PORT, "IP_BIND_ADDRESS_NO_PORT", KR_SOCKOPT},
-    {SOL_IP, IP_UNICAST_IF, "IP_UNICAST_IF", KR_SOCKOPT},
 };
 
 /* IP_MULTICAST_TTL, IP_MULTICAST_LOOP and IP_MULTICAST_IF's address, as the kernel socket has them
@@ -164,6 +160,7 @@ void inet_sock_sync(struct shim_sock *sk, int fd)
 
 	sk->kernel_only = NULL;
 	udp_ext_sync(sk, fd); /* SO_NO_CHECK, UDP-Lite coverage, IP_OPTIONS */
+	sock_flow_sync(&sk->flow, fd);
 	for (size_t i = 0; i < sizeof(kernel_only_options) / sizeof(kernel_only_options[0]); i++)
 		if (get_int(fd, kernel_only_options[i].level, kernel_only_options[i].name, &v) ==
 			0 &&
@@ -171,6 +168,18 @@ void inet_sock_sync(struct shim_sock *sk, int fd)
 			sock_set_kernel_only(sk, kernel_only_options[i].why,
 					     kernel_only_options[i].reason);
 	sk->synced = true;
+}
+
+bool inet_autobind_by_kernel(struct shim_sock *sk, int fd, const struct shim_msg *m)
+{
+	if (!sk->flow.bind_no_port && sk->rcv_saddr == 0)
+		return false;
+	read_names(sk, fd); /* a send through the kernel socket may have bound the port since */
+	if (sk->sport != 0)
+		return false;
+	if (sk->cork_opt || (m->flags & MSG_MORE))
+		sk->cork_kernel = true; /* the kernel socket holds the corked datagram */
+	return true;
 }
 
 void inet_after_bind(struct shim_sock *sk, int fd, int ret)
@@ -202,6 +211,7 @@ void inet_after_connect(struct shim_sock *sk, int fd, const struct sockaddr *add
 		sk->dst_cache_valid = false;
 		sk->ip_id = random_u16(); /* reseeded at every connect (__ip4_datagram_connect) */
 		sk->ip_id_used = false;
+		sock_flow_after_connect(&sk->flow);
 		/* disconnect also drops SO_BINDTODEVICE */
 		sk->bound_dev_if = get_int(fd, SOL_SOCKET, SO_BINDTOIFINDEX, &v) == 0 ? v : 0;
 	}
@@ -231,7 +241,8 @@ void inet_after_setsockopt(struct shim_sock *sk, int fd, int level, int name, co
 {
 	int v;
 
-	if (ret != 0 || !sk->synced || udp_ext_after_setsockopt(sk, fd, level, name) || val == NULL)
+	if (ret != 0 || !sk->synced || udp_ext_after_setsockopt(sk, fd, level, name) ||
+	    sock_flow_after_setsockopt(&sk->flow, fd, level, name) || val == NULL)
 		return;
 	if (level == SOL_IP && name == IP_TTL) {
 		sk->uc_ttl = int_or_char(val, len);

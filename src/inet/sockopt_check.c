@@ -83,6 +83,15 @@ static bool effective_caps(uint64_t *caps)
 	return true;
 }
 
+int sock_net_capable(int cap)
+{
+	uint64_t caps;
+
+	if (!in_initial_userns() || !effective_caps(&caps))
+		return -1;
+	return (int)((caps >> cap) & 1);
+}
+
 /* dev_get_by_name in the socket's namespace: SIOCGIFINDEX on the socket itself. */
 static int dev_by_name(void *arg, const char *name)
 {

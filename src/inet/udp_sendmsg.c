@@ -172,6 +172,7 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 	ipc.tos = -1;
 	ipc.has_gso = false;
 	ipc.has_opt = false;
+	ipc.has_mark = false;
 	if (m->controllen != 0) {
 		fastpath = false;
 		r = udp_ip_cmsg_send(m->control, m->controllen, &ipc);
@@ -191,9 +192,10 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 	if (gso_size && opt->optlen)
 		TO_KERNEL(m, KR_SOCKOPT, "kernel(UDP_SEGMENT with IP options)");
 
-	/* S10: link-scope routing is not reproduced yet; S11: multicast (udp_mcast.c) */
+	/* S10: RTM_GETROUTE cannot ask for link scope (6.18 ignores rtm_scope); S11: multicast
+	 * (udp_mcast.c) */
 	if (m->flags & MSG_DONTROUTE)
-		TO_KERNEL(m, KR_DONTROUTE, "kernel(MSG_DONTROUTE)");
+		TO_KERNEL(m, KR_DONTROUTE, "kernel(MSG_DONTROUTE: link-scope lookup)");
 	oif = ipc.oif ? ipc.oif : sv->bound_dev_if;
 	multicast = IN_MULTICAST(ntohl(daddr));
 	/* a corked datagram the shim holds is plain unicast UDP without options (udp_cork.c) */
@@ -210,6 +212,8 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 		if (udp_mcast_flow(sv, &oif, &saddr) < 0)
 			TO_KERNEL(m, KR_NOT_UNICAST,
 				  "kernel(IP_MULTICAST_IF set before the shim saw the socket)");
+	} else if ((oif = sock_flow_unicast_oif(&sv->flow, daddr, oif)) < 0) {
+		TO_KERNEL(m, KR_SOCKOPT, "kernel(IP_UNICAST_IF: limited broadcast, maybe VRF)");
 	}
 
 	/* S12 */
@@ -218,13 +222,15 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 	key.saddr = saddr;
 	key.oif = oif;
 	key.tos = tos;
-	key.mark = sv->mark;
+	key.mark = ipc.has_mark ? ipc.mark : sv->mark; /* ipc.sockc.mark */
 	key.uid = sv->uid;
 	key.sport = sv->sport;
 	key.dport = dport;
 	cached = udp_route(sv, &key, fastpath, multicast && udp_mcast_fresh_route(sv, mttl), &rt);
 	if (cached == SHIM_TO_KERNEL)
 		TO_KERNEL(m, KR_NETLINK, "kernel(route lookup over rtnetlink failed)");
+	if (sock_flow_anysrc_failed(&sv->flow, fastpath, rt.err, key.saddr))
+		TO_KERNEL(m, KR_SOCKOPT, "kernel(IP_TRANSPARENT: FLOWI_FLAG_ANYSRC lookup)");
 	if (rt.err < 0) {
 		path_step(m->trace, "ip_route_output_flow(error %d)", -rt.err);
 		return rt.err;

@@ -51,6 +51,10 @@ static void cache_connect_route(struct shim_sock *sk)
 	key.daddr = sk->daddr;
 	key.saddr = sk->saddr;
 	key.oif = sk->bound_dev_if;
+	if (!IN_MULTICAST(ntohl(sk->daddr))) /* else IP_UNICAST_IF's device */
+		key.oif = sock_flow_unicast_oif(&sk->flow, sk->daddr, key.oif);
+	if (key.oif < 0)
+		return;
 	key.tos = sk->tos;
 	key.mark = sk->mark;
 	key.uid = sk->uid;

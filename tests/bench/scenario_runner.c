@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -497,6 +498,7 @@ enum call {
 	C_SHUTDOWN,
 	C_SLEEP,
 	C_RECV,
+	C_DROPCAPS,
 };
 
 static const struct {
@@ -520,6 +522,7 @@ static const struct {
     {"shutdown", C_SHUTDOWN},
     {"sleep-ms", C_SLEEP},
     {"recv", C_RECV},
+    {"drop-caps", C_DROPCAPS},
 };
 
 struct fdref {
@@ -559,6 +562,8 @@ struct step {
 	long long ms;
 	/* recv: buffer size */
 	long long rlen;
+	/* drop-caps: capability bits to clear from the effective set */
+	unsigned long long caps;
 };
 
 static char names[MAX_NAMES][MAX_NAME_LEN + 1];
@@ -1059,6 +1064,24 @@ static void parse_line(struct step *st, int ntok, char **tok)
 	st->vec_kind = P_OK;
 
 	switch (st->call) {
+	case C_DROPCAPS: {
+		char *list, *save = NULL;
+
+		need_positional(st, ntok, tok, 1);
+		if (ntok != 2)
+			syntax("drop-caps takes one list (net_admin,net_raw)");
+		list = strdup(tok[1]);
+		for (char *w = strtok_r(list, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+			if (strcmp(w, "net_admin") == 0)
+				st->caps |= 1ull << 12; /* CAP_NET_ADMIN */
+			else if (strcmp(w, "net_raw") == 0)
+				st->caps |= 1ull << 13; /* CAP_NET_RAW */
+			else
+				syntax("drop-caps: unknown capability (net_admin, net_raw)");
+		}
+		free(list);
+		return;
+	}
 	case C_SLEEP:
 		need_positional(st, ntok, tok, 1);
 		if (ntok != 2)
@@ -1624,6 +1647,27 @@ static void run_step(const struct step *st, size_t stepno)
 	cur_line = st->line;
 	errno = 0;
 	switch (st->call) {
+	case C_DROPCAPS: {
+		/* clear the bits from the effective set (capget/capset, version 3) */
+		struct {
+			uint32_t version;
+			int pid;
+		} hdr = {0x20080522, 0};
+		struct {
+			uint32_t effective, permitted, inheritable;
+		} data[2];
+
+		memset(data, 0, sizeof(data));
+		ret = syscall(SYS_capget, &hdr, data);
+		if (ret == 0) {
+			data[0].effective &= ~(uint32_t)st->caps;
+			data[1].effective &= ~(uint32_t)(st->caps >> 32);
+			ret = syscall(SYS_capset, &hdr, data);
+		}
+		err = ret < 0 ? errno : 0;
+		show_fd = 0;
+		break;
+	}
 	case C_SLEEP: {
 		struct timespec ts = {.tv_sec = st->ms / 1000,
 				      .tv_nsec = (st->ms % 1000) * 1000000};
