@@ -27,6 +27,10 @@
  * lock, a stale zero is impossible for the calling thread's own datagrams). */
 extern int coalesce_held;
 
+/* Before the transmit ring is opened, when coalescing will be on: its slots are made large enough
+ * for GSO runs (unless SHIM_COALESCE_GSO=0). */
+void coalesce_prepare(void);
+
 /* Turn coalescing on (opens the ring). Returns 0 or -errno. */
 int coalesce_start(int frames, unsigned usec);
 
