@@ -12,6 +12,10 @@
  *     close, fork, execve and at exit,
  *   - before any other transmit of the shim (a fragmented datagram, a sendmmsg batch, a hand-off
  *     to the kernel socket), so the order on the wire is the order of the calls.
+ * Held datagrams that continue the last one's flow (the same headers except lengths, ID and
+ * checksums; the ID one more; the same payload size, or a shorter one that ends the run) are
+ * appended to its ring slot, which leaves as one VIRTIO_NET_HDR_GSO_UDP_L4 frame: the kernel's
+ * segmentation at the device gives back the very frames (SHIM_COALESCE_GSO=0: off).
  * Trade-offs, stated in docs/performance.md: the payload is copied by the shim when the call is
  * made, directly (an unmapped buffer crashes the program where the kernel would answer EFAULT;
  * addresses below 64 KiB still give EFAULT); a device error at the kick is not reported to any call
