@@ -15,6 +15,7 @@
 
 #define PACKET_RING_FRAMES     128
 #define PACKET_RING_FRAME_SIZE 2048
+#define PACKET_RING_DATA_OFF   32 /* where a slot's frame starts (after its tpacket2_hdr) */
 
 /* Before packet_ring_open: slots of size bytes (a multiple of PACKET_RING_FRAME_SIZE dividing
  * 16 KiB) instead of PACKET_RING_FRAME_SIZE. Returns 0 or -EINVAL (already open, bad size). */

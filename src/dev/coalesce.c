@@ -343,6 +343,11 @@ int coalesce_put(int ifindex, const struct iovec *iov, int iovcnt)
 			return -EFAULT;
 		len += iov[i].iov_len;
 	}
+	/* the larger slots are for GSO runs: any other frame is held only if the 2 KiB slots took
+	 * it (a UDP_SEGMENT super-packet goes out by itself, its payload read by the kernel) */
+	if (len > PACKET_RING_FRAME_SIZE - PACKET_RING_DATA_OFF &&
+	    (iov[0].iov_len < F_DATA || plain_datagram(iov[0].iov_base, len) == 0))
+		return -EMSGSIZE;
 	pthread_mutex_lock(&lock);
 	if (broken || !packet_ring_ready()) {
 		pthread_mutex_unlock(&lock);

@@ -22,6 +22,7 @@
 #define BLOCK_SIZE (4096 * 4)
 /* TPACKET_V2 transmit: the frame's data starts where a received frame's sockaddr_ll would be */
 #define DATA_OFF (TPACKET_ALIGN(sizeof(struct tpacket2_hdr)))
+_Static_assert(DATA_OFF == PACKET_RING_DATA_OFF, "tpacket2_hdr layout");
 
 static int ring_fd = -1;
 /* the slot size: PACKET_RING_FRAME_SIZE, or larger for the coalescing mode's GSO runs */
