@@ -129,6 +129,8 @@ static void start_bypass(void)
 	int packet, icmp, tap, err;
 
 	inherited_fds(&packet, &icmp, &tap);
+	if (config.coalesce)
+		coalesce_prepare(); /* before the ring is opened: its slot size */
 	err = dev_xmit_open(packet);
 	if (err < 0) {
 		char line[200];

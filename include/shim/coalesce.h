@@ -12,6 +12,10 @@
  *     close, fork, execve and at exit,
  *   - before any other transmit of the shim (a fragmented datagram, a sendmmsg batch, a hand-off
  *     to the kernel socket), so the order on the wire is the order of the calls.
+ * Held datagrams that continue the last one's flow (the same headers except lengths, ID and
+ * checksums; the ID one more; the same payload size, or a shorter one that ends the run) are
+ * appended to its ring slot, which leaves as one VIRTIO_NET_HDR_GSO_UDP_L4 frame: the kernel's
+ * segmentation at the device gives back the very frames (SHIM_COALESCE_GSO=0: off).
  * Trade-offs, stated in docs/performance.md: the payload is copied by the shim when the call is
  * made, directly (an unmapped buffer crashes the program where the kernel would answer EFAULT;
  * addresses below 64 KiB still give EFAULT); a device error at the kick is not reported to any call
@@ -26,6 +30,10 @@
 /* Frames held now; read without the lock by the wait hooks (a hint: a stale non-zero only costs a
  * lock, a stale zero is impossible for the calling thread's own datagrams). */
 extern int coalesce_held;
+
+/* Before the transmit ring is opened, when coalescing will be on: its slots are made large enough
+ * for GSO runs (unless SHIM_COALESCE_GSO=0). */
+void coalesce_prepare(void);
 
 /* Turn coalescing on (opens the ring). Returns 0 or -errno. */
 int coalesce_start(int frames, unsigned usec);

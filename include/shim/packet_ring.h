@@ -10,10 +10,16 @@
 #define SHIM_PACKET_RING_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/uio.h>
 
 #define PACKET_RING_FRAMES     128
 #define PACKET_RING_FRAME_SIZE 2048
+#define PACKET_RING_DATA_OFF   32 /* where a slot's frame starts (after its tpacket2_hdr) */
+
+/* Before packet_ring_open: slots of size bytes (a multiple of PACKET_RING_FRAME_SIZE dividing
+ * 16 KiB) instead of PACKET_RING_FRAME_SIZE. Returns 0 or -EINVAL (already open, bad size). */
+int packet_ring_set_frame_size(size_t size);
 
 /* Open the ring socket and map the ring (needs CAP_NET_RAW). Returns 0 or -errno. */
 int packet_ring_open(void);
@@ -35,6 +41,12 @@ int packet_ring_put(const struct iovec *iov, int iovcnt, size_t len);
 
 /* Frames filled and not yet kicked. */
 int packet_ring_filled(void);
+
+/* The frame put last, while it is not kicked yet (NULL when nothing was put since the last kick):
+ * its data (vnet header first) and, in *len, its length. The caller may change it in place and
+ * grow it (packet_ring_set_last_len, up to packet_ring_frame_max) until the next kick. */
+uint8_t *packet_ring_last(size_t *len);
+void packet_ring_set_last_len(size_t len);
 
 /* Hand the filled frames to the kernel for ifindex (sendto on the ring socket, MSG_DONTWAIT).
  * Returns the number of frames kicked, or -errno. */

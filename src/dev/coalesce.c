@@ -1,18 +1,23 @@
 /* coalesce: the opt-in coalescing mode (see include/shim/coalesce.h). */
 #include "shim/coalesce.h"
+#include "shim/dev.h"
 #include "shim/packet_ring.h"
 #include "shim/pcap.h"
 #include "shim/rawsys.h"
 #include "shim/stats.h"
 #include "shim/trace.h"
+#include "shim/wire.h"
 
 #include <errno.h>
 #include <linux/futex.h>
+#include <linux/virtio_net.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/syscall.h>
 #include <time.h>
 
@@ -35,6 +40,160 @@ static int broken;	      /* a kick failed for good: coalescing stopped */
 static uint32_t age_hist[AGE_BUCKETS];
 static uint64_t kicks, frames_kicked;
 
+#ifndef VIRTIO_NET_HDR_GSO_UDP_L4
+#define VIRTIO_NET_HDR_GSO_UDP_L4 5 /* include/uapi/linux/virtio_net.h, since 5.18 */
+#endif
+
+/* GSO runs: consecutive held datagrams that the kernel's UDP segmentation (__udp_gso_segment,
+ * inet_gso_segment) turns back into exactly the frames they were — one flow, one payload size
+ * (the last may be shorter), IDs one apart — leave as one VIRTIO_NET_HDR_GSO_UDP_L4 frame: one skb
+ * for the kernel's per-frame work instead of one each. SHIM_COALESCE_GSO=0 turns it off. */
+#define RUN_SLOT_SIZE 16384 /* ring slots in the coalescing mode */
+#define RUN_MAX_SEGS  64    /* UDP_MAX_SEGMENTS of older kernels (virtio_net_hdr_to_skb) */
+#define F_VNET	      0	    /* offsets in a one-frame datagram: virtio_net_hdr, */
+#define F_ETH	      DEV_VNET_HDR_LEN	       /* Ethernet, */
+#define F_IP	      (F_ETH + ETH_HLEN_BYTES) /* IPv4 (no options), */
+#define F_UDP	      (F_IP + IPV4_HLEN_MIN)   /* UDP, */
+#define F_DATA	      (F_UDP + UDP_HLEN)       /* payload */
+
+static int gso_runs = 1;
+static struct {
+	uint8_t *frame;	  /* the run's frame in the ring (the slot put last), NULL: no open run */
+	size_t seg;	  /* payload size of each datagram: the gso_size */
+	size_t payload;	  /* payload so far */
+	unsigned count;	  /* datagrams in it */
+	uint16_t next_id; /* the ID the next datagram must carry */
+} run;
+static uint64_t gso_frames, gso_dgrams;
+
+static uint16_t be16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static void put_be16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+/* Whether a frame is a plain one-frame UDP/IPv4 datagram as ip_output builds it: checksum left to
+ * the device (NEEDS_CSUM at the UDP checksum), no GSO, no IP options, not a fragment, lengths
+ * consistent. Returns its payload length, or 0. */
+static size_t plain_datagram(const uint8_t *f, size_t len)
+{
+	struct virtio_net_hdr vh;
+
+	if (len <= F_DATA)
+		return 0;
+	memcpy(&vh, f + F_VNET, sizeof(vh));
+	if (vh.flags != VIRTIO_NET_HDR_F_NEEDS_CSUM || vh.gso_type != VIRTIO_NET_HDR_GSO_NONE ||
+	    vh.gso_size != 0 || vh.csum_start != F_UDP - F_ETH || vh.csum_offset != 6)
+		return 0;
+	if (be16(f + F_ETH + 12) != 0x0800 || f[F_IP] != 0x45 || f[F_IP + 9] != IPPROTO_UDP ||
+	    (be16(f + F_IP + 6) & ~IP_DF) != 0 || be16(f + F_IP + 2) != len - F_IP ||
+	    be16(f + F_UDP + 4) != len - F_UDP)
+		return 0;
+	return len - F_DATA;
+}
+
+/* The header of datagram h (its first F_DATA bytes) continues the open run: the same Ethernet
+ * header, TOS, DF, TTL, protocol, addresses and ports (everything the segments copy from the
+ * run's header), the next ID, and a payload the run can take. */
+static int continues_run(const uint8_t *h, size_t payload)
+{
+	const uint8_t *f = run.frame;
+
+	return run.frame != NULL && payload <= run.seg && run.count < RUN_MAX_SEGS &&
+	       F_DATA + run.payload + payload <= packet_ring_frame_max() &&
+	       IPV4_HLEN_MIN + UDP_HLEN + run.payload + payload <= IP_MAX_TOTAL &&
+	       be16(h + F_IP + 4) == run.next_id &&
+	       memcmp(h + F_ETH, f + F_ETH, ETH_HLEN_BYTES) == 0 && h[F_IP + 1] == f[F_IP + 1] &&
+	       memcmp(h + F_IP + 6, f + F_IP + 6, 4) == 0 &&
+	       memcmp(h + F_IP + 12, f + F_IP + 12, 12) == 0;
+}
+
+/* Rewrite the run's header for its whole payload, as ip_output_gso.c builds a GSO frame (what
+ * udp_send_skb leaves on a GSO skb): gso_size, IP total length and header checksum, UDP length,
+ * and the pseudo-header sum over the whole UDP length in the checksum field (__udp_gso_segment
+ * swaps the length in it for each segment's). The ID stays the first datagram's: the segments
+ * get it and the ones after it (inet_gso_segment). */
+static void run_set_headers(void)
+{
+	uint8_t *f = run.frame;
+	uint16_t ulen = (uint16_t)(UDP_HLEN + run.payload);
+	uint32_t saddr, daddr;
+	struct virtio_net_hdr vh;
+
+	memcpy(&vh, f + F_VNET, sizeof(vh));
+	vh.gso_type = VIRTIO_NET_HDR_GSO_UDP_L4;
+	vh.gso_size = (uint16_t)run.seg;
+	vh.hdr_len = F_DATA - F_ETH;
+	memcpy(f + F_VNET, &vh, sizeof(vh));
+	put_be16(f + F_IP + 2, (uint16_t)(IPV4_HLEN_MIN + ulen));
+	memset(f + F_IP + 10, 0, 2);
+	{
+		uint16_t ck = csum_fold(csum_partial(f + F_IP, IPV4_HLEN_MIN, 0));
+
+		memcpy(f + F_IP + 10, &ck, 2);
+	}
+	put_be16(f + F_UDP + 4, ulen);
+	memcpy(&saddr, f + F_IP + 12, 4);
+	memcpy(&daddr, f + F_IP + 16, 4);
+	{ /* stored as summed: the sum is over the fields in network order */
+		uint16_t seed =
+		    (uint16_t)~csum_fold(csum_pseudo_ipv4(saddr, daddr, IPPROTO_UDP, ulen));
+
+		memcpy(f + F_UDP + 6, &seed, 2);
+	}
+}
+
+/* Append the datagram in iov (header part first) to the open run; lock held. */
+static void run_append(const struct iovec *iov, int iovcnt, size_t payload)
+{
+	uint8_t *d = run.frame + F_DATA + run.payload;
+	size_t skip = F_DATA;
+
+	for (int i = 0; i < iovcnt; i++) {
+		size_t l = iov[i].iov_len;
+		const uint8_t *p = iov[i].iov_base;
+
+		if (skip >= l) {
+			skip -= l;
+			continue;
+		}
+		memcpy(d, p + skip, l - skip);
+		d += l - skip;
+		skip = 0;
+	}
+	if (run.count == 1)
+		gso_frames++;
+	gso_dgrams += run.count == 1 ? 2 : 1;
+	run.payload += payload;
+	run.count++;
+	run.next_id++;
+	run_set_headers();
+	packet_ring_set_last_len(F_DATA + run.payload);
+	if (payload < run.seg) /* a shorter datagram ends the run */
+		run.frame = NULL;
+}
+
+/* After a frame was put into the ring by itself: it opens a run when it is a plain datagram. */
+static void run_open(void)
+{
+	size_t len, payload;
+	uint8_t *f = packet_ring_last(&len);
+
+	run.frame = NULL;
+	if (f == NULL || (payload = plain_datagram(f, len)) == 0)
+		return;
+	run.frame = f;
+	run.seg = payload;
+	run.payload = payload;
+	run.count = 1;
+	run.next_id = (uint16_t)(be16(f + F_IP + 4) + 1);
+}
+
 static int64_t now_ns(void)
 {
 	struct timespec t;
@@ -52,9 +211,10 @@ static void kick_locked(void)
 	age_hist[age < 0 ? 0 : age >= AGE_BUCKETS ? AGE_BUCKETS - 1 : age]++;
 	kicks++;
 	frames_kicked += (uint64_t)coalesce_held;
+	run.frame = NULL; /* the kernel owns the frames from now on */
 	n = packet_ring_kick(held_ifindex);
 	if (n > 0) {
-		stats_add(STAT_FRAMES_SENT, (uint64_t)n);
+		stats_add(STAT_FRAMES_SENT, (uint64_t)coalesce_held);
 	} else if (n < 0 && n != -EAGAIN && n != -ENOBUFS && n != -EINTR) {
 		stats_error(-n);
 		if (n == -ENXIO || n == -ENODEV || n == -EINVAL || n == -EPERM) {
@@ -148,6 +308,15 @@ static void at_exit(void)
 	coalesce_flush();
 }
 
+void coalesce_prepare(void)
+{
+	const char *v = getenv("SHIM_COALESCE_GSO");
+
+	gso_runs = v == NULL || strcmp(v, "0") != 0;
+	if (gso_runs)
+		(void)packet_ring_set_frame_size(RUN_SLOT_SIZE);
+}
+
 int coalesce_start(int frames, unsigned usec)
 {
 	int err = packet_ring_open();
@@ -174,6 +343,11 @@ int coalesce_put(int ifindex, const struct iovec *iov, int iovcnt)
 			return -EFAULT;
 		len += iov[i].iov_len;
 	}
+	/* the larger slots are for GSO runs: any other frame is held only if the 2 KiB slots took
+	 * it (a UDP_SEGMENT super-packet goes out by itself, its payload read by the kernel) */
+	if (len > PACKET_RING_FRAME_SIZE - PACKET_RING_DATA_OFF &&
+	    (iov[0].iov_len < F_DATA || plain_datagram(iov[0].iov_base, len) == 0))
+		return -EMSGSIZE;
 	pthread_mutex_lock(&lock);
 	if (broken || !packet_ring_ready()) {
 		pthread_mutex_unlock(&lock);
@@ -181,6 +355,13 @@ int coalesce_put(int ifindex, const struct iovec *iov, int iovcnt)
 	}
 	if (coalesce_held > 0 && ifindex != held_ifindex)
 		kick_locked();
+	if (run.frame != NULL && iov[0].iov_len >= F_DATA &&
+	    plain_datagram(iov[0].iov_base, len) != 0 &&
+	    continues_run(iov[0].iov_base, len - F_DATA)) {
+		run_append(iov, iovcnt, len - F_DATA);
+		r = 0;
+		goto held;
+	}
 	r = packet_ring_put(iov, iovcnt, len);
 	if (r == -EAGAIN) { /* the kernel still owns the slot: kick, give it up to 2 ms */
 		if (coalesce_held > 0)
@@ -192,6 +373,9 @@ int coalesce_put(int ifindex, const struct iovec *iov, int iovcnt)
 		pthread_mutex_unlock(&lock);
 		return r;
 	}
+	if (gso_runs)
+		run_open();
+held:
 	if (pcap_enabled)
 		pcap_frame(iov, iovcnt);
 	held_ifindex = ifindex;
@@ -250,9 +434,10 @@ size_t coalesce_report(char *buf, size_t cap)
 		return 0;
 	n = snprintf(
 	    buf, cap,
-	    "libshim: coalescing: %llu frames in %llu kicks; oldest frame held at the kick "
-	    "p50 %u us, p99 %u us, max %s%u us",
-	    (unsigned long long)frames_kicked, (unsigned long long)kicks, age_percentile(50),
+	    "libshim: coalescing: %llu frames in %llu kicks (%llu of them in %llu GSO frames); "
+	    "oldest frame held at the kick p50 %u us, p99 %u us, max %s%u us",
+	    (unsigned long long)frames_kicked, (unsigned long long)kicks,
+	    (unsigned long long)gso_dgrams, (unsigned long long)gso_frames, age_percentile(50),
 	    age_percentile(99), age_hist[AGE_BUCKETS - 1] ? ">= " : "", age_percentile(100));
 	return n < 0 ? 0 : (size_t)n;
 }

@@ -22,8 +22,11 @@
 #define BLOCK_SIZE (4096 * 4)
 /* TPACKET_V2 transmit: the frame's data starts where a received frame's sockaddr_ll would be */
 #define DATA_OFF (TPACKET_ALIGN(sizeof(struct tpacket2_hdr)))
+_Static_assert(DATA_OFF == PACKET_RING_DATA_OFF, "tpacket2_hdr layout");
 
 static int ring_fd = -1;
+/* the slot size: PACKET_RING_FRAME_SIZE, or larger for the coalescing mode's GSO runs */
+static size_t frame_size = PACKET_RING_FRAME_SIZE;
 /* An internal pipe the batch payloads pass through: writev into it reads the program's buffers
  * with the kernel's own fault checks (EFAULT where they are unreadable), at the cost of a plain
  * copy, where process_vm_readv would pin each buffer's pages. */
@@ -35,7 +38,7 @@ static int filled;    /* filled since the last kick */
 
 static struct tpacket2_hdr *slot(unsigned i)
 {
-	return (struct tpacket2_hdr *)(ring + (size_t)i * PACKET_RING_FRAME_SIZE);
+	return (struct tpacket2_hdr *)(ring + (size_t)i * frame_size);
 }
 
 /* The frame's state without the timestamp flags the kernel may add when it is done with it. */
@@ -45,12 +48,21 @@ static unsigned state(const struct tpacket2_hdr *h)
 	       (TP_STATUS_SEND_REQUEST | TP_STATUS_SENDING | TP_STATUS_WRONG_FORMAT);
 }
 
+int packet_ring_set_frame_size(size_t size)
+{
+	if (ring != NULL || size < PACKET_RING_FRAME_SIZE || size > BLOCK_SIZE ||
+	    BLOCK_SIZE % size != 0)
+		return -EINVAL;
+	frame_size = size;
+	return 0;
+}
+
 int packet_ring_open(void)
 {
 	struct tpacket_req req = {
 	    .tp_block_size = BLOCK_SIZE,
-	    .tp_block_nr = PACKET_RING_FRAMES * PACKET_RING_FRAME_SIZE / BLOCK_SIZE,
-	    .tp_frame_size = PACKET_RING_FRAME_SIZE,
+	    .tp_block_nr = (unsigned)(PACKET_RING_FRAMES * frame_size / BLOCK_SIZE),
+	    .tp_frame_size = (unsigned)frame_size,
 	    .tp_frame_nr = PACKET_RING_FRAMES,
 	};
 	int one = 1, v2 = TPACKET_V2, sndbuf = 4 << 20;
@@ -77,7 +89,7 @@ int packet_ring_open(void)
 	/* room for bursts, as for the packet socket of packet_xmit.c */
 	if (rawsys5(SYS_setsockopt, fd, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof(sndbuf)) < 0)
 		rawsys5(SYS_setsockopt, fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
-	p = (void *)rawsys6(SYS_mmap, 0, (long)PACKET_RING_FRAMES * PACKET_RING_FRAME_SIZE,
+	p = (void *)rawsys6(SYS_mmap, 0, (long)(PACKET_RING_FRAMES * frame_size),
 			    PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if ((long)p < 0 && (long)p > -4096) {
 		rawsys1(SYS_close, fd);
@@ -116,7 +128,7 @@ int packet_ring_ready(void)
 
 size_t packet_ring_frame_max(void)
 {
-	return PACKET_RING_FRAME_SIZE - DATA_OFF;
+	return frame_size - DATA_OFF;
 }
 
 int packet_ring_put(const struct iovec *iov, int iovcnt, size_t len)
@@ -143,6 +155,22 @@ int packet_ring_put(const struct iovec *iov, int iovcnt, size_t len)
 int packet_ring_filled(void)
 {
 	return filled;
+}
+
+uint8_t *packet_ring_last(size_t *len)
+{
+	struct tpacket2_hdr *h;
+
+	if (filled == 0)
+		return NULL;
+	h = slot((next + PACKET_RING_FRAMES - 1) % PACKET_RING_FRAMES);
+	*len = h->tp_len;
+	return (uint8_t *)h + DATA_OFF;
+}
+
+void packet_ring_set_last_len(size_t len)
+{
+	slot((next + PACKET_RING_FRAMES - 1) % PACKET_RING_FRAMES)->tp_len = (uint32_t)len;
 }
 
 /* tpacket_snd for what waits in the ring. Without dontwait, a kick that could not take every frame
