@@ -90,6 +90,7 @@ struct sock_view {
 	bool dst_cache_valid; /* dst_cache holds the connected route (only when connected) */
 	struct route_result dst_cache;
 	struct udp_ext ext; /* SO_NO_CHECK, UDP-Lite coverage, IP_OPTIONS */
+	uint64_t fp_stamp;  /* sk->fp_stamp these settings belong to (udp_fastpath.c) */
 };
 
 long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct sock_view *s);

@@ -9,6 +9,7 @@
 #include "shim/stats.h"
 #include "shim/rawsys.h"
 #include "shim/umem.h"
+#include "shim/udp_fastpath.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -122,18 +123,34 @@ static long send_imported(int fd, struct shim_sock *sk, struct shim_msg *m)
 	return inet_sendmsg(fd, sk, m);
 }
 
-/* __sys_sendto, and write() (sock_write_iter: the same with no flags and no address). */
-static long send_buffer(const char *entry, int fd, const void *buf, size_t len, int flags,
-			const struct sockaddr *addr, socklen_t alen)
+/* send_buffer on a flow cached by udp_fastpath.c: the same import checks (a buffer or address
+ * that fails them is the general path's to answer), without building the message. */
+static long send_buffer_fast(int fd, struct shim_sock *sk, const void *buf, size_t len, int flags,
+			     const struct sockaddr *addr, socklen_t alen)
 {
-	struct shim_sock *sk = owned_socket(fd);
+	struct sockaddr_in to;
+	struct iovec one;
+
+	if (len > MAX_RW_COUNT || !access_ok(buf, len))
+		return UDP_FP_MISS;
+	if (addr != NULL && (alen != sizeof(to) || umem_read_inline(&to, addr, sizeof(to)) != 0))
+		return UDP_FP_MISS;
+	one.iov_base = (void *)buf;
+	one.iov_len = len;
+	return udp_fastpath_send(fd, sk, &one, 1, len, flags, addr != NULL ? &to : NULL, NULL);
+}
+
+/* __sys_sendto, and write() (sock_write_iter: the same with no flags and no address), the general
+ * path; the caller holds sk. */
+static __attribute__((noinline)) long send_buffer(const char *entry, int fd, struct shim_sock *sk,
+						  const void *buf, size_t len, int flags,
+						  const struct sockaddr *addr, socklen_t alen)
+{
 	struct path_trace t;
 	struct iovec one;
 	struct shim_msg m;
 	long r;
 
-	if (sk == NULL)
-		return SHIM_NOT_OWNED;
 	path_begin(&t, entry, fd);
 	m.has_name = false; /* every other field is set below, m.name only when there is one */
 	m.namelen = 0;
@@ -171,6 +188,23 @@ static long send_buffer(const char *entry, int fd, const void *buf, size_t len, 
 		account_kernel(sk, &m);
 out:
 	finish(&t, r);
+	return r;
+}
+
+/* The cached flow first (udp_fastpath.c), then the general path. */
+static inline long send_buffer_entry(const char *entry, int fd, const void *buf, size_t len,
+				     int flags, const struct sockaddr *addr, socklen_t alen)
+{
+	struct shim_sock *sk = owned_socket(fd);
+	long r;
+
+	if (sk == NULL)
+		return SHIM_NOT_OWNED;
+	r = send_buffer_fast(fd, sk, buf, len, flags, addr, alen);
+	if (__builtin_expect(r == UDP_FP_MISS, 0))
+		r = send_buffer(entry, fd, sk, buf, len, flags, addr, alen);
+	else if (r < 0)
+		stats_error((int)-r);
 	shim_sock_put(sk);
 	return r;
 }
@@ -178,7 +212,7 @@ out:
 long sys_sendto(int fd, const void *buf, size_t len, int flags, const struct sockaddr *addr,
 		socklen_t alen)
 {
-	return send_buffer("__sys_sendto", fd, buf, len, flags, addr, alen);
+	return send_buffer_entry("__sys_sendto", fd, buf, len, flags, addr, alen);
 }
 
 /* net.core.optmem_max: a control buffer must be smaller to be allocated (sock_kmalloc). */
@@ -253,6 +287,14 @@ static long sendmsg_copied(int fd, struct shim_sock *sk, struct msghdr k, int fl
 	r = import_iovec(k.msg_iov, k.msg_iovlen, EMSGSIZE, fast, &m);
 	if (r < 0)
 		return r;
+	if (k.msg_controllen == 0 && (!m.has_name || m.namelen == sizeof(struct sockaddr_in))) {
+		r = udp_fastpath_send(fd, sk, m.iov, m.iovcnt, m.len, flags,
+				      m.has_name ? (const struct sockaddr_in *)&m.name : NULL, batch);
+		if (r != UDP_FP_MISS) {
+			release_msg(&m, fast);
+			return r;
+		}
+	}
 	if (k.msg_controllen != 0) {
 		r = import_control(&k, ctl_fast, sizeof(ctl_fast), &ctl);
 		if (r < 0) {
@@ -416,7 +458,7 @@ long sys_sendmmsg(int fd, struct mmsghdr *vec, unsigned vlen, int flags)
 
 long sys_write(int fd, const void *buf, size_t len)
 {
-	return send_buffer("write", fd, buf, len, 0, NULL, 0);
+	return send_buffer_entry("write", fd, buf, len, 0, NULL, 0);
 }
 
 long sys_writev(int fd, const struct iovec *iov, int iovcnt)
