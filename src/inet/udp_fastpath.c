@@ -14,7 +14,6 @@
 #include "shim/path_trace.h"
 #include "shim/route.h"
 #include "shim/stats.h"
-#include "shim/udp_cork.h"
 #include "shim/wire.h"
 
 #include <arpa/inet.h>
@@ -50,12 +49,12 @@ enum fp_id { FP_ID_SOCKET, FP_ID_ZERO_IF_DF, FP_ID_DEST };
 struct fp_flow {
 	struct shim_sock *sk; /* with stamp: the socket and its settings this flow belongs to */
 	uint64_t stamp;
-	uint64_t route_gen, neigh_gen;
-	bool has_name;	  /* learnt from a send with an address (else: the connected peer) */
-	uint64_t to;	  /* ... the first 8 bytes of that sockaddr_in: family, port, address */
-	bool connected;	  /* the ID comes from the socket's counter */
-	bool nonblock;	  /* O_NONBLOCK on the file */
-	uint8_t id_rule;  /* enum fp_id */
+	uint64_t neigh_gen; /* at learning; the route generation was the route's own */
+	bool has_name;	    /* learnt from a send with an address (else: the connected peer) */
+	uint64_t to;	    /* ... the first 8 bytes of that sockaddr_in: family, port, address */
+	bool connected;	    /* the ID comes from the socket's counter */
+	bool nonblock;	    /* O_NONBLOCK on the file */
+	uint8_t id_rule;    /* enum fp_id */
 	uint32_t df_upto; /* DF for datagrams (IP total length) up to this: 0 never, 65535 always */
 	size_t max_len;	  /* largest payload that is one frame (fragsize - 28) */
 	int oif;
@@ -95,6 +94,8 @@ static bool learnable(const struct shim_sock *sk, const struct shim_msg *m,
 		      const struct udp_datagram *d, uint32_t mtu)
 {
 	return !fastpath_off() && sv->fp_stamp != 0 && m->controllen == 0 &&
+	       __atomic_load_n(&sk->cork, __ATOMIC_ACQUIRE) == NULL &&
+	       !__atomic_load_n(&sk->cork_kernel, __ATOMIC_RELAXED) &&
 	       !(m->flags & (MSG_MORE | MSG_OOB | MSG_DONTROUTE | 0x10 /* MSG_PROBE */)) &&
 	       sk->protocol == IPPROTO_UDP && rt->err == 0 && rt->type == RTN_UNICAST &&
 	       rt->dev_ether && !IN_MULTICAST(ntohl(d->daddr)) && d->opt == NULL &&
@@ -134,7 +135,6 @@ void udp_fastpath_learn(int fd, struct shim_sock *sk, const struct shim_msg *m,
 	}
 	f->has_name = m->has_name;
 	f->stamp = sv->fp_stamp;
-	f->route_gen = rgen;
 	f->neigh_gen = ngen;
 	f->connected = sv->connected;
 	f->nonblock = sv->nonblock;
@@ -197,7 +197,7 @@ long udp_fastpath_send(int fd, struct shim_sock *sk, const struct iovec *iov, in
 	uint8_t hdr[FP_HDR_LEN], *out;
 	struct iovec parts[1 + FP_IOVS], *pp;
 	uint16_t ulen, tot, id, frag, ck;
-	uint64_t rgen, ngen, to = 0;
+	uint64_t ngen, to = 0;
 	bool dontwait;
 	int n;
 	long err;
@@ -214,11 +214,16 @@ long udp_fastpath_send(int fd, struct shim_sock *sk, const struct iovec *iov, in
 	    (unsigned)iovcnt > (batch != NULL ? XMIT_SLOT_IOVS - 1 : FP_IOVS) ||
 	    __builtin_expect(trace_path_enabled, 0))
 		return UDP_FP_MISS;
-	if (!notify_generations_live(&rgen, &ngen) || rgen != f->route_gen || ngen != f->neigh_gen)
+	/* routes and neighbours as when the flow was learnt (the neighbour generation moves with
+	 * the route generation too) */
+	ngen = notify_live_generation();
+	if (ngen == 0 || ngen != f->neigh_gen)
 		return UDP_FP_MISS;
-	/* inet_sendmsg: a corked datagram held by the kernel socket or by the shim */
+	/* inet_sendmsg: a corked datagram held by the kernel socket; the shim's cork state (made by
+	 * the first corked send or a connect that routed into the cork's flow, kept until close)
+	 * may hold a pending datagram or a flow the connected route is used with (udp_cork.c) */
 	if (__atomic_load_n(&sk->cork_kernel, __ATOMIC_RELAXED) ||
-	    (__atomic_load_n(&sk->cork, __ATOMIC_RELAXED) != NULL && udp_cork_pending(sk)))
+	    __atomic_load_n(&sk->cork, __ATOMIC_ACQUIRE) != NULL)
 		return UDP_FP_MISS;
 	/* sock_alloc_send_pskb: a pending error is the general path's to report */
 	if ((f->connected || __atomic_load_n(&sk->err_watched, __ATOMIC_RELAXED)) &&
@@ -226,7 +231,7 @@ long udp_fastpath_send(int fd, struct shim_sock *sk, const struct iovec *iov, in
 	     __atomic_load_n(&sk->err_hint, __ATOMIC_ACQUIRE) != 0))
 		return UDP_FP_MISS;
 	/* neigh_output: frames already waiting for this next hop go first */
-	if (neigh_queue_waiting(f->oif, f->nexthop))
+	if (!neigh_queue_idle() && neigh_queue_waiting(f->oif, f->nexthop))
 		return UDP_FP_MISS;
 	dontwait = (flags & MSG_DONTWAIT) || f->nonblock;
 	if (batch != NULL &&

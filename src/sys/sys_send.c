@@ -42,7 +42,12 @@ static struct shim_sock *owned_socket(int fd)
 {
 	struct shim_sock *sk;
 
-	return sockfd_lookup_light(fd, &sk) == FD_OWNED ? sk : NULL;
+	/* the table first; an fd it does not know yet is looked at (sockfd_lookup_light) */
+	enum fd_kind kind = fdtable_lookup(fd, &sk);
+
+	if (__builtin_expect(kind == FD_UNKNOWN, 0))
+		kind = sockfd_lookup_light(fd, &sk);
+	return kind == FD_OWNED ? sk : NULL;
 }
 
 /* import_iovec(): copy and check the iovec array, clamp the total to MAX_RW_COUNT. too_many is the
