@@ -65,7 +65,7 @@ static long import_iovec(const struct iovec *uvec, size_t n, int too_many, struc
 		if (iov == NULL)
 			return -ENOMEM;
 	}
-	if (n && umem_read(iov, uvec, n * sizeof(*iov)) != 0) {
+	if (n && umem_read_inline(iov, uvec, n * sizeof(*iov)) != 0) {
 		if (iov != fast)
 			free(iov);
 		return -EFAULT;
@@ -264,6 +264,27 @@ static long import_control(const struct msghdr *k, void *fast, size_t fast_len, 
 	return 0;
 }
 
+/* ___sys_sendmsg on a flow cached by udp_fastpath.c, for the common shape (one buffer, no control
+ * data, no address or a sockaddr_in): the same import checks, whatever fails them is the general
+ * path's to answer. */
+static inline long sendmsg_fast(int fd, struct shim_sock *sk, const struct msghdr *k, int flags,
+				struct xmit_batch *batch)
+{
+	struct sockaddr_in to;
+	struct iovec one;
+
+	if (k->msg_controllen != 0 || k->msg_iovlen != 1 ||
+	    (k->msg_name != NULL && k->msg_namelen != sizeof(to)))
+		return UDP_FP_MISS;
+	if (umem_read_inline(&one, k->msg_iov, sizeof(one)) != 0 || one.iov_len > MAX_RW_COUNT ||
+	    !access_ok(one.iov_base, one.iov_len))
+		return UDP_FP_MISS;
+	if (k->msg_name != NULL && umem_read_inline(&to, k->msg_name, sizeof(to)) != 0)
+		return UDP_FP_MISS;
+	return udp_fastpath_send(fd, sk, &one, 1, one.iov_len, flags,
+				 k->msg_name != NULL ? &to : NULL, batch);
+}
+
 /* ___sys_sendmsg for one msghdr already copied from the program; the caller holds sk. */
 static long sendmsg_copied(int fd, struct shim_sock *sk, struct msghdr k, int flags,
 			   struct path_trace *t, struct xmit_batch *batch)
@@ -274,6 +295,9 @@ static long sendmsg_copied(int fd, struct shim_sock *sk, struct msghdr k, int fl
 	struct shim_msg m;
 	long r;
 
+	r = sendmsg_fast(fd, sk, &k, flags, batch);
+	if (r != UDP_FP_MISS)
+		return r;
 	memset(&m, 0, sizeof(m));
 	m.trace = t;
 	m.batch = batch;
@@ -284,7 +308,7 @@ static long sendmsg_copied(int fd, struct shim_sock *sk, struct msghdr k, int fl
 	if (k.msg_namelen > sizeof(struct sockaddr_storage))
 		k.msg_namelen = sizeof(struct sockaddr_storage);
 	if (k.msg_name != NULL && k.msg_namelen > 0) {
-		if (umem_read(&m.name, k.msg_name, k.msg_namelen) != 0)
+		if (umem_read_inline(&m.name, k.msg_name, k.msg_namelen) != 0)
 			return -EFAULT;
 		m.has_name = true; /* a name of length 0 means "no name" here, unlike sendto */
 		m.namelen = (int)k.msg_namelen;
@@ -292,9 +316,12 @@ static long sendmsg_copied(int fd, struct shim_sock *sk, struct msghdr k, int fl
 	r = import_iovec(k.msg_iov, k.msg_iovlen, EMSGSIZE, fast, &m);
 	if (r < 0)
 		return r;
-	if (k.msg_controllen == 0 && (!m.has_name || m.namelen == sizeof(struct sockaddr_in))) {
+	if (k.msg_controllen == 0 && k.msg_iovlen > 1 &&
+	    (!m.has_name || m.namelen == sizeof(struct sockaddr_in))) {
+		/* several buffers: the cached flow after the general import */
 		r = udp_fastpath_send(fd, sk, m.iov, m.iovcnt, m.len, flags,
-				      m.has_name ? (const struct sockaddr_in *)&m.name : NULL, batch);
+				      m.has_name ? (const struct sockaddr_in *)&m.name : NULL,
+				      batch);
 		if (r != UDP_FP_MISS) {
 			release_msg(&m, fast);
 			return r;
@@ -325,7 +352,7 @@ static long sendmsg_one(int fd, struct shim_sock *sk, const struct msghdr *umsg,
 {
 	struct msghdr k;
 
-	if (umem_read(&k, umsg, sizeof(k)) != 0)
+	if (umem_read_inline(&k, umsg, sizeof(k)) != 0)
 		return -EFAULT;
 	return sendmsg_copied(fd, sk, k, flags, t, NULL);
 }
@@ -401,7 +428,7 @@ long sys_sendmmsg(int fd, struct mmsghdr *vec, unsigned vlen, int flags)
 		struct mmsghdr *first = (struct mmsghdr *)((uintptr_t)vec + done * sizeof(*vec));
 		unsigned n = vlen - done < MMSG_CHUNK ? vlen - done : MMSG_CHUNK, sent = 0, wrote;
 		/* one read for the chunk's headers; entry by entry when part of it is unreadable */
-		bool have = umem_read(chunk, first, n * sizeof(*vec)) == 0;
+		bool have = umem_read_inline(chunk, first, n * sizeof(*vec)) == 0;
 
 		for (unsigned i = 0; i < n && !stop; i++) {
 			struct mmsghdr *entry =
