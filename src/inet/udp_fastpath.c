@@ -290,6 +290,8 @@ long udp_fastpath_send(int fd, struct shim_sock *sk, const struct iovec *iov, in
 		batch->oif = f->oif;
 		batch->dontwait = dontwait;
 		batch->n++;
+		if (f->has_name)
+			stats_add_inline(STAT_ROUTE_HIT, 1);
 		return (long)len;
 	}
 	err = dev_xmit(f->oif, parts, n, dontwait);
@@ -304,6 +306,10 @@ long udp_fastpath_send(int fd, struct shim_sock *sk, const struct iovec *iov, in
 			return err;
 		}
 	}
+	/* the general path would have found the route of a named send in the route cache (a
+	 * connected one uses the socket's own route, counted nowhere) */
+	if (f->has_name)
+		stats_add_inline(STAT_ROUTE_HIT, 1);
 	stats_add_inline(STAT_DGRAMS_SENT, 1);
 	stats_add_inline(STAT_BYTES_SENT, len);
 	return (long)len;
