@@ -29,6 +29,19 @@ struct route_result;
 struct udp_datagram;
 struct xmit_batch;
 
+/* Flows per thread: one per socket, by fd modulo this. */
+#define UDP_FP_SLOTS 8
+
+/* The socket whose flow each slot holds (NULL: none), for the inlined first check. */
+extern __thread
+    __attribute__((tls_model("initial-exec"))) struct shim_sock *udp_fp_owner[UDP_FP_SLOTS];
+
+/* Whether this thread holds a flow of sk for fd: without one the fast path is not tried. */
+static inline bool udp_fastpath_candidate(int fd, const struct shim_sock *sk)
+{
+	return udp_fp_owner[(unsigned)fd % UDP_FP_SLOTS] == sk;
+}
+
 /* Not answered by the fast path: take the general path. Never a valid -errno. */
 #define UDP_FP_MISS (-100010L)
 

@@ -41,7 +41,6 @@ static bool fastpath_off(void)
 #define FP_HDR_LEN (10 + 14 + 20 + 8) /* vnet, Ethernet, IPv4, UDP */
 #define FP_IP_OFF  (10 + 14)
 #define FP_UDP_OFF (FP_IP_OFF + 20)
-#define FP_SLOTS   8 /* flows per thread, by fd */
 #define FP_IOVS	   8 /* payload buffers of one fast datagram */
 
 enum fp_id { FP_ID_SOCKET, FP_ID_ZERO_IF_DF, FP_ID_DEST };
@@ -63,13 +62,20 @@ struct fp_flow {
 	uint32_t ip_base;      /* partial sum of the IPv4 header without length, ID, flags, check */
 	uint32_t pseudo_base;  /* partial sum of the UDP pseudo-header without the length */
 	uint8_t hdr[FP_HDR_LEN];
+	/* the previous general-path datagram on this slot: a flow is learnt from the second one of
+	 * it in a row, so a socket that alternates destinations does not pay for learning */
+	const struct shim_sock *seen_sk;
+	uint64_t seen_to;
+	bool seen_name;
 };
 
-static __thread __attribute__((tls_model("initial-exec"))) struct fp_flow flows[FP_SLOTS];
+__thread __attribute__((tls_model("initial-exec"))) struct shim_sock *udp_fp_owner[UDP_FP_SLOTS];
+
+static __thread __attribute__((tls_model("initial-exec"))) struct fp_flow flows[UDP_FP_SLOTS];
 
 static inline struct fp_flow *flow_slot(int fd)
 {
-	return &flows[(unsigned)fd % FP_SLOTS];
+	return &flows[(unsigned)fd % UDP_FP_SLOTS];
 }
 
 /* a 16-bit field in network order, v already in network order */
@@ -93,7 +99,7 @@ static bool learnable(const struct shim_sock *sk, const struct shim_msg *m,
 		      const struct sock_view *sv, const struct route_result *rt,
 		      const struct udp_datagram *d, uint32_t mtu)
 {
-	return !fastpath_off() && sv->fp_stamp != 0 && m->controllen == 0 &&
+	return sv->fp_stamp != 0 && m->controllen == 0 &&
 	       __atomic_load_n(&sk->cork, __ATOMIC_ACQUIRE) == NULL &&
 	       !__atomic_load_n(&sk->cork_kernel, __ATOMIC_RELAXED) &&
 	       !(m->flags & (MSG_MORE | MSG_OOB | MSG_DONTROUTE | 0x10 /* MSG_PROBE */)) &&
@@ -116,9 +122,23 @@ void udp_fastpath_learn(int fd, struct shim_sock *sk, const struct shim_msg *m,
 	struct ipv4_hdr_fields ip;
 	uint8_t *l2;
 
-	f->sk = NULL;
+	uint64_t key_to = 0;
+
+	if (fastpath_off())
+		return;
+	if (m->has_name && m->namelen >= (int)sizeof(key_to))
+		memcpy(&key_to, &m->name, sizeof(key_to));
+	if (f->seen_sk != sk || f->seen_name != m->has_name || f->seen_to != key_to) {
+		f->seen_sk = sk;
+		f->seen_name = m->has_name;
+		f->seen_to = key_to;
+		return;
+	}
 	if (!learnable(sk, m, sv, rt, d, mtu))
 		return;
+	/* the fields change below: no fast send takes this slot until they are complete */
+	f->sk = NULL;
+	udp_fp_owner[flow_slot(fd) - flows] = NULL;
 	/* the neighbour generation is taken before the MAC is confirmed, so an entry that changes
 	 * meanwhile leaves the flow stale rather than wrong */
 	if (!notify_generations_live(&rgen, &ngen) || rt->generation != rgen ||
@@ -177,7 +197,8 @@ void udp_fastpath_learn(int fd, struct shim_sock *sk, const struct shim_msg *m,
 	wire_put_udp(f->hdr + FP_UDP_OFF, d->sport, d->dport, 0, 0);
 	f->ip_base = csum_partial(f->hdr + FP_IP_OFF, IPV4_HLEN_MIN, 0);
 	f->pseudo_base = csum_pseudo_ipv4(d->saddr, d->daddr, IPPROTO_UDP, 0);
-	__atomic_store_n(&f->sk, sk, __ATOMIC_RELAXED);
+	f->sk = sk;
+	udp_fp_owner[f - flows] = sk;
 }
 
 /* A datagram that did not leave does not use up an ID of the socket's counter (udp_sendmsg.c) */

@@ -136,7 +136,7 @@ static long send_buffer_fast(int fd, struct shim_sock *sk, const void *buf, size
 	struct sockaddr_in to;
 	struct iovec one;
 
-	if (len > MAX_RW_COUNT || !access_ok(buf, len))
+	if (!udp_fastpath_candidate(fd, sk) || len > MAX_RW_COUNT || !access_ok(buf, len))
 		return UDP_FP_MISS;
 	if (addr != NULL && (alen != sizeof(to) || umem_read_inline(&to, addr, sizeof(to)) != 0))
 		return UDP_FP_MISS;
@@ -273,7 +273,7 @@ static inline long sendmsg_fast(int fd, struct shim_sock *sk, const struct msghd
 	struct sockaddr_in to;
 	struct iovec one;
 
-	if (k->msg_controllen != 0 || k->msg_iovlen != 1 ||
+	if (!udp_fastpath_candidate(fd, sk) || k->msg_controllen != 0 || k->msg_iovlen != 1 ||
 	    (k->msg_name != NULL && k->msg_namelen != sizeof(to)))
 		return UDP_FP_MISS;
 	if (umem_read_inline(&one, k->msg_iov, sizeof(one)) != 0 || one.iov_len > MAX_RW_COUNT ||
@@ -316,7 +316,7 @@ static long sendmsg_copied(int fd, struct shim_sock *sk, struct msghdr k, int fl
 	r = import_iovec(k.msg_iov, k.msg_iovlen, EMSGSIZE, fast, &m);
 	if (r < 0)
 		return r;
-	if (k.msg_controllen == 0 && k.msg_iovlen > 1 &&
+	if (k.msg_controllen == 0 && k.msg_iovlen > 1 && udp_fastpath_candidate(fd, sk) &&
 	    (!m.has_name || m.namelen == sizeof(struct sockaddr_in))) {
 		/* several buffers: the cached flow after the general import */
 		r = udp_fastpath_send(fd, sk, m.iov, m.iovcnt, m.len, flags,
