@@ -274,7 +274,7 @@ static inline long sendmsg_fast(int fd, struct shim_sock *sk, const struct msghd
 	struct iovec one;
 
 	if (!udp_fastpath_candidate(fd, sk) || k->msg_controllen != 0 || k->msg_iovlen != 1 ||
-	    (k->msg_name != NULL && k->msg_namelen != sizeof(to)))
+	    (int)k->msg_namelen < 0 || (k->msg_name != NULL && k->msg_namelen != sizeof(to)))
 		return UDP_FP_MISS;
 	if (umem_read_inline(&one, k->msg_iov, sizeof(one)) != 0 || one.iov_len > MAX_RW_COUNT ||
 	    !access_ok(one.iov_base, one.iov_len))
