@@ -16,17 +16,29 @@ int umem_read(void *dst, const void *src, size_t n);
 /* umem_read for a small object, inlined: a range on the calling thread's stack above the caller's
  * frame (known from an earlier umem_read) is copied directly, anything else goes to umem_read. */
 extern __thread __attribute__((tls_model("initial-exec"))) uintptr_t umem_stack_lo, umem_stack_hi;
-static inline int umem_read_inline(void *dst, const void *src, size_t n)
+
+/* Whether [src, src+n) is known mapped: on this thread's stack above the caller's frame (always
+ * false in a sanitized build, where such reads go through umem_read). */
+static inline int umem_on_stack(const void *src, size_t n)
 {
 #if !defined(__SANITIZE_ADDRESS__)
 	uintptr_t sp = (uintptr_t)__builtin_frame_address(0), a = (uintptr_t)src;
 
-	if (sp >= umem_stack_lo && sp < umem_stack_hi && a >= sp && a + n >= a &&
-	    a + n <= umem_stack_hi) {
+	return sp >= umem_stack_lo && sp < umem_stack_hi && a >= sp && a + n >= a &&
+	       a + n <= umem_stack_hi;
+#else
+	(void)src;
+	(void)n;
+	return 0;
+#endif
+}
+
+static inline int umem_read_inline(void *dst, const void *src, size_t n)
+{
+	if (umem_on_stack(src, n)) {
 		__builtin_memcpy(dst, src, n);
 		return 0;
 	}
-#endif
 	return umem_read(dst, src, n);
 }
 
