@@ -276,17 +276,20 @@ static inline long sendmsg_fast(int fd, struct shim_sock *sk, const struct msghd
 	if (!udp_fastpath_candidate(fd, sk) || k->msg_controllen != 0 || k->msg_iovlen != 1 ||
 	    (int)k->msg_namelen < 0 || (k->msg_name != NULL && k->msg_namelen != sizeof(to)))
 		return UDP_FP_MISS;
-	if (k->msg_name != NULL &&
-	    !(umem_on_stack(k->msg_iov, sizeof(one)) && umem_on_stack(k->msg_name, sizeof(to)))) {
+	if (k->msg_name == NULL) {
+		if (umem_read_inline(&one, k->msg_iov, sizeof(one)) != 0)
+			return UDP_FP_MISS;
+	} else if (umem_on_stack(k->msg_iov, sizeof(one)) &&
+		   umem_on_stack(k->msg_name, sizeof(to))) {
+		__builtin_memcpy(&one, k->msg_iov, sizeof(one));
+		__builtin_memcpy(&to, k->msg_name, sizeof(to));
+	} else {
 		/* iovec and address not both on the stack: one process_vm_readv for the two */
 		struct iovec local[2] = {{&one, sizeof(one)}, {&to, sizeof(to)}};
 		struct iovec remote[2] = {{k->msg_iov, sizeof(one)}, {k->msg_name, sizeof(to)}};
 
 		if (umem_read_parts(local, 2, remote, 2) != (long)(sizeof(one) + sizeof(to)))
 			return UDP_FP_MISS;
-	} else if (umem_read_inline(&one, k->msg_iov, sizeof(one)) != 0 ||
-		   (k->msg_name != NULL && umem_read_inline(&to, k->msg_name, sizeof(to)) != 0)) {
-		return UDP_FP_MISS;
 	}
 	if (one.iov_len > MAX_RW_COUNT || !access_ok(one.iov_base, one.iov_len))
 		return UDP_FP_MISS;
