@@ -97,6 +97,7 @@ struct sock_view {
 	struct udp_ext ext; /* SO_NO_CHECK, UDP-Lite coverage, IP_OPTIONS */
 	/* IP_UNICAST_IF, IP_TRANSPARENT (sock_flow.c) */
 	struct sock_flow flow;
+	uint64_t fp_stamp; /* sk->fp_stamp these settings belong to (udp_fastpath.c) */
 };
 
 long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct sock_view *s);

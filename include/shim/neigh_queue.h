@@ -22,6 +22,17 @@ int neigh_queue_frames(int ifindex, uint32_t nexthop, struct frame_set *fs, bool
 /* Whether datagrams wait for this next hop (later ones must queue behind them). */
 bool neigh_queue_waiting(int ifindex, uint32_t nexthop);
 
+/* Whether nothing waits for any next hop and no flush runs: neigh_queue_waiting is false for all
+ * (inlined for the send fast path). */
+struct queued;
+extern struct queued *neigh_queue_head;
+extern bool neigh_queue_flushing;
+static inline bool neigh_queue_idle(void)
+{
+	return !__atomic_load_n(&neigh_queue_flushing, __ATOMIC_ACQUIRE) &&
+	       __atomic_load_n(&neigh_queue_head, __ATOMIC_ACQUIRE) == NULL;
+}
+
 /* A neighbour changed (from the rtnetlink listener): state is ndm_state, mac NULL if none. */
 void neigh_queue_update(int ifindex, uint32_t ip, uint16_t state, const uint8_t *mac);
 

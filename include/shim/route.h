@@ -79,6 +79,12 @@ int route_watch_icmp(int inherited_fd);
 struct shim_sock;
 bool notify_watch_errors(int fd, struct shim_sock *sk, bool rearm);
 
+/* The route and neighbour generations while the listener keeps them current; false when it does
+ * not run (then nothing may be cached across calls). For the send fast path (udp_fastpath.c). */
+bool notify_generations_live(uint64_t *route, uint64_t *neigh);
+/* The neighbour generation, which the listener moves with every route change as well, while it
+ * runs; 0 when it does not. */
+uint64_t notify_live_generation(void);
 /* Current generations (for tests and the path trace). */
 uint64_t route_generation(void);
 

@@ -73,6 +73,9 @@ struct shim_sock {
 	bool cork_opt;
 	bool cork_kernel;
 	struct udp_cork *cork;
+	/* atomic: renewed (from a process-wide counter, never 0 again) by every settings change;
+	 * flows cached by udp_fastpath.c hold the stamp they were learnt under. 0: not synced. */
+	uint64_t fp_stamp;
 };
 
 #endif

@@ -65,6 +65,13 @@ struct stats_shared {
 int stats_init(void);
 
 void stats_add(enum shim_stat which, uint64_t n);
+
+/* stats_add, inlined (the send fast path). */
+extern struct stats_shared *stats_current_block;
+static inline void stats_add_inline(enum shim_stat which, uint64_t n)
+{
+	__atomic_fetch_add(&stats_current_block->counters[which], n, __ATOMIC_RELAXED);
+}
 void stats_kernel(enum shim_kernel_reason why);
 void stats_error(int err); /* err > 0 */
 

@@ -7,10 +7,40 @@
 #define SHIM_UMEM_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Copy n bytes from src (an address in this process) to dst. Returns 0, or -1 when any byte of the
  * range is not readable (nothing is guaranteed about dst then). */
 int umem_read(void *dst, const void *src, size_t n);
+
+/* umem_read for a small object, inlined: a range on the calling thread's stack above the caller's
+ * frame (known from an earlier umem_read) is copied directly, anything else goes to umem_read. */
+extern __thread __attribute__((tls_model("initial-exec"))) uintptr_t umem_stack_lo, umem_stack_hi;
+
+/* Whether [src, src+n) is known mapped: on this thread's stack above the caller's frame (always
+ * false in a sanitized build, where such reads go through umem_read). */
+static inline int umem_on_stack(const void *src, size_t n)
+{
+#if !defined(__SANITIZE_ADDRESS__)
+	uintptr_t sp = (uintptr_t)__builtin_frame_address(0), a = (uintptr_t)src;
+
+	return sp >= umem_stack_lo && sp < umem_stack_hi && a >= sp && a + n >= a &&
+	       a + n <= umem_stack_hi;
+#else
+	(void)src;
+	(void)n;
+	return 0;
+#endif
+}
+
+static inline int umem_read_inline(void *dst, const void *src, size_t n)
+{
+	if (umem_on_stack(src, n)) {
+		__builtin_memcpy(dst, src, n);
+		return 0;
+	}
+	return umem_read(dst, src, n);
+}
 
 /* Copy up to n bytes, stopping at the first unreadable page. Returns the number of bytes copied. */
 size_t umem_read_partial(void *dst, const void *src, size_t n);

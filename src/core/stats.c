@@ -22,7 +22,8 @@
 #define BLOCK_BYTES ((sizeof(struct stats_shared) + 4095) & ~(size_t)4095)
 
 static struct stats_shared private_block = {.magic = STATS_MAGIC};
-static struct stats_shared *block = &private_block;
+struct stats_shared *stats_current_block = &private_block; /* read by stats_add_inline */
+#define block stats_current_block
 static int block_fd = -1;
 
 static const char *const stat_names[STAT_COUNT][2] = {

@@ -128,7 +128,9 @@ long umem_write_parts(const struct iovec *local, const struct iovec *remote, uns
 	return rawsys6(SYS_process_vm_writev, self_pid, (long)local, 1, (long)remote, nremote, 0);
 }
 
-static __thread __attribute__((tls_model("initial-exec"))) uintptr_t stack_lo, stack_hi;
+__thread __attribute__((tls_model("initial-exec"))) uintptr_t umem_stack_lo, umem_stack_hi;
+#define stack_lo umem_stack_lo
+#define stack_hi umem_stack_hi
 
 /* Whether [p, p+n) lies in this thread's stack between the current frame and the stack's top. */
 static int on_own_stack(const void *p, size_t n)

@@ -86,7 +86,6 @@ static __thread __attribute__((tls_model("initial-exec"))) int target_ifindex;
 
 int dev_xmit(int ifindex, const struct iovec *iov, int iovcnt, int dontwait)
 {
-	struct sockaddr_ll sll;
 	struct msghdr mh;
 	long r;
 
@@ -101,9 +100,9 @@ int dev_xmit(int ifindex, const struct iovec *iov, int iovcnt, int dontwait)
 		fill_target(&target, ifindex);
 		target_ifindex = ifindex;
 	}
-	sll = target;
-	mh = (struct msghdr){.msg_name = &sll,
-			     .msg_namelen = sizeof(sll),
+	/* sendmsg only reads the address: the thread's own copy is given as it is */
+	mh = (struct msghdr){.msg_name = &target,
+			     .msg_namelen = sizeof(target),
 			     .msg_iov = (struct iovec *)iov,
 			     .msg_iovlen = (size_t)iovcnt};
 	do
@@ -111,7 +110,7 @@ int dev_xmit(int ifindex, const struct iovec *iov, int iovcnt, int dontwait)
 	while (r == -EINTR);
 	if (r < 0)
 		return (int)r;
-	stats_add(STAT_FRAMES_SENT, 1);
+	stats_add_inline(STAT_FRAMES_SENT, 1);
 	if (pcap_enabled)
 		pcap_frame(iov, iovcnt);
 	return 0;

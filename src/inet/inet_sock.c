@@ -1,6 +1,7 @@
 /* inet_sock: the shim's copy of a UDP socket's TX state, read from the kernel socket once and then
  * kept in step with the calls the program makes (see include/shim/inet.h). */
 #include "shim/inet.h"
+#include "shim/udp_fastpath.h"
 #include "shim/rawsys.h"
 #include "shim/udp_cork.h"
 #include "shim/route.h"
@@ -168,6 +169,7 @@ void inet_sock_sync(struct shim_sock *sk, int fd)
 			sock_set_kernel_only(sk, kernel_only_options[i].why,
 					     kernel_only_options[i].reason);
 	sk->synced = true;
+	sock_settings_changed(sk); /* udp_fastpath.c: flows learnt from now on */
 }
 
 bool inet_autobind_by_kernel(struct shim_sock *sk, int fd, const struct shim_msg *m)

@@ -13,6 +13,7 @@
 #include "shim/udp_gso.h"
 #include "shim/udp_csum.h"
 #include "shim/udp_cork.h"
+#include "shim/udp_fastpath.h"
 #include "shim/wire.h"
 
 #include <arpa/inet.h>
@@ -393,6 +394,8 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 		undo_ident(sk, sv, d.id);
 		return err;
 	}
+	if (!unresolved) /* the next datagram of this flow may take the cached path */
+		udp_fastpath_learn(fd, sk, m, sv, &rt, &d, mtu);
 	stats_add(STAT_DGRAMS_SENT, 1);
 	stats_add(STAT_BYTES_SENT, m->len);
 	return (long)m->len;

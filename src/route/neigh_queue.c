@@ -33,10 +33,14 @@ struct queued {
 	bool dontwait;
 };
 
-static struct queued *head; /* oldest first */
+/* oldest first; and whether a flush is sending frames (atomic). Both read without the lock by
+ * neigh_queue_idle (the send fast path). */
+struct queued *neigh_queue_head;
+bool neigh_queue_flushing;
+#define head	 neigh_queue_head
+#define flushing neigh_queue_flushing
 static pthread_mutex_t queue_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t flush_lock = PTHREAD_MUTEX_INITIALIZER;
-static bool flushing; /* atomic: a flush is sending frames */
 
 static long long now_ns(void)
 {

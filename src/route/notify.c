@@ -249,6 +249,26 @@ uint64_t notify_neigh_generation(void)
 	return atomic_load_explicit(&neigh_generation, memory_order_acquire);
 }
 
+/* The neighbour generation (which moves with every route change too) for the send fast path while
+ * the listener keeps it current; 0 otherwise. */
+uint64_t notify_live_generation(void)
+{
+	if (atomic_load_explicit(&listener_state, memory_order_acquire) != 1)
+		return 0;
+	return atomic_load_explicit(&neigh_generation, memory_order_acquire);
+}
+
+/* Both generations for the send fast path, only while the listener keeps them current (no
+ * start, no counting up): false otherwise. */
+bool notify_generations_live(uint64_t *route, uint64_t *neigh)
+{
+	if (atomic_load_explicit(&listener_state, memory_order_acquire) != 1)
+		return false;
+	*route = atomic_load_explicit(&generation, memory_order_acquire);
+	*neigh = atomic_load_explicit(&neigh_generation, memory_order_acquire);
+	return true;
+}
+
 uint64_t notify_generation_peek(void)
 {
 	return atomic_load_explicit(&generation, memory_order_acquire);

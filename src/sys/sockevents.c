@@ -6,6 +6,7 @@
 #include "shim/route.h"
 #include "shim/sockopt_check.h"
 #include "shim/udp_cork.h"
+#include "shim/udp_fastpath.h"
 
 #include <netinet/in.h>
 #include <string.h>
@@ -26,6 +27,7 @@ static struct shim_sock *owned(int fd)
 
 static void release(struct shim_sock *sk)
 {
+	sock_settings_changed(sk); /* cached fast-path flows of this socket are stale */
 	pthread_mutex_unlock(&sk->lock);
 	shim_sock_put(sk);
 }

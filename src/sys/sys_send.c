@@ -9,6 +9,7 @@
 #include "shim/stats.h"
 #include "shim/rawsys.h"
 #include "shim/umem.h"
+#include "shim/udp_fastpath.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -41,7 +42,12 @@ static struct shim_sock *owned_socket(int fd)
 {
 	struct shim_sock *sk;
 
-	return sockfd_lookup_light(fd, &sk) == FD_OWNED ? sk : NULL;
+	/* the table first; an fd it does not know yet is looked at (sockfd_lookup_light) */
+	enum fd_kind kind = fdtable_lookup(fd, &sk);
+
+	if (__builtin_expect(kind == FD_UNKNOWN, 0))
+		kind = sockfd_lookup_light(fd, &sk);
+	return kind == FD_OWNED ? sk : NULL;
 }
 
 /* import_iovec(): copy and check the iovec array, clamp the total to MAX_RW_COUNT. too_many is the
@@ -59,7 +65,7 @@ static long import_iovec(const struct iovec *uvec, size_t n, int too_many, struc
 		if (iov == NULL)
 			return -ENOMEM;
 	}
-	if (n && umem_read(iov, uvec, n * sizeof(*iov)) != 0) {
+	if (n && umem_read_inline(iov, uvec, n * sizeof(*iov)) != 0) {
 		if (iov != fast)
 			free(iov);
 		return -EFAULT;
@@ -122,18 +128,34 @@ static long send_imported(int fd, struct shim_sock *sk, struct shim_msg *m)
 	return inet_sendmsg(fd, sk, m);
 }
 
-/* __sys_sendto, and write() (sock_write_iter: the same with no flags and no address). */
-static long send_buffer(const char *entry, int fd, const void *buf, size_t len, int flags,
-			const struct sockaddr *addr, socklen_t alen)
+/* send_buffer on a flow cached by udp_fastpath.c: the same import checks (a buffer or address
+ * that fails them is the general path's to answer), without building the message. */
+static long send_buffer_fast(int fd, struct shim_sock *sk, const void *buf, size_t len, int flags,
+			     const struct sockaddr *addr, socklen_t alen)
 {
-	struct shim_sock *sk = owned_socket(fd);
+	struct sockaddr_in to;
+	struct iovec one;
+
+	if (!udp_fastpath_candidate(fd, sk) || len > MAX_RW_COUNT || !access_ok(buf, len))
+		return UDP_FP_MISS;
+	if (addr != NULL && (alen != sizeof(to) || umem_read_inline(&to, addr, sizeof(to)) != 0))
+		return UDP_FP_MISS;
+	one.iov_base = (void *)buf;
+	one.iov_len = len;
+	return udp_fastpath_send(fd, sk, &one, 1, len, flags, addr != NULL ? &to : NULL, NULL);
+}
+
+/* __sys_sendto, and write() (sock_write_iter: the same with no flags and no address), the general
+ * path; the caller holds sk. */
+static __attribute__((noinline)) long send_buffer(const char *entry, int fd, struct shim_sock *sk,
+						  const void *buf, size_t len, int flags,
+						  const struct sockaddr *addr, socklen_t alen)
+{
 	struct path_trace t;
 	struct iovec one;
 	struct shim_msg m;
 	long r;
 
-	if (sk == NULL)
-		return SHIM_NOT_OWNED;
 	path_begin(&t, entry, fd);
 	m.has_name = false; /* every other field is set below, m.name only when there is one */
 	m.namelen = 0;
@@ -171,6 +193,23 @@ static long send_buffer(const char *entry, int fd, const void *buf, size_t len, 
 		account_kernel(sk, &m);
 out:
 	finish(&t, r);
+	return r;
+}
+
+/* The cached flow first (udp_fastpath.c), then the general path. */
+static inline long send_buffer_entry(const char *entry, int fd, const void *buf, size_t len,
+				     int flags, const struct sockaddr *addr, socklen_t alen)
+{
+	struct shim_sock *sk = owned_socket(fd);
+	long r;
+
+	if (sk == NULL)
+		return SHIM_NOT_OWNED;
+	r = send_buffer_fast(fd, sk, buf, len, flags, addr, alen);
+	if (__builtin_expect(r == UDP_FP_MISS, 0))
+		r = send_buffer(entry, fd, sk, buf, len, flags, addr, alen);
+	else if (r < 0)
+		stats_error((int)-r);
 	shim_sock_put(sk);
 	return r;
 }
@@ -178,7 +217,7 @@ out:
 long sys_sendto(int fd, const void *buf, size_t len, int flags, const struct sockaddr *addr,
 		socklen_t alen)
 {
-	return send_buffer("__sys_sendto", fd, buf, len, flags, addr, alen);
+	return send_buffer_entry("__sys_sendto", fd, buf, len, flags, addr, alen);
 }
 
 /* net.core.optmem_max: a control buffer must be smaller to be allocated (sock_kmalloc). */
@@ -225,6 +264,39 @@ static long import_control(const struct msghdr *k, void *fast, size_t fast_len, 
 	return 0;
 }
 
+/* ___sys_sendmsg on a flow cached by udp_fastpath.c, for the common shape (one buffer, no control
+ * data, no address or a sockaddr_in): the same import checks, whatever fails them is the general
+ * path's to answer. */
+static inline long sendmsg_fast(int fd, struct shim_sock *sk, const struct msghdr *k, int flags,
+				struct xmit_batch *batch)
+{
+	struct sockaddr_in to;
+	struct iovec one;
+
+	if (!udp_fastpath_candidate(fd, sk) || k->msg_controllen != 0 || k->msg_iovlen != 1 ||
+	    (int)k->msg_namelen < 0 || (k->msg_name != NULL && k->msg_namelen != sizeof(to)))
+		return UDP_FP_MISS;
+	if (k->msg_name == NULL) {
+		if (umem_read_inline(&one, k->msg_iov, sizeof(one)) != 0)
+			return UDP_FP_MISS;
+	} else if (umem_on_stack(k->msg_iov, sizeof(one)) &&
+		   umem_on_stack(k->msg_name, sizeof(to))) {
+		__builtin_memcpy(&one, k->msg_iov, sizeof(one));
+		__builtin_memcpy(&to, k->msg_name, sizeof(to));
+	} else {
+		/* iovec and address not both on the stack: one process_vm_readv for the two */
+		struct iovec local[2] = {{&one, sizeof(one)}, {&to, sizeof(to)}};
+		struct iovec remote[2] = {{k->msg_iov, sizeof(one)}, {k->msg_name, sizeof(to)}};
+
+		if (umem_read_parts(local, 2, remote, 2) != (long)(sizeof(one) + sizeof(to)))
+			return UDP_FP_MISS;
+	}
+	if (one.iov_len > MAX_RW_COUNT || !access_ok(one.iov_base, one.iov_len))
+		return UDP_FP_MISS;
+	return udp_fastpath_send(fd, sk, &one, 1, one.iov_len, flags,
+				 k->msg_name != NULL ? &to : NULL, batch);
+}
+
 /* ___sys_sendmsg for one msghdr already copied from the program; the caller holds sk. */
 static long sendmsg_copied(int fd, struct shim_sock *sk, struct msghdr k, int flags,
 			   struct path_trace *t, struct xmit_batch *batch)
@@ -235,6 +307,9 @@ static long sendmsg_copied(int fd, struct shim_sock *sk, struct msghdr k, int fl
 	struct shim_msg m;
 	long r;
 
+	r = sendmsg_fast(fd, sk, &k, flags, batch);
+	if (r != UDP_FP_MISS)
+		return r;
 	memset(&m, 0, sizeof(m));
 	m.trace = t;
 	m.batch = batch;
@@ -245,7 +320,7 @@ static long sendmsg_copied(int fd, struct shim_sock *sk, struct msghdr k, int fl
 	if (k.msg_namelen > sizeof(struct sockaddr_storage))
 		k.msg_namelen = sizeof(struct sockaddr_storage);
 	if (k.msg_name != NULL && k.msg_namelen > 0) {
-		if (umem_read(&m.name, k.msg_name, k.msg_namelen) != 0)
+		if (umem_read_inline(&m.name, k.msg_name, k.msg_namelen) != 0)
 			return -EFAULT;
 		m.has_name = true; /* a name of length 0 means "no name" here, unlike sendto */
 		m.namelen = (int)k.msg_namelen;
@@ -253,6 +328,17 @@ static long sendmsg_copied(int fd, struct shim_sock *sk, struct msghdr k, int fl
 	r = import_iovec(k.msg_iov, k.msg_iovlen, EMSGSIZE, fast, &m);
 	if (r < 0)
 		return r;
+	if (k.msg_controllen == 0 && k.msg_iovlen > 1 && udp_fastpath_candidate(fd, sk) &&
+	    (!m.has_name || m.namelen == sizeof(struct sockaddr_in))) {
+		/* several buffers: the cached flow after the general import */
+		r = udp_fastpath_send(fd, sk, m.iov, m.iovcnt, m.len, flags,
+				      m.has_name ? (const struct sockaddr_in *)&m.name : NULL,
+				      batch);
+		if (r != UDP_FP_MISS) {
+			release_msg(&m, fast);
+			return r;
+		}
+	}
 	if (k.msg_controllen != 0) {
 		r = import_control(&k, ctl_fast, sizeof(ctl_fast), &ctl);
 		if (r < 0) {
@@ -278,7 +364,7 @@ static long sendmsg_one(int fd, struct shim_sock *sk, const struct msghdr *umsg,
 {
 	struct msghdr k;
 
-	if (umem_read(&k, umsg, sizeof(k)) != 0)
+	if (umem_read_inline(&k, umsg, sizeof(k)) != 0)
 		return -EFAULT;
 	return sendmsg_copied(fd, sk, k, flags, t, NULL);
 }
@@ -354,7 +440,7 @@ long sys_sendmmsg(int fd, struct mmsghdr *vec, unsigned vlen, int flags)
 		struct mmsghdr *first = (struct mmsghdr *)((uintptr_t)vec + done * sizeof(*vec));
 		unsigned n = vlen - done < MMSG_CHUNK ? vlen - done : MMSG_CHUNK, sent = 0, wrote;
 		/* one read for the chunk's headers; entry by entry when part of it is unreadable */
-		bool have = umem_read(chunk, first, n * sizeof(*vec)) == 0;
+		bool have = umem_read_inline(chunk, first, n * sizeof(*vec)) == 0;
 
 		for (unsigned i = 0; i < n && !stop; i++) {
 			struct mmsghdr *entry =
@@ -416,7 +502,7 @@ long sys_sendmmsg(int fd, struct mmsghdr *vec, unsigned vlen, int flags)
 
 long sys_write(int fd, const void *buf, size_t len)
 {
-	return send_buffer("write", fd, buf, len, 0, NULL, 0);
+	return send_buffer_entry("write", fd, buf, len, 0, NULL, 0);
 }
 
 long sys_writev(int fd, const struct iovec *iov, int iovcnt)

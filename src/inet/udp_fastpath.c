@@ -1,0 +1,337 @@
+/* udp_fastpath: the per-flow cached send path (see include/shim/udp_fastpath.h).
+ *
+ * The slow path (udp_sendmsg.c) stays the reference: a flow is learnt only from a datagram it has
+ * just sent itself as one frame, and the fast path answers only when every per-datagram check the
+ * kernel makes comes out the way it did then; otherwise it says UDP_FP_MISS before anything
+ * visible happened. */
+#include "shim/udp_fastpath.h"
+#include "shim/coalesce.h"
+#include "shim/dev.h"
+#include "shim/inet.h"
+#include "shim/ip_ident.h"
+#include "shim/ip_output.h"
+#include "shim/neigh_queue.h"
+#include "shim/path_trace.h"
+#include "shim/route.h"
+#include "shim/stats.h"
+#include "shim/wire.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/rtnetlink.h>
+#include <stdlib.h>
+#include <string.h>
+
+uint64_t udp_fp_stamp_counter;
+bool udp_fp_disabled;
+static int fp_env_read;
+
+/* SHIM_FASTPATH=0 turns the cached path off (every datagram takes the general path). */
+static bool fastpath_off(void)
+{
+	if (!__atomic_load_n(&fp_env_read, __ATOMIC_ACQUIRE)) {
+		const char *v = getenv("SHIM_FASTPATH");
+
+		udp_fp_disabled = v != NULL && strcmp(v, "0") == 0;
+		__atomic_store_n(&fp_env_read, 1, __ATOMIC_RELEASE);
+	}
+	return udp_fp_disabled;
+}
+
+#define FP_HDR_LEN (10 + 14 + 20 + 8) /* vnet, Ethernet, IPv4, UDP */
+#define FP_IP_OFF  (10 + 14)
+#define FP_UDP_OFF (FP_IP_OFF + 20)
+#define FP_IOVS	   8 /* payload buffers of one fast datagram */
+
+enum fp_id { FP_ID_SOCKET, FP_ID_ZERO_IF_DF, FP_ID_DEST };
+
+struct fp_flow {
+	struct shim_sock *sk; /* with stamp: the socket and its settings this flow belongs to */
+	uint64_t stamp;
+	uint64_t neigh_gen; /* at learning; the route generation was the route's own */
+	bool has_name;	    /* learnt from a send with an address (else: the connected peer) */
+	uint64_t to;	    /* ... the first 8 bytes of that sockaddr_in: family, port, address */
+	bool connected;	    /* the ID comes from the socket's counter */
+	bool nonblock;	    /* O_NONBLOCK on the file */
+	uint8_t id_rule;    /* enum fp_id */
+	uint32_t df_upto; /* DF for datagrams (IP total length) up to this: 0 never, 65535 always */
+	size_t max_len;	  /* largest payload that is one frame (fragsize - 28) */
+	int oif;
+	uint32_t nexthop;
+	uint32_t saddr, daddr; /* as on the wire (for the per-destination ID) */
+	uint32_t ip_base;      /* partial sum of the IPv4 header without length, ID, flags, check */
+	uint32_t pseudo_base;  /* partial sum of the UDP pseudo-header without the length */
+	uint8_t hdr[FP_HDR_LEN];
+	/* the previous general-path datagram on this slot: a flow is learnt from the second one of
+	 * it in a row, so a socket that alternates destinations does not pay for learning */
+	const struct shim_sock *seen_sk;
+	uint64_t seen_to;
+	bool seen_name;
+};
+
+__thread __attribute__((tls_model("initial-exec"))) struct shim_sock *udp_fp_owner[UDP_FP_SLOTS];
+
+static __thread __attribute__((tls_model("initial-exec"))) struct fp_flow flows[UDP_FP_SLOTS];
+
+static inline struct fp_flow *flow_slot(int fd)
+{
+	return &flows[(unsigned)fd % UDP_FP_SLOTS];
+}
+
+/* a 16-bit field in network order, v already in network order */
+static inline void put_n16(uint8_t *p, uint16_t v)
+{
+	memcpy(p, &v, 2);
+}
+
+/* fold to 16 bits and complement (csum_fold, inlined) */
+static inline uint16_t fold(uint32_t sum)
+{
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/* The per-flow checks of udp_sendmsg that a cached flow answers once: only a plain unicast UDP
+ * datagram without control messages, options, GSO or corking, sent as one frame out of an
+ * Ethernet device to a resolved next hop with nothing queued for it. */
+static bool learnable(const struct shim_sock *sk, const struct shim_msg *m,
+		      const struct sock_view *sv, const struct route_result *rt,
+		      const struct udp_datagram *d, uint32_t mtu)
+{
+	return sv->fp_stamp != 0 && m->controllen == 0 &&
+	       __atomic_load_n(&sk->cork, __ATOMIC_ACQUIRE) == NULL &&
+	       !__atomic_load_n(&sk->cork_kernel, __ATOMIC_RELAXED) &&
+	       !(m->flags & (MSG_MORE | MSG_OOB | MSG_DONTROUTE | 0x10 /* MSG_PROBE */)) &&
+	       sk->protocol == IPPROTO_UDP && rt->err == 0 && rt->type == RTN_UNICAST &&
+	       rt->dev_ether && !IN_MULTICAST(ntohl(d->daddr)) && d->opt == NULL &&
+	       d->gso_size == 0 && !d->no_check && !d->cscov_set &&
+	       (d->protocol == 0 || d->protocol == IPPROTO_UDP) && sv->gso_size == 0 &&
+	       !sv->shut_wr && sv->ext.opt.optlen == 0 && sv->ext.opt_kernel == NULL && mtu >= 68 &&
+	       IPV4_HLEN_MIN + UDP_HLEN + d->len <= mtu;
+}
+
+void udp_fastpath_learn(int fd, struct shim_sock *sk, const struct shim_msg *m,
+			const struct sock_view *sv, const struct route_result *rt,
+			const struct udp_datagram *d, uint32_t mtu)
+{
+	struct fp_flow *f = flow_slot(fd);
+	uint64_t rgen, ngen;
+	uint8_t mac[6];
+	struct eth_hdr_fields eth;
+	struct ipv4_hdr_fields ip;
+	uint8_t *l2;
+
+	uint64_t key_to = 0;
+
+	if (fastpath_off())
+		return;
+	if (m->has_name && m->namelen >= (int)sizeof(key_to))
+		memcpy(&key_to, &m->name, sizeof(key_to));
+	if (f->seen_sk != sk || f->seen_name != m->has_name || f->seen_to != key_to) {
+		f->seen_sk = sk;
+		f->seen_name = m->has_name;
+		f->seen_to = key_to;
+		return;
+	}
+	if (!learnable(sk, m, sv, rt, d, mtu))
+		return;
+	/* the fields change below: no fast send takes this slot until they are complete */
+	f->sk = NULL;
+	udp_fp_owner[flow_slot(fd) - flows] = NULL;
+	/* the neighbour generation is taken before the MAC is confirmed, so an entry that changes
+	 * meanwhile leaves the flow stale rather than wrong */
+	if (!notify_generations_live(&rgen, &ngen) || rt->generation != rgen ||
+	    neigh_queue_waiting(rt->oif, rt->nexthop) ||
+	    neigh_output_lookup(rt->oif, rt->nexthop, mac) < 0 || memcmp(mac, d->dst_mac, 6) != 0)
+		return;
+	f->to = 0;
+	if (m->has_name) {
+		const struct sockaddr_in *to = (const struct sockaddr_in *)&m->name;
+
+		if (m->namelen != sizeof(struct sockaddr_in) || to->sin_family != AF_INET)
+			return;
+		memcpy(&f->to, to, sizeof(f->to));
+	}
+	f->has_name = m->has_name;
+	f->stamp = sv->fp_stamp;
+	f->neigh_gen = ngen;
+	f->connected = sv->connected;
+	f->nonblock = sv->nonblock;
+	/* ip_setup_cork / __ip_make_skb: DF by IP_MTU_DISCOVER mode (udp_sendmsg.c) */
+	if (sv->pmtudisc == IP_PMTUDISC_DO || sv->pmtudisc == IP_PMTUDISC_PROBE)
+		f->df_upto = IP_MAX_TOTAL;
+	else if (sv->pmtudisc == IP_PMTUDISC_WANT && !rt->mtu_locked)
+		f->df_upto = rt->mtu; /* the datagram fits the route's MTU */
+	else
+		f->df_upto = 0;
+	/* ip_select_ident_segs */
+	if (sv->connected)
+		f->id_rule = FP_ID_SOCKET;
+	else if (sv->pmtudisc == IP_PMTUDISC_DO || sv->pmtudisc == IP_PMTUDISC_PROBE)
+		f->id_rule = FP_ID_ZERO_IF_DF;
+	else
+		f->id_rule = FP_ID_DEST;
+	f->max_len = mtu - IPV4_HLEN_MIN - UDP_HLEN;
+	f->oif = d->oif;
+	f->nexthop = rt->nexthop;
+	f->saddr = d->saddr;
+	f->daddr = d->daddr;
+
+	/* the header bytes with length, ID, flags and both checksums zero */
+	memset(f->hdr, 0, sizeof(f->hdr));
+	dev_put_vnet_hdr(f->hdr, (uint16_t)(FP_UDP_OFF - 10 + UDP_HLEN), FP_UDP_OFF - 10, 6);
+	l2 = f->hdr + 10;
+	memcpy(eth.dst, d->dst_mac, 6);
+	memcpy(eth.src, d->src_mac, 6);
+	eth.ethertype = 0x0800;
+	wire_put_eth(l2, &eth);
+	memset(&ip, 0, sizeof(ip));
+	ip.tos = d->tos;
+	ip.ttl = d->ttl;
+	ip.protocol = IPPROTO_UDP;
+	ip.saddr = d->saddr;
+	ip.daddr = d->daddr;
+	wire_put_ipv4(f->hdr + FP_IP_OFF, &ip);
+	memset(f->hdr + FP_IP_OFF + 10, 0, 2);
+	wire_put_udp(f->hdr + FP_UDP_OFF, d->sport, d->dport, 0, 0);
+	f->ip_base = csum_partial(f->hdr + FP_IP_OFF, IPV4_HLEN_MIN, 0);
+	f->pseudo_base = csum_pseudo_ipv4(d->saddr, d->daddr, IPPROTO_UDP, 0);
+	f->sk = sk;
+	udp_fp_owner[f - flows] = sk;
+}
+
+/* A datagram that did not leave does not use up an ID of the socket's counter (udp_sendmsg.c) */
+static void undo_socket_ident(struct shim_sock *sk, uint16_t id)
+{
+	pthread_mutex_lock(&sk->lock);
+	if (sk->ip_id == id)
+		sk->ip_id--;
+	pthread_mutex_unlock(&sk->lock);
+}
+
+long udp_fastpath_send(int fd, struct shim_sock *sk, const struct iovec *iov, int iovcnt,
+		       size_t len, int flags, const struct sockaddr_in *name,
+		       struct xmit_batch *batch)
+{
+	struct fp_flow *f = flow_slot(fd);
+	uint8_t hdr[FP_HDR_LEN], *out;
+	struct iovec parts[1 + FP_IOVS], *pp;
+	uint16_t ulen, tot, id, frag, ck;
+	uint64_t ngen, to = 0;
+	bool dontwait;
+	int n;
+	long err;
+
+	/* an opaque value from here on: the compiler keeps the pointer rather than computing the
+	 * thread-local address again after every call (perf) */
+	__asm__("" : "+r"(f));
+	/* the flow: this socket with the settings it had, the same destination (or none) */
+	if (name != NULL)
+		memcpy(&to, name, sizeof(to));
+	if (f->sk != sk || f->stamp != __atomic_load_n(&sk->fp_stamp, __ATOMIC_ACQUIRE) ||
+	    (name != NULL) != f->has_name || to != f->to)
+		return UDP_FP_MISS;
+	/* flags with no effect on a plain datagram; MSG_OOB, MSG_PROBE, MSG_MORE, MSG_DONTROUTE
+	 * ... take the general path; lengths that need fragments or give EMSGSIZE too */
+	if ((flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL | MSG_CONFIRM)) || len > f->max_len ||
+	    (unsigned)iovcnt > (batch != NULL ? XMIT_SLOT_IOVS - 1 : FP_IOVS) ||
+	    __builtin_expect(trace_path_enabled, 0))
+		return UDP_FP_MISS;
+	/* routes and neighbours as when the flow was learnt (the neighbour generation moves with
+	 * the route generation too) */
+	ngen = notify_live_generation();
+	if (ngen == 0 || ngen != f->neigh_gen)
+		return UDP_FP_MISS;
+	/* inet_sendmsg: a corked datagram held by the kernel socket; the shim's cork state (made by
+	 * the first corked send or a connect that routed into the cork's flow, kept until close)
+	 * may hold a pending datagram or a flow the connected route is used with (udp_cork.c) */
+	if (__atomic_load_n(&sk->cork_kernel, __ATOMIC_RELAXED) ||
+	    __atomic_load_n(&sk->cork, __ATOMIC_ACQUIRE) != NULL)
+		return UDP_FP_MISS;
+	/* sock_alloc_send_pskb: a pending error is the general path's to report */
+	if ((f->connected || __atomic_load_n(&sk->err_watched, __ATOMIC_RELAXED)) &&
+	    (!__atomic_load_n(&sk->err_watched, __ATOMIC_ACQUIRE) ||
+	     __atomic_load_n(&sk->err_hint, __ATOMIC_ACQUIRE) != 0))
+		return UDP_FP_MISS;
+	/* neigh_output: frames already waiting for this next hop go first */
+	if (!neigh_queue_idle() && neigh_queue_waiting(f->oif, f->nexthop))
+		return UDP_FP_MISS;
+	dontwait = (flags & MSG_DONTWAIT) || f->nonblock;
+	if (batch != NULL &&
+	    (batch->n == XMIT_BATCH_MAX ||
+	     (batch->n > 0 && (batch->oif != f->oif || batch->dontwait != dontwait))))
+		return UDP_FP_MISS; /* the general path flushes the batch first */
+
+	/* __ip_make_skb: DF and the ID (ip_select_ident_segs) */
+	ulen = (uint16_t)(UDP_HLEN + len);
+	tot = (uint16_t)(IPV4_HLEN_MIN + ulen);
+	frag = tot <= f->df_upto ? htons(IP_DF) : 0;
+	if (f->id_rule == FP_ID_SOCKET) {
+		pthread_mutex_lock(&sk->lock);
+		id = ++sk->ip_id;
+		sk->ip_id_used = true;
+		pthread_mutex_unlock(&sk->lock);
+	} else if (f->id_rule == FP_ID_ZERO_IF_DF && frag) {
+		id = 0;
+	} else {
+		id = ip_ident_unconnected(f->daddr, f->saddr, IPPROTO_UDP);
+	}
+
+	/* the headers: the flow's bytes, lengths, ID, flags and checksums patched in (network
+	 * order throughout: the one's complement sum does not depend on byte order) */
+	out = batch != NULL ? batch->slot[batch->n].hdr : hdr;
+	memcpy(out, f->hdr, FP_HDR_LEN);
+	ulen = htons(ulen);
+	tot = htons(tot);
+	id = htons(id);
+	put_n16(out + FP_IP_OFF + 2, tot);
+	put_n16(out + FP_IP_OFF + 4, id);
+	put_n16(out + FP_IP_OFF + 6, frag);
+	ck = fold(f->ip_base + tot + id + frag);
+	put_n16(out + FP_IP_OFF + 10, ck);
+	put_n16(out + FP_UDP_OFF + 4, ulen);
+	ck = (uint16_t)~fold(f->pseudo_base + ulen);
+	put_n16(out + FP_UDP_OFF + 6, ck);
+
+	pp = batch != NULL ? batch->slot[batch->n].parts : parts;
+	pp[0] = (struct iovec){out, FP_HDR_LEN};
+	if (iovcnt == 1) {
+		pp[1] = iov[0];
+		n = iov[0].iov_len ? 2 : 1;
+	} else {
+		n = 1;
+		for (int i = 0; i < iovcnt; i++)
+			if (iov[i].iov_len)
+				pp[n++] = iov[i];
+	}
+	if (batch != NULL) { /* ip_output_defer: out with the rest of the sendmmsg batch */
+		batch->slot[batch->n].nparts = n;
+		batch->slot[batch->n].entry = batch->current_entry;
+		batch->oif = f->oif;
+		batch->dontwait = dontwait;
+		batch->n++;
+		if (f->has_name)
+			stats_add_inline(STAT_ROUTE_HIT, 1);
+		return (long)len;
+	}
+	err = dev_xmit(f->oif, parts, n, dontwait);
+	if (__builtin_expect(err < 0, 0)) {
+		if (err == -ENOBUFS)
+			err = 0; /* udp_send_skb: a queue drop is no error without IP_RECVERR */
+		else if (err == -ENETDOWN || err == -ENXIO)
+			err = -ENETUNREACH;
+		if (err < 0) {
+			if (f->id_rule == FP_ID_SOCKET)
+				undo_socket_ident(sk, ntohs(id));
+			return err;
+		}
+	}
+	/* the general path would have found the route of a named send in the route cache (a
+	 * connected one uses the socket's own route, counted nowhere) */
+	if (f->has_name)
+		stats_add_inline(STAT_ROUTE_HIT, 1);
+	stats_add_inline(STAT_DGRAMS_SENT, 1);
+	stats_add_inline(STAT_BYTES_SENT, len);
+	return (long)len;
+}
