@@ -7,6 +7,7 @@
 #include "shim/udp_fastpath.h"
 #include "shim/coalesce.h"
 #include "shim/dev.h"
+#include "shim/fdtable.h"
 #include "shim/inet.h"
 #include "shim/ip_ident.h"
 #include "shim/ip_output.h"
@@ -210,9 +211,12 @@ static void undo_socket_ident(struct shim_sock *sk, uint16_t id)
 	pthread_mutex_unlock(&sk->lock);
 }
 
-long udp_fastpath_send(int fd, struct shim_sock *sk, const struct iovec *iov, int iovcnt,
-		       size_t len, int flags, const struct sockaddr_in *name,
-		       struct xmit_batch *batch)
+/* held: the caller holds a reference on sk; without one (fdtable_peek) sk may be closed and
+ * reused at any moment, so it is only read until the flow has been matched, and a reference is
+ * taken (fdtable_hold) before its lock is (a socket-counter ID) */
+static inline __attribute__((always_inline)) long
+fp_send(int fd, struct shim_sock *sk, const struct iovec *iov, int iovcnt, size_t len, int flags,
+	const struct sockaddr_in *name, struct xmit_batch *batch, bool held)
 {
 	struct fp_flow *f = flow_slot(fd);
 	uint8_t hdr[FP_HDR_LEN], *out;
@@ -268,6 +272,8 @@ long udp_fastpath_send(int fd, struct shim_sock *sk, const struct iovec *iov, in
 	tot = (uint16_t)(IPV4_HLEN_MIN + ulen);
 	frag = tot <= f->df_upto ? htons(IP_DF) : 0;
 	if (f->id_rule == FP_ID_SOCKET) {
+		if (!held && !fdtable_hold(fd, sk))
+			return UDP_FP_MISS; /* closed meanwhile: the general path looks again */
 		pthread_mutex_lock(&sk->lock);
 		id = ++sk->ip_id;
 		sk->ip_id_used = true;
@@ -322,11 +328,16 @@ long udp_fastpath_send(int fd, struct shim_sock *sk, const struct iovec *iov, in
 		else if (err == -ENETDOWN || err == -ENXIO)
 			err = -ENETUNREACH;
 		if (err < 0) {
-			if (f->id_rule == FP_ID_SOCKET)
+			if (f->id_rule == FP_ID_SOCKET) {
 				undo_socket_ident(sk, ntohs(id));
+				if (!held)
+					shim_sock_put(sk);
+			}
 			return err;
 		}
 	}
+	if (!held && f->id_rule == FP_ID_SOCKET)
+		shim_sock_put(sk);
 	/* the general path would have found the route of a named send in the route cache (a
 	 * connected one uses the socket's own route, counted nowhere) */
 	if (f->has_name)
@@ -334,4 +345,19 @@ long udp_fastpath_send(int fd, struct shim_sock *sk, const struct iovec *iov, in
 	stats_add_inline(STAT_DGRAMS_SENT, 1);
 	stats_add_inline(STAT_BYTES_SENT, len);
 	return (long)len;
+}
+
+long udp_fastpath_send(int fd, struct shim_sock *sk, const struct iovec *iov, int iovcnt,
+		       size_t len, int flags, const struct sockaddr_in *name,
+		       struct xmit_batch *batch)
+{
+	return fp_send(fd, sk, iov, iovcnt, len, flags, name, batch, true);
+}
+
+long udp_fastpath_send_peeked(int fd, struct shim_sock *sk, const void *buf, size_t len, int flags,
+			      const struct sockaddr_in *name)
+{
+	struct iovec one = {(void *)buf, len};
+
+	return fp_send(fd, sk, &one, 1, len, flags, name, NULL, false);
 }

@@ -10,17 +10,17 @@
 #include <sys/socket.h>
 
 /* Slots are kept in chunks allocated on first use; the chunk directory is a fixed array. */
-#define CHUNK_SHIFT 12
+#define CHUNK_SHIFT FDTABLE_CHUNK_SHIFT
 #define CHUNK_SLOTS (1u << CHUNK_SHIFT)
-#define CHUNK_COUNT (FDTABLE_MAX_FDS >> CHUNK_SHIFT)
 
-/* A slot value below SLOT_PTR_MIN is an enum fd_kind; anything else is a struct shim_sock pointer.
- */
-#define SLOT_PTR_MIN ((uintptr_t)FD_OWNED + 1)
+/* A slot value below FDTABLE_SLOT_PTR_MIN is an enum fd_kind; anything else is a struct shim_sock
+ * pointer. */
+#define SLOT_PTR_MIN FDTABLE_SLOT_PTR_MIN
 
-typedef _Atomic uintptr_t slot_t;
+typedef fdtable_slot_t slot_t;
 
-static _Atomic(slot_t *) chunks[CHUNK_COUNT];
+_Atomic(slot_t *) fdtable_chunks[FDTABLE_CHUNK_COUNT];
+#define chunks fdtable_chunks
 
 static slot_t *slot_of(int fd, bool create)
 {
@@ -165,6 +165,18 @@ enum fd_kind fdtable_lookup(int fd, struct shim_sock **skp)
 		}
 		shim_sock_put(sk); /* lost a race with close/dup2: read the slot again */
 	}
+}
+
+bool fdtable_hold(int fd, struct shim_sock *sk)
+{
+	slot_t *slot = slot_of(fd, false);
+
+	if (slot == NULL || !shim_sock_get_not_zero(sk))
+		return false;
+	if (atomic_load_explicit(slot, memory_order_acquire) == (uintptr_t)sk)
+		return true;
+	shim_sock_put(sk); /* closed or replaced meanwhile */
+	return false;
 }
 
 static int slot_store(int fd, uintptr_t v)

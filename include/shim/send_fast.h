@@ -1,0 +1,48 @@
+/* send_fast: the interposed sendto/send straight into the per-flow fast path (udp_fastpath.c).
+ *
+ * Called first by the sendto interceptor (preload/intercept_send.c) once the shim is set up in
+ * bypass mode without call or path tracing: the fd's slot is read without a reference
+ * (fdtable_peek), this thread's flow for it is checked (udp_fastpath_candidate), the same import
+ * checks as __sys_sendto's are made (the length clamp, access_ok, an address of exactly a
+ * sockaddr_in read from the program), and the datagram goes out. Anything else — an fd the table
+ * does not hold as an owned socket, no flow, a buffer or address the general path must judge —
+ * is UDP_FP_MISS before anything visible happened, and the caller takes the full path
+ * (sys_sendto), which looks the fd up again with a reference. */
+#ifndef SHIM_SEND_FAST_H
+#define SHIM_SEND_FAST_H
+
+#include "shim/fdtable.h"
+#include "shim/udp_fastpath.h"
+#include "shim/umem.h"
+
+#include <limits.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+/* set once the shim runs in bypass mode with neither call nor path tracing (preload/init.c) */
+extern bool shim_send_fast_ready;
+
+static inline long shim_sendto_fast(int fd, const void *buf, size_t len, int flags,
+				    const struct sockaddr *addr, socklen_t alen)
+{
+	struct shim_sock *sk = fdtable_peek(fd);
+	struct sockaddr_in to;
+	uintptr_t a = (uintptr_t)buf;
+
+	if (sk == NULL || !udp_fastpath_candidate(fd, sk))
+		return UDP_FP_MISS;
+	/* rw_verify_area's clamp (MAX_RW_COUNT) and access_ok (x86-64 user half): a longer or
+	 * out-of-range buffer is the general path's */
+	if (len > ((size_t)INT_MAX & ~(size_t)4095) || a > 0x00007ffffffff000UL - len)
+		return UDP_FP_MISS;
+	if (addr == NULL)
+		return udp_fastpath_send_peeked(fd, sk, buf, len, flags, NULL);
+	if (alen != sizeof(to) || umem_read_inline(&to, addr, sizeof(to)) != 0)
+		return UDP_FP_MISS;
+	return udp_fastpath_send_peeked(fd, sk, buf, len, flags, &to);
+}
+
+#endif
