@@ -7,6 +7,7 @@
 #include "shim/udp_fastpath.h"
 #include "shim/coalesce.h"
 #include "shim/dev.h"
+#include "shim/dev_xmit_fast.h"
 #include "shim/fdtable.h"
 #include "shim/inet.h"
 #include "shim/ip_ident.h"
@@ -50,7 +51,7 @@ struct fp_flow {
 	struct shim_sock *sk; /* with stamp: the socket and its settings this flow belongs to */
 	uint64_t stamp;
 	uint64_t neigh_gen; /* at learning; the route generation was the route's own */
-	bool has_name;	    /* learnt from a send with an address (else: the connected peer) */
+	uint64_t has_name;  /* 1: learnt from a send with an address (0: the connected peer) */
 	uint64_t to;	    /* ... the first 8 bytes of that sockaddr_in: family, port, address */
 	bool connected;	    /* the ID comes from the socket's counter */
 	bool nonblock;	    /* O_NONBLOCK on the file */
@@ -156,6 +157,8 @@ void udp_fastpath_learn(int fd, struct shim_sock *sk, const struct shim_msg *m,
 	}
 	f->has_name = m->has_name;
 	f->stamp = sv->fp_stamp;
+	if (ngen == 0)
+		return; /* 0 is what the fast path reads while no listener runs */
 	f->neigh_gen = ngen;
 	f->connected = sv->connected;
 	f->nonblock = sv->nonblock;
@@ -233,19 +236,19 @@ fp_send(int fd, struct shim_sock *sk, const struct iovec *iov, int iovcnt, size_
 	/* the flow: this socket with the settings it had, the same destination (or none) */
 	if (name != NULL)
 		memcpy(&to, name, sizeof(to));
-	if (f->sk != sk || f->stamp != __atomic_load_n(&sk->fp_stamp, __ATOMIC_ACQUIRE) ||
-	    (name != NULL) != f->has_name || to != f->to)
+	/* ... with routes and neighbours as when the flow was learnt (the neighbour generation
+	 * moves with the route generation too; 0, never a flow's, while no listener keeps it):
+	 * one test of all the differences together */
+	ngen = notify_live_generation_inline();
+	if (((uintptr_t)f->sk ^ (uintptr_t)sk) |
+	    (f->stamp ^ __atomic_load_n(&sk->fp_stamp, __ATOMIC_ACQUIRE)) | (f->neigh_gen ^ ngen) |
+	    (f->to ^ to) | ((uint64_t)(name != NULL) ^ f->has_name))
 		return UDP_FP_MISS;
 	/* flags with no effect on a plain datagram; MSG_OOB, MSG_PROBE, MSG_MORE, MSG_DONTROUTE
 	 * ... take the general path; lengths that need fragments or give EMSGSIZE too */
 	if ((flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL | MSG_CONFIRM)) || len > f->max_len ||
 	    (unsigned)iovcnt > (batch != NULL ? XMIT_SLOT_IOVS - 1 : FP_IOVS) ||
 	    __builtin_expect(trace_path_enabled, 0))
-		return UDP_FP_MISS;
-	/* routes and neighbours as when the flow was learnt (the neighbour generation moves with
-	 * the route generation too) */
-	ngen = notify_live_generation();
-	if (ngen == 0 || ngen != f->neigh_gen)
 		return UDP_FP_MISS;
 	/* inet_sendmsg: a corked datagram held by the kernel socket; the shim's cork state (made by
 	 * the first corked send or a connect that routed into the cork's flow, kept until close)
@@ -321,7 +324,7 @@ fp_send(int fd, struct shim_sock *sk, const struct iovec *iov, int iovcnt, size_
 			stats_add_inline(STAT_ROUTE_HIT, 1);
 		return (long)len;
 	}
-	err = dev_xmit(f->oif, parts, n, dontwait);
+	err = dev_xmit_fast(f->oif, parts, n, dontwait);
 	if (__builtin_expect(err < 0, 0)) {
 		if (err == -ENOBUFS)
 			err = 0; /* udp_send_skb: a queue drop is no error without IP_RECVERR */
