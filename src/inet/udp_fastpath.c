@@ -60,9 +60,10 @@ struct fp_flow {
 	size_t max_len;	  /* largest payload that is one frame (fragsize - 28) */
 	int oif;
 	uint32_t nexthop;
-	uint32_t saddr, daddr; /* as on the wire (for the per-destination ID) */
-	uint32_t ip_base;      /* partial sum of the IPv4 header without length, ID, flags, check */
-	uint32_t pseudo_base;  /* partial sum of the UDP pseudo-header without the length */
+	_Atomic uint32_t *id_bucket; /* the per-destination ID counter (FP_ID_DEST, ZERO_IF_DF) */
+	uint16_t id_offset;	     /* ... and its starting point (ip_ident_bucket) */
+	uint32_t ip_base;     /* partial sum of the IPv4 header without length, ID, flags, check */
+	uint32_t pseudo_base; /* partial sum of the UDP pseudo-header without the length */
 	uint8_t hdr[FP_HDR_LEN];
 	/* the previous general-path datagram on this slot: a flow is learnt from the second one of
 	 * it in a row, so a socket that alternates destinations does not pay for learning */
@@ -179,8 +180,7 @@ void udp_fastpath_learn(int fd, struct shim_sock *sk, const struct shim_msg *m,
 	f->max_len = mtu - IPV4_HLEN_MIN - UDP_HLEN;
 	f->oif = d->oif;
 	f->nexthop = rt->nexthop;
-	f->saddr = d->saddr;
-	f->daddr = d->daddr;
+	f->id_bucket = ip_ident_bucket(d->daddr, d->saddr, IPPROTO_UDP, &f->id_offset);
 
 	/* the header bytes with length, ID, flags and both checksums zero */
 	memset(f->hdr, 0, sizeof(f->hdr));
@@ -284,7 +284,7 @@ fp_send(int fd, struct shim_sock *sk, const struct iovec *iov, int iovcnt, size_
 	} else if (f->id_rule == FP_ID_ZERO_IF_DF && frag) {
 		id = 0;
 	} else {
-		id = ip_ident_unconnected(f->daddr, f->saddr, IPPROTO_UDP);
+		id = ip_ident_next(f->id_bucket, f->id_offset); /* ip_ident_unconnected */
 	}
 
 	/* the headers: the flow's bytes, lengths, ID, flags and checksums patched in (network
