@@ -60,7 +60,22 @@ static inline struct shim_sock *fdtable_peek(int fd)
 
 /* Take a reference on sk if fd's slot still holds it (after fdtable_peek): true with the
  * reference, which the caller puts; false if the socket was closed or replaced meanwhile. */
-bool fdtable_hold(int fd, struct shim_sock *sk);
+void shim_sock_put(struct shim_sock *sk);
+static inline bool fdtable_hold(int fd, struct shim_sock *sk)
+{
+	_Atomic unsigned *refs = (_Atomic unsigned *)&sk->refs;
+	unsigned r = atomic_load_explicit(refs, memory_order_relaxed);
+
+	do { /* shim_sock_get_not_zero: not once the object is on its way to the free list */
+		if (r == 0)
+			return false;
+	} while (!atomic_compare_exchange_weak_explicit(refs, &r, r + 1, memory_order_acquire,
+							memory_order_relaxed));
+	if (fdtable_peek(fd) == sk)
+		return true;
+	shim_sock_put(sk); /* closed or replaced meanwhile */
+	return false;
+}
 
 /* Whether (family, type, protocol) as given to socket() or read back by SO_DOMAIN, SO_TYPE,
  * SO_PROTOCOL is a socket the shim owns (inet_create resolves protocol 0 to UDP for SOCK_DGRAM). */

@@ -54,7 +54,7 @@ struct fp_flow {
 	uint64_t has_name;  /* 1: learnt from a send with an address (0: the connected peer) */
 	uint64_t to;	    /* ... the first 8 bytes of that sockaddr_in: family, port, address */
 	bool connected;	    /* the ID comes from the socket's counter */
-	bool nonblock;	    /* O_NONBLOCK on the file */
+	int nonblock;	    /* O_NONBLOCK on the file: MSG_DONTWAIT, else 0 */
 	uint8_t id_rule;    /* enum fp_id */
 	uint32_t df_upto; /* DF for datagrams (IP total length) up to this: 0 never, 65535 always */
 	size_t max_len;	  /* largest payload that is one frame (fragsize - 28) */
@@ -162,7 +162,7 @@ void udp_fastpath_learn(int fd, struct shim_sock *sk, const struct shim_msg *m,
 		return; /* 0 is what the fast path reads while no listener runs */
 	f->neigh_gen = ngen;
 	f->connected = sv->connected;
-	f->nonblock = sv->nonblock;
+	f->nonblock = sv->nonblock ? MSG_DONTWAIT : 0;
 	/* ip_setup_cork / __ip_make_skb: DF by IP_MTU_DISCOVER mode (udp_sendmsg.c) */
 	if (sv->pmtudisc == IP_PMTUDISC_DO || sv->pmtudisc == IP_PMTUDISC_PROBE)
 		f->df_upto = IP_MAX_TOTAL;
@@ -226,7 +226,7 @@ fp_send(int fd, struct shim_sock *sk, const struct iovec *iov, int iovcnt, size_
 	struct iovec parts[1 + FP_IOVS], *pp;
 	uint16_t ulen, tot, id, frag, ck;
 	uint64_t ngen, to = 0;
-	bool dontwait;
+	int dontwait; /* MSG_DONTWAIT or 0 */
 	int n;
 	long err;
 
@@ -264,10 +264,10 @@ fp_send(int fd, struct shim_sock *sk, const struct iovec *iov, int iovcnt, size_
 	/* neigh_output: frames already waiting for this next hop go first */
 	if (!neigh_queue_idle() && neigh_queue_waiting(f->oif, f->nexthop))
 		return UDP_FP_MISS;
-	dontwait = (flags & MSG_DONTWAIT) || f->nonblock;
+	dontwait = (flags | f->nonblock) & MSG_DONTWAIT;
 	if (batch != NULL &&
 	    (batch->n == XMIT_BATCH_MAX ||
-	     (batch->n > 0 && (batch->oif != f->oif || batch->dontwait != dontwait))))
+	     (batch->n > 0 && (batch->oif != f->oif || batch->dontwait != (dontwait != 0)))))
 		return UDP_FP_MISS; /* the general path flushes the batch first */
 
 	/* __ip_make_skb: DF and the ID (ip_select_ident_segs) */
@@ -318,7 +318,7 @@ fp_send(int fd, struct shim_sock *sk, const struct iovec *iov, int iovcnt, size_
 		batch->slot[batch->n].nparts = n;
 		batch->slot[batch->n].entry = batch->current_entry;
 		batch->oif = f->oif;
-		batch->dontwait = dontwait;
+		batch->dontwait = dontwait != 0;
 		batch->n++;
 		if (f->has_name)
 			stats_add_inline(STAT_ROUTE_HIT, 1);

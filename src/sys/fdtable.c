@@ -167,18 +167,6 @@ enum fd_kind fdtable_lookup(int fd, struct shim_sock **skp)
 	}
 }
 
-bool fdtable_hold(int fd, struct shim_sock *sk)
-{
-	slot_t *slot = slot_of(fd, false);
-
-	if (slot == NULL || !shim_sock_get_not_zero(sk))
-		return false;
-	if (atomic_load_explicit(slot, memory_order_acquire) == (uintptr_t)sk)
-		return true;
-	shim_sock_put(sk); /* closed or replaced meanwhile */
-	return false;
-}
-
 static int slot_store(int fd, uintptr_t v)
 {
 	slot_t *slot = slot_of(fd, v != FD_UNKNOWN);
