@@ -50,6 +50,17 @@ SHIM_EXPORT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 	long r = SHIM_NOT_OWNED;
 	int err, saved;
 
+	if (__builtin_expect(__atomic_load_n(&shim_send_fast_ready, __ATOMIC_ACQUIRE), 1)) {
+		r = shim_sendmsg_fast(fd, msg, flags);
+		if (__builtin_expect(r >= 0, 1))
+			return r;
+		if (r != UDP_FP_MISS) {
+			stats_error((int)-r);
+			errno = (int)-r;
+			return -1;
+		}
+		r = SHIM_NOT_OWNED;
+	}
 	shim_init();
 	saved = errno;
 	if (!shim_bypass || (r = sys_sendmsg(fd, msg, flags), SHIM_PASSES(r)))

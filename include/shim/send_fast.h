@@ -45,4 +45,44 @@ static inline long shim_sendto_fast(int fd, const void *buf, size_t len, int fla
 	return udp_fastpath_send_peeked(fd, sk, buf, len, flags, &to);
 }
 
+/* The same for sendmsg (___sys_sendmsg with sendmsg_fast's shape in src/sys/sys_send.c): one
+ * buffer, no control data, no address or a sockaddr_in; the msghdr, its iovec and address read as
+ * the general path reads them. */
+static inline long shim_sendmsg_fast(int fd, const struct msghdr *umsg, int flags)
+{
+	struct shim_sock *sk = fdtable_peek(fd);
+	struct sockaddr_in to;
+	struct msghdr k;
+	struct iovec one;
+	uintptr_t a;
+
+	if (sk == NULL || !udp_fastpath_candidate(fd, sk) || (flags & (int)0x80000000u))
+		return UDP_FP_MISS; /* MSG_CMSG_COMPAT: EINVAL from the general path */
+	if (umem_read_inline(&k, umsg, sizeof(k)) != 0)
+		return UDP_FP_MISS;
+	if (k.msg_controllen != 0 || k.msg_iovlen != 1 || (int)k.msg_namelen < 0 ||
+	    (k.msg_name != NULL && k.msg_namelen != sizeof(to)))
+		return UDP_FP_MISS;
+	if (k.msg_name == NULL) {
+		if (umem_read_inline(&one, k.msg_iov, sizeof(one)) != 0)
+			return UDP_FP_MISS;
+	} else if (umem_on_stack(k.msg_iov, sizeof(one)) && umem_on_stack(k.msg_name, sizeof(to))) {
+		__builtin_memcpy(&one, k.msg_iov, sizeof(one));
+		__builtin_memcpy(&to, k.msg_name, sizeof(to));
+	} else {
+		/* iovec and address not both on the stack: one process_vm_readv for the two */
+		struct iovec local[2] = {{&one, sizeof(one)}, {&to, sizeof(to)}};
+		struct iovec remote[2] = {{k.msg_iov, sizeof(one)}, {k.msg_name, sizeof(to)}};
+
+		if (umem_read_parts(local, 2, remote, 2) != (long)(sizeof(one) + sizeof(to)))
+			return UDP_FP_MISS;
+	}
+	a = (uintptr_t)one.iov_base;
+	if (one.iov_len > ((size_t)INT_MAX & ~(size_t)4095) ||
+	    a > 0x00007ffffffff000UL - one.iov_len)
+		return UDP_FP_MISS;
+	return udp_fastpath_send_peeked(fd, sk, one.iov_base, one.iov_len, flags,
+					k.msg_name != NULL ? &to : NULL);
+}
+
 #endif
