@@ -8,8 +8,11 @@
 #include "shim/send_fast.h"
 #include "shim/stats.h"
 
-SHIM_EXPORT ssize_t sendto(int fd, const void *buf, size_t len, int flags,
-			   const struct sockaddr *addr, socklen_t alen)
+/* sendto's body, inlined into send too (no call through the PLT) */
+static inline __attribute__((always_inline)) ssize_t sendto_body(int fd, const void *buf,
+								 size_t len, int flags,
+								 const struct sockaddr *addr,
+								 socklen_t alen)
 {
 	ssize_t ret;
 	long r = SHIM_NOT_OWNED;
@@ -39,9 +42,15 @@ SHIM_EXPORT ssize_t sendto(int fd, const void *buf, size_t len, int flags,
 	return ret;
 }
 
+SHIM_EXPORT ssize_t sendto(int fd, const void *buf, size_t len, int flags,
+			   const struct sockaddr *addr, socklen_t alen)
+{
+	return sendto_body(fd, buf, len, flags, addr, alen);
+}
+
 SHIM_EXPORT ssize_t send(int fd, const void *buf, size_t len, int flags)
 {
-	return sendto(fd, buf, len, flags, NULL, 0);
+	return sendto_body(fd, buf, len, flags, NULL, 0);
 }
 
 SHIM_EXPORT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)

@@ -54,19 +54,26 @@ static inline long shim_sendmsg_fast(int fd, const struct msghdr *umsg, int flag
 	struct sockaddr_in to;
 	struct msghdr k;
 	struct iovec one;
+	struct umem_window w;
 	uintptr_t a;
 
 	if (sk == NULL || !udp_fastpath_candidate(fd, sk) || (flags & (int)0x80000000u))
 		return UDP_FP_MISS; /* MSG_CMSG_COMPAT: EINVAL from the general path */
-	if (umem_read_inline(&k, umsg, sizeof(k)) != 0)
+	w = umem_stack_window();    /* umem_read_inline's test, the window taken once */
+	if (umem_in_window(w, umsg, sizeof(k)))
+		__builtin_memcpy(&k, umsg, sizeof(k));
+	else if (umem_read(&k, umsg, sizeof(k)) != 0)
 		return UDP_FP_MISS;
 	if (k.msg_controllen != 0 || k.msg_iovlen != 1 || (int)k.msg_namelen < 0 ||
 	    (k.msg_name != NULL && k.msg_namelen != sizeof(to)))
 		return UDP_FP_MISS;
 	if (k.msg_name == NULL) {
-		if (umem_read_inline(&one, k.msg_iov, sizeof(one)) != 0)
+		if (umem_in_window(w, k.msg_iov, sizeof(one)))
+			__builtin_memcpy(&one, k.msg_iov, sizeof(one));
+		else if (umem_read(&one, k.msg_iov, sizeof(one)) != 0)
 			return UDP_FP_MISS;
-	} else if (umem_on_stack(k.msg_iov, sizeof(one)) && umem_on_stack(k.msg_name, sizeof(to))) {
+	} else if (umem_in_window(w, k.msg_iov, sizeof(one)) &&
+		   umem_in_window(w, k.msg_name, sizeof(to))) {
 		__builtin_memcpy(&one, k.msg_iov, sizeof(one));
 		__builtin_memcpy(&to, k.msg_name, sizeof(to));
 	} else {
