@@ -277,6 +277,12 @@ fp_send(int fd, struct shim_sock *sk, const struct iovec *iov, int iovcnt, size_
 	if (f->id_rule == FP_ID_SOCKET) {
 		if (!held && !fdtable_hold(fd, sk))
 			return UDP_FP_MISS; /* closed meanwhile: the general path looks again */
+		/* closed and the object reused for a new socket on the same fd before the
+		 * reference was taken: the new one has another stamp (stamps are never reused) */
+		if (!held && __atomic_load_n(&sk->fp_stamp, __ATOMIC_ACQUIRE) != f->stamp) {
+			shim_sock_put(sk);
+			return UDP_FP_MISS;
+		}
 		pthread_mutex_lock(&sk->lock);
 		id = ++sk->ip_id;
 		sk->ip_id_used = true;
