@@ -40,7 +40,12 @@ static inline long shim_sendto_fast(int fd, const void *buf, size_t len, int fla
 		return UDP_FP_MISS;
 	if (addr == NULL)
 		return udp_fastpath_send_peeked(fd, sk, buf, len, flags, NULL);
-	if (alen != sizeof(to) || umem_read_inline(&to, addr, sizeof(to)) != 0)
+	if (alen != sizeof(to))
+		return UDP_FP_MISS;
+	if (umem_on_stack(addr, sizeof(to))) /* read where it is, once (udp_fastpath_send) */
+		return udp_fastpath_send_peeked(fd, sk, buf, len, flags,
+						(const struct sockaddr_in *)addr);
+	if (umem_read(&to, addr, sizeof(to)) != 0)
 		return UDP_FP_MISS;
 	return udp_fastpath_send_peeked(fd, sk, buf, len, flags, &to);
 }
@@ -52,7 +57,8 @@ static inline long shim_sendmsg_fast(int fd, const struct msghdr *umsg, int flag
 {
 	struct shim_sock *sk = fdtable_peek(fd);
 	struct sockaddr_in to;
-	struct msghdr k;
+	const struct sockaddr_in *name;
+	const struct iovec *uiov;
 	struct iovec one;
 	struct umem_window w;
 	uintptr_t a;
@@ -60,36 +66,48 @@ static inline long shim_sendmsg_fast(int fd, const struct msghdr *umsg, int flag
 	if (sk == NULL || !udp_fastpath_candidate(fd, sk) || (flags & (int)0x80000000u))
 		return UDP_FP_MISS; /* MSG_CMSG_COMPAT: EINVAL from the general path */
 	w = umem_stack_window();    /* umem_read_inline's test, the window taken once */
-	if (umem_in_window(w, umsg, sizeof(k)))
-		__builtin_memcpy(&k, umsg, sizeof(k));
-	else if (umem_read(&k, umsg, sizeof(k)) != 0)
-		return UDP_FP_MISS;
-	if (k.msg_controllen != 0 || k.msg_iovlen != 1 || (int)k.msg_namelen < 0 ||
-	    (k.msg_name != NULL && k.msg_namelen != sizeof(to)))
-		return UDP_FP_MISS;
-	if (k.msg_name == NULL) {
-		if (umem_in_window(w, k.msg_iov, sizeof(one)))
-			__builtin_memcpy(&one, k.msg_iov, sizeof(one));
-		else if (umem_read(&one, k.msg_iov, sizeof(one)) != 0)
+	/* the msghdr: each field used is read once (directly when it is on the stack) */
+	if (umem_in_window(w, umsg, sizeof(*umsg))) {
+		socklen_t namelen = umsg->msg_namelen;
+
+		if (umsg->msg_controllen != 0 || umsg->msg_iovlen != 1 || (int)namelen < 0)
 			return UDP_FP_MISS;
-	} else if (umem_in_window(w, k.msg_iov, sizeof(one)) &&
-		   umem_in_window(w, k.msg_name, sizeof(to))) {
-		__builtin_memcpy(&one, k.msg_iov, sizeof(one));
-		__builtin_memcpy(&to, k.msg_name, sizeof(to));
+		name = umsg->msg_name;
+		if (name != NULL && namelen != sizeof(to))
+			return UDP_FP_MISS;
+		uiov = umsg->msg_iov;
+	} else {
+		struct msghdr k;
+
+		if (umem_read(&k, umsg, sizeof(k)) != 0 || k.msg_controllen != 0 ||
+		    k.msg_iovlen != 1 || (int)k.msg_namelen < 0 ||
+		    (k.msg_name != NULL && k.msg_namelen != sizeof(to)))
+			return UDP_FP_MISS;
+		name = k.msg_name;
+		uiov = k.msg_iov;
+	}
+	if (name == NULL) {
+		if (umem_in_window(w, uiov, sizeof(one)))
+			__builtin_memcpy(&one, uiov, sizeof(one));
+		else if (umem_read(&one, uiov, sizeof(one)) != 0)
+			return UDP_FP_MISS;
+	} else if (umem_in_window(w, uiov, sizeof(one)) && umem_in_window(w, name, sizeof(to))) {
+		__builtin_memcpy(&one, uiov, sizeof(one));
+		/* the address is read where it is (on the stack, once: udp_fastpath_send) */
 	} else {
 		/* iovec and address not both on the stack: one process_vm_readv for the two */
 		struct iovec local[2] = {{&one, sizeof(one)}, {&to, sizeof(to)}};
-		struct iovec remote[2] = {{k.msg_iov, sizeof(one)}, {k.msg_name, sizeof(to)}};
+		struct iovec remote[2] = {{(void *)uiov, sizeof(one)}, {(void *)name, sizeof(to)}};
 
 		if (umem_read_parts(local, 2, remote, 2) != (long)(sizeof(one) + sizeof(to)))
 			return UDP_FP_MISS;
+		name = &to;
 	}
 	a = (uintptr_t)one.iov_base;
 	if (one.iov_len > ((size_t)INT_MAX & ~(size_t)4095) ||
 	    a > 0x00007ffffffff000UL - one.iov_len)
 		return UDP_FP_MISS;
-	return udp_fastpath_send_peeked(fd, sk, one.iov_base, one.iov_len, flags,
-					k.msg_name != NULL ? &to : NULL);
+	return udp_fastpath_send_peeked(fd, sk, one.iov_base, one.iov_len, flags, name);
 }
 
 #endif
