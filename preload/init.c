@@ -11,6 +11,7 @@
 #include "shim/pcap.h"
 #include "shim/rawsys.h"
 #include "shim/route.h"
+#include "shim/send_fast.h"
 #include "shim/sockevents.h"
 #include "shim/stats.h"
 #include "shim/trace.h"
@@ -27,6 +28,7 @@
 
 struct real_libc real;
 bool shim_bypass;
+bool shim_send_fast_ready;
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 
@@ -192,6 +194,10 @@ static void init_once_body(void)
 		stats_init();
 		start_bypass();
 	}
+	/* sendto and send may go straight to the fast path (include/shim/send_fast.h) */
+	__atomic_store_n(&shim_send_fast_ready,
+			 shim_bypass && !trace_calls_enabled && !trace_path_enabled,
+			 __ATOMIC_RELEASE);
 	errno = saved;
 }
 

@@ -85,6 +85,15 @@ bool notify_generations_live(uint64_t *route, uint64_t *neigh);
 /* The neighbour generation, which the listener moves with every route change as well, while it
  * runs; 0 when it does not. */
 uint64_t notify_live_generation(void);
+/* The same, inlined (the variables are notify.c's). */
+extern _Atomic uint64_t notify_neigh_generation_var;
+extern _Atomic int notify_listener_state;
+static inline uint64_t notify_live_generation_inline(void)
+{
+	if (__atomic_load_n(&notify_listener_state, __ATOMIC_ACQUIRE) != 1)
+		return 0;
+	return __atomic_load_n(&notify_neigh_generation_var, __ATOMIC_ACQUIRE);
+}
 /* Current generations (for tests and the path trace). */
 uint64_t route_generation(void);
 

@@ -64,6 +64,11 @@ long udp_fastpath_send(int fd, struct shim_sock *sk, const struct iovec *iov, in
 		       size_t len, int flags, const struct sockaddr_in *name,
 		       struct xmit_batch *batch);
 
+/* The same for one buffer, with sk from fdtable_peek (no reference held): the entry of the
+ * interposed sendto and send (include/shim/send_fast.h). */
+long udp_fastpath_send_peeked(int fd, struct shim_sock *sk, const void *buf, size_t len, int flags,
+			      const struct sockaddr_in *name);
+
 /* After udp_sendmsg sent d (one frame) itself: remember its flow for this thread if it qualifies.
  */
 void udp_fastpath_learn(int fd, struct shim_sock *sk, const struct shim_msg *m,

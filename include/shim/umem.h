@@ -33,6 +33,31 @@ static inline int umem_on_stack(const void *src, size_t n)
 #endif
 }
 
+/* umem_on_stack for several ranges: the window [caller's frame, stack top) taken once (empty
+ * when the frame is not on the known stack, and always in a sanitized build). */
+struct umem_window {
+	uintptr_t lo, hi;
+};
+
+static inline __attribute__((always_inline)) struct umem_window umem_stack_window(void)
+{
+	struct umem_window w = {0, 0};
+#if !defined(__SANITIZE_ADDRESS__)
+	uintptr_t sp = (uintptr_t)__builtin_frame_address(0), hi = umem_stack_hi;
+
+	if (sp >= umem_stack_lo && sp < hi)
+		w = (struct umem_window){sp, hi};
+#endif
+	return w;
+}
+
+static inline int umem_in_window(struct umem_window w, const void *src, size_t n)
+{
+	uintptr_t a = (uintptr_t)src;
+
+	return a >= w.lo && a + n >= a && a + n <= w.hi;
+}
+
 static inline int umem_read_inline(void *dst, const void *src, size_t n)
 {
 	if (umem_on_stack(src, n)) {

@@ -1,5 +1,6 @@
 /* packet_xmit: dev_queue_xmit through AF_PACKET (see include/shim/dev.h). */
 #include "shim/dev.h"
+#include "shim/dev_xmit_fast.h"
 #include "shim/coalesce.h"
 #include "shim/fdtable.h"
 #include "shim/packet_ring.h"
@@ -19,7 +20,8 @@
 
 #define MAX_BATCH 64
 
-static int packet_fd = -1;
+int dev_packet_fd = -1; /* shared with the inlined transmit (include/shim/dev_xmit_fast.h) */
+#define packet_fd dev_packet_fd
 
 static int ring_disabled(void)
 {
@@ -81,8 +83,10 @@ static void fill_target(struct sockaddr_ll *sll, int ifindex)
 	sll->sll_ifindex = ifindex;
 }
 
-static __thread __attribute__((tls_model("initial-exec"))) struct sockaddr_ll target;
-static __thread __attribute__((tls_model("initial-exec"))) int target_ifindex;
+__thread __attribute__((tls_model("initial-exec"))) struct sockaddr_ll dev_xmit_target;
+__thread __attribute__((tls_model("initial-exec"))) int dev_xmit_target_ifindex;
+#define target	       dev_xmit_target
+#define target_ifindex dev_xmit_target_ifindex
 
 int dev_xmit(int ifindex, const struct iovec *iov, int iovcnt, int dontwait)
 {

@@ -7,6 +7,8 @@
 #include "shim/udp_fastpath.h"
 #include "shim/coalesce.h"
 #include "shim/dev.h"
+#include "shim/dev_xmit_fast.h"
+#include "shim/fdtable.h"
 #include "shim/inet.h"
 #include "shim/ip_ident.h"
 #include "shim/ip_output.h"
@@ -49,18 +51,19 @@ struct fp_flow {
 	struct shim_sock *sk; /* with stamp: the socket and its settings this flow belongs to */
 	uint64_t stamp;
 	uint64_t neigh_gen; /* at learning; the route generation was the route's own */
-	bool has_name;	    /* learnt from a send with an address (else: the connected peer) */
+	uint64_t has_name;  /* 1: learnt from a send with an address (0: the connected peer) */
 	uint64_t to;	    /* ... the first 8 bytes of that sockaddr_in: family, port, address */
 	bool connected;	    /* the ID comes from the socket's counter */
-	bool nonblock;	    /* O_NONBLOCK on the file */
+	int nonblock;	    /* O_NONBLOCK on the file: MSG_DONTWAIT, else 0 */
 	uint8_t id_rule;    /* enum fp_id */
 	uint32_t df_upto; /* DF for datagrams (IP total length) up to this: 0 never, 65535 always */
 	size_t max_len;	  /* largest payload that is one frame (fragsize - 28) */
 	int oif;
 	uint32_t nexthop;
-	uint32_t saddr, daddr; /* as on the wire (for the per-destination ID) */
-	uint32_t ip_base;      /* partial sum of the IPv4 header without length, ID, flags, check */
-	uint32_t pseudo_base;  /* partial sum of the UDP pseudo-header without the length */
+	_Atomic uint32_t *id_bucket; /* the per-destination ID counter (FP_ID_DEST, ZERO_IF_DF) */
+	uint16_t id_offset;	     /* ... and its starting point (ip_ident_bucket) */
+	uint32_t ip_base;     /* partial sum of the IPv4 header without length, ID, flags, check */
+	uint32_t pseudo_base; /* partial sum of the UDP pseudo-header without the length */
 	uint8_t hdr[FP_HDR_LEN];
 	/* the previous general-path datagram on this slot: a flow is learnt from the second one of
 	 * it in a row, so a socket that alternates destinations does not pay for learning */
@@ -155,9 +158,11 @@ void udp_fastpath_learn(int fd, struct shim_sock *sk, const struct shim_msg *m,
 	}
 	f->has_name = m->has_name;
 	f->stamp = sv->fp_stamp;
+	if (ngen == 0)
+		return; /* 0 is what the fast path reads while no listener runs */
 	f->neigh_gen = ngen;
 	f->connected = sv->connected;
-	f->nonblock = sv->nonblock;
+	f->nonblock = sv->nonblock ? MSG_DONTWAIT : 0;
 	/* ip_setup_cork / __ip_make_skb: DF by IP_MTU_DISCOVER mode (udp_sendmsg.c) */
 	if (sv->pmtudisc == IP_PMTUDISC_DO || sv->pmtudisc == IP_PMTUDISC_PROBE)
 		f->df_upto = IP_MAX_TOTAL;
@@ -175,8 +180,7 @@ void udp_fastpath_learn(int fd, struct shim_sock *sk, const struct shim_msg *m,
 	f->max_len = mtu - IPV4_HLEN_MIN - UDP_HLEN;
 	f->oif = d->oif;
 	f->nexthop = rt->nexthop;
-	f->saddr = d->saddr;
-	f->daddr = d->daddr;
+	f->id_bucket = ip_ident_bucket(d->daddr, d->saddr, IPPROTO_UDP, &f->id_offset);
 
 	/* the header bytes with length, ID, flags and both checksums zero */
 	memset(f->hdr, 0, sizeof(f->hdr));
@@ -210,16 +214,19 @@ static void undo_socket_ident(struct shim_sock *sk, uint16_t id)
 	pthread_mutex_unlock(&sk->lock);
 }
 
-long udp_fastpath_send(int fd, struct shim_sock *sk, const struct iovec *iov, int iovcnt,
-		       size_t len, int flags, const struct sockaddr_in *name,
-		       struct xmit_batch *batch)
+/* held: the caller holds a reference on sk; without one (fdtable_peek) sk may be closed and
+ * reused at any moment, so it is only read until the flow has been matched, and a reference is
+ * taken (fdtable_hold) before its lock is (a socket-counter ID) */
+static inline __attribute__((always_inline)) long
+fp_send(int fd, struct shim_sock *sk, const struct iovec *iov, int iovcnt, size_t len, int flags,
+	const struct sockaddr_in *name, struct xmit_batch *batch, bool held)
 {
 	struct fp_flow *f = flow_slot(fd);
 	uint8_t hdr[FP_HDR_LEN], *out;
 	struct iovec parts[1 + FP_IOVS], *pp;
 	uint16_t ulen, tot, id, frag, ck;
 	uint64_t ngen, to = 0;
-	bool dontwait;
+	int dontwait; /* MSG_DONTWAIT or 0 */
 	int n;
 	long err;
 
@@ -229,19 +236,19 @@ long udp_fastpath_send(int fd, struct shim_sock *sk, const struct iovec *iov, in
 	/* the flow: this socket with the settings it had, the same destination (or none) */
 	if (name != NULL)
 		memcpy(&to, name, sizeof(to));
-	if (f->sk != sk || f->stamp != __atomic_load_n(&sk->fp_stamp, __ATOMIC_ACQUIRE) ||
-	    (name != NULL) != f->has_name || to != f->to)
+	/* ... with routes and neighbours as when the flow was learnt (the neighbour generation
+	 * moves with the route generation too; 0, never a flow's, while no listener keeps it):
+	 * one test of all the differences together */
+	ngen = notify_live_generation_inline();
+	if (((uintptr_t)f->sk ^ (uintptr_t)sk) |
+	    (f->stamp ^ __atomic_load_n(&sk->fp_stamp, __ATOMIC_ACQUIRE)) | (f->neigh_gen ^ ngen) |
+	    (f->to ^ to) | ((uint64_t)(name != NULL) ^ f->has_name))
 		return UDP_FP_MISS;
 	/* flags with no effect on a plain datagram; MSG_OOB, MSG_PROBE, MSG_MORE, MSG_DONTROUTE
 	 * ... take the general path; lengths that need fragments or give EMSGSIZE too */
 	if ((flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL | MSG_CONFIRM)) || len > f->max_len ||
 	    (unsigned)iovcnt > (batch != NULL ? XMIT_SLOT_IOVS - 1 : FP_IOVS) ||
 	    __builtin_expect(trace_path_enabled, 0))
-		return UDP_FP_MISS;
-	/* routes and neighbours as when the flow was learnt (the neighbour generation moves with
-	 * the route generation too) */
-	ngen = notify_live_generation();
-	if (ngen == 0 || ngen != f->neigh_gen)
 		return UDP_FP_MISS;
 	/* inet_sendmsg: a corked datagram held by the kernel socket; the shim's cork state (made by
 	 * the first corked send or a connect that routed into the cork's flow, kept until close)
@@ -257,10 +264,10 @@ long udp_fastpath_send(int fd, struct shim_sock *sk, const struct iovec *iov, in
 	/* neigh_output: frames already waiting for this next hop go first */
 	if (!neigh_queue_idle() && neigh_queue_waiting(f->oif, f->nexthop))
 		return UDP_FP_MISS;
-	dontwait = (flags & MSG_DONTWAIT) || f->nonblock;
+	dontwait = (flags | f->nonblock) & MSG_DONTWAIT;
 	if (batch != NULL &&
 	    (batch->n == XMIT_BATCH_MAX ||
-	     (batch->n > 0 && (batch->oif != f->oif || batch->dontwait != dontwait))))
+	     (batch->n > 0 && (batch->oif != f->oif || batch->dontwait != (dontwait != 0)))))
 		return UDP_FP_MISS; /* the general path flushes the batch first */
 
 	/* __ip_make_skb: DF and the ID (ip_select_ident_segs) */
@@ -268,6 +275,14 @@ long udp_fastpath_send(int fd, struct shim_sock *sk, const struct iovec *iov, in
 	tot = (uint16_t)(IPV4_HLEN_MIN + ulen);
 	frag = tot <= f->df_upto ? htons(IP_DF) : 0;
 	if (f->id_rule == FP_ID_SOCKET) {
+		if (!held && !fdtable_hold(fd, sk))
+			return UDP_FP_MISS; /* closed meanwhile: the general path looks again */
+		/* closed and the object reused for a new socket on the same fd before the
+		 * reference was taken: the new one has another stamp (stamps are never reused) */
+		if (!held && __atomic_load_n(&sk->fp_stamp, __ATOMIC_ACQUIRE) != f->stamp) {
+			shim_sock_put(sk);
+			return UDP_FP_MISS;
+		}
 		pthread_mutex_lock(&sk->lock);
 		id = ++sk->ip_id;
 		sk->ip_id_used = true;
@@ -275,7 +290,7 @@ long udp_fastpath_send(int fd, struct shim_sock *sk, const struct iovec *iov, in
 	} else if (f->id_rule == FP_ID_ZERO_IF_DF && frag) {
 		id = 0;
 	} else {
-		id = ip_ident_unconnected(f->daddr, f->saddr, IPPROTO_UDP);
+		id = ip_ident_next(f->id_bucket, f->id_offset); /* ip_ident_unconnected */
 	}
 
 	/* the headers: the flow's bytes, lengths, ID, flags and checksums patched in (network
@@ -309,24 +324,29 @@ long udp_fastpath_send(int fd, struct shim_sock *sk, const struct iovec *iov, in
 		batch->slot[batch->n].nparts = n;
 		batch->slot[batch->n].entry = batch->current_entry;
 		batch->oif = f->oif;
-		batch->dontwait = dontwait;
+		batch->dontwait = dontwait != 0;
 		batch->n++;
 		if (f->has_name)
 			stats_add_inline(STAT_ROUTE_HIT, 1);
 		return (long)len;
 	}
-	err = dev_xmit(f->oif, parts, n, dontwait);
+	err = dev_xmit_fast(f->oif, parts, n, dontwait);
 	if (__builtin_expect(err < 0, 0)) {
 		if (err == -ENOBUFS)
 			err = 0; /* udp_send_skb: a queue drop is no error without IP_RECVERR */
 		else if (err == -ENETDOWN || err == -ENXIO)
 			err = -ENETUNREACH;
 		if (err < 0) {
-			if (f->id_rule == FP_ID_SOCKET)
+			if (f->id_rule == FP_ID_SOCKET) {
 				undo_socket_ident(sk, ntohs(id));
+				if (!held)
+					shim_sock_put(sk);
+			}
 			return err;
 		}
 	}
+	if (!held && f->id_rule == FP_ID_SOCKET)
+		shim_sock_put(sk);
 	/* the general path would have found the route of a named send in the route cache (a
 	 * connected one uses the socket's own route, counted nowhere) */
 	if (f->has_name)
@@ -334,4 +354,19 @@ long udp_fastpath_send(int fd, struct shim_sock *sk, const struct iovec *iov, in
 	stats_add_inline(STAT_DGRAMS_SENT, 1);
 	stats_add_inline(STAT_BYTES_SENT, len);
 	return (long)len;
+}
+
+long udp_fastpath_send(int fd, struct shim_sock *sk, const struct iovec *iov, int iovcnt,
+		       size_t len, int flags, const struct sockaddr_in *name,
+		       struct xmit_batch *batch)
+{
+	return fp_send(fd, sk, iov, iovcnt, len, flags, name, batch, true);
+}
+
+long udp_fastpath_send_peeked(int fd, struct shim_sock *sk, const void *buf, size_t len, int flags,
+			      const struct sockaddr_in *name)
+{
+	struct iovec one = {(void *)buf, len};
+
+	return fp_send(fd, sk, &one, 1, len, flags, name, NULL, false);
 }

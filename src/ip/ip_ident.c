@@ -22,6 +22,19 @@ static void seed(void)
 	atomic_store(&seeded, 1);
 }
 
+_Atomic uint32_t *ip_ident_bucket(uint32_t daddr, uint32_t saddr, uint8_t protocol,
+				  uint16_t *offset)
+{
+	uint32_t h;
+
+	if (!atomic_load_explicit(&seeded, memory_order_acquire))
+		seed();
+	h = (daddr ^ (saddr * 0x9e3779b1u) ^ protocol) * hash_key;
+	h ^= h >> 15;
+	*offset = (uint16_t)(h >> 16);
+	return &buckets[h % IDENT_BUCKETS];
+}
+
 uint16_t ip_ident_unconnected(uint32_t daddr, uint32_t saddr, uint8_t protocol)
 {
 	uint32_t h;

@@ -28,9 +28,13 @@
 #include <stdatomic.h>
 #include <sys/syscall.h>
 
-static _Atomic uint64_t generation = 1;	      /* links, addresses, routes, rules */
-static _Atomic uint64_t neigh_generation = 1; /* neighbours (and everything above) */
-static _Atomic int listener_state;	      /* 0 not started, 1 running, -1 failed: no caching */
+static _Atomic uint64_t generation = 1; /* links, addresses, routes, rules */
+/* neighbours (and everything above); 0 not started, 1 running, -1 failed: no caching. Both are
+ * read inline by the send fast path (notify_live_generation_inline, include/shim/route.h). */
+_Atomic uint64_t notify_neigh_generation_var = 1;
+_Atomic int notify_listener_state;
+#define neigh_generation notify_neigh_generation_var
+#define listener_state	 notify_listener_state
 static long listener_pid;
 static pthread_mutex_t start_lock = PTHREAD_MUTEX_INITIALIZER;
 

@@ -10,17 +10,17 @@
 #include <sys/socket.h>
 
 /* Slots are kept in chunks allocated on first use; the chunk directory is a fixed array. */
-#define CHUNK_SHIFT 12
+#define CHUNK_SHIFT FDTABLE_CHUNK_SHIFT
 #define CHUNK_SLOTS (1u << CHUNK_SHIFT)
-#define CHUNK_COUNT (FDTABLE_MAX_FDS >> CHUNK_SHIFT)
 
-/* A slot value below SLOT_PTR_MIN is an enum fd_kind; anything else is a struct shim_sock pointer.
- */
-#define SLOT_PTR_MIN ((uintptr_t)FD_OWNED + 1)
+/* A slot value below FDTABLE_SLOT_PTR_MIN is an enum fd_kind; anything else is a struct shim_sock
+ * pointer. */
+#define SLOT_PTR_MIN FDTABLE_SLOT_PTR_MIN
 
-typedef _Atomic uintptr_t slot_t;
+typedef fdtable_slot_t slot_t;
 
-static _Atomic(slot_t *) chunks[CHUNK_COUNT];
+_Atomic(slot_t *) fdtable_chunks[FDTABLE_CHUNK_COUNT];
+#define chunks fdtable_chunks
 
 static slot_t *slot_of(int fd, bool create)
 {

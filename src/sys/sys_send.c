@@ -447,8 +447,17 @@ long sys_sendmmsg(int fd, struct mmsghdr *vec, unsigned vlen, int flags)
 			    (struct mmsghdr *)((uintptr_t)first + i * sizeof(*vec));
 			struct path_trace t;
 
-			path_begin(&t, "__sys_sendmmsg", fd);
 			batch->current_entry = i;
+			/* the cached flow first, straight into the batch (no path line to write:
+			 * with one, the fast path is not taken; it never answers MSG_PROBE) */
+			if (have && !trace_path_enabled) {
+				r = sendmsg_fast(fd, sk, &chunk[i].msg_hdr, flags, batch);
+				if (r >= 0) {
+					lens[sent++] = (unsigned)r;
+					continue;
+				}
+			}
+			path_begin(&t, "__sys_sendmmsg", fd);
 			r = have ? sendmsg_copied(fd, sk, chunk[i].msg_hdr, flags, &t, batch)
 				 : sendmsg_one(fd, sk, (struct msghdr *)entry, flags, &t);
 			if (r == SHIM_TO_KERNEL) { /* this entry through the kernel socket, after

@@ -47,11 +47,19 @@ START_TEST(test_socket_dup_close_share_one_object)
 	fdev_dup(100, 200);
 	ck_assert_int_eq(kind_of(200, &b), FD_OWNED);
 	ck_assert_ptr_eq(a, b); /* dup shares the socket, as the kernel shares the file */
+	ck_assert_ptr_eq(fdtable_peek(200), a);
 	shim_sock_put(a);
 	shim_sock_put(b);
 
 	fdev_close(100, fdtable_token(100), 0, 0);
 	ck_assert_int_eq(kind_of(100, NULL), FD_UNKNOWN);
+	/* a reference is taken only while the slot still holds the object, and none is leaked */
+	ck_assert_ptr_null(fdtable_peek(100));
+	ck_assert(!fdtable_hold(100, a));
+	ck_assert(fdtable_hold(200, a));
+	ck_assert_uint_eq(a->refs, 2);
+	shim_sock_put(a);
+	ck_assert_uint_eq(a->refs, 1);
 	ck_assert_int_eq(kind_of(200, NULL), FD_OWNED);
 	ck_assert_uint_eq(shim_sock_live_count(), live + 1);
 	fdev_close(200, fdtable_token(200), 0, 0);
@@ -127,6 +135,9 @@ START_TEST(test_out_of_range_fds)
 	fdev_socket(FDTABLE_MAX_FDS + 5, AF_INET, SOCK_DGRAM, 0);
 	ck_assert_int_eq(kind_of(FDTABLE_MAX_FDS + 5, NULL), FD_FOREIGN);
 	ck_assert_int_eq(kind_of(FDTABLE_MAX_FDS - 1, NULL), FD_UNKNOWN);
+	ck_assert_ptr_null(fdtable_peek(-1));
+	ck_assert_ptr_null(fdtable_peek(FDTABLE_MAX_FDS + 5));
+	ck_assert_ptr_null(fdtable_peek(FDTABLE_MAX_FDS - 1));
 }
 END_TEST
 
@@ -176,7 +187,8 @@ START_TEST(test_lookup_light_probes_real_fds)
 }
 END_TEST
 
-/* Lookups from many threads while the slots are replaced: no reference is lost or leaked. */
+/* Lookups from many threads while the slots are replaced: no reference is lost or leaked. Half
+ * the readers use fdtable_lookup, half fdtable_peek + fdtable_hold (the send fast path). */
 #define STRESS_FDS     16
 #define STRESS_READERS 6
 #define STRESS_ROUNDS  20000
@@ -190,12 +202,22 @@ static void *reader(void *arg)
 {
 	unsigned long seen = 0;
 
-	(void)arg;
 	while (!atomic_load(&stop_readers)) {
 		for (int fd = 500; fd < 500 + STRESS_FDS; fd++) {
 			struct shim_sock *sk;
 
-			if (fdtable_lookup(fd, &sk) == FD_OWNED) {
+			if (arg != NULL) {
+				/* the send fast path's way: the slot without a reference, then
+				 * one taken only if the slot still holds the same object */
+				sk = fdtable_peek(fd);
+				if (sk == NULL || !fdtable_hold(fd, sk))
+					continue;
+				ck_assert_int_eq(sk->family, AF_INET);
+				ck_assert_uint_gt(sk->refs, 0);
+				shim_sock_put(sk);
+				seen++;
+				atomic_fetch_add(&seen_owned, 1);
+			} else if (fdtable_lookup(fd, &sk) == FD_OWNED) {
 				ck_assert_int_eq(sk->family, AF_INET);
 				ck_assert_uint_gt(sk->refs, 0);
 				shim_sock_put(sk);
@@ -216,7 +238,7 @@ START_TEST(test_concurrent_lookup_and_replace)
 	atomic_store(&stop_readers, 0);
 	atomic_store(&seen_owned, 0);
 	for (int i = 0; i < STRESS_READERS; i++)
-		ck_assert_int_eq(pthread_create(&th[i], NULL, reader, NULL), 0);
+		ck_assert_int_eq(pthread_create(&th[i], NULL, reader, i % 2 ? (void *)1 : NULL), 0);
 	for (int r = 0;
 	     r < STRESS_MAX && (r < STRESS_ROUNDS || atomic_load(&seen_owned) < STRESS_SEEN); r++) {
 		int fd = 500 + r % STRESS_FDS;

@@ -1,0 +1,113 @@
+/* send_fast: the interposed sendto/send straight into the per-flow fast path (udp_fastpath.c).
+ *
+ * Called first by the sendto interceptor (preload/intercept_send.c) once the shim is set up in
+ * bypass mode without call or path tracing: the fd's slot is read without a reference
+ * (fdtable_peek), this thread's flow for it is checked (udp_fastpath_candidate), the same import
+ * checks as __sys_sendto's are made (the length clamp, access_ok, an address of exactly a
+ * sockaddr_in read from the program), and the datagram goes out. Anything else — an fd the table
+ * does not hold as an owned socket, no flow, a buffer or address the general path must judge —
+ * is UDP_FP_MISS before anything visible happened, and the caller takes the full path
+ * (sys_sendto), which looks the fd up again with a reference. */
+#ifndef SHIM_SEND_FAST_H
+#define SHIM_SEND_FAST_H
+
+#include "shim/fdtable.h"
+#include "shim/udp_fastpath.h"
+#include "shim/umem.h"
+
+#include <limits.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+/* set once the shim runs in bypass mode with neither call nor path tracing (preload/init.c) */
+extern bool shim_send_fast_ready;
+
+static inline long shim_sendto_fast(int fd, const void *buf, size_t len, int flags,
+				    const struct sockaddr *addr, socklen_t alen)
+{
+	struct shim_sock *sk = fdtable_peek(fd);
+	struct sockaddr_in to;
+	uintptr_t a = (uintptr_t)buf;
+
+	if (sk == NULL || !udp_fastpath_candidate(fd, sk))
+		return UDP_FP_MISS;
+	/* rw_verify_area's clamp (MAX_RW_COUNT) and access_ok (x86-64 user half): a longer or
+	 * out-of-range buffer is the general path's */
+	if (len > ((size_t)INT_MAX & ~(size_t)4095) || a > 0x00007ffffffff000UL - len)
+		return UDP_FP_MISS;
+	if (addr == NULL)
+		return udp_fastpath_send_peeked(fd, sk, buf, len, flags, NULL);
+	if (alen != sizeof(to))
+		return UDP_FP_MISS;
+	if (umem_on_stack(addr, sizeof(to))) /* read where it is, once (udp_fastpath_send) */
+		return udp_fastpath_send_peeked(fd, sk, buf, len, flags,
+						(const struct sockaddr_in *)addr);
+	if (umem_read(&to, addr, sizeof(to)) != 0)
+		return UDP_FP_MISS;
+	return udp_fastpath_send_peeked(fd, sk, buf, len, flags, &to);
+}
+
+/* The same for sendmsg (___sys_sendmsg with sendmsg_fast's shape in src/sys/sys_send.c): one
+ * buffer, no control data, no address or a sockaddr_in; the msghdr, its iovec and address read as
+ * the general path reads them. */
+static inline long shim_sendmsg_fast(int fd, const struct msghdr *umsg, int flags)
+{
+	struct shim_sock *sk = fdtable_peek(fd);
+	struct sockaddr_in to;
+	const struct sockaddr_in *name;
+	const struct iovec *uiov;
+	struct iovec one;
+	struct umem_window w;
+	uintptr_t a;
+
+	if (sk == NULL || !udp_fastpath_candidate(fd, sk) || (flags & (int)0x80000000u))
+		return UDP_FP_MISS; /* MSG_CMSG_COMPAT: EINVAL from the general path */
+	w = umem_stack_window();    /* umem_read_inline's test, the window taken once */
+	/* the msghdr: each field used is read once (directly when it is on the stack) */
+	if (umem_in_window(w, umsg, sizeof(*umsg))) {
+		socklen_t namelen = umsg->msg_namelen;
+
+		if (umsg->msg_controllen != 0 || umsg->msg_iovlen != 1 || (int)namelen < 0)
+			return UDP_FP_MISS;
+		name = umsg->msg_name;
+		if (name != NULL && namelen != sizeof(to))
+			return UDP_FP_MISS;
+		uiov = umsg->msg_iov;
+	} else {
+		struct msghdr k;
+
+		if (umem_read(&k, umsg, sizeof(k)) != 0 || k.msg_controllen != 0 ||
+		    k.msg_iovlen != 1 || (int)k.msg_namelen < 0 ||
+		    (k.msg_name != NULL && k.msg_namelen != sizeof(to)))
+			return UDP_FP_MISS;
+		name = k.msg_name;
+		uiov = k.msg_iov;
+	}
+	if (name == NULL) {
+		if (umem_in_window(w, uiov, sizeof(one)))
+			__builtin_memcpy(&one, uiov, sizeof(one));
+		else if (umem_read(&one, uiov, sizeof(one)) != 0)
+			return UDP_FP_MISS;
+	} else if (umem_in_window(w, uiov, sizeof(one)) && umem_in_window(w, name, sizeof(to))) {
+		__builtin_memcpy(&one, uiov, sizeof(one));
+		/* the address is read where it is (on the stack, once: udp_fastpath_send) */
+	} else {
+		/* iovec and address not both on the stack: one process_vm_readv for the two */
+		struct iovec local[2] = {{&one, sizeof(one)}, {&to, sizeof(to)}};
+		struct iovec remote[2] = {{(void *)uiov, sizeof(one)}, {(void *)name, sizeof(to)}};
+
+		if (umem_read_parts(local, 2, remote, 2) != (long)(sizeof(one) + sizeof(to)))
+			return UDP_FP_MISS;
+		name = &to;
+	}
+	a = (uintptr_t)one.iov_base;
+	if (one.iov_len > ((size_t)INT_MAX & ~(size_t)4095) ||
+	    a > 0x00007ffffffff000UL - one.iov_len)
+		return UDP_FP_MISS;
+	return udp_fastpath_send_peeked(fd, sk, one.iov_base, one.iov_len, flags, name);
+}
+
+#endif
