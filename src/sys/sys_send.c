@@ -313,10 +313,11 @@ static long sendmsg_copied(int fd, struct shim_sock *sk, struct msghdr k, int fl
 	memset(&m, 0, sizeof(m));
 	m.trace = t;
 	m.batch = batch;
-	if ((int)k.msg_namelen < 0)
-		return -EINVAL;
+	/* __copy_msghdr: no name makes the length 0 before a negative length is refused */
 	if (k.msg_name == NULL)
 		k.msg_namelen = 0;
+	if ((int)k.msg_namelen < 0)
+		return -EINVAL;
 	if (k.msg_namelen > sizeof(struct sockaddr_storage))
 		k.msg_namelen = sizeof(struct sockaddr_storage);
 	if (k.msg_name != NULL && k.msg_namelen > 0) {
