@@ -8,6 +8,22 @@
 #include "shim/send_fast.h"
 #include "shim/stats.h"
 
+/* The fast entry's result (include/shim/send_fast.h): true when it answered the call — *ret is the
+ * length, or -1 with errno set and the error counted — false when the full path must answer. */
+static inline __attribute__((always_inline)) bool fast_answered(long r, ssize_t *ret)
+{
+	if (__builtin_expect(r >= 0, 1)) {
+		*ret = r;
+		return true;
+	}
+	if (r == UDP_FP_MISS)
+		return false;
+	stats_error((int)-r);
+	errno = (int)-r;
+	*ret = -1;
+	return true;
+}
+
 /* sendto's body, inlined into send too (no call through the PLT) */
 static inline __attribute__((always_inline)) ssize_t sendto_body(int fd, const void *buf,
 								 size_t len, int flags,
@@ -22,13 +38,8 @@ static inline __attribute__((always_inline)) ssize_t sendto_body(int fd, const v
 	 * for, no trace line to print, errno untouched unless it fails */
 	if (__builtin_expect(__atomic_load_n(&shim_send_fast_ready, __ATOMIC_ACQUIRE), 1)) {
 		r = shim_sendto_fast(fd, buf, len, flags, addr, alen);
-		if (__builtin_expect(r >= 0, 1))
-			return r;
-		if (r != UDP_FP_MISS) {
-			stats_error((int)-r);
-			errno = (int)-r;
-			return -1;
-		}
+		if (fast_answered(r, &ret))
+			return ret;
 		r = SHIM_NOT_OWNED;
 	}
 	shim_init();
@@ -61,13 +72,8 @@ SHIM_EXPORT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 
 	if (__builtin_expect(__atomic_load_n(&shim_send_fast_ready, __ATOMIC_ACQUIRE), 1)) {
 		r = shim_sendmsg_fast(fd, msg, flags);
-		if (__builtin_expect(r >= 0, 1))
-			return r;
-		if (r != UDP_FP_MISS) {
-			stats_error((int)-r);
-			errno = (int)-r;
-			return -1;
-		}
+		if (fast_answered(r, &ret))
+			return ret;
 		r = SHIM_NOT_OWNED;
 	}
 	shim_init();

@@ -54,6 +54,23 @@ struct target {
 	bool ended;
 };
 
+/* Append a process to watch (with a pidfd, to notice its end). False when out of memory. */
+static bool add_target(struct target **t, size_t *nt, size_t *cap, pid_t pid,
+		       const struct stats_shared *block)
+{
+	if (*nt == *cap) {
+		struct target *grown;
+
+		*cap = *cap ? *cap * 2 : 8;
+		grown = realloc(*t, *cap * sizeof(**t));
+		if (grown == NULL)
+			return false;
+		*t = grown;
+	}
+	(*t)[(*nt)++] = (struct target){pid, block, (int)syscall(SYS_pidfd_open, pid, 0), false};
+	return true;
+}
+
 static bool all_digits(const char *s)
 {
 	if (*s == '\0')
@@ -276,14 +293,8 @@ int main(int argc, char **argv)
 				status = 1;
 				continue;
 			}
-			if (nt == cap) {
-				cap = cap ? cap * 2 : 8;
-				t = realloc(t, cap * sizeof(*t));
-				if (t == NULL)
-					return 1;
-			}
-			t[nt++] =
-			    (struct target){pid, s, (int)syscall(SYS_pidfd_open, pid, 0), false};
+			if (!add_target(&t, &nt, &cap, pid, s))
+				return 1;
 		}
 	} else {
 		DIR *d = opendir("/proc");
@@ -306,14 +317,8 @@ int main(int argc, char **argv)
 			s = open_block(pid, &err);
 			if (s == NULL)
 				continue;
-			if (nt == cap) {
-				cap = cap ? cap * 2 : 8;
-				t = realloc(t, cap * sizeof(*t));
-				if (t == NULL)
-					return 1;
-			}
-			t[nt++] =
-			    (struct target){pid, s, (int)syscall(SYS_pidfd_open, pid, 0), false};
+			if (!add_target(&t, &nt, &cap, pid, s))
+				return 1;
 		}
 		closedir(d);
 		if (nt == 0) {

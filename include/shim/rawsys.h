@@ -7,6 +7,9 @@
 #ifndef SHIM_RAWSYS_H
 #define SHIM_RAWSYS_H
 
+#include <sys/socket.h>
+#include <sys/syscall.h>
+
 #if !defined(__x86_64__)
 #error "libshim: raw system calls are implemented for x86-64 only"
 #endif
@@ -31,5 +34,14 @@ static inline long rawsys6(long nr, long a1, long a2, long a3, long a4, long a5,
 #define rawsys4(nr, a, b, c, d) rawsys6((nr), (long)(a), (long)(b), (long)(c), (long)(d), 0, 0)
 #define rawsys5(nr, a, b, c, d, e)                                                                 \
 	rawsys6((nr), (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), 0)
+
+/* getsockopt of an int option on the kernel socket: 0 or -errno; *val is 0 when it fails. */
+static inline int rawsys_getsockopt_int(int fd, int level, int name, int *val)
+{
+	socklen_t len = sizeof(*val);
+
+	*val = 0;
+	return (int)rawsys5(SYS_getsockopt, fd, level, name, val, &len);
+}
 
 #endif

@@ -5,6 +5,7 @@
  * routes, other priorities, timestamps) it leaves the whole call to the kernel, which parses the
  * buffer again and so answers exactly. */
 #include "shim/cmsg.h"
+#include "shim/net_compat.h"
 #include "shim/sockopt_check.h"
 #include "shim/sockopt_verdict.h"
 
@@ -12,16 +13,6 @@
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
-
-#ifndef SOL_UDP
-#define SOL_UDP 17
-#endif
-#ifndef UDP_SEGMENT
-#define UDP_SEGMENT 103
-#endif
-#ifndef IP_PROTOCOL
-#define IP_PROTOCOL 52
-#endif
 
 /* for_each_cmsghdr with CMSG_OK: calls fn on each message; a header that does not fit is EINVAL.
  * A buffer shorter than one header holds no message. */

@@ -1,6 +1,7 @@
 /* inet_sock: the shim's copy of a UDP socket's TX state, read from the kernel socket once and then
  * kept in step with the calls the program makes (see include/shim/inet.h). */
 #include "shim/inet.h"
+#include "shim/net_compat.h"
 #include "shim/udp_fastpath.h"
 #include "shim/rawsys.h"
 #include "shim/udp_cork.h"
@@ -13,27 +14,6 @@
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/syscall.h>
-
-#ifndef UDP_SEGMENT
-#define UDP_SEGMENT 103
-#endif
-#ifndef SOL_UDP
-#define SOL_UDP 17
-#endif
-#ifndef SOL_UDPLITE
-#define SOL_UDPLITE 136
-#endif
-#ifndef IP_BIND_ADDRESS_NO_PORT
-#define IP_BIND_ADDRESS_NO_PORT 24
-#endif
-
-static int get_int(int fd, int level, int name, int *val)
-{
-	socklen_t len = sizeof(*val);
-
-	*val = 0;
-	return (int)rawsys5(SYS_getsockopt, fd, level, name, val, &len);
-}
 
 static uint16_t random_u16(void)
 {
@@ -88,8 +68,8 @@ static void read_mc(struct shim_sock *sk, int fd)
 	socklen_t len = sizeof(a);
 	int v;
 
-	sk->mc_ttl = get_int(fd, SOL_IP, IP_MULTICAST_TTL, &v) == 0 ? (uint8_t)v : 1;
-	sk->mc_loop = get_int(fd, SOL_IP, IP_MULTICAST_LOOP, &v) != 0 || v != 0;
+	sk->mc_ttl = rawsys_getsockopt_int(fd, SOL_IP, IP_MULTICAST_TTL, &v) == 0 ? (uint8_t)v : 1;
+	sk->mc_loop = rawsys_getsockopt_int(fd, SOL_IP, IP_MULTICAST_LOOP, &v) != 0 || v != 0;
 	sk->mc_addr =
 	    rawsys5(SYS_getsockopt, fd, SOL_IP, IP_MULTICAST_IF, &a, &len) == 0 ? a.s_addr : 0;
 }
@@ -135,18 +115,19 @@ void inet_sock_sync(struct shim_sock *sk, int fd)
 	sk->ip_id = random_u16();
 	sk->ip_id_used = false;
 	sk->uc_ttl = -1;
-	if (get_int(fd, SOL_IP, IP_TTL, &v) == 0) {
+	if (rawsys_getsockopt_int(fd, SOL_IP, IP_TTL, &v) == 0) {
 		/* the kernel shows ip_default_ttl for "not set" (-1) */
 		sk->uc_ttl = v == sysctl_ip_default_ttl() ? -1 : v;
 	}
-	sk->tos = get_int(fd, SOL_IP, IP_TOS, &v) == 0 ? (uint8_t)v : 0;
-	sk->pmtudisc =
-	    get_int(fd, SOL_IP, IP_MTU_DISCOVER, &v) == 0 ? (uint8_t)v : IP_PMTUDISC_WANT;
-	sk->broadcast = get_int(fd, SOL_SOCKET, SO_BROADCAST, &v) == 0 && v;
-	sk->bound_dev_if = get_int(fd, SOL_SOCKET, SO_BINDTOIFINDEX, &v) == 0 ? v : 0;
-	sk->mark = get_int(fd, SOL_SOCKET, SO_MARK, &v) == 0 ? (uint32_t)v : 0;
+	sk->tos = rawsys_getsockopt_int(fd, SOL_IP, IP_TOS, &v) == 0 ? (uint8_t)v : 0;
+	sk->pmtudisc = rawsys_getsockopt_int(fd, SOL_IP, IP_MTU_DISCOVER, &v) == 0
+			   ? (uint8_t)v
+			   : IP_PMTUDISC_WANT;
+	sk->broadcast = rawsys_getsockopt_int(fd, SOL_SOCKET, SO_BROADCAST, &v) == 0 && v;
+	sk->bound_dev_if = rawsys_getsockopt_int(fd, SOL_SOCKET, SO_BINDTOIFINDEX, &v) == 0 ? v : 0;
+	sk->mark = rawsys_getsockopt_int(fd, SOL_SOCKET, SO_MARK, &v) == 0 ? (uint32_t)v : 0;
 	sk->uid = (uint32_t)rawsys0(SYS_geteuid);
-	sk->gso_size = get_int(fd, SOL_UDP, UDP_SEGMENT, &v) == 0 ? (uint16_t)v : 0;
+	sk->gso_size = rawsys_getsockopt_int(fd, SOL_UDP, UDP_SEGMENT, &v) == 0 ? (uint16_t)v : 0;
 	read_mc(sk, fd);
 	/* mc_index cannot be read back: known (none) only for a socket seen from its creation,
 	 * whose every IP_MULTICAST_IF the shim saw (the one that made this sync is applied right
@@ -163,8 +144,8 @@ void inet_sock_sync(struct shim_sock *sk, int fd)
 	udp_ext_sync(sk, fd); /* SO_NO_CHECK, UDP-Lite coverage, IP_OPTIONS */
 	sock_flow_sync(&sk->flow, fd);
 	for (size_t i = 0; i < sizeof(kernel_only_options) / sizeof(kernel_only_options[0]); i++)
-		if (get_int(fd, kernel_only_options[i].level, kernel_only_options[i].name, &v) ==
-			0 &&
+		if (rawsys_getsockopt_int(fd, kernel_only_options[i].level,
+					  kernel_only_options[i].name, &v) == 0 &&
 		    v != 0)
 			sock_set_kernel_only(sk, kernel_only_options[i].why,
 					     kernel_only_options[i].reason);
@@ -215,7 +196,8 @@ void inet_after_connect(struct shim_sock *sk, int fd, const struct sockaddr *add
 		sk->ip_id_used = false;
 		sock_flow_after_connect(&sk->flow);
 		/* disconnect also drops SO_BINDTODEVICE */
-		sk->bound_dev_if = get_int(fd, SOL_SOCKET, SO_BINDTOIFINDEX, &v) == 0 ? v : 0;
+		sk->bound_dev_if =
+		    rawsys_getsockopt_int(fd, SOL_SOCKET, SO_BINDTOIFINDEX, &v) == 0 ? v : 0;
 	}
 }
 
@@ -254,9 +236,10 @@ void inet_after_setsockopt(struct shim_sock *sk, int fd, int level, int name, co
 	} else if (level == SOL_IP && name == IP_MTU_DISCOVER) {
 		sk->pmtudisc = (uint8_t)int_or_char(val, len);
 	} else if (level == SOL_SOCKET && name == SO_BROADCAST) {
-		sk->broadcast = get_int(fd, SOL_SOCKET, SO_BROADCAST, &v) == 0 && v;
+		sk->broadcast = rawsys_getsockopt_int(fd, SOL_SOCKET, SO_BROADCAST, &v) == 0 && v;
 	} else if (level == SOL_SOCKET && (name == SO_BINDTODEVICE || name == SO_BINDTOIFINDEX)) {
-		sk->bound_dev_if = get_int(fd, SOL_SOCKET, SO_BINDTOIFINDEX, &v) == 0 ? v : 0;
+		sk->bound_dev_if =
+		    rawsys_getsockopt_int(fd, SOL_SOCKET, SO_BINDTOIFINDEX, &v) == 0 ? v : 0;
 		sk->dst_cache_valid = false;
 	} else if ((level == SOL_UDP || level == SOL_UDPLITE) && name == UDP_SEGMENT) {
 		sk->gso_size = (uint16_t)int_or_char(val, len); /* accepted: 0..65535 */
@@ -266,7 +249,8 @@ void inet_after_setsockopt(struct shim_sock *sk, int fd, int level, int name, co
 		read_mc(sk, fd);
 		set_mc_if(sk, val, len);
 	} else if (level == SOL_SOCKET && name == SO_MARK) {
-		sk->mark = get_int(fd, SOL_SOCKET, SO_MARK, &v) == 0 ? (uint32_t)v : 0;
+		sk->mark =
+		    rawsys_getsockopt_int(fd, SOL_SOCKET, SO_MARK, &v) == 0 ? (uint32_t)v : 0;
 		sk->dst_cache_valid = false; /* sock_set_mark: sk_dst_reset */
 	} else {
 		int lvl = level == SOL_UDPLITE ? SOL_UDP : level;

@@ -1,6 +1,7 @@
 /* sock_flow: IP_UNICAST_IF, IP_TRANSPARENT and IP_BIND_ADDRESS_NO_PORT on the send path (see
  * include/shim/sock_flow.h). */
 #include "shim/sock_flow.h"
+#include "shim/net_compat.h"
 #include "shim/rawsys.h"
 
 #include <arpa/inet.h>
@@ -9,34 +10,20 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 
-#ifndef IP_BIND_ADDRESS_NO_PORT
-#define IP_BIND_ADDRESS_NO_PORT 24
-#endif
-#ifndef IP_UNICAST_IF
-#define IP_UNICAST_IF 50
-#endif
-
-static int get_int(int fd, int name, int *val)
-{
-	socklen_t len = sizeof(*val);
-
-	*val = 0;
-	return (int)rawsys5(SYS_getsockopt, fd, SOL_IP, name, val, &len);
-}
-
 /* do_ip_getsockopt IP_UNICAST_IF: the ifindex in network byte order, as it was set */
 static int read_uc_index(int fd)
 {
 	int v;
 
-	return get_int(fd, IP_UNICAST_IF, &v) == 0 ? (int)ntohl((uint32_t)v) : 0;
+	return rawsys_getsockopt_int(fd, SOL_IP, IP_UNICAST_IF, &v) == 0 ? (int)ntohl((uint32_t)v)
+									 : 0;
 }
 
 static bool read_flag(int fd, int name)
 {
 	int v;
 
-	return get_int(fd, name, &v) == 0 && v != 0;
+	return rawsys_getsockopt_int(fd, SOL_IP, name, &v) == 0 && v != 0;
 }
 
 void sock_flow_sync(struct sock_flow *f, int fd)

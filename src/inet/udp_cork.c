@@ -1,6 +1,7 @@
 /* udp_cork: the pending (corked) datagram of a socket, held by the shim (see
  * include/shim/udp_cork.h and udp4-send-path.md 5.11). */
 #include "shim/udp_cork.h"
+#include "shim/net_compat.h"
 #include "shim/dev.h"
 #include "shim/ip_ident.h"
 #include "shim/neigh_queue.h"
@@ -18,15 +19,6 @@
 #include <string.h>
 #include <sys/syscall.h>
 
-#ifndef SOL_UDP
-#define SOL_UDP 17
-#endif
-#ifndef SOL_UDPLITE
-#define SOL_UDPLITE 136
-#endif
-#ifndef UDP_CORK
-#define UDP_CORK 1
-#endif
 #define MSG_PROBE_FLAG 0x10 /* glibc: MSG_PROXY */
 #define IP_MAX_MTU     0xFFFF
 
@@ -382,10 +374,9 @@ void udp_cork_fastpath_flow(struct shim_sock *sk, struct route_result *rt, uint1
 
 void udp_cork_sync(struct shim_sock *sk, int fd)
 {
-	int v = 0;
-	socklen_t len = sizeof(v);
+	int v;
 
-	sk->cork_opt = rawsys5(SYS_getsockopt, fd, SOL_UDP, UDP_CORK, &v, &len) == 0 && v != 0;
+	sk->cork_opt = rawsys_getsockopt_int(fd, SOL_UDP, UDP_CORK, &v) == 0 && v != 0;
 	/* bytes charged to the socket may be a corked datagram of the kernel socket (an fd from
 	 * before exec): send through the kernel until it was pushed */
 	v = 0;

@@ -4,6 +4,7 @@
  * udp_lib_setsockopt's rules (1..7 → 8, > 65535 → 65535), and the options in the form
  * getsockopt(IP_OPTIONS) returns, compiled again by ip_options.c. */
 #include "shim/udp_ext.h"
+#include "shim/net_compat.h"
 #include "shim/inet.h"
 #include "shim/rawsys.h"
 #include "shim/sock.h"
@@ -12,27 +13,13 @@
 #include <string.h>
 #include <sys/syscall.h>
 
-#ifndef SOL_UDPLITE
-#define SOL_UDPLITE 136
-#endif
-#ifndef SOL_UDP
-#define SOL_UDP 17
-#endif
 #define UDPLITE_SEND_CSCOV 10
-
-static int get_int(int fd, int level, int name, int *val)
-{
-	socklen_t len = sizeof(*val);
-
-	*val = 0;
-	return (int)rawsys5(SYS_getsockopt, fd, level, name, val, &len);
-}
 
 static void read_no_check(struct shim_sock *sk, int fd)
 {
 	int v;
 
-	sk->ext.no_check = get_int(fd, SOL_SOCKET, SO_NO_CHECK, &v) == 0 && v != 0;
+	sk->ext.no_check = rawsys_getsockopt_int(fd, SOL_SOCKET, SO_NO_CHECK, &v) == 0 && v != 0;
 }
 
 /* do_ip_getsockopt(IP_OPTIONS): the options as set (ip_options_undo), or length 0 for none. */
@@ -56,7 +43,7 @@ void udp_ext_sync(struct shim_sock *sk, int fd)
 	if (sk->protocol == IPPROTO_UDPLITE) {
 		int v;
 
-		if (get_int(fd, SOL_UDPLITE, UDPLITE_SEND_CSCOV, &v) == 0) {
+		if (rawsys_getsockopt_int(fd, SOL_UDPLITE, UDPLITE_SEND_CSCOV, &v) == 0) {
 			sk->ext.cscov = (uint16_t)v;
 			/* pcslen > 0 means the option was set; 0 is also what a socket that never
 			 * set it reads. For a socket created under the shim, every setsockopt was
@@ -85,7 +72,7 @@ bool udp_ext_after_setsockopt(struct shim_sock *sk, int fd, int level, int name)
 	if ((level == SOL_UDP || level == SOL_UDPLITE) && name == UDPLITE_SEND_CSCOV) {
 		/* accepted only on UDP-Lite sockets; any value turns UDPLITE_SEND_CC on */
 		if (sk->protocol == IPPROTO_UDPLITE &&
-		    get_int(fd, SOL_UDPLITE, UDPLITE_SEND_CSCOV, &v) == 0) {
+		    rawsys_getsockopt_int(fd, SOL_UDPLITE, UDPLITE_SEND_CSCOV, &v) == 0) {
 			sk->ext.cscov = (uint16_t)v;
 			sk->ext.cscov_set = true;
 		}

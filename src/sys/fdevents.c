@@ -59,13 +59,6 @@ void fdev_dup(int oldfd, int newfd)
 	fdtable_dup(oldfd, newfd);
 }
 
-static int sockopt_int(int fd, int name, int *val)
-{
-	socklen_t len = sizeof(*val);
-
-	return (int)rawsys5(SYS_getsockopt, fd, SOL_SOCKET, name, val, &len);
-}
-
 enum fd_kind sockfd_lookup_light(int fd, struct shim_sock **skp)
 {
 	enum fd_kind kind = fdtable_lookup(fd, skp);
@@ -73,11 +66,11 @@ enum fd_kind sockfd_lookup_light(int fd, struct shim_sock **skp)
 
 	if (kind != FD_UNKNOWN)
 		return kind;
-	r = sockopt_int(fd, SO_DOMAIN, &family);
+	r = rawsys_getsockopt_int(fd, SOL_SOCKET, SO_DOMAIN, &family);
 	if (r == -EBADF)
 		return FD_UNKNOWN; /* not open: the kernel will say EBADF */
-	if (r < 0 || sockopt_int(fd, SO_TYPE, &type) < 0 ||
-	    sockopt_int(fd, SO_PROTOCOL, &protocol) < 0 ||
+	if (r < 0 || rawsys_getsockopt_int(fd, SOL_SOCKET, SO_TYPE, &type) < 0 ||
+	    rawsys_getsockopt_int(fd, SOL_SOCKET, SO_PROTOCOL, &protocol) < 0 ||
 	    !shim_sock_is_ownable(family, type, protocol)) {
 		fdtable_set_kind(fd, FD_FOREIGN);
 		return FD_FOREIGN;

@@ -13,16 +13,10 @@
 #include <unistd.h>
 
 #include "shim/cmsg.h"
+#include "shim/net_compat.h"
 #include "shim/sock_flow.h"
 #include "shim/sockopt_check.h"
 #include "shim/sockopt_verdict.h"
-
-#ifndef IP_BIND_ADDRESS_NO_PORT
-#define IP_BIND_ADDRESS_NO_PORT 24
-#endif
-#ifndef IP_UNICAST_IF
-#define IP_UNICAST_IF 50
-#endif
 
 START_TEST(unicast_oif_choice)
 {
