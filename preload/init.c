@@ -144,6 +144,7 @@ static void start_bypass(void)
 		shim_notice(line);
 		return;
 	}
+	route_open_now();
 	route_watch_icmp(icmp);
 	ident_learn_open(tap);
 	if (config.coalesce) {

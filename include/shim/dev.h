@@ -22,6 +22,11 @@ int dev_xmit_open(int inherited_fd);
 /* Whether frames can be sent. */
 int dev_xmit_ready(void);
 
+/* The network namespace the packet socket belongs to (its SO_NETNS_COOKIE), fixed at open: every
+ * frame leaves there, so only sockets of that namespace, with routes asked there, may send
+ * through it. 0 when the kernel cannot tell (no comparison is possible). */
+unsigned long long dev_netns_cookie(void);
+
 /* Write a virtio_net_hdr asking for the checksum at csum_start + csum_offset (0, 0: none). */
 void dev_put_vnet_hdr(uint8_t *p, uint16_t hdr_len, uint16_t csum_start, uint16_t csum_offset);
 

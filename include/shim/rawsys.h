@@ -44,4 +44,21 @@ static inline int rawsys_getsockopt_int(int fd, int level, int name, int *val)
 	return (int)rawsys5(SYS_getsockopt, fd, level, name, val, &len);
 }
 
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE 71
+#endif
+
+/* The cookie of the network namespace socket fd belongs to (SO_NETNS_COOKIE, Linux 5.14), or 0
+ * when the kernel cannot tell. */
+static inline unsigned long long rawsys_netns_cookie(int fd)
+{
+	unsigned long long cookie = 0;
+	socklen_t len = sizeof(cookie);
+
+	if (rawsys5(SYS_getsockopt, fd, SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &len) != 0 ||
+	    len != sizeof(cookie))
+		return 0;
+	return cookie;
+}
+
 #endif

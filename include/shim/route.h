@@ -97,6 +97,12 @@ static inline uint64_t notify_live_generation_inline(void)
 /* Current generations (for tests and the path trace). */
 uint64_t route_generation(void);
 
+/* Open the rtnetlink sockets now, at load, in the namespace of load time (the packet socket's):
+ * a program that later switches namespace (setns, unshare(CLONE_NEWNET)) still has its routes
+ * asked where its datagrams leave, and one that lowers its fd limit has not lost them. 0 or
+ * -errno (then they are opened on first use, in the packet socket's namespace or not at all). */
+int route_open_now(void);
+
 /* Forget everything cached and the per-process netlink sockets (after fork in the child). */
 void route_forget_after_fork(void);
 

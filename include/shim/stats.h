@@ -34,6 +34,7 @@ enum shim_kernel_reason {
 	KR_DEVICE,	/* output device is not Ethernet */
 	KR_NEIGH,	/* next hop unresolved and resolution cannot be requested */
 	KR_NETLINK,	/* the kernel could not be asked (rtnetlink failed) */
+	KR_NETNS,	/* the socket is in another network namespace than the packet socket */
 	KR_COUNT
 };
 

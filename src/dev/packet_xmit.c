@@ -22,6 +22,7 @@
 
 int dev_packet_fd = -1; /* shared with the inlined transmit (include/shim/dev_xmit_fast.h) */
 #define packet_fd dev_packet_fd
+static unsigned long long packet_netns; /* the namespace the packet socket sends in */
 
 static int ring_disabled(void)
 {
@@ -48,11 +49,17 @@ int dev_xmit_open(int inherited_fd)
 		rawsys5(SYS_setsockopt, fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
 	packet_fd = internal_fd_adopt((int)fd, true);
 	internal_fd_track(&packet_fd);
+	packet_netns = rawsys_netns_cookie(packet_fd);
 	/* the transmit ring for batches; without it (an inherited packet socket and no privilege
 	 * left, or SHIM_TX_RING=0) batches go through the packet socket's sendmmsg */
 	if (!ring_disabled())
 		(void)packet_ring_open();
 	return 0;
+}
+
+unsigned long long dev_netns_cookie(void)
+{
+	return packet_netns;
 }
 
 int dev_xmit_ready(void)

@@ -82,6 +82,8 @@ long inet_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m)
 		int reason = sk->kernel_only_reason;
 
 		pthread_mutex_unlock(&sk->lock);
+		if (reason == KR_NETNS)
+			TO_KERNEL(m, reason, "kernel(netns: %s)", why);
 		TO_KERNEL(m, reason, "kernel(%s is set on this socket)", why);
 	}
 	if (sk->sport == 0 && inet_autobind_by_kernel(sk, fd, m)) {

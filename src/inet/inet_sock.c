@@ -1,6 +1,7 @@
 /* inet_sock: the shim's copy of a UDP socket's TX state, read from the kernel socket once and then
  * kept in step with the calls the program makes (see include/shim/inet.h). */
 #include "shim/inet.h"
+#include "shim/dev.h"
 #include "shim/net_compat.h"
 #include "shim/udp_fastpath.h"
 #include "shim/rawsys.h"
@@ -105,6 +106,17 @@ static void set_mc_if(struct shim_sock *sk, const void *val, socklen_t len)
 	}
 }
 
+/* A socket belongs to the network namespace of the thread that made it (a program may switch with
+ * setns or unshare(CLONE_NEWNET) at any time, per thread) and sends there for its whole life; the
+ * packet socket sends in the namespace of load time, and routes are asked there. A socket of
+ * another namespace is handed to the kernel, never sent in the wrong one. */
+static bool sock_in_dev_netns(int fd)
+{
+	unsigned long long dev = dev_netns_cookie();
+
+	return dev == 0 || rawsys_netns_cookie(fd) == dev;
+}
+
 void inet_sock_sync(struct shim_sock *sk, int fd)
 {
 	int v;
@@ -149,6 +161,9 @@ void inet_sock_sync(struct shim_sock *sk, int fd)
 		    v != 0)
 			sock_set_kernel_only(sk, kernel_only_options[i].why,
 					     kernel_only_options[i].reason);
+	if (!sock_in_dev_netns(fd))
+		sock_set_kernel_only(sk, "the socket's network namespace is not the packet socket's",
+				     KR_NETNS);
 	sk->synced = true;
 	sock_settings_changed(sk); /* udp_fastpath.c: flows learnt from now on */
 }

@@ -193,6 +193,53 @@ static void *listen_loop(void *arg)
 	}
 }
 
+static long fds_pid; /* the process that opened listen_fd and err_epoll_fd */
+
+static void close_internal(int *fdp)
+{
+	int fd = __atomic_exchange_n(fdp, -1, __ATOMIC_ACQ_REL);
+
+	if (fd >= 0) {
+		fdtable_forget(fd);
+		rawsys1(SYS_close, fd);
+	}
+}
+
+/* The listener's socket (not subscribed yet: nothing queues on it) and the error watch. */
+static int open_listener_fds(void)
+{
+	int fd;
+	long efd;
+
+	if (fds_pid != 0 && fds_pid != rawsys0(SYS_getpid)) {
+		/* inherited across fork: the parent's subscription and its error watch */
+		close_internal(&listen_fd);
+		close_internal(&err_epoll_fd);
+	}
+	fds_pid = rawsys0(SYS_getpid);
+	if (listen_fd >= 0)
+		return 0;
+	fd = rtnl_socket();
+	if (fd < 0)
+		return fd;
+	efd = rawsys1(SYS_epoll_create1, EPOLL_CLOEXEC);
+	err_epoll_fd = efd >= 0 ? internal_fd_adopt((int)efd, true) : -1;
+	internal_fd_track(&err_epoll_fd);
+	listen_fd = fd;
+	internal_fd_track(&listen_fd);
+	return 0;
+}
+
+int notify_open_now(void)
+{
+	int r;
+
+	pthread_mutex_lock(&start_lock);
+	r = open_listener_fds();
+	pthread_mutex_unlock(&start_lock);
+	return r;
+}
+
 static void start_listener(void)
 {
 	unsigned groups =
@@ -200,17 +247,13 @@ static void start_listener(void)
 	sigset_t all, old;
 	pthread_attr_t attr;
 	pthread_t th;
-	int fd = rtnl_open(groups), ok;
-	long efd = rawsys1(SYS_epoll_create1, EPOLL_CLOEXEC);
+	int fd, ok;
 
-	if (fd < 0) {
+	if (open_listener_fds() < 0 || rtnl_subscribe(listen_fd, groups) < 0) {
 		atomic_store(&listener_state, -1);
 		return;
 	}
-	err_epoll_fd = efd >= 0 ? internal_fd_adopt((int)efd, true) : -1;
-	internal_fd_track(&err_epoll_fd);
-	listen_fd = fd;
-	internal_fd_track(&listen_fd);
+	fd = listen_fd;
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	pthread_attr_init(&attr);
@@ -220,7 +263,7 @@ static void start_listener(void)
 	pthread_attr_destroy(&attr);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (!ok) {
-		rawsys1(SYS_close, fd);
+		close_internal(&listen_fd);
 		atomic_store(&listener_state, -1);
 		return;
 	}

@@ -18,6 +18,10 @@ uint64_t notify_generation_peek(void);
 
 void notify_forget_after_fork(void);
 
+/* Open the listener's rtnetlink socket and error watch now (not subscribed until the listener
+ * starts, so nothing queues on it). 0 or -errno. */
+int notify_open_now(void);
+
 /* neigh.c: drop the neighbour cache and its lock state in a child after fork. */
 void neigh_forget_after_fork(void);
 

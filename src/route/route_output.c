@@ -229,8 +229,8 @@ static int lookup_uncached(const struct route_key *k, struct route_result *r, ui
 	r->key = *k;
 	r->generation = gen;
 	ret = ask_route(k, r);
-	if (ret == -ENOBUFS || ret == -EIO || ret == -EAGAIN || ret == -EPROTO)
-		return ret; /* could not ask: the caller sends through the kernel */
+	if (ret == RTNL_UNASKED)
+		return -EAGAIN; /* could not ask: the caller sends through the kernel */
 	r->err = ret;
 	if (ret < 0)
 		return 0;
@@ -296,8 +296,8 @@ int route_output_fresh(const struct route_key *k, struct route_result *r)
 	r->key = *k;
 	r->generation = c.generation;
 	ret = ask_route(k, r);
-	if (ret == -ENOBUFS || ret == -EIO || ret == -EAGAIN || ret == -EPROTO)
-		return ret;
+	if (ret == RTNL_UNASKED)
+		return -EAGAIN;
 	r->err = ret;
 	if (ret < 0)
 		return 0;
@@ -342,6 +342,13 @@ bool route_valid(const struct route_result *r)
 uint64_t route_generation(void)
 {
 	return notify_generation_peek();
+}
+
+int route_open_now(void)
+{
+	int r = rtnl_open_now(), n = notify_open_now();
+
+	return r < 0 ? r : n;
 }
 
 void route_forget_after_fork(void)

@@ -1,6 +1,7 @@
 /* rtnl: one rtnetlink request socket per process, used under a lock (see rtnl.h). */
 #include "rtnl.h"
 
+#include "shim/dev.h"
 #include "shim/fdtable.h"
 #include "shim/rawsys.h"
 
@@ -22,26 +23,48 @@ int rtnl_make_internal(int fd)
 	return internal_fd_adopt(fd, true);
 }
 
-int rtnl_open(unsigned groups)
+int rtnl_socket(void)
 {
-	struct sockaddr_nl sa;
-	struct timeval tv = {.tv_sec = 2, .tv_usec = 0};
 	long fd = rawsys3(SYS_socket, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	long r;
 
 	if (fd < 0)
 		return (int)fd;
+	/* Routes are asked in the namespace of the thread that opens the socket, which the program
+	 * may have switched (setns, unshare): they must be the packet socket's. */
+	if (dev_netns_cookie() != 0 && rawsys_netns_cookie((int)fd) != dev_netns_cookie()) {
+		rawsys1(SYS_close, fd);
+		return -EXDEV;
+	}
+	return rtnl_make_internal((int)fd);
+}
+
+int rtnl_subscribe(int fd, unsigned groups)
+{
+	struct sockaddr_nl sa;
+
 	memset(&sa, 0, sizeof(sa));
 	sa.nl_family = AF_NETLINK;
 	sa.nl_groups = groups;
-	r = rawsys3(SYS_bind, fd, &sa, sizeof(sa));
+	return (int)rawsys3(SYS_bind, fd, &sa, sizeof(sa));
+}
+
+/* A request socket: bound without groups, and a receive timeout (a request must never hang the
+ * program). */
+static int rtnl_open_request(void)
+{
+	struct timeval tv = {.tv_sec = 2, .tv_usec = 0};
+	int fd = rtnl_socket(), r;
+
+	if (fd < 0)
+		return fd;
+	r = rtnl_subscribe(fd, 0);
 	if (r < 0) {
+		fdtable_forget(fd);
 		rawsys1(SYS_close, fd);
-		return (int)r;
+		return r;
 	}
-	if (groups == 0) /* a request must never hang the program */
-		rawsys5(SYS_setsockopt, fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	return rtnl_make_internal((int)fd);
+	rawsys5(SYS_setsockopt, fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	return fd;
 }
 
 static int request_fd_locked(void)
@@ -55,7 +78,7 @@ static int request_fd_locked(void)
 		req_fd = -1;
 	}
 	if (req_fd < 0) {
-		int fd = rtnl_open(0);
+		int fd = rtnl_open_request();
 
 		if (fd < 0)
 			return fd;
@@ -66,6 +89,16 @@ static int request_fd_locked(void)
 	return req_fd;
 }
 
+int rtnl_open_now(void)
+{
+	int fd;
+
+	pthread_mutex_lock(&rtnl_lock);
+	fd = request_fd_locked();
+	pthread_mutex_unlock(&rtnl_lock);
+	return fd < 0 ? fd : 0;
+}
+
 int rtnl_request(struct nlmsghdr *req, mnl_cb_t cb, void *data)
 {
 	static char buf[16384];
@@ -74,15 +107,15 @@ int rtnl_request(struct nlmsghdr *req, mnl_cb_t cb, void *data)
 
 	pthread_mutex_lock(&rtnl_lock);
 	fd = request_fd_locked();
-	if (fd < 0) {
-		ret = fd;
+	if (fd < 0) { /* no socket (EMFILE, ENOMEM ...): nothing was asked */
+		ret = RTNL_UNASKED;
 		goto out;
 	}
 	req->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
 	req->nlmsg_seq = ++req_seq;
 	if (rawsys6(SYS_sendto, fd, (long)req, req->nlmsg_len, 0, (long)&kernel, sizeof(kernel)) <
 	    0) {
-		ret = -EIO;
+		ret = RTNL_UNASKED;
 		goto out;
 	}
 	for (int rounds = 0; rounds < 64; rounds++) {
@@ -91,16 +124,19 @@ int rtnl_request(struct nlmsghdr *req, mnl_cb_t cb, void *data)
 
 		if (n == -EINTR)
 			continue;
-		if (n <= 0) {
-			ret = n < 0 ? (int)n : -EIO;
+		if (n <= 0) { /* no answer (a receive timeout, an overrun): not the kernel's */
+			ret = RTNL_UNASKED;
 			break;
 		}
 		errno = 0;
 		r = mnl_cb_run(buf, (size_t)n, req->nlmsg_seq, 0, cb, data);
 		if (r == MNL_CB_STOP)
 			break;
-		if (r < 0) {
-			ret = errno ? -errno : -EIO;
+		if (r < 0) { /* the kernel's NLMSG_ERROR, or a reply that could not be read */
+			ret = errno && errno != EPROTO && errno != ESRCH && errno != ENOBUFS &&
+				      errno != ENOMEM
+				  ? -errno
+				  : RTNL_UNASKED;
 			break;
 		}
 	}

@@ -7,15 +7,29 @@
 
 #include <libmnl/libmnl.h>
 
-/* Open an rtnetlink socket as an internal fd (high, close-on-exec), subscribed to groups (a
- * bit mask of RTMGRP_*; 0 for a request socket). Returns the fd or -errno. */
-int rtnl_open(unsigned groups);
+/* Open an rtnetlink socket as an internal fd (high, close-on-exec), not bound yet. Returns the fd
+ * or -errno (EXDEV: the calling thread is in another network namespace than the packet socket,
+ * where routes must not be asked). */
+int rtnl_socket(void);
+
+/* Bind fd (from rtnl_socket) to the groups (a bit mask of RTMGRP_*; 0 for a request socket). 0 or
+ * -errno. */
+int rtnl_subscribe(int fd, unsigned groups);
+
+/* Open this process's request socket now (at load: in the namespace of load time, before the
+ * program may lower its fd limit). 0 or -errno. */
+int rtnl_open_now(void);
 
 /* Move fd high (close-on-exec) and mark it internal; returns the fd to use from now on. */
 int rtnl_make_internal(int fd);
 
 /* Send req (NLM_F_REQUEST|NLM_F_ACK are added) on this process's request socket and feed every
- * reply message to cb. Returns 0, or -errno (the kernel's NLMSG_ERROR code, or an I/O error). */
+ * reply message to cb. Returns 0, the kernel's answer as -errno (its NLMSG_ERROR code), or
+ * RTNL_UNASKED when the kernel could not be asked or did not answer: no socket could be opened (the
+ * program's fd limit, memory), the thread is in another network namespace than the packet socket,
+ * a send or receive failed or timed out, or the kernel had no memory for the answer. Never a route's
+ * answer: the caller hands the datagram to the kernel socket. */
+#define RTNL_UNASKED (-0x10000)
 int rtnl_request(struct nlmsghdr *req, mnl_cb_t cb, void *data);
 
 /* After fork, in the child: the request socket is shared with the parent and must not be used. */
