@@ -162,8 +162,8 @@ void inet_sock_sync(struct shim_sock *sk, int fd)
 			sock_set_kernel_only(sk, kernel_only_options[i].why,
 					     kernel_only_options[i].reason);
 	if (!sock_in_dev_netns(fd))
-		sock_set_kernel_only(sk, "the socket's network namespace is not the packet socket's",
-				     KR_NETNS);
+		sock_set_kernel_only(
+		    sk, "the socket's network namespace is not the packet socket's", KR_NETNS);
 	sk->synced = true;
 	sock_settings_changed(sk); /* udp_fastpath.c: flows learnt from now on */
 }

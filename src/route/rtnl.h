@@ -27,8 +27,8 @@ int rtnl_make_internal(int fd);
  * reply message to cb. Returns 0, the kernel's answer as -errno (its NLMSG_ERROR code), or
  * RTNL_UNASKED when the kernel could not be asked or did not answer: no socket could be opened (the
  * program's fd limit, memory), the thread is in another network namespace than the packet socket,
- * a send or receive failed or timed out, or the kernel had no memory for the answer. Never a route's
- * answer: the caller hands the datagram to the kernel socket. */
+ * a send or receive failed or timed out, or the kernel had no memory for the answer. Never a
+ * route's answer: the caller hands the datagram to the kernel socket. */
 #define RTNL_UNASKED (-0x10000)
 int rtnl_request(struct nlmsghdr *req, mnl_cb_t cb, void *data);
 

@@ -108,7 +108,8 @@ int main(int argc, char **argv)
 	if (enter(other) != 0)
 		return 1;
 	s2 = udp_socket("s2");
-	send_label(s2, argv[1][0] == 'l' ? "late s2 made after setns" : "early s2 made after setns");
+	send_label(s2,
+		   argv[1][0] == 'l' ? "late s2 made after setns" : "early s2 made after setns");
 	send_label(s1, argv[1][0] == 'l' ? "late s1 after setns" : "early s1 after setns");
 	if (unshare(CLONE_NEWNET) != 0) {
 		printf("unshare = -1 %s\n", strerrorname_np(errno));
