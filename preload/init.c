@@ -1,6 +1,7 @@
 /* init: one-time set-up of libshim.so — real libc symbols, configuration, trace output. */
 #include "real.h"
 
+#include "shim/shim_alloc.h"
 #include "shim/coalesce.h"
 #include "shim/config.h"
 #include "shim/packet_ring.h"
@@ -12,6 +13,7 @@
 #include "shim/rawsys.h"
 #include "shim/route.h"
 #include "shim/send_fast.h"
+#include "shim/shim_proc.h"
 #include "shim/sockevents.h"
 #include "shim/stats.h"
 #include "shim/trace.h"
@@ -73,16 +75,6 @@ static void report_problem(const char *line, void *ctx)
 {
 	(void)ctx;
 	shim_notice(line);
-}
-
-static void child_after_fork(void)
-{
-	umem_after_fork();
-	packet_ring_after_fork_child();
-	stats_after_fork();
-	pcap_after_fork();
-	if (shim_bypass)
-		sockev_after_fork_child();
 }
 
 static bool socket_is(int fd, int domain, int type)
@@ -167,7 +159,6 @@ static void init_once_body(void)
 	int saved = errno;
 
 	resolve_real();
-	pthread_atfork(NULL, NULL, child_after_fork);
 	trace_sink_open(NULL);
 	shim_config_parse(&config, env_lookup, NULL, report_problem, NULL);
 	if (config.trace_file[0] != '\0') {
@@ -204,6 +195,7 @@ static void init_once_body(void)
 
 void shim_init(void)
 {
+	shim_proc_check(); /* a child of fork, _Fork or clone becomes a new process here */
 	pthread_once(&init_once, init_once_body);
 }
 
@@ -228,7 +220,7 @@ static void report_stats(void)
 		return;
 	n = stats_format(s, mem, sizeof(mem));
 	if (n >= sizeof(mem)) {
-		buf = malloc(n + 1);
+		buf = shim_alloc(n + 1);
 		if (buf == NULL)
 			return;
 		stats_format(s, buf, n + 1);
@@ -237,7 +229,7 @@ static void report_stats(void)
 		buf[n - 1] = '\0';
 	shim_notice(buf);
 	if (buf != mem)
-		free(buf);
+		shim_free(buf);
 }
 
 /* At exit, datagrams still waiting for ARP go out first, if the answer to the first request comes

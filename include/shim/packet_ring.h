@@ -24,9 +24,6 @@ int packet_ring_set_frame_size(size_t size);
 /* Open the ring socket and map the ring (needs CAP_NET_RAW). Returns 0 or -errno. */
 int packet_ring_open(void);
 
-/* In a child after fork: the ring is the parent's; the child does not use it. */
-void packet_ring_after_fork_child(void);
-
 /* Whether the ring is open. */
 int packet_ring_ready(void);
 

@@ -31,7 +31,4 @@ void pcap_kernel_datagram(uint32_t saddr, uint32_t daddr, uint16_t sport, uint16
 			  const struct iovec *payload, int niov, size_t len,
 			  enum shim_kernel_reason why);
 
-/* In a child after fork. */
-void pcap_after_fork(void);
-
 #endif

@@ -103,7 +103,4 @@ uint64_t route_generation(void);
  * -errno (then they are opened on first use, in the packet socket's namespace or not at all). */
 int route_open_now(void);
 
-/* Forget everything cached and the per-process netlink sockets (after fork in the child). */
-void route_forget_after_fork(void);
-
 #endif

@@ -8,7 +8,7 @@
 #ifndef SHIM_SOCK_H
 #define SHIM_SOCK_H
 
-#include <pthread.h>
+#include "shim/shim_lock.h"
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -25,8 +25,8 @@ struct shim_sock {
 
 	int err_hint; /* atomic: the listener saw EPOLLERR on this socket (notify.c) */
 
-	pthread_mutex_t lock; /* guards everything below */
-	bool synced;	      /* fields below were read from the kernel socket (inet_sock_sync) */
+	struct shim_lock lock; /* guards everything below */
+	bool synced;	       /* fields below were read from the kernel socket (inet_sock_sync) */
 
 	/* inet_sock */
 	uint32_t rcv_saddr; /* bound local address (inet_rcv_saddr) */

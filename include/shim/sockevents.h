@@ -15,7 +15,4 @@ void sockev_setsockopt(int fd, int level, int name, const void *val, socklen_t l
 		       int err);
 void sockev_setfl(int fd, int flags, int ret);
 
-/* In a child after fork: per-process caches and sockets of the shim start afresh. */
-void sockev_after_fork_child(void);
-
 #endif

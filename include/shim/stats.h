@@ -81,9 +81,6 @@ uint64_t stats_get(enum shim_stat which);
 uint64_t stats_get_kernel(enum shim_kernel_reason why);
 uint64_t stats_get_errno(int err);
 
-/* In a child after fork: a fresh block of its own (the parent's stays the parent's). */
-void stats_after_fork(void);
-
 /* This process's block (for the exit report). */
 const struct stats_shared *stats_block(void);
 

@@ -85,7 +85,4 @@ int umem_reads_directly(void);
 long umem_read_parts(const struct iovec *local, unsigned nlocal, const struct iovec *remote,
 		     unsigned nremote);
 
-/* In a child after fork: the cached pid used for process_vm_readv is the parent's. */
-void umem_after_fork(void);
-
 #endif

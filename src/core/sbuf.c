@@ -1,4 +1,5 @@
 /* sbuf: an append-only text buffer, stack storage first, heap when it outgrows it. */
+#include "shim/shim_alloc.h"
 #include "shim/sbuf.h"
 
 #include <stdarg.h>
@@ -29,7 +30,7 @@ void sbuf_init(struct sbuf *b, char *mem, size_t cap)
 void sbuf_release(struct sbuf *b)
 {
 	if (b->on_heap)
-		free(b->p);
+		shim_free(b->p);
 	b->p = sbuf_empty;
 	b->cap = 0;
 	b->len = 0;
@@ -53,9 +54,9 @@ static int sbuf_reserve(struct sbuf *b, size_t extra)
 		cap = SBUF_MIN_HEAP;
 	char *p;
 	if (b->on_heap) {
-		p = realloc(b->p, cap);
+		p = shim_realloc(b->p, cap);
 	} else {
-		p = malloc(cap);
+		p = shim_alloc(cap);
 		if (p)
 			memcpy(p, b->p, b->len + 1);
 	}

@@ -4,6 +4,7 @@
  * map the same page through /proc/PID/fd and read them while the program runs. Until stats_init
  * (or when no memfd can be made) they live in a private block; stats_init copies what was counted
  * before it. The memfd is sealed against shrinking, so a reader cannot make the program fault. */
+#include "shim/shim_lock.h"
 #include "shim/stats.h"
 #include "shim/fdtable.h"
 #include "shim/rawsys.h"
@@ -120,7 +121,8 @@ int stats_init(void)
 	return 0;
 }
 
-void stats_after_fork(void)
+/* In a child: a fresh block of its own (the parent's stays the parent's). */
+static void stats_after_fork(void)
 {
 	struct stats_shared *old = block, *s;
 	int old_fd = block_fd, fd = -1;
@@ -144,6 +146,7 @@ void stats_after_fork(void)
 		block = s;
 	}
 }
+SHIM_AFTER_FORK(stats_after_fork);
 
 const struct stats_shared *stats_block(void)
 {

@@ -4,6 +4,8 @@
  * the current frame (where a program's local sockaddr, msghdr and iovec array live) is mapped for
  * as long as this call runs. Anything else goes through process_vm_readv on the own process, which
  * fails cleanly (EFAULT) on an unmapped address. */
+#include "shim/shim_lock.h"
+#include "shim/shim_proc.h"
 #include "shim/umem.h"
 #include "shim/fdtable.h"
 #include "shim/rawsys.h"
@@ -24,16 +26,16 @@
  * lock so that what one thread puts in is what it takes out. */
 static int wpipe[2] = {-1, -1};
 static int wpipe_failed;
-static pthread_mutex_t wpipe_lock = PTHREAD_MUTEX_INITIALIZER;
-static long self_pid; /* cached: process_vm_readv needs it, getpid() is a system call */
+SHIM_LOCK_DEFINE(wpipe_lock);
 
-void umem_after_fork(void)
+/* In a child (fork, _Fork, clone): the parent's pipe stays open (its numbers stay the shim's) but
+ * the child makes its own. The pid process_vm_readv names is the process's own, read in it
+ * (shim_proc_pid: never the parent's). */
+static void umem_after_fork(void)
 {
-	self_pid = rawsys0(SYS_getpid);
-	/* the parent's pipe stays open (its numbers stay the shim's) but the child makes its own */
 	wpipe[0] = wpipe[1] = -1;
-	pthread_mutex_init(&wpipe_lock, NULL);
 }
+SHIM_AFTER_FORK(umem_after_fork);
 
 /* Set when process_vm_readv is refused outright (a seccomp filter or an LSM): the shim then reads
  * directly, as the program itself would, rather than fail every call that points at memory. */
@@ -67,9 +69,7 @@ static ssize_t umem_copy(void *dst, const void *src, size_t n)
 		copy_direct(dst, src, n);
 		return (ssize_t)n;
 	}
-	if (self_pid == 0)
-		self_pid = rawsys0(SYS_getpid);
-	r = rawsys6(SYS_process_vm_readv, self_pid, (long)&local, 1, (long)&remote, 1, 0);
+	r = rawsys6(SYS_process_vm_readv, shim_proc_pid(), (long)&local, 1, (long)&remote, 1, 0);
 	if (r == -EPERM || r == -ENOSYS || r == -EACCES) {
 		note_refused();
 		copy_direct(dst, src, n);
@@ -99,7 +99,7 @@ long umem_write_parts(const struct iovec *local, const struct iovec *remote, uns
 {
 	long w, r = -1;
 
-	pthread_mutex_lock(&wpipe_lock);
+	shim_lock_acquire(&wpipe_lock);
 	if (local->iov_len <= 4096 && wpipe_ready()) {
 		do
 			w = rawsys3(SYS_write, wpipe[1], local->iov_base, local->iov_len);
@@ -109,7 +109,7 @@ long umem_write_parts(const struct iovec *local, const struct iovec *remote, uns
 				r = rawsys3(SYS_readv, wpipe[0], remote, nremote);
 			while (r == -EINTR);
 			if (r == w) {
-				pthread_mutex_unlock(&wpipe_lock);
+				shim_lock_release(&wpipe_lock);
 				return r;
 			}
 		}
@@ -122,10 +122,9 @@ long umem_write_parts(const struct iovec *local, const struct iovec *remote, uns
 			rawsys3(SYS_read, wpipe[0], drop, sizeof(drop));
 		}
 	}
-	pthread_mutex_unlock(&wpipe_lock);
-	if (self_pid == 0)
-		self_pid = rawsys0(SYS_getpid);
-	return rawsys6(SYS_process_vm_writev, self_pid, (long)local, 1, (long)remote, nremote, 0);
+	shim_lock_release(&wpipe_lock);
+	return rawsys6(SYS_process_vm_writev, shim_proc_pid(), (long)local, 1, (long)remote,
+		       nremote, 0);
 }
 
 __thread __attribute__((tls_model("initial-exec"))) uintptr_t umem_stack_lo, umem_stack_hi;
@@ -219,10 +218,8 @@ long umem_read_parts(const struct iovec *local, unsigned nlocal, const struct io
 	long r;
 
 	if (!__atomic_load_n(&vm_readv_refused, __ATOMIC_RELAXED)) {
-		if (self_pid == 0)
-			self_pid = rawsys0(SYS_getpid);
-		r = rawsys6(SYS_process_vm_readv, self_pid, (long)local, nlocal, (long)remote,
-			    nremote, 0);
+		r = rawsys6(SYS_process_vm_readv, shim_proc_pid(), (long)local, nlocal,
+			    (long)remote, nremote, 0);
 		if (r != -EPERM && r != -ENOSYS && r != -EACCES)
 			return r;
 		note_refused();

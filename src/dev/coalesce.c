@@ -1,4 +1,5 @@
 /* coalesce: the opt-in coalescing mode (see include/shim/coalesce.h). */
+#include "shim/shim_lock.h"
 #include "shim/coalesce.h"
 #include "shim/dev.h"
 #include "shim/packet_ring.h"
@@ -26,7 +27,7 @@ int coalesce_held;
 int coalesce_mode;
 static int max_frames = 64;
 static int64_t hold_ns = 50000;
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+SHIM_LOCK_DEFINE(lock);
 static int held_ifindex;
 static int64_t first_held_ns; /* when the oldest frame held now was put (atomic) */
 static int wake_word;	      /* futex the flusher sleeps on; bumped to wake it */
@@ -255,11 +256,11 @@ static void *flusher(void *arg)
 			futex_wait(&wake_word, seen, due - now);
 			continue;
 		}
-		pthread_mutex_lock(&lock);
+		shim_lock_acquire(&lock);
 		if (coalesce_held > 0 &&
 		    now_ns() >= __atomic_load_n(&first_held_ns, __ATOMIC_RELAXED) + hold_ns)
 			kick_locked();
-		pthread_mutex_unlock(&lock);
+		shim_lock_release(&lock);
 	}
 	return NULL;
 }
@@ -287,18 +288,18 @@ static void before_fork(void)
 {
 	if (coalesce_mode)
 		coalesce_flush();
-	pthread_mutex_lock(&lock);
+	shim_lock_acquire(&lock);
 }
 
 static void after_fork_parent(void)
 {
-	pthread_mutex_unlock(&lock);
+	shim_lock_release(&lock);
 }
 
 /* The child has no flusher thread: it starts its own on its first held frame. */
 static void after_fork_child(void)
 {
-	pthread_mutex_unlock(&lock);
+	shim_lock_release(&lock);
 	flusher_running = 0;
 	flusher_idle = 0;
 }
@@ -348,9 +349,9 @@ int coalesce_put(int ifindex, const struct iovec *iov, int iovcnt)
 	if (len > PACKET_RING_FRAME_SIZE - PACKET_RING_DATA_OFF &&
 	    (iov[0].iov_len < F_DATA || plain_datagram(iov[0].iov_base, len) == 0))
 		return -EMSGSIZE;
-	pthread_mutex_lock(&lock);
+	shim_lock_acquire(&lock);
 	if (broken || !packet_ring_ready()) {
-		pthread_mutex_unlock(&lock);
+		shim_lock_release(&lock);
 		return -ENODEV;
 	}
 	if (coalesce_held > 0 && ifindex != held_ifindex)
@@ -370,7 +371,7 @@ int coalesce_put(int ifindex, const struct iovec *iov, int iovcnt)
 			r = packet_ring_put(iov, iovcnt, len);
 	}
 	if (r < 0) {
-		pthread_mutex_unlock(&lock);
+		shim_lock_release(&lock);
 		return r;
 	}
 	if (gso_runs)
@@ -396,7 +397,7 @@ held:
 		kick_locked();
 		signal = 0;
 	}
-	pthread_mutex_unlock(&lock);
+	shim_lock_release(&lock);
 	/* after the unlock: the flusher does not wake up only to wait for the lock */
 	if (signal) {
 		__atomic_add_fetch(&wake_word, 1, __ATOMIC_SEQ_CST);
@@ -407,10 +408,10 @@ held:
 
 void coalesce_flush(void)
 {
-	pthread_mutex_lock(&lock);
+	shim_lock_acquire(&lock);
 	if (coalesce_held > 0)
 		kick_locked();
-	pthread_mutex_unlock(&lock);
+	shim_lock_release(&lock);
 }
 
 /* The p-th percentile of the oldest-frame ages, in microseconds. */

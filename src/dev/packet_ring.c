@@ -1,4 +1,5 @@
 /* packet_ring: transmit through a PACKET_TX_RING (see include/shim/packet_ring.h). */
+#include "shim/shim_lock.h"
 #include "shim/packet_ring.h"
 #include "shim/fdtable.h"
 #include "shim/pcap.h"
@@ -32,7 +33,7 @@ static size_t frame_size = PACKET_RING_FRAME_SIZE;
  * copy, where process_vm_readv would pin each buffer's pages. */
 static int pipe_fd[2] = {-1, -1};
 static uint8_t *ring;
-static pthread_mutex_t batch_lock = PTHREAD_MUTEX_INITIALIZER;
+SHIM_LOCK_DEFINE(batch_lock);
 static unsigned next; /* the slot filled next */
 static int filled;    /* filled since the last kick */
 
@@ -111,15 +112,16 @@ int packet_ring_open(void)
 	return 0;
 }
 
-void packet_ring_after_fork_child(void)
+/* In a child: the ring is the parent's; the child does not use it. */
+static void packet_ring_after_fork_child(void)
 {
 	/* the mapping and the pipe are shared with the parent: the child leaves them alone (their
 	 * fds stay open and the shim's) and sends through the packet socket */
 	ring = NULL;
 	pipe_fd[0] = pipe_fd[1] = -1;
 	filled = 0;
-	pthread_mutex_init(&batch_lock, NULL);
 }
+SHIM_AFTER_FORK(packet_ring_after_fork_child);
 
 int packet_ring_ready(void)
 {
@@ -273,7 +275,7 @@ int packet_ring_xmit_batch(int ifindex, struct iovec *const *iov, const int *iov
 
 	if (ring == NULL || n > PACKET_RING_BATCH_MAX || n > PACKET_RING_FRAMES / 2)
 		return -EOPNOTSUPP;
-	if (pthread_mutex_trylock(&batch_lock) != 0)
+	if (!shim_lock_try(&batch_lock))
 		return -EOPNOTSUPP;
 	first = next;
 	for (int i = 0; i < n; i++) {
@@ -287,7 +289,7 @@ int packet_ring_xmit_batch(int ifindex, struct iovec *const *iov, const int *iov
 		    (state(h) != TP_STATUS_AVAILABLE &&
 		     packet_ring_wait_slot((first + (unsigned)i) % PACKET_RING_FRAMES, 1000) !=
 			 0)) {
-			pthread_mutex_unlock(&batch_lock);
+			shim_lock_release(&batch_lock);
 			return -EOPNOTSUPP; /* nothing was written to the ring yet */
 		}
 		/* the headers are the shim's own; the payload is the program's, read below */
@@ -325,7 +327,7 @@ int packet_ring_xmit_batch(int ifindex, struct iovec *const *iov, const int *iov
 	/* the rest are not sent: the kernel passes over them at the next kick */
 	for (int i = done; i < ok; i++)
 		neutralise((first + (unsigned)i) % PACKET_RING_FRAMES);
-	pthread_mutex_unlock(&batch_lock);
+	shim_lock_release(&batch_lock);
 	if (done > 0) {
 		stats_add(STAT_FRAMES_SENT, (uint64_t)done);
 		for (int i = 0; pcap_enabled && i < done; i++)

@@ -70,10 +70,10 @@ long inet_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m)
 	struct sock_view view;
 	long ret;
 
-	pthread_mutex_lock(&sk->lock);
+	shim_lock_acquire(&sk->lock);
 	inet_sock_sync(sk, fd);
 	if (udp_cork_in_kernel(sk, m)) {
-		pthread_mutex_unlock(&sk->lock);
+		shim_lock_release(&sk->lock);
 		TO_KERNEL(m, KR_CORK, "kernel(the kernel socket holds the corked datagram)");
 	}
 	/* a datagram the shim holds is completed by the shim (S3 skips every hand-off reason) */
@@ -81,13 +81,13 @@ long inet_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m)
 		const char *why = sk->kernel_only;
 		int reason = sk->kernel_only_reason;
 
-		pthread_mutex_unlock(&sk->lock);
+		shim_lock_release(&sk->lock);
 		if (reason == KR_NETNS)
 			TO_KERNEL(m, reason, "kernel(netns: %s)", why);
 		TO_KERNEL(m, reason, "kernel(%s is set on this socket)", why);
 	}
 	if (sk->sport == 0 && inet_autobind_by_kernel(sk, fd, m)) {
-		pthread_mutex_unlock(&sk->lock);
+		shim_lock_release(&sk->lock);
 		TO_KERNEL(m, KR_SOCKOPT,
 			  "kernel(inet_autobind keeps the address bound with "
 			  "IP_BIND_ADDRESS_NO_PORT)");
@@ -97,19 +97,19 @@ long inet_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m)
 		int r = inet_autobind(fd, sk, m->trace);
 
 		if (r < 0) {
-			pthread_mutex_unlock(&sk->lock);
+			shim_lock_release(&sk->lock);
 			return r;
 		}
 	}
 	if (udp_cork_pending(sk)) { /* S3: append to the pending datagram (udp_cork.c) */
 		ret = udp_cork_append(sk, m);
-		pthread_mutex_unlock(&sk->lock);
+		shim_lock_release(&sk->lock);
 		return ret;
 	}
 	if (sk->cork_opt)
 		m->flags |= MSG_MORE; /* corkreq: UDP_CORK or MSG_MORE, as ip_append_data sees it */
 	take_view(sk, &view);
-	pthread_mutex_unlock(&sk->lock);
+	shim_lock_release(&sk->lock);
 	ret = udp_sendmsg(fd, sk, m, &view);
 	if (ret == SHIM_TO_KERNEL && (m->flags & MSG_MORE))
 		udp_cork_handed_off(sk); /* the kernel socket holds this corked datagram */

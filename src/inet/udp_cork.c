@@ -1,5 +1,6 @@
 /* udp_cork: the pending (corked) datagram of a socket, held by the shim (see
  * include/shim/udp_cork.h and udp4-send-path.md 5.11). */
+#include "shim/shim_alloc.h"
 #include "shim/udp_cork.h"
 #include "shim/net_compat.h"
 #include "shim/dev.h"
@@ -64,7 +65,7 @@ static int cork_copy(struct udp_cork *c, const struct shim_msg *m)
 
 		while (cap < need)
 			cap *= 2;
-		p = realloc(c->data, cap);
+		p = shim_realloc(c->data, cap);
 		if (p == NULL)
 			return -ENOBUFS;
 		c->data = p;
@@ -101,7 +102,7 @@ static int cork_output_queued(const struct udp_datagram *d, uint32_t nexthop, st
 	r = neigh_queue_frames(d->oif, nexthop, &fs, d->dontwait);
 	if (r < 0) {
 		/* no CAP_NET_ADMIN: the datagram can no longer be given to the kernel socket */
-		free(fs.buf);
+		shim_free(fs.buf);
 		stats_add(STAT_NEIGH_QUEUE_DROP, 1);
 		path_step(t,
 			  "neigh_resolve_output(unresolved, cannot ask for resolution: dropped)");
@@ -200,10 +201,10 @@ bool udp_cork_in_kernel(struct shim_sock *sk, const struct shim_msg *m)
 
 void udp_cork_handed_off(struct shim_sock *sk)
 {
-	pthread_mutex_lock(&sk->lock);
+	shim_lock_acquire(&sk->lock);
 	if (!udp_cork_pending(sk))
 		sk->cork_kernel = true;
-	pthread_mutex_unlock(&sk->lock);
+	shim_lock_release(&sk->lock);
 }
 
 long udp_cork_append(struct shim_sock *sk, struct shim_msg *m)
@@ -253,17 +254,17 @@ long udp_cork_begin(struct shim_sock *sk, struct shim_msg *m, const struct udp_d
 	struct udp_cork *c;
 	int err;
 
-	pthread_mutex_lock(&sk->lock);
+	shim_lock_acquire(&sk->lock);
 	if (udp_cork_pending(sk)) {
 		/* corked by another thread since this send looked (an application bug) */
-		pthread_mutex_unlock(&sk->lock);
+		shim_lock_release(&sk->lock);
 		return -EINVAL;
 	}
 	c = sk->cork;
 	if (c == NULL) {
-		c = calloc(1, sizeof(*c));
+		c = shim_zalloc(sizeof(*c));
 		if (c == NULL) {
-			pthread_mutex_unlock(&sk->lock);
+			shim_lock_release(&sk->lock);
 			return -ENOBUFS;
 		}
 		__atomic_store_n(&sk->cork, c, __ATOMIC_RELEASE);
@@ -280,14 +281,14 @@ long udp_cork_begin(struct shim_sock *sk, struct shim_msg *m, const struct udp_d
 	err = cork_copy(c, m);
 	if (err < 0) {
 		cork_flush(c);
-		pthread_mutex_unlock(&sk->lock);
+		shim_lock_release(&sk->lock);
 		return err;
 	}
 	c->length += m->len;
 	c->pending = true;
 	c->fl_override = true;
 	path_step(m->trace, "ip_append_data(corked: %zu bytes pending)", m->len);
-	pthread_mutex_unlock(&sk->lock);
+	shim_lock_release(&sk->lock);
 	return (long)m->len;
 }
 
@@ -322,7 +323,7 @@ static void connect_failed(struct shim_sock *sk, const struct sockaddr *addr, so
 		return;		     /* refused before the route lookup: nothing changed */
 	sk->dst_cache_valid = false; /* sk_dst_reset */
 	if (c == NULL) {
-		c = calloc(1, sizeof(*c));
+		c = shim_zalloc(sizeof(*c));
 		if (c == NULL)
 			return;
 		__atomic_store_n(&sk->cork, c, __ATOMIC_RELEASE);
@@ -360,7 +361,7 @@ void udp_cork_fastpath_flow(struct shim_sock *sk, struct route_result *rt, uint1
 	/* set once under the lock, kept until the socket is released: no cork yet, no lock */
 	if (__atomic_load_n(&sk->cork, __ATOMIC_ACQUIRE) == NULL)
 		return;
-	pthread_mutex_lock(&sk->lock);
+	shim_lock_acquire(&sk->lock);
 	c = sk->cork;
 	if (c != NULL && c->fl_override) {
 		if (rt->nexthop == rt->daddr)
@@ -369,7 +370,7 @@ void udp_cork_fastpath_flow(struct shim_sock *sk, struct route_result *rt, uint1
 		rt->saddr = c->saddr;
 		*dport = c->dport;
 	}
-	pthread_mutex_unlock(&sk->lock);
+	shim_lock_release(&sk->lock);
 }
 
 void udp_cork_sync(struct shim_sock *sk, int fd)
@@ -388,8 +389,8 @@ void udp_cork_sync(struct shim_sock *sk, int fd)
 void udp_cork_release(struct shim_sock *sk)
 {
 	if (sk->cork != NULL) {
-		free(sk->cork->data);
-		free(sk->cork);
+		shim_free(sk->cork->data);
+		shim_free(sk->cork);
 		sk->cork = NULL;
 	}
 	sk->cork_opt = false;

@@ -208,10 +208,10 @@ void udp_fastpath_learn(int fd, struct shim_sock *sk, const struct shim_msg *m,
 /* A datagram that did not leave does not use up an ID of the socket's counter (udp_sendmsg.c) */
 static void undo_socket_ident(struct shim_sock *sk, uint16_t id)
 {
-	pthread_mutex_lock(&sk->lock);
+	shim_lock_acquire(&sk->lock);
 	if (sk->ip_id == id)
 		sk->ip_id--;
-	pthread_mutex_unlock(&sk->lock);
+	shim_lock_release(&sk->lock);
 }
 
 /* held: the caller holds a reference on sk; without one (fdtable_peek) sk may be closed and
@@ -283,10 +283,10 @@ fp_send(int fd, struct shim_sock *sk, const struct iovec *iov, int iovcnt, size_
 			shim_sock_put(sk);
 			return UDP_FP_MISS;
 		}
-		pthread_mutex_lock(&sk->lock);
+		shim_lock_acquire(&sk->lock);
 		id = ++sk->ip_id;
 		sk->ip_id_used = true;
-		pthread_mutex_unlock(&sk->lock);
+		shim_lock_release(&sk->lock);
 	} else if (f->id_rule == FP_ID_ZERO_IF_DF && frag) {
 		id = 0;
 	} else {

@@ -12,6 +12,7 @@
  *
  * Broadcast routes always get ip_mc_output's unconditional local copy (RTCF_BROADCAST, whatever
  * IP_MULTICAST_LOOP says), so broadcast datagrams stay with the kernel (udp_sendmsg.c). */
+#include "shim/shim_alloc.h"
 #include "shim/mcast.h"
 #include "shim/rawsys.h"
 
@@ -116,6 +117,6 @@ int udp_mcast_drop(const struct udp_datagram *d)
 
 	if (r < 0)
 		return r;
-	free(fs.buf);
+	shim_free(fs.buf);
 	return 0;
 }

@@ -2,6 +2,7 @@
  * (../shared/spec/udp4-send-path.md section 4). What the shim does not reproduce yet is handed to
  * the kernel socket (SHIM_TO_KERNEL) at the first point where it is known, before anything visible
  * happened, and the path trace says why. */
+#include "shim/shim_alloc.h"
 #include "shim/inet.h"
 #include "shim/cmsg.h"
 #include "shim/ip_ident.h"
@@ -86,10 +87,10 @@ static bool pending_error_possible(int fd, struct shim_sock *sk)
 {
 	if (__atomic_load_n(&sk->err_watched, __ATOMIC_ACQUIRE))
 		return __atomic_exchange_n(&sk->err_hint, 0, __ATOMIC_ACQ_REL) != 0;
-	pthread_mutex_lock(&sk->lock);
+	shim_lock_acquire(&sk->lock);
 	if (!sk->err_watched && notify_watch_errors(fd, sk, false))
 		__atomic_store_n(&sk->err_watched, true, __ATOMIC_RELEASE);
-	pthread_mutex_unlock(&sk->lock);
+	shim_lock_release(&sk->lock);
 	return true; /* this once: an error may have come before the watch began */
 }
 
@@ -98,10 +99,10 @@ static void undo_ident(struct shim_sock *sk, const struct sock_view *s, uint16_t
 {
 	if (!s->connected)
 		return;
-	pthread_mutex_lock(&sk->lock);
+	shim_lock_acquire(&sk->lock);
 	if (sk->ip_id == id)
 		sk->ip_id--;
-	pthread_mutex_unlock(&sk->lock);
+	shim_lock_release(&sk->lock);
 }
 
 /* The next hop is unresolved: build the frames now (the payload is copied, so a bad buffer is
@@ -118,7 +119,7 @@ static long queue_for_neighbour(const struct udp_datagram *d, const struct route
 		return r;
 	r = neigh_queue_frames(rt->oif, rt->nexthop, &fs, d->dontwait);
 	if (r < 0) {
-		free(fs.buf);
+		shim_free(fs.buf);
 		path_step(t, "kernel(neighbour %s unresolved, cannot ask for resolution: %s)",
 			  ip_str(rt->nexthop, a), strerrorname_np(-r));
 		return SHIM_TO_KERNEL;
@@ -245,10 +246,10 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 	if (cached)
 		udp_cork_fastpath_flow(sk, &rt, &dport);
 	if (fastpath && !cached) {
-		pthread_mutex_lock(&sk->lock);
+		shim_lock_acquire(&sk->lock);
 		sk->dst_cache = rt;
 		sk->dst_cache_valid = true;
-		pthread_mutex_unlock(&sk->lock);
+		shim_lock_release(&sk->lock);
 	}
 
 	/* S13: MSG_PROBE stops after routing; MSG_CONFIRM changes nothing on the wire */
@@ -331,10 +332,10 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 
 	/* ip_select_ident_segs (5.2) */
 	if (sv->connected) {
-		pthread_mutex_lock(&sk->lock);
+		shim_lock_acquire(&sk->lock);
 		d.id = ++sk->ip_id;
 		sk->ip_id_used = true;
-		pthread_mutex_unlock(&sk->lock);
+		shim_lock_release(&sk->lock);
 	} else if (d.df && !(sv->pmtudisc < IP_PMTUDISC_DO || sv->pmtudisc == IP_PMTUDISC_OMIT)) {
 		d.id = 0;
 	} else {

@@ -1,5 +1,6 @@
 /* ident_learn: learn the IP ID the kernel gave a connected socket's datagram (see
  * include/shim/ident_learn.h). */
+#include "shim/shim_lock.h"
 #include "shim/ident_learn.h"
 #include "shim/fdtable.h"
 #include "shim/inet.h"
@@ -16,7 +17,7 @@
 #include <sys/syscall.h>
 
 static int tap_fd = -1;
-static pthread_mutex_t tap_lock = PTHREAD_MUTEX_INITIALIZER;
+SHIM_LOCK_DEFINE(tap_lock);
 
 int ident_learn_open(int inherited_fd)
 {
@@ -84,18 +85,18 @@ void ident_watch_begin(int fd, struct ident_watch *w)
 	w->active = false;
 	if (tap_fd < 0 || fdtable_lookup(fd, &sk) != FD_OWNED)
 		return;
-	pthread_mutex_lock(&sk->lock);
+	shim_lock_acquire(&sk->lock);
 	watch = sk->synced && sk->connected && sk->kernel_only == NULL && sk->sport != 0;
-	pthread_mutex_unlock(&sk->lock);
+	shim_lock_release(&sk->lock);
 	if (watch) {
-		pthread_mutex_lock(&tap_lock);
+		shim_lock_acquire(&tap_lock);
 		if (attach_flow_filter(sk->sport, sk->dport) == 0) {
 			tap_bind(htons(ETH_P_ALL)); /* outgoing frames reach ETH_P_ALL taps only */
 			tap_drain(); /* frames that matched before the filter was in place */
 			w->active = true;
 			w->fd = fd;
 		} else {
-			pthread_mutex_unlock(&tap_lock);
+			shim_lock_release(&tap_lock);
 		}
 	}
 	shim_sock_put(sk);
@@ -113,15 +114,15 @@ void ident_watch_end(struct ident_watch *w, long ret)
 		n = rawsys6(SYS_recvfrom, tap_fd, (long)frame, sizeof(frame), MSG_DONTWAIT, 0, 0);
 	tap_bind(0); /* receive nothing again */
 	tap_drain();
-	pthread_mutex_unlock(&tap_lock);
+	shim_lock_release(&tap_lock);
 	w->active = false;
 	if (n < 14 + 20 || fdtable_lookup(w->fd, &sk) != FD_OWNED)
 		return;
 	/* Adopted only while the shim has not used its own counter since connect: later, the
 	 * kernel's counter lags behind the shim's and adopting it would repeat IDs in the flow. */
-	pthread_mutex_lock(&sk->lock);
+	shim_lock_acquire(&sk->lock);
 	if (!sk->ip_id_used)
 		sk->ip_id = (uint16_t)(frame[18] << 8 | frame[19]); /* the next one is this + 1 */
-	pthread_mutex_unlock(&sk->lock);
+	shim_lock_release(&sk->lock);
 	shim_sock_put(sk);
 }

@@ -6,6 +6,7 @@
  * (VIRTIO_NET_HDR_F_NEEDS_CSUM). A larger datagram is fragmented the way __ip_append_data lays it
  * out; its checksum must cover all fragments, so its payload is first copied (fault-checked) and
  * summed here, and the fragments go out with one sendmmsg. */
+#include "shim/shim_alloc.h"
 #include "shim/ip_output.h"
 #include "shim/ip_output_gso.h"
 #include "shim/dev.h"
@@ -188,7 +189,7 @@ int ip_build_udp_frames(const struct udp_datagram *d, struct frame_set *fs)
 		return -ENOBUFS;
 	udp = fs->buf + l2 + hlen;
 	if (gather_payload(d, udp + UDP_HLEN) != 0) {
-		free(fs->buf);
+		shim_free(fs->buf);
 		fs->buf = NULL;
 		return -EFAULT;
 	}
@@ -227,7 +228,7 @@ uint8_t *frame_set_alloc(struct frame_set *fs, unsigned n, size_t bytes)
 {
 	size_t data = (bytes + 7) & ~(size_t)7;
 
-	fs->buf = malloc(data + (n + 1) * sizeof(size_t));
+	fs->buf = shim_alloc(data + (n + 1) * sizeof(size_t));
 	if (fs->buf == NULL)
 		return NULL;
 	fs->off = (size_t *)(void *)(fs->buf + data);
@@ -278,7 +279,7 @@ static int output_copied(const struct udp_datagram *d, struct path_trace *t)
 		  "frames of up to %zu data bytes)",
 		  hlen + UDP_HLEN + d->len, d->id, d->ttl, d->tos, d->df ? " DF" : "", nfrag, per);
 	sent = frame_set_xmit(&fs, d->oif, d->dontwait);
-	free(fs.buf);
+	shim_free(fs.buf);
 	if (sent < 0)
 		return sent;
 	if (fs.n > 1)

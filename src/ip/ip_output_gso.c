@@ -6,6 +6,7 @@
  * pseudo-header sum over the whole UDP length (udp4_hwcsum). The packet socket turns the
  * virtio-net header into gso_size / SKB_GSO_UDP_L4 / CHECKSUM_PARTIAL (virtio_net_hdr_to_skb), and
  * the device (validate_xmit_skb) segments it with the code that segments the kernel's own. */
+#include "shim/shim_alloc.h"
 #include "shim/ip_output_gso.h"
 #include "shim/dev.h"
 #include "shim/stats.h"
@@ -87,7 +88,7 @@ int ip_build_udp_gso_frame(const struct udp_datagram *d, struct frame_set *fs)
 	if (frame_set_alloc(fs, 1, GSO_FRAME_HLEN + d->len) == NULL)
 		return -ENOBUFS;
 	if (copy_payload(d, fs->buf + GSO_FRAME_HLEN) != 0) {
-		free(fs->buf);
+		shim_free(fs->buf);
 		fs->buf = NULL;
 		return -EFAULT;
 	}
@@ -124,7 +125,7 @@ int ip_output_udp_gso(const struct udp_datagram *d, struct path_trace *t)
 		iov[n++] = (struct iovec){fs.buf, fs.off[1]};
 	}
 	r = dev_xmit(d->oif, iov, n, d->dontwait);
-	free(fs.buf);
+	shim_free(fs.buf);
 	if (r == 0)
 		stats_add(STAT_FRAMES_SENT, segs - 1); /* dev_xmit counted the super-packet once */
 	return r;

@@ -3,6 +3,7 @@
  * Only usable entries (NUD_VALID: reachable, stale, delay, probe, permanent, noarp) are used. For
  * anything else the caller hands the datagram to the kernel socket, which queues it, resolves the
  * address with ARP and sends it exactly as it would have (design.md, decision 4). */
+#include "shim/shim_lock.h"
 #include "shim/route.h"
 #include "notify.h"
 #include "rtnl.h"
@@ -74,11 +75,10 @@ static struct neigh_entry neigh_cache[NEIGH_CACHE_SLOTS];
 #define THREAD_NEIGHS 8
 static __thread
     __attribute__((tls_model("initial-exec"))) struct neigh_entry thread_neighs[THREAD_NEIGHS];
-static pthread_mutex_t neigh_lock = PTHREAD_MUTEX_INITIALIZER;
+SHIM_LOCK_DEFINE(neigh_lock);
 
 void neigh_forget_after_fork(void)
 {
-	pthread_mutex_init(&neigh_lock, NULL);
 	memset(neigh_cache, 0, sizeof(neigh_cache));
 }
 
@@ -94,23 +94,23 @@ int neigh_output_lookup(int ifindex, uint32_t nexthop, uint8_t mac[6])
 		memcpy(mac, mine->mac, 6);
 		return 0;
 	}
-	pthread_mutex_lock(&neigh_lock);
+	shim_lock_acquire(&neigh_lock);
 	if (neigh_cache[slot].generation == gen && neigh_cache[slot].ip == nexthop &&
 	    neigh_cache[slot].ifindex == ifindex) {
 		memcpy(mac, neigh_cache[slot].mac, 6);
 		*mine = neigh_cache[slot];
-		pthread_mutex_unlock(&neigh_lock);
+		shim_lock_release(&neigh_lock);
 		return 0;
 	}
-	pthread_mutex_unlock(&neigh_lock);
+	shim_lock_release(&neigh_lock);
 
 	if (ask_neigh(ifindex, nexthop, &a) < 0 || !a.found || !(a.state & NEIGH_USABLE))
 		return -1;
 	memcpy(mac, a.mac, 6);
-	pthread_mutex_lock(&neigh_lock);
+	shim_lock_acquire(&neigh_lock);
 	neigh_cache[slot] = (struct neigh_entry){ifindex, nexthop, gen, {0}};
 	memcpy(neigh_cache[slot].mac, a.mac, 6);
 	*mine = neigh_cache[slot];
-	pthread_mutex_unlock(&neigh_lock);
+	shim_lock_release(&neigh_lock);
 	return 0;
 }

@@ -1,5 +1,7 @@
 /* neigh_queue: the shim's arp_queue (see include/shim/neigh_queue.h; net/core/neighbour.c
  * __neigh_event_send and neigh_update for the behaviour mirrored). */
+#include "shim/shim_alloc.h"
+#include "shim/shim_lock.h"
 #include "shim/neigh_queue.h"
 #include "rtnl.h"
 
@@ -39,8 +41,8 @@ struct queued *neigh_queue_head;
 bool neigh_queue_flushing;
 #define head	 neigh_queue_head
 #define flushing neigh_queue_flushing
-static pthread_mutex_t queue_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_mutex_t flush_lock = PTHREAD_MUTEX_INITIALIZER;
+SHIM_LOCK_DEFINE(queue_lock);
+SHIM_LOCK_DEFINE(flush_lock);
 
 static long long now_ns(void)
 {
@@ -76,8 +78,8 @@ static int start_resolution(int ifindex, uint32_t ip)
 
 static void free_entry(struct queued *q)
 {
-	free(q->fs.buf);
-	free(q);
+	shim_free(q->fs.buf);
+	shim_free(q);
 }
 
 /* Unlink the entries for (ifindex, ip) — or stale ones — into a list, in queue order. */
@@ -122,7 +124,7 @@ int neigh_queue_frames(int ifindex, uint32_t nexthop, struct frame_set *fs, bool
 	uint8_t mac[6];
 	int r;
 
-	q = calloc(1, sizeof(*q));
+	q = shim_zalloc(sizeof(*q));
 	if (q == NULL)
 		return -ENOBUFS;
 	q->ifindex = ifindex;
@@ -132,7 +134,7 @@ int neigh_queue_frames(int ifindex, uint32_t nexthop, struct frame_set *fs, bool
 	q->since = now;
 	q->dontwait = dontwait;
 
-	pthread_mutex_lock(&queue_lock);
+	shim_lock_acquire(&queue_lock);
 	drop = take_matching(0, 0, true, now);
 	for (struct queued *e = head; e != NULL; e = e->next)
 		if (e->ifindex == ifindex && e->nexthop == nexthop)
@@ -153,7 +155,7 @@ int neigh_queue_frames(int ifindex, uint32_t nexthop, struct frame_set *fs, bool
 	for (pp = &head; *pp != NULL; pp = &(*pp)->next)
 		;
 	*pp = q; /* queued before resolution starts, so its answer cannot be missed */
-	pthread_mutex_unlock(&queue_lock);
+	shim_lock_release(&queue_lock);
 
 	while (drop != NULL) {
 		struct queued *next = drop->next;
@@ -167,11 +169,11 @@ int neigh_queue_frames(int ifindex, uint32_t nexthop, struct frame_set *fs, bool
 	if (r < 0) {
 		bool mine;
 
-		pthread_mutex_lock(&queue_lock);
+		shim_lock_acquire(&queue_lock);
 		mine = take_back(q);
-		pthread_mutex_unlock(&queue_lock);
+		shim_lock_release(&queue_lock);
 		if (mine) {
-			free(q); /* fs stays the caller's */
+			shim_free(q); /* fs stays the caller's */
 			return r;
 		}
 		fs->buf = NULL; /* already sent or dropped by a neighbour update */
@@ -193,10 +195,10 @@ bool neigh_queue_waiting(int ifindex, uint32_t nexthop)
 		return true;
 	if (__atomic_load_n(&head, __ATOMIC_ACQUIRE) == NULL)
 		return false;
-	pthread_mutex_lock(&queue_lock);
+	shim_lock_acquire(&queue_lock);
 	for (struct queued *e = head; e != NULL && !waiting; e = e->next)
 		waiting = e->ifindex == ifindex && e->nexthop == nexthop;
-	pthread_mutex_unlock(&queue_lock);
+	shim_lock_release(&queue_lock);
 	return waiting;
 }
 
@@ -218,11 +220,11 @@ void neigh_queue_update(int ifindex, uint32_t ip, uint16_t state, const uint8_t 
 		return;
 	/* One flush at a time (the listener and a sender may both find the entry usable), so
 	 * datagrams leave in the order they were queued. */
-	pthread_mutex_lock(&flush_lock);
-	pthread_mutex_lock(&queue_lock);
+	shim_lock_acquire(&flush_lock);
+	shim_lock_acquire(&queue_lock);
 	taken = take_matching(ifindex, ip, false, 0);
 	__atomic_store_n(&flushing, taken != NULL, __ATOMIC_RELEASE);
-	pthread_mutex_unlock(&queue_lock);
+	shim_lock_release(&queue_lock);
 	while (taken != NULL) {
 		struct queued *next = taken->next;
 
@@ -235,7 +237,7 @@ void neigh_queue_update(int ifindex, uint32_t ip, uint16_t state, const uint8_t 
 		taken = next;
 	}
 	__atomic_store_n(&flushing, false, __ATOMIC_RELEASE);
-	pthread_mutex_unlock(&flush_lock);
+	shim_lock_release(&flush_lock);
 }
 
 void neigh_queue_drain(int max_ms)
@@ -250,15 +252,13 @@ void neigh_queue_drain(int max_ms)
 		rawsys2(SYS_nanosleep, &ms, NULL);
 	}
 	/* what still waits is lost with the process */
-	pthread_mutex_lock(&queue_lock);
+	shim_lock_acquire(&queue_lock);
 	for (struct queued *e = head; e != NULL; e = e->next)
 		stats_add(STAT_NEIGH_QUEUE_DROP, 1);
-	pthread_mutex_unlock(&queue_lock);
+	shim_lock_release(&queue_lock);
 }
 
 void neigh_queue_forget(void)
 {
-	pthread_mutex_init(&queue_lock, NULL);
-	pthread_mutex_init(&flush_lock, NULL);
 	head = NULL; /* the parent's datagrams: not ours to send (leaked in the child on purpose) */
 }

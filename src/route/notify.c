@@ -8,6 +8,7 @@
 #include "notify.h"
 #include "rtnl.h"
 
+#include "shim/shim_lock.h"
 #include "shim/neigh_queue.h"
 #include "shim/route.h"
 #include "shim/fdtable.h"
@@ -36,7 +37,7 @@ _Atomic int notify_listener_state;
 #define neigh_generation notify_neigh_generation_var
 #define listener_state	 notify_listener_state
 static long listener_pid;
-static pthread_mutex_t start_lock = PTHREAD_MUTEX_INITIALIZER;
+SHIM_LOCK_DEFINE(start_lock);
 
 static int neigh_attr_cb(const struct nlattr *attr, void *data)
 {
@@ -234,9 +235,9 @@ int notify_open_now(void)
 {
 	int r;
 
-	pthread_mutex_lock(&start_lock);
+	shim_lock_acquire(&start_lock);
 	r = open_listener_fds();
-	pthread_mutex_unlock(&start_lock);
+	shim_lock_release(&start_lock);
 	return r;
 }
 
@@ -277,10 +278,10 @@ uint64_t notify_generation(void)
 	int state = atomic_load_explicit(&listener_state, memory_order_acquire);
 
 	if (state == 0) {
-		pthread_mutex_lock(&start_lock);
+		shim_lock_acquire(&start_lock);
 		if (atomic_load(&listener_state) == 0)
 			start_listener();
-		pthread_mutex_unlock(&start_lock);
+		shim_lock_release(&start_lock);
 		state = atomic_load(&listener_state);
 	}
 	if (state < 0)
@@ -324,7 +325,6 @@ uint64_t notify_generation_peek(void)
 void notify_forget_after_fork(void)
 {
 	/* The listener thread did not survive fork: start a new one on the next lookup. */
-	pthread_mutex_init(&start_lock, NULL);
 	atomic_store(&listener_state, 0);
 	atomic_fetch_add(&generation, 1);
 	atomic_fetch_add(&neigh_generation, 1);

@@ -1,5 +1,6 @@
 /* route_output: ip_route_output_flow() answered by the kernel over rtnetlink, plus the output
  * device's MTU, type and address (RTM_GETLINK), cached by generation (see include/shim/route.h). */
+#include "shim/shim_lock.h"
 #include "shim/route.h"
 #include "notify.h"
 #include "rtnl.h"
@@ -202,7 +203,7 @@ static struct route_result route_cache[ROUTE_CACHE_SLOTS];
 #define THREAD_ROUTES 8
 static __thread
     __attribute__((tls_model("initial-exec"))) struct route_result thread_routes[THREAD_ROUTES];
-static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+SHIM_LOCK_DEFINE(cache_lock);
 
 static unsigned key_slot(const struct route_key *k)
 {
@@ -264,23 +265,23 @@ int route_output(const struct route_key *k, struct route_result *r)
 		stats_add(STAT_ROUTE_HIT, 1);
 		return 0;
 	}
-	pthread_mutex_lock(&cache_lock);
+	shim_lock_acquire(&cache_lock);
 	if (route_cache[slot].generation == gen && same_key(&route_cache[slot].key, k)) {
 		*r = route_cache[slot];
-		pthread_mutex_unlock(&cache_lock);
+		shim_lock_release(&cache_lock);
 		*mine = *r;
 		stats_add(STAT_ROUTE_HIT, 1);
 		return 0;
 	}
-	pthread_mutex_unlock(&cache_lock);
+	shim_lock_release(&cache_lock);
 	stats_add(STAT_ROUTE_MISS, 1);
 
 	ret = lookup_uncached(k, r, gen);
 	if (ret < 0)
 		return ret;
-	pthread_mutex_lock(&cache_lock);
+	shim_lock_acquire(&cache_lock);
 	route_cache[slot] = *r;
-	pthread_mutex_unlock(&cache_lock);
+	shim_lock_release(&cache_lock);
 	*mine = *r;
 	return 0;
 }
@@ -351,12 +352,13 @@ int route_open_now(void)
 	return r < 0 ? r : n;
 }
 
-void route_forget_after_fork(void)
+/* In a child: forget everything cached and the per-process netlink sockets. */
+static void route_forget_after_fork(void)
 {
-	pthread_mutex_init(&cache_lock, NULL);
 	memset(route_cache, 0, sizeof(route_cache));
 	notify_forget_after_fork();
 	neigh_forget_after_fork();
 	neigh_queue_forget();
-	rtnl_forget_after_fork();
+	/* rtnl.c's request socket is the parent's: request_fd_locked sees the pid changed */
 }
+SHIM_AFTER_FORK(route_forget_after_fork);

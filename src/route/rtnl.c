@@ -2,6 +2,8 @@
 #include "rtnl.h"
 
 #include "shim/dev.h"
+#include "shim/shim_proc.h"
+#include "shim/shim_lock.h"
 #include "shim/fdtable.h"
 #include "shim/rawsys.h"
 
@@ -13,7 +15,7 @@
 #include <sys/syscall.h>
 #include <sys/time.h>
 
-static pthread_mutex_t rtnl_lock = PTHREAD_MUTEX_INITIALIZER;
+SHIM_LOCK_DEFINE(rtnl_lock);
 static int req_fd = -1;
 static long req_owner; /* pid that opened req_fd */
 static unsigned req_seq;
@@ -69,7 +71,7 @@ static int rtnl_open_request(void)
 
 static int request_fd_locked(void)
 {
-	long pid = rawsys0(SYS_getpid);
+	long pid = shim_proc_pid();
 
 	if (req_fd >= 0 && req_owner != pid) {
 		/* inherited from the parent: replies would go to either process */
@@ -93,9 +95,9 @@ int rtnl_open_now(void)
 {
 	int fd;
 
-	pthread_mutex_lock(&rtnl_lock);
+	shim_lock_acquire(&rtnl_lock);
 	fd = request_fd_locked();
-	pthread_mutex_unlock(&rtnl_lock);
+	shim_lock_release(&rtnl_lock);
 	return fd < 0 ? fd : 0;
 }
 
@@ -105,7 +107,7 @@ int rtnl_request(struct nlmsghdr *req, mnl_cb_t cb, void *data)
 	int saved = errno, ret = 0, fd;
 	struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
 
-	pthread_mutex_lock(&rtnl_lock);
+	shim_lock_acquire(&rtnl_lock);
 	fd = request_fd_locked();
 	if (fd < 0) { /* no socket (EMFILE, ENOMEM ...): nothing was asked */
 		ret = RTNL_UNASKED;
@@ -141,14 +143,7 @@ int rtnl_request(struct nlmsghdr *req, mnl_cb_t cb, void *data)
 		}
 	}
 out:
-	pthread_mutex_unlock(&rtnl_lock);
+	shim_lock_release(&rtnl_lock);
 	errno = saved;
 	return ret;
-}
-
-void rtnl_forget_after_fork(void)
-{
-	pthread_mutex_init(&rtnl_lock, NULL);
-	/* req_fd is left for request_fd_locked to notice by pid: closing it here would race
-	 * nothing, but the check there also covers a child made by a raw clone(). */
 }

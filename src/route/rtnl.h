@@ -32,7 +32,4 @@ int rtnl_make_internal(int fd);
 #define RTNL_UNASKED (-0x10000)
 int rtnl_request(struct nlmsghdr *req, mnl_cb_t cb, void *data);
 
-/* After fork, in the child: the request socket is shared with the parent and must not be used. */
-void rtnl_forget_after_fork(void);
-
 #endif

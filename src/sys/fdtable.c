@@ -1,5 +1,7 @@
 /* fdtable: the fd → socket map (the shim's sockfd_lookup_light). See include/shim/fdtable.h. */
 #include "shim/fdtable.h"
+#include "shim/shim_alloc.h"
+#include "shim/shim_lock.h"
 #include "shim/udp_cork.h"
 
 #include <netinet/in.h>
@@ -35,7 +37,7 @@ static slot_t *slot_of(int fd, bool create)
 
 		if (!create)
 			return NULL;
-		fresh = calloc(CHUNK_SLOTS, sizeof(*fresh));
+		fresh = shim_zalloc(CHUNK_SLOTS * sizeof(*fresh));
 		if (fresh == NULL)
 			return NULL;
 		if (atomic_compare_exchange_strong_explicit(&chunks[ci], &expected, fresh,
@@ -43,7 +45,7 @@ static slot_t *slot_of(int fd, bool create)
 							    memory_order_acquire)) {
 			chunk = fresh;
 		} else {
-			free(fresh);
+			shim_free(fresh);
 			chunk = expected;
 		}
 	}
@@ -53,18 +55,17 @@ static slot_t *slot_of(int fd, bool create)
 /* ---- socket objects: type-stable pool ---- */
 
 static struct shim_sock *free_list;
-static atomic_flag pool_lock = ATOMIC_FLAG_INIT;
+SHIM_LOCK_DEFINE(pool_lock);
 static _Atomic unsigned live_socks;
 
 static void pool_lock_take(void)
 {
-	while (atomic_flag_test_and_set_explicit(&pool_lock, memory_order_acquire))
-		;
+	shim_lock_acquire(&pool_lock);
 }
 
 static void pool_lock_release(void)
 {
-	atomic_flag_clear_explicit(&pool_lock, memory_order_release);
+	shim_lock_release(&pool_lock);
 }
 
 bool shim_sock_is_ownable(int family, int type, int protocol)
@@ -85,12 +86,12 @@ struct shim_sock *shim_sock_new(int family, int type, int protocol)
 		free_list = sk->next_free;
 	pool_lock_release();
 	if (sk == NULL) {
-		sk = calloc(1, sizeof(*sk));
+		sk = shim_alloc(sizeof(*sk));
 		if (sk == NULL)
 			return NULL;
 	}
 	memset(sk, 0, sizeof(*sk));
-	pthread_mutex_init(&sk->lock, NULL);
+	shim_lock_init(&sk->lock, "sk->lock");
 	sk->family = family;
 	sk->type = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
 	sk->protocol = protocol == 0 ? IPPROTO_UDP : protocol;

@@ -1,6 +1,7 @@
 /* internal_fd: the shim's own fds (trace output, packet socket, netlink and ICMP sockets) are moved
  * near the top of the fd range, where programs rarely look, made close-on-exec, and marked
  * FD_INTERNAL so the program can neither see nor close them. */
+#include "shim/shim_lock.h"
 #include "shim/fdtable.h"
 #include "shim/rawsys.h"
 
@@ -37,25 +38,25 @@ int internal_fd_adopt(int fd, bool close_original)
 
 static int *tracked[TRACKED_MAX];
 static int ntracked;
-static pthread_mutex_t tracked_lock = PTHREAD_MUTEX_INITIALIZER;
+SHIM_LOCK_DEFINE(tracked_lock);
 
 void internal_fd_track(int *slot)
 {
-	pthread_mutex_lock(&tracked_lock);
+	shim_lock_acquire(&tracked_lock);
 	for (int i = 0; i < ntracked; i++)
 		if (tracked[i] == slot)
 			goto out;
 	if (ntracked < TRACKED_MAX)
 		tracked[ntracked++] = slot;
 out:
-	pthread_mutex_unlock(&tracked_lock);
+	shim_lock_release(&tracked_lock);
 }
 
 int internal_fd_relocate(int fd)
 {
 	int moved = -1;
 
-	pthread_mutex_lock(&tracked_lock);
+	shim_lock_acquire(&tracked_lock);
 	for (int i = 0; i < ntracked; i++) {
 		if (__atomic_load_n(tracked[i], __ATOMIC_ACQUIRE) != fd)
 			continue;
@@ -66,6 +67,6 @@ int internal_fd_relocate(int fd)
 			__atomic_store_n(tracked[i], moved, __ATOMIC_RELEASE);
 		break;
 	}
-	pthread_mutex_unlock(&tracked_lock);
+	shim_lock_release(&tracked_lock);
 	return moved;
 }

@@ -20,7 +20,7 @@ static struct shim_sock *owned(int fd)
 
 	if (fdtable_lookup(fd, &sk) != FD_OWNED)
 		return NULL;
-	pthread_mutex_lock(&sk->lock);
+	shim_lock_acquire(&sk->lock);
 	inet_sock_sync(sk, fd);
 	return sk;
 }
@@ -28,7 +28,7 @@ static struct shim_sock *owned(int fd)
 static void release(struct shim_sock *sk)
 {
 	sock_settings_changed(sk); /* cached fast-path flows of this socket are stale */
-	pthread_mutex_unlock(&sk->lock);
+	shim_lock_release(&sk->lock);
 	shim_sock_put(sk);
 }
 
@@ -115,9 +115,4 @@ void sockev_setfl(int fd, int flags, int ret)
 		return;
 	inet_after_setfl(sk, flags);
 	release(sk);
-}
-
-void sockev_after_fork_child(void)
-{
-	route_forget_after_fork();
 }

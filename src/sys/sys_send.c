@@ -1,5 +1,6 @@
 /* sys_send: argument import and checks of the send system calls (see include/shim/sys_send.h and
  * udp4-send-path.md section 2). */
+#include "shim/shim_alloc.h"
 #include "shim/sys_send.h"
 #include "shim/fdevents.h"
 #include "shim/ident_learn.h"
@@ -61,13 +62,13 @@ static long import_iovec(const struct iovec *uvec, size_t n, int too_many, struc
 	if (n > UIO_MAXIOV)
 		return -too_many;
 	if (n > UIO_FASTIOV) {
-		iov = malloc(n * sizeof(*iov));
+		iov = shim_alloc(n * sizeof(*iov));
 		if (iov == NULL)
 			return -ENOMEM;
 	}
 	if (n && umem_read_inline(iov, uvec, n * sizeof(*iov)) != 0) {
 		if (iov != fast)
-			free(iov);
+			shim_free(iov);
 		return -EFAULT;
 	}
 	/* copy_iovec_from_user rejects a negative length in any entry before __import_iovec
@@ -75,14 +76,14 @@ static long import_iovec(const struct iovec *uvec, size_t n, int too_many, struc
 	for (size_t i = 0; i < n; i++) {
 		if ((ssize_t)iov[i].iov_len < 0) {
 			if (iov != fast)
-				free(iov);
+				shim_free(iov);
 			return -EINVAL;
 		}
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (!access_ok(iov[i].iov_base, iov[i].iov_len)) {
 			if (iov != fast)
-				free(iov);
+				shim_free(iov);
 			return -EFAULT;
 		}
 		if (iov[i].iov_len > MAX_RW_COUNT - total)
@@ -98,7 +99,7 @@ static long import_iovec(const struct iovec *uvec, size_t n, int too_many, struc
 static void release_msg(struct shim_msg *m, struct iovec *fast)
 {
 	if (m->iov != fast)
-		free(m->iov);
+		shim_free(m->iov);
 }
 
 /* End of a call the shim answers: the path line, and the error count. */
@@ -253,11 +254,11 @@ static long import_control(const struct msghdr *k, void *fast, size_t fast_len, 
 		return -ENOBUFS;
 	if (len > 36 && len >= optmem_max())
 		return -ENOBUFS;
-	if (len > fast_len && (buf = malloc(len)) == NULL)
+	if (len > fast_len && (buf = shim_alloc(len)) == NULL)
 		return -ENOBUFS;
 	if (umem_read(buf, k->msg_control, len) != 0) {
 		if (buf != fast)
-			free(buf);
+			shim_free(buf);
 		return -EFAULT;
 	}
 	*out = buf;
@@ -354,7 +355,7 @@ static long sendmsg_copied(int fd, struct shim_sock *sk, struct msghdr k, int fl
 	if (r == SHIM_TO_KERNEL)
 		account_kernel(sk, &m);
 	if (ctl != NULL && ctl != ctl_fast)
-		free(ctl);
+		shim_free(ctl);
 	release_msg(&m, fast);
 	return r;
 }

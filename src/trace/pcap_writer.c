@@ -9,6 +9,7 @@
  * lands after another process's section header is still read correctly. Frames the shim sent are
  * marked outbound (epb_flags); datagrams handed to the kernel socket are recorded as the shim
  * knows them and carry a comment naming the reason. */
+#include "shim/shim_alloc.h"
 #include "shim/pcap.h"
 #include "shim/fdtable.h"
 #include "shim/rawsys.h"
@@ -191,7 +192,7 @@ void pcap_frame(const struct iovec *parts, int nparts)
 	if (total <= VNET_HDR_LEN)
 		return;
 	if (total > sizeof(stack)) {
-		buf = malloc(total);
+		buf = shim_alloc(total);
 		if (buf == NULL)
 			return;
 	}
@@ -223,7 +224,7 @@ void pcap_frame(const struct iovec *parts, int nparts)
 	write_epb(frame, (uint32_t)len, (uint32_t)(total - VNET_HDR_LEN), NULL);
 out:
 	if (buf != stack)
-		free(buf);
+		shim_free(buf);
 }
 
 void pcap_kernel_datagram(uint32_t saddr, uint32_t daddr, uint16_t sport, uint16_t dport,
@@ -242,7 +243,7 @@ void pcap_kernel_datagram(uint32_t saddr, uint32_t daddr, uint16_t sport, uint16
 	if (pcap_fd < 0)
 		return;
 	if (hdrs + take > sizeof(stack)) {
-		buf = malloc(hdrs + take);
+		buf = shim_alloc(hdrs + take);
 		if (buf == NULL)
 			return;
 	}
@@ -278,11 +279,8 @@ void pcap_kernel_datagram(uint32_t saddr, uint32_t daddr, uint16_t sport, uint16
 		 got < take ? ", payload unreadable" : "");
 	write_epb(buf, (uint32_t)(hdrs + take), (uint32_t)(hdrs + take), comment);
 	if (buf != stack)
-		free(buf);
+		shim_free(buf);
 }
 
-void pcap_after_fork(void)
-{
-	/* The child shares the parent's O_APPEND fd (one open file description), so its records go
-	 * to the same file, each still one write. Nothing else is per process. */
-}
+/* After fork the child shares the parent's O_APPEND fd (one open file description), so its records
+ * go to the same file, each still one write. Nothing else is per process. */

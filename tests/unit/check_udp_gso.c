@@ -10,6 +10,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "shim/shim_alloc.h"
 #include "shim/ip_output_gso.h"
 #include "shim/udp_gso.h"
 
@@ -153,7 +154,7 @@ START_TEST(gso_frame_layout)
 		sum = (sum & 0xffff) + (sum >> 16);
 	ck_assert_uint_eq(be16(udp + 6), sum);
 	ck_assert_int_eq(memcmp(udp + 8, payload, 3000), 0);
-	free(fs.buf);
+	shim_free(fs.buf);
 }
 END_TEST
 
