@@ -12,6 +12,7 @@
 #define SHIM_SEND_FAST_H
 
 #include "shim/fdtable.h"
+#include "shim/shim_proc.h"
 #include "shim/udp_fastpath.h"
 #include "shim/umem.h"
 
@@ -28,10 +29,12 @@ extern bool shim_send_fast_ready;
 static inline long shim_sendto_fast(int fd, const void *buf, size_t len, int flags,
 				    const struct sockaddr *addr, socklen_t alen)
 {
-	struct shim_sock *sk = fdtable_peek(fd);
+	struct shim_sock *sk;
 	struct sockaddr_in to;
 	uintptr_t a = (uintptr_t)buf;
 
+	shim_proc_check(); /* a child of _Fork or clone is a new process first */
+	sk = fdtable_peek(fd);
 	if (sk == NULL || !udp_fastpath_candidate(fd, sk))
 		return UDP_FP_MISS;
 	/* rw_verify_area's clamp (MAX_RW_COUNT) and access_ok (x86-64 user half): a longer or
@@ -55,7 +58,7 @@ static inline long shim_sendto_fast(int fd, const void *buf, size_t len, int fla
  * the general path reads them. */
 static inline long shim_sendmsg_fast(int fd, const struct msghdr *umsg, int flags)
 {
-	struct shim_sock *sk = fdtable_peek(fd);
+	struct shim_sock *sk;
 	struct sockaddr_in to;
 	const struct sockaddr_in *name;
 	const struct iovec *uiov;
@@ -63,6 +66,8 @@ static inline long shim_sendmsg_fast(int fd, const struct msghdr *umsg, int flag
 	struct umem_window w;
 	uintptr_t a;
 
+	shim_proc_check();
+	sk = fdtable_peek(fd);
 	if (sk == NULL || !udp_fastpath_candidate(fd, sk) || (flags & (int)0x80000000u))
 		return UDP_FP_MISS; /* MSG_CMSG_COMPAT: EINVAL from the general path */
 	w = umem_stack_window();    /* umem_read_inline's test, the window taken once */
