@@ -119,6 +119,33 @@ def body(run):
     run.check('flags: program given by path after --; --passthrough',
               r.returncode == 0 and e.get('SHIM_MODE') == 'passthrough' and
               e.get('LD_PRELOAD', '').split()[-1:] == [LIB], r.stderr)
+    # the settings of coalescing, the fast path and the ring (issue 15)
+    keys = ('SHIM_COALESCE', 'SHIM_COALESCE_FRAMES', 'SHIM_COALESCE_USEC', 'SHIM_COALESCE_GSO',
+            'SHIM_FASTPATH', 'SHIM_TX_RING')
+    clean = shim_env()
+    for k in keys:
+        clean.pop(k, None)
+    for args, want in ((['--coalesce=16,20', '--no-coalesce-gso', '--no-fastpath', '--no-tx-ring'],
+                        ['1', '16', '20', '0', '0', '0']),
+                       (['--coalesce'], ['1', None, None, None, None, None]),
+                       (['--coalesce=,300'], ['1', None, '300', None, None, None]),
+                       (['--coalesce=64'], ['1', '64', None, None, None, None])):
+        r = sr('--passthrough', *args, 'env', env=clean)
+        e = env_of(r.stdout)
+        run.check(f'flags: {" ".join(args)} sets {", ".join(f"{k}={v}" for k, v in zip(keys, want) if v)}',
+                  r.returncode == 0 and [e.get(k) for k in keys] == want,
+                  f'{r.stderr} {[e.get(k) for k in keys]}')
+    for bad, msg in (('--coalesce=0', '--coalesce=0: FRAMES is a number from 1 to 64'),
+                     ('--coalesce=65', '--coalesce=65: FRAMES is a number from 1 to 64'),
+                     ('--coalesce=8,0', '--coalesce=8,0: USEC is a number from 1 to 1000000'),
+                     ('--coalesce=8,1000001',
+                      '--coalesce=8,1000001: USEC is a number from 1 to 1000000'),
+                     ('--coalesce=', '--coalesce=: give FRAMES, FRAMES,USEC or ,USEC'),
+                     ('--no-fastpath=1', '--no-fastpath takes no value')):
+        r = sr(bad, 'true')
+        run.check(f'flags: {bad} is a usage error',
+                  r.returncode == 2 and r.stderr == f'shim-run: {msg} (shim-run --help lists '
+                  'the options)\n', f'rc={r.returncode} {r.stderr!r}')
     r = sr('--trace', 'sh', '-c', 'echo "$0 $1 $SHIM_TRACE"; exit 7', 'zero', 'one')
     run.check('flags: arguments and the exit status pass through; --trace alone means calls',
               r.returncode == 7 and r.stdout.strip() == 'zero one calls',

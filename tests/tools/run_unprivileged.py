@@ -79,7 +79,7 @@ def body(run):
     if not run.check('unprivileged: cmake --install gives the helper cap_net_raw+ep and tells '
                      'shim-run where things are',
                      inst.returncode == 0 and 'cap_net_raw=ep' in caps and
-                     f'installed_library="{prefix}/lib/libshim.so"' in installed and
+                     f'installed_library="{prefix}/lib/libshim/libshim.so"' in installed and
                      f'installed_helper="{helper}"' in installed,
                      f'{inst.stdout[-500:]} {inst.stderr[-500:]} getcap: {caps!r}'):
         return
