@@ -86,6 +86,15 @@ struct shim_sock *shim_sock_new(int family, int type, int protocol);
 void shim_sock_get(struct shim_sock *sk);
 void shim_sock_put(struct shim_sock *sk);
 
+/* The process's object of the kernel socket whose SO_COOKIE is cookie (one per socket however
+ * many fds refer to it), with a reference; NULL if none is alive (or cookie is 0). */
+struct shim_sock *shim_sock_find(uint64_t cookie);
+
+/* Make fresh (one reference, the caller's) the object of the socket with this cookie, unless
+ * another fd of it got one meanwhile: returns that one, referenced, and the caller puts fresh.
+ * Also gives fresh its shared generation cell (sockgen.h). cookie 0 (unknown): returns fresh. */
+struct shim_sock *shim_sock_add(struct shim_sock *fresh, uint64_t cookie);
+
 /* Number of socket objects alive (for tests and statistics). */
 unsigned shim_sock_live_count(void);
 

@@ -55,8 +55,10 @@ static inline void sock_set_kernel_only(struct shim_sock *sk, const char *why, i
 	sk->kernel_only_reason = reason;
 }
 
-/* Read the socket's state from the kernel socket fd, once, before the shim first sends on it
- * (called with sk->lock held). Settings the shim does not reproduce make the socket kernel-only. */
+/* Read the socket's state from the kernel socket fd before the shim first sends on it, and again
+ * when another process that shares the socket changed it since (its shared generation moved,
+ * sockgen.h); otherwise nothing (called with sk->lock held). Settings the shim does not reproduce
+ * make the socket kernel-only. */
 void inet_sock_sync(struct shim_sock *sk, int fd);
 
 /* Whether the autobind of this send must be the kernel's (sk->sport is 0): inet_autobind keeps an
@@ -98,6 +100,7 @@ struct sock_view {
 	/* IP_UNICAST_IF, IP_TRANSPARENT (sock_flow.c) */
 	struct sock_flow flow;
 	uint64_t fp_stamp; /* sk->fp_stamp these settings belong to (udp_fastpath.c) */
+	unsigned gen_seen; /* sk->gen_seen: the shared generation they were read at (sockgen.h) */
 };
 
 long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct sock_view *s);

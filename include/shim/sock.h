@@ -2,9 +2,14 @@
  * kernel's struct sock, struct inet_sock and struct udp_sock.
  *
  * The fd stays a real kernel UDP socket (bound and connected through the kernel, so replies
- * arrive), and this object mirrors what the send path needs. One object is shared by every fd that
- * refers to the same open file description (dup, dup2, dup3, F_DUPFD, F_DUPFD_CLOEXEC). Addresses
- * and ports are in network byte order. */
+ * arrive), and this object mirrors what the send path needs. Addresses and ports are in network
+ * byte order.
+ *
+ * One kernel socket has one object in a process, whichever fd it is used through: dup, dup2, dup3
+ * and F_DUPFD* share the slot's object, and an fd the table never saw (received with SCM_RIGHTS,
+ * taken with pidfd_getfd, inherited across exec) finds the object of its socket by SO_COOKIE
+ * (fdtable.c). Another process that shares the socket changes it behind this object's back; its
+ * shared generation (sockgen.h) tells when. */
 #ifndef SHIM_SOCK_H
 #define SHIM_SOCK_H
 
@@ -22,11 +27,15 @@ struct shim_sock {
 	int type;      /* SOCK_DGRAM */
 	int protocol;  /* IPPROTO_UDP or IPPROTO_UDPLITE */
 	struct shim_sock *next_free;
+	uint64_t cookie;	       /* SO_COOKIE of the kernel socket (0: unknown) */
+	struct shim_sock *cookie_next; /* chain of the process's cookie map (fdtable.c) */
+	unsigned *gen_cell;	       /* atomic: the socket's generation, shared (sockgen.h) */
 
 	int err_hint; /* atomic: the listener saw EPOLLERR on this socket (notify.c) */
 
 	struct shim_lock lock; /* guards everything below */
 	bool synced;	       /* fields below were read from the kernel socket (inet_sock_sync) */
+	unsigned gen_seen;     /* *gen_cell when they were last read, or changed here */
 
 	/* inet_sock */
 	uint32_t rcv_saddr; /* bound local address (inet_rcv_saddr) */

@@ -55,6 +55,7 @@ static void take_view(const struct shim_sock *sk, struct sock_view *v)
 	v->ext = sk->ext;
 	v->flow = sk->flow;
 	v->fp_stamp = sk->fp_stamp;
+	v->gen_seen = sk->gen_seen;
 	v->mc_ttl = sk->mc_ttl;
 	v->mc_loop = sk->mc_loop;
 	v->mc_index = sk->mc_index;

@@ -7,13 +7,16 @@
 #include "shim/rawsys.h"
 #include "shim/udp_cork.h"
 #include "shim/route.h"
+#include "shim/sockgen.h"
 #include "shim/umem.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/udp.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 
 static uint16_t random_u16(void)
@@ -117,12 +120,63 @@ static bool sock_in_dev_netns(int fd)
 	return dev == 0 || rawsys_netns_cookie(fd) == dev;
 }
 
+/* A page the program never has: a buffer there faults in the kernel's copy (probe_shut_wr). */
+static const void *fault_page(void)
+{
+	static long page; /* atomic: mapped once, PROT_NONE */
+	long p = __atomic_load_n(&page, __ATOMIC_ACQUIRE), expected = 0;
+
+	if (p != 0)
+		return (const void *)p;
+	p = rawsys6(SYS_mmap, 0, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p < 0 && p > -4096)
+		return NULL;
+	if (!__atomic_compare_exchange_n(&page, &expected, p, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE)) {
+		rawsys2(SYS_munmap, p, 4096);
+		p = expected;
+	}
+	return (const void *)p;
+}
+
+/* Whether another process shut the socket down for writing: sk_shutdown cannot be read back, and
+ * poll shows SEND_SHUTDOWN only together with RCV_SHUTDOWN (EPOLLHUP). The kernel's own send
+ * answers without sending: a one-byte datagram whose buffer faults fails in __ip_append_data's
+ * sock_alloc_send_skb with EPIPE when the socket is shut for writing, and otherwise in the copy
+ * that follows (EFAULT, the datagram discarded). It goes to 0.0.0.0 (the local route, which every
+ * namespace has; port 9). Not asked where it would change something: a pending socket error (the
+ * send would take it), the kernel's cork (the failed append would discard the corked datagram), a
+ * socket without a port (the send would autobind it). */
+static bool probe_shut_wr(struct shim_sock *sk, int fd)
+{
+	struct pollfd p = {.fd = fd, .events = POLLOUT};
+	struct sockaddr_in any;
+	const void *bad = fault_page();
+
+	if (rawsys3(SYS_poll, &p, 1, 0) != 1)
+		return false;
+	if ((p.revents & POLLHUP) != 0)
+		return true; /* both directions shut */
+	if ((p.revents & POLLERR) != 0 || bad == NULL || sk->sport == 0 || sk->cork_opt ||
+	    sk->cork_kernel)
+		return false;
+	memset(&any, 0, sizeof(any));
+	any.sin_family = AF_INET;
+	any.sin_port = htons(9);
+	return rawsys6(SYS_sendto, fd, (long)bad, 1, MSG_DONTWAIT | MSG_NOSIGNAL, (long)&any,
+		       sizeof(any)) == -EPIPE;
+}
+
 void inet_sock_sync(struct shim_sock *sk, int fd)
 {
+	/* the generation first: a change made after this read moves it again */
+	unsigned gen = sockgen_read(sk->gen_cell);
+	bool again = sk->synced;
 	int v;
 
-	if (sk->synced)
-		return;
+	if (again && (gen == sk->gen_seen || udp_cork_pending(sk)))
+		return; /* current; or a datagram the shim holds is completed first (udp_cork.c) */
+	sk->gen_seen = gen;
 	read_names(sk, fd);
 	sk->ip_id = random_u16();
 	sk->ip_id_used = false;
@@ -145,10 +199,11 @@ void inet_sock_sync(struct shim_sock *sk, int fd)
 	 * whose every IP_MULTICAST_IF the shim saw (the one that made this sync is applied right
 	 * after) */
 	sk->mc_index = 0;
-	sk->mc_index_known = !sk->discovered;
+	sk->mc_index_known = !sk->discovered && !again; /* another process may have set it */
 	v = (int)rawsys2(SYS_fcntl, fd, F_GETFL);
 	sk->nonblock = v >= 0 && (v & O_NONBLOCK);
-	/* shut_wr is not readable back: it keeps what shutdown() calls seen so far recorded */
+	/* shut_wr is not readable back: it keeps what shutdown() calls seen so far recorded, and
+	 * what another process may have done is asked (below, with the cork state known) */
 	sk->dst_cache_valid = false;
 	udp_cork_sync(sk, fd);
 
@@ -164,6 +219,8 @@ void inet_sock_sync(struct shim_sock *sk, int fd)
 	if (!sock_in_dev_netns(fd))
 		sock_set_kernel_only(
 		    sk, "the socket's network namespace is not the packet socket's", KR_NETNS);
+	if (again && !sk->shut_wr && probe_shut_wr(sk, fd))
+		sk->shut_wr = true;
 	sk->synced = true;
 	sock_settings_changed(sk); /* udp_fastpath.c: flows learnt from now on */
 }

@@ -50,6 +50,8 @@ enum fp_id { FP_ID_SOCKET, FP_ID_ZERO_IF_DF, FP_ID_DEST };
 struct fp_flow {
 	struct shim_sock *sk; /* with stamp: the socket and its settings this flow belongs to */
 	uint64_t stamp;
+	const unsigned *gen_cell; /* with gen: no other process changed the socket (sockgen.h) */
+	unsigned gen;
 	uint64_t neigh_gen; /* at learning; the route generation was the route's own */
 	uint64_t has_name;  /* 1: learnt from a send with an address (0: the connected peer) */
 	uint64_t to;	    /* ... the first 8 bytes of that sockaddr_in: family, port, address */
@@ -158,6 +160,8 @@ void udp_fastpath_learn(int fd, struct shim_sock *sk, const struct shim_msg *m,
 	}
 	f->has_name = m->has_name;
 	f->stamp = sv->fp_stamp;
+	f->gen_cell = sk->gen_cell;
+	f->gen = sv->gen_seen;
 	if (ngen == 0)
 		return; /* 0 is what the fast path reads while no listener runs */
 	f->neigh_gen = ngen;
@@ -243,6 +247,10 @@ fp_send(int fd, struct shim_sock *sk, const struct iovec *iov, int iovcnt, size_
 	if (((uintptr_t)f->sk ^ (uintptr_t)sk) |
 	    (f->stamp ^ __atomic_load_n(&sk->fp_stamp, __ATOMIC_ACQUIRE)) | (f->neigh_gen ^ ngen) |
 	    (f->to ^ to) | ((uint64_t)(name != NULL) ^ f->has_name))
+		return UDP_FP_MISS;
+	/* ... and unchanged by any other process that shares the socket (sockgen.h; the flow is
+	 * this socket's, so its cell is set) */
+	if (__atomic_load_n(f->gen_cell, __ATOMIC_ACQUIRE) != f->gen)
 		return UDP_FP_MISS;
 	/* flags with no effect on a plain datagram; MSG_OOB, MSG_PROBE, MSG_MORE, MSG_DONTROUTE
 	 * ... take the general path; lengths that need fragments or give EMSGSIZE too */

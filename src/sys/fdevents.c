@@ -4,14 +4,34 @@
 
 #include <errno.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 
+#ifndef SO_COOKIE
+#define SO_COOKIE 57
+#endif
+
+/* The kernel socket's identity, the same through every fd and in every process (0: unknown). */
+static uint64_t sock_cookie(int fd)
+{
+	uint64_t cookie = 0;
+	socklen_t len = sizeof(cookie);
+
+	if (rawsys5(SYS_getsockopt, fd, SOL_SOCKET, SO_COOKIE, &cookie, &len) != 0 ||
+	    len != sizeof(cookie))
+		return 0;
+	return cookie;
+}
+
 /* discovered: the socket existed before the shim saw it (settings that cannot be read back are
- * unknown) */
+ * unknown). One object per kernel socket: a socket this process already has an object for (seen
+ * through another fd: received with SCM_RIGHTS, taken with pidfd_getfd, duplicated by a call the
+ * shim did not see) gets that object. */
 static void install_socket(int fd, int family, int type, int protocol, bool discovered)
 {
-	struct shim_sock *sk;
+	struct shim_sock *sk, *fresh;
+	uint64_t cookie;
 
 	if (fd < 0)
 		return;
@@ -19,13 +39,20 @@ static void install_socket(int fd, int family, int type, int protocol, bool disc
 		fdtable_set_kind(fd, FD_FOREIGN);
 		return;
 	}
-	sk = shim_sock_new(family, type, protocol);
+	cookie = sock_cookie(fd);
+	sk = discovered ? shim_sock_find(cookie) : NULL;
 	if (sk == NULL) {
-		fdtable_set_kind(fd,
-				 FD_FOREIGN); /* no memory: the kernel path serves this socket */
-		return;
+		fresh = shim_sock_new(family, type, protocol);
+		if (fresh == NULL) {
+			/* no memory: the kernel path serves this socket */
+			fdtable_set_kind(fd, FD_FOREIGN);
+			return;
+		}
+		fresh->discovered = discovered;
+		sk = shim_sock_add(fresh, cookie);
+		if (sk != fresh)
+			shim_sock_put(fresh);
 	}
-	sk->discovered = discovered;
 	if (fdtable_install(fd, sk) != 0)
 		fdtable_set_kind(fd, FD_FOREIGN);
 	shim_sock_put(sk);

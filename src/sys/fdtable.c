@@ -2,6 +2,7 @@
 #include "shim/fdtable.h"
 #include "shim/shim_alloc.h"
 #include "shim/shim_lock.h"
+#include "shim/sockgen.h"
 #include "shim/udp_cork.h"
 
 #include <netinet/in.h>
@@ -52,9 +53,12 @@ static slot_t *slot_of(int fd, bool create)
 	return &chunk[u & (CHUNK_SLOTS - 1)];
 }
 
-/* ---- socket objects: type-stable pool ---- */
+/* ---- socket objects: type-stable pool, and the map of the process's sockets by SO_COOKIE ---- */
+
+#define COOKIE_BUCKETS 256
 
 static struct shim_sock *free_list;
+static struct shim_sock *cookie_map[COOKIE_BUCKETS]; /* chains by cookie_next; pool_lock */
 SHIM_LOCK_DEFINE(pool_lock);
 static _Atomic unsigned live_socks;
 
@@ -91,6 +95,7 @@ struct shim_sock *shim_sock_new(int family, int type, int protocol)
 			return NULL;
 	}
 	memset(sk, 0, sizeof(*sk));
+	sk->gen_cell = sockgen_cell(0); /* a cell of its own until the cookie is known */
 	shim_lock_init(&sk->lock, "sk->lock");
 	sk->family = family;
 	sk->type = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -119,6 +124,64 @@ static bool shim_sock_get_not_zero(struct shim_sock *sk)
 	return false;
 }
 
+static struct shim_sock **cookie_bucket(uint64_t cookie)
+{
+	return &cookie_map[(cookie * 0x9E3779B97F4A7C15ull) >> 56];
+}
+
+/* The process's object for the socket with this cookie, referenced, or NULL (pool_lock held). */
+static struct shim_sock *cookie_find_locked(uint64_t cookie)
+{
+	for (struct shim_sock *sk = *cookie_bucket(cookie); sk != NULL; sk = sk->cookie_next)
+		if (sk->cookie == cookie && shim_sock_get_not_zero(sk))
+			return sk; /* refs 0: being freed, waiting for the lock to leave the map */
+	return NULL;
+}
+
+struct shim_sock *shim_sock_find(uint64_t cookie)
+{
+	struct shim_sock *sk;
+
+	if (cookie == 0)
+		return NULL;
+	pool_lock_take();
+	sk = cookie_find_locked(cookie);
+	pool_lock_release();
+	return sk;
+}
+
+struct shim_sock *shim_sock_add(struct shim_sock *fresh, uint64_t cookie)
+{
+	struct shim_sock *sk, **bucket;
+
+	if (cookie == 0)
+		return fresh;
+	/* outside the lock: may map the shared generations the first time */
+	fresh->gen_cell = sockgen_cell(cookie);
+	pool_lock_take();
+	sk = cookie_find_locked(cookie);
+	if (sk == NULL) { /* no other fd of this socket was seen meanwhile */
+		bucket = cookie_bucket(cookie);
+		fresh->cookie = cookie;
+		fresh->cookie_next = *bucket;
+		*bucket = fresh;
+		sk = fresh;
+	}
+	pool_lock_release();
+	return sk;
+}
+
+static void cookie_unlink_locked(struct shim_sock *sk)
+{
+	struct shim_sock **pp = cookie_bucket(sk->cookie);
+
+	for (; *pp != NULL; pp = &(*pp)->cookie_next)
+		if (*pp == sk) {
+			*pp = sk->cookie_next;
+			return;
+		}
+}
+
 void shim_sock_put(struct shim_sock *sk)
 {
 	if (atomic_fetch_sub_explicit((_Atomic unsigned *)&sk->refs, 1, memory_order_acq_rel) != 1)
@@ -126,6 +189,8 @@ void shim_sock_put(struct shim_sock *sk)
 	atomic_fetch_sub_explicit(&live_socks, 1, memory_order_relaxed);
 	udp_cork_release(sk); /* close discards a pending datagram (udp_destroy_sock) */
 	pool_lock_take();
+	if (sk->cookie != 0)
+		cookie_unlink_locked(sk); /* the last fd of the socket in this process closed */
 	sk->next_free = free_list;
 	free_list = sk;
 	pool_lock_release();

@@ -1,9 +1,11 @@
 /* sockevents: route calls that change a socket to its inet state (see include/shim/sockevents.h).
  */
 #include "shim/sockevents.h"
+#include "shim/fdevents.h"
 #include "shim/fdtable.h"
 #include "shim/inet.h"
 #include "shim/route.h"
+#include "shim/sockgen.h"
 #include "shim/sockopt_check.h"
 #include "shim/udp_cork.h"
 #include "shim/udp_fastpath.h"
@@ -11,14 +13,15 @@
 #include <netinet/in.h>
 #include <string.h>
 
-/* The socket the shim owns at fd, locked and read from the kernel socket if it was not yet: the
- * change is then applied to complete state. Only sockets the shim has already seen: an unseen one
- * is read whole at its first send. */
+/* The socket the shim owns at fd, locked and read from the kernel socket if it was not yet (or
+ * another process changed it since): the change is then applied to complete state. An fd not seen
+ * yet (inherited, received) is looked at now, so that the change is announced to the other
+ * processes that share the socket (release). */
 static struct shim_sock *owned(int fd)
 {
 	struct shim_sock *sk;
 
-	if (fdtable_lookup(fd, &sk) != FD_OWNED)
+	if (sockfd_lookup_light(fd, &sk) != FD_OWNED)
 		return NULL;
 	shim_lock_acquire(&sk->lock);
 	inet_sock_sync(sk, fd);
@@ -28,6 +31,10 @@ static struct shim_sock *owned(int fd)
 static void release(struct shim_sock *sk)
 {
 	sock_settings_changed(sk); /* cached fast-path flows of this socket are stale */
+	/* ... and those of every other process that shares the socket (sockgen.h); this object
+	 * stays current unless one of them changed the socket too meanwhile */
+	if (sockgen_bump(sk->gen_cell) == sk->gen_seen)
+		sk->gen_seen++;
 	shim_lock_release(&sk->lock);
 	shim_sock_put(sk);
 }

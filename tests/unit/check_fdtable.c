@@ -1,6 +1,7 @@
 /* Unit tests for the fd table and its bookkeeping (src/sys/fdtable.c, src/sys/fdevents.c). */
 #include "shim/fdevents.h"
 #include "shim/fdtable.h"
+#include "shim/sockgen.h"
 
 #include <check.h>
 #include <errno.h>
@@ -187,6 +188,73 @@ START_TEST(test_lookup_light_probes_real_fds)
 }
 END_TEST
 
+/* One object per kernel socket: an fd the table never saw (here a dup the table was not told of,
+ * as an SCM_RIGHTS-received or pidfd_getfd fd is) finds the object of its socket by SO_COOKIE;
+ * the object lives until the last fd of the socket is closed, and then leaves the cookie map. */
+START_TEST(test_unseen_fd_of_a_known_socket_shares_its_object)
+{
+	int s = socket(AF_INET, SOCK_DGRAM, 0), d, e;
+	unsigned live = shim_sock_live_count();
+	struct shim_sock *a, *b, *c;
+	uint64_t cookie;
+
+	ck_assert_int_ge(s, 0);
+	fdev_socket(s, AF_INET, SOCK_DGRAM, 0);
+	ck_assert_int_eq(kind_of(s, &a), FD_OWNED);
+	cookie = a->cookie;
+	ck_assert_uint_ne(cookie, 0);
+	ck_assert_ptr_eq(shim_sock_find(cookie), a);
+	shim_sock_put(a); /* the reference shim_sock_find took */
+	d = dup(s);	  /* behind the table's back */
+	ck_assert_int_ge(d, 0);
+	fdtable_forget(d);
+	ck_assert_int_eq(sockfd_lookup_light(d, &b), FD_OWNED);
+	ck_assert_ptr_eq(a, b);
+	ck_assert_uint_eq(shim_sock_live_count(), live + 1);
+	/* the first fd closed: the socket lives on through the other */
+	close(s);
+	fdev_close(s, fdtable_token(s), 0, 0);
+	e = dup(d);
+	fdtable_forget(e);
+	ck_assert_int_eq(sockfd_lookup_light(e, &c), FD_OWNED);
+	ck_assert_ptr_eq(c, a);
+	shim_sock_put(a);
+	shim_sock_put(b);
+	shim_sock_put(c);
+	close(d);
+	fdev_close(d, fdtable_token(d), 0, 0);
+	ck_assert_ptr_eq(shim_sock_find(cookie), a);
+	shim_sock_put(a);
+	close(e);
+	fdev_close(e, fdtable_token(e), 0, 0);
+	ck_assert_uint_eq(shim_sock_live_count(), live);
+	ck_assert_ptr_null(shim_sock_find(cookie)); /* gone from the map with its last fd */
+}
+END_TEST
+
+/* Two sockets: two objects, each with the cell of its own cookie. */
+START_TEST(test_two_sockets_two_objects)
+{
+	int s1 = socket(AF_INET, SOCK_DGRAM, 0), s2 = socket(AF_INET, SOCK_DGRAM, 0);
+	struct shim_sock *a, *b;
+
+	fdev_socket(s1, AF_INET, SOCK_DGRAM, 0);
+	fdev_socket(s2, AF_INET, SOCK_DGRAM, 0);
+	ck_assert_int_eq(kind_of(s1, &a), FD_OWNED);
+	ck_assert_int_eq(kind_of(s2, &b), FD_OWNED);
+	ck_assert_ptr_ne(a, b);
+	ck_assert_uint_ne(a->cookie, b->cookie);
+	ck_assert_ptr_eq(a->gen_cell, sockgen_cell(a->cookie));
+	ck_assert_ptr_eq(b->gen_cell, sockgen_cell(b->cookie));
+	shim_sock_put(a);
+	shim_sock_put(b);
+	close(s1);
+	close(s2);
+	fdev_close(s1, fdtable_token(s1), 0, 0);
+	fdev_close(s2, fdtable_token(s2), 0, 0);
+}
+END_TEST
+
 /* Lookups from many threads while the slots are replaced: no reference is lost or leaked. Half
  * the readers use fdtable_lookup, half fdtable_peek + fdtable_hold (the send fast path). */
 #define STRESS_FDS     16
@@ -279,6 +347,8 @@ static Suite *fdtable_suite(void)
 	tcase_add_test(tc, test_out_of_range_fds);
 	tcase_add_test(tc, test_lookup_light_probes_real_fds);
 	tcase_add_test(tc, test_concurrent_lookup_and_replace);
+	tcase_add_test(tc, test_unseen_fd_of_a_known_socket_shares_its_object);
+	tcase_add_test(tc, test_two_sockets_two_objects);
 	suite_add_tcase(s, tc);
 	return s;
 }
