@@ -7,6 +7,7 @@
 #include "shim/coalesce.h"
 #include "shim/fdtable.h"
 #include "shim/ident_learn.h"
+#include "shim/summary.h"
 #include "shim/sys_send.h"
 #include "shim/trace.h"
 
@@ -21,13 +22,18 @@
 
 #define A(x) ((unsigned long)(x))
 
-/* Print the strace line for system call nr with arguments a (as the kernel sees them) and result.
+/* The epilogue of an interposer: print the strace line for system call nr with arguments a (as the
+ * kernel sees them) and result, and count the call for SHIM_SUMMARY; one test when neither is on.
  */
 #define TRACE_SYSCALL(nr, ret, err, ...)                                                           \
 	do {                                                                                       \
-		if (__builtin_expect(trace_calls_enabled, 0)) {                                    \
-			struct strace_call c_ = {(nr), {__VA_ARGS__}, (long)(ret), (err)};         \
-			trace_call(&c_);                                                           \
+		if (__builtin_expect(trace_epilogue_enabled, 0)) {                                 \
+			if (summary_enabled)                                                       \
+				summary_end((nr), (long)(ret));                                    \
+			if (trace_calls_enabled) {                                                 \
+				struct strace_call c_ = {(nr), {__VA_ARGS__}, (long)(ret), (err)}; \
+				trace_call(&c_);                                                   \
+			}                                                                          \
 		}                                                                                  \
 	} while (0)
 
@@ -63,6 +69,8 @@ static inline int fd_is_internal(int fd)
 #define CALL_KERNEL(fd, r, ret, err, call)                                                         \
 	do {                                                                                       \
 		struct ident_watch w_ = {false, -1};                                               \
+		summary_route =                                                                    \
+		    (r) == SHIM_TO_KERNEL ? SUMMARY_ROUTE_KERNEL : SUMMARY_ROUTE_NOT_OWNED;        \
 		if ((r) == SHIM_TO_KERNEL) {                                                       \
 			coalesce_before_wait(); /* the order on the wire is the calls' order */    \
 			ident_watch_begin((fd), &w_);                                              \
@@ -75,6 +83,7 @@ static inline int fd_is_internal(int fd)
  * program had it (saved). */
 #define SHIM_RESULT(r, ret, err, saved)                                                            \
 	do {                                                                                       \
+		summary_route = SUMMARY_ROUTE_SHIM;                                                \
 		(ret) = (r) < 0 ? -1 : (r);                                                        \
 		(err) = (r) < 0 ? (int)-(r) : (saved);                                             \
 	} while (0)

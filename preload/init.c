@@ -16,6 +16,7 @@
 #include "shim/shim_proc.h"
 #include "shim/sockevents.h"
 #include "shim/stats.h"
+#include "shim/summary.h"
 #include "shim/trace.h"
 #include "shim/umem.h"
 
@@ -182,21 +183,27 @@ static void init_once_body(void)
 	}
 	trace_calls_enabled = config.trace >= SHIM_TRACE_CALLS;
 	trace_path_enabled = config.trace == SHIM_TRACE_PATH;
+	summary_enabled = config.summary;
+	trace_epilogue_enabled = trace_calls_enabled || summary_enabled;
 	if (config.mode == SHIM_MODE_BYPASS) {
 		stats_init();
 		start_bypass();
 	}
 	/* sendto and send may go straight to the fast path (include/shim/send_fast.h) */
 	__atomic_store_n(&shim_send_fast_ready,
-			 shim_bypass && !trace_calls_enabled && !trace_path_enabled,
+			 shim_bypass && !trace_calls_enabled && !trace_path_enabled &&
+			     !summary_enabled,
 			 __ATOMIC_RELEASE);
 	errno = saved;
 }
 
+/* The prologue of every interposer: set up once, and with SHIM_SUMMARY the call's start. */
 void shim_init(void)
 {
 	shim_proc_check(); /* a child of fork, _Fork or clone becomes a new process here */
 	pthread_once(&init_once, init_once_body);
+	if (__builtin_expect(summary_enabled, 0))
+		summary_begin();
 }
 
 __attribute__((constructor)) static void shim_constructor(void)
@@ -232,6 +239,27 @@ static void report_stats(void)
 		shim_free(buf);
 }
 
+/* SHIM_SUMMARY=1: the table of the intercepted calls, as one block on the trace output. */
+static void report_summary(void)
+{
+	char mem[4096], *buf = mem;
+	size_t n = summary_format(mem, sizeof(mem));
+
+	if (n == 0)
+		return;
+	if (n >= sizeof(mem)) {
+		buf = shim_alloc(n + 1);
+		if (buf == NULL)
+			return;
+		summary_format(buf, n + 1);
+	}
+	if (buf[n - 1] == '\n')
+		buf[n - 1] = '\0';
+	shim_notice(buf);
+	if (buf != mem)
+		shim_free(buf);
+}
+
 /* At exit, datagrams still waiting for ARP go out first, if the answer to the first request comes
  * within 0.5 s (a neighbour on the link answers in well under a millisecond). The kernel's own
  * queue would outlive the process; the shim's cannot, and an unanswered neighbour must not hold the
@@ -241,6 +269,8 @@ __attribute__((destructor)) static void shim_destructor(void)
 	if (shim_bypass)
 		neigh_queue_drain(500);
 	coalesce_before_wait();
+	if (config.summary)
+		report_summary();
 	if (config.stats) {
 		char line[256];
 

@@ -8,6 +8,8 @@
  *   SHIM_PCAP        a pcapng file: what the shim transmits, and what it handed to the kernel
  *                    (appended to, created 0644; default: no capture)
  *   SHIM_STATS       off (default) | on: print the per-process counters at exit
+ *   SHIM_SUMMARY     off (default) | on: print the strace -c style table of the intercepted calls
+ *                    at exit (include/shim/summary.h)
  *   SHIM_COALESCE    off (default) | on: the opt-in coalescing mode (include/shim/coalesce.h):
  *                    single-frame datagrams are held and transmitted together
  *   SHIM_COALESCE_FRAMES  frames held at most before they go out (1..64, default 64)
@@ -40,6 +42,7 @@ struct shim_config {
 	char trace_file[SHIM_CONFIG_PATH_MAX]; /* empty: standard error */
 	char pcap_file[SHIM_CONFIG_PATH_MAX];  /* empty: no capture */
 	int stats;			       /* SHIM_STATS: report the counters at exit */
+	int summary;			       /* SHIM_SUMMARY: the call table at exit */
 	int coalesce;			       /* SHIM_COALESCE */
 	int coalesce_frames;		       /* 0: default */
 	int coalesce_usec;		       /* 0: default */

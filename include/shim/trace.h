@@ -18,6 +18,10 @@ int trace_sink_open(const char *path);
 /* Whether strace-format call lines are wanted (SHIM_TRACE=calls). */
 extern bool trace_calls_enabled;
 
+/* Whether the interposers' epilogue has anything to do: call lines, or the SHIM_SUMMARY table
+ * (include/shim/summary.h). One test for both when neither is on. */
+extern bool trace_epilogue_enabled;
+
 /* Format c as strace does and write the line. */
 void trace_call(const struct strace_call *c);
 

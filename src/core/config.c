@@ -137,6 +137,12 @@ int shim_config_parse(struct shim_config *cfg, shim_env_lookup lookup, void *loo
 		       sizeof(stats_names) / sizeof(stats_names[0]), &v, report, report_ctx);
 	cfg->stats = v;
 
+	v = 0;
+	problems +=
+	    parse_enum("SHIM_SUMMARY", lookup("SHIM_SUMMARY", lookup_ctx), stats_names,
+		       sizeof(stats_names) / sizeof(stats_names[0]), &v, report, report_ctx);
+	cfg->summary = v;
+
 	/* SHIM_COALESCE (off by default), SHIM_COALESCE_FRAMES, SHIM_COALESCE_USEC */
 	v = 0;
 	problems +=

@@ -10,6 +10,7 @@
 #include <sys/syscall.h>
 
 bool trace_calls_enabled;
+bool trace_epilogue_enabled;
 
 static int sink_fd = -1; /* atomic */
 

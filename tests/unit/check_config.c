@@ -170,8 +170,31 @@ START_TEST(test_overlong_trace_file)
 }
 END_TEST
 
+START_TEST(test_summary)
+{
+	struct fake_env on = {{"SHIM_SUMMARY", NULL}, {"1", NULL}};
+	struct fake_env on2 = {{"SHIM_SUMMARY", NULL}, {"on", NULL}};
+	struct fake_env bad = {{"SHIM_SUMMARY", NULL}, {"table", NULL}};
+	struct fake_env none = {{NULL}, {NULL}};
+	struct reports rep = {0, ""};
+	struct shim_config cfg;
+
+	ck_assert_int_eq(shim_config_parse(&cfg, fake_lookup, &none, collect, &rep), 0);
+	ck_assert_int_eq(cfg.summary, 0);
+	ck_assert_int_eq(shim_config_parse(&cfg, fake_lookup, &on, collect, &rep), 0);
+	ck_assert_int_eq(cfg.summary, 1);
+	ck_assert_int_eq(shim_config_parse(&cfg, fake_lookup, &on2, collect, &rep), 0);
+	ck_assert_int_eq(cfg.summary, 1);
+	ck_assert_int_eq(shim_config_parse(&cfg, fake_lookup, &bad, collect, &rep), 1);
+	ck_assert_int_eq(cfg.summary, 0);
+	ck_assert_str_eq(rep.last, "libshim: SHIM_SUMMARY=table is not a known value (one of: off, "
+				   "0, on, 1); using the default");
+}
+END_TEST
+
 int main(void)
 {
+
 	Suite *s = suite_create("config");
 	TCase *tc = tcase_create("parse");
 	SRunner *sr;
@@ -184,6 +207,7 @@ int main(void)
 	tcase_add_test(tc, test_pcap_and_stats);
 	tcase_add_test(tc, test_overlong_pcap_file);
 	tcase_add_test(tc, test_coalesce);
+	tcase_add_test(tc, test_summary);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

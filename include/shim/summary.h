@@ -1,0 +1,45 @@
+/* summary: SHIM_SUMMARY (shim-run --summary), a table of the intercepted calls in the manner of
+ * `strace -c`, printed when the process exits: for each system call (as strace names it: send() is
+ * sendto), the calls, the failed ones, the time spent in the interposer (the shim's work and the
+ * kernel's), and how the calls were answered: by the shim itself, handed to the kernel socket (a
+ * socket the shim owns, for a reason the counters name), or passed to libc (not a socket the shim
+ * owns: stdout, a TCP socket, passthrough mode).
+ *
+ * Costs nothing when off: the interposers' prologue (shim_init) tests summary_enabled once, the
+ * epilogue shares the trace's test (trace_epilogue_enabled), and the fast entry, which has
+ * neither, is off while the summary is on. Counters are process-wide relaxed atomics; a forked
+ * child starts from zero. */
+#ifndef SHIM_SUMMARY_H
+#define SHIM_SUMMARY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum summary_route {
+	SUMMARY_ROUTE_NONE = 0,
+	SUMMARY_ROUTE_SHIM,	 /* the shim answered (sent, or failed the call itself) */
+	SUMMARY_ROUTE_KERNEL,	 /* a socket the shim owns, handed to the kernel socket */
+	SUMMARY_ROUTE_NOT_OWNED, /* not a socket the shim owns: libc answered */
+};
+
+extern bool summary_enabled;
+
+/* How the current call of this thread was answered (set where the interposers decide). */
+extern __thread unsigned char summary_route __attribute__((tls_model("initial-exec")));
+
+/* The start of an intercepted call (its time and route reset). */
+void summary_begin(void);
+
+/* The end of an intercepted call: system call nr returned ret (-1: failed). errno is kept. */
+void summary_end(long nr, long ret);
+
+/* In a child after fork: counters from zero. */
+void summary_after_fork(void);
+
+/* The table, several lines ending in a newline; nothing (0) when no call was counted. The
+ * datagrams the shim sent, its hand-offs by reason and its errors by errno (include/shim/stats.h)
+ * follow the table. Returns the length it needs (as snprintf). */
+size_t summary_format(char *buf, size_t cap);
+
+#endif
