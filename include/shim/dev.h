@@ -8,6 +8,7 @@
 #ifndef SHIM_DEV_H
 #define SHIM_DEV_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/uio.h>
@@ -30,6 +31,15 @@ unsigned long long dev_netns_cookie(void);
 /* Write a virtio_net_hdr asking for the checksum at csum_start + csum_offset (0, 0: none). */
 void dev_put_vnet_hdr(uint8_t *p, uint16_t hdr_len, uint16_t csum_start, uint16_t csum_offset);
 
+/* A UDP/IPv4 datagram as one frame the kernel fragments (software UFO, VIRTIO_NET_HDR_GSO_UDP):
+ * the UDP checksum completed over the whole datagram, the IP payload cut into frag_size pieces
+ * (a multiple of 8), each fragment with the datagram's IP header, its offset and MF. */
+void dev_put_vnet_hdr_ufo(uint8_t *p, uint16_t hdr_len, uint16_t csum_start, uint16_t frag_size);
+
+/* Whether datagrams larger than the MTU leave as one UFO frame (false: SHIM_UFO=0, or the packet
+ * socket refused one with EINVAL; then their fragments are sent one by one). */
+extern bool dev_ufo;
+
 /* Transmit one frame (vnet header + Ethernet frame, in iov parts) on ifindex. Returns 0 or
  * -errno as the packet socket answered (EFAULT when a payload part was unreadable, ENOBUFS when the
  * queue dropped it, ...). dontwait: MSG_DONTWAIT. */
@@ -39,6 +49,11 @@ int dev_xmit(int ifindex, const struct iovec *iov, int iovcnt, int dontwait);
  * Returns the number of frames sent, or -errno if the first failed. */
 int dev_xmit_batch(int ifindex, struct iovec *const *iov, const int *iovcnt, int n, int dontwait);
 
-/* After fork: nothing to do for the packet socket (shared, stateless); kept for symmetry. */
+/* Around the transmission of one datagram's fragments as separate frames (the fallback when
+ * they cannot leave as one UFO frame): one thread at a time, so the fragments of the process's
+ * datagrams do not interleave (a peer drops a datagram whose fragments arrive more than
+ * ipfrag_max_dist fragments apart). */
+void dev_xmit_frags_begin(void);
+void dev_xmit_frags_end(void);
 
 #endif

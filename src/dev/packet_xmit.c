@@ -7,6 +7,7 @@
 #include "shim/pcap.h"
 #include "shim/stats.h"
 #include "shim/rawsys.h"
+#include "shim/shim_lock.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -36,6 +37,7 @@ int dev_xmit_open(int inherited_fd)
 	long fd = inherited_fd >= 0 ? inherited_fd
 				    : rawsys3(SYS_socket, AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
 	int one = 1, sndbuf = 4 << 20;
+	const char *v;
 
 	if (fd < 0)
 		return (int)fd;
@@ -47,6 +49,8 @@ int dev_xmit_open(int inherited_fd)
 	 */
 	if (rawsys5(SYS_setsockopt, fd, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof(sndbuf)) < 0)
 		rawsys5(SYS_setsockopt, fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
+	v = getenv("SHIM_UFO");
+	dev_ufo = v == NULL || strcmp(v, "0") != 0;
 	packet_fd = internal_fd_adopt((int)fd, true);
 	internal_fd_track(&packet_fd);
 	packet_netns = rawsys_netns_cookie(packet_fd);
@@ -61,6 +65,8 @@ unsigned long long dev_netns_cookie(void)
 {
 	return packet_netns;
 }
+
+bool dev_ufo = true;
 
 int dev_xmit_ready(void)
 {
@@ -80,6 +86,36 @@ void dev_put_vnet_hdr(uint8_t *p, uint16_t hdr_len, uint16_t csum_start, uint16_
 	h.hdr_len = hdr_len;
 	h.gso_type = VIRTIO_NET_HDR_GSO_NONE;
 	memcpy(p, &h, DEV_VNET_HDR_LEN);
+}
+
+void dev_put_vnet_hdr_ufo(uint8_t *p, uint16_t hdr_len, uint16_t csum_start, uint16_t frag_size)
+{
+	struct virtio_net_hdr h;
+
+	memset(&h, 0, sizeof(h));
+	h.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+	h.csum_start = csum_start;
+	h.csum_offset = 6; /* offsetof(struct udphdr, check) */
+	h.hdr_len = hdr_len;
+	h.gso_type = VIRTIO_NET_HDR_GSO_UDP;
+	h.gso_size = frag_size;
+	memcpy(p, &h, DEV_VNET_HDR_LEN);
+}
+
+/* The fragments of one datagram leave together (frames sent one by one): one thread at a time
+ * transmits a datagram's fragments, as the kernel's ip_do_fragment hands them to the device in
+ * one loop. (A signal handler's send never reaches the shim while its thread is inside, and a
+ * child after fork finds the lock free: include/shim/shim_lock.h.) */
+SHIM_LOCK_DEFINE(frags_lock);
+
+void dev_xmit_frags_begin(void)
+{
+	shim_lock_acquire(&frags_lock);
+}
+
+void dev_xmit_frags_end(void)
+{
+	shim_lock_release(&frags_lock);
 }
 
 static void fill_target(struct sockaddr_ll *sll, int ifindex)

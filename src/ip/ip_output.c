@@ -3,9 +3,11 @@
  * A datagram that fits the MTU is one frame sent as a gather list [vnet | Ethernet | IPv4 | UDP |
  * the program's own buffers]: the kernel copies the payload (and answers EFAULT for a bad buffer,
  * as the kernel's UDP does) and finishes the UDP checksum from the pseudo-header sum we seed
- * (VIRTIO_NET_HDR_F_NEEDS_CSUM). A larger datagram is fragmented the way __ip_append_data lays it
+ * (VIRTIO_NET_HDR_F_NEEDS_CSUM). A larger plain UDP datagram is one frame as well, which the
+ * kernel fragments (output_ufo). Otherwise it is fragmented here the way __ip_append_data lays it
  * out; its checksum must cover all fragments, so its payload is first copied (fault-checked) and
- * summed here, and the fragments go out with one sendmmsg. */
+ * summed here, and the fragments go out in AF_PACKET sendmmsg calls of up to 64, one datagram's
+ * fragments at a time (dev_xmit_frags_begin). */
 #include "shim/shim_alloc.h"
 #include "shim/ip_output.h"
 #include "shim/ip_output_gso.h"
@@ -243,6 +245,8 @@ int frame_set_xmit(const struct frame_set *fs, int oif, bool dontwait)
 	struct iovec parts[XMIT_CHUNK], *frames[XMIT_CHUNK];
 	int counts[XMIT_CHUNK], done = 0;
 
+	if (fs->n > 1)
+		dev_xmit_frags_begin();
 	while (done < fs->n) {
 		int k = fs->n - done < XMIT_CHUNK ? fs->n - done : XMIT_CHUNK, sent;
 
@@ -254,13 +258,55 @@ int frame_set_xmit(const struct frame_set *fs, int oif, bool dontwait)
 			counts[i] = 1;
 		}
 		sent = dev_xmit_batch(oif, frames, counts, k, dontwait);
-		if (sent < 0)
-			return done > 0 ? done : sent;
+		if (sent < 0) {
+			done = done > 0 ? done : sent;
+			break;
+		}
 		done += sent;
 		if (sent < k)
 			break;
 	}
+	if (fs->n > 1)
+		dev_xmit_frags_end();
 	return done;
+}
+
+/* The fragments of one datagram as ONE frame whose virtio-net header asks for
+ * VIRTIO_NET_HDR_GSO_UDP (software UFO, udp4_ufo_fragment + inet_gso_segment): the kernel
+ * completes the UDP checksum over the whole datagram and cuts the IP payload into gso_size pieces,
+ * each with the datagram's IP header, its own total length, offset and MF, and the same ID — the
+ * fragments ip_do_fragment makes, which then leave the device one after another, as the kernel's
+ * do, however many threads send (frames sent one by one interleave with other threads' and the
+ * peer's reassembly drops a datagram whose fragments arrive more than ipfrag_max_dist apart).
+ * The payload stays in the program's buffers, as for a single frame. Only for plain UDP: UFO sums
+ * the whole datagram (no UDP-Lite coverage, no SO_NO_CHECK) and copies every IP option into every
+ * fragment (ip_options_fragment keeps only the copied ones). Returns 0, -errno, or -EINVAL when
+ * the packet socket does not take UFO frames (the caller sends the fragments one by one). */
+static int output_ufo(const struct udp_datagram *d, unsigned nfrag, size_t per,
+		      struct path_trace *t)
+{
+	uint8_t hdr[FRAME_HDR_MAX];
+	struct iovec iov[1 + 1024];
+	uint16_t ulen = (uint16_t)(UDP_HLEN + d->len), csum_start = ETH_HLEN_BYTES + IPV4_HLEN_MIN;
+	int r;
+
+	put_link_and_ip(hdr + DEV_VNET_HDR_LEN, d, (uint16_t)(IPV4_HLEN_MIN + ulen), 0, NULL);
+	wire_put_udp(hdr + DEV_VNET_HDR_LEN + csum_start, d->sport, d->dport, ulen,
+		     (uint16_t)~csum_fold(csum_pseudo_ipv4(d->saddr, d->daddr, IPPROTO_UDP, ulen)));
+	dev_put_vnet_hdr_ufo(hdr, (uint16_t)(csum_start + UDP_HLEN), csum_start, (uint16_t)per);
+	r = dev_xmit(d->oif, iov, single_frame_parts(hdr, d, iov), d->dontwait);
+	if (r == -EINVAL)
+		return r;
+	path_step(t,
+		  "ip_make_skb(len %zu id %u ttl %u tos 0x%x) \xe2\x86\x92 ip_do_fragment(%u "
+		  "frames of up to %zu data bytes, one frame to the device: "
+		  "VIRTIO_NET_HDR_GSO_UDP)",
+		  IPV4_HLEN_MIN + UDP_HLEN + d->len, d->id, d->ttl, d->tos, nfrag, per);
+	if (r == 0) {
+		stats_add(STAT_FRAMES_SENT, nfrag - 1); /* dev_xmit counted the frame once */
+		stats_add(STAT_FRAGMENTED, 1);
+	}
+	return r;
 }
 
 static int output_copied(const struct udp_datagram *d, struct path_trace *t)
@@ -293,7 +339,20 @@ int ip_output_udp(const struct udp_datagram *d, struct path_trace *t)
 
 	if (d->gso_size)
 		return ip_output_udp_gso(d, t);
-	if (total <= d->fragsize && d->iovcnt <= 1023 && udp_datagram_plain(d))
-		return output_single(d, t);
+	if (d->iovcnt <= 1023 && udp_datagram_plain(d)) {
+		size_t per;
+		unsigned nfrag;
+		int r;
+
+		if (total <= d->fragsize)
+			return output_single(d, t);
+		nfrag = ip_fragment_count(total, IPV4_HLEN_MIN, d->fragsize, &per);
+		if (dev_ufo) {
+			r = output_ufo(d, nfrag, per, t);
+			if (r != -EINVAL)
+				return r;
+			dev_ufo = false; /* this kernel refuses UFO frames: fragments from now on */
+		}
+	}
 	return output_copied(d, t);
 }

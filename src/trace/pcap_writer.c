@@ -179,6 +179,39 @@ static void write_epb(const uint8_t *frame, uint32_t caplen, uint32_t origlen, c
 	write_record(iov, 4);
 }
 
+/* A UFO frame (VIRTIO_NET_HDR_GSO_UDP, its UDP checksum complete) as the fragments the device
+ * cuts it into (inet_gso_segment for a UDP fragmentation skb): each with the frame's Ethernet and
+ * IP header, its own total length, offset, MF and header checksum, and frag bytes of the IP
+ * payload (the last one the rest). */
+static void write_ufo_fragments(const uint8_t *frame, size_t len, uint16_t frag)
+{
+	const size_t ihl = (size_t)(frame[ETH_HLEN_BYTES] & 0x0f) * 4, hdrs = ETH_HLEN_BYTES + ihl;
+	uint8_t stack[STACK_FRAME], *buf = stack;
+
+	if (frag == 0 || (frag & 7) != 0 || len <= hdrs)
+		return;
+	if (hdrs + frag > sizeof(stack) && (buf = shim_alloc(hdrs + frag)) == NULL)
+		return;
+	for (size_t off = 0; off < len - hdrs; off += frag) {
+		size_t chunk = len - hdrs - off < frag ? len - hdrs - off : frag;
+		uint8_t *ip = buf + ETH_HLEN_BYTES;
+		uint16_t v, c;
+
+		memcpy(buf, frame, hdrs);
+		memcpy(buf + hdrs, frame + hdrs + off, chunk);
+		v = htons((uint16_t)(ihl + chunk));
+		memcpy(ip + 2, &v, 2);
+		v = htons((uint16_t)(off / 8 | (off + chunk < len - hdrs ? IP_MF : 0)));
+		memcpy(ip + 6, &v, 2);
+		memset(ip + 10, 0, 2);
+		c = csum_fold(csum_partial(ip, ihl, 0));
+		memcpy(ip + 10, &c, 2);
+		write_epb(buf, (uint32_t)(hdrs + chunk), (uint32_t)(hdrs + chunk), NULL);
+	}
+	if (buf != stack)
+		shim_free(buf);
+}
+
 void pcap_frame(const struct iovec *parts, int nparts)
 {
 	uint8_t stack[STACK_FRAME], *buf = stack, *frame;
@@ -221,7 +254,10 @@ void pcap_frame(const struct iovec *parts, int nparts)
 			c = 0xffff;
 		memcpy(frame + vh.csum_start + vh.csum_offset, &c, 2);
 	}
-	write_epb(frame, (uint32_t)len, (uint32_t)(total - VNET_HDR_LEN), NULL);
+	if (vh.gso_type == VIRTIO_NET_HDR_GSO_UDP && got == total)
+		write_ufo_fragments(frame, len, vh.gso_size);
+	else
+		write_epb(frame, (uint32_t)len, (uint32_t)(total - VNET_HDR_LEN), NULL);
 out:
 	if (buf != stack)
 		shim_free(buf);
