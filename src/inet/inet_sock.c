@@ -144,9 +144,10 @@ static const void *fault_page(void)
  * answers without sending: a one-byte datagram whose buffer faults fails in __ip_append_data's
  * sock_alloc_send_skb with EPIPE when the socket is shut for writing, and otherwise in the copy
  * that follows (EFAULT, the datagram discarded). It goes to 0.0.0.0 (the local route, which every
- * namespace has; port 9). Not asked where it would change something: a pending socket error (the
- * send would take it), the kernel's cork (the failed append would discard the corked datagram), a
- * socket without a port (the send would autobind it). */
+ * namespace has; port 9). Asked after another process changed the socket, and for a socket first
+ * seen in use (inherited, received). Not asked where the kernel sends anyway, nor where it would
+ * change something: a pending socket error (the send would take it), the kernel's cork (the failed
+ * append would discard the corked datagram), a socket without a port (the send would autobind). */
 static bool probe_shut_wr(struct shim_sock *sk, int fd)
 {
 	struct pollfd p = {.fd = fd, .events = POLLOUT};
@@ -158,7 +159,7 @@ static bool probe_shut_wr(struct shim_sock *sk, int fd)
 	if ((p.revents & POLLHUP) != 0)
 		return true; /* both directions shut */
 	if ((p.revents & POLLERR) != 0 || bad == NULL || sk->sport == 0 || sk->cork_opt ||
-	    sk->cork_kernel)
+	    sk->cork_kernel || sk->kernel_only != NULL)
 		return false;
 	memset(&any, 0, sizeof(any));
 	any.sin_family = AF_INET;
@@ -219,7 +220,7 @@ void inet_sock_sync(struct shim_sock *sk, int fd)
 	if (!sock_in_dev_netns(fd))
 		sock_set_kernel_only(
 		    sk, "the socket's network namespace is not the packet socket's", KR_NETNS);
-	if (again && !sk->shut_wr && probe_shut_wr(sk, fd))
+	if ((again || sk->discovered) && !sk->shut_wr && probe_shut_wr(sk, fd))
 		sk->shut_wr = true;
 	sk->synced = true;
 	sock_settings_changed(sk); /* udp_fastpath.c: flows learnt from now on */

@@ -1,15 +1,20 @@
 /* shared_sock: one UDP socket used through two fds or by two processes; the second one changes it
  * (IP_TTL and IP_TOS, connect, shutdown) and the first one sends afterwards.
  *
- *   shared_sock MODE DEST        MODE: dup, scm_self, pidfd_self, fork, exec, spawn, scm_exec
+ *   shared_sock MODE DEST        MODE: dup, scm_self, pidfd_self, fork, exec, spawn, scm_exec,
+ *                                inherit
  *   shared_sock op FD OP DEST    (run by exec/spawn) OP on the inherited FD
+ *   shared_sock send MODE FD WHAT PORT DEST   (run by inherit) one datagram on the inherited FD:
+ *                                sendto DEST:PORT, or send() for PORT 0
  *   shared_sock scm-helper FD    (run by scm_exec) receive sockets with SCM_RIGHTS on the unix
  *                                socket FD, each with an OP byte; do it; answer one byte
  *
  * The socket sends three datagrams to DEST:9000 (the shim learns the flow), then: the other party
  * sets TTL 7 and TOS 0x28, two datagrams to DEST:9000; it connects the socket to DEST:9001, two
  * datagrams with send(); it shuts the socket down for writing, one more send() (EPIPE natively).
- * Every call's result is printed; the receiver tells TTL, TOS and port of what arrived. */
+ * Every call's result is printed; the receiver tells TTL, TOS and port of what arrived.
+ * In mode inherit the roles change: the program makes the changes itself, and each datagram is
+ * sent by a new program it execs, which inherits the socket (and sees it for the first time). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -123,6 +128,8 @@ static void other(int s, int op)
 	snprintf(fdtxt, sizeof(fdtxt), "%d", s);
 	if (other_fd >= 0) {
 		do_op(other_fd, op);
+	} else if (strcmp(mode, "inherit") == 0) {
+		do_op(s, op); /* the exec'd senders see it */
 	} else if (strcmp(mode, "fork") == 0) {
 		pid = fork();
 		if (pid == 0) {
@@ -153,21 +160,46 @@ static void other(int s, int op)
 	}
 }
 
-static void send_to(int s, const char *what, int port)
+static void send_here(int s, const char *what, int port)
 {
 	struct sockaddr_in a = to_port(port);
 	char buf[64];
 	int n = snprintf(buf, sizeof(buf), "%s %s", mode, what);
 
-	show(what, sendto(s, buf, (size_t)n, 0, (struct sockaddr *)&a, sizeof(a)));
+	if (port != 0)
+		show(what, sendto(s, buf, (size_t)n, 0, (struct sockaddr *)&a, sizeof(a)));
+	else
+		show(what, send(s, buf, (size_t)n, MSG_NOSIGNAL));
+}
+
+/* one datagram: here, or in mode inherit by an exec'd program */
+static void send_one(int s, const char *what, int port)
+{
+	char fdtxt[16], porttxt[16];
+	pid_t pid;
+
+	if (strcmp(mode, "inherit") != 0) {
+		send_here(s, what, port);
+		return;
+	}
+	snprintf(fdtxt, sizeof(fdtxt), "%d", s);
+	snprintf(porttxt, sizeof(porttxt), "%d", port);
+	pid = fork();
+	if (pid == 0) {
+		execl(self, self, "send", mode, fdtxt, what, porttxt, dest, (char *)NULL);
+		_exit(127);
+	}
+	wait_child(pid);
+}
+
+static void send_to(int s, const char *what, int port)
+{
+	send_one(s, what, port);
 }
 
 static void send_conn(int s, const char *what)
 {
-	char buf[64];
-	int n = snprintf(buf, sizeof(buf), "%s %s", mode, what);
-
-	show(what, send(s, buf, (size_t)n, MSG_NOSIGNAL));
+	send_one(s, what, 0);
 }
 
 int main(int argc, char **argv)
@@ -178,6 +210,12 @@ int main(int argc, char **argv)
 		mode = "exec-child";
 		dest = argv[4];
 		do_op(atoi(argv[2]), argv[3][0]);
+		return 0;
+	}
+	if (argc == 7 && strcmp(argv[1], "send") == 0) {
+		mode = argv[2];
+		dest = argv[6];
+		send_here(atoi(argv[3]), argv[4], atoi(argv[5]));
 		return 0;
 	}
 	if (argc == 3 && strcmp(argv[1], "scm-helper") == 0) {
@@ -243,7 +281,7 @@ int main(int argc, char **argv)
 		close(sv[1]);
 		unix_fd = sv[0];
 	} else if (strcmp(mode, "fork") != 0 && strcmp(mode, "exec") != 0 &&
-		   strcmp(mode, "spawn") != 0) {
+		   strcmp(mode, "spawn") != 0 && strcmp(mode, "inherit") != 0) {
 		fprintf(stderr, "shared_sock: unknown mode %s\n", mode);
 		return 2;
 	}
