@@ -172,15 +172,22 @@ void inet_sock_sync(struct shim_sock *sk, int fd)
 {
 	/* the generation first: a change made after this read moves it again */
 	unsigned gen = sockgen_read(sk->gen_cell);
-	bool again = sk->synced;
+	bool again = sk->synced, was_connected = sk->connected;
+	uint32_t daddr = sk->daddr;
+	uint16_t dport = sk->dport;
 	int v;
 
 	if (again && (gen == sk->gen_seen || udp_cork_pending(sk)))
 		return; /* current; or a datagram the shim holds is completed first (udp_cork.c) */
 	sk->gen_seen = gen;
 	read_names(sk, fd);
-	sk->ip_id = random_u16();
-	sk->ip_id_used = false;
+	/* the connected socket's ID counter goes on unless another process connected it elsewhere
+	 * (connect reseeds it) */
+	if (!again || !sk->connected || !was_connected || sk->daddr != daddr ||
+	    sk->dport != dport) {
+		sk->ip_id = random_u16();
+		sk->ip_id_used = false;
+	}
 	sk->uc_ttl = -1;
 	if (rawsys_getsockopt_int(fd, SOL_IP, IP_TTL, &v) == 0) {
 		/* the kernel shows ip_default_ttl for "not set" (-1) */

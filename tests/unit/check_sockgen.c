@@ -10,9 +10,10 @@ START_TEST(test_one_cell_per_cookie)
 	unsigned *a = sockgen_cell(1000), *b = sockgen_cell(1001);
 
 	ck_assert_ptr_eq(sockgen_cell(1000), a);
-	ck_assert_ptr_ne(a, b);			/* consecutive cookies spread */
-	ck_assert_ptr_ne(sockgen_cell(0), a);	/* unknown: a cell of the process */
-	ck_assert_int_eq(sockgen_backing(), 2); /* the per-user file in /dev/shm */
+	ck_assert_ptr_ne(a, b);		      /* consecutive cookies spread */
+	ck_assert_ptr_ne(sockgen_cell(0), a); /* unknown: a cell of the process */
+	/* the per-user file in /dev/shm where it can be made, else the anonymous mapping */
+	ck_assert_int_eq(sockgen_backing(), access("/dev/shm", W_OK) == 0 ? 2 : 1);
 	ck_assert_uint_eq(sockgen_bump(a), sockgen_read(a) - 1);
 }
 END_TEST
