@@ -40,11 +40,11 @@ struct udp_datagram {
 /* A datagram's frames built in one buffer: frame i is buf[off[i] .. off[i+1]), each starting with
  * the vnet header (no offload requested: the checksum is complete). The offsets live in the same
  * allocation (a datagram of 65535 bytes at the smallest MTU has thousands of fragments), so one
- * free(buf) releases both and the struct may be copied. */
+ * shim_free(buf) releases both and the struct may be copied. */
 struct frame_set {
 	int n;
 	size_t *off;  /* n + 1 entries */
-	uint8_t *buf; /* malloc'd; free() it */
+	uint8_t *buf; /* shim_alloc'd; shim_free() it */
 };
 
 /* Allocate a frame_set for n frames of bytes in all. Returns the buffer, or NULL. */
