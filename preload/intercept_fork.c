@@ -28,7 +28,7 @@ SHIM_EXPORT pid_t fork(void)
 	pid_t pid = REAL(fork)();
 
 	if (pid == 0)
-		shim_proc_child();
+		shim_proc_child(true);
 	return pid;
 }
 
@@ -37,6 +37,6 @@ SHIM_EXPORT pid_t _Fork(void)
 	pid_t pid = REAL(_Fork)();
 
 	if (pid == 0)
-		shim_proc_child();
+		shim_proc_child(false);
 	return pid;
 }

@@ -10,6 +10,7 @@
 #ifndef SHIM_SHIM_PROC_H
 #define SHIM_SHIM_PROC_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct shim_proc_page {
@@ -37,7 +38,13 @@ static inline long shim_proc_pid(void)
 }
 
 /* In a child just made by fork or _Fork (preload/intercept_fork.c): become a new process now,
- * also where the kernel cannot wipe the page. */
-void shim_proc_child(void);
+ * also where the kernel cannot wipe the page. libc_fork: made by libc's fork(), which leaves the
+ * child's libc (malloc, thread creation) usable; after _Fork or a raw clone of a process with other
+ * threads only async-signal-safe functions are (POSIX), so the shim then starts no thread there. */
+void shim_proc_child(bool libc_fork);
+
+/* Whether this process came from libc's fork() (or was never forked): for SHIM_AFTER_FORK
+ * functions deciding whether they may start a thread again. */
+bool shim_proc_libc_usable(void);
 
 #endif

@@ -14,6 +14,9 @@
 static struct shim_proc_page boot;
 struct shim_proc_page *shim_proc_page = &boot;
 
+/* false in a child not known to come from libc's fork() (shim_proc.h) */
+static bool libc_usable = true;
+
 /* The thread that is making this process a new one: its own calls must not wait for itself. */
 static __thread int refreshing __attribute__((tls_model("initial-exec")));
 
@@ -61,6 +64,7 @@ void shim_proc_refresh(void)
 	if (__atomic_compare_exchange_n(&pg->ready, &state, 1, false, __ATOMIC_ACQUIRE,
 					__ATOMIC_ACQUIRE)) {
 		pg->wipes = 1;
+		libc_usable = false; /* not known to come from libc's fork() */
 		become_new_process(pg);
 		__atomic_store_n(&pg->ready, 2, __ATOMIC_RELEASE);
 		return;
@@ -69,7 +73,12 @@ void shim_proc_refresh(void)
 		rawsys0(SYS_sched_yield);
 }
 
-void shim_proc_child(void)
+bool shim_proc_libc_usable(void)
+{
+	return libc_usable;
+}
+
+void shim_proc_child(bool libc_fork)
 {
 	struct shim_proc_page *pg = __atomic_load_n(&shim_proc_page, __ATOMIC_ACQUIRE);
 
@@ -79,6 +88,7 @@ void shim_proc_child(void)
 	} else if (pg->wipes && __atomic_load_n(&pg->ready, __ATOMIC_ACQUIRE) == 2) {
 		return; /* already done by an entry (the page was wiped and seen) */
 	}
+	libc_usable = libc_fork;
 	__atomic_store_n(&pg->ready, 1, __ATOMIC_RELAXED);
 	become_new_process(pg);
 	__atomic_store_n(&pg->ready, 2, __ATOMIC_RELEASE);

@@ -9,6 +9,7 @@
 #include "rtnl.h"
 
 #include "shim/shim_lock.h"
+#include "shim/shim_proc.h"
 #include "shim/neigh_queue.h"
 #include "shim/route.h"
 #include "shim/fdtable.h"
@@ -324,8 +325,10 @@ uint64_t notify_generation_peek(void)
 
 void notify_forget_after_fork(void)
 {
-	/* The listener thread did not survive fork: start a new one on the next lookup. */
-	atomic_store(&listener_state, 0);
+	/* The listener thread did not survive fork: start a new one on the next lookup, where libc
+	 * can make threads (after fork(), not after _Fork or a raw clone: every lookup asks then)
+	 */
+	atomic_store(&listener_state, shim_proc_libc_usable() ? 0 : -1);
 	atomic_fetch_add(&generation, 1);
 	atomic_fetch_add(&neigh_generation, 1);
 }
