@@ -232,6 +232,58 @@ START_TEST(test_unseen_fd_of_a_known_socket_shares_its_object)
 }
 END_TEST
 
+/* Threads that each see another unseen fd of one socket at once end up with one object. */
+#define DISCOVER_THREADS 6
+
+static int discover_fd[DISCOVER_THREADS];
+static atomic_int discover_go;
+
+static void *discover(void *arg)
+{
+	int fd = discover_fd[(intptr_t)arg];
+	struct shim_sock *sk = NULL;
+
+	while (!atomic_load(&discover_go))
+		;
+	if (sockfd_lookup_light(fd, &sk) != FD_OWNED)
+		return NULL;
+	return sk; /* with the reference, which the test puts */
+}
+
+START_TEST(test_concurrent_discovery_one_object)
+{
+	int s = socket(AF_INET, SOCK_DGRAM, 0);
+	unsigned live = shim_sock_live_count();
+	pthread_t th[DISCOVER_THREADS];
+	void *got[DISCOVER_THREADS];
+
+	ck_assert_int_ge(s, 0);
+	for (int round = 0; round < 50; round++) {
+		atomic_store(&discover_go, 0);
+		for (intptr_t i = 0; i < DISCOVER_THREADS; i++) {
+			discover_fd[i] = dup(s); /* none of them known to the table */
+			fdtable_forget(discover_fd[i]);
+			ck_assert_int_eq(pthread_create(&th[i], NULL, discover, (void *)i), 0);
+		}
+		atomic_store(&discover_go, 1);
+		for (int i = 0; i < DISCOVER_THREADS; i++)
+			pthread_join(th[i], &got[i]);
+		for (int i = 0; i < DISCOVER_THREADS; i++) {
+			ck_assert_ptr_nonnull(got[i]);
+			ck_assert_ptr_eq(got[i], got[0]);
+		}
+		ck_assert_uint_eq(shim_sock_live_count(), live + 1);
+		for (int i = 0; i < DISCOVER_THREADS; i++) {
+			shim_sock_put(got[i]);
+			close(discover_fd[i]);
+			fdev_close(discover_fd[i], fdtable_token(discover_fd[i]), 0, 0);
+		}
+		ck_assert_uint_eq(shim_sock_live_count(), live);
+	}
+	close(s);
+}
+END_TEST
+
 /* Two sockets: two objects, each with the cell of its own cookie. */
 START_TEST(test_two_sockets_two_objects)
 {
@@ -349,6 +401,7 @@ static Suite *fdtable_suite(void)
 	tcase_add_test(tc, test_concurrent_lookup_and_replace);
 	tcase_add_test(tc, test_unseen_fd_of_a_known_socket_shares_its_object);
 	tcase_add_test(tc, test_two_sockets_two_objects);
+	tcase_add_test(tc, test_concurrent_discovery_one_object);
 	suite_add_tcase(s, tc);
 	return s;
 }
