@@ -1,8 +1,8 @@
 /* shared_sock: one UDP socket used through two fds or by two processes; the second one changes it
  * (IP_TTL and IP_TOS, connect, shutdown) and the first one sends afterwards.
  *
- *   shared_sock MODE DEST        MODE: dup, scm_self, pidfd_self, fork, exec, spawn, scm_exec,
- *                                inherit
+ *   shared_sock MODE DEST        MODE: dup, dup3, dupfd_cloexec, scm_self, pidfd_self, fork,
+ *                                exec, spawn, scm_exec, inherit
  *   shared_sock op FD OP DEST    (run by exec/spawn) OP on the inherited FD
  *   shared_sock send MODE FD WHAT PORT DEST   (run by inherit) one datagram on the inherited FD:
  *                                sendto DEST:PORT, or send() for PORT 0
@@ -17,8 +17,10 @@
  * sent by a new program it execs, which inherits the socket (and sees it for the first time). */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <spawn.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -204,6 +206,7 @@ static void send_conn(int s, const char *what)
 
 int main(int argc, char **argv)
 {
+	bool in_process;
 	int s;
 
 	if (argc == 5 && strcmp(argv[1], "op") == 0) {
@@ -249,8 +252,15 @@ int main(int argc, char **argv)
 		}
 	}
 	s = socket(AF_INET, SOCK_DGRAM, 0); /* inheritable: exec and spawn pass it on */
+	in_process = strcmp(mode, "dup") == 0 || strcmp(mode, "dup3") == 0 ||
+		     strcmp(mode, "dupfd_cloexec") == 0 || strcmp(mode, "scm_self") == 0 ||
+		     strcmp(mode, "pidfd_self") == 0;
 	if (strcmp(mode, "dup") == 0) {
 		other_fd = dup(s);
+	} else if (strcmp(mode, "dup3") == 0) {
+		other_fd = dup3(s, 40, O_CLOEXEC);
+	} else if (strcmp(mode, "dupfd_cloexec") == 0) {
+		other_fd = fcntl(s, F_DUPFD_CLOEXEC, 50);
 	} else if (strcmp(mode, "scm_self") == 0) {
 		int sv[2];
 		char op;
@@ -285,9 +295,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "shared_sock: unknown mode %s\n", mode);
 		return 2;
 	}
-	if (strcmp(mode, "dup") == 0 || strcmp(mode, "scm_self") == 0 ||
-	    strcmp(mode, "pidfd_self") == 0)
-		show("second fd", other_fd >= 0 ? 0 : -1);
+	if (in_process && other_fd < 0) {
+		show("second fd", -1);
+		return 1;
+	}
 
 	send_to(s, "b1", 9000);
 	send_to(s, "b2", 9000);
