@@ -1,6 +1,7 @@
 /* init: one-time set-up of libshim.so — real libc symbols, configuration, trace output. */
 #include "real.h"
 
+#include "shim/shim_fmt.h"
 #include "shim/shim_alloc.h"
 #include "shim/coalesce.h"
 #include "shim/config.h"
@@ -23,7 +24,6 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
-#include <stdio.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <stdlib.h>
@@ -130,10 +130,11 @@ static void start_bypass(void)
 	if (err < 0) {
 		char line[200];
 
-		snprintf(line, sizeof(line),
-			 "libshim: cannot open an AF_PACKET socket (%s%s); every call goes to the "
-			 "kernel",
-			 strerrordesc_np(-err), err == -EPERM ? ": CAP_NET_RAW is needed" : "");
+		shim_snprintf(
+		    line, sizeof(line),
+		    "libshim: cannot open an AF_PACKET socket (%s%s); every call goes to the "
+		    "kernel",
+		    strerrordesc_np(-err), err == -EPERM ? ": CAP_NET_RAW is needed" : "");
 		shim_notice(line);
 		return;
 	}
@@ -145,10 +146,11 @@ static void start_bypass(void)
 		if (err < 0) {
 			char line[160];
 
-			snprintf(line, sizeof(line),
-				 "libshim: SHIM_COALESCE: cannot set up the transmit ring (%s); "
-				 "not coalescing",
-				 strerrordesc_np(-err));
+			shim_snprintf(
+			    line, sizeof(line),
+			    "libshim: SHIM_COALESCE: cannot set up the transmit ring (%s); "
+			    "not coalescing",
+			    strerrordesc_np(-err));
 			shim_notice(line);
 		}
 	}
@@ -175,9 +177,9 @@ static void init_once_body(void)
 		if (err < 0) {
 			char line[200];
 
-			snprintf(line, sizeof(line),
-				 "libshim: cannot open SHIM_PCAP=%.100s (%s); not capturing",
-				 config.pcap_file, strerrordesc_np(-err));
+			shim_snprintf(line, sizeof(line),
+				      "libshim: cannot open SHIM_PCAP=%.100s (%s); not capturing",
+				      config.pcap_file, strerrordesc_np(-err));
 			shim_notice(line);
 		}
 	}

@@ -1,7 +1,7 @@
 /* config: parse the SHIM_* environment (see include/shim/config.h). */
+#include "shim/shim_fmt.h"
 #include "shim/config.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,7 +43,7 @@ static void list_names(char *buf, size_t cap, const struct name_value *tab, size
 	size_t used = 0;
 	buf[0] = '\0';
 	for (size_t i = 0; i < n && used < cap; i++) {
-		int w = snprintf(buf + used, cap - used, "%s%s", i ? ", " : "", tab[i].name);
+		int w = shim_snprintf(buf + used, cap - used, "%s%s", i ? ", " : "", tab[i].name);
 		if (w < 0)
 			break;
 		used += (size_t)w;
@@ -60,9 +60,9 @@ static int parse_enum(const char *var, const char *val, const struct name_value 
 	if (lookup_name(tab, n, val, out) == 0)
 		return 0;
 	list_names(names, sizeof(names), tab, n);
-	snprintf(line, sizeof(line),
-		 "libshim: %s=%.64s is not a known value (one of: %s); using the default", var, val,
-		 names);
+	shim_snprintf(line, sizeof(line),
+		      "libshim: %s=%.64s is not a known value (one of: %s); using the default", var,
+		      val, names);
 	report(line, report_ctx);
 	return 1;
 }
@@ -82,9 +82,9 @@ static int parse_count(const char *var, const char *val, long lo, long hi, int *
 		*out = (int)n;
 		return 0;
 	}
-	snprintf(line, sizeof(line),
-		 "libshim: %s=%.32s is not a number from %ld to %ld; using the default", var, val,
-		 lo, hi);
+	shim_snprintf(line, sizeof(line),
+		      "libshim: %s=%.32s is not a number from %ld to %ld; using the default", var,
+		      val, lo, hi);
 	report(line, report_ctx);
 	return 1;
 }

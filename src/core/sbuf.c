@@ -1,9 +1,9 @@
 /* sbuf: an append-only text buffer, stack storage first, heap when it outgrows it. */
+#include "shim/shim_fmt.h"
 #include "shim/shim_alloc.h"
 #include "shim/sbuf.h"
 
 #include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -113,7 +113,7 @@ void sbuf_printf(struct sbuf *b, const char *fmt, ...)
 	if (b->truncated)
 		return;
 	va_start(ap, fmt);
-	int n = vsnprintf(small, sizeof(small), fmt, ap);
+	int n = shim_vsnprintf(small, sizeof(small), fmt, ap);
 	va_end(ap);
 	if (n < 0)
 		return;
@@ -126,7 +126,7 @@ void sbuf_printf(struct sbuf *b, const char *fmt, ...)
 		return;
 	}
 	va_start(ap, fmt);
-	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+	shim_vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
 	va_end(ap);
 	b->len += (size_t)n;
 }

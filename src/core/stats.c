@@ -4,6 +4,7 @@
  * map the same page through /proc/PID/fd and read them while the program runs. Until stats_init
  * (or when no memfd can be made) they live in a private block; stats_init copies what was counted
  * before it. The memfd is sealed against shrinking, so a reader cannot make the program fault. */
+#include "shim/shim_fmt.h"
 #include "shim/shim_lock.h"
 #include "shim/stats.h"
 #include "shim/fdtable.h"
@@ -14,7 +15,6 @@
 #include <linux/memfd.h>
 #include <stdarg.h>
 #include <stdatomic.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -221,8 +221,8 @@ static void put(struct out *o, const char *fmt, ...)
 	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(o->len < o->cap ? o->buf + o->len : NULL,
-		      o->len < o->cap ? o->cap - o->len : 0, fmt, ap);
+	n = shim_vsnprintf(o->len < o->cap ? o->buf + o->len : NULL,
+			   o->len < o->cap ? o->cap - o->len : 0, fmt, ap);
 	va_end(ap);
 	if (n > 0)
 		o->len += (size_t)n;

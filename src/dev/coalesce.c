@@ -1,4 +1,5 @@
 /* coalesce: the opt-in coalescing mode (see include/shim/coalesce.h). */
+#include "shim/shim_fmt.h"
 #include "shim/shim_lock.h"
 #include "shim/coalesce.h"
 #include "shim/dev.h"
@@ -16,7 +17,6 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -433,7 +433,7 @@ size_t coalesce_report(char *buf, size_t cap)
 
 	if (!coalesce_mode || kicks == 0)
 		return 0;
-	n = snprintf(
+	n = shim_snprintf(
 	    buf, cap,
 	    "libshim: coalescing: %llu frames in %llu kicks (%llu of them in %llu GSO frames); "
 	    "oldest frame held at the kick p50 %u us, p99 %u us, max %s%u us",

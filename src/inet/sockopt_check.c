@@ -1,5 +1,6 @@
 /* sockopt_check: the shim's setsockopt verdict against the kernel's answer (see
  * include/shim/sockopt_check.h). */
+#include "shim/shim_fmt.h"
 #include "shim/sockopt_check.h"
 #include "shim/inet.h"
 #include "shim/path_trace.h"
@@ -12,7 +13,6 @@
 #include <linux/capability.h>
 #include <net/if.h>
 #include <netinet/in.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
@@ -51,6 +51,18 @@ static long wmem_max(void)
 	return v;
 }
 
+/* A decimal number after blanks; NULL when there is none. */
+static const char *parse_ul(const char *p, unsigned long *v)
+{
+	while (*p == ' ' || *p == '\t' || *p == '\n')
+		p++;
+	if (*p < '0' || *p > '9')
+		return NULL;
+	for (*v = 0; *p >= '0' && *p <= '9'; p++)
+		*v = *v * 10 + (unsigned long)(*p - '0');
+	return p;
+}
+
 /* Whether the process is in the initial user namespace (uid_map maps all of it onto itself), where
  * the effective set is what capable() and ns_capable() check. Read once. */
 static bool in_initial_userns(void)
@@ -58,12 +70,16 @@ static bool in_initial_userns(void)
 	static int cached; /* 0 unknown, 1 yes, -1 no */
 	char buf[128];
 	unsigned long a, b, c;
-	int n = 0;
+	const char *p = buf;
 
 	if (__atomic_load_n(&cached, __ATOMIC_RELAXED) == 0) {
 		bool yes = read_proc("/proc/self/uid_map", buf, sizeof(buf)) > 0 &&
-			   sscanf(buf, " %lu %lu %lu %n", &a, &b, &c, &n) == 3 && a == 0 &&
-			   b == 0 && c == 4294967295UL && buf[n] == '\0';
+			   (p = parse_ul(p, &a)) != NULL && (p = parse_ul(p, &b)) != NULL &&
+			   (p = parse_ul(p, &c)) != NULL && a == 0 && b == 0 && c == 4294967295UL;
+
+		while (yes && (*p == ' ' || *p == '\t' || *p == '\n'))
+			p++;
+		yes = yes && *p == '\0';
 
 		__atomic_store_n(&cached, yes ? 1 : -1, __ATOMIC_RELAXED);
 	}
@@ -141,7 +157,7 @@ static const char *answer(int err, char *buf, size_t cap)
 	name = strerrorname_np(-err);
 	if (name != NULL)
 		return name;
-	snprintf(buf, cap, "errno %d", -err);
+	shim_snprintf(buf, cap, "errno %d", -err);
 	return buf;
 }
 

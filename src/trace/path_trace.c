@@ -1,9 +1,9 @@
 /* path_trace: SHIM_TRACE=path lines (see include/shim/path_trace.h). */
+#include "shim/shim_fmt.h"
 #include "shim/path_trace.h"
 #include "shim/trace.h"
 
 #include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 
 bool trace_path_enabled;
@@ -25,7 +25,7 @@ void path_step_fmt(struct path_trace *t, const char *fmt, ...)
 	if (t == NULL || !t->on)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(step, sizeof(step), fmt, ap);
+	shim_vsnprintf(step, sizeof(step), fmt, ap);
 	va_end(ap);
 	sbuf_puts(&t->b, t->b.len > 0 && strchr(t->b.p, ')') != NULL ? " \xe2\x86\x92 " : " ");
 	sbuf_puts(&t->b, step);

@@ -9,6 +9,7 @@
  * lands after another process's section header is still read correctly. Frames the shim sent are
  * marked outbound (epb_flags); datagrams handed to the kernel socket are recorded as the shim
  * knows them and carry a comment naming the reason. */
+#include "shim/shim_fmt.h"
 #include "shim/shim_alloc.h"
 #include "shim/pcap.h"
 #include "shim/fdtable.h"
@@ -20,7 +21,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/virtio_net.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -88,8 +88,8 @@ static void write_section_header(void)
 	static const char if_desc[] = "frames sent by libshim; datagrams it handed to the kernel";
 
 	rawsys2(SYS_prctl, PR_GET_NAME, comm);
-	snprintf(comment, sizeof(comment), "libshim capture of pid %ld (%s)", rawsys0(SYS_getpid),
-		 comm);
+	shim_snprintf(comment, sizeof(comment), "libshim capture of pid %ld (%s)",
+		      rawsys0(SYS_getpid), comm);
 
 	shb_start = 0;
 	p += put_u32(p, BT_SHB);
@@ -308,11 +308,12 @@ void pcap_kernel_datagram(uint32_t saddr, uint32_t daddr, uint16_t sport, uint16
 
 		memcpy(udp + 6, &c, 2);
 	}
-	snprintf(comment, sizeof(comment),
-		 "libshim: handed to the kernel socket (%s: %s)%s; the kernel built the frame on "
-		 "the wire, this record shows its addresses, ports and payload",
-		 stats_kernel_name(why), stats_kernel_desc(why),
-		 got < take ? ", payload unreadable" : "");
+	shim_snprintf(
+	    comment, sizeof(comment),
+	    "libshim: handed to the kernel socket (%s: %s)%s; the kernel built the frame on "
+	    "the wire, this record shows its addresses, ports and payload",
+	    stats_kernel_name(why), stats_kernel_desc(why),
+	    got < take ? ", payload unreadable" : "");
 	write_epb(buf, (uint32_t)(hdrs + take), (uint32_t)(hdrs + take), comment);
 	if (buf != stack)
 		shim_free(buf);

@@ -1,4 +1,5 @@
 /* summary: the strace -c style table of SHIM_SUMMARY (see include/shim/summary.h). */
+#include "shim/shim_fmt.h"
 #include "shim/summary.h"
 #include "shim/shim_lock.h"
 #include "shim/stats.h"
@@ -6,7 +7,6 @@
 
 #include <errno.h>
 #include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -88,8 +88,8 @@ static void put(struct out *o, const char *fmt, ...)
 	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(o->len < o->cap ? o->buf + o->len : NULL,
-		      o->len < o->cap ? o->cap - o->len : 0, fmt, ap);
+	n = shim_vsnprintf(o->len < o->cap ? o->buf + o->len : NULL,
+			   o->len < o->cap ? o->cap - o->len : 0, fmt, ap);
 	va_end(ap);
 	if (n > 0)
 		o->len += (size_t)n;

@@ -1,8 +1,9 @@
 /* xlat_signal: signal names as strace 6.1 prints them on x86-64. */
 #include "xlat.h"
 
+#include "shim/shim_fmt.h"
+
 #include <signal.h>
-#include <stdio.h>
 
 #define S(name) [name] = #name
 
@@ -24,7 +25,7 @@ const char *xlat_signal_name(int sig, char *buf, size_t size)
 	if ((size_t)sig < sizeof(signal_names) / sizeof(signal_names[0]))
 		return signal_names[sig];
 	if (sig <= KERNEL_SIGRTMAX) {
-		snprintf(buf, size, "SIGRT_%d", sig - KERNEL_SIGRTMIN);
+		shim_snprintf(buf, size, "SIGRT_%d", sig - KERNEL_SIGRTMIN);
 		return buf;
 	}
 	return NULL;
