@@ -23,19 +23,32 @@
 #define A(x) ((unsigned long)(x))
 
 /* The epilogue of an interposer: print the strace line for system call nr with arguments a (as the
- * kernel sees them) and result, and count the call for SHIM_SUMMARY; one test when neither is on.
- */
-#define TRACE_SYSCALL(nr, ret, err, ...)                                                           \
+ * kernel sees them) and result, and count the call for SHIM_SUMMARY, answered as route says (enum
+ * summary_route); one test when neither is on. */
+#define TRACE_EPILOGUE_(nr, route, ret, err, ...)                                                  \
 	do {                                                                                       \
 		if (__builtin_expect(trace_epilogue_enabled, 0)) {                                 \
 			if (summary_enabled)                                                       \
-				summary_end((nr), (long)(ret));                                    \
+				summary_end((nr), (long)(ret), (route));                           \
 			if (trace_calls_enabled) {                                                 \
 				struct strace_call c_ = {(nr), {__VA_ARGS__}, (long)(ret), (err)}; \
 				trace_call(&c_);                                                   \
 			}                                                                          \
 		}                                                                                  \
 	} while (0)
+
+/* The epilogue of a call the shim does not answer itself (socket, close, ...). */
+#define TRACE_SYSCALL(nr, ret, err, ...)                                                           \
+	TRACE_EPILOGUE_(nr, SUMMARY_ROUTE_NONE, ret, err, __VA_ARGS__)
+
+/* The epilogue of a send call, with r the shim's answer (src/sys/sys_send.c): the shim's own, one
+ * it handed to the kernel socket, or not its socket (libc's). */
+#define TRACE_SEND(nr, r, ret, err, ...)                                                           \
+	TRACE_EPILOGUE_(nr,                                                                        \
+			(r) == SHIM_NOT_OWNED	? SUMMARY_ROUTE_NOT_OWNED                          \
+			: (r) == SHIM_TO_KERNEL ? SUMMARY_ROUTE_KERNEL                             \
+						: SUMMARY_ROUTE_SHIM,                              \
+			ret, err, __VA_ARGS__)
 
 /* The program may not touch the shim's own fds: to it they do not exist. */
 static inline int fd_is_internal(int fd)
@@ -69,8 +82,6 @@ static inline int fd_is_internal(int fd)
 #define CALL_KERNEL(fd, r, ret, err, call)                                                         \
 	do {                                                                                       \
 		struct ident_watch w_ = {false, -1};                                               \
-		summary_route =                                                                    \
-		    (r) == SHIM_TO_KERNEL ? SUMMARY_ROUTE_KERNEL : SUMMARY_ROUTE_NOT_OWNED;        \
 		if ((r) == SHIM_TO_KERNEL) {                                                       \
 			coalesce_before_wait(); /* the order on the wire is the calls' order */    \
 			ident_watch_begin((fd), &w_);                                              \
@@ -83,7 +94,6 @@ static inline int fd_is_internal(int fd)
  * program had it (saved). */
 #define SHIM_RESULT(r, ret, err, saved)                                                            \
 	do {                                                                                       \
-		summary_route = SUMMARY_ROUTE_SHIM;                                                \
 		(ret) = (r) < 0 ? -1 : (r);                                                        \
 		(err) = (r) < 0 ? (int)-(r) : (saved);                                             \
 	} while (0)

@@ -48,7 +48,7 @@ static inline __attribute__((always_inline)) ssize_t sendto_body(int fd, const v
 		CALL_KERNEL(fd, r, ret, err, real.sendto(fd, buf, len, flags, addr, alen));
 	else
 		SHIM_RESULT(r, ret, err, saved);
-	TRACE_SYSCALL(SYS_sendto, ret, err, A(fd), A(buf), A(len), A(flags), A(addr), A(alen));
+	TRACE_SEND(SYS_sendto, r, ret, err, A(fd), A(buf), A(len), A(flags), A(addr), A(alen));
 	errno = err;
 	return ret;
 }
@@ -82,7 +82,7 @@ SHIM_EXPORT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 		CALL_KERNEL(fd, r, ret, err, real.sendmsg(fd, msg, flags));
 	else
 		SHIM_RESULT(r, ret, err, saved);
-	TRACE_SYSCALL(SYS_sendmsg, ret, err, A(fd), A(msg), A(flags));
+	TRACE_SEND(SYS_sendmsg, r, ret, err, A(fd), A(msg), A(flags));
 	errno = err;
 	return ret;
 }
@@ -98,7 +98,7 @@ SHIM_EXPORT int sendmmsg(int fd, struct mmsghdr *vec, unsigned vlen, int flags)
 		CALL_KERNEL(fd, r, ret, err, real.sendmmsg(fd, vec, vlen, flags));
 	else
 		SHIM_RESULT(r, ret, err, saved);
-	TRACE_SYSCALL(SYS_sendmmsg, ret, err, A(fd), A(vec), A(vlen), A(flags));
+	TRACE_SEND(SYS_sendmmsg, r, ret, err, A(fd), A(vec), A(vlen), A(flags));
 	errno = err;
 	return ret;
 }
@@ -115,7 +115,7 @@ SHIM_EXPORT ssize_t write(int fd, const void *buf, size_t len)
 		CALL_KERNEL(fd, r, ret, err, real.write(fd, buf, len));
 	else
 		SHIM_RESULT(r, ret, err, saved);
-	TRACE_SYSCALL(SYS_write, ret, err, A(fd), A(buf), A(len));
+	TRACE_SEND(SYS_write, r, ret, err, A(fd), A(buf), A(len));
 	errno = err;
 	return ret;
 }
@@ -132,7 +132,7 @@ SHIM_EXPORT ssize_t writev(int fd, const struct iovec *iov, int iovcnt)
 		CALL_KERNEL(fd, r, ret, err, real.writev(fd, iov, iovcnt));
 	else
 		SHIM_RESULT(r, ret, err, saved);
-	TRACE_SYSCALL(SYS_writev, ret, err, A(fd), A(iov), A(iovcnt));
+	TRACE_SEND(SYS_writev, r, ret, err, A(fd), A(iov), A(iovcnt));
 	errno = err;
 	return ret;
 }

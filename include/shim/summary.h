@@ -25,14 +25,12 @@ enum summary_route {
 
 extern bool summary_enabled;
 
-/* How the current call of this thread was answered (set where the interposers decide). */
-extern __thread unsigned char summary_route __attribute__((tls_model("initial-exec")));
-
-/* The start of an intercepted call (its time and route reset). */
+/* The start of an intercepted call (its time). */
 void summary_begin(void);
 
-/* The end of an intercepted call: system call nr returned ret (-1: failed). errno is kept. */
-void summary_end(long nr, long ret);
+/* The end of an intercepted call: system call nr returned ret (-1: failed), answered as route says
+ * (SUMMARY_ROUTE_NONE: a call the shim never answers itself). errno is kept. */
+void summary_end(long nr, long ret, enum summary_route route);
 
 /* In a child after fork: counters from zero. */
 void summary_after_fork(void);

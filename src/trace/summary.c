@@ -12,7 +12,6 @@
 #include <time.h>
 
 bool summary_enabled;
-__thread unsigned char summary_route __attribute__((tls_model("initial-exec")));
 static __thread uint64_t call_start __attribute__((tls_model("initial-exec")));
 
 /* The system calls the interposers report (what strace -c would count for them). */
@@ -39,7 +38,6 @@ static uint64_t now_ns(void)
 
 void summary_begin(void)
 {
-	summary_route = SUMMARY_ROUTE_NONE;
 	call_start = now_ns();
 }
 
@@ -48,7 +46,7 @@ static void add(_Atomic uint64_t *c, uint64_t n)
 	__atomic_fetch_add(c, n, __ATOMIC_RELAXED);
 }
 
-void summary_end(long nr, long ret)
+void summary_end(long nr, long ret, enum summary_route route)
 {
 	int saved = errno;
 	uint64_t t = now_ns();
@@ -61,11 +59,10 @@ void summary_end(long nr, long ret)
 			add(&rows[i].errors, 1);
 		if (call_start != 0 && t >= call_start)
 			add(&rows[i].nsec, t - call_start);
-		add(&rows[i].by_route[summary_route & 3], 1);
+		add(&rows[i].by_route[route & 3], 1);
 		break;
 	}
 	call_start = 0;
-	summary_route = SUMMARY_ROUTE_NONE;
 	errno = saved;
 }
 
