@@ -7,6 +7,7 @@ one source (docs/man/settings.txt).
 - every hand-off reason the counters name (src/core/stats.c) is documented, and no other;
 - `gen-doc check`: README.md, scripts/shim-run and tools/*.c hold what settings.txt makes;
 - the built tools' --help print the generated option blocks;
+- build/pkgconfig/libshim-uninstalled.pc gives the build tree's library as `preload`;
 - each page renders with `man --warnings -l` and `groff -ww` without a warning, has its sections,
   and names every variable and option it must.
 
@@ -91,6 +92,15 @@ def body(run):
         run.check(f'man: {tool} --help prints the options of settings.txt',
                   rc == 0 and h.returncode == 0 and block.strip() and block in h.stdout,
                   h.stdout[:400] + h.stderr)
+
+    env = dict(os.environ, PKG_CONFIG_PATH=os.path.join(BUILD, 'pkgconfig'))
+    pc = subprocess.run(['pkg-config', '--variable=preload', 'libshim'], capture_output=True,
+                        text=True, env=env, timeout=30)
+    run.check('man: in the build tree, pkg-config --variable=preload libshim (the uninstalled .pc) '
+              'names build/libshim.so', pc.returncode == 0 and
+              os.path.realpath(pc.stdout.strip()) == os.path.realpath(os.path.join(BUILD,
+                                                                                  'libshim.so')),
+              pc.stdout + pc.stderr)
 
     readme = open(os.path.join(TOP, 'README.md')).read()
     for v in sorted(documented):
