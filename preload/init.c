@@ -7,6 +7,7 @@
 #include "shim/config.h"
 #include "shim/packet_ring.h"
 #include "shim/dev.h"
+#include "shim/fdtable.h"
 #include "shim/ident_learn.h"
 #include "shim/neigh_queue.h"
 #include "shim/path_trace.h"
@@ -162,7 +163,7 @@ static void init_once_body(void)
 	int saved = errno;
 
 	resolve_real();
-	trace_sink_open(NULL);
+	/* problems with the settings go to standard error (no sink is open yet) */
 	shim_config_parse(&config, env_lookup, NULL, report_problem, NULL);
 	if (config.trace_file[0] != '\0') {
 		int err = trace_sink_open(config.trace_file);
@@ -170,6 +171,11 @@ static void init_once_body(void)
 		if (err < 0)
 			shim_notice(
 			    "libshim: cannot open SHIM_TRACE_FILE; tracing to standard error");
+	} else if (config.trace != SHIM_TRACE_OFF || config.stats) {
+		/* standard error as it is now, kept for the trace whatever the program does with
+		 * fd 2 later; without a trace, the few notices go to fd 2 as it is then (one fd
+		 * less of the shim's) */
+		trace_sink_open(NULL);
 	}
 	if (config.pcap_file[0] != '\0') {
 		int err = pcap_open(config.pcap_file);
@@ -196,6 +202,8 @@ static void init_once_body(void)
 			 shim_bypass && !trace_calls_enabled && !trace_path_enabled &&
 			     !summary_enabled,
 			 __ATOMIC_RELEASE);
+	internal_fd_load_done(); /* from now on no fd of the shim's takes a number of the program's
+				  */
 	errno = saved;
 }
 

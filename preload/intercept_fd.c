@@ -1,8 +1,9 @@
 /* intercept_fd: close, close_range, closefrom, dup, dup2, dup3 — the calls that end or copy fds.
  *
- * After the kernel's answer the fd table follows (src/sys/fdevents.c). The shim's own fds are
- * invisible to the program: closing one gives EBADF as it would natively, a range close skips them,
- * and a dup2/dup3 onto one moves the shim's fd out of the way first. */
+ * After the kernel's answer the fd table follows (src/sys/fdevents.c). The shim's own fds sit above
+ * the program's fd limit (src/sys/internal_fd.c); the program may still see them in /proc/self/fd:
+ * closing one moves the shim's fd to another number first and closes the number, as natively, a
+ * range close skips them, and a dup2/dup3 onto one moves the shim's fd out of the way first. */
 #include "hook.h"
 
 #include "shim/coalesce.h"
@@ -18,6 +19,10 @@ SHIM_EXPORT int close(int fd)
 
 	shim_init();
 	coalesce_before_wait(); /* datagrams held for this socket go out before it closes */
+	/* one of the shim's own, which the program sees in /proc/self/fd and may close as natively:
+	 * the shim's fd moves to another number first (where it cannot move, EBADF) */
+	if (fd_is_internal(fd))
+		internal_fd_relocate(fd);
 	token = fdtable_token(fd);
 	CALL_UNLESS_INTERNAL(fd, ret, err, real.close(fd));
 	fdev_close(fd, token, ret, err);

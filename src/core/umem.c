@@ -89,8 +89,19 @@ static int wpipe_ready(void)
 		return 0;
 	}
 	wpipe[1] = internal_fd_adopt(pf[1], true);
-	internal_fd_track(&wpipe[1]);
 	wpipe[0] = internal_fd_adopt(pf[0], true);
+	if (wpipe[0] < 0 || wpipe[1] < 0) { /* no number outside the program's range */
+		for (int i = 0; i < 2; i++) {
+			if (wpipe[i] >= 0) {
+				fdtable_forget(wpipe[i]);
+				rawsys1(SYS_close, wpipe[i]);
+			}
+			wpipe[i] = -1;
+		}
+		wpipe_failed = 1;
+		return 0;
+	}
+	internal_fd_track(&wpipe[1]);
 	internal_fd_track(&wpipe[0]);
 	return 1;
 }

@@ -1,36 +1,109 @@
-/* internal_fd: the shim's own fds (trace output, packet socket, netlink and ICMP sockets) are moved
- * near the top of the fd range, where programs rarely look, made close-on-exec, and marked
- * FD_INTERNAL so the program can neither see nor close them. */
+/* internal_fd: the shim's own fds (trace output, packet socket, netlink and ICMP sockets) are
+ * placed above the program's soft RLIMIT_NOFILE, made close-on-exec, and marked FD_INTERNAL so the
+ * program can neither use nor lose them.
+ *
+ * The kernel checks RLIMIT_NOFILE only when it allocates a number (alloc_fd, F_DUPFD, dup2): an fd
+ * above the soft limit stays usable, counts against nothing the program can open, and is never a
+ * number the program can be given. So the soft limit is raised for the one F_DUPFD_CLOEXEC that
+ * places the fd, and set back at once: the program keeps its whole range [0, soft limit), and
+ * F_DUPFD at its top finds the number free. Where the hard limit leaves no room (soft == hard), the
+ * hard limit is raised for that moment too when the process may (CAP_SYS_RESOURCE) and set back
+ * (lowering it is always allowed, and fds above it stay). Otherwise, at load, the fd goes as high
+ * in the program's range as it can (the program loses that number; docs/conformance.md); after load
+ * nothing is taken from the program: the subsystem does without (its datagrams go to the kernel).
+ */
 #include "shim/shim_lock.h"
 #include "shim/fdtable.h"
 #include "shim/rawsys.h"
 
+#include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
+#include <stdbool.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 
-int internal_fd_adopt(int fd, bool close_original)
+/* Numbers above the soft limit the placing F_DUPFD may search (the shim holds about a dozen). */
+#define ABOVE_WINDOW 64
+
+static bool load_done;
+
+void internal_fd_load_done(void)
+{
+	__atomic_store_n(&load_done, true, __ATOMIC_RELEASE);
+}
+
+static int set_nofile(const struct rlimit *rl)
+{
+	return (int)rawsys4(SYS_prlimit64, 0, RLIMIT_NOFILE, rl, NULL);
+}
+
+/* A close-on-exec copy of fd at or above the soft limit, or -errno. */
+static long dup_above_limit(int fd)
+{
+	struct rlimit rl, raised;
+	long nfd, err;
+
+	if (rawsys4(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, &rl) != 0 ||
+	    rl.rlim_cur > FDTABLE_MAX_FDS - ABOVE_WINDOW)
+		return -EMFILE;
+	raised.rlim_cur = rl.rlim_cur + ABOVE_WINDOW;
+	raised.rlim_max = rl.rlim_max > raised.rlim_cur ? rl.rlim_max : raised.rlim_cur;
+	err = set_nofile(&raised);
+	if (err != 0 && rl.rlim_cur < rl.rlim_max) { /* no CAP_SYS_RESOURCE: up to the hard limit */
+		raised.rlim_cur = rl.rlim_max;
+		raised.rlim_max = rl.rlim_max;
+		err = set_nofile(&raised);
+	}
+	if (err != 0)
+		return -EMFILE;
+	nfd = rawsys3(SYS_fcntl, fd, F_DUPFD_CLOEXEC, rl.rlim_cur);
+	set_nofile(&rl);
+	return nfd;
+}
+
+/* A close-on-exec copy of fd as high as the program's own range allows (the fallback at load). */
+static long dup_in_range(int fd)
 {
 	struct rlimit rl;
 	long lim = 1024, nfd;
 
-	if (rawsys2(SYS_getrlimit, RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+	if (rawsys4(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, &rl) == 0 &&
+	    rl.rlim_cur != RLIM_INFINITY)
 		lim = (long)rl.rlim_cur;
 	if (lim > FDTABLE_MAX_FDS)
 		lim = FDTABLE_MAX_FDS;
 	nfd = rawsys3(SYS_fcntl, fd, F_DUPFD_CLOEXEC, lim > 64 ? lim - 32 : 3);
 	if (nfd < 0)
 		nfd = rawsys3(SYS_fcntl, fd, F_DUPFD_CLOEXEC, 3);
+	return nfd;
+}
+
+/* in_range: where no number above the limit can be had, one as high in the program's range as
+ * can be (at load; and when an fd already there moves) */
+static int adopt(int fd, bool close_original, bool in_range)
+{
+	long nfd = dup_above_limit(fd);
+
+	if (nfd < 0 && in_range)
+		nfd = dup_in_range(fd);
 	if (nfd < 0) {
 		if (!close_original)
-			return -1;
+			return -EMFILE;
+		if (!in_range) {
+			rawsys1(SYS_close, fd); /* not out of the program's budget */
+			return -EMFILE;
+		}
 		nfd = fd; /* keep the number it has; it was opened close-on-exec */
 	} else if (close_original) {
 		rawsys1(SYS_close, fd);
 	}
 	fdtable_set_kind((int)nfd, FD_INTERNAL);
 	return (int)nfd;
+}
+
+int internal_fd_adopt(int fd, bool close_original)
+{
+	return adopt(fd, close_original, !__atomic_load_n(&load_done, __ATOMIC_ACQUIRE));
 }
 
 /* Where each internal fd is kept, so it can be moved when the program wants its number. */
@@ -54,17 +127,20 @@ out:
 
 int internal_fd_relocate(int fd)
 {
-	int moved = -1;
+	int moved = -EBADF;
 
 	shim_lock_acquire(&tracked_lock);
 	for (int i = 0; i < ntracked; i++) {
 		if (__atomic_load_n(tracked[i], __ATOMIC_ACQUIRE) != fd)
 			continue;
 		/* the copy takes over; the old number is about to be replaced by the program's
-		 * dup2/dup3, which closes it */
-		moved = internal_fd_adopt(fd, false);
-		if (moved >= 0)
+		 * dup2/dup3, or closed. Where there was no room above the limit, fd is in the
+		 * program's range already: its copy may be too */
+		moved = adopt(fd, false, true);
+		if (moved >= 0) {
 			__atomic_store_n(tracked[i], moved, __ATOMIC_RELEASE);
+			fdtable_forget(fd); /* the number is the program's now */
+		}
 		break;
 	}
 	shim_lock_release(&tracked_lock);
