@@ -136,6 +136,13 @@ void fdtable_forget_range(unsigned first, unsigned last);
  * the fd to use, or -errno. */
 int internal_fd_adopt(int fd, bool close_original);
 
+/* internal_fd_adopt for fd, a new fd that takes the place of old (an fd of the shim's inherited
+ * across fork, which the child replaces with its own): fd goes to old's number, so the child takes
+ * no number it did not hold; where it cannot (old is above the soft limit), old is closed and fd
+ * placed as internal_fd_adopt does. old < 0: internal_fd_adopt(fd, true). Returns the fd to use,
+ * or -errno. */
+int internal_fd_replace(int old, int fd);
+
 /* The library finished loading: from now on internal_fd_adopt takes no number of the program's. */
 void internal_fd_load_done(void);
 

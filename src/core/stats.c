@@ -75,14 +75,15 @@ static void fill_header(struct stats_shared *s)
 	s->comm[sizeof(s->comm) - 1] = '\0';
 }
 
-/* A new zeroed shared block, or NULL (with *fdp untouched). */
-static struct stats_shared *make_shared(int *fdp)
+/* A new zeroed shared block, or NULL (with *fdp untouched). replace: an fd of the shim's whose
+ * number the memfd takes (internal_fd_replace), or -1; closed in any case. */
+static struct stats_shared *make_shared(int *fdp, int replace)
 {
 	long fd = rawsys2(SYS_memfd_create, STATS_MEMFD_NAME, MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	long p;
 
 	if (fd < 0)
-		return NULL;
+		goto fail;
 	if (rawsys2(SYS_ftruncate, fd, BLOCK_BYTES) < 0)
 		goto fail;
 	rawsys3(SYS_fcntl, fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL);
@@ -90,10 +91,15 @@ static struct stats_shared *make_shared(int *fdp)
 	if (p < 0 && p > -4096)
 		goto fail;
 	fill_header((struct stats_shared *)p);
-	*fdp = internal_fd_adopt((int)fd, true);
+	*fdp = internal_fd_replace(replace, (int)fd);
 	return (struct stats_shared *)p;
 fail:
-	rawsys1(SYS_close, fd);
+	if (fd >= 0)
+		rawsys1(SYS_close, fd);
+	if (replace >= 0) {
+		fdtable_forget(replace);
+		rawsys1(SYS_close, replace);
+	}
 	return NULL;
 }
 
@@ -105,7 +111,7 @@ int stats_init(void)
 	if (block != &private_block)
 		return 0;
 	fill_header(&private_block);
-	s = make_shared(&fd);
+	s = make_shared(&fd, -1);
 	if (s == NULL)
 		return -ENOMEM;
 	/* what was counted before (nothing, at load): carried over */
@@ -135,11 +141,7 @@ static void stats_after_fork(void)
 	if (old == &private_block)
 		return;
 	rawsys2(SYS_munmap, old, BLOCK_BYTES);
-	if (old_fd >= 0) {
-		fdtable_forget(old_fd);
-		rawsys1(SYS_close, old_fd);
-	}
-	s = make_shared(&fd);
+	s = make_shared(&fd, old_fd); /* in the parent's memfd's place */
 	if (s != NULL) {
 		block_fd = fd;
 		internal_fd_track(&block_fd);

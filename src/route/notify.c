@@ -210,22 +210,28 @@ static void close_internal(int *fdp)
 /* The listener's socket (not subscribed yet: nothing queues on it) and the error watch. */
 static int open_listener_fds(void)
 {
-	int fd;
+	int fd, inherited_listen = -1, inherited_epoll = -1;
 	long efd;
 
-	if (fds_pid != 0 && fds_pid != rawsys0(SYS_getpid)) {
-		/* inherited across fork: the parent's subscription and its error watch */
-		close_internal(&listen_fd);
-		close_internal(&err_epoll_fd);
+	if (fds_pid != 0 && fds_pid != shim_proc_pid()) {
+		/* inherited across fork: the parent's subscription and error watch, whose numbers
+		 * the child's own take */
+		inherited_listen = __atomic_exchange_n(&listen_fd, -1, __ATOMIC_ACQ_REL);
+		inherited_epoll = __atomic_exchange_n(&err_epoll_fd, -1, __ATOMIC_ACQ_REL);
 	}
-	fds_pid = rawsys0(SYS_getpid);
+	fds_pid = shim_proc_pid();
 	if (listen_fd >= 0)
 		return 0;
-	fd = rtnl_socket();
-	if (fd < 0)
+	fd = rtnl_socket(inherited_listen);
+	if (fd < 0) {
+		close_internal(&inherited_epoll);
 		return fd;
-	efd = rawsys1(SYS_epoll_create1, EPOLL_CLOEXEC);
-	err_epoll_fd = efd >= 0 ? internal_fd_adopt((int)efd, true) : -1;
+	}
+	efd = err_epoll_fd < 0 ? rawsys1(SYS_epoll_create1, EPOLL_CLOEXEC) : -1;
+	if (efd >= 0) /* without it, errors are asked for at every send (notify_watch_errors) */
+		err_epoll_fd = internal_fd_replace(inherited_epoll, (int)efd);
+	else
+		close_internal(&inherited_epoll);
 	internal_fd_track(&err_epoll_fd);
 	listen_fd = fd;
 	internal_fd_track(&listen_fd);

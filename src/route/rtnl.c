@@ -25,19 +25,25 @@ int rtnl_make_internal(int fd)
 	return internal_fd_adopt(fd, true);
 }
 
-int rtnl_socket(void)
+int rtnl_socket(int replace)
 {
 	long fd = rawsys3(SYS_socket, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
 
-	if (fd < 0)
-		return (int)fd;
 	/* Routes are asked in the namespace of the thread that opens the socket, which the program
 	 * may have switched (setns, unshare): they must be the packet socket's. */
-	if (dev_netns_cookie() != 0 && rawsys_netns_cookie((int)fd) != dev_netns_cookie()) {
+	if (fd >= 0 && dev_netns_cookie() != 0 &&
+	    rawsys_netns_cookie((int)fd) != dev_netns_cookie()) {
 		rawsys1(SYS_close, fd);
-		return -EXDEV;
+		fd = -EXDEV;
 	}
-	return rtnl_make_internal((int)fd);
+	if (fd < 0) {
+		if (replace >= 0) {
+			fdtable_forget(replace);
+			rawsys1(SYS_close, replace);
+		}
+		return (int)fd;
+	}
+	return internal_fd_replace(replace, (int)fd);
 }
 
 int rtnl_subscribe(int fd, unsigned groups)
@@ -52,10 +58,10 @@ int rtnl_subscribe(int fd, unsigned groups)
 
 /* A request socket: bound without groups, and a receive timeout (a request must never hang the
  * program). */
-static int rtnl_open_request(void)
+static int rtnl_open_request(int replace)
 {
 	struct timeval tv = {.tv_sec = 2, .tv_usec = 0};
-	int fd = rtnl_socket(), r;
+	int fd = rtnl_socket(replace), r;
 
 	if (fd < 0)
 		return fd;
@@ -72,15 +78,16 @@ static int rtnl_open_request(void)
 static int request_fd_locked(void)
 {
 	long pid = shim_proc_pid();
+	int inherited = -1;
 
 	if (req_fd >= 0 && req_owner != pid) {
-		/* inherited from the parent: replies would go to either process */
-		rawsys1(SYS_close, req_fd);
-		fdtable_forget(req_fd);
+		/* inherited from the parent: replies would go to either process; the child's own
+		 * takes its number */
+		inherited = req_fd;
 		req_fd = -1;
 	}
 	if (req_fd < 0) {
-		int fd = rtnl_open_request();
+		int fd = rtnl_open_request(inherited);
 
 		if (fd < 0)
 			return fd;

@@ -7,10 +7,11 @@
 
 #include <libmnl/libmnl.h>
 
-/* Open an rtnetlink socket as an internal fd (high, close-on-exec), not bound yet. Returns the fd
- * or -errno (EXDEV: the calling thread is in another network namespace than the packet socket,
- * where routes must not be asked). */
-int rtnl_socket(void);
+/* Open an rtnetlink socket as an internal fd (high, close-on-exec), not bound yet; replace >= 0:
+ * an fd of the shim's inherited across fork whose number it takes (internal_fd_replace), closed in
+ * any case. Returns the fd or -errno (EXDEV: the calling thread is in another network namespace
+ * than the packet socket, where routes must not be asked). */
+int rtnl_socket(int replace);
 
 /* Bind fd (from rtnl_socket) to the groups (a bit mask of RTMGRP_*; 0 for a request socket). 0 or
  * -errno. */

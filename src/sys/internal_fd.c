@@ -106,6 +106,22 @@ int internal_fd_adopt(int fd, bool close_original)
 	return adopt(fd, close_original, !__atomic_load_n(&load_done, __ATOMIC_ACQUIRE));
 }
 
+int internal_fd_replace(int old, int fd)
+{
+	/* dup3 refuses a number at or above the soft limit (EBADF): then old goes, and fd is
+	 * placed as any other */
+	if (old >= 0 && rawsys3(SYS_dup3, fd, old, O_CLOEXEC) == old) {
+		rawsys1(SYS_close, fd);
+		fdtable_set_kind(old, FD_INTERNAL);
+		return old;
+	}
+	if (old >= 0) {
+		fdtable_forget(old);
+		rawsys1(SYS_close, old);
+	}
+	return internal_fd_adopt(fd, true);
+}
+
 /* Where each internal fd is kept, so it can be moved when the program wants its number. */
 #define TRACKED_MAX 16
 

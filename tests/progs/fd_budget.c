@@ -24,6 +24,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static struct sockaddr_in dst;
@@ -37,7 +38,7 @@ static int send_label(int fd, const char *label)
 	return r == (ssize_t)strlen(label);
 }
 
-static int rlimit_case(int n, int soft_only)
+static int rlimit_case(int n, int soft_only, int fork_child)
 {
 	struct rlimit rl;
 	static int fds[4096];
@@ -62,6 +63,21 @@ static int rlimit_case(int n, int soft_only)
 		fds[count++] = fd;
 	}
 	printf("sockets %d, then %s\n", count, err ? strerrorname_np(err) : "none");
+	if (fork_child) { /* a child at the limit sends on every socket first */
+		pid_t pid = fork();
+		int st = 0;
+
+		if (pid == 0) {
+			for (int i = 0; i < count; i++) {
+				snprintf(label, sizeof(label), "rlimit %d child socket %d", n, i);
+				sent += send_label(fds[i], label);
+			}
+			printf("child sent %d of %d\n", sent, count);
+			_exit(0);
+		}
+		waitpid(pid, &st, 0);
+		printf("child status %d\n", st);
+	}
 	for (int i = 0; i < count; i++) {
 		snprintf(label, sizeof(label), "rlimit %d socket %d", n, i);
 		sent += send_label(fds[i], label);
@@ -146,7 +162,7 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc < 4)
 		goto usage;
-	if (strcmp(argv[1], "rlimit") == 0)
+	if (strncmp(argv[1], "rlimit", 6) == 0)
 		a = argc > 5 && strcmp(argv[3], "soft") == 0 ? 4 : 3;
 	if (argc < a + 2)
 		goto usage;
@@ -154,13 +170,14 @@ int main(int argc, char **argv)
 	dst.sin_family = AF_INET;
 	dst.sin_port = htons((uint16_t)atoi(argv[a + 1]));
 	inet_pton(AF_INET, argv[a], &dst.sin_addr);
-	if (strcmp(argv[1], "rlimit") == 0)
-		return rlimit_case(atoi(argv[2]), a == 4);
+	if (strcmp(argv[1], "rlimit") == 0 || strcmp(argv[1], "rlimit_fork") == 0)
+		return rlimit_case(atoi(argv[2]), a == 4, argv[1][6] == '_');
 	if (strcmp(argv[1], "procfd") == 0)
 		return procfd_case();
 	if (strcmp(argv[1], "dupfd_top") == 0)
 		return dupfd_top_case();
 usage:
-	fprintf(stderr, "usage: fd_budget rlimit N [soft]|procfd|dupfd_top ADDR PORT\n");
+	fprintf(stderr,
+		"usage: fd_budget rlimit|rlimit_fork N [soft]|procfd|dupfd_top ADDR PORT\n");
 	return 2;
 }
