@@ -14,6 +14,7 @@ then dpkg -P, after which nothing the package put anywhere is left (only dpkg's 
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -116,7 +117,12 @@ def body(run):
     os.chmod(run.path('nobody.trace'), 0o666)  # the unprivileged user's trace file
     layer = run.path('layer')
     os.mkdir(layer)
-    env = {'PATH': '/usr/sbin:/usr/bin:/sbin:/bin', 'LAYER': layer, 'DEB': deb, 'WORK': run.work,
+    # the .deb where the throwaway root sees it whatever file system the build tree is on
+    # (/tmp is bound into it)
+    local_deb = run.path(os.path.basename(deb))
+    shutil.copyfile(deb, local_deb)
+    env = {'PATH': '/usr/sbin:/usr/bin:/sbin:/bin', 'LAYER': layer, 'DEB': local_deb,
+           'WORK': run.work,
            'NS_A': f'{pair}-a', 'PYTHON': PYTHON, 'SENDER': SENDER}
     r = subprocess.run(['unshare', '--mount', '--propagation', 'private', 'bash', '-c', INSIDE],
                        capture_output=True, text=True, env=env, timeout=300)
