@@ -7,6 +7,7 @@
 #include "shim/config.h"
 #include "shim/packet_ring.h"
 #include "shim/dev.h"
+#include "shim/fault.h"
 #include "shim/fdtable.h"
 #include "shim/ident_learn.h"
 #include "shim/neigh_queue.h"
@@ -63,6 +64,12 @@ static void resolve_real(void)
 	RESOLVE(getsockopt);
 	RESOLVE(shutdown);
 	RESOLVE(syscall);
+	RESOLVE(sigaction);
+	RESOLVE(signal);
+	RESOLVE(sysv_signal);
+	RESOLVE(sigset);
+	RESOLVE(sigprocmask);
+	RESOLVE(pthread_sigmask);
 	if (real.fcntl64 == NULL)
 		real.fcntl64 = real.fcntl;
 }
@@ -163,6 +170,10 @@ static void init_once_body(void)
 	int saved = errno;
 
 	resolve_real();
+	/* from here on a bad pointer in the program's memory is an EFAULT answer (umem) */
+	if (fault_handler_install() < 0)
+		shim_notice("libshim: cannot install the SIGSEGV/SIGBUS handler; the program's "
+			    "memory is read through process_vm_readv");
 	/* problems with the settings go to standard error (no sink is open yet) */
 	shim_config_parse(&config, env_lookup, NULL, report_problem, NULL);
 	if (config.trace_file[0] != '\0') {

@@ -21,6 +21,20 @@ SHIM_EXPORT long syscall(long nr, ...)
 	shim_init();
 
 	switch (nr) {
+	case SYS_rt_sigaction:
+	case SYS_rt_sigprocmask: {
+		long r = nr == SYS_rt_sigaction
+			     ? shim_rt_sigaction(a[0], (const void *)a[1], (void *)a[2], a[3])
+			     : shim_rt_sigprocmask(a[0], (const void *)a[1], (void *)a[2], a[3]);
+
+		if (r == SHIM_NOT_OWNED)
+			break;
+		if (r < 0) {
+			errno = (int)-r;
+			return -1;
+		}
+		return r;
+	}
 	case SYS_socket:
 		return socket((int)a[0], (int)a[1], (int)a[2]);
 	case SYS_connect:
@@ -58,6 +72,7 @@ SHIM_EXPORT long syscall(long nr, ...)
 	case SYS_writev:
 		return writev((int)a[0], (const struct iovec *)a[1], (int)a[2]);
 	default:
-		return real.syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+		break;
 	}
+	return real.syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 }

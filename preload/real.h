@@ -2,6 +2,7 @@
 #ifndef SHIM_PRELOAD_REAL_H
 #define SHIM_PRELOAD_REAL_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <sys/socket.h>
 #include <sys/types.h>
@@ -29,6 +30,12 @@ struct real_libc {
 	int (*getsockopt)(int, int, int, void *, socklen_t *);
 	int (*shutdown)(int, int);
 	long (*syscall)(long, ...);
+	int (*sigaction)(int, const struct sigaction *, struct sigaction *);
+	__sighandler_t (*signal)(int, __sighandler_t);
+	__sighandler_t (*sysv_signal)(int, __sighandler_t);
+	__sighandler_t (*sigset)(int, __sighandler_t);
+	int (*sigprocmask)(int, const sigset_t *, sigset_t *);
+	int (*pthread_sigmask)(int, const sigset_t *, sigset_t *);
 };
 
 extern struct real_libc real;
@@ -40,5 +47,10 @@ extern bool shim_bypass;
  * (this may be before the library constructor ran: another library's constructor can call
  * socket()). */
 void shim_init(void);
+
+/* syscall(SYS_rt_sigaction / SYS_rt_sigprocmask) for SIGSEGV/SIGBUS and masks
+ * (preload/intercept_signal.c): the raw answer, or SHIM_NOT_OWNED for libc's syscall(). */
+long shim_rt_sigaction(long sig, const void *kact, void *kold, long size);
+long shim_rt_sigprocmask(long how, const void *set, void *old, long size);
 
 #endif

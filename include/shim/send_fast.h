@@ -4,7 +4,8 @@
  * bypass mode without call or path tracing: the fd's slot is read without a reference
  * (fdtable_peek), this thread's flow for it is checked (udp_fastpath_candidate), the same import
  * checks as __sys_sendto's are made (the length clamp, access_ok, an address of exactly a
- * sockaddr_in read from the program), and the datagram goes out. Anything else — an fd the table
+ * sockaddr_in read from the program with fault-safe loads, include/shim/ucopy.h), and the
+ * datagram goes out. Anything else — an fd the table
  * does not hold as an owned socket, no flow, a buffer or address the general path must judge —
  * is UDP_FP_MISS before anything visible happened, and the caller takes the full path
  * (sys_sendto), which looks the fd up again with a reference. */
@@ -43,12 +44,8 @@ static inline long shim_sendto_fast(int fd, const void *buf, size_t len, int fla
 		return UDP_FP_MISS;
 	if (addr == NULL)
 		return udp_fastpath_send_peeked(fd, sk, buf, len, flags, NULL);
-	if (alen != sizeof(to))
-		return UDP_FP_MISS;
-	if (umem_on_stack(addr, sizeof(to))) /* read where it is, once (udp_fastpath_send) */
-		return udp_fastpath_send_peeked(fd, sk, buf, len, flags,
-						(const struct sockaddr_in *)addr);
-	if (umem_read(&to, addr, sizeof(to)) != 0)
+	/* move_addr_to_kernel: the whole address is read (EFAULT when any of it cannot be) */
+	if (alen != sizeof(to) || !umem_fault_safe() || umem_load_fixed(&to, addr, sizeof(to)) != 0)
 		return UDP_FP_MISS;
 	return udp_fastpath_send_peeked(fd, sk, buf, len, flags, &to);
 }
@@ -60,51 +57,26 @@ static inline long shim_sendmsg_fast(int fd, const struct msghdr *umsg, int flag
 {
 	struct shim_sock *sk;
 	struct sockaddr_in to;
-	const struct sockaddr_in *name;
-	const struct iovec *uiov;
+	const struct sockaddr_in *name = NULL;
+	struct msghdr k;
 	struct iovec one;
-	struct umem_window w;
 	uintptr_t a;
 
 	shim_proc_check();
 	sk = fdtable_peek(fd);
-	if (sk == NULL || !udp_fastpath_candidate(fd, sk) || (flags & (int)0x80000000u))
+	if (sk == NULL || !udp_fastpath_candidate(fd, sk) || (flags & (int)0x80000000u) ||
+	    !umem_fault_safe())
 		return UDP_FP_MISS; /* MSG_CMSG_COMPAT: EINVAL from the general path */
-	w = umem_stack_window();    /* umem_read_inline's test, the window taken once */
-	/* the msghdr: each field used is read once (directly when it is on the stack) */
-	if (umem_in_window(w, umsg, sizeof(*umsg))) {
-		socklen_t namelen = umsg->msg_namelen;
-
-		if (umsg->msg_controllen != 0 || umsg->msg_iovlen != 1 || (int)namelen < 0)
-			return UDP_FP_MISS;
-		name = umsg->msg_name;
-		if (name != NULL && namelen != sizeof(to))
-			return UDP_FP_MISS;
-		uiov = umsg->msg_iov;
-	} else {
-		struct msghdr k;
-
-		if (umem_read(&k, umsg, sizeof(k)) != 0 || k.msg_controllen != 0 ||
-		    k.msg_iovlen != 1 || (int)k.msg_namelen < 0 ||
-		    (k.msg_name != NULL && k.msg_namelen != sizeof(to)))
-			return UDP_FP_MISS;
-		name = k.msg_name;
-		uiov = k.msg_iov;
-	}
-	if (name == NULL) {
-		if (umem_in_window(w, uiov, sizeof(one)))
-			__builtin_memcpy(&one, uiov, sizeof(one));
-		else if (umem_read(&one, uiov, sizeof(one)) != 0)
-			return UDP_FP_MISS;
-	} else if (umem_in_window(w, uiov, sizeof(one)) && umem_in_window(w, name, sizeof(to))) {
-		__builtin_memcpy(&one, uiov, sizeof(one));
-		/* the address is read where it is (on the stack, once: udp_fastpath_send) */
-	} else {
-		/* iovec and address not both on the stack: one process_vm_readv for the two */
-		struct iovec local[2] = {{&one, sizeof(one)}, {&to, sizeof(to)}};
-		struct iovec remote[2] = {{(void *)uiov, sizeof(one)}, {(void *)name, sizeof(to)}};
-
-		if (umem_read_parts(local, 2, remote, 2) != (long)(sizeof(one) + sizeof(to)))
+	/* __copy_msghdr: the whole msghdr is read, then the iovec (import_iovec) and the address
+	 * (move_addr_to_kernel), each with fault-safe loads */
+	if (umem_load_fixed(&k, umsg, sizeof(k)) != 0 || k.msg_controllen != 0 ||
+	    k.msg_iovlen != 1 || (int)k.msg_namelen < 0 ||
+	    (k.msg_name != NULL && k.msg_namelen != sizeof(to)))
+		return UDP_FP_MISS;
+	if (umem_load_fixed(&one, k.msg_iov, sizeof(one)) != 0)
+		return UDP_FP_MISS;
+	if (k.msg_name != NULL) {
+		if (umem_load_fixed(&to, k.msg_name, sizeof(to)) != 0)
 			return UDP_FP_MISS;
 		name = &to;
 	}

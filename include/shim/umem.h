@@ -1,87 +1,91 @@
-/* umem: read the program's memory without faulting.
+/* umem: read and write the program's memory without faulting.
  *
  * Pointers handed to the shim by the program may be bad; the kernel answers EFAULT for those, so
- * the shim must not crash on them either. umem_read copies through process_vm_readv on the own
- * process, which fails cleanly on an unmapped address. */
+ * the shim must not crash on them either. Every access goes through ucopy (include/shim/ucopy.h):
+ * the copy itself is the check, with the shim's SIGSEGV/SIGBUS handler (src/core/fault.c) turning
+ * a fault into EFAULT, so no earlier look at the memory can go stale. Where that handler cannot
+ * help — it is not installed (the program ignores SIGSEGV or SIGBUS, or the shim is not preloaded),
+ * or the program's own fault handler runs on this thread with the signal blocked — the copy goes
+ * through process_vm_readv/process_vm_writev on the own process, which fail cleanly; and where
+ * those are refused too (a seccomp filter), memory is read directly, as the program would. */
 #ifndef SHIM_UMEM_H
 #define SHIM_UMEM_H
 
+#include "shim/fault.h"
+#include "shim/ucopy.h"
+
 #include <stddef.h>
 #include <stdint.h>
+
+#define UMEM_TASK_SIZE_MAX 0x00007ffffffff000UL /* x86-64, 4-level page tables: access_ok */
+
+/* Whether a fault in ucopy comes back as an error on this thread now. */
+static inline __attribute__((always_inline)) int umem_fault_safe(void)
+{
+	return __atomic_load_n(&fault_safe_global, __ATOMIC_RELAXED) && !fault_in_program_handler;
+}
 
 /* Copy n bytes from src (an address in this process) to dst. Returns 0, or -1 when any byte of the
  * range is not readable (nothing is guaranteed about dst then). */
 int umem_read(void *dst, const void *src, size_t n);
 
-/* umem_read for a small object, inlined: a range on the calling thread's stack above the caller's
- * frame (known from an earlier umem_read) is copied directly, anything else goes to umem_read. */
-extern __thread __attribute__((tls_model("initial-exec"))) uintptr_t umem_stack_lo, umem_stack_hi;
-
-/* Whether [src, src+n) is known mapped: on this thread's stack above the caller's frame (always
- * false in a sanitized build, where such reads go through umem_read). */
-static inline int umem_on_stack(const void *src, size_t n)
+/* A small object of constant size (a multiple of 8, up to 64 bytes) read inline with fault-safe
+ * loads; only where umem_fault_safe() was found true on this thread (the caller checks once). */
+static inline __attribute__((always_inline)) int umem_load_fixed(void *dst, const void *src,
+								 size_t n)
 {
-#if !defined(__SANITIZE_ADDRESS__)
-	uintptr_t sp = (uintptr_t)__builtin_frame_address(0), a = (uintptr_t)src;
-
-	return sp >= umem_stack_lo && sp < umem_stack_hi && a >= sp && a + n >= a &&
-	       a + n <= umem_stack_hi;
-#else
-	(void)src;
-	(void)n;
-	return 0;
-#endif
+	if ((uintptr_t)src > UMEM_TASK_SIZE_MAX - n)
+		return -1;
+	return ucopy_load_words(dst, src, n) ? -1 : 0;
 }
 
-/* umem_on_stack for several ranges: the window [caller's frame, stack top) taken once (empty
- * when the frame is not on the known stack, and always in a sanitized build). */
-struct umem_window {
-	uintptr_t lo, hi;
-};
-
-static inline __attribute__((always_inline)) struct umem_window umem_stack_window(void)
+/* umem_read for a small object: inline where it can be. */
+static inline __attribute__((always_inline)) int umem_read_inline(void *dst, const void *src,
+								  size_t n)
 {
-	struct umem_window w = {0, 0};
-#if !defined(__SANITIZE_ADDRESS__)
-	uintptr_t sp = (uintptr_t)__builtin_frame_address(0), hi = umem_stack_hi;
-
-	if (sp >= umem_stack_lo && sp < hi)
-		w = (struct umem_window){sp, hi};
-#endif
-	return w;
-}
-
-static inline int umem_in_window(struct umem_window w, const void *src, size_t n)
-{
-	uintptr_t a = (uintptr_t)src;
-
-	return a >= w.lo && a + n >= a && a + n <= w.hi;
-}
-
-static inline int umem_read_inline(void *dst, const void *src, size_t n)
-{
-	if (umem_on_stack(src, n)) {
-		__builtin_memcpy(dst, src, n);
-		return 0;
-	}
+	if (__builtin_constant_p(n) && n % 8 == 0 && n <= 64 && n > 0 &&
+	    __builtin_expect(umem_fault_safe(), 1))
+		return umem_load_fixed(dst, src, n);
 	return umem_read(dst, src, n);
 }
 
 /* Copy up to n bytes, stopping at the first unreadable page. Returns the number of bytes copied. */
 size_t umem_read_partial(void *dst, const void *src, size_t n);
 
-/* Write local into the program's memory at the remote parts, in order (process_vm_writev on the
- * own process). Returns the bytes written (it stops at the first part that cannot be written), or
- * -errno. */
+/* Write local into the program's memory at the remote parts, in order. Returns the bytes written
+ * (it stops at the first part that cannot be written), or -errno. */
 struct iovec;
 long umem_write_parts(const struct iovec *local, const struct iovec *remote, unsigned nremote);
 
-/* Whether reads bypass process_vm_readv (refused here): a bad pointer would then fault. */
+/* Whether the four bytes at p can be written now (put_user would not fault), and the write of v
+ * there (0, or -1 when it faults). The fallbacks are out of line. */
+int umem_writable4_slow(void *p);
+int umem_write4_slow(void *p, uint32_t v);
+
+static inline __attribute__((always_inline)) int umem_writable4(void *p)
+{
+	if ((uintptr_t)p > UMEM_TASK_SIZE_MAX - 4)
+		return 0;
+	if (__builtin_expect(umem_fault_safe(), 1))
+		return !ucopy_touch4(p);
+	return umem_writable4_slow(p);
+}
+
+static inline __attribute__((always_inline)) int umem_write4(void *p, uint32_t v)
+{
+	if ((uintptr_t)p > UMEM_TASK_SIZE_MAX - 4)
+		return -1;
+	if (__builtin_expect(umem_fault_safe(), 1))
+		return ucopy_store4(p, v) ? -1 : 0;
+	return umem_write4_slow(p, v);
+}
+
+/* Whether reads bypass every check (neither the handler nor process_vm_readv here): a bad pointer
+ * would then fault. */
 int umem_reads_directly(void);
 
-/* Read the program's memory at the remote parts into the local parts, in order (one
- * process_vm_readv on the own process). Returns the bytes read (the kernel stops at the first part
- * that cannot be read), or -errno. */
+/* Read the program's memory at the remote parts into the local parts, in order. Returns the bytes
+ * read (it stops at the first part that cannot be read), or -errno. */
 long umem_read_parts(const struct iovec *local, unsigned nlocal, const struct iovec *remote,
 		     unsigned nremote);
 

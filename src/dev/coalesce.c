@@ -4,6 +4,7 @@
 #include "shim/coalesce.h"
 #include "shim/dev.h"
 #include "shim/packet_ring.h"
+#include "shim/umem.h"
 #include "shim/pcap.h"
 #include "shim/rawsys.h"
 #include "shim/stats.h"
@@ -149,8 +150,9 @@ static void run_set_headers(void)
 	}
 }
 
-/* Append the datagram in iov (header part first) to the open run; lock held. */
-static void run_append(const struct iovec *iov, int iovcnt, size_t payload)
+/* Append the datagram in iov (header part first) to the open run; lock held. Returns 0, or
+ * -EFAULT when the program's payload cannot be read (the run is left as it was). */
+static int run_append(const struct iovec *iov, int iovcnt, size_t payload)
 {
 	uint8_t *d = run.frame + F_DATA + run.payload;
 	size_t skip = F_DATA;
@@ -163,7 +165,8 @@ static void run_append(const struct iovec *iov, int iovcnt, size_t payload)
 			skip -= l;
 			continue;
 		}
-		memcpy(d, p + skip, l - skip);
+		if (umem_read(d, p + skip, l - skip) != 0)
+			return -EFAULT;
 		d += l - skip;
 		skip = 0;
 	}
@@ -177,6 +180,7 @@ static void run_append(const struct iovec *iov, int iovcnt, size_t payload)
 	packet_ring_set_last_len(F_DATA + run.payload);
 	if (payload < run.seg) /* a shorter datagram ends the run */
 		run.frame = NULL;
+	return 0;
 }
 
 /* After a frame was put into the ring by itself: it opens a run when it is a plain datagram. */
@@ -359,8 +363,11 @@ int coalesce_put(int ifindex, const struct iovec *iov, int iovcnt)
 	if (run.frame != NULL && iov[0].iov_len >= F_DATA &&
 	    plain_datagram(iov[0].iov_base, len) != 0 &&
 	    continues_run(iov[0].iov_base, len - F_DATA)) {
-		run_append(iov, iovcnt, len - F_DATA);
-		r = 0;
+		r = run_append(iov, iovcnt, len - F_DATA);
+		if (r < 0) {
+			shim_lock_release(&lock);
+			return r;
+		}
 		goto held;
 	}
 	r = packet_ring_put(iov, iovcnt, len);

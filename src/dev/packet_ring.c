@@ -143,8 +143,11 @@ int packet_ring_put(const struct iovec *iov, int iovcnt, size_t len)
 	if (state(h) != TP_STATUS_AVAILABLE)
 		return -EAGAIN;
 	d = (uint8_t *)h + DATA_OFF;
+	/* the payload parts are the program's: a fault-safe copy (the slot stays available when
+	 * one cannot be read) */
 	for (int i = 0; i < iovcnt; i++) {
-		memcpy(d, iov[i].iov_base, iov[i].iov_len);
+		if (umem_read(d, iov[i].iov_base, iov[i].iov_len) != 0)
+			return -EFAULT;
 		d += iov[i].iov_len;
 	}
 	h->tp_len = (uint32_t)len;

@@ -139,7 +139,8 @@ static long send_buffer_fast(int fd, struct shim_sock *sk, const void *buf, size
 
 	if (!udp_fastpath_candidate(fd, sk) || len > MAX_RW_COUNT || !access_ok(buf, len))
 		return UDP_FP_MISS;
-	if (addr != NULL && (alen != sizeof(to) || umem_read_inline(&to, addr, sizeof(to)) != 0))
+	if (addr != NULL && (alen != sizeof(to) || !umem_fault_safe() ||
+			     umem_load_fixed(&to, addr, sizeof(to)) != 0))
 		return UDP_FP_MISS;
 	one.iov_base = (void *)buf;
 	one.iov_len = len;
@@ -277,21 +278,9 @@ static inline long sendmsg_fast(int fd, struct shim_sock *sk, const struct msghd
 	if (!udp_fastpath_candidate(fd, sk) || k->msg_controllen != 0 || k->msg_iovlen != 1 ||
 	    (int)k->msg_namelen < 0 || (k->msg_name != NULL && k->msg_namelen != sizeof(to)))
 		return UDP_FP_MISS;
-	if (k->msg_name == NULL) {
-		if (umem_read_inline(&one, k->msg_iov, sizeof(one)) != 0)
-			return UDP_FP_MISS;
-	} else if (umem_on_stack(k->msg_iov, sizeof(one)) &&
-		   umem_on_stack(k->msg_name, sizeof(to))) {
-		__builtin_memcpy(&one, k->msg_iov, sizeof(one));
-		__builtin_memcpy(&to, k->msg_name, sizeof(to));
-	} else {
-		/* iovec and address not both on the stack: one process_vm_readv for the two */
-		struct iovec local[2] = {{&one, sizeof(one)}, {&to, sizeof(to)}};
-		struct iovec remote[2] = {{k->msg_iov, sizeof(one)}, {k->msg_name, sizeof(to)}};
-
-		if (umem_read_parts(local, 2, remote, 2) != (long)(sizeof(one) + sizeof(to)))
-			return UDP_FP_MISS;
-	}
+	if (!umem_fault_safe() || umem_load_fixed(&one, k->msg_iov, sizeof(one)) != 0 ||
+	    (k->msg_name != NULL && umem_load_fixed(&to, k->msg_name, sizeof(to)) != 0))
+		return UDP_FP_MISS;
 	if (one.iov_len > MAX_RW_COUNT || !access_ok(one.iov_base, one.iov_len))
 		return UDP_FP_MISS;
 	return udp_fastpath_send(fd, sk, &one, 1, one.iov_len, flags,
@@ -400,21 +389,19 @@ static struct xmit_batch *batch_for_this_thread(void)
 	return &batch;
 }
 
-/* put_user of each sent entry's msg_len, for n entries from first, in one system call. Returns how
- * many were written (they stop at the first that cannot be). */
+/* put_user of each sent entry's msg_len, for n entries from first. Returns how many were written
+ * (they stop at the first that cannot be). */
 static unsigned write_msg_lens(struct mmsghdr *vec, unsigned first, const unsigned *lens,
 			       unsigned n)
 {
-	struct iovec local = {(void *)lens, n * sizeof(unsigned)}, remote[MMSG_CHUNK];
-	long w;
-
 	for (unsigned i = 0; i < n; i++) {
-		remote[i].iov_base =
-		    (char *)vec + (first + i) * sizeof(*vec) + offsetof(struct mmsghdr, msg_len);
-		remote[i].iov_len = sizeof(unsigned);
+		void *at = (void *)((uintptr_t)vec + (first + i) * sizeof(*vec) +
+				    offsetof(struct mmsghdr, msg_len));
+
+		if (umem_write4(at, lens[i]) != 0)
+			return i;
 	}
-	w = umem_write_parts(&local, remote, n);
-	return w < 0 ? 0 : (unsigned)w / sizeof(unsigned);
+	return n;
 }
 
 long sys_sendmmsg(int fd, struct mmsghdr *vec, unsigned vlen, int flags)
@@ -448,12 +435,21 @@ long sys_sendmmsg(int fd, struct mmsghdr *vec, unsigned vlen, int flags)
 			struct mmsghdr *entry =
 			    (struct mmsghdr *)((uintptr_t)first + i * sizeof(*vec));
 			struct path_trace t;
+			/* put_user of msg_len follows each send: an entry whose msg_len cannot be
+			 * written is sent, not counted, and ends the call with EFAULT */
+			bool len_ok = umem_writable4(
+			    (void *)((uintptr_t)entry + offsetof(struct mmsghdr, msg_len)));
 
 			batch->current_entry = i;
 			/* the cached flow first, straight into the batch (no path line to write:
 			 * with one, the fast path is not taken; it never answers MSG_PROBE) */
 			if (have && !trace_path_enabled) {
 				r = sendmsg_fast(fd, sk, &chunk[i].msg_hdr, flags, batch);
+				if (r >= 0 && !len_ok) {
+					r = -EFAULT;
+					stop = true;
+					break;
+				}
 				if (r >= 0) {
 					lens[sent++] = (unsigned)r;
 					continue;
@@ -481,6 +477,8 @@ long sys_sendmmsg(int fd, struct mmsghdr *vec, unsigned vlen, int flags)
 				stop = true;
 				break;
 			}
+			if (r >= 0 && !len_ok)
+				r = -EFAULT;
 			finish(&t, r);
 			if (r < 0) {
 				stop = true;
@@ -493,7 +491,7 @@ long sys_sendmmsg(int fd, struct mmsghdr *vec, unsigned vlen, int flags)
 				stop = true;
 		}
 		/* what waits in the batch goes out before the lengths are reported */
-		if (sent > 0 && xmit_batch_flush(batch) < 0) {
+		if (batch->n > 0 && xmit_batch_flush(batch) < 0) {
 			sent = batch->failed_entry;
 			r = batch->err;
 			stop = true;

@@ -1,0 +1,229 @@
+/* intercept_signal: sigaction, signal and their relatives, sigprocmask and pthread_sigmask.
+ *
+ * The shim keeps its SIGSEGV/SIGBUS handler in the kernel (src/core/fault.c: a fault in one of
+ * its copies of the program's memory is an EFAULT answer; any other goes to the program's
+ * action). What the program sets for those two signals is recorded there, and what it asks back
+ * is its own; SIGSEGV and SIGBUS are left out of the masks it hands to the kernel and kept in its
+ * view. Every other signal goes to libc as it was. */
+#include "hook.h"
+
+#include "shim/fault.h"
+#include "shim/umem.h"
+
+#include <signal.h>
+#include <string.h>
+
+/* libc's sigaction, with SIGSEGV/SIGBUS kept out of the mask the kernel gets and put back in
+ * the program's view. */
+static int other_sigaction(int sig, const struct sigaction *act, struct sigaction *old)
+{
+	struct sigaction k;
+	int r;
+
+	if (!fault_owns(SIGSEGV))
+		return real.sigaction(sig, act, old);
+	if (act != NULL) {
+		memcpy(&k, act, sizeof(k));
+		fault_mask_strip(sig, &k.sa_mask);
+		act = &k;
+	}
+	r = real.sigaction(sig, act, old);
+	if (r == 0 && old != NULL)
+		fault_mask_view(sig, &old->sa_mask);
+	return r;
+}
+
+SHIM_EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
+{
+	int r;
+
+	shim_init();
+	if (!fault_owns(sig))
+		return other_sigaction(sig, act, old);
+	r = fault_sigaction(sig, act, old);
+	if (r < 0) {
+		errno = -r;
+		return -1;
+	}
+	return 0;
+}
+
+/* glibc exports these without declaring them */
+int __sigaction(int sig, const struct sigaction *act, struct sigaction *old);
+__sighandler_t bsd_signal(int sig, __sighandler_t h);
+
+SHIM_EXPORT int __sigaction(int sig, const struct sigaction *act, struct sigaction *old)
+{
+	return sigaction(sig, act, old);
+}
+
+/* signal() and friends for SIGSEGV/SIGBUS: the action libc would set (BSD semantics: the signal
+ * itself masked, SA_RESTART; System V: one shot, not masked), recorded as the program's. */
+static __sighandler_t fault_signal(int sig, __sighandler_t h, int flags, bool mask_self)
+{
+	struct sigaction sa, old;
+	int r;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = h;
+	sa.sa_flags = flags;
+	if (mask_self)
+		sigaddset(&sa.sa_mask, sig);
+	r = fault_sigaction(sig, &sa, &old);
+	if (r < 0) {
+		errno = -r;
+		return SIG_ERR;
+	}
+	return old.sa_handler;
+}
+
+SHIM_EXPORT __sighandler_t signal(int sig, __sighandler_t h)
+{
+	shim_init();
+	if (!fault_owns(sig))
+		return real.signal(sig, h);
+	return fault_signal(sig, h, SA_RESTART, true);
+}
+
+SHIM_EXPORT __sighandler_t bsd_signal(int sig, __sighandler_t h)
+{
+	return signal(sig, h);
+}
+
+SHIM_EXPORT __sighandler_t ssignal(int sig, __sighandler_t h)
+{
+	return signal(sig, h);
+}
+
+SHIM_EXPORT __sighandler_t sysv_signal(int sig, __sighandler_t h)
+{
+	shim_init();
+	if (!fault_owns(sig))
+		return real.sysv_signal(sig, h);
+	return fault_signal(sig, h, SA_RESETHAND | SA_NODEFER, false);
+}
+
+SHIM_EXPORT __sighandler_t __sysv_signal(int sig, __sighandler_t h)
+{
+	return sysv_signal(sig, h);
+}
+
+SHIM_EXPORT int pthread_sigmask(int how, const sigset_t *set, sigset_t *old)
+{
+	shim_init();
+	if (!fault_owns(SIGSEGV))
+		return real.pthread_sigmask(how, set, old);
+	return -fault_sigmask(how, set, old);
+}
+
+SHIM_EXPORT int sigprocmask(int how, const sigset_t *set, sigset_t *old)
+{
+	int r;
+
+	shim_init();
+	if (!fault_owns(SIGSEGV))
+		return real.sigprocmask(how, set, old);
+	r = fault_sigmask(how, set, old);
+	if (r < 0) {
+		errno = -r;
+		return -1;
+	}
+	return 0;
+}
+
+/* sigset (System V): SIG_HOLD blocks the signal; any other disposition is set and the signal
+ * unblocked. The answer is SIG_HOLD when it was blocked, else the previous disposition. */
+SHIM_EXPORT __sighandler_t sigset(int sig, __sighandler_t disp)
+{
+	sigset_t one, was;
+	struct sigaction sa, old;
+	int r;
+
+	shim_init();
+	if (!fault_owns(sig))
+		return real.sigset(sig, disp);
+	sigemptyset(&one);
+	sigaddset(&one, sig);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = disp;
+	r = disp == SIG_HOLD ? fault_sigmask(SIG_BLOCK, &one, &was)
+			     : fault_sigaction(sig, &sa, &old);
+	if (r == 0 && disp == SIG_HOLD)
+		r = fault_sigaction(sig, NULL, &old);
+	else if (r == 0)
+		r = fault_sigmask(SIG_UNBLOCK, &one, &was);
+	if (r < 0) {
+		errno = -r;
+		return SIG_ERR;
+	}
+	return sigismember(&was, sig) ? SIG_HOLD : old.sa_handler;
+}
+
+/* syscall(SYS_rt_sigaction) and syscall(SYS_rt_sigprocmask) (preload/intercept_syscall.c): the
+ * kernel's structures, the same rules. Returns the raw answer (>= 0 or -errno). */
+struct k_sigaction_user {
+	void *handler;
+	unsigned long flags;
+	void (*restorer)(void);
+	unsigned long mask;
+};
+
+long shim_rt_sigaction(long sig, const void *kact, void *kold, long size)
+{
+	struct k_sigaction_user ka, ko;
+	struct sigaction a, o;
+	int r;
+
+	shim_init();
+	if (!fault_owns((int)sig) || size != 8)
+		return SHIM_NOT_OWNED;
+	/* the kernel's copy_from_user/copy_to_user: a bad pointer is EFAULT */
+	if (kact != NULL && umem_read(&ka, kact, sizeof(ka)) != 0)
+		return -EFAULT;
+	if (kold != NULL && !umem_writable4(kold))
+		return -EFAULT;
+	if (kact != NULL) {
+		memset(&a, 0, sizeof(a));
+		a.sa_handler = (__sighandler_t)ka.handler;
+		a.sa_flags = (int)ka.flags;
+		a.sa_restorer = ka.restorer;
+		memcpy(&a.sa_mask, &ka.mask, sizeof(ka.mask));
+	}
+	r = fault_sigaction((int)sig, kact != NULL ? &a : NULL, &o);
+	if (r < 0)
+		return r;
+	if (kold != NULL) {
+		struct iovec l = {&ko, sizeof(ko)}, rem = {kold, sizeof(ko)};
+
+		ko.handler = (void *)o.sa_handler;
+		ko.flags = (unsigned long)(unsigned)o.sa_flags;
+		ko.restorer = o.sa_restorer;
+		memcpy(&ko.mask, &o.sa_mask, sizeof(ko.mask));
+		if (umem_write_parts(&l, &rem, 1) != (long)sizeof(ko))
+			return -EFAULT;
+	}
+	return 0;
+}
+
+long shim_rt_sigprocmask(long how, const void *set, void *old, long size)
+{
+	sigset_t s, o;
+	int r;
+
+	shim_init();
+	if (!fault_owns(SIGSEGV) || size != 8)
+		return SHIM_NOT_OWNED;
+	if (set != NULL) {
+		memset(&s, 0, sizeof(s));
+		if (umem_read(&s, set, 8) != 0)
+			return -EFAULT;
+	}
+	r = fault_sigmask((int)how, set != NULL ? &s : NULL, &o);
+	if (r == 0 && old != NULL) {
+		struct iovec l = {&o, 8}, rem = {old, 8};
+
+		if (umem_write_parts(&l, &rem, 1) != 8)
+			return -EFAULT;
+	}
+	return r;
+}
