@@ -173,12 +173,14 @@ bool sockopt_check(struct shim_sock *sk, int fd, int level, int name, const void
 	bool agree;
 
 	path_begin(&t, "setsockopt", fd);
-	if (umem_reads_directly()) {
-		/* a bad pointer would fault here, where the kernel said EFAULT */
+	if (kernel == -EFAULT || umem_reads_directly()) {
+		/* the kernel could not read the value: the shim does not read it either (nor where
+		 * a bad pointer would fault here) */
 		memset(v, 0, sizeof(*v));
 		v->kind = SOV_KERNEL_DECIDES;
 		v->fn = "setsockopt";
-		v->why = "the program's memory cannot be read safely";
+		v->why = kernel == -EFAULT ? "the kernel could not read the value"
+					   : "the program's memory cannot be read safely";
 	} else {
 		if (want > 0 && umem_read(bytes, val, want) != 0)
 			rd = umem_read_partial(bytes, val, want);
