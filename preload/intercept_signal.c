@@ -4,7 +4,13 @@
  * its copies of the program's memory is an EFAULT answer; any other goes to the program's
  * action). What the program sets for those two signals is recorded there, and what it asks back
  * is its own; SIGSEGV and SIGBUS are left out of the masks it hands to the kernel and kept in its
- * view. Every other signal goes to libc as it was. */
+ * view. Every other signal goes to libc as it was.
+ *
+ * None of these runs the shim's initialisation: a sanitizer runtime or another library may set
+ * signal actions while it starts, before the shim resolved libc (AddressSanitizer's start calls
+ * sigaction, and must not find the shim initialising inside it). Until then the calls go to the
+ * kernel directly, as libc would make them; the shim's handler takes over the actions in place
+ * when it is installed (preload/init.c). */
 #include "hook.h"
 
 #include "shim/fault.h"
@@ -13,13 +19,24 @@
 #include <signal.h>
 #include <string.h>
 
-/* libc's sigaction, with SIGSEGV/SIGBUS kept out of the mask the kernel gets and put back in
- * the program's view. */
+static int ret_errno(int r)
+{
+	if (r < 0) {
+		errno = -r;
+		return -1;
+	}
+	return 0;
+}
+
+/* libc's sigaction (the kernel's directly before libc was resolved), with SIGSEGV/SIGBUS kept out
+ * of the mask the kernel gets and put back in the program's view. */
 static int other_sigaction(int sig, const struct sigaction *act, struct sigaction *old)
 {
 	struct sigaction k;
 	int r;
 
+	if (real.sigaction == NULL)
+		return ret_errno(fault_raw_sigaction(sig, act, old));
 	if (!fault_owns(SIGSEGV))
 		return real.sigaction(sig, act, old);
 	if (act != NULL) {
@@ -35,17 +52,9 @@ static int other_sigaction(int sig, const struct sigaction *act, struct sigactio
 
 SHIM_EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
 {
-	int r;
-
-	shim_init();
 	if (!fault_owns(sig))
 		return other_sigaction(sig, act, old);
-	r = fault_sigaction(sig, act, old);
-	if (r < 0) {
-		errno = -r;
-		return -1;
-	}
-	return 0;
+	return ret_errno(fault_sigaction(sig, act, old));
 }
 
 /* glibc exports these without declaring them */
@@ -57,9 +66,10 @@ SHIM_EXPORT int __sigaction(int sig, const struct sigaction *act, struct sigacti
 	return sigaction(sig, act, old);
 }
 
-/* signal() and friends for SIGSEGV/SIGBUS: the action libc would set (BSD semantics: the signal
- * itself masked, SA_RESTART; System V: one shot, not masked), recorded as the program's. */
-static __sighandler_t fault_signal(int sig, __sighandler_t h, int flags, bool mask_self)
+/* signal() and friends as libc sets the action (BSD semantics: the signal itself masked,
+ * SA_RESTART; System V: one shot, not masked): recorded as the program's for SIGSEGV/SIGBUS, and
+ * for any signal before libc was resolved. */
+static __sighandler_t set_signal(int sig, __sighandler_t h, int flags, bool mask_self)
 {
 	struct sigaction sa, old;
 	int r;
@@ -67,9 +77,9 @@ static __sighandler_t fault_signal(int sig, __sighandler_t h, int flags, bool ma
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = h;
 	sa.sa_flags = flags;
-	if (mask_self)
+	if (mask_self && sig > 0 && sig < 65)
 		sigaddset(&sa.sa_mask, sig);
-	r = fault_sigaction(sig, &sa, &old);
+	r = fault_owns(sig) ? fault_sigaction(sig, &sa, &old) : fault_raw_sigaction(sig, &sa, &old);
 	if (r < 0) {
 		errno = -r;
 		return SIG_ERR;
@@ -79,10 +89,9 @@ static __sighandler_t fault_signal(int sig, __sighandler_t h, int flags, bool ma
 
 SHIM_EXPORT __sighandler_t signal(int sig, __sighandler_t h)
 {
-	shim_init();
-	if (!fault_owns(sig))
+	if (!fault_owns(sig) && real.signal != NULL)
 		return real.signal(sig, h);
-	return fault_signal(sig, h, SA_RESTART, true);
+	return set_signal(sig, h, SA_RESTART, true);
 }
 
 SHIM_EXPORT __sighandler_t bsd_signal(int sig, __sighandler_t h)
@@ -97,10 +106,9 @@ SHIM_EXPORT __sighandler_t ssignal(int sig, __sighandler_t h)
 
 SHIM_EXPORT __sighandler_t sysv_signal(int sig, __sighandler_t h)
 {
-	shim_init();
-	if (!fault_owns(sig))
+	if (!fault_owns(sig) && real.sysv_signal != NULL)
 		return real.sysv_signal(sig, h);
-	return fault_signal(sig, h, SA_RESETHAND | SA_NODEFER, false);
+	return set_signal(sig, h, SA_RESETHAND | SA_NODEFER, false);
 }
 
 SHIM_EXPORT __sighandler_t __sysv_signal(int sig, __sighandler_t h)
@@ -108,27 +116,23 @@ SHIM_EXPORT __sighandler_t __sysv_signal(int sig, __sighandler_t h)
 	return sysv_signal(sig, h);
 }
 
+static int mask(int how, const sigset_t *set, sigset_t *old)
+{
+	if (fault_owns(SIGSEGV))
+		return fault_sigmask(how, set, old);
+	if (real.pthread_sigmask != NULL)
+		return -real.pthread_sigmask(how, set, old);
+	return fault_raw_sigmask(how, set, old);
+}
+
 SHIM_EXPORT int pthread_sigmask(int how, const sigset_t *set, sigset_t *old)
 {
-	shim_init();
-	if (!fault_owns(SIGSEGV))
-		return real.pthread_sigmask(how, set, old);
-	return -fault_sigmask(how, set, old);
+	return -mask(how, set, old);
 }
 
 SHIM_EXPORT int sigprocmask(int how, const sigset_t *set, sigset_t *old)
 {
-	int r;
-
-	shim_init();
-	if (!fault_owns(SIGSEGV))
-		return real.sigprocmask(how, set, old);
-	r = fault_sigmask(how, set, old);
-	if (r < 0) {
-		errno = -r;
-		return -1;
-	}
-	return 0;
+	return ret_errno(mask(how, set, old));
 }
 
 /* sigset (System V): SIG_HOLD blocks the signal; any other disposition is set and the signal
@@ -139,19 +143,27 @@ SHIM_EXPORT __sighandler_t sigset(int sig, __sighandler_t disp)
 	struct sigaction sa, old;
 	int r;
 
-	shim_init();
-	if (!fault_owns(sig))
+	if (!fault_owns(sig) && real.sigset != NULL)
 		return real.sigset(sig, disp);
+	if (sig <= 0 || sig >= 65) {
+		errno = EINVAL;
+		return SIG_ERR;
+	}
 	sigemptyset(&one);
 	sigaddset(&one, sig);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = disp;
-	r = disp == SIG_HOLD ? fault_sigmask(SIG_BLOCK, &one, &was)
-			     : fault_sigaction(sig, &sa, &old);
-	if (r == 0 && disp == SIG_HOLD)
-		r = fault_sigaction(sig, NULL, &old);
-	else if (r == 0)
-		r = fault_sigmask(SIG_UNBLOCK, &one, &was);
+	if (disp == SIG_HOLD) {
+		r = mask(SIG_BLOCK, &one, &was);
+		if (r == 0)
+			r = fault_owns(sig) ? fault_sigaction(sig, NULL, &old)
+					    : fault_raw_sigaction(sig, NULL, &old);
+	} else {
+		r = fault_owns(sig) ? fault_sigaction(sig, &sa, &old)
+				    : fault_raw_sigaction(sig, &sa, &old);
+		if (r == 0)
+			r = mask(SIG_UNBLOCK, &one, &was);
+	}
 	if (r < 0) {
 		errno = -r;
 		return SIG_ERR;
@@ -174,7 +186,6 @@ long shim_rt_sigaction(long sig, const void *kact, void *kold, long size)
 	struct sigaction a, o;
 	int r;
 
-	shim_init();
 	if (!fault_owns((int)sig) || size != 8)
 		return SHIM_NOT_OWNED;
 	/* the kernel's copy_from_user/copy_to_user: a bad pointer is EFAULT */
@@ -210,7 +221,6 @@ long shim_rt_sigprocmask(long how, const void *set, void *old, long size)
 	sigset_t s, o;
 	int r;
 
-	shim_init();
 	if (!fault_owns(SIGSEGV) || size != 8)
 		return SHIM_NOT_OWNED;
 	if (set != NULL) {

@@ -51,4 +51,10 @@ int fault_sigmask(int how, const sigset_t *set, sigset_t *old);
 void fault_mask_strip(int sig, sigset_t *mask);
 void fault_mask_view(int sig, sigset_t *mask);
 
+/* libc's sigaction and pthread_sigmask over raw system calls, for the calls that come before the
+ * shim resolved libc's (another library's constructor, a sanitizer's start): never run the shim's
+ * initialisation from there. Return 0 or -errno. */
+int fault_raw_sigaction(int sig, const struct sigaction *act, struct sigaction *old);
+int fault_raw_sigmask(int how, const sigset_t *set, sigset_t *old);
+
 #endif

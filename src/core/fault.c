@@ -326,3 +326,46 @@ void fault_mask_view(int sig, sigset_t *mask)
 	if (sig > 0 && sig <= NSIG_KERNEL)
 		set_kmask(mask, kmask(mask) | __atomic_load_n(&mask_given[sig], __ATOMIC_RELAXED));
 }
+
+int fault_raw_sigaction(int sig, const struct sigaction *act, struct sigaction *old)
+{
+	struct k_sigaction ka, ko;
+	long r;
+
+	if (sig <= 0 || sig > NSIG_KERNEL || sig == 32 || sig == 33)
+		return -EINVAL; /* libc keeps SIGCANCEL and SIGSETXID for itself */
+	if (act != NULL) {
+		ka.handler = (void *)act->sa_handler;
+		ka.flags = (unsigned long)(unsigned)act->sa_flags | SA_RESTORER;
+		ka.restorer = fault_restore_rt;
+		ka.mask = kmask(&act->sa_mask);
+	}
+	r = rawsys4(SYS_rt_sigaction, sig, act != NULL ? &ka : NULL, old != NULL ? &ko : NULL, 8);
+	if (r < 0)
+		return (int)r;
+	if (old != NULL) {
+		memset(old, 0, sizeof(*old));
+		old->sa_handler = (__sighandler_t)ko.handler;
+		old->sa_flags = (int)ko.flags;
+		old->sa_restorer = ko.restorer;
+		set_kmask(&old->sa_mask, ko.mask);
+	}
+	return 0;
+}
+
+int fault_raw_sigmask(int how, const sigset_t *set, sigset_t *old)
+{
+	uint64_t want = 0, k_old = 0;
+	long r;
+
+	if (set != NULL)
+		want = how == SIG_UNBLOCK ? kmask(set) : kmask(set) & ~LIBC_SIGS;
+	r = rawsys4(SYS_rt_sigprocmask, how, set != NULL ? &want : NULL, &k_old, 8);
+	if (r < 0)
+		return (int)r;
+	if (old != NULL) {
+		memset(old, 0, sizeof(*old));
+		set_kmask(old, k_old);
+	}
+	return 0;
+}
