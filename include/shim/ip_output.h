@@ -58,7 +58,8 @@ int frame_set_xmit(const struct frame_set *fs, int oif, bool dontwait);
 #define FRAME_DST_MAC_OFF 10
 
 /* Copy the payload (fault-checked: -EFAULT), compute the UDP checksum over it, and lay the datagram
- * out in frames as __ip_append_data and ip_do_fragment do. Returns 0 or -errno. */
+ * out in frames as __ip_append_data and ip_do_fragment do. Returns 0 or -errno (ENOMEM: no memory
+ * of the shim's for the frames, nothing built; the caller hands the datagram to the kernel). */
 int ip_build_udp_frames(const struct udp_datagram *d, struct frame_set *fs);
 
 /* Datagrams of one sendmmsg call waiting to go out with one transmit (AF_PACKET sendmmsg). Each is
@@ -90,8 +91,8 @@ int ip_output_defer(struct xmit_batch *b, const struct udp_datagram *d, struct p
  * err; the ones before it went out, the ones after it did not). The batch is empty afterwards. */
 int xmit_batch_flush(struct xmit_batch *b);
 
-/* Build and transmit. Returns 0, or -errno: EFAULT (payload unreadable: nothing sent), ENOBUFS,
- * EAGAIN, ENETDOWN ... as the device answered. */
+/* Build and transmit. Returns 0, or -errno: EFAULT (payload unreadable: nothing sent), ENOMEM (no
+ * memory of the shim's: nothing sent), ENOBUFS, EAGAIN, ENETDOWN ... as the device answered. */
 int ip_output_udp(const struct udp_datagram *d, struct path_trace *t);
 
 /* The frames a datagram of total IP length `total` (header included) makes at fragsize with an

@@ -173,8 +173,10 @@ static int cork_push(struct shim_sock *sk, struct path_trace *t)
 		     neigh_output_lookup(d.oif, nexthop, d.dst_mac) < 0;
 	d.no_check = sk->ext.no_check; /* udp_send_skb reads SO_NO_CHECK at the push */
 	err = unresolved ? cork_output_queued(&d, nexthop, t) : ip_output_udp(&d, t);
-	if (err == -ENOBUFS)
-		err = 0; /* a queue drop is not reported without IP_RECVERR (udp_send_skb) */
+	/* a queue drop is not reported without IP_RECVERR (udp_send_skb); the pieces were taken
+	 * already, so no memory for the frames (ENOMEM) is a drop too */
+	if (err == -ENOBUFS || err == -ENOMEM)
+		err = 0;
 	else if (err == -ENETDOWN || err == -ENXIO)
 		err = -ENETUNREACH;
 	if (err < 0) {

@@ -355,6 +355,11 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 	if (mc == MC_DROP) {
 		err = m->batch != NULL && xmit_batch_flush(m->batch) < 0 ? SHIM_BATCH_BROKEN
 									 : udp_mcast_drop(&d);
+		if (err == -ENOMEM) {
+			undo_ident(sk, sv, d.id);
+			TO_KERNEL(m, KR_RESOURCES,
+				  "kernel(resources: no memory to copy the payload)");
+		}
 		if (err < 0) {
 			undo_ident(sk, sv, d.id);
 			return err;
@@ -381,6 +386,10 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 		undo_ident(sk, sv, d.id);
 		m->kernel_reason = KR_NEIGH;
 		return SHIM_TO_KERNEL;
+	}
+	if (err == -ENOMEM) { /* no memory of the shim's for the frames: nothing was sent */
+		undo_ident(sk, sv, d.id);
+		TO_KERNEL(m, KR_RESOURCES, "kernel(resources: no memory for the frames)");
 	}
 	if (err != 1)
 		path_step(m->trace, "dev_queue_xmit(%s)%s", rt.dev_name,

@@ -188,7 +188,7 @@ int ip_build_udp_frames(const struct udp_datagram *d, struct frame_set *fs)
 		return ip_build_udp_gso_frame(d, fs);
 	/* the first frame's data area holds the whole UDP datagram while it is summed */
 	if (frame_set_alloc(fs, nfrag, nfrag * (l2 + hlen) + ulen) == NULL)
-		return -ENOBUFS;
+		return -ENOMEM; /* the shim's memory, not a queue drop: the caller hands it on */
 	udp = fs->buf + l2 + hlen;
 	if (gather_payload(d, udp + UDP_HLEN) != 0) {
 		shim_free(fs->buf);

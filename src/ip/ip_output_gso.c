@@ -86,7 +86,7 @@ static int copy_payload(const struct udp_datagram *d, uint8_t *dst)
 int ip_build_udp_gso_frame(const struct udp_datagram *d, struct frame_set *fs)
 {
 	if (frame_set_alloc(fs, 1, GSO_FRAME_HLEN + d->len) == NULL)
-		return -ENOBUFS;
+		return -ENOMEM; /* the shim's memory: the caller hands the datagram on */
 	if (copy_payload(d, fs->buf + GSO_FRAME_HLEN) != 0) {
 		shim_free(fs->buf);
 		fs->buf = NULL;

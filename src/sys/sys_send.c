@@ -63,8 +63,11 @@ static long import_iovec(const struct iovec *uvec, size_t n, int too_many, struc
 		return -too_many;
 	if (n > UIO_FASTIOV) {
 		iov = shim_alloc(n * sizeof(*iov));
-		if (iov == NULL)
-			return -ENOMEM;
+		if (iov == NULL) { /* the shim's memory: the kernel socket takes the call */
+			m->kernel_reason = KR_RESOURCES;
+			path_step(m->trace, "kernel(resources: no memory for the iovec array)");
+			return SHIM_TO_KERNEL;
+		}
 	}
 	if (n && umem_read_inline(iov, uvec, n * sizeof(*iov)) != 0) {
 		if (iov != fast)
@@ -256,7 +259,7 @@ static long import_control(const struct msghdr *k, void *fast, size_t fast_len, 
 	if (len > 36 && len >= optmem_max())
 		return -ENOBUFS;
 	if (len > fast_len && (buf = shim_alloc(len)) == NULL)
-		return -ENOBUFS;
+		return SHIM_TO_KERNEL; /* the shim's memory (the caller sets the reason) */
 	if (umem_read(buf, k->msg_control, len) != 0) {
 		if (buf != fast)
 			shim_free(buf);
@@ -317,6 +320,8 @@ static long sendmsg_copied(int fd, struct shim_sock *sk, struct msghdr k, int fl
 		m.namelen = (int)k.msg_namelen;
 	}
 	r = import_iovec(k.msg_iov, k.msg_iovlen, EMSGSIZE, fast, &m);
+	if (r == SHIM_TO_KERNEL)
+		account_kernel(sk, &m);
 	if (r < 0)
 		return r;
 	if (k.msg_controllen == 0 && k.msg_iovlen > 1 && udp_fastpath_candidate(fd, sk) &&
@@ -332,6 +337,11 @@ static long sendmsg_copied(int fd, struct shim_sock *sk, struct msghdr k, int fl
 	}
 	if (k.msg_controllen != 0) {
 		r = import_control(&k, ctl_fast, sizeof(ctl_fast), &ctl);
+		if (r == SHIM_TO_KERNEL) {
+			m.kernel_reason = KR_RESOURCES;
+			path_step(t, "kernel(resources: no memory for the control buffer)");
+			account_kernel(sk, &m);
+		}
 		if (r < 0) {
 			release_msg(&m, fast);
 			return r;
@@ -532,6 +542,8 @@ long sys_writev(int fd, const struct iovec *iov, int iovcnt)
 		goto out;
 	}
 	r = import_iovec(iov, (size_t)iovcnt, EINVAL, fast, &m);
+	if (r == SHIM_TO_KERNEL)
+		account_kernel(sk, &m);
 	if (r < 0)
 		goto out;
 	if (m.len == 0)
