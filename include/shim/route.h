@@ -85,14 +85,20 @@ bool notify_generations_live(uint64_t *route, uint64_t *neigh);
 /* The neighbour generation, which the listener moves with every route change as well, while it
  * runs; 0 when it does not. */
 uint64_t notify_live_generation(void);
-/* The same, inlined (the variables are notify.c's). */
+/* The same, inlined (the variables are notify.c's). Each generation is the listener's count plus
+ * the kernel's count of the notifications queued for it (src/route/notify_bpf.c: [0] every
+ * message, [1] those not about neighbours), which moves before the change's author gets its
+ * answer: a send right after `ip route replace` sees the change. */
+#define NOTIFY_BPF_COUNTS 2
+extern const volatile uint64_t *notify_bpf_counts;
 extern _Atomic uint64_t notify_neigh_generation_var;
 extern _Atomic int notify_listener_state;
 static inline uint64_t notify_live_generation_inline(void)
 {
 	if (__atomic_load_n(&notify_listener_state, __ATOMIC_ACQUIRE) != 1)
 		return 0;
-	return __atomic_load_n(&notify_neigh_generation_var, __ATOMIC_ACQUIRE);
+	return __atomic_load_n(&notify_neigh_generation_var, __ATOMIC_ACQUIRE) +
+	       __atomic_load_n(&notify_bpf_counts, __ATOMIC_RELAXED)[0];
 }
 /* Current generations (for tests and the path trace). */
 uint64_t route_generation(void);

@@ -38,6 +38,42 @@ _Atomic int notify_listener_state;
 #define neigh_generation notify_neigh_generation_var
 #define listener_state	 notify_listener_state
 static long listener_pid;
+/* the kernel's counts of the messages queued for the listener (notify_bpf.c), zeros without them */
+static const uint64_t no_counts[NOTIFY_BPF_COUNTS];
+const volatile uint64_t *notify_bpf_counts = no_counts;
+
+static uint64_t bpf_count(int i)
+{
+	return __atomic_load_n(&notify_bpf_counts, __ATOMIC_RELAXED)[i];
+}
+
+/* The generations as the send path sees them: the listener's and the kernel's counts. */
+static uint64_t route_gen_now(void)
+{
+	return atomic_load_explicit(&generation, memory_order_acquire) + bpf_count(1);
+}
+
+static uint64_t neigh_gen_now(void)
+{
+	return atomic_load_explicit(&neigh_generation, memory_order_acquire) + bpf_count(0);
+}
+
+/* Count fd's messages as the kernel queues them. The counts of another socket (the parent's,
+ * after fork) are folded into the generations before the new ones replace them, so the sums
+ * never return to a value a cached answer was made with; that page stays mapped (a thread may be
+ * reading it). */
+static void count_queued_messages(int fd)
+{
+	int err;
+	const volatile uint64_t *fresh = notify_bpf_attach(fd, &err), *old;
+
+	if (fresh == NULL)
+		return;
+	old = notify_bpf_counts;
+	atomic_fetch_add(&generation, old[1] + 1);
+	atomic_fetch_add(&neigh_generation, old[0] + 1);
+	__atomic_store_n(&notify_bpf_counts, fresh, __ATOMIC_RELEASE);
+}
 SHIM_LOCK_DEFINE(start_lock);
 
 static int neigh_attr_cb(const struct nlattr *attr, void *data)
@@ -227,6 +263,7 @@ static int open_listener_fds(void)
 		close_internal(&inherited_epoll);
 		return fd;
 	}
+	count_queued_messages(fd);
 	efd = err_epoll_fd < 0 ? rawsys1(SYS_epoll_create1, EPOLL_CLOEXEC) : -1;
 	if (efd >= 0) /* without it, errors are asked for at every send (notify_watch_errors) */
 		err_epoll_fd = internal_fd_replace(inherited_epoll, (int)efd);
@@ -293,7 +330,7 @@ uint64_t notify_generation(void)
 	}
 	if (state < 0)
 		return atomic_fetch_add(&generation, 1) + 1; /* no listener: never reuse */
-	return atomic_load_explicit(&generation, memory_order_acquire);
+	return route_gen_now();
 }
 
 uint64_t notify_neigh_generation(void)
@@ -301,7 +338,7 @@ uint64_t notify_neigh_generation(void)
 	notify_generation(); /* starts the listener */
 	if (atomic_load(&listener_state) < 0)
 		return atomic_fetch_add(&neigh_generation, 1) + 1; /* no listener: never reuse */
-	return atomic_load_explicit(&neigh_generation, memory_order_acquire);
+	return neigh_gen_now();
 }
 
 /* The neighbour generation (which moves with every route change too) for the send fast path while
@@ -310,7 +347,7 @@ uint64_t notify_live_generation(void)
 {
 	if (atomic_load_explicit(&listener_state, memory_order_acquire) != 1)
 		return 0;
-	return atomic_load_explicit(&neigh_generation, memory_order_acquire);
+	return neigh_gen_now();
 }
 
 /* Both generations for the send fast path, only while the listener keeps them current (no
@@ -319,14 +356,14 @@ bool notify_generations_live(uint64_t *route, uint64_t *neigh)
 {
 	if (atomic_load_explicit(&listener_state, memory_order_acquire) != 1)
 		return false;
-	*route = atomic_load_explicit(&generation, memory_order_acquire);
-	*neigh = atomic_load_explicit(&neigh_generation, memory_order_acquire);
+	*route = route_gen_now();
+	*neigh = neigh_gen_now();
 	return true;
 }
 
 uint64_t notify_generation_peek(void)
 {
-	return atomic_load_explicit(&generation, memory_order_acquire);
+	return route_gen_now();
 }
 
 void notify_forget_after_fork(void)

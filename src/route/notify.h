@@ -22,6 +22,12 @@ void notify_forget_after_fork(void);
  * starts, so nothing queues on it). 0 or -errno. */
 int notify_open_now(void);
 
+/* notify_bpf.c: attach to the listener's socket fd a filter that counts its messages as the kernel
+ * queues them (NOTIFY_BPF_COUNTS counters: every message, and those that are not about
+ * neighbours), in a page mapped read-only into the process. Returns the page, or NULL with -errno
+ * in *err (EPERM: no CAP_BPF, or SHIM_ROUTE_BPF=0). */
+const volatile uint64_t *notify_bpf_attach(int fd, int *err);
+
 /* neigh.c: drop the neighbour cache and its lock state in a child after fork. */
 void neigh_forget_after_fork(void);
 
