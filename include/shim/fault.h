@@ -41,6 +41,11 @@ extern int fault_safe_global;
  * shim's (the signal is blocked there unless SA_NODEFER: a ucopy fault would end the process). */
 extern __thread __attribute__((tls_model("initial-exec"))) int fault_in_program_handler;
 
+/* Where fault_in_program_handler is set: whether SIGSEGV and SIGBUS are blocked in the kernel on
+ * this thread now (one system call); when they are not (the program's handler returned with
+ * siglongjmp, or runs with SA_NODEFER), the count is cleared and 1 returned. */
+int fault_thread_recheck(void);
+
 /* pthread_sigmask for the program: SIGSEGV and SIGBUS are never blocked in the kernel, and the
  * program sees them as it set them. Returns 0 or -errno (SIGCANCEL and SIGSETXID are left as
  * libc leaves them: never blocked). */

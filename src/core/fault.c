@@ -369,3 +369,17 @@ int fault_raw_sigmask(int how, const sigset_t *set, sigset_t *old)
 	}
 	return 0;
 }
+
+int fault_thread_recheck(void)
+{
+	uint64_t cur = 0;
+
+	if (fault_in_program_handler == 0)
+		return 1;
+	/* a handler left by siglongjmp leaves the count set: what matters is the mask now */
+	if (rawsys4(SYS_rt_sigprocmask, SIG_BLOCK, NULL, &cur, 8) == 0 && !(cur & FAULT_SIGS)) {
+		fault_in_program_handler = 0;
+		return 1;
+	}
+	return 0;
+}

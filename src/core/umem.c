@@ -65,6 +65,14 @@ copy_direct(void *dst, const void *src, size_t n)
 #define copy_direct memcpy
 #endif
 
+/* Whether ucopy may fault on this thread now (umem_fault_safe, and after the program's own fault
+ * handler was left by siglongjmp, the thread's mask asked once). */
+static int safe_now(void)
+{
+	return umem_fault_safe() ||
+	       (__atomic_load_n(&fault_safe_global, __ATOMIC_RELAXED) && fault_thread_recheck());
+}
+
 /* Without the handler: one process_vm_readv (or process_vm_writev) of the own process. */
 static long vm_rw(int write, const struct iovec *local, unsigned nlocal, const struct iovec *remote,
 		  unsigned nremote)
@@ -79,7 +87,7 @@ static size_t copy_some(void *dst, const void *src, size_t n, int write)
 	struct iovec l, r;
 	long got;
 
-	if (umem_fault_safe())
+	if (safe_now())
 		return n - ucopy(dst, src, n);
 	l.iov_base = write ? (void *)src : dst;
 	l.iov_len = n;
@@ -164,7 +172,7 @@ long umem_read_parts(const struct iovec *local, unsigned nlocal, const struct io
 {
 	long r;
 
-	if (!umem_fault_safe() && !__atomic_load_n(&vm_readv_refused, __ATOMIC_RELAXED)) {
+	if (!safe_now() && !__atomic_load_n(&vm_readv_refused, __ATOMIC_RELAXED)) {
 		r = vm_rw(0, local, nlocal, remote, nremote);
 		if (!refused(r))
 			return r;
@@ -177,7 +185,7 @@ long umem_write_parts(const struct iovec *local, const struct iovec *remote, uns
 {
 	long r;
 
-	if (!umem_fault_safe() && !__atomic_load_n(&vm_readv_refused, __ATOMIC_RELAXED)) {
+	if (!safe_now() && !__atomic_load_n(&vm_readv_refused, __ATOMIC_RELAXED)) {
 		r = vm_rw(1, local, 1, remote, nremote);
 		if (!refused(r))
 			return r;

@@ -536,6 +536,57 @@ static void signal_cases(void)
 	child_status("sig.child_ignored", st);
 }
 
+/* Recursion deeper than any stack: it overflows. */
+static __attribute__((noinline)) int recurse(volatile char *p, unsigned long depth)
+{
+	volatile char frame[512];
+
+	frame[0] = p != NULL ? p[0] : 0;
+	if (depth == 0)
+		return frame[0];
+	return recurse(frame, depth - 1) + frame[1];
+}
+
+static void on_overflow(int sig)
+{
+	(void)sig;
+	_exit(7);
+}
+
+/* A stack overflow: the program's handler on its alternate stack (SA_ONSTACK) runs; without one,
+ * the default action. */
+static void overflow_cases(void)
+{
+	pid_t pid;
+	int st;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		static char alt[64 * 1024];
+		stack_t ss = {.ss_sp = alt, .ss_size = sizeof(alt)};
+		struct sigaction sa;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_overflow;
+		sa.sa_flags = SA_ONSTACK;
+		sigaltstack(&ss, NULL);
+		sigaction(SIGSEGV, &sa, NULL);
+		recurse(NULL, ~0UL);
+		_exit(4);
+	}
+	waitpid(pid, &st, 0);
+	child_status("sig.child_overflow_onstack", st);
+	pid = fork();
+	if (pid == 0) {
+		signal(SIGSEGV, SIG_DFL);
+		recurse(NULL, ~0UL);
+		_exit(4);
+	}
+	waitpid(pid, &st, 0);
+	child_status("sig.child_overflow_default", st);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 3) {
@@ -560,6 +611,7 @@ int main(int argc, char **argv)
 	connect_cases();
 	stack_cases();
 	signal_cases();
+	overflow_cases();
 	sendto(us, "END", 3, 0, (struct sockaddr *)&dst, sizeof(dst));
 	return 0;
 }
