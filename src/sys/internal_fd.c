@@ -40,7 +40,7 @@ static int set_nofile(const struct rlimit *rl)
 /* A close-on-exec copy of fd at or above the soft limit, or -errno. */
 static long dup_above_limit(int fd)
 {
-	struct rlimit rl, raised;
+	struct rlimit rl, raised, now;
 	long nfd, err;
 
 	if (rawsys4(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, &rl) != 0 ||
@@ -57,7 +57,11 @@ static long dup_above_limit(int fd)
 	if (err != 0)
 		return -EMFILE;
 	nfd = rawsys3(SYS_fcntl, fd, F_DUPFD_CLOEXEC, rl.rlim_cur);
-	set_nofile(&rl);
+	/* back, unless another thread of the program set a limit of its own meanwhile: that one
+	 * stays */
+	if (rawsys4(SYS_prlimit64, 0, RLIMIT_NOFILE, &rl, &now) == 0 &&
+	    (now.rlim_cur != raised.rlim_cur || now.rlim_max != raised.rlim_max))
+		set_nofile(&now);
 	return nfd;
 }
 
