@@ -170,12 +170,16 @@ static void init_once_body(void)
 	int saved = errno;
 
 	resolve_real();
-	/* from here on a bad pointer in the program's memory is an EFAULT answer (umem) */
-	if (fault_handler_install() < 0)
-		shim_notice("libshim: cannot install the SIGSEGV/SIGBUS handler; the program's "
-			    "memory is read through process_vm_readv");
 	/* problems with the settings go to standard error (no sink is open yet) */
 	shim_config_parse(&config, env_lookup, NULL, report_problem, NULL);
+	/* from here on a bad pointer in the program's memory is an EFAULT answer (umem); only
+	 * where the shim reads that memory at all (passthrough without a trace or capture leaves
+	 * the program's signals alone) */
+	if ((config.mode == SHIM_MODE_BYPASS || config.trace != SHIM_TRACE_OFF ||
+	     config.pcap_file[0] != '\0') &&
+	    fault_handler_install() < 0)
+		shim_notice("libshim: cannot install the SIGSEGV/SIGBUS handler; the program's "
+			    "memory is read through process_vm_readv");
 	if (config.trace_file[0] != '\0') {
 		int err = trace_sink_open(config.trace_file);
 
