@@ -76,7 +76,7 @@ static long dup_in_range(int fd)
 		lim = (long)rl.rlim_cur;
 	if (lim > FDTABLE_MAX_FDS)
 		lim = FDTABLE_MAX_FDS;
-	nfd = rawsys3(SYS_fcntl, fd, F_DUPFD_CLOEXEC, lim > 64 ? lim - 32 : 3);
+	nfd = rawsys3(SYS_fcntl, fd, F_DUPFD_CLOEXEC, lim > 64 ? lim - 32 : lim / 2);
 	if (nfd < 0)
 		nfd = rawsys3(SYS_fcntl, fd, F_DUPFD_CLOEXEC, 3);
 	return nfd;
