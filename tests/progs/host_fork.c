@@ -1,6 +1,7 @@
 /* host_fork: what a host process does to the shim — signals that send, forks of every kind.
- *   host_fork sigalrm DST PORT SECONDS   main sends "M n" at 5 kHz while a 10 kHz SIGALRM handler
- *                                        sends "H n" on the same socket; prints the counts
+ *   host_fork sigalrm DST PORT SECONDS   main sends "M n" at 5 kHz and a thread "T n" at 2 kHz
+ *                                        while a 10 kHz SIGALRM handler sends "H n" on the same
+ *                                        socket (on whichever thread it lands); prints the counts
  *   host_fork forks DST PORT N           two threads send and open/close sockets while main forks
  *                                        N children; each child sends "C" on the parent's socket
  *                                        and "K" on a socket of its own, then exits
@@ -69,15 +70,41 @@ static void on_alarm(int sig)
 	errno = saved;
 }
 
+/* a second thread sending on the same socket (the timer's signal may land on either thread) */
+static volatile int stop_racer;
+static long t_sent, t_err;
+
+static void *racer(void *arg)
+{
+	double next = now();
+
+	(void)arg;
+	while (!stop_racer) {
+		char buf[64];
+		int n = snprintf(buf, sizeof(buf), "T %ld thread datagram", t_sent + t_err);
+
+		if (sendto(sock, buf, (size_t)n, 0, (struct sockaddr *)&dst, sizeof(dst)) == n)
+			t_sent++;
+		else
+			t_err++;
+		next += 0.0005;
+		while (now() < next)
+			;
+	}
+	return NULL;
+}
+
 static int mode_sigalrm(double seconds)
 {
 	struct sigaction sa = {.sa_handler = on_alarm, .sa_flags = SA_RESTART};
 	struct itimerval it = {{0, 100}, {0, 100}}, off = {{0, 0}, {0, 0}};
 	long m_sent = 0, m_err = 0;
 	double start, next;
+	pthread_t t;
 
 	sock = open_udp();
 	sigaction(SIGALRM, &sa, NULL);
+	pthread_create(&t, NULL, racer, NULL);
 	setitimer(ITIMER_REAL, &it, NULL);
 	start = next = now();
 	while (now() - start < seconds) {
@@ -93,9 +120,12 @@ static int mode_sigalrm(double seconds)
 			;
 	}
 	setitimer(ITIMER_REAL, &off, NULL);
-	printf("main_sent %ld main_err %ld handler_sent %ld handler_err %ld\n", m_sent, m_err,
-	       h_sent, h_err);
-	return m_err == 0 && h_err == 0 && h_sent > 0 ? 0 : 1;
+	stop_racer = 1;
+	pthread_join(t, NULL);
+	printf("main_sent %ld main_err %ld handler_sent %ld handler_err %ld thread_sent %ld "
+	       "thread_err %ld\n",
+	       m_sent, m_err, h_sent, h_err, t_sent, t_err);
+	return m_err == 0 && h_err == 0 && t_err == 0 && h_sent > 0 ? 0 : 1;
 }
 
 /* ---- forks ---- */
