@@ -8,6 +8,7 @@
  *   host_fork _fork DST PORT             a _Fork child (no atfork handler runs) changes a heap
  *                                        buffer and heap address, and sends: its own bytes to its
  *                                        own address (PORT+1); the parent then sends its own
+ *   host_fork clone DST PORT             the same with a child of the raw clone system call
  *   host_fork vfork DST PORT             vfork, dup2(udp socket, 1) and exec of echo in the child;
  *                                        the parent's write(1) afterwards goes to its stdout
  *   host_fork spawn DST PORT             the same with posix_spawn and a dup2 file action
@@ -22,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -196,7 +198,13 @@ static int mode_forks(int n)
 
 /* ---- _Fork ---- */
 
-static int mode_underscore_fork(void)
+/* a child made by the clone system call itself: no libc fork code and no interposer runs */
+static pid_t raw_clone(void)
+{
+	return (pid_t)syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+}
+
+static int mode_underscore_fork(pid_t (*forker)(void))
 {
 	/* on the heap: read through the shim's own-memory reader, not from the stack */
 	struct sockaddr_in *to = malloc(sizeof(*to));
@@ -210,7 +218,7 @@ static int mode_underscore_fork(void)
 	if (sendto(sock, buf, (size_t)len, 0, (struct sockaddr *)to, sizeof(*to)) != len)
 		return 1;
 	len = snprintf(buf, 64, "dump parent-bytes");
-	pid = _Fork();
+	pid = forker();
 	if (pid == 0) {
 		to->sin_port = htons((uint16_t)(ntohs(dst.sin_port) + 1));
 		len = snprintf(buf, 64, "dump child-bytes");
@@ -223,7 +231,7 @@ static int mode_underscore_fork(void)
 		return 1;
 	if (sendto(sock, buf, (size_t)len, 0, (struct sockaddr *)to, sizeof(*to)) != len)
 		return 1;
-	printf("_fork child and parent sent\n");
+	printf("child and parent sent\n");
 	return 0;
 }
 
@@ -290,7 +298,9 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "forks") == 0)
 		return mode_forks(argc > 4 ? atoi(argv[4]) : 500);
 	if (strcmp(argv[1], "_fork") == 0)
-		return mode_underscore_fork();
+		return mode_underscore_fork(_Fork);
+	if (strcmp(argv[1], "clone") == 0)
+		return mode_underscore_fork(raw_clone);
 	if (strcmp(argv[1], "vfork") == 0)
 		return mode_vfork();
 	if (strcmp(argv[1], "spawn") == 0)
