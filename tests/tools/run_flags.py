@@ -121,15 +121,15 @@ def body(run):
               e.get('LD_PRELOAD', '').split()[-1:] == [LIB], r.stderr)
     # the settings of coalescing, the fast path and the ring (issue 15)
     keys = ('SHIM_COALESCE', 'SHIM_COALESCE_FRAMES', 'SHIM_COALESCE_USEC', 'SHIM_COALESCE_GSO',
-            'SHIM_FASTPATH', 'SHIM_TX_RING', 'SHIM_UFO')
+            'SHIM_FASTPATH', 'SHIM_TX_RING', 'SHIM_UFO', 'SHIM_ROUTE_BPF')
     clean = shim_env()
     for k in keys:
         clean.pop(k, None)
     for args, want in ((['--coalesce=16,20', '--no-coalesce-gso', '--no-fastpath', '--no-tx-ring',
-                         '--no-ufo'], ['1', '16', '20', '0', '0', '0', '0']),
-                       (['--coalesce'], ['1', None, None, None, None, None, None]),
-                       (['--coalesce=,300'], ['1', None, '300', None, None, None, None]),
-                       (['--coalesce=64'], ['1', '64', None, None, None, None, None])):
+                         '--no-ufo', '--no-route-bpf'], ['1', '16', '20', '0', '0', '0', '0', '0']),
+                       (['--coalesce'], ['1', None, None, None, None, None, None, None]),
+                       (['--coalesce=,300'], ['1', None, '300', None, None, None, None, None]),
+                       (['--coalesce=64'], ['1', '64', None, None, None, None, None, None])):
         r = sr('--passthrough', *args, 'env', env=clean)
         e = env_of(r.stdout)
         run.check(f'flags: {" ".join(args)} sets {", ".join(f"{k}={v}" for k, v in zip(keys, want) if v)}',

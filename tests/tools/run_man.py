@@ -74,6 +74,13 @@ def body(run):
     run.check('man: every variable settings.txt documents is read by the code',
               documented <= set(in_code), ', '.join(sorted(documented - set(in_code))))
 
+    # every setting of the library has its shim-run option (issue 15: shim-run covers them all)
+    out = open(os.path.join(TOP, 'docs', 'man', 'settings.txt')).read()
+    unset = [m.group(1) for m in re.finditer(r'^Variable: (\S+)\nRead-by: library\n(?:(?!\n\n).)*',
+                                             out, re.M | re.S) if '\nSet-by: ' not in m.group(0)]
+    run.check('man: every variable of the library names the shim-run option that sets it (Set-by)',
+              not unset, ', '.join(unset))
+
     stats_c = open(os.path.join(TOP, 'src', 'core', 'stats.c')).read()
     code_reasons = re.findall(r'\[KR_[A-Z_]+\] = \{"([a-z_]+)"', stats_c)
     rc, out, err = gen('reasons')
