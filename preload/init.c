@@ -1,4 +1,5 @@
 /* init: one-time set-up of libshim.so — real libc symbols, configuration, trace output. */
+#include "guard.h"
 #include "real.h"
 
 #include "shim/shim_fmt.h"
@@ -35,7 +36,7 @@ struct real_libc real;
 bool shim_bypass;
 bool shim_send_fast_ready;
 
-static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+int shim_init_state = SHIM_INIT_NONE;
 
 static struct shim_config config;
 
@@ -222,18 +223,35 @@ static void init_once_body(void)
 	errno = saved;
 }
 
-/* The prologue of every interposer: set up once, and with SHIM_SUMMARY the call's start. */
+/* The prologue of every interposer's body (which runs inside the shim, once set up): a child of
+ * fork, _Fork or clone becomes a new process here, and with SHIM_SUMMARY the call's start. */
 void shim_init(void)
 {
-	shim_proc_check(); /* a child of fork, _Fork or clone becomes a new process here */
-	pthread_once(&init_once, init_once_body);
+	shim_proc_check();
 	if (__builtin_expect(summary_enabled, 0))
 		summary_begin();
 }
 
+/* Once per process, from the constructor, inside the shim. Until it is done every interposed call
+ * goes straight to the kernel (preload/guard.h); so does every call that arrives while it runs, on
+ * this thread (from the allocator it calls, say) or on another: nothing waits for it. */
+static void shim_setup(void)
+{
+	int expected = SHIM_INIT_NONE;
+
+	if (!__atomic_compare_exchange_n(&shim_init_state, &expected, SHIM_INIT_RUNNING, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		return;
+	shim_enter();
+	shim_proc_check();
+	init_once_body();
+	shim_leave();
+	__atomic_store_n(&shim_init_state, SHIM_INIT_DONE, __ATOMIC_RELEASE);
+}
+
 __attribute__((constructor)) static void shim_constructor(void)
 {
-	shim_init();
+	shim_setup();
 }
 
 /* SHIM_STATS=1: the counters as one block on the trace output. A process that sent nothing
@@ -291,6 +309,9 @@ static void report_summary(void)
  * program for the kernel's whole 3 s resolution time. */
 __attribute__((destructor)) static void shim_destructor(void)
 {
+	if (__atomic_load_n(&shim_init_state, __ATOMIC_ACQUIRE) != SHIM_INIT_DONE)
+		return;
+	shim_enter();
 	if (shim_bypass)
 		neigh_queue_drain(500);
 	coalesce_before_wait();
@@ -303,4 +324,5 @@ __attribute__((destructor)) static void shim_destructor(void)
 		if (coalesce_report(line, sizeof(line)) > 0)
 			shim_notice(line);
 	}
+	shim_leave();
 }

@@ -4,6 +4,7 @@
  * argument is read with the type the command defines and passed on with a call built for exactly
  * that type, so every command — including ones this file does not know, passed as a pointer-sized
  * value the way glibc reads them — reaches libc as the program made it. */
+#include "guard.h"
 #include "hook.h"
 
 #include "shim/fdevents.h"
@@ -100,14 +101,21 @@ static int shim_fcntl(int (*fn)(int, int, ...), int fd, int cmd, va_list ap)
 	return ret;
 }
 
+/* fcntl and fcntl64 are one system call on x86-64; the argument goes on as the register it came in
+ * (glibc reads it as a pointer-sized value too). */
 SHIM_EXPORT int fcntl(int fd, int cmd, ...)
 {
 	va_list ap;
 	int ret;
 
-	shim_init();
 	va_start(ap, cmd);
-	ret = shim_fcntl(real.fcntl, fd, cmd, ap);
+	if (shim_goes_raw()) {
+		ret = (int)shim_raw(SYS_fcntl, fd, cmd, va_arg(ap, unsigned long));
+	} else {
+		shim_enter();
+		ret = shim_fcntl(real.fcntl, fd, cmd, ap);
+		shim_leave();
+	}
 	va_end(ap);
 	return ret;
 }
@@ -117,9 +125,14 @@ SHIM_EXPORT int fcntl64(int fd, int cmd, ...)
 	va_list ap;
 	int ret;
 
-	shim_init();
 	va_start(ap, cmd);
-	ret = shim_fcntl(real.fcntl64, fd, cmd, ap);
+	if (shim_goes_raw()) {
+		ret = (int)shim_raw(SYS_fcntl, fd, cmd, va_arg(ap, unsigned long));
+	} else {
+		shim_enter();
+		ret = shim_fcntl(real.fcntl64, fd, cmd, ap);
+		shim_leave();
+	}
 	va_end(ap);
 	return ret;
 }

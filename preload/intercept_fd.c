@@ -4,6 +4,7 @@
  * the program's fd limit (src/sys/internal_fd.c); the program may still see them in /proc/self/fd:
  * closing one moves the shim's fd to another number first and closes the number, as natively, a
  * range close skips them, and a dup2/dup3 onto one moves the shim's fd out of the way first. */
+#include "guard.h"
 #include "hook.h"
 
 #include "shim/coalesce.h"
@@ -12,7 +13,7 @@
 #include <limits.h>
 #include <sys/resource.h>
 
-SHIM_EXPORT int close(int fd)
+static inline int close_body(int fd)
 {
 	fd_token_t token;
 	int ret, err;
@@ -29,6 +30,12 @@ SHIM_EXPORT int close(int fd)
 	TRACE_SYSCALL(SYS_close, ret, err, A(fd));
 	errno = err;
 	return ret;
+}
+
+SHIM_EXPORT int close(int fd)
+{
+	SHIM_RAW_UNLESS_READY(int, SYS_close, fd);
+	return SHIM_INSIDE(int, close_body(fd));
 }
 
 /* close_range() split around the shim's internal fds. */
@@ -50,7 +57,7 @@ static int close_range_sparing_internal(unsigned first, unsigned last, int flags
 	return 0;
 }
 
-SHIM_EXPORT int close_range(unsigned first, unsigned last, int flags)
+static inline int close_range_body(unsigned first, unsigned last, int flags)
 {
 	int ret, err;
 
@@ -67,14 +74,20 @@ SHIM_EXPORT int close_range(unsigned first, unsigned last, int flags)
 	return ret;
 }
 
+SHIM_EXPORT int close_range(unsigned first, unsigned last, int flags)
+{
+	SHIM_RAW_UNLESS_READY(int, SYS_close_range, first, last, flags);
+	return SHIM_INSIDE(int, close_range_body(first, last, flags));
+}
+
 /* glibc's closefrom() is close_range(lowfd, ~0U, 0) made through an internal alias, which the shim
  * would not see: it would close the shim's fds. */
-SHIM_EXPORT void closefrom(int lowfd)
+static void closefrom_body(int lowfd)
 {
 	struct rlimit rl;
 	int saved = errno;
 
-	if (close_range((unsigned)lowfd, UINT_MAX, 0) == 0) {
+	if (close_range_body((unsigned)lowfd, UINT_MAX, 0) == 0) {
 		errno = saved;
 		return;
 	}
@@ -89,7 +102,21 @@ SHIM_EXPORT void closefrom(int lowfd)
 	errno = saved;
 }
 
-SHIM_EXPORT int dup(int oldfd)
+SHIM_EXPORT void closefrom(int lowfd)
+{
+	if (shim_goes_raw()) {
+		int saved = errno;
+
+		shim_raw(SYS_close_range, (unsigned)lowfd, UINT_MAX, 0);
+		errno = saved;
+		return;
+	}
+	shim_enter();
+	closefrom_body(lowfd);
+	shim_leave();
+}
+
+static inline int dup_body(int oldfd)
 {
 	int ret, err;
 
@@ -101,6 +128,12 @@ SHIM_EXPORT int dup(int oldfd)
 	return ret;
 }
 
+SHIM_EXPORT int dup(int oldfd)
+{
+	SHIM_RAW_UNLESS_READY(int, SYS_dup, oldfd);
+	return SHIM_INSIDE(int, dup_body(oldfd));
+}
+
 /* dup2/dup3 onto an internal fd: move the shim's fd away, then let the program have the number. */
 static void make_room(int newfd)
 {
@@ -108,7 +141,7 @@ static void make_room(int newfd)
 		internal_fd_relocate(newfd);
 }
 
-SHIM_EXPORT int dup2(int oldfd, int newfd)
+static inline int dup2_body(int oldfd, int newfd)
 {
 	int ret, err;
 
@@ -122,7 +155,13 @@ SHIM_EXPORT int dup2(int oldfd, int newfd)
 	return ret;
 }
 
-SHIM_EXPORT int dup3(int oldfd, int newfd, int flags)
+SHIM_EXPORT int dup2(int oldfd, int newfd)
+{
+	SHIM_RAW_UNLESS_READY(int, SYS_dup2, oldfd, newfd);
+	return SHIM_INSIDE(int, dup2_body(oldfd, newfd));
+}
+
+static inline int dup3_body(int oldfd, int newfd, int flags)
 {
 	int ret, err;
 
@@ -134,4 +173,10 @@ SHIM_EXPORT int dup3(int oldfd, int newfd, int flags)
 	TRACE_SYSCALL(SYS_dup3, ret, err, A(oldfd), A(newfd), A(flags));
 	errno = err;
 	return ret;
+}
+
+SHIM_EXPORT int dup3(int oldfd, int newfd, int flags)
+{
+	SHIM_RAW_UNLESS_READY(int, SYS_dup3, oldfd, newfd, flags);
+	return SHIM_INSIDE(int, dup3_body(oldfd, newfd, flags));
 }

@@ -1,8 +1,11 @@
 /* intercept_syscall: syscall(2) for the numbers the shim intercepts.
  *
  * Some programs bypass the libc wrappers (libuv sends with syscall(SYS_sendmmsg) and closes with
- * syscall(SYS_close) on some builds); those calls take the same way as the wrappers. Every other
- * number goes to libc's syscall() with its six argument registers as they were. */
+ * syscall(SYS_close) on some builds); those calls take the same way as the wrappers, which decide
+ * themselves whether to go straight to the kernel (preload/guard.h). Every other number is a bare
+ * system call with its six argument registers as they were: no initialisation, no lock, nothing
+ * else of the shim (allocators call syscall() from their own initialisation). */
+#include "guard.h"
 #include "hook.h"
 
 #include <fcntl.h>
@@ -18,7 +21,6 @@ SHIM_EXPORT long syscall(long nr, ...)
 	for (int i = 0; i < 6; i++)
 		a[i] = va_arg(ap, long);
 	va_end(ap);
-	shim_init();
 
 	switch (nr) {
 	case SYS_rt_sigaction:
@@ -74,5 +76,5 @@ SHIM_EXPORT long syscall(long nr, ...)
 	default:
 		break;
 	}
-	return real.syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+	return shim_raw_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 }

@@ -43,9 +43,10 @@ extern struct real_libc real;
 /* SHIM_MODE=bypass and the packet socket is open: owned sockets send through the shim. */
 extern bool shim_bypass;
 
-/* Resolve everything and read the configuration, once per process, whichever call comes first
- * (this may be before the library constructor ran: another library's constructor can call
- * socket()). */
+/* The prologue of every interposer's body: a forked child becomes a new process, SHIM_SUMMARY
+ * times the call. The one-time set-up (real libc symbols, configuration) is the constructor's
+ * (preload/init.c); until it is done interposed calls go straight to the kernel (preload/guard.h).
+ */
 void shim_init(void);
 
 /* syscall(SYS_rt_sigaction / SYS_rt_sigprocmask) for SIGSEGV/SIGBUS and masks

@@ -1,4 +1,5 @@
 /* coalesce: the opt-in coalescing mode (see include/shim/coalesce.h). */
+#include "shim/guard.h"
 #include "shim/shim_fmt.h"
 #include "shim/shim_lock.h"
 #include "shim/coalesce.h"
@@ -243,6 +244,7 @@ static void futex_wait(int *word, int seen, int64_t rel_ns)
 static void *flusher(void *arg)
 {
 	(void)arg;
+	shim_enter(); /* the shim's own thread: every call it makes is the shim's */
 	for (;;) {
 		int seen = __atomic_load_n(&wake_word, __ATOMIC_SEQ_CST);
 		int64_t now, due;

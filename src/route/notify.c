@@ -8,6 +8,7 @@
 #include "notify.h"
 #include "rtnl.h"
 
+#include "shim/guard.h"
 #include "shim/shim_lock.h"
 #include "shim/shim_proc.h"
 #include "shim/neigh_queue.h"
@@ -184,6 +185,7 @@ static void *listen_loop(void *arg)
 	static char buf[32768];
 
 	(void)arg;
+	shim_enter(); /* the shim's own thread: every call it makes is the shim's */
 	for (;;) {
 		/* the fds are read again each round: a program's dup2 may have moved them */
 		int fd = __atomic_load_n(&listen_fd, __ATOMIC_ACQUIRE);
