@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/udp.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
@@ -536,6 +537,51 @@ static void signal_cases(void)
 	child_status("sig.child_ignored", st);
 }
 
+/* A handler whose sa_mask blocks every signal, and a thread that blocks every signal, send with a
+ * bad pointer: EFAULT as natively (the shim's copies must not meet a blocked SIGSEGV). */
+static volatile long usr1_result, usr1_errno;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	usr1_result = sendto(us, "usr1", 4, 0, unmapped(), sizeof(dst));
+	usr1_errno = errno;
+}
+
+static void *blocked_thread(void *arg)
+{
+	sigset_t all;
+	long r;
+
+	(void)arg;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	r = sendto(us, "thr", 3, 0, unmapped(), sizeof(dst));
+	printf("sig.thread_all_blocked %ld %s\n", r, r < 0 ? strerrorname_np(errno) : "-");
+	return NULL;
+}
+
+static void masked_cases(void)
+{
+	struct sigaction sa, old;
+	pthread_t t;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_usr1;
+	sigfillset(&sa.sa_mask);
+	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGUSR1, NULL, &old);
+	printf("sig.usr1_mask_view segv %d bus %d usr2 %d\n", sigismember(&old.sa_mask, SIGSEGV),
+	       sigismember(&old.sa_mask, SIGBUS), sigismember(&old.sa_mask, SIGUSR2));
+	raise(SIGUSR1);
+	printf("sig.handler_full_mask %ld %s\n", usr1_result,
+	       usr1_result < 0 ? strerrorname_np((int)usr1_errno) : "-");
+	mark("sig.handler_full_mask");
+	pthread_create(&t, NULL, blocked_thread, NULL);
+	pthread_join(t, NULL);
+	mark("sig.thread_all_blocked");
+}
+
 /* Recursion deeper than any stack: it overflows. */
 static __attribute__((noinline)) int recurse(volatile char *p, unsigned long depth)
 {
@@ -612,6 +658,7 @@ int main(int argc, char **argv)
 	stack_cases();
 	signal_cases();
 	overflow_cases();
+	masked_cases();
 	sendto(us, "END", 3, 0, (struct sockaddr *)&dst, sizeof(dst));
 	return 0;
 }
