@@ -12,13 +12,15 @@
  * change routes). notify.c folds the counts into its generations.
  *
  * Loading the program needs CAP_BPF (or CAP_SYS_ADMIN), so it is done when the listener's socket is
- * opened at load. Without it the counts stay at zero and only the listener moves the generations.
- * The program and map fds are closed once the filter is attached and the map mapped (the socket
- * and the mapping keep them alive), so this costs the program no fd. */
+ * opened at load; never under a seccomp filter (bpf() is a call the program may not be allowed).
+ * Without it the counts stay at zero and only the listener moves the generations. The program and
+ * map fds are closed once the filter is attached and the map mapped (the socket and the mapping
+ * keep them alive), so this costs the program no fd. */
 #include "notify.h"
 
 #include "shim/rawsys.h"
 #include "shim/route.h"
+#include "shim/sandbox.h"
 
 #include <errno.h>
 #include <linux/bpf.h>
@@ -97,11 +99,13 @@ static int create_map(void)
 	return (int)rawsys3(SYS_bpf, BPF_MAP_CREATE, &a, sizeof(a));
 }
 
+/* SHIM_ROUTE_BPF=0, or a seccomp filter that might kill the process for a bpf() call it never
+ * makes itself */
 static int disabled(void)
 {
 	const char *v = getenv("SHIM_ROUTE_BPF");
 
-	return v != NULL && strcmp(v, "0") == 0;
+	return (v != NULL && strcmp(v, "0") == 0) || shim_sandboxed();
 }
 
 const volatile uint64_t *notify_bpf_attach(int fd, int *err)

@@ -94,7 +94,7 @@ static int do_send(const char *dst_s, int port, int count, const char *gw0, cons
 	struct sockaddr_in dst = {.sin_family = AF_INET, .sin_port = htons((unsigned short)port)};
 	struct in_addr gw[2];
 	int nl = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	int s = socket(AF_INET, SOCK_DGRAM, 0), sent = 0;
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), sent = 0; /* not inherited by ip */
 
 	if (nl < 0 || s < 0 || inet_pton(AF_INET, dst_s, &dst.sin_addr) != 1 ||
 	    inet_pton(AF_INET, gw0, &gw[0]) != 1 || inet_pton(AF_INET, gw1, &gw[1]) != 1) {
