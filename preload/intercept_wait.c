@@ -2,7 +2,6 @@
  * include/shim/coalesce.h) — the program waits, sleeps, reads or replaces itself. With coalescing
  * off (the default) each is one predictable branch in front of libc's function. They are not
  * traced: the trace shows the calls the shim answers or passes on. */
-#include "exec_env.h"
 #include "shim/coalesce.h"
 
 #include <dlfcn.h>
@@ -13,8 +12,6 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
-
-extern char **environ;
 
 #define SHIM_EXPORT __attribute__((visibility("default")))
 
@@ -131,34 +128,29 @@ SHIM_EXPORT unsigned sleep(unsigned s)
 SHIM_EXPORT int execve(const char *path, char *const argv[], char *const envp[])
 {
 	coalesce_before_wait();
-	exec_env_check(envp, false);
 	return REAL(execve)(path, argv, envp);
 }
 
 SHIM_EXPORT int execv(const char *path, char *const argv[])
 {
 	coalesce_before_wait();
-	exec_env_check(environ, false);
 	return REAL(execv)(path, argv);
 }
 
 SHIM_EXPORT int execvp(const char *file, char *const argv[])
 {
 	coalesce_before_wait();
-	exec_env_check(environ, false);
 	return REAL(execvp)(file, argv);
 }
 
 SHIM_EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
 {
 	coalesce_before_wait();
-	exec_env_check(envp, false);
 	return REAL(execvpe)(file, argv, envp);
 }
 
 SHIM_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 {
 	coalesce_before_wait();
-	exec_env_check(envp, false);
 	return REAL(fexecve)(fd, argv, envp);
 }

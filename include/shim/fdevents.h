@@ -21,14 +21,6 @@ void fdev_close_range(unsigned first, unsigned last, unsigned flags);
 /* dup/dup2/dup3/F_DUPFD*(oldfd) returned newfd (>= 0). */
 void fdev_dup(int oldfd, int newfd);
 
-/* The program is about to exec (or posix_spawn) a program that will not run under the shim (its
- * environment does not preload it): the sockets it will inherit are shared with a process whose
- * changes nobody announces, so they go through the kernel socket from now on, in every process
- * under the shim that holds them (sockgen.h). every_socket: which fds the new program gets is not
- * known (posix_spawn file actions), so every socket of the process; else those without
- * FD_CLOEXEC. */
-void fdev_before_foreign_exec(bool every_socket);
-
 /* The shim's sockfd_lookup_light(): like fdtable_lookup, but an fd never seen before (inherited
  * across exec, received with SCM_RIGHTS, ...) is recognised on this first use by asking the kernel
  * for SO_DOMAIN, SO_TYPE and SO_PROTOCOL, and the answer is remembered. */

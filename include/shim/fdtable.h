@@ -154,9 +154,6 @@ void internal_fd_track(int *slot);
  * program's). Returns the new number, or -errno (then nothing changed). */
 int internal_fd_relocate(int fd);
 
-/* Call fn for every fd that holds a socket object now (with a reference held for the call). */
-void fdtable_for_each_owned(void (*fn)(int fd, struct shim_sock *sk, void *arg), void *arg);
-
 /* Lowest FD_INTERNAL fd in [first, last], or -1. */
 int fdtable_next_internal(unsigned first, unsigned last);
 

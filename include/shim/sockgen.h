@@ -38,13 +38,6 @@ static inline unsigned sockgen_bump(unsigned *cell)
 	return __atomic_fetch_add(cell, 1, __ATOMIC_ACQ_REL);
 }
 
-/* Sockets shared with a process not under the shim (an exec with an environment that does not
- * preload it), whose changes nobody announces: their datagrams go through the kernel socket, in
- * every process under the shim that holds them. mark records the cookie (true: recorded, or was)
- * and bumps its cell, so that those processes read the socket again before their next send. */
-bool sockgen_untracked(uint64_t cookie);
-bool sockgen_mark_untracked(uint64_t cookie);
-
 /* Which mapping serves (for tests): 2 the per-user file, 1 the anonymous fallback, 0 none yet. */
 int sockgen_backing(void);
 

@@ -36,7 +36,6 @@ enum shim_kernel_reason {
 	KR_NETLINK,	/* the kernel could not be asked (rtnetlink failed) */
 	KR_NETNS,	/* the socket is in another network namespace than the packet socket */
 	KR_RESOURCES,	/* the shim's own memory ran out for this datagram */
-	KR_SHARED,	/* the socket is shared with a process not under the shim */
 	KR_COUNT
 };
 

@@ -8,13 +8,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
-/* the generation cells, then the cookies of sockets shared with a process not under the shim
- * (open addressing, a few probes; never removed: cookies are never reused, a full table only
- * leaves a socket unmarked) */
-#define CELLS_BYTES	 ((long)SOCKGEN_CELLS * (long)sizeof(unsigned))
-#define UNTRACKED_SLOTS	 4096u
-#define UNTRACKED_PROBES 8u
-#define SOCKGEN_BYTES	 (CELLS_BYTES + (long)UNTRACKED_SLOTS * (long)sizeof(uint64_t))
+#define SOCKGEN_BYTES ((long)SOCKGEN_CELLS * (long)sizeof(unsigned))
 
 static unsigned *cells;	    /* atomic: the mapping, once made */
 static int backing;	    /* atomic: see sockgen_backing */
@@ -93,58 +87,6 @@ unsigned *sockgen_cell(uint64_t cookie)
 		return &local_cell;
 	/* Fibonacci hashing: cookies are consecutive numbers, spread them over the cells */
 	return &c[(cookie * 0x9E3779B97F4A7C15ull) >> (64 - SOCKGEN_SHIFT)];
-}
-
-static uint64_t *untracked_table(void)
-{
-	unsigned *c = map_cells();
-
-	return c == NULL ? NULL : (uint64_t *)(void *)((char *)c + CELLS_BYTES);
-}
-
-static unsigned untracked_hash(uint64_t cookie)
-{
-	return (unsigned)((cookie * 0xC2B2AE3D27D4EB4Full) >> 52) & (UNTRACKED_SLOTS - 1);
-}
-
-bool sockgen_untracked(uint64_t cookie)
-{
-	uint64_t *t;
-	unsigned h;
-
-	if (cookie == 0 || (t = untracked_table()) == NULL)
-		return false;
-	h = untracked_hash(cookie);
-	for (unsigned i = 0; i < UNTRACKED_PROBES; i++) {
-		uint64_t v = __atomic_load_n(&t[(h + i) & (UNTRACKED_SLOTS - 1)], __ATOMIC_ACQUIRE);
-
-		if (v == cookie)
-			return true;
-		if (v == 0)
-			return false;
-	}
-	return false;
-}
-
-bool sockgen_mark_untracked(uint64_t cookie)
-{
-	uint64_t *t;
-	unsigned h;
-	bool marked = false;
-
-	if (cookie == 0 || (t = untracked_table()) == NULL)
-		return false;
-	h = untracked_hash(cookie);
-	for (unsigned i = 0; i < UNTRACKED_PROBES && !marked; i++) {
-		uint64_t *slot = &t[(h + i) & (UNTRACKED_SLOTS - 1)], expected = 0;
-
-		marked = __atomic_compare_exchange_n(slot, &expected, cookie, false,
-						     __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE) ||
-			 expected == cookie;
-	}
-	if (marked)
-		sockgen_bump(sockgen_cell(cookie)); /* every process holding it reads it again */
-	return marked;
 }
 
 int sockgen_backing(void)

@@ -85,8 +85,6 @@ long inet_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m)
 		shim_lock_release(&sk->lock);
 		if (reason == KR_NETNS)
 			TO_KERNEL(m, reason, "kernel(netns: %s)", why);
-		if (reason == KR_SHARED)
-			TO_KERNEL(m, reason, "kernel(shared: %s)", why);
 		TO_KERNEL(m, reason, "kernel(%s is set on this socket)", why);
 	}
 	if (sk->sport == 0 && inet_autobind_by_kernel(sk, fd, m)) {

@@ -227,9 +227,6 @@ void inet_sock_sync(struct shim_sock *sk, int fd)
 	if (!sock_in_dev_netns(fd))
 		sock_set_kernel_only(
 		    sk, "the socket's network namespace is not the packet socket's", KR_NETNS);
-	if (sockgen_untracked(sk->cookie))
-		sock_set_kernel_only(sk, "the socket is shared with a program not under the shim",
-				     KR_SHARED);
 	if ((again || sk->discovered) && !sk->shut_wr && probe_shut_wr(sk, fd))
 		sk->shut_wr = true;
 	sk->synced = true;

@@ -1,10 +1,8 @@
 /* fdevents: fd table bookkeeping after the kernel's answer (see include/shim/fdevents.h). */
 #include "shim/fdevents.h"
 #include "shim/rawsys.h"
-#include "shim/sockgen.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -86,19 +84,6 @@ void fdev_dup(int oldfd, int newfd)
 	if (newfd < 0 || newfd == oldfd)
 		return;
 	fdtable_dup(oldfd, newfd);
-}
-
-static void mark_inherited(int fd, struct shim_sock *sk, void *every_socket)
-{
-	long flags = every_socket != NULL ? 0 : rawsys2(SYS_fcntl, fd, F_GETFD);
-
-	if (flags >= 0 && !(flags & FD_CLOEXEC))
-		sockgen_mark_untracked(sk->cookie);
-}
-
-void fdev_before_foreign_exec(bool every_socket)
-{
-	fdtable_for_each_owned(mark_inherited, every_socket ? (void *)1 : NULL);
 }
 
 enum fd_kind sockfd_lookup_light(int fd, struct shim_sock **skp)

@@ -340,21 +340,3 @@ int fdtable_next_internal(unsigned first, unsigned last)
 {
 	return scan_slots(first, last, is_internal);
 }
-
-void fdtable_for_each_owned(void (*fn)(int fd, struct shim_sock *sk, void *arg), void *arg)
-{
-	for (unsigned ci = 0; ci < FDTABLE_CHUNK_COUNT; ci++) {
-		slot_t *chunk = atomic_load_explicit(&chunks[ci], memory_order_acquire);
-
-		for (unsigned i = 0; chunk != NULL && i < CHUNK_SLOTS; i++) {
-			int fd = (int)((ci << CHUNK_SHIFT) | i);
-			struct shim_sock *sk;
-
-			if (atomic_load_explicit(&chunk[i], memory_order_relaxed) < SLOT_PTR_MIN ||
-			    fdtable_lookup(fd, &sk) != FD_OWNED)
-				continue;
-			fn(fd, sk, arg);
-			shim_sock_put(sk);
-		}
-	}
-}

@@ -2,7 +2,7 @@
  * (IP_TTL and IP_TOS, connect, shutdown) and the first one sends afterwards.
  *
  *   shared_sock MODE DEST        MODE: dup, dup3, dupfd_cloexec, scm_self, pidfd_self, fork,
- *                                exec, spawn, scm_exec, inherit, exec_noshim, spawn_noshim
+ *                                exec, spawn, scm_exec, inherit
  *   shared_sock op FD OP DEST    (run by exec/spawn) OP on the inherited FD
  *   shared_sock send MODE FD WHAT PORT DEST   (run by inherit) one datagram on the inherited FD:
  *                                sendto DEST:PORT, or send() for PORT 0
@@ -14,9 +14,7 @@
  * datagrams with send(); it shuts the socket down for writing, one more send() (EPIPE natively).
  * Every call's result is printed; the receiver tells TTL, TOS and port of what arrived.
  * In mode inherit the roles change: the program makes the changes itself, and each datagram is
- * sent by a new program it execs, which inherits the socket (and sees it for the first time).
- * Modes exec_noshim and spawn_noshim start the other party without LD_PRELOAD (not under the
- * shim). */
+ * sent by a new program it execs, which inherits the socket (and sees it for the first time). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -146,27 +144,6 @@ static void other(int s, int op)
 		if (pid == 0) {
 			execl(self, self, "op", fdtxt, optxt, dest, (char *)NULL);
 			_exit(127);
-		}
-		wait_child(pid);
-	} else if (strcmp(mode, "exec_noshim") == 0 || strcmp(mode, "spawn_noshim") == 0) {
-		/* a program not under the shim: the environment without LD_PRELOAD */
-		static char *env[256];
-		char *argv[] = {(char *)self, "op", fdtxt, optxt, (char *)dest, NULL};
-		size_t n = 0;
-
-		for (size_t i = 0; environ[i] != NULL && n < 255; i++)
-			if (strncmp(environ[i], "LD_PRELOAD=", 11) != 0)
-				env[n++] = environ[i];
-		env[n] = NULL;
-		if (mode[0] == 's') {
-			if (posix_spawn(&pid, self, NULL, NULL, argv, env) != 0)
-				pid = -1;
-		} else {
-			pid = fork();
-			if (pid == 0) {
-				execve(self, argv, env);
-				_exit(127);
-			}
 		}
 		wait_child(pid);
 	} else if (strcmp(mode, "spawn") == 0) {
@@ -314,8 +291,7 @@ int main(int argc, char **argv)
 		close(sv[1]);
 		unix_fd = sv[0];
 	} else if (strcmp(mode, "fork") != 0 && strcmp(mode, "exec") != 0 &&
-		   strcmp(mode, "spawn") != 0 && strcmp(mode, "inherit") != 0 &&
-		   strcmp(mode, "exec_noshim") != 0 && strcmp(mode, "spawn_noshim") != 0) {
+		   strcmp(mode, "spawn") != 0 && strcmp(mode, "inherit") != 0) {
 		fprintf(stderr, "shared_sock: unknown mode %s\n", mode);
 		return 2;
 	}

@@ -36,25 +36,6 @@ START_TEST(test_bump_seen_across_fork)
 }
 END_TEST
 
-/* A socket marked as shared with a program not under the shim: recorded by cookie (others not),
- * its cell bumped so that the processes holding it read it again. */
-START_TEST(test_untracked_marks)
-{
-	uint64_t cookie = 0x5eed0000ull + (uint64_t)getpid() * 977; /* unlikely to be a real one */
-	unsigned *c = sockgen_cell(cookie);
-	unsigned before = sockgen_read(c);
-
-	ck_assert(!sockgen_untracked(cookie));
-	ck_assert(sockgen_mark_untracked(cookie));
-	ck_assert(sockgen_untracked(cookie));
-	ck_assert(!sockgen_untracked(cookie + 1));
-	ck_assert_uint_eq(sockgen_read(c), before + 1);
-	ck_assert(sockgen_mark_untracked(cookie)); /* again: already recorded */
-	ck_assert(!sockgen_untracked(0));
-	ck_assert(!sockgen_mark_untracked(0));
-}
-END_TEST
-
 static Suite *sockgen_suite(void)
 {
 	Suite *s = suite_create("sockgen");
@@ -62,7 +43,6 @@ static Suite *sockgen_suite(void)
 
 	tcase_add_test(tc, test_one_cell_per_cookie);
 	tcase_add_test(tc, test_bump_seen_across_fork);
-	tcase_add_test(tc, test_untracked_marks);
 	suite_add_tcase(s, tc);
 	return s;
 }
