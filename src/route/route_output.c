@@ -5,6 +5,7 @@
 #include "notify.h"
 #include "rtnl.h"
 
+#include "shim/fdtable.h"
 #include "shim/neigh_queue.h"
 
 #include "shim/rawsys.h"
@@ -176,21 +177,43 @@ static int ask_link(int ifindex, struct link_info *li)
 
 /* ---- net.ipv4.ip_default_ttl ---- */
 
+/* The sysctl file, opened at load (route_open_now): /proc/sys/net answers for the namespace of the
+ * thread that opens it, which must be the packet socket's, and a file opened per lookup would
+ * fail at the program's fd limit. Read with pread at 0, each read a fresh value. */
+#define DEFAULT_TTL_PATH "/proc/sys/net/ipv4/ip_default_ttl"
+static int ttl_fd = -1;
+static int ttl_last = 64; /* the last value read, for when it cannot be read */
+
+static void open_default_ttl(void)
+{
+	long fd = rawsys4(SYS_openat, AT_FDCWD, DEFAULT_TTL_PATH, O_RDONLY | O_CLOEXEC, 0);
+
+	if (fd < 0)
+		return;
+	ttl_fd = internal_fd_adopt((int)fd, true);
+	internal_fd_track(&ttl_fd);
+}
+
 int sysctl_ip_default_ttl(void)
 {
 	char buf[16];
-	long fd = rawsys4(SYS_openat, AT_FDCWD, "/proc/sys/net/ipv4/ip_default_ttl",
-			  O_RDONLY | O_CLOEXEC, 0);
+	int fd = __atomic_load_n(&ttl_fd, __ATOMIC_ACQUIRE), ttl = 0;
 	long n;
-	int ttl = 0;
 
-	if (fd < 0)
-		return 64;
-	n = rawsys3(SYS_read, fd, buf, sizeof(buf) - 1);
-	rawsys1(SYS_close, fd);
+	if (fd >= 0) {
+		n = rawsys4(SYS_pread64, fd, buf, sizeof(buf) - 1, 0);
+	} else { /* not opened at load (passthrough, tests): opened now */
+		long f = rawsys4(SYS_openat, AT_FDCWD, DEFAULT_TTL_PATH, O_RDONLY | O_CLOEXEC, 0);
+
+		n = f >= 0 ? rawsys3(SYS_read, f, buf, sizeof(buf) - 1) : -1;
+		if (f >= 0)
+			rawsys1(SYS_close, f);
+	}
 	for (long i = 0; i < n && buf[i] >= '0' && buf[i] <= '9'; i++)
 		ttl = ttl * 10 + (buf[i] - '0');
-	return ttl > 0 && ttl < 256 ? ttl : 64;
+	if (ttl > 0 && ttl < 256)
+		__atomic_store_n(&ttl_last, ttl, __ATOMIC_RELAXED);
+	return __atomic_load_n(&ttl_last, __ATOMIC_RELAXED);
 }
 
 /* ---- cache ---- */
@@ -348,6 +371,9 @@ uint64_t route_generation(void)
 int route_open_now(void)
 {
 	int r = rtnl_open_now(), n = notify_open_now();
+
+	open_default_ttl();
+	sysctl_ip_default_ttl(); /* a value to fall back on */
 
 	return r < 0 ? r : n;
 }

@@ -4,7 +4,7 @@ receives until COUNT datagrams arrived or TIMEOUT seconds passed, and prints a s
   received N bytes B from P peers
 With --threads T: checks the thread_sender payloads ("T<t> S<seq> " + pattern): every (t, seq) for
 t < T and seq < COUNT/T exactly once and each pattern intact; prints "threads ok" or what is wrong.
-With --dump: prints each datagram (length, peer, first 48 bytes)."""
+With --dump: prints each datagram (length, peer, first 48 bytes; with --ttl its IP TTL)."""
 import argparse
 import socket
 import sys
@@ -36,10 +36,13 @@ def main():
     ap.add_argument('--timeout', type=float, default=20)
     ap.add_argument('--threads', type=int, default=0)
     ap.add_argument('--dump', action='store_true')
+    ap.add_argument('--ttl', action='store_true', help='with --dump: each datagram\'s IP TTL too')
     a = ap.parse_args()
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.setsockopt(socket.SOL_SOCKET, 33, 64 << 20)  # SO_RCVBUFFORCE: never drop a burst
     s.bind((a.addr, a.port))
+    if a.ttl:
+        s.setsockopt(socket.IPPROTO_IP, 12, 1)  # IP_RECVTTL
     print('ready', flush=True)
     deadline = time.monotonic() + a.timeout
     got, nbytes, peers, seen, bad = 0, 0, set(), {}, []
@@ -49,14 +52,16 @@ def main():
             break
         s.settimeout(left)
         try:
-            data, peer = s.recvfrom(65535)
+            data, anc, _, peer = s.recvmsg(65535, socket.CMSG_SPACE(4))
         except socket.timeout:
             break
+        ttl = ''.join(f' ttl {int.from_bytes(d[:4], sys.byteorder)}' for lvl, typ, d in anc
+                      if lvl == socket.IPPROTO_IP and typ == 2)  # IP_TTL
         got += 1
         nbytes += len(data)
         peers.add(peer)
         if a.dump:
-            print(f'datagram {len(data)} from {peer[0]}:{peer[1]} {data[:48]!r}', flush=True)
+            print(f'datagram {len(data)} from {peer[0]}:{peer[1]} {data[:48]!r}{ttl}', flush=True)
         if a.threads:
             r = pattern_ok(data)
             if r is None or not r[2]:

@@ -53,6 +53,11 @@ static int rlimit_case(int n, int soft_only, int fork_child)
 		printf("setrlimit = -1 %s\n", strerrorname_np(errno));
 		return 1;
 	}
+	/* the first socket sends before the range is full (its state and route are read then);
+	 * at the limit a TOS of its own makes it need a route lookup again */
+	fds[count++] = socket(AF_INET, SOCK_DGRAM, 0);
+	snprintf(label, sizeof(label), "rlimit %d socket 0 before the limit", n);
+	send_label(fds[0], label);
 	while (count < 4096) {
 		int fd = socket(AF_INET, SOCK_DGRAM, 0);
 
@@ -63,6 +68,7 @@ static int rlimit_case(int n, int soft_only, int fork_child)
 		fds[count++] = fd;
 	}
 	printf("sockets %d, then %s\n", count, err ? strerrorname_np(err) : "none");
+	setsockopt(fds[0], IPPROTO_IP, IP_TOS, &(int){0x10}, sizeof(int));
 	if (fork_child) { /* a child at the limit sends on every socket first */
 		pid_t pid = fork();
 		int st = 0;

@@ -70,6 +70,8 @@ static void *thread_body(void *arg)
 		return NULL;
 	s2 = udp_socket("thread s2");
 	send_label(s2, "thread s2 made after setns");
+	/* a TOS of its own: the main thread's socket needs a route lookup, made from this thread */
+	setsockopt(main_sock, IPPROTO_IP, IP_TOS, &(int){0x10}, sizeof(int));
 	send_label(main_sock, "thread s1 of the main thread");
 	close(s2);
 	return NULL;
