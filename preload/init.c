@@ -71,6 +71,7 @@ static void resolve_real(void)
 	RESOLVE(sigset);
 	RESOLVE(sigprocmask);
 	RESOLVE(pthread_sigmask);
+	RESOLVE(sigsuspend);
 	if (real.fcntl64 == NULL)
 		real.fcntl64 = real.fcntl;
 }

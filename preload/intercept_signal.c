@@ -14,6 +14,7 @@
 #include "hook.h"
 
 #include "shim/fault.h"
+#include "shim/rawsys.h"
 #include "shim/umem.h"
 
 #include <signal.h>
@@ -133,6 +134,20 @@ SHIM_EXPORT int pthread_sigmask(int how, const sigset_t *set, sigset_t *old)
 SHIM_EXPORT int sigprocmask(int how, const sigset_t *set, sigset_t *old)
 {
 	return ret_errno(mask(how, set, old));
+}
+
+/* sigsuspend: the program's mask while it waits, SIGSEGV/SIGBUS left unblocked (a handler run
+ * during the wait may send). */
+SHIM_EXPORT int sigsuspend(const sigset_t *m)
+{
+	sigset_t k;
+	long r;
+
+	if (real.sigsuspend != NULL) /* libc's: a cancellation point */
+		return real.sigsuspend(fault_wait_mask(m, &k));
+	r = rawsys2(SYS_rt_sigsuspend, fault_wait_mask(m, &k), 8);
+	errno = (int)-r; /* always -1: EINTR, or EFAULT for an unreadable mask */
+	return -1;
 }
 
 /* sigset (System V): SIG_HOLD blocks the signal; any other disposition is set and the signal

@@ -3,6 +3,7 @@
  * off (the default) each is one predictable branch in front of libc's function. They are not
  * traced: the trace shows the calls the shim answers or passes on. */
 #include "shim/coalesce.h"
+#include "shim/fault.h"
 
 #include <dlfcn.h>
 #include <poll.h>
@@ -32,8 +33,10 @@ SHIM_EXPORT int poll(struct pollfd *fds, nfds_t n, int timeout)
 
 SHIM_EXPORT int ppoll(struct pollfd *fds, nfds_t n, const struct timespec *t, const sigset_t *m)
 {
+	sigset_t k;
+
 	coalesce_before_wait();
-	return REAL(ppoll)(fds, n, t, m);
+	return REAL(ppoll)(fds, n, t, fault_wait_mask(m, &k));
 }
 
 SHIM_EXPORT int select(int n, fd_set *r, fd_set *w, fd_set *e, struct timeval *t)
@@ -45,8 +48,10 @@ SHIM_EXPORT int select(int n, fd_set *r, fd_set *w, fd_set *e, struct timeval *t
 SHIM_EXPORT int pselect(int n, fd_set *r, fd_set *w, fd_set *e, const struct timespec *t,
 			const sigset_t *m)
 {
+	sigset_t k;
+
 	coalesce_before_wait();
-	return REAL(pselect)(n, r, w, e, t, m);
+	return REAL(pselect)(n, r, w, e, t, fault_wait_mask(m, &k));
 }
 
 SHIM_EXPORT int epoll_wait(int epfd, struct epoll_event *ev, int max, int timeout)
@@ -58,15 +63,19 @@ SHIM_EXPORT int epoll_wait(int epfd, struct epoll_event *ev, int max, int timeou
 SHIM_EXPORT int epoll_pwait(int epfd, struct epoll_event *ev, int max, int timeout,
 			    const sigset_t *m)
 {
+	sigset_t k;
+
 	coalesce_before_wait();
-	return REAL(epoll_pwait)(epfd, ev, max, timeout, m);
+	return REAL(epoll_pwait)(epfd, ev, max, timeout, fault_wait_mask(m, &k));
 }
 
 SHIM_EXPORT int epoll_pwait2(int epfd, struct epoll_event *ev, int max, const struct timespec *t,
 			     const sigset_t *m)
 {
+	sigset_t k;
+
 	coalesce_before_wait();
-	return REAL(epoll_pwait2)(epfd, ev, max, t, m);
+	return REAL(epoll_pwait2)(epfd, ev, max, t, fault_wait_mask(m, &k));
 }
 
 SHIM_EXPORT ssize_t recv(int fd, void *buf, size_t len, int flags)

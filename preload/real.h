@@ -36,6 +36,7 @@ struct real_libc {
 	__sighandler_t (*sigset)(int, __sighandler_t);
 	int (*sigprocmask)(int, const sigset_t *, sigset_t *);
 	int (*pthread_sigmask)(int, const sigset_t *, sigset_t *);
+	int (*sigsuspend)(const sigset_t *);
 };
 
 extern struct real_libc real;

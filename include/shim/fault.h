@@ -56,6 +56,10 @@ int fault_sigmask(int how, const sigset_t *set, sigset_t *old);
 void fault_mask_strip(int sig, sigset_t *mask);
 void fault_mask_view(int sig, sigset_t *mask);
 
+/* The mask of a sigsuspend, ppoll, pselect or epoll_pwait on its way to the kernel: m itself, or
+ * its copy in *copy without SIGSEGV and SIGBUS (a handler run during the wait may send). */
+const sigset_t *fault_wait_mask(const sigset_t *m, sigset_t *copy);
+
 /* libc's sigaction and pthread_sigmask over raw system calls, for the calls that come before the
  * shim resolved libc's (another library's constructor, a sanitizer's start): never run the shim's
  * initialisation from there. Return 0 or -errno. */

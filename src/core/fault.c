@@ -383,3 +383,17 @@ int fault_thread_recheck(void)
 	}
 	return 0;
 }
+
+const sigset_t *fault_wait_mask(const sigset_t *m, sigset_t *copy)
+{
+	uint64_t v;
+
+	/* read as the kernel will (eight bytes); an unreadable one is the kernel's EFAULT */
+	if (m == NULL || !__atomic_load_n(&fault_safe_global, __ATOMIC_RELAXED) ||
+	    fault_in_program_handler || (uintptr_t)m > 0x00007ffffffff000UL - sizeof(v) ||
+	    ucopy_load8(&v, m) || !(v & FAULT_SIGS))
+		return m;
+	memset(copy, 0, sizeof(*copy));
+	set_kmask(copy, v & ~FAULT_SIGS);
+	return copy;
+}

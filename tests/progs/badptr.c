@@ -577,6 +577,26 @@ static void masked_cases(void)
 	printf("sig.handler_full_mask %ld %s\n", usr1_result,
 	       usr1_result < 0 ? strerrorname_np((int)usr1_errno) : "-");
 	mark("sig.handler_full_mask");
+	/* a handler run during sigsuspend with a mask that blocks everything else */
+	{
+		sigset_t usr2, wait_mask;
+
+		sa.sa_handler = on_usr1;
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGUSR2, &sa, NULL);
+		sigemptyset(&usr2);
+		sigaddset(&usr2, SIGUSR2);
+		sigprocmask(SIG_BLOCK, &usr2, NULL);
+		raise(SIGUSR2);
+		usr1_result = 0;
+		sigfillset(&wait_mask);
+		sigdelset(&wait_mask, SIGUSR2);
+		sigsuspend(&wait_mask);
+		sigprocmask(SIG_UNBLOCK, &usr2, NULL);
+		printf("sig.handler_in_sigsuspend %ld %s\n", usr1_result,
+		       usr1_result < 0 ? strerrorname_np((int)usr1_errno) : "-");
+		mark("sig.handler_in_sigsuspend");
+	}
 	pthread_create(&t, NULL, blocked_thread, NULL);
 	pthread_join(t, NULL);
 	mark("sig.thread_all_blocked");
