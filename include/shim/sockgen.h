@@ -12,8 +12,9 @@
  * the same cells whatever its ancestry, across fork, exec and SCM_RIGHTS alike, and the shim keeps
  * no fd open for it. Cells are indexed by a hash of the socket's SO_COOKIE and never allocated or
  * freed: two sockets that share a cell only cost each other a spurious re-read, never a wrong
- * answer. Where the file cannot be used (no /dev/shm, another owner, no fd left), an anonymous
- * MAP_SHARED mapping serves instead, which forked children share but exec'd ones do not. */
+ * answer. Where the file cannot be used (no /dev/shm, another owner, no fd left, a seccomp filter
+ * that might not allow opening it), an anonymous MAP_SHARED mapping serves instead, which forked
+ * children share but exec'd ones do not. */
 #ifndef SHIM_SOCKGEN_H
 #define SHIM_SOCKGEN_H
 

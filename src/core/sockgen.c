@@ -1,6 +1,7 @@
 /* sockgen: the shared per-socket generations (see include/shim/sockgen.h). */
 #include "shim/sockgen.h"
 #include "shim/rawsys.h"
+#include "shim/sandbox.h"
 
 #include <fcntl.h>
 #include <stddef.h>
@@ -61,7 +62,8 @@ static unsigned *map_cells(void)
 
 	if (c != NULL)
 		return c;
-	c = map_user_file();
+	/* under a seccomp filter, no file is opened for the shim's own sake (sandbox.h) */
+	c = shim_sandboxed() ? NULL : map_user_file();
 	if (c == NULL) {
 		kind = 1;
 		p = rawsys6(SYS_mmap, 0, SOCKGEN_BYTES, PROT_READ | PROT_WRITE,

@@ -7,6 +7,7 @@
 #include "shim/rawsys.h"
 #include "shim/udp_cork.h"
 #include "shim/route.h"
+#include "shim/sandbox.h"
 #include "shim/sockgen.h"
 #include "shim/umem.h"
 
@@ -145,21 +146,24 @@ static const void *fault_page(void)
  * sock_alloc_send_skb with EPIPE when the socket is shut for writing, and otherwise in the copy
  * that follows (EFAULT, the datagram discarded). It goes to 0.0.0.0 (the local route, which every
  * namespace has; port 9). Asked after another process changed the socket, and for a socket first
- * seen in use (inherited, received). Not asked where the kernel sends anyway, nor where it would
- * change something: a pending socket error (the send would take it), the kernel's cork (the failed
- * append would discard the corked datagram), a socket without a port (the send would autobind). */
+ * seen in use (inherited, received). Not asked under a seccomp filter (which may kill the process
+ * for a call it never makes), where the kernel sends anyway, nor where it would change something:
+ * a pending socket error (the send would take it), the kernel's cork (the failed append would
+ * discard the corked datagram), a socket without a port (the send would autobind). */
 static bool probe_shut_wr(struct shim_sock *sk, int fd)
 {
 	struct pollfd p = {.fd = fd, .events = POLLOUT};
 	struct sockaddr_in any;
-	const void *bad = fault_page();
+	const void *bad;
 
-	if (rawsys3(SYS_poll, &p, 1, 0) != 1)
+	/* under a seccomp filter a call the program never makes may kill it (sandbox.h) */
+	if (sk->kernel_only != NULL || shim_sandboxed() || rawsys3(SYS_poll, &p, 1, 0) != 1)
 		return false;
 	if ((p.revents & POLLHUP) != 0)
 		return true; /* both directions shut */
+	bad = fault_page();
 	if ((p.revents & POLLERR) != 0 || bad == NULL || sk->sport == 0 || sk->cork_opt ||
-	    sk->cork_kernel || sk->kernel_only != NULL)
+	    sk->cork_kernel)
 		return false;
 	memset(&any, 0, sizeof(any));
 	any.sin_family = AF_INET;
