@@ -28,10 +28,6 @@ _Static_assert(DATA_OFF == PACKET_RING_DATA_OFF, "tpacket2_hdr layout");
 static int ring_fd = -1;
 /* the slot size: PACKET_RING_FRAME_SIZE, or larger for the coalescing mode's GSO runs */
 static size_t frame_size = PACKET_RING_FRAME_SIZE;
-/* An internal pipe the batch payloads pass through: writev into it reads the program's buffers
- * with the kernel's own fault checks (EFAULT where they are unreadable), at the cost of a plain
- * copy, where process_vm_readv would pin each buffer's pages. */
-static int pipe_fd[2] = {-1, -1};
 static uint8_t *ring;
 SHIM_LOCK_DEFINE(batch_lock);
 static unsigned next; /* the slot filled next */
@@ -99,26 +95,22 @@ int packet_ring_open(void)
 	ring = p;
 	ring_fd = internal_fd_adopt((int)fd, true);
 	internal_fd_track(&ring_fd);
-	{
-		int pf[2];
-
-		if (rawsys2(SYS_pipe2, pf, O_CLOEXEC | O_NONBLOCK) == 0) {
-			pipe_fd[0] = internal_fd_adopt(pf[0], true);
-			internal_fd_track(&pipe_fd[0]);
-			pipe_fd[1] = internal_fd_adopt(pf[1], true);
-			internal_fd_track(&pipe_fd[1]);
-		}
-	}
 	return 0;
 }
 
 /* In a child: the ring is the parent's; the child does not use it. */
 static void packet_ring_after_fork_child(void)
 {
-	/* the mapping and the pipe are shared with the parent: the child leaves them alone (their
-	 * fds stay open and the shim's) and sends through the packet socket */
+	/* the mapping is shared with the parent: the child leaves it alone and sends through the
+	 * packet socket; its copy of the fd goes (the mapping keeps the socket, which stays the
+	 * parent's), so the child holds no number it does not use */
+	int fd = __atomic_exchange_n(&ring_fd, -1, __ATOMIC_ACQ_REL);
+
+	if (fd >= 0) {
+		fdtable_forget(fd);
+		rawsys1(SYS_close, fd);
+	}
 	ring = NULL;
-	pipe_fd[0] = pipe_fd[1] = -1;
 	filled = 0;
 }
 SHIM_AFTER_FORK(packet_ring_after_fork_child);
@@ -238,33 +230,14 @@ static void neutralise(unsigned i)
 	slot(i)->tp_len = 0;
 }
 
-/* Copy the program's remote parts into the local ones (the same lengths), through the pipe when
- * there is one. Returns the bytes copied: fewer than asked when a part is unreadable. */
+/* Copy the program's remote parts into the local ones (the same lengths): fault-safe copies, or
+ * process_vm_readv where the shim's fault handler is not in place (umem.c). Returns the bytes
+ * copied: fewer than asked when a part is unreadable. */
 static long read_payloads(const struct iovec *local, const struct iovec *remote, unsigned n)
 {
-	size_t total = 0;
-	long w, r;
+	long r = umem_read_parts(local, n, remote, n);
 
-	if (pipe_fd[1] < 0)
-		return umem_read_parts(local, n, remote, n);
-	for (unsigned i = 0; i < n; i++)
-		total += remote[i].iov_len;
-	do
-		w = rawsys3(SYS_writev, pipe_fd[1], remote, n);
-	while (w == -EINTR);
-	if (w != (long)total) {
-		/* a part is unreadable (pipe_write gives up the page it was filling, so the count
-		 * does not say which): empty the pipe, and let process_vm_readv find the part */
-		char drop[512];
-
-		while (rawsys3(SYS_read, pipe_fd[0], drop, sizeof(drop)) > 0)
-			;
-		return umem_read_parts(local, n, remote, n);
-	}
-	do
-		r = rawsys3(SYS_readv, pipe_fd[0], local, n);
-	while (r == -EINTR);
-	return r < 0 ? 0 : r < w ? r : w;
+	return r < 0 ? 0 : r;
 }
 
 int packet_ring_xmit_batch(int ifindex, struct iovec *const *iov, const int *iovcnt, int n,
