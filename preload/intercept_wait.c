@@ -3,6 +3,7 @@
  * off (the default) each is one predictable branch in front of libc's function. They are not
  * traced: the trace shows the calls the shim answers or passes on. */
 #include "shim/coalesce.h"
+#include "shim/guard.h"
 #include "shim/fault.h"
 
 #include <dlfcn.h>
@@ -25,9 +26,17 @@
 		p_;                                                                                \
 	})
 
+/* Held datagrams go out first, unless this thread is inside the shim: a call the shim made, or a
+ * vfork child (preload/intercept_fork.c), whose memory is the parent's. */
+static inline void held_out(void)
+{
+	if (!shim_inside())
+		coalesce_before_wait();
+}
+
 SHIM_EXPORT int poll(struct pollfd *fds, nfds_t n, int timeout)
 {
-	coalesce_before_wait();
+	held_out();
 	return REAL(poll)(fds, n, timeout);
 }
 
@@ -35,13 +44,13 @@ SHIM_EXPORT int ppoll(struct pollfd *fds, nfds_t n, const struct timespec *t, co
 {
 	sigset_t k;
 
-	coalesce_before_wait();
+	held_out();
 	return REAL(ppoll)(fds, n, t, fault_wait_mask(m, &k));
 }
 
 SHIM_EXPORT int select(int n, fd_set *r, fd_set *w, fd_set *e, struct timeval *t)
 {
-	coalesce_before_wait();
+	held_out();
 	return REAL(select)(n, r, w, e, t);
 }
 
@@ -50,13 +59,13 @@ SHIM_EXPORT int pselect(int n, fd_set *r, fd_set *w, fd_set *e, const struct tim
 {
 	sigset_t k;
 
-	coalesce_before_wait();
+	held_out();
 	return REAL(pselect)(n, r, w, e, t, fault_wait_mask(m, &k));
 }
 
 SHIM_EXPORT int epoll_wait(int epfd, struct epoll_event *ev, int max, int timeout)
 {
-	coalesce_before_wait();
+	held_out();
 	return REAL(epoll_wait)(epfd, ev, max, timeout);
 }
 
@@ -65,7 +74,7 @@ SHIM_EXPORT int epoll_pwait(int epfd, struct epoll_event *ev, int max, int timeo
 {
 	sigset_t k;
 
-	coalesce_before_wait();
+	held_out();
 	return REAL(epoll_pwait)(epfd, ev, max, timeout, fault_wait_mask(m, &k));
 }
 
@@ -74,92 +83,92 @@ SHIM_EXPORT int epoll_pwait2(int epfd, struct epoll_event *ev, int max, const st
 {
 	sigset_t k;
 
-	coalesce_before_wait();
+	held_out();
 	return REAL(epoll_pwait2)(epfd, ev, max, t, fault_wait_mask(m, &k));
 }
 
 SHIM_EXPORT ssize_t recv(int fd, void *buf, size_t len, int flags)
 {
-	coalesce_before_wait();
+	held_out();
 	return REAL(recv)(fd, buf, len, flags);
 }
 
 SHIM_EXPORT ssize_t recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *a,
 			     socklen_t *alen)
 {
-	coalesce_before_wait();
+	held_out();
 	return REAL(recvfrom)(fd, buf, len, flags, a, alen);
 }
 
 SHIM_EXPORT ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 {
-	coalesce_before_wait();
+	held_out();
 	return REAL(recvmsg)(fd, msg, flags);
 }
 
 SHIM_EXPORT int recvmmsg(int fd, struct mmsghdr *vec, unsigned vlen, int flags, struct timespec *t)
 {
-	coalesce_before_wait();
+	held_out();
 	return REAL(recvmmsg)(fd, vec, vlen, flags, t);
 }
 
 SHIM_EXPORT ssize_t read(int fd, void *buf, size_t len)
 {
-	coalesce_before_wait();
+	held_out();
 	return REAL(read)(fd, buf, len);
 }
 
 SHIM_EXPORT int nanosleep(const struct timespec *req, struct timespec *rem)
 {
-	coalesce_before_wait();
+	held_out();
 	return REAL(nanosleep)(req, rem);
 }
 
 SHIM_EXPORT int clock_nanosleep(clockid_t clk, int flags, const struct timespec *req,
 				struct timespec *rem)
 {
-	coalesce_before_wait();
+	held_out();
 	return REAL(clock_nanosleep)(clk, flags, req, rem);
 }
 
 SHIM_EXPORT int usleep(useconds_t us)
 {
-	coalesce_before_wait();
+	held_out();
 	return REAL(usleep)(us);
 }
 
 SHIM_EXPORT unsigned sleep(unsigned s)
 {
-	coalesce_before_wait();
+	held_out();
 	return REAL(sleep)(s);
 }
 
 SHIM_EXPORT int execve(const char *path, char *const argv[], char *const envp[])
 {
-	coalesce_before_wait();
+	held_out();
 	return REAL(execve)(path, argv, envp);
 }
 
 SHIM_EXPORT int execv(const char *path, char *const argv[])
 {
-	coalesce_before_wait();
+	held_out();
 	return REAL(execv)(path, argv);
 }
 
 SHIM_EXPORT int execvp(const char *file, char *const argv[])
 {
-	coalesce_before_wait();
+	held_out();
 	return REAL(execvp)(file, argv);
 }
 
 SHIM_EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
 {
-	coalesce_before_wait();
+	held_out();
 	return REAL(execvpe)(file, argv, envp);
 }
 
 SHIM_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 {
-	coalesce_before_wait();
+	held_out();
 	return REAL(fexecve)(fd, argv, envp);
 }
