@@ -18,19 +18,26 @@
 
 extern pid_t _Fork(void);
 
-/* libc's own function, looked up on first use (a race only looks it up twice) */
-#define REAL(name)                                                                                 \
-	({                                                                                         \
-		static __typeof__(&name) p_;                                                       \
-		if (__builtin_expect(p_ == NULL, 0))                                               \
-			p_ = (__typeof__(&name))dlsym(RTLD_NEXT, #name);                           \
-		p_;                                                                                \
-	})
+/* libc's fork and _Fork, bound when the library loads (never by dlsym in a signal handler or a
+ * child: _Fork is async-signal-safe, dlsym is not). A call that comes before that binds them there
+ * and then (another library's constructor). */
+static pid_t (*real_fork)(void), (*real__Fork)(void);
+
+__attribute__((constructor)) static void bind_fork(void)
+{
+	if (real_fork == NULL)
+		real_fork = (pid_t(*)(void))dlsym(RTLD_NEXT, "fork");
+	if (real__Fork == NULL)
+		real__Fork = (pid_t(*)(void))dlsym(RTLD_NEXT, "_Fork");
+}
 
 SHIM_EXPORT pid_t fork(void)
 {
-	pid_t pid = REAL(fork)();
+	pid_t pid;
 
+	if (__builtin_expect(real_fork == NULL, 0))
+		bind_fork();
+	pid = real_fork();
 	if (pid == 0)
 		shim_proc_child(true);
 	return pid;
@@ -38,8 +45,11 @@ SHIM_EXPORT pid_t fork(void)
 
 SHIM_EXPORT pid_t _Fork(void)
 {
-	pid_t pid = REAL(_Fork)();
+	pid_t pid;
 
+	if (__builtin_expect(real__Fork == NULL, 0))
+		bind_fork();
+	pid = real__Fork();
 	if (pid == 0)
 		shim_proc_child(false);
 	return pid;
