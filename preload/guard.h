@@ -47,13 +47,6 @@ static inline long shim_raw_syscall(long nr, long a1, long a2, long a3, long a4,
 /* shim_raw(nr, args...): the raw system call nr with up to six arguments */
 #define shim_raw(nr, ...) shim_raw_syscall((nr), SHIM_RAW_ARGS6_(__VA_ARGS__, 0, 0, 0, 0, 0, 0))
 
-/* The start of an interposer: return the raw system call's answer when the call goes raw. */
-#define SHIM_RAW_UNLESS_READY(type, nr, ...)                                                       \
-	do {                                                                                       \
-		if (shim_goes_raw())                                                               \
-			return (type)shim_raw((nr), __VA_ARGS__);                                  \
-	} while (0)
-
 /* The value of expression call, computed inside the shim. */
 #define SHIM_INSIDE(type, call)                                                                    \
 	({                                                                                         \

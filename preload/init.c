@@ -40,38 +40,12 @@ int shim_init_state = SHIM_INIT_NONE;
 
 static struct shim_config config;
 
-#define RESOLVE(name) (*(void **)&real.name = dlsym(RTLD_NEXT, #name))
+#define SHIM_RESOLVE(kind, ret, name, params, args, nr)                                            \
+	*(void **)&real.name = dlsym(RTLD_NEXT, #name);
 
 static void resolve_real(void)
 {
-	RESOLVE(socket);
-	RESOLVE(connect);
-	RESOLVE(bind);
-	RESOLVE(close);
-	RESOLVE(close_range);
-	RESOLVE(closefrom);
-	RESOLVE(dup);
-	RESOLVE(dup2);
-	RESOLVE(dup3);
-	RESOLVE(fcntl);
-	RESOLVE(fcntl64);
-	RESOLVE(send);
-	RESOLVE(sendto);
-	RESOLVE(sendmsg);
-	RESOLVE(sendmmsg);
-	RESOLVE(write);
-	RESOLVE(writev);
-	RESOLVE(setsockopt);
-	RESOLVE(getsockopt);
-	RESOLVE(shutdown);
-	RESOLVE(syscall);
-	RESOLVE(sigaction);
-	RESOLVE(signal);
-	RESOLVE(sysv_signal);
-	RESOLVE(sigset);
-	RESOLVE(sigprocmask);
-	RESOLVE(pthread_sigmask);
-	RESOLVE(sigsuspend);
+	SHIM_CALLS(SHIM_RESOLVE)
 	if (real.fcntl64 == NULL)
 		real.fcntl64 = real.fcntl;
 }

@@ -1,4 +1,5 @@
-/* intercept_fd: close, close_range, closefrom, dup, dup2, dup3 — the calls that end or copy fds.
+/* intercept_fd: close, close_range, closefrom, dup, dup2, dup3 — the calls that end or copy fds
+ * (bodies; closefrom whole, preload/calls.h).
  *
  * After the kernel's answer the fd table follows (src/sys/fdevents.c). The shim's own fds sit above
  * the program's fd limit (src/sys/internal_fd.c); the program may still see them in /proc/self/fd:
@@ -13,7 +14,7 @@
 #include <limits.h>
 #include <sys/resource.h>
 
-static inline int close_body(int fd)
+int intercept_close(int fd)
 {
 	fd_token_t token;
 	int ret, err;
@@ -30,12 +31,6 @@ static inline int close_body(int fd)
 	TRACE_SYSCALL(SYS_close, ret, err, A(fd));
 	errno = err;
 	return ret;
-}
-
-SHIM_EXPORT int close(int fd)
-{
-	SHIM_RAW_UNLESS_READY(int, SYS_close, fd);
-	return SHIM_INSIDE(int, close_body(fd));
 }
 
 /* close_range() split around the shim's internal fds. */
@@ -57,7 +52,7 @@ static int close_range_sparing_internal(unsigned first, unsigned last, int flags
 	return 0;
 }
 
-static inline int close_range_body(unsigned first, unsigned last, int flags)
+int intercept_close_range(unsigned first, unsigned last, int flags)
 {
 	int ret, err;
 
@@ -74,12 +69,6 @@ static inline int close_range_body(unsigned first, unsigned last, int flags)
 	return ret;
 }
 
-SHIM_EXPORT int close_range(unsigned first, unsigned last, int flags)
-{
-	SHIM_RAW_UNLESS_READY(int, SYS_close_range, first, last, flags);
-	return SHIM_INSIDE(int, close_range_body(first, last, flags));
-}
-
 /* glibc's closefrom() is close_range(lowfd, ~0U, 0) made through an internal alias, which the shim
  * would not see: it would close the shim's fds. */
 static void closefrom_body(int lowfd)
@@ -87,7 +76,7 @@ static void closefrom_body(int lowfd)
 	struct rlimit rl;
 	int saved = errno;
 
-	if (close_range_body((unsigned)lowfd, UINT_MAX, 0) == 0) {
+	if (intercept_close_range((unsigned)lowfd, UINT_MAX, 0) == 0) {
 		errno = saved;
 		return;
 	}
@@ -116,7 +105,7 @@ SHIM_EXPORT void closefrom(int lowfd)
 	shim_leave();
 }
 
-static inline int dup_body(int oldfd)
+int intercept_dup(int oldfd)
 {
 	int ret, err;
 
@@ -128,12 +117,6 @@ static inline int dup_body(int oldfd)
 	return ret;
 }
 
-SHIM_EXPORT int dup(int oldfd)
-{
-	SHIM_RAW_UNLESS_READY(int, SYS_dup, oldfd);
-	return SHIM_INSIDE(int, dup_body(oldfd));
-}
-
 /* dup2/dup3 onto an internal fd: move the shim's fd away, then let the program have the number. */
 static void make_room(int newfd)
 {
@@ -141,7 +124,7 @@ static void make_room(int newfd)
 		internal_fd_relocate(newfd);
 }
 
-static inline int dup2_body(int oldfd, int newfd)
+int intercept_dup2(int oldfd, int newfd)
 {
 	int ret, err;
 
@@ -155,13 +138,7 @@ static inline int dup2_body(int oldfd, int newfd)
 	return ret;
 }
 
-SHIM_EXPORT int dup2(int oldfd, int newfd)
-{
-	SHIM_RAW_UNLESS_READY(int, SYS_dup2, oldfd, newfd);
-	return SHIM_INSIDE(int, dup2_body(oldfd, newfd));
-}
-
-static inline int dup3_body(int oldfd, int newfd, int flags)
+int intercept_dup3(int oldfd, int newfd, int flags)
 {
 	int ret, err;
 
@@ -173,10 +150,4 @@ static inline int dup3_body(int oldfd, int newfd, int flags)
 	TRACE_SYSCALL(SYS_dup3, ret, err, A(oldfd), A(newfd), A(flags));
 	errno = err;
 	return ret;
-}
-
-SHIM_EXPORT int dup3(int oldfd, int newfd, int flags)
-{
-	SHIM_RAW_UNLESS_READY(int, SYS_dup3, oldfd, newfd, flags);
-	return SHIM_INSIDE(int, dup3_body(oldfd, newfd, flags));
 }

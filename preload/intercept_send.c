@@ -1,9 +1,8 @@
-/* intercept_send: send, sendto, sendmsg, sendmmsg, write, writev.
+/* intercept_send: the bodies of send, sendto, sendmsg, sendmmsg, write, writev (preload/calls.h).
  *
  * In bypass mode the shim's send path (src/sys/sys_send.c) answers for the UDP/IPv4 sockets it
  * owns; everything else, and whatever it hands back, goes to libc. Traces show the system call
  * glibc makes: send() is sendto(fd, buf, len, flags, NULL, 0). */
-#include "guard.h"
 #include "hook.h"
 
 #include "shim/send_fast.h"
@@ -54,20 +53,18 @@ static inline __attribute__((always_inline)) ssize_t sendto_body(int fd, const v
 	return ret;
 }
 
-SHIM_EXPORT ssize_t sendto(int fd, const void *buf, size_t len, int flags,
-			   const struct sockaddr *addr, socklen_t alen)
+ssize_t intercept_sendto(int fd, const void *buf, size_t len, int flags,
+			 const struct sockaddr *addr, socklen_t alen)
 {
-	SHIM_RAW_UNLESS_READY(ssize_t, SYS_sendto, fd, buf, len, flags, addr, alen);
-	return SHIM_INSIDE(ssize_t, sendto_body(fd, buf, len, flags, addr, alen));
+	return sendto_body(fd, buf, len, flags, addr, alen);
 }
 
-SHIM_EXPORT ssize_t send(int fd, const void *buf, size_t len, int flags)
+ssize_t intercept_send(int fd, const void *buf, size_t len, int flags)
 {
-	SHIM_RAW_UNLESS_READY(ssize_t, SYS_sendto, fd, buf, len, flags, NULL, 0);
-	return SHIM_INSIDE(ssize_t, sendto_body(fd, buf, len, flags, NULL, 0));
+	return sendto_body(fd, buf, len, flags, NULL, 0);
 }
 
-static inline ssize_t sendmsg_body(int fd, const struct msghdr *msg, int flags)
+ssize_t intercept_sendmsg(int fd, const struct msghdr *msg, int flags)
 {
 	ssize_t ret;
 	long r = SHIM_NOT_OWNED;
@@ -90,13 +87,7 @@ static inline ssize_t sendmsg_body(int fd, const struct msghdr *msg, int flags)
 	return ret;
 }
 
-SHIM_EXPORT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
-{
-	SHIM_RAW_UNLESS_READY(ssize_t, SYS_sendmsg, fd, msg, flags);
-	return SHIM_INSIDE(ssize_t, sendmsg_body(fd, msg, flags));
-}
-
-static inline int sendmmsg_body(int fd, struct mmsghdr *vec, unsigned vlen, int flags)
+int intercept_sendmmsg(int fd, struct mmsghdr *vec, unsigned vlen, int flags)
 {
 	int ret, err, saved;
 	long r = SHIM_NOT_OWNED;
@@ -112,13 +103,7 @@ static inline int sendmmsg_body(int fd, struct mmsghdr *vec, unsigned vlen, int 
 	return ret;
 }
 
-SHIM_EXPORT int sendmmsg(int fd, struct mmsghdr *vec, unsigned vlen, int flags)
-{
-	SHIM_RAW_UNLESS_READY(int, SYS_sendmmsg, fd, vec, vlen, flags);
-	return SHIM_INSIDE(int, sendmmsg_body(fd, vec, vlen, flags));
-}
-
-static inline ssize_t write_body(int fd, const void *buf, size_t len)
+ssize_t intercept_write(int fd, const void *buf, size_t len)
 {
 	ssize_t ret;
 	long r = SHIM_NOT_OWNED;
@@ -135,13 +120,7 @@ static inline ssize_t write_body(int fd, const void *buf, size_t len)
 	return ret;
 }
 
-SHIM_EXPORT ssize_t write(int fd, const void *buf, size_t len)
-{
-	SHIM_RAW_UNLESS_READY(ssize_t, SYS_write, fd, buf, len);
-	return SHIM_INSIDE(ssize_t, write_body(fd, buf, len));
-}
-
-static inline ssize_t writev_body(int fd, const struct iovec *iov, int iovcnt)
+ssize_t intercept_writev(int fd, const struct iovec *iov, int iovcnt)
 {
 	ssize_t ret;
 	long r = SHIM_NOT_OWNED;
@@ -156,10 +135,4 @@ static inline ssize_t writev_body(int fd, const struct iovec *iov, int iovcnt)
 	TRACE_SEND(SYS_writev, r, ret, err, A(fd), A(iov), A(iovcnt));
 	errno = err;
 	return ret;
-}
-
-SHIM_EXPORT ssize_t writev(int fd, const struct iovec *iov, int iovcnt)
-{
-	SHIM_RAW_UNLESS_READY(ssize_t, SYS_writev, fd, iov, iovcnt);
-	return SHIM_INSIDE(ssize_t, writev_body(fd, iov, iovcnt));
 }

@@ -1,12 +1,12 @@
-/* intercept_socket: socket, connect, bind, shutdown, setsockopt, getsockopt. */
-#include "guard.h"
+/* intercept_socket: the bodies of socket, connect, bind, shutdown, setsockopt, getsockopt
+ * (preload/calls.h). */
 #include "hook.h"
 
 #include "shim/fdevents.h"
 #include "shim/sockevents.h"
 #include "shim/umem.h"
 
-static inline int socket_body(int domain, int type, int protocol)
+int intercept_socket(int domain, int type, int protocol)
 {
 	int ret, err;
 
@@ -19,13 +19,7 @@ static inline int socket_body(int domain, int type, int protocol)
 	return ret;
 }
 
-SHIM_EXPORT int socket(int domain, int type, int protocol)
-{
-	SHIM_RAW_UNLESS_READY(int, SYS_socket, domain, type, protocol);
-	return SHIM_INSIDE(int, socket_body(domain, type, protocol));
-}
-
-static inline int connect_body(int fd, const struct sockaddr *addr, socklen_t len)
+int intercept_connect(int fd, const struct sockaddr *addr, socklen_t len)
 {
 	int ret, err;
 
@@ -38,13 +32,7 @@ static inline int connect_body(int fd, const struct sockaddr *addr, socklen_t le
 	return ret;
 }
 
-SHIM_EXPORT int connect(int fd, const struct sockaddr *addr, socklen_t len)
-{
-	SHIM_RAW_UNLESS_READY(int, SYS_connect, fd, addr, len);
-	return SHIM_INSIDE(int, connect_body(fd, addr, len));
-}
-
-static inline int bind_body(int fd, const struct sockaddr *addr, socklen_t len)
+int intercept_bind(int fd, const struct sockaddr *addr, socklen_t len)
 {
 	int ret, err;
 
@@ -57,13 +45,7 @@ static inline int bind_body(int fd, const struct sockaddr *addr, socklen_t len)
 	return ret;
 }
 
-SHIM_EXPORT int bind(int fd, const struct sockaddr *addr, socklen_t len)
-{
-	SHIM_RAW_UNLESS_READY(int, SYS_bind, fd, addr, len);
-	return SHIM_INSIDE(int, bind_body(fd, addr, len));
-}
-
-static inline int shutdown_body(int fd, int how)
+int intercept_shutdown(int fd, int how)
 {
 	int ret, err;
 
@@ -76,13 +58,7 @@ static inline int shutdown_body(int fd, int how)
 	return ret;
 }
 
-SHIM_EXPORT int shutdown(int fd, int how)
-{
-	SHIM_RAW_UNLESS_READY(int, SYS_shutdown, fd, how);
-	return SHIM_INSIDE(int, shutdown_body(fd, how));
-}
-
-static inline int setsockopt_body(int fd, int level, int name, const void *val, socklen_t len)
+int intercept_setsockopt(int fd, int level, int name, const void *val, socklen_t len)
 {
 	int ret, err;
 
@@ -95,13 +71,7 @@ static inline int setsockopt_body(int fd, int level, int name, const void *val, 
 	return ret;
 }
 
-SHIM_EXPORT int setsockopt(int fd, int level, int name, const void *val, socklen_t len)
-{
-	SHIM_RAW_UNLESS_READY(int, SYS_setsockopt, fd, level, name, val, len);
-	return SHIM_INSIDE(int, setsockopt_body(fd, level, name, val, len));
-}
-
-static inline int getsockopt_body(int fd, int level, int name, void *val, socklen_t *len)
+int intercept_getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 {
 	unsigned long len_before = 0;
 	socklen_t before;
@@ -117,10 +87,4 @@ static inline int getsockopt_body(int fd, int level, int name, void *val, sockle
 		      len_before);
 	errno = err;
 	return ret;
-}
-
-SHIM_EXPORT int getsockopt(int fd, int level, int name, void *val, socklen_t *len)
-{
-	SHIM_RAW_UNLESS_READY(int, SYS_getsockopt, fd, level, name, val, len);
-	return SHIM_INSIDE(int, getsockopt_body(fd, level, name, val, len));
 }

@@ -5,12 +5,36 @@
  * themselves whether to go straight to the kernel (preload/guard.h). Every other number is a bare
  * system call with its six argument registers as they were: no initialisation, no lock, nothing
  * else of the shim (allocators call syscall() from their own initialisation). */
+#include "calls.h"
 #include "guard.h"
 #include "hook.h"
 
 #include <fcntl.h>
 #include <stdarg.h>
 #include <unistd.h>
+
+/* syscall(nr, a0..a5) of an entry of preload/calls.h calls its interposer with the six argument
+ * registers as they came. On x86-64 every integer and pointer argument travels in a 64-bit
+ * register and the callee reads the width of its type, as the kernel does with a system call's
+ * arguments; so the SYSCALL entries are called through a six-long prototype, with the function's
+ * own type hidden from the compiler (opaque), and the variadic OWN_SYSCALL ones (fcntl)
+ * directly. */
+static inline void (*opaque(void (*fn)(void)))(void)
+{
+	__asm__("" : "+r"(fn));
+	return fn;
+}
+
+#define SHIM_SYSCALL_CASE(kind, ret, name, params, args, nr) SHIM_SYSCALL_CASE_##kind(ret, name, nr)
+#define SHIM_SYSCALL_CASE_SYSCALL(ret, name, nr)                                                   \
+	case nr:                                                                                   \
+		return (long)((ret(*)(long, long, long, long, long, long))opaque(                  \
+		    (void (*)(void))name))(a[0], a[1], a[2], a[3], a[4], a[5]);
+#define SHIM_SYSCALL_CASE_OWN_SYSCALL(ret, name, nr)                                               \
+	case nr:                                                                                   \
+		return (long)name(a[0], a[1], a[2], a[3], a[4], a[5]);
+#define SHIM_SYSCALL_CASE_FRAME(ret, name, nr)
+#define SHIM_SYSCALL_CASE_OWN(ret, name, nr)
 
 SHIM_EXPORT long syscall(long nr, ...)
 {
@@ -37,42 +61,7 @@ SHIM_EXPORT long syscall(long nr, ...)
 		}
 		return r;
 	}
-	case SYS_socket:
-		return socket((int)a[0], (int)a[1], (int)a[2]);
-	case SYS_connect:
-		return connect((int)a[0], (const struct sockaddr *)a[1], (socklen_t)a[2]);
-	case SYS_bind:
-		return bind((int)a[0], (const struct sockaddr *)a[1], (socklen_t)a[2]);
-	case SYS_shutdown:
-		return shutdown((int)a[0], (int)a[1]);
-	case SYS_setsockopt:
-		return setsockopt((int)a[0], (int)a[1], (int)a[2], (const void *)a[3],
-				  (socklen_t)a[4]);
-	case SYS_getsockopt:
-		return getsockopt((int)a[0], (int)a[1], (int)a[2], (void *)a[3], (socklen_t *)a[4]);
-	case SYS_close:
-		return close((int)a[0]);
-	case SYS_close_range:
-		return close_range((unsigned)a[0], (unsigned)a[1], (int)a[2]);
-	case SYS_dup:
-		return dup((int)a[0]);
-	case SYS_dup2:
-		return dup2((int)a[0], (int)a[1]);
-	case SYS_dup3:
-		return dup3((int)a[0], (int)a[1], (int)a[2]);
-	case SYS_fcntl:
-		return fcntl((int)a[0], (int)a[1], a[2]);
-	case SYS_sendto:
-		return sendto((int)a[0], (const void *)a[1], (size_t)a[2], (int)a[3],
-			      (const struct sockaddr *)a[4], (socklen_t)a[5]);
-	case SYS_sendmsg:
-		return sendmsg((int)a[0], (const struct msghdr *)a[1], (int)a[2]);
-	case SYS_sendmmsg:
-		return sendmmsg((int)a[0], (struct mmsghdr *)a[1], (unsigned)a[2], (int)a[3]);
-	case SYS_write:
-		return write((int)a[0], (const void *)a[1], (size_t)a[2]);
-	case SYS_writev:
-		return writev((int)a[0], (const struct iovec *)a[1], (int)a[2]);
+		SHIM_CALLS(SHIM_SYSCALL_CASE)
 	default:
 		break;
 	}

@@ -2,11 +2,11 @@
  * include/shim/coalesce.h) — the program waits, sleeps, reads or replaces itself. With coalescing
  * off (the default) each is one predictable branch in front of libc's function. They are not
  * traced: the trace shows the calls the shim answers or passes on. */
+#include "real.h"
 #include "shim/coalesce.h"
 #include "shim/guard.h"
 #include "shim/fault.h"
 
-#include <dlfcn.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/epoll.h>
@@ -16,15 +16,6 @@
 #include <unistd.h>
 
 #define SHIM_EXPORT __attribute__((visibility("default")))
-
-/* libc's own function, looked up on first use (a race only looks it up twice). */
-#define REAL(name)                                                                                 \
-	({                                                                                         \
-		static __typeof__(&name) p_;                                                       \
-		if (__builtin_expect(p_ == NULL, 0))                                               \
-			p_ = (__typeof__(&name))dlsym(RTLD_NEXT, #name);                           \
-		p_;                                                                                \
-	})
 
 /* Held datagrams go out first, unless this thread is inside the shim: a call the shim made, or a
  * vfork child (preload/intercept_fork.c), whose memory is the parent's. */

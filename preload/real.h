@@ -2,44 +2,29 @@
 #ifndef SHIM_PRELOAD_REAL_H
 #define SHIM_PRELOAD_REAL_H
 
+#include "calls.h"
+
+#include <dlfcn.h>
+
 #include <signal.h>
 #include <stdbool.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/uio.h>
 
+/* One pointer per interposed function (preload/calls.h), resolved at set-up. */
+#define SHIM_REAL_FIELD(kind, ret, name, params, args, nr) ret(*name) params;
 struct real_libc {
-	int (*socket)(int, int, int);
-	int (*connect)(int, const struct sockaddr *, socklen_t);
-	int (*bind)(int, const struct sockaddr *, socklen_t);
-	int (*close)(int);
-	int (*close_range)(unsigned, unsigned, int);
-	void (*closefrom)(int);
-	int (*dup)(int);
-	int (*dup2)(int, int);
-	int (*dup3)(int, int, int);
-	int (*fcntl)(int, int, ...);
-	int (*fcntl64)(int, int, ...);
-	ssize_t (*send)(int, const void *, size_t, int);
-	ssize_t (*sendto)(int, const void *, size_t, int, const struct sockaddr *, socklen_t);
-	ssize_t (*sendmsg)(int, const struct msghdr *, int);
-	int (*sendmmsg)(int, struct mmsghdr *, unsigned, int);
-	ssize_t (*write)(int, const void *, size_t);
-	ssize_t (*writev)(int, const struct iovec *, int);
-	int (*setsockopt)(int, int, int, const void *, socklen_t);
-	int (*getsockopt)(int, int, int, void *, socklen_t *);
-	int (*shutdown)(int, int);
-	long (*syscall)(long, ...);
-	int (*sigaction)(int, const struct sigaction *, struct sigaction *);
-	__sighandler_t (*signal)(int, __sighandler_t);
-	__sighandler_t (*sysv_signal)(int, __sighandler_t);
-	__sighandler_t (*sigset)(int, __sighandler_t);
-	int (*sigprocmask)(int, const sigset_t *, sigset_t *);
-	int (*pthread_sigmask)(int, const sigset_t *, sigset_t *);
-	int (*sigsuspend)(const sigset_t *);
+	SHIM_CALLS(SHIM_REAL_FIELD)
 };
 
 extern struct real_libc real;
+
+/* libc's function name, also before the set-up resolved it (a call from another library's
+ * constructor): then looked up now. */
+#define REAL(name)                                                                                 \
+	(__builtin_expect(real.name != NULL, 1) ? real.name                                        \
+						: (__typeof__(real.name))dlsym(RTLD_NEXT, #name))
 
 /* SHIM_MODE=bypass and the packet socket is open: owned sockets send through the shim. */
 extern bool shim_bypass;

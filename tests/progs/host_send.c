@@ -5,15 +5,17 @@
  * in, and compares the output and the datagrams received.
  *
  *   host_send ADDR PORT
- * Every datagram's payload is "<where> <call>" (sendmmsg: "<where> sendmmsg <i>"). 10 datagrams
+ * Every datagram's payload is "<where> <call>" (sendmmsg: "<where> sendmmsg <i>"). 11 datagrams
  * in all; exit status 0. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -114,6 +116,16 @@ int main(int argc, char **argv)
 	errno = 0;
 	r = send(cfd, "x", 1, MSG_OOB);
 	report("main", "send_oob", r, errno);
+	/* the same calls through syscall(): routed to the interposers (preload/calls.h) */
+	errno = 0;
+	r = syscall(SYS_sendto, fd, "main syscall", 12, 0, &dst, sizeof(dst));
+	report("main", "syscall_sendto", r, errno);
+	errno = 0;
+	r = syscall(SYS_fcntl, cfd, F_GETFL);
+	report("main", "syscall_fcntl", r, errno);
+	errno = 0;
+	r = syscall(SYS_close, 1000);
+	report("main", "syscall_close", r, errno);
 	send_two("main");
 	return 0;
 }

@@ -1,0 +1,25 @@
+/* interpose: the exported wrappers of the SYSCALL and FRAME entries of preload/calls.h.
+ *
+ * Each is the raw system call while the call must go straight to the kernel (preload/guard.h),
+ * otherwise its body, intercept_<name>() in the preload/intercept_*.c file of its group, run
+ * inside the shim's guard. */
+#include "calls.h"
+#include "guard.h"
+
+#define SHIM_EXPORT __attribute__((visibility("default")))
+
+#define SHIM_WRAPPER(kind, ret, name, params, args, nr)                                            \
+	SHIM_WRAPPER_##kind(ret, name, params, args, nr)
+#define SHIM_WRAPPER_SYSCALL(ret, name, params, args, nr)                                          \
+	SHIM_EXPORT ret name params                                                                \
+	{                                                                                          \
+		if (shim_goes_raw())                                                               \
+			return (ret)shim_raw(nr, SHIM_UNPAREN args);                               \
+		return SHIM_INSIDE(ret, intercept_##name args);                                    \
+	}
+#define SHIM_WRAPPER_FRAME(ret, name, params, args, nr)                                            \
+	SHIM_WRAPPER_SYSCALL(ret, name, params, args, nr)
+#define SHIM_WRAPPER_OWN_SYSCALL(ret, name, params, args, nr)
+#define SHIM_WRAPPER_OWN(ret, name, params, args, nr)
+
+SHIM_CALLS(SHIM_WRAPPER)
