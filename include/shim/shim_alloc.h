@@ -4,11 +4,11 @@
  * initialisation (jemalloc's init calls syscall() while it holds its init lock), in a signal
  * handler that interrupted malloc, in a child after fork or _Fork whose parent had other threads
  * inside malloc. Everything the shim allocates therefore comes from mmap'd memory of its own:
- * size classes of powers of two up to 1 MiB, each a lock-free free list (a Treiber stack whose
- * head carries a tag against ABA), carved from one reserved region that is never unmapped;
- * larger blocks are mapped and unmapped one by one. No lock, no signal mask: safe in a signal
- * handler, in any thread, and in a child after any kind of fork (a block a vanished thread was
- * taking is at worst lost). Blocks are 16-byte aligned. */
+ * size classes of powers of two up to 128 KiB, each a lock-free free list (a Treiber stack whose
+ * head carries a tag against ABA), carved from 1 MiB chunks mapped as they are needed and never
+ * unmapped; larger blocks are mapped and unmapped one by one. No lock, no signal mask: safe in a
+ * signal handler, in any thread, and in a child after any kind of fork (a block a vanished thread
+ * was taking is at worst lost). Blocks are 16-byte aligned. */
 #ifndef SHIM_SHIM_ALLOC_H
 #define SHIM_SHIM_ALLOC_H
 

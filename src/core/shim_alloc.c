@@ -10,26 +10,32 @@
 
 /* Every block starts with this header; the caller's memory follows it (16-byte aligned). */
 struct blk {
-	uint32_t next;	 /* free list link: the next free block's offset in units, 0 = none */
-	uint32_t cls;	 /* size class, or CLS_MAPPED */
-	uint64_t mapped; /* CLS_MAPPED: the length of its own mapping */
+	union {
+		struct blk *next; /* free (a size class block): the free list link */
+		uint64_t mapped;  /* CLS_MAPPED: the length of its own mapping */
+	};
+	uint32_t cls; /* size class, or CLS_MAPPED */
+	uint32_t pad;
 };
 
-#define UNIT	   16u
-#define MIN_SHIFT  5u  /* 32-byte blocks (16 of header, 16 usable) */
-#define MAX_SHIFT  20u /* 1 MiB blocks; larger ones are mapped alone */
+#define MIN_SHIFT  5u  /* 32-byte blocks: 16 of header, 16 usable */
+#define MAX_SHIFT  17u /* 128 KiB blocks; larger ones are mapped alone */
 #define NCLS	   (MAX_SHIFT - MIN_SHIFT + 1)
 #define CLS_MAPPED 0xffffffffu
-#define ARENA_MIN  (16ul << 20)
+#define CHUNK	   (1ul << 20)
 
-/* The region: reserved once (MAP_NORESERVE; pages are only backed when touched), bump-allocated,
- * never unmapped, so a free-list link read from a block another thread has just taken is always
- * readable memory. */
-static _Atomic(char *) arena;
-static size_t arena_len;
-static _Atomic size_t arena_used = UNIT; /* offset 0 means "no block" */
+/* Blocks are carved from 1 MiB chunks mapped as they are needed (so the program's address-space
+ * limit loses only what the shim uses) and never unmapped, so a free-list link read from a block
+ * another thread has just taken is always readable memory. */
+struct chunk {
+	_Atomic size_t used; /* bytes handed out, from the start of the chunk */
+};
+static _Atomic(struct chunk *) current;
 
-/* head: low 32 bits the first block's offset in units, high 32 bits a tag changed by every pop */
+/* A free list head: the first block's address in the low 48 bits (x86-64 user addresses), a tag
+ * in the high 16 changed by every pop (ABA: a pop that read a link of a block taken and given back
+ * meanwhile sees another tag and tries again). */
+#define PTR_MASK ((1ull << 48) - 1)
 static _Atomic uint64_t free_head[NCLS];
 
 static void *map(size_t len)
@@ -40,75 +46,58 @@ static void *map(size_t len)
 	return (unsigned long)p > -4096ul ? NULL : (void *)p;
 }
 
-static char *arena_base(void)
-{
-	char *a = atomic_load_explicit(&arena, memory_order_acquire);
-
-	if (a != NULL)
-		return a;
-	/* strict overcommit may refuse a large reservation: halve until one is granted */
-	for (size_t len = 1ul << 30; len >= ARENA_MIN; len >>= 1) {
-		char *fresh = map(len), *expected = NULL;
-
-		if (fresh == NULL)
-			continue;
-		if (atomic_compare_exchange_strong_explicit(
-			&arena, &expected, fresh, memory_order_acq_rel, memory_order_acquire)) {
-			__atomic_store_n(&arena_len, len, __ATOMIC_RELEASE);
-			return fresh;
-		}
-		rawsys2(SYS_munmap, fresh, len);
-		return expected;
-	}
-	return NULL;
-}
-
-static struct blk *blk_at(char *base, uint32_t off)
-{
-	return (struct blk *)(base + (size_t)off * UNIT);
-}
-
-static struct blk *pop(char *base, unsigned cls)
+static struct blk *pop(unsigned cls)
 {
 	uint64_t h = atomic_load_explicit(&free_head[cls], memory_order_acquire);
 
 	for (;;) {
-		uint32_t off = (uint32_t)h;
+		struct blk *b = (struct blk *)(uintptr_t)(h & PTR_MASK);
 		uint64_t next;
 
-		if (off == 0)
+		if (b == NULL)
 			return NULL;
-		/* the block may be taken (and its link rewritten) meanwhile: the tag then changed
-		 */
-		next = (h & 0xffffffff00000000ull) + (1ull << 32) +
-		       __atomic_load_n(&blk_at(base, off)->next, __ATOMIC_RELAXED);
+		/* b may be taken (and its link rewritten) meanwhile: the tag then changed */
+		next = ((h & ~PTR_MASK) + (1ull << 48)) |
+		       (uint64_t)(uintptr_t)__atomic_load_n(&b->next, __ATOMIC_RELAXED);
 		if (atomic_compare_exchange_weak_explicit(
 			&free_head[cls], &h, next, memory_order_acquire, memory_order_acquire))
-			return blk_at(base, off);
+			return b;
 	}
 }
 
-static void push(char *base, unsigned cls, struct blk *b)
+static void push(unsigned cls, struct blk *b)
 {
-	uint32_t off = (uint32_t)(((char *)b - base) / UNIT);
 	uint64_t h = atomic_load_explicit(&free_head[cls], memory_order_relaxed);
 
 	do
-		__atomic_store_n(&b->next, (uint32_t)h, __ATOMIC_RELAXED);
+		__atomic_store_n(&b->next, (struct blk *)(uintptr_t)(h & PTR_MASK),
+				 __ATOMIC_RELAXED);
 	while (!atomic_compare_exchange_weak_explicit(&free_head[cls], &h,
-						      (h & 0xffffffff00000000ull) | off,
+						      (h & ~PTR_MASK) | (uint64_t)(uintptr_t)b,
 						      memory_order_release, memory_order_relaxed));
 }
 
-static struct blk *carve(char *base, unsigned cls)
+/* A fresh block of len bytes from the current chunk, or from a new one when it is full. */
+static struct blk *carve(size_t len)
 {
-	size_t len = (size_t)1 << (cls + MIN_SHIFT);
-	size_t off = atomic_fetch_add_explicit(&arena_used, len, memory_order_relaxed);
+	for (;;) {
+		struct chunk *c = atomic_load_explicit(&current, memory_order_acquire), *fresh;
+		size_t off;
 
-	if (off + len > __atomic_load_n(&arena_len, __ATOMIC_ACQUIRE))
-		return NULL; /* the region is full (or its length not yet published): mapped alone
-			      */
-	return (struct blk *)(base + off);
+		if (c != NULL) {
+			off = atomic_fetch_add_explicit(&c->used, len, memory_order_relaxed);
+			if (off + len <= CHUNK)
+				return (struct blk *)((char *)c + off);
+		}
+		fresh = map(CHUNK);
+		if (fresh == NULL)
+			return NULL;
+		/* the chunk's own header takes the first block's room: 64 bytes keep alignment */
+		atomic_store_explicit(&fresh->used, 64, memory_order_relaxed);
+		if (!atomic_compare_exchange_strong_explicit(
+			&current, &c, fresh, memory_order_acq_rel, memory_order_acquire))
+			rawsys2(SYS_munmap, fresh, CHUNK); /* another thread put one in: use that */
+	}
 }
 
 static unsigned class_of(size_t total)
@@ -123,21 +112,20 @@ static unsigned class_of(size_t total)
 void *shim_alloc(size_t n)
 {
 	size_t total = n + sizeof(struct blk);
-	struct blk *b = NULL;
-	char *base;
+	struct blk *b;
 
 	if (n > ((size_t)1 << 40))
 		return NULL;
-	if (total <= ((size_t)1 << MAX_SHIFT) && (base = arena_base()) != NULL) {
+	if (total <= ((size_t)1 << MAX_SHIFT)) {
 		unsigned cls = class_of(total);
 
-		b = pop(base, cls);
+		b = pop(cls);
 		if (b == NULL)
-			b = carve(base, cls);
-		if (b != NULL) {
-			b->cls = cls;
-			return b + 1;
-		}
+			b = carve((size_t)1 << (cls + MIN_SHIFT));
+		if (b == NULL)
+			return NULL;
+		b->cls = cls;
+		return b + 1;
 	}
 	total = (total + 4095) & ~(size_t)4095;
 	b = map(total);
@@ -176,7 +164,7 @@ void shim_free(void *p)
 	if (b->cls == CLS_MAPPED)
 		rawsys2(SYS_munmap, b, b->mapped);
 	else
-		push(atomic_load_explicit(&arena, memory_order_acquire), b->cls, b);
+		push(b->cls, b);
 }
 
 void *shim_realloc(void *p, size_t n)
@@ -197,9 +185,9 @@ void *shim_realloc(void *p, size_t n)
 	return q;
 }
 
-/* Reserved when the library loads: no mapping appears later at an address the program expects
- * to stay unmapped. */
+/* The first chunk is mapped when the library loads: no mapping appears later at an address the
+ * program has just unmapped and expects to stay so (it may test that it is). */
 __attribute__((constructor)) static void shim_alloc_load(void)
 {
-	arena_base();
+	shim_free(shim_alloc(16));
 }

@@ -12,6 +12,7 @@
  *   host_fork vfork DST PORT             vfork, dup2(udp socket, 1) and exec of echo in the child;
  *                                        the parent's write(1) afterwards goes to its stdout
  *   host_fork spawn DST PORT             the same with posix_spawn and a dup2 file action
+ *   host_fork vmsize DST PORT            sends one datagram, prints the address space size (kB)
  * Every mode prints one result line and exits 0 when every call it made succeeded. */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -283,6 +284,32 @@ static int mode_spawn(void)
 	return parent_writes_stdout(pid);
 }
 
+/* ---- vmsize ---- */
+
+/* One datagram sent, then the process's address space (VmSize, kB): what the shim maps counts
+ * against the program's RLIMIT_AS. */
+static int mode_vmsize(void)
+{
+	char buf[4096], *p;
+	FILE *f;
+	size_t n;
+
+	sock = open_udp();
+	if (sendto(sock, "V vmsize", 8, 0, (struct sockaddr *)&dst, sizeof(dst)) != 8)
+		return 1;
+	f = fopen("/proc/self/status", "r");
+	if (f == NULL)
+		return 1;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	p = strstr(buf, "VmSize:");
+	if (p == NULL)
+		return 1;
+	printf("vmsize %ld\n", strtol(p + 7, NULL, 10));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 4) {
@@ -305,6 +332,8 @@ int main(int argc, char **argv)
 		return mode_vfork();
 	if (strcmp(argv[1], "spawn") == 0)
 		return mode_spawn();
+	if (strcmp(argv[1], "vmsize") == 0)
+		return mode_vmsize();
 	fprintf(stderr, "unknown mode %s\n", argv[1]);
 	return 2;
 }
