@@ -5,39 +5,23 @@
  * src/core/shim_proc.c comes back zeroed: new lock generation, every SHIM_AFTER_FORK function, its
  * own pid), also after a raw clone; doing it here makes it independent of whether the kernel can
  * wipe the page, and _Fork runs no atfork handler at all. */
+#include "real.h"
+
 #include "shim/guard.h"
 #include "shim/shim_proc.h"
 
 #include <errno.h>
-
-#include <dlfcn.h>
 #include <sys/types.h>
 #include <unistd.h>
 
 #define SHIM_EXPORT __attribute__((visibility("default")))
 
-extern pid_t _Fork(void);
-
-/* libc's fork and _Fork, bound when the library loads (never by dlsym in a signal handler or a
- * child: _Fork is async-signal-safe, dlsym is not). A call that comes before that binds them there
- * and then (another library's constructor). */
-static pid_t (*real_fork)(void), (*real__Fork)(void);
-
-__attribute__((constructor)) static void bind_fork(void)
-{
-	if (real_fork == NULL)
-		real_fork = (pid_t(*)(void))dlsym(RTLD_NEXT, "fork");
-	if (real__Fork == NULL)
-		real__Fork = (pid_t(*)(void))dlsym(RTLD_NEXT, "_Fork");
-}
-
+/* libc's fork and _Fork: real.fork and real._Fork (preload/calls.h), resolved at set-up, before
+ * any signal handler or child could call them (dlsym is not async-signal-safe, _Fork is). */
 SHIM_EXPORT pid_t fork(void)
 {
-	pid_t pid;
+	pid_t pid = REAL(fork)();
 
-	if (__builtin_expect(real_fork == NULL, 0))
-		bind_fork();
-	pid = real_fork();
 	if (pid == 0)
 		shim_proc_child(true);
 	return pid;
@@ -45,11 +29,8 @@ SHIM_EXPORT pid_t fork(void)
 
 SHIM_EXPORT pid_t _Fork(void)
 {
-	pid_t pid;
+	pid_t pid = REAL(_Fork)();
 
-	if (__builtin_expect(real__Fork == NULL, 0))
-		bind_fork();
-	pid = real__Fork();
 	if (pid == 0)
 		shim_proc_child(false);
 	return pid;
