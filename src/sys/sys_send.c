@@ -242,7 +242,10 @@ static size_t optmem_max(void)
 		rawsys1(SYS_close, fd);
 	for (long i = 0; i < n && buf[i] >= '0' && buf[i] <= '9'; i++)
 		v = v * 10 + (size_t)(buf[i] - '0');
-	cached = v ? v : 131072;
+	if (v ==
+	    0) /* unreadable now (the program's fd limit): the default, asked again next time */
+		return 131072;
+	cached = v;
 	return cached;
 }
 
