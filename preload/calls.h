@@ -11,6 +11,8 @@
  *
  * kind:   SYSCALL      wrapper generated, syscall(nr) routed to it (one entry per number)
  *         FRAME        wrapper generated, not routed (send is sendto's number with no address)
+ *         SYSCALL_CP, FRAME_CP  the same for a cancellation point (POSIX, and glibc's sendmmsg):
+ *                      a deferred pthread_cancel acts at entry and at exit, outside the shim
  *         OWN_SYSCALL  the file writes the exported function itself (variadic), routed
  *         OWN          the file writes the exported function itself, not routed; nr is 0 when
  *                      there is no single system call behind it
@@ -41,13 +43,13 @@
 #define SHIM_CALLS(X)                                                                               \
 	/* intercept_socket.c */                                                                   \
 	X(SYSCALL, int, socket, (int domain, int type, int protocol), (domain, type, protocol), SYS_socket) \
-	X(SYSCALL, int, connect, (int fd, const struct sockaddr *addr, socklen_t len), (fd, addr, len), SYS_connect) \
+	X(SYSCALL_CP, int, connect, (int fd, const struct sockaddr *addr, socklen_t len), (fd, addr, len), SYS_connect) \
 	X(SYSCALL, int, bind, (int fd, const struct sockaddr *addr, socklen_t len), (fd, addr, len), SYS_bind) \
 	X(SYSCALL, int, shutdown, (int fd, int how), (fd, how), SYS_shutdown)                      \
 	X(SYSCALL, int, setsockopt, (int fd, int level, int name, const void *val, socklen_t len), (fd, level, name, val, len), SYS_setsockopt) \
 	X(SYSCALL, int, getsockopt, (int fd, int level, int name, void *val, socklen_t *len), (fd, level, name, val, len), SYS_getsockopt) \
 	/* intercept_fd.c */                                                                       \
-	X(SYSCALL, int, close, (int fd), (fd), SYS_close)                                          \
+	X(SYSCALL_CP, int, close, (int fd), (fd), SYS_close)                                          \
 	X(SYSCALL, int, close_range, (unsigned first, unsigned last, int flags), (first, last, flags), SYS_close_range) \
 	X(OWN, void, closefrom, (int lowfd), (lowfd), 0)                                            \
 	X(SYSCALL, int, dup, (int oldfd), (oldfd), SYS_dup)                                        \
@@ -57,12 +59,12 @@
 	X(OWN_SYSCALL, int, fcntl, (int fd, int cmd, ...), (fd, cmd), SYS_fcntl)                   \
 	X(OWN, int, fcntl64, (int fd, int cmd, ...), (fd, cmd), SYS_fcntl)                         \
 	/* intercept_send.c */                                                                     \
-	X(SYSCALL, ssize_t, sendto, (int fd, const void *buf, size_t len, int flags, const struct sockaddr *addr, socklen_t alen), (fd, buf, len, flags, addr, alen), SYS_sendto) \
-	X(FRAME, ssize_t, send, (int fd, const void *buf, size_t len, int flags), (fd, buf, len, flags), SYS_sendto) \
-	X(SYSCALL, ssize_t, sendmsg, (int fd, const struct msghdr *msg, int flags), (fd, msg, flags), SYS_sendmsg) \
-	X(SYSCALL, int, sendmmsg, (int fd, struct mmsghdr *vec, unsigned vlen, int flags), (fd, vec, vlen, flags), SYS_sendmmsg) \
-	X(SYSCALL, ssize_t, write, (int fd, const void *buf, size_t len), (fd, buf, len), SYS_write) \
-	X(SYSCALL, ssize_t, writev, (int fd, const struct iovec *iov, int iovcnt), (fd, iov, iovcnt), SYS_writev) \
+	X(SYSCALL_CP, ssize_t, sendto, (int fd, const void *buf, size_t len, int flags, const struct sockaddr *addr, socklen_t alen), (fd, buf, len, flags, addr, alen), SYS_sendto) \
+	X(FRAME_CP, ssize_t, send, (int fd, const void *buf, size_t len, int flags), (fd, buf, len, flags), SYS_sendto) \
+	X(SYSCALL_CP, ssize_t, sendmsg, (int fd, const struct msghdr *msg, int flags), (fd, msg, flags), SYS_sendmsg) \
+	X(SYSCALL_CP, int, sendmmsg, (int fd, struct mmsghdr *vec, unsigned vlen, int flags), (fd, vec, vlen, flags), SYS_sendmmsg) \
+	X(SYSCALL_CP, ssize_t, write, (int fd, const void *buf, size_t len), (fd, buf, len), SYS_write) \
+	X(SYSCALL_CP, ssize_t, writev, (int fd, const struct iovec *iov, int iovcnt), (fd, iov, iovcnt), SYS_writev) \
 	/* intercept_syscall.c */                                                                  \
 	X(OWN, long, syscall, (long number, ...), (number), 0)                                      \
 	/* intercept_signal.c */                                                                   \
@@ -111,6 +113,8 @@
 #define SHIM_BODY_DECL(kind, ret, name, params, args, nr) SHIM_BODY_DECL_##kind(ret, name, params)
 #define SHIM_BODY_DECL_SYSCALL(ret, name, params)	  ret intercept_##name params;
 #define SHIM_BODY_DECL_FRAME(ret, name, params)		  ret intercept_##name params;
+#define SHIM_BODY_DECL_SYSCALL_CP(ret, name, params)	  ret intercept_##name params;
+#define SHIM_BODY_DECL_FRAME_CP(ret, name, params)	  ret intercept_##name params;
 #define SHIM_BODY_DECL_OWN_SYSCALL(ret, name, params)
 #define SHIM_BODY_DECL_OWN(ret, name, params)
 SHIM_CALLS(SHIM_BODY_DECL)

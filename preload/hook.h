@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -86,7 +87,14 @@ static inline int fd_is_internal(int fd)
 			coalesce_before_wait(); /* the order on the wire is the calls' order */    \
 			ident_watch_begin((fd), &w_);                                              \
 		}                                                                                  \
-		CALL_UNLESS_INTERNAL(fd, ret, err, call);                                          \
+		if (w_.active) { /* the tap lock is held: the call may not end the thread */       \
+			int cs_;                                                                   \
+			pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cs_);                      \
+			CALL_UNLESS_INTERNAL(fd, ret, err, call);                                  \
+			pthread_setcancelstate(cs_, NULL);                                         \
+		} else {                                                                           \
+			CALL_UNLESS_INTERNAL(fd, ret, err, call);                                  \
+		}                                                                                  \
 		ident_watch_end(&w_, (long)(ret));                                                 \
 	} while (0)
 

@@ -33,7 +33,9 @@ static inline void (*opaque(void (*fn)(void)))(void)
 #define SHIM_SYSCALL_CASE_OWN_SYSCALL(ret, name, nr)                                               \
 	case nr:                                                                                   \
 		return (long)name(a[0], a[1], a[2], a[3], a[4], a[5]);
+#define SHIM_SYSCALL_CASE_SYSCALL_CP(ret, name, nr) SHIM_SYSCALL_CASE_SYSCALL(ret, name, nr)
 #define SHIM_SYSCALL_CASE_FRAME(ret, name, nr)
+#define SHIM_SYSCALL_CASE_FRAME_CP(ret, name, nr)
 #define SHIM_SYSCALL_CASE_OWN(ret, name, nr)
 
 SHIM_EXPORT long syscall(long nr, ...)

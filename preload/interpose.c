@@ -6,6 +6,8 @@
 #include "calls.h"
 #include "guard.h"
 
+#include <pthread.h>
+
 #define SHIM_EXPORT __attribute__((visibility("default")))
 
 #define SHIM_WRAPPER(kind, ret, name, params, args, nr)                                            \
@@ -19,6 +21,23 @@
 	}
 #define SHIM_WRAPPER_FRAME(ret, name, params, args, nr)                                            \
 	SHIM_WRAPPER_SYSCALL(ret, name, params, args, nr)
+/* A cancellation point: a deferred cancel acts before the shim does anything and after it has
+ * finished (one that came while the shim held a lock around a kernel call, hook.h CALL_KERNEL).
+ * Inside, the only cancellation points are libc's own calls for the kernel, made holding nothing.
+ * The raw path (inside the shim already, or not set up) acts on none. */
+#define SHIM_WRAPPER_SYSCALL_CP(ret, name, params, args, nr)                                       \
+	SHIM_EXPORT ret name params                                                                \
+	{                                                                                          \
+		ret v_;                                                                            \
+		if (shim_goes_raw())                                                               \
+			return (ret)shim_raw(nr, SHIM_UNPAREN args);                               \
+		pthread_testcancel();                                                              \
+		v_ = SHIM_INSIDE(ret, intercept_##name args);                                      \
+		pthread_testcancel();                                                              \
+		return v_;                                                                         \
+	}
+#define SHIM_WRAPPER_FRAME_CP(ret, name, params, args, nr)                                         \
+	SHIM_WRAPPER_SYSCALL_CP(ret, name, params, args, nr)
 #define SHIM_WRAPPER_OWN_SYSCALL(ret, name, params, args, nr)
 #define SHIM_WRAPPER_OWN(ret, name, params, args, nr)
 
