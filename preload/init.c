@@ -146,6 +146,7 @@ static void init_once_body(void)
 	int saved = errno;
 
 	resolve_real();
+	internal_fd_load_begin(); /* the shim's fds placed above the program's range */
 	/* problems with the settings go to standard error (no sink is open yet) */
 	shim_config_parse(&config, env_lookup, NULL, report_problem, NULL);
 	/* from here on a bad pointer in the program's memory is an EFAULT answer (umem); only

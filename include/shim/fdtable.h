@@ -143,7 +143,10 @@ int internal_fd_adopt(int fd, bool close_original);
  * or -errno. */
 int internal_fd_replace(int old, int fd);
 
-/* The library finished loading: from now on internal_fd_adopt takes no number of the program's. */
+/* The library starts and finishes loading: the fds adopted in between are placed with one raise
+ * of the soft limit for all (set back at load_done); from load_done on internal_fd_adopt takes no
+ * number of the program's. */
+void internal_fd_load_begin(void);
 void internal_fd_load_done(void);
 
 /* Remember where an internal fd is kept (the variable the shim reads it from). */

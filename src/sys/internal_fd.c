@@ -27,41 +27,73 @@
 
 static bool load_done;
 
-void internal_fd_load_done(void)
-{
-	__atomic_store_n(&load_done, true, __ATOMIC_RELEASE);
-}
-
 static int set_nofile(const struct rlimit *rl)
 {
 	return (int)rawsys4(SYS_prlimit64, 0, RLIMIT_NOFILE, rl, NULL);
 }
 
+/* Raise the soft limit (and the hard one where it must and may) so that numbers from rl->rlim_cur
+ * on can be had: 0 with *rl the limits before and *raised those set, or -1 (no room). */
+static int open_window(struct rlimit *rl, struct rlimit *raised)
+{
+	long err;
+
+	if (rawsys4(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, rl) != 0 ||
+	    rl->rlim_cur > FDTABLE_MAX_FDS - ABOVE_WINDOW)
+		return -1;
+	raised->rlim_cur = rl->rlim_cur + ABOVE_WINDOW;
+	raised->rlim_max = rl->rlim_max > raised->rlim_cur ? rl->rlim_max : raised->rlim_cur;
+	err = set_nofile(raised);
+	if (err != 0 && rl->rlim_cur < rl->rlim_max) { /* no CAP_SYS_RESOURCE: to the hard limit */
+		raised->rlim_cur = rl->rlim_max;
+		raised->rlim_max = rl->rlim_max;
+		err = set_nofile(raised);
+	}
+	return err == 0 ? 0 : -1;
+}
+
+/* Set the limits back to rl, unless another thread of the program set limits of its own
+ * meanwhile (the ones found are not those raised): those stay. */
+static void close_window(const struct rlimit *rl, const struct rlimit *raised)
+{
+	struct rlimit now;
+
+	if (rawsys4(SYS_prlimit64, 0, RLIMIT_NOFILE, rl, &now) == 0 &&
+	    (now.rlim_cur != raised->rlim_cur || now.rlim_max != raised->rlim_max))
+		set_nofile(&now);
+}
+
+/* At load one window serves every fd placed then (the library's initialisation, before the
+ * program runs): 1 open, -1 no room (placements go straight into the range), 0 none. */
+static int load_window;
+static struct rlimit load_rl, load_raised;
+
+void internal_fd_load_begin(void)
+{
+	load_window = open_window(&load_rl, &load_raised) == 0 ? 1 : -1;
+}
+
+void internal_fd_load_done(void)
+{
+	if (load_window == 1)
+		close_window(&load_rl, &load_raised);
+	load_window = 0;
+	__atomic_store_n(&load_done, true, __ATOMIC_RELEASE);
+}
+
 /* A close-on-exec copy of fd at or above the soft limit, or -errno. */
 static long dup_above_limit(int fd)
 {
-	struct rlimit rl, raised, now;
-	long nfd, err;
+	struct rlimit rl, raised;
+	long nfd;
 
-	if (rawsys4(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, &rl) != 0 ||
-	    rl.rlim_cur > FDTABLE_MAX_FDS - ABOVE_WINDOW)
-		return -EMFILE;
-	raised.rlim_cur = rl.rlim_cur + ABOVE_WINDOW;
-	raised.rlim_max = rl.rlim_max > raised.rlim_cur ? rl.rlim_max : raised.rlim_cur;
-	err = set_nofile(&raised);
-	if (err != 0 && rl.rlim_cur < rl.rlim_max) { /* no CAP_SYS_RESOURCE: up to the hard limit */
-		raised.rlim_cur = rl.rlim_max;
-		raised.rlim_max = rl.rlim_max;
-		err = set_nofile(&raised);
-	}
-	if (err != 0)
+	if (!__atomic_load_n(&load_done, __ATOMIC_ACQUIRE) && load_window != 0)
+		return load_window > 0 ? rawsys3(SYS_fcntl, fd, F_DUPFD_CLOEXEC, load_rl.rlim_cur)
+				       : -EMFILE;
+	if (open_window(&rl, &raised) != 0)
 		return -EMFILE;
 	nfd = rawsys3(SYS_fcntl, fd, F_DUPFD_CLOEXEC, rl.rlim_cur);
-	/* back, unless another thread of the program set a limit of its own meanwhile: that one
-	 * stays */
-	if (rawsys4(SYS_prlimit64, 0, RLIMIT_NOFILE, &rl, &now) == 0 &&
-	    (now.rlim_cur != raised.rlim_cur || now.rlim_max != raised.rlim_max))
-		set_nofile(&now);
+	close_window(&rl, &raised);
 	return nfd;
 }
 
@@ -71,8 +103,10 @@ static long dup_in_range(int fd)
 	struct rlimit rl;
 	long lim = 1024, nfd;
 
-	if (rawsys4(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, &rl) == 0 &&
-	    rl.rlim_cur != RLIM_INFINITY)
+	if (load_window < 0 && !__atomic_load_n(&load_done, __ATOMIC_ACQUIRE))
+		lim = (long)load_rl.rlim_cur; /* read at load_begin */
+	else if (rawsys4(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, &rl) == 0 &&
+		 rl.rlim_cur != RLIM_INFINITY)
 		lim = (long)rl.rlim_cur;
 	if (lim > FDTABLE_MAX_FDS)
 		lim = FDTABLE_MAX_FDS;

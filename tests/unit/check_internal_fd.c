@@ -88,6 +88,44 @@ START_TEST(test_placed_above_the_soft_limit)
 }
 END_TEST
 
+START_TEST(test_one_window_at_load)
+{
+	struct rlimit rl;
+	int fds[3];
+
+	getrlimit(RLIMIT_NOFILE, &rl);
+	if (rl.rlim_max < 256)
+		return;
+	set_limit(64, rl.rlim_max);
+	internal_fd_load_begin();
+	for (int i = 0; i < 3; i++) {
+		fds[i] = internal_fd_adopt(socket(AF_INET, SOCK_DGRAM, 0), true);
+		ck_assert_int_ge(fds[i], 64);
+		ck_assert_int_eq(kind_of(fds[i]), FD_INTERNAL);
+	}
+	internal_fd_load_done();
+	assert_limit(64, rl.rlim_max);
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(fcntl(fds[i], F_GETFD), FD_CLOEXEC);
+}
+END_TEST
+
+START_TEST(test_no_room_at_load_window)
+{
+	int r;
+
+	set_limit(64, 64);
+	internal_fd_load_begin();
+	r = internal_fd_adopt(socket(AF_INET, SOCK_DGRAM, 0), true);
+	internal_fd_load_done();
+	if (can_raise_hard())
+		ck_assert_int_ge(r, 64);
+	else
+		ck_assert(r >= 32 && r < 64);
+	assert_limit(64, 64);
+}
+END_TEST
+
 START_TEST(test_no_room_after_load_takes_nothing)
 {
 	int s, r;
@@ -197,6 +235,8 @@ static Suite *internal_fd_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, test_placed_above_the_soft_limit);
+	tcase_add_test(tc, test_one_window_at_load);
+	tcase_add_test(tc, test_no_room_at_load_window);
 	tcase_add_test(tc, test_no_room_after_load_takes_nothing);
 	tcase_add_test(tc, test_no_room_at_load_goes_high_in_range);
 	tcase_add_test(tc, test_replace_takes_the_old_number);
