@@ -69,14 +69,14 @@ int intercept_close_range(unsigned first, unsigned last, int flags)
 	return ret;
 }
 
-/* glibc's closefrom() is close_range(lowfd, ~0U, 0) made through an internal alias, which the shim
- * would not see: it would close the shim's fds. */
-static void closefrom_body(int lowfd)
+/* glibc's closefrom() is close_range(low, ~0U, 0) made through an internal alias, which the shim
+ * would not see: it would close the shim's fds. Like glibc, a negative bound is 0. */
+static void closefrom_body(unsigned low)
 {
 	struct rlimit rl;
 	int saved = errno;
 
-	if (intercept_close_range((unsigned)lowfd, UINT_MAX, 0) == 0) {
+	if (intercept_close_range(low, UINT_MAX, 0) == 0) {
 		errno = saved;
 		return;
 	}
@@ -84,7 +84,7 @@ static void closefrom_body(int lowfd)
 	 */
 	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur > FDTABLE_MAX_FDS)
 		rl.rlim_cur = FDTABLE_MAX_FDS;
-	for (unsigned fd = (unsigned)lowfd; fd < rl.rlim_cur; fd++) {
+	for (unsigned fd = low; fd < rl.rlim_cur; fd++) {
 		if (!fd_is_internal((int)fd) && real.close((int)fd) == 0)
 			fdtable_forget((int)fd);
 	}
@@ -93,15 +93,17 @@ static void closefrom_body(int lowfd)
 
 SHIM_EXPORT void closefrom(int lowfd)
 {
+	unsigned low = lowfd < 0 ? 0 : (unsigned)lowfd;
+
 	if (shim_goes_raw()) {
 		int saved = errno;
 
-		shim_raw(SYS_close_range, (unsigned)lowfd, UINT_MAX, 0);
+		shim_raw(SYS_close_range, low, UINT_MAX, 0);
 		errno = saved;
 		return;
 	}
 	shim_enter();
-	closefrom_body(lowfd);
+	closefrom_body(low);
 	shim_leave();
 }
 
