@@ -302,13 +302,17 @@ static void after_fork_parent(void)
 	shim_lock_release(&lock);
 }
 
-/* The child has no flusher thread: it starts its own on its first held frame. */
-static void after_fork_child(void)
+/* The child (of fork, _Fork or clone: no atfork handler runs for the last two) has no flusher
+ * thread and no ring (the mapping is the parent's: packet_ring.c): it sends each frame as it comes,
+ * and never starts a thread (after _Fork that may not even be possible). The lock is free in the
+ * child's generation. */
+static void coalesce_after_fork(void)
 {
-	shim_lock_release(&lock);
+	coalesce_mode = 0;
 	flusher_running = 0;
 	flusher_idle = 0;
 }
+SHIM_AFTER_FORK(coalesce_after_fork);
 
 static void at_exit(void)
 {
@@ -334,7 +338,7 @@ int coalesce_start(int frames, unsigned usec)
 		max_frames = frames > PACKET_RING_FRAMES / 2 ? PACKET_RING_FRAMES / 2 : frames;
 	if (usec > 0)
 		hold_ns = (int64_t)usec * 1000;
-	pthread_atfork(before_fork, after_fork_parent, after_fork_child);
+	pthread_atfork(before_fork, after_fork_parent, NULL);
 	atexit(at_exit);
 	coalesce_mode = 1;
 	return 0;
