@@ -13,6 +13,7 @@
 
 #include "shim/guard.h"
 #include "shim/rawsys.h"
+#include "shim/summary.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -54,6 +55,22 @@ static inline long shim_raw_syscall(long nr, long a1, long a2, long a3, long a4,
 		type r_ = (call);                                                                  \
 		shim_leave();                                                                      \
 		r_;                                                                                \
+	})
+
+/* SHIM_INSIDE, and with SHIM_SUMMARY the call timed and counted as system call nr
+ * (src/trace/summary.c). The common prologue of the interposers (preload/interpose.c): off, the
+ * summary costs this one test. */
+#define SHIM_INSIDE_COUNTED(type, nr, call)                                                        \
+	({                                                                                         \
+		type rc_;                                                                          \
+		if (__builtin_expect(summary_enabled, 0)) {                                        \
+			uint64_t t_ = summary_begin();                                             \
+			rc_ = SHIM_INSIDE(type, call);                                             \
+			summary_end((nr), (long)rc_, t_);                                          \
+		} else {                                                                           \
+			rc_ = SHIM_INSIDE(type, call);                                             \
+		}                                                                                  \
+		rc_;                                                                               \
 	})
 
 #endif

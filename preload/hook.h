@@ -24,32 +24,28 @@
 #define A(x) ((unsigned long)(x))
 
 /* The epilogue of an interposer: print the strace line for system call nr with arguments a (as the
- * kernel sees them) and result, and count the call for SHIM_SUMMARY, answered as route says (enum
- * summary_route); one test when neither is on. */
-#define TRACE_EPILOGUE_(nr, route, ret, err, ...)                                                  \
+ * kernel sees them) and result. */
+#define TRACE_SYSCALL(nr, ret, err, ...)                                                           \
 	do {                                                                                       \
-		if (__builtin_expect(trace_epilogue_enabled, 0)) {                                 \
-			if (summary_enabled)                                                       \
-				summary_end((nr), (long)(ret), (route));                           \
-			if (trace_calls_enabled) {                                                 \
-				struct strace_call c_ = {(nr), {__VA_ARGS__}, (long)(ret), (err)}; \
-				trace_call(&c_);                                                   \
-			}                                                                          \
+		if (__builtin_expect(trace_calls_enabled, 0)) {                                    \
+			struct strace_call c_ = {(nr), {__VA_ARGS__}, (long)(ret), (err)};         \
+			trace_call(&c_);                                                           \
 		}                                                                                  \
 	} while (0)
 
-/* The epilogue of a call the shim does not answer itself (socket, close, ...). */
-#define TRACE_SYSCALL(nr, ret, err, ...)                                                           \
-	TRACE_EPILOGUE_(nr, SUMMARY_ROUTE_NONE, ret, err, __VA_ARGS__)
-
-/* The epilogue of a send call, with r the shim's answer (src/sys/sys_send.c): the shim's own, one
- * it handed to the kernel socket, or not its socket (libc's). */
-#define TRACE_SEND(nr, r, ret, err, ...)                                                           \
-	TRACE_EPILOGUE_(nr,                                                                        \
-			(r) == SHIM_NOT_OWNED	? SUMMARY_ROUTE_NOT_OWNED                          \
-			: (r) == SHIM_TO_KERNEL ? SUMMARY_ROUTE_KERNEL                             \
-						: SUMMARY_ROUTE_SHIM,                              \
-			ret, err, __VA_ARGS__)
+/* The epilogue of a send call, with r the shim's answer (src/sys/sys_send.c): the strace line, and
+ * for SHIM_SUMMARY how the call was answered (the shim's own, handed to the kernel socket, or not
+ * its socket: libc's); one test when neither is on. */
+#define TRACE_SEND(nr, r, ret, err, ...)                                                             \
+	do {                                                                                         \
+		if (__builtin_expect(trace_epilogue_enabled, 0)) {                                   \
+			if (summary_enabled)                                                         \
+				summary_note_route((r) == SHIM_NOT_OWNED   ? SUMMARY_ROUTE_NOT_OWNED \
+						   : (r) == SHIM_TO_KERNEL ? SUMMARY_ROUTE_KERNEL    \
+									   : SUMMARY_ROUTE_SHIM);    \
+			TRACE_SYSCALL(nr, ret, err, __VA_ARGS__);                                    \
+		}                                                                                    \
+	} while (0)
 
 /* The program may not touch the shim's own fds: to it they do not exist. */
 static inline int fd_is_internal(int fd)

@@ -200,12 +200,10 @@ static void init_once_body(void)
 }
 
 /* The prologue of every interposer's body (which runs inside the shim, once set up): a child of
- * fork, _Fork or clone becomes a new process here, and with SHIM_SUMMARY the call's start. */
+ * fork, _Fork or clone becomes a new process here. */
 void shim_init(void)
 {
 	shim_proc_check();
-	if (__builtin_expect(summary_enabled, 0))
-		summary_begin();
 }
 
 /* Once per process, from the constructor, inside the shim. Until it is done every interposed call

@@ -112,9 +112,7 @@ SHIM_EXPORT int fcntl(int fd, int cmd, ...)
 	if (shim_goes_raw()) {
 		ret = (int)shim_raw(SYS_fcntl, fd, cmd, va_arg(ap, unsigned long));
 	} else {
-		shim_enter();
-		ret = shim_fcntl(real.fcntl, fd, cmd, ap);
-		shim_leave();
+		ret = SHIM_INSIDE_COUNTED(int, SYS_fcntl, shim_fcntl(real.fcntl, fd, cmd, ap));
 	}
 	va_end(ap);
 	return ret;
@@ -129,9 +127,7 @@ SHIM_EXPORT int fcntl64(int fd, int cmd, ...)
 	if (shim_goes_raw()) {
 		ret = (int)shim_raw(SYS_fcntl, fd, cmd, va_arg(ap, unsigned long));
 	} else {
-		shim_enter();
-		ret = shim_fcntl(real.fcntl64, fd, cmd, ap);
-		shim_leave();
+		ret = SHIM_INSIDE_COUNTED(int, SYS_fcntl, shim_fcntl(real.fcntl64, fd, cmd, ap));
 	}
 	va_end(ap);
 	return ret;

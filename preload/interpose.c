@@ -2,7 +2,7 @@
  *
  * Each is the raw system call while the call must go straight to the kernel (preload/guard.h),
  * otherwise its body, intercept_<name>() in the preload/intercept_*.c file of its group, run
- * inside the shim's guard. */
+ * inside the shim's guard (and counted for SHIM_SUMMARY when it is on). */
 #include "calls.h"
 #include "guard.h"
 
@@ -17,7 +17,7 @@
 	{                                                                                          \
 		if (shim_goes_raw())                                                               \
 			return (ret)shim_raw(nr, SHIM_UNPAREN args);                               \
-		return SHIM_INSIDE(ret, intercept_##name args);                                    \
+		return SHIM_INSIDE_COUNTED(ret, nr, intercept_##name args);                        \
 	}
 #define SHIM_WRAPPER_FRAME(ret, name, params, args, nr)                                            \
 	SHIM_WRAPPER_SYSCALL(ret, name, params, args, nr)

@@ -5,9 +5,10 @@
  * socket the shim owns, for a reason the counters name), or passed to libc (not a socket the shim
  * owns: stdout, a TCP socket, passthrough mode).
  *
- * Costs nothing when off: the interposers' prologue (shim_init) tests summary_enabled once, the
- * epilogue shares the trace's test (trace_epilogue_enabled), and the fast entry, which has
- * neither, is off while the summary is on. Counters are process-wide relaxed atomics; a forked
+ * Costs nothing when off: the interposers' common prologue (SHIM_INSIDE_COUNTED in
+ * preload/guard.h, the generated wrappers of preload/calls.h) tests summary_enabled once, and the
+ * send calls' epilogue shares the trace's test (trace_epilogue_enabled). The fast entry is off
+ * while the summary is on, as while tracing. Counters are process-wide relaxed atomics; a forked
  * child starts from zero. */
 #ifndef SHIM_SUMMARY_H
 #define SHIM_SUMMARY_H
@@ -25,12 +26,15 @@ enum summary_route {
 
 extern bool summary_enabled;
 
-/* The start of an intercepted call (its time). */
-void summary_begin(void);
+/* The start of an intercepted call: the time to give summary_end. */
+uint64_t summary_begin(void);
 
-/* The end of an intercepted call: system call nr returned ret (-1: failed), answered as route says
- * (SUMMARY_ROUTE_NONE: a call the shim never answers itself). errno is kept. */
-void summary_end(long nr, long ret, enum summary_route route);
+/* A send call's epilogue: how the shim answered the current call of this thread. */
+void summary_note_route(enum summary_route route);
+
+/* The end of an intercepted call begun at t0: system call nr returned ret (-1: failed), answered as
+ * the last summary_note_route said (none: a call the shim never answers itself). errno is kept. */
+void summary_end(long nr, long ret, uint64_t t0);
 
 /* In a child after fork: counters from zero. */
 void summary_after_fork(void);

@@ -12,7 +12,7 @@
 #include <time.h>
 
 bool summary_enabled;
-static __thread uint64_t call_start __attribute__((tls_model("initial-exec")));
+static __thread unsigned char call_route __attribute__((tls_model("initial-exec")));
 
 /* The system calls the interposers report (what strace -c would count for them). */
 static const long summary_nrs[] = {
@@ -36,9 +36,15 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-void summary_begin(void)
+uint64_t summary_begin(void)
 {
-	call_start = now_ns();
+	call_route = SUMMARY_ROUTE_NONE;
+	return now_ns();
+}
+
+void summary_note_route(enum summary_route route)
+{
+	call_route = (unsigned char)route;
 }
 
 static void add(_Atomic uint64_t *c, uint64_t n)
@@ -46,7 +52,7 @@ static void add(_Atomic uint64_t *c, uint64_t n)
 	__atomic_fetch_add(c, n, __ATOMIC_RELAXED);
 }
 
-void summary_end(long nr, long ret, enum summary_route route)
+void summary_end(long nr, long ret, uint64_t t0)
 {
 	int saved = errno;
 	uint64_t t = now_ns();
@@ -57,12 +63,12 @@ void summary_end(long nr, long ret, enum summary_route route)
 		add(&rows[i].calls, 1);
 		if (ret < 0)
 			add(&rows[i].errors, 1);
-		if (call_start != 0 && t >= call_start)
-			add(&rows[i].nsec, t - call_start);
-		add(&rows[i].by_route[route & 3], 1);
+		if (t >= t0)
+			add(&rows[i].nsec, t - t0);
+		add(&rows[i].by_route[call_route & 3], 1);
 		break;
 	}
-	call_start = 0;
+	call_route = SUMMARY_ROUTE_NONE;
 	errno = saved;
 }
 
