@@ -32,7 +32,7 @@
 		if (shim_goes_raw())                                                               \
 			return (ret)shim_raw(nr, SHIM_UNPAREN args);                               \
 		pthread_testcancel();                                                              \
-		v_ = SHIM_INSIDE(ret, intercept_##name args);                                      \
+		v_ = SHIM_INSIDE_COUNTED(ret, nr, intercept_##name args);                          \
 		pthread_testcancel();                                                              \
 		return v_;                                                                         \
 	}
