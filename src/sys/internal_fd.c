@@ -11,6 +11,8 @@
  * (lowering it is always allowed, and fds above it stay). Otherwise, at load, the fd goes as high
  * in the program's range as it can (the program loses that number; docs/conformance.md); after load
  * nothing is taken from the program: the subsystem does without (its datagrams go to the kernel).
+ * Above a soft limit of PLACE_HIGH_MAX (4096) they go just below that number instead, in the range
+ * (kernel memory: see there).
  */
 #include "shim/shim_lock.h"
 #include "shim/fdtable.h"
@@ -25,6 +27,12 @@
 /* Numbers above the soft limit the placing F_DUPFD may search (the shim holds about a dozen). */
 #define ABOVE_WINDOW 64
 
+/* Above a soft limit larger than this the fds go into the range, just below this number: the
+ * kernel sizes a process's fd table by its highest fd (8 bytes a slot), so an fd near a limit of a
+ * million (a container's usual) would cost 8 MiB of kernel memory per process, for nine numbers
+ * out of a million the program will not miss. */
+#define PLACE_HIGH_MAX 4096
+
 static bool load_done;
 
 static int set_nofile(const struct rlimit *rl)
@@ -33,14 +41,16 @@ static int set_nofile(const struct rlimit *rl)
 }
 
 /* Raise the soft limit (and the hard one where it must and may) so that numbers from rl->rlim_cur
- * on can be had: 0 with *rl the limits before and *raised those set, or -1 (no room). */
+ * on can be had: 0 with *rl the limits before and *raised those set, -1 (no room), or -2 (*rl
+ * read: a soft limit over PLACE_HIGH_MAX, nothing raised). */
 static int open_window(struct rlimit *rl, struct rlimit *raised)
 {
 	long err;
 
-	if (rawsys4(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, rl) != 0 ||
-	    rl->rlim_cur > FDTABLE_MAX_FDS - ABOVE_WINDOW)
+	if (rawsys4(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, rl) != 0)
 		return -1;
+	if (rl->rlim_cur > PLACE_HIGH_MAX)
+		return -2;
 	raised->rlim_cur = rl->rlim_cur + ABOVE_WINDOW;
 	raised->rlim_max = rl->rlim_max > raised->rlim_cur ? rl->rlim_max : raised->rlim_cur;
 	err = set_nofile(raised);
@@ -70,7 +80,11 @@ static struct rlimit load_rl, load_raised;
 
 void internal_fd_load_begin(void)
 {
-	load_window = open_window(&load_rl, &load_raised) == 0 ? 1 : -1;
+	int r = open_window(&load_rl, &load_raised);
+
+	load_window = r == 0 ? 1 : -1;
+	if (r == -1)
+		load_rl.rlim_cur = 0; /* not read, or no room: dup_in_range reads it */
 }
 
 void internal_fd_load_done(void)
@@ -81,17 +95,20 @@ void internal_fd_load_done(void)
 	__atomic_store_n(&load_done, true, __ATOMIC_RELEASE);
 }
 
-/* A close-on-exec copy of fd at or above the soft limit, or -errno. */
+/* A close-on-exec copy of fd at or above the soft limit, or -errno (E2BIG: the limit is over
+ * PLACE_HIGH_MAX, the fd goes into the range). */
 static long dup_above_limit(int fd)
 {
 	struct rlimit rl, raised;
 	long nfd;
+	int r;
 
 	if (!__atomic_load_n(&load_done, __ATOMIC_ACQUIRE) && load_window != 0)
 		return load_window > 0 ? rawsys3(SYS_fcntl, fd, F_DUPFD_CLOEXEC, load_rl.rlim_cur)
 				       : -EMFILE;
-	if (open_window(&rl, &raised) != 0)
-		return -EMFILE;
+	r = open_window(&rl, &raised);
+	if (r != 0)
+		return r == -2 ? -E2BIG : -EMFILE;
 	nfd = rawsys3(SYS_fcntl, fd, F_DUPFD_CLOEXEC, rl.rlim_cur);
 	close_window(&rl, &raised);
 	return nfd;
@@ -103,13 +120,14 @@ static long dup_in_range(int fd)
 	struct rlimit rl;
 	long lim = 1024, nfd;
 
-	if (load_window < 0 && !__atomic_load_n(&load_done, __ATOMIC_ACQUIRE))
+	if (load_window < 0 && !__atomic_load_n(&load_done, __ATOMIC_ACQUIRE) &&
+	    load_rl.rlim_cur > 0)
 		lim = (long)load_rl.rlim_cur; /* read at load_begin */
 	else if (rawsys4(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, &rl) == 0 &&
 		 rl.rlim_cur != RLIM_INFINITY)
 		lim = (long)rl.rlim_cur;
-	if (lim > FDTABLE_MAX_FDS)
-		lim = FDTABLE_MAX_FDS;
+	if (lim > PLACE_HIGH_MAX)
+		lim = PLACE_HIGH_MAX;
 	nfd = rawsys3(SYS_fcntl, fd, F_DUPFD_CLOEXEC, lim > 64 ? lim - 32 : lim / 2);
 	if (nfd < 0)
 		nfd = rawsys3(SYS_fcntl, fd, F_DUPFD_CLOEXEC, 3);
@@ -122,6 +140,8 @@ static int adopt(int fd, bool close_original, bool in_range)
 {
 	long nfd = dup_above_limit(fd);
 
+	if (nfd == -E2BIG) /* a range that large: a few numbers in it are nothing to the program */
+		in_range = true;
 	if (nfd < 0 && in_range)
 		nfd = dup_in_range(fd);
 	if (nfd < 0) {

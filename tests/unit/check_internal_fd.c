@@ -126,6 +126,23 @@ START_TEST(test_no_room_at_load_window)
 }
 END_TEST
 
+START_TEST(test_large_limit_in_range_below_4096)
+{
+	struct rlimit rl;
+	int r;
+
+	getrlimit(RLIMIT_NOFILE, &rl);
+	if (rl.rlim_max < 8192)
+		return;
+	set_limit(8192, rl.rlim_max);
+	internal_fd_load_done(); /* after load too: nine numbers of 8192 are nothing to miss */
+	r = internal_fd_adopt(socket(AF_INET, SOCK_DGRAM, 0), true);
+	ck_assert(r >= 4096 - 32 && r < 4096);
+	ck_assert_int_eq(kind_of(r), FD_INTERNAL);
+	assert_limit(8192, rl.rlim_max);
+}
+END_TEST
+
 START_TEST(test_no_room_after_load_takes_nothing)
 {
 	int s, r;
@@ -237,6 +254,7 @@ static Suite *internal_fd_suite(void)
 	tcase_add_test(tc, test_placed_above_the_soft_limit);
 	tcase_add_test(tc, test_one_window_at_load);
 	tcase_add_test(tc, test_no_room_at_load_window);
+	tcase_add_test(tc, test_large_limit_in_range_below_4096);
 	tcase_add_test(tc, test_no_room_after_load_takes_nothing);
 	tcase_add_test(tc, test_no_room_at_load_goes_high_in_range);
 	tcase_add_test(tc, test_replace_takes_the_old_number);
