@@ -124,7 +124,7 @@ def body(run):
         flat = ' '.join(text.replace('\u2010\n', '').replace('-\n', '-').split())
         if page == 'libshim.7':
             rc, out, _ = gen('variables', 'library')
-            must = out.split() + code_reasons
+            must = out.split() + code_reasons + gen('interposed')[1].split()
         elif page == 'shim-run.1':
             rc, out, _ = gen('help', 'shim-run')
             must = re.findall(r'^  (--?[a-z][-a-z]*)', out, re.M)
