@@ -1,8 +1,9 @@
 /* shim_lock: the shim's locks, and the one registry of them.
  *
  * A futex word: bits 0-1 the state (0 free, 1 held, 2 held with waiters), bits 2-31 the process
- * generation that took it (shim_proc.h). A child made by fork, _Fork, vfork-then-nothing or a raw
- * clone moves to a new generation on its first entry into the shim; a lock stamped with an older
+ * generation that took it (shim_proc.h). A child made by fork, _Fork or a raw clone (not vfork,
+ * whose child never enters the shim) moves to a new generation at once (the fork interposers) or
+ * on its first entry into the shim (the wiped page); a lock stamped with an older
  * generation was held (or left) by a thread of the parent that does not exist in the child, so it
  * counts as free there. That covers every lock wherever it lives, in a static or inside a socket
  * object, with no list of them kept anywhere.
@@ -14,7 +15,8 @@
  *
  * Signals: a signal handler that calls an interposed function while its thread is inside the shim
  * never reaches the shim's code (the re-entry guard sends that call to the kernel), so a handler
- * never waits on a lock its own thread holds; the sections are short and never block signals. */
+ * never waits on a lock its own thread holds (preload/guard.h); the sections are short and never
+ * block signals (docs/conformance.md: a handler that leaves with siglongjmp). */
 #ifndef SHIM_SHIM_LOCK_H
 #define SHIM_SHIM_LOCK_H
 

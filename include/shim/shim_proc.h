@@ -5,8 +5,9 @@
  * of the child into the shim sees "not ready" and makes the child a new process for the shim: a
  * new lock generation (every lock a thread of the parent held is free), every SHIM_AFTER_FORK
  * function run (include/shim/shim_lock.h), and its own pid read. A vfork child shares the page
- * (and everything else) with its parent: it never reaches the shim at all (preload/vfork.S).
- * The pid is read when it is first needed in a process, never carried over from the parent. */
+ * (and everything else) with its parent: it never reaches the shim at all
+ * (preload/intercept_fork.c). The pid is read when it is first needed in a process, never carried
+ * over from the parent. */
 #ifndef SHIM_SHIM_PROC_H
 #define SHIM_SHIM_PROC_H
 
