@@ -31,6 +31,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -65,6 +66,8 @@
 	X(SYSCALL_CP, int, sendmmsg, (int fd, struct mmsghdr *vec, unsigned vlen, int flags), (fd, vec, vlen, flags), SYS_sendmmsg) \
 	X(SYSCALL_CP, ssize_t, write, (int fd, const void *buf, size_t len), (fd, buf, len), SYS_write) \
 	X(SYSCALL_CP, ssize_t, writev, (int fd, const struct iovec *iov, int iovcnt), (fd, iov, iovcnt), SYS_writev) \
+	/* intercept_seccomp.c (and syscall(SYS_seccomp), intercept_syscall.c) */                  \
+	X(OWN_SYSCALL, int, prctl, (int option, ...), (option), SYS_prctl)                         \
 	/* intercept_syscall.c */                                                                  \
 	X(OWN, long, syscall, (long number, ...), (number), 0)                                      \
 	/* intercept_signal.c */                                                                   \

@@ -4,7 +4,8 @@
  *  - this thread is already inside the shim (include/shim/guard.h): the call came back from
  *    something the shim itself called (the allocator, a signal handler, a library's hook); or
  *  - the library is not ready: its constructor has not run yet (another library's constructor or
- *    allocator initialisation calls first) or is running on another thread. Such a call never
+ *    allocator initialisation calls first) or is running on another thread; or it stepped aside
+ *    for a seccomp filter (preload/init.c shim_seccomp_begin). Such a call never
  *    runs or waits for the initialisation: jemalloc, for one, calls syscall(SYS_close) while it
  *    holds its init lock, and the shim's initialisation allocates.
  * An fd the shim never saw is recognised on first use, so nothing is lost by going raw early. */
@@ -18,7 +19,9 @@
 #include <errno.h>
 #include <stdbool.h>
 
-enum shim_init_state { SHIM_INIT_NONE, SHIM_INIT_RUNNING, SHIM_INIT_DONE };
+/* SHIM_INIT_SECCOMP: set up, and then a seccomp filter came (or was there at load): the shim
+ * stays aside for good, every call goes to libc as the program made it. */
+enum shim_init_state { SHIM_INIT_NONE, SHIM_INIT_RUNNING, SHIM_INIT_DONE, SHIM_INIT_SECCOMP };
 
 /* Where the one-time initialisation is (preload/init.c). */
 extern int shim_init_state;

@@ -19,6 +19,7 @@
 #include "shim/send_fast.h"
 #include "shim/shim_proc.h"
 #include "shim/sockevents.h"
+#include "shim/sandbox.h"
 #include "shim/stats.h"
 #include "shim/summary.h"
 #include "shim/trace.h"
@@ -206,6 +207,8 @@ void shim_init(void)
 	shim_proc_check();
 }
 
+static void seccomp_at_load(void);
+
 /* Once per process, from the constructor, inside the shim. Until it is done every interposed call
  * goes straight to the kernel (preload/guard.h); so does every call that arrives while it runs, on
  * this thread (from the allocator it calls, say) or on another: nothing waits for it. */
@@ -217,10 +220,67 @@ static void shim_setup(void)
 					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
 		return;
 	shim_enter();
-	shim_proc_check();
-	init_once_body();
+	/* first, before any call of the shim's own but this read of /proc/thread-self/status (an
+	 * openat, read and close such as the dynamic loader made to load the shim) */
+	if (shim_sandboxed()) {
+		seccomp_at_load();
+	} else {
+		shim_proc_check();
+		init_once_body();
+	}
 	shim_leave();
-	__atomic_store_n(&shim_init_state, SHIM_INIT_DONE, __ATOMIC_RELEASE);
+	expected = SHIM_INIT_RUNNING; /* unless a filter came meanwhile: shim_seccomp_begin */
+	__atomic_compare_exchange_n(&shim_init_state, &expected,
+				    shim_seccomp_active() ? SHIM_INIT_SECCOMP : SHIM_INIT_DONE,
+				    false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+}
+
+/* The notice, on the trace output when there is one (opened before any filter: a call the program
+ * asked for with SHIM_TRACE_FILE), else on standard error. */
+static void seccomp_notice(void)
+{
+	if (config.trace != SHIM_TRACE_OFF)
+		shim_notice(
+		    "libshim: the process is under a seccomp filter: every call goes to the "
+		    "kernel as the program makes it from now on (reason seccomp)");
+}
+
+/* Under a filter from the start (installed before exec): the shim steps aside at once, before it
+ * opens or maps anything. Only the libc functions and the configuration (for the trace) are read.
+ */
+static void seccomp_at_load(void)
+{
+	__atomic_store_n(&shim_seccomp_seen, true, __ATOMIC_RELEASE);
+	resolve_real();
+	shim_config_parse(&config, env_lookup, NULL, report_problem, NULL);
+	if (config.trace != SHIM_TRACE_OFF && config.trace_file[0] != '\0' &&
+	    trace_sink_open(config.trace_file) < 0)
+		return;
+	seccomp_notice();
+}
+
+/* The program is about to install a seccomp filter (prctl(PR_SET_SECCOMP), syscall(SYS_seccomp)),
+ * on this thread or, with SECCOMP_FILTER_FLAG_TSYNC, on all: the shim cannot emulate under it, as
+ * the filter would judge the shim's calls (an AF_PACKET sendmsg for the program's sendto) instead
+ * of the program's. Called before the filter is in place: frames the coalescing mode holds go out
+ * now, then every interposed call goes to the kernel as the program makes it (preload/guard.h),
+ * and the shim's threads park in the call they were making. Called also when the installation then
+ * fails: the shim stays aside (a datagram through the kernel socket is the kernel's own). */
+void shim_seccomp_begin(void)
+{
+	int expected = SHIM_INIT_DONE;
+
+	if (shim_seccomp_active())
+		return;
+	shim_enter();
+	if (__atomic_load_n(&shim_init_state, __ATOMIC_ACQUIRE) == SHIM_INIT_DONE)
+		coalesce_before_wait();
+	__atomic_store_n(&shim_send_fast_ready, false, __ATOMIC_RELEASE);
+	__atomic_store_n(&shim_seccomp_seen, true, __ATOMIC_RELEASE);
+	__atomic_compare_exchange_n(&shim_init_state, &expected, SHIM_INIT_SECCOMP, false,
+				    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+	seccomp_notice();
+	shim_leave();
 }
 
 __attribute__((constructor)) static void shim_constructor(void)

@@ -49,6 +49,9 @@ SHIM_EXPORT long syscall(long nr, ...)
 	va_end(ap);
 
 	switch (nr) {
+	case SYS_seccomp:
+		shim_seccomp_syscall(a[0]);
+		break;
 	case SYS_rt_sigaction:
 	case SYS_rt_sigprocmask: {
 		long r = nr == SYS_rt_sigaction

@@ -1,14 +1,20 @@
 /* interpose: the exported wrappers of the SYSCALL and FRAME entries of preload/calls.h.
  *
- * Each is the raw system call while the call must go straight to the kernel (preload/guard.h),
- * otherwise its body, intercept_<name>() in the preload/intercept_*.c file of its group, run
+ * While the call must go straight to the kernel (preload/guard.h), each is libc's function (the
+ * program's call as it made it, a cancellation point where libc's is), or the raw system call
+ * where libc's cannot be used: re-entered from inside the shim, or before libc was resolved.
+ * Otherwise its body, intercept_<name>() in the preload/intercept_*.c file of its group, runs
  * inside the shim's guard (and counted for SHIM_SUMMARY when it is on). */
 #include "calls.h"
 #include "guard.h"
+#include "real.h"
 
 #include <pthread.h>
 
 #define SHIM_EXPORT __attribute__((visibility("default")))
+
+#define SHIM_PASS(ret, name, args, nr)                                                             \
+	(shim_inside() || real.name == NULL ? (ret)shim_raw(nr, SHIM_UNPAREN args) : real.name args)
 
 #define SHIM_WRAPPER(kind, ret, name, params, args, nr)                                            \
 	SHIM_WRAPPER_##kind(ret, name, params, args, nr)
@@ -16,7 +22,7 @@
 	SHIM_EXPORT ret name params                                                                \
 	{                                                                                          \
 		if (shim_goes_raw())                                                               \
-			return (ret)shim_raw(nr, SHIM_UNPAREN args);                               \
+			return SHIM_PASS(ret, name, args, nr);                                     \
 		return SHIM_INSIDE_COUNTED(ret, nr, intercept_##name args);                        \
 	}
 #define SHIM_WRAPPER_FRAME(ret, name, params, args, nr)                                            \
@@ -24,13 +30,13 @@
 /* A cancellation point: a deferred cancel acts before the shim does anything and after it has
  * finished (one that came while the shim held a lock around a kernel call, hook.h CALL_KERNEL).
  * Inside, the only cancellation points are libc's own calls for the kernel, made holding nothing.
- * The raw path (inside the shim already, or not set up) acts on none. */
+ * The raw path acts on none but libc's own. */
 #define SHIM_WRAPPER_SYSCALL_CP(ret, name, params, args, nr)                                       \
 	SHIM_EXPORT ret name params                                                                \
 	{                                                                                          \
 		ret v_;                                                                            \
 		if (shim_goes_raw())                                                               \
-			return (ret)shim_raw(nr, SHIM_UNPAREN args);                               \
+			return SHIM_PASS(ret, name, args, nr);                                     \
 		pthread_testcancel();                                                              \
 		v_ = SHIM_INSIDE_COUNTED(ret, nr, intercept_##name args);                          \
 		pthread_testcancel();                                                              \

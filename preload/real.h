@@ -35,6 +35,12 @@ extern bool shim_bypass;
  */
 void shim_init(void);
 
+/* Before the program installs a seccomp filter: the shim steps aside for good (preload/init.c). */
+void shim_seccomp_begin(void);
+
+/* syscall(SYS_seccomp, op, ...): before the system call (preload/intercept_seccomp.c). */
+void shim_seccomp_syscall(long op);
+
 /* syscall(SYS_rt_sigaction / SYS_rt_sigprocmask) for SIGSEGV/SIGBUS and masks
  * (preload/intercept_signal.c): the raw answer, or SHIM_NOT_OWNED for libc's syscall(). */
 long shim_rt_sigaction(long sig, const void *kact, void *kold, long size);

@@ -8,6 +8,7 @@
 #include "shim/umem.h"
 #include "shim/pcap.h"
 #include "shim/rawsys.h"
+#include "shim/sandbox.h"
 #include "shim/stats.h"
 #include "shim/trace.h"
 #include "shim/wire.h"
@@ -248,6 +249,9 @@ static void *flusher(void *arg)
 	for (;;) {
 		int seen = __atomic_load_n(&wake_word, __ATOMIC_SEQ_CST);
 		int64_t now, due;
+
+		if (shim_seccomp_active()) /* nothing is held, and no packet socket send again */
+			shim_seccomp_park();
 
 		if (__atomic_load_n(&coalesce_held, __ATOMIC_SEQ_CST) == 0) {
 			__atomic_store_n(&flusher_idle, 1, __ATOMIC_SEQ_CST);

@@ -13,6 +13,7 @@
 #include "shim/shim_proc.h"
 #include "shim/neigh_queue.h"
 #include "shim/route.h"
+#include "shim/sandbox.h"
 #include "shim/fdtable.h"
 
 #include "shim/rawsys.h"
@@ -195,8 +196,12 @@ static void *listen_loop(void *arg)
 		    {__atomic_load_n(&icmp_fd, __ATOMIC_ACQUIRE), POLLIN, 0}};
 		long n;
 
+		if (shim_seccomp_active())
+			shim_seccomp_park();
 		if (rawsys5(SYS_ppoll, pfd, icmp_fd >= 0 ? 3 : 2, NULL, NULL, 0) < 0)
 			continue;
+		if (shim_seccomp_active()) /* a filter came while waiting (maybe on this thread) */
+			shim_seccomp_park();
 		if (pfd[1].revents & POLLIN)
 			collect_error_hints();
 		if (icmp_fd >= 0 && (pfd[2].revents & POLLIN) && icmp_changes_routes()) {
