@@ -8,6 +8,7 @@
 #include "real.h"
 
 #include "shim/guard.h"
+#include "shim/sandbox.h"
 #include "shim/shim_proc.h"
 
 #include <errno.h>
@@ -22,7 +23,7 @@ SHIM_EXPORT pid_t fork(void)
 {
 	pid_t pid = REAL(fork)();
 
-	if (pid == 0)
+	if (pid == 0 && !shim_seccomp_active()) /* aside for a filter: nothing of the shim's runs */
 		shim_proc_child(true);
 	return pid;
 }
@@ -31,7 +32,7 @@ SHIM_EXPORT pid_t _Fork(void)
 {
 	pid_t pid = REAL(_Fork)();
 
-	if (pid == 0)
+	if (pid == 0 && !shim_seccomp_active())
 		shim_proc_child(false);
 	return pid;
 }

@@ -5,8 +5,8 @@
  *
  *   seccomp_send kill|eperm sendto|sendmsg|process_vm_readv|netlink load|before|after TAG ADDR PORT
  * Prints "<call> <return> <errno>" for: sendto, sendmsg (UDP to ADDR:PORT, payloads
- * "TAG <call>"), socket(AF_NETLINK), process_vm_readv of its own memory; one line each, written as
- * it happens (a killed program stops there). */
+ * "TAG <call>"), socket(AF_NETLINK), process_vm_readv of its own memory, a forked child's sendto
+ * (and its wait status); one line each, written as it happens (a killed program stops there). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #ifndef AF_NETLINK
@@ -65,7 +66,8 @@ int main(int argc, char **argv)
 	struct iovec iov, local = {copy, sizeof(copy)}, remote = {buf, sizeof(buf)};
 	struct msghdr mh = {
 	    .msg_name = &dst, .msg_namelen = sizeof(dst), .msg_iov = &iov, .msg_iovlen = 1};
-	int s;
+	int s, status = -1;
+	pid_t child;
 	long r;
 
 	setvbuf(stdout, NULL, _IONBF, 0);
@@ -96,6 +98,14 @@ int main(int argc, char **argv)
 	errno = 0;
 	r = process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
 	report("process_vm_readv", r, errno);
+	child = fork(); /* a child under the filter sends too (the shim's fork handling makes none
+			 * of its own calls there) */
+	if (child == 0) {
+		send_one(s, &dst, argv[4], "child");
+		_exit(0);
+	}
+	waitpid(child, &status, 0);
+	report("child_status", status, 0);
 	send_one(s, &dst, argv[4], "last");
 	return 0;
 }
