@@ -24,7 +24,9 @@
  * runs inside the shim (set up, on a thread not already inside it) and starts with shim_init();
  * for OWN kinds write the exported function (SHIM_EXPORT) and call libc through real.<name>
  * (REAL(name) where it can run before set-up). The trace decoder of a new system call is
- * src/trace/strace_call.c's table (the core below cannot include this layer's list). */
+ * src/trace/strace_call.c's table (the core below cannot include this layer's list);
+ * unit:check_calls checks that every traced entry has its decoder and that syscall() routes each
+ * number to one entry, style.interposers that libshim.so exports exactly this list. */
 #ifndef SHIM_PRELOAD_CALLS_H
 #define SHIM_PRELOAD_CALLS_H
 
