@@ -57,19 +57,23 @@ static int open_udp(void)
 
 /* ---- sigalrm ---- */
 
-static volatile long h_sent, h_err;
+/* The timer's signal is process-directed: the handler can run on both threads at once, so its
+ * counters are updated atomically (a plain ++ lost counts natively). */
+static long h_sent, h_err;
 
 static void on_alarm(int sig)
 {
 	int saved = errno;
 	char buf[64];
-	int n = snprintf(buf, sizeof(buf), "H %ld handler datagram padding", h_sent + h_err);
+	int n = snprintf(buf, sizeof(buf), "H %ld handler datagram padding",
+			 __atomic_load_n(&h_sent, __ATOMIC_RELAXED) +
+			     __atomic_load_n(&h_err, __ATOMIC_RELAXED));
 
 	(void)sig;
 	if (sendto(sock, buf, (size_t)n, 0, (struct sockaddr *)&dst, sizeof(dst)) == n)
-		h_sent++;
+		__atomic_fetch_add(&h_sent, 1, __ATOMIC_RELAXED);
 	else
-		h_err++;
+		__atomic_fetch_add(&h_err, 1, __ATOMIC_RELAXED);
 	errno = saved;
 }
 
