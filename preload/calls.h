@@ -31,6 +31,7 @@
 #define SHIM_PRELOAD_CALLS_H
 
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/prctl.h>
@@ -70,6 +71,8 @@
 	X(SYSCALL_CP, ssize_t, writev, (int fd, const struct iovec *iov, int iovcnt), (fd, iov, iovcnt), SYS_writev) \
 	/* intercept_seccomp.c (and syscall(SYS_seccomp), intercept_syscall.c) */                  \
 	X(OWN_SYSCALL, int, prctl, (int option, ...), (option), SYS_prctl)                         \
+	/* intercept_cancel.c */                                                                   \
+	X(OWN, int, pthread_cancel, (pthread_t thread), (thread), 0)                               \
 	/* intercept_syscall.c */                                                                  \
 	X(OWN, long, syscall, (long number, ...), (number), 0)                                      \
 	/* intercept_signal.c */                                                                   \

@@ -23,6 +23,10 @@
  * stays aside for good, every call goes to libc as the program made it. */
 enum shim_init_state { SHIM_INIT_NONE, SHIM_INIT_RUNNING, SHIM_INIT_DONE, SHIM_INIT_SECCOMP };
 
+/* The program called pthread_cancel: the interposers of cancellation points check for a pending
+ * cancel (preload/interpose.c). */
+extern bool shim_cancel_used;
+
 /* Where the one-time initialisation is (preload/init.c). */
 extern int shim_init_state;
 

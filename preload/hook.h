@@ -88,10 +88,11 @@ static inline int fd_is_internal(int fd)
 			pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cs_);                      \
 			CALL_UNLESS_INTERNAL(fd, ret, err, call);                                  \
 			pthread_setcancelstate(cs_, NULL);                                         \
+			ident_watch_end(&w_, (long)(ret));                                         \
+			pthread_testcancel(); /* one that came meanwhile: nothing is held now */   \
 		} else {                                                                           \
 			CALL_UNLESS_INTERNAL(fd, ret, err, call);                                  \
 		}                                                                                  \
-		ident_watch_end(&w_, (long)(ret));                                                 \
 	} while (0)
 
 /* Take the shim's answer r: ret and err as libc would set them; on success errno stays as the

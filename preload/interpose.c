@@ -27,19 +27,23 @@
 	}
 #define SHIM_WRAPPER_FRAME(ret, name, params, args, nr)                                            \
 	SHIM_WRAPPER_SYSCALL(ret, name, params, args, nr)
-/* A cancellation point: a deferred cancel acts before the shim does anything and after it has
- * finished (one that came while the shim held a lock around a kernel call, hook.h CALL_KERNEL).
- * Inside, the only cancellation points are libc's own calls for the kernel, made holding nothing.
- * The raw path acts on none but libc's own. */
+/* A cancellation point: a deferred cancel acts at entry, before the shim does anything, and at
+ * exit, after it finished (one that came while the shim held a lock around a kernel call, which it
+ * makes with cancellation disabled: hook.h CALL_KERNEL). Inside, the only cancellation points are
+ * libc's own calls for the kernel, made holding nothing. Both checks are made once the program has
+ * called pthread_cancel at all (preload/intercept_cancel.c): a load and a branch until then. The
+ * raw path acts on none but libc's own. */
 #define SHIM_WRAPPER_SYSCALL_CP(ret, name, params, args, nr)                                       \
 	SHIM_EXPORT ret name params                                                                \
 	{                                                                                          \
 		ret v_;                                                                            \
 		if (shim_goes_raw())                                                               \
 			return SHIM_PASS(ret, name, args, nr);                                     \
-		pthread_testcancel();                                                              \
+		if (__builtin_expect(shim_cancel_used, 0))                                         \
+			pthread_testcancel();                                                      \
 		v_ = SHIM_INSIDE_COUNTED(ret, nr, intercept_##name args);                          \
-		pthread_testcancel();                                                              \
+		if (__builtin_expect(shim_cancel_used, 0))                                         \
+			pthread_testcancel();                                                      \
 		return v_;                                                                         \
 	}
 #define SHIM_WRAPPER_FRAME_CP(ret, name, params, args, nr)                                         \
