@@ -13,6 +13,9 @@
  *         FRAME        wrapper generated, not routed (send is sendto's number with no address)
  *         SYSCALL_CP, FRAME_CP  the same for a cancellation point (POSIX, and glibc's sendmmsg):
  *                      a deferred pthread_cancel acts at entry and at exit, outside the shim
+ *         FAST_CP, FAST_FRAME_CP  SYSCALL_CP, FRAME_CP whose wrapper first tries the per-flow
+ *                      fast entry shim_<name>_fast() (include/shim/send_fast.h), inside the guard;
+ *                      intercept_<name> answers what it leaves (UDP_FP_MISS)
  *         OWN_SYSCALL  the file writes the exported function itself (variadic), routed
  *         OWN          the file writes the exported function itself, not routed; nr is 0 when
  *                      there is no single system call behind it
@@ -63,9 +66,9 @@
 	X(OWN_SYSCALL, int, fcntl, (int fd, int cmd, ...), (fd, cmd), SYS_fcntl)                   \
 	X(OWN, int, fcntl64, (int fd, int cmd, ...), (fd, cmd), SYS_fcntl)                         \
 	/* intercept_send.c */                                                                     \
-	X(SYSCALL_CP, ssize_t, sendto, (int fd, const void *buf, size_t len, int flags, const struct sockaddr *addr, socklen_t alen), (fd, buf, len, flags, addr, alen), SYS_sendto) \
-	X(FRAME_CP, ssize_t, send, (int fd, const void *buf, size_t len, int flags), (fd, buf, len, flags), SYS_sendto) \
-	X(SYSCALL_CP, ssize_t, sendmsg, (int fd, const struct msghdr *msg, int flags), (fd, msg, flags), SYS_sendmsg) \
+	X(FAST_CP, ssize_t, sendto, (int fd, const void *buf, size_t len, int flags, const struct sockaddr *addr, socklen_t alen), (fd, buf, len, flags, addr, alen), SYS_sendto) \
+	X(FAST_FRAME_CP, ssize_t, send, (int fd, const void *buf, size_t len, int flags), (fd, buf, len, flags), SYS_sendto) \
+	X(FAST_CP, ssize_t, sendmsg, (int fd, const struct msghdr *msg, int flags), (fd, msg, flags), SYS_sendmsg) \
 	X(SYSCALL_CP, int, sendmmsg, (int fd, struct mmsghdr *vec, unsigned vlen, int flags), (fd, vec, vlen, flags), SYS_sendmmsg) \
 	X(SYSCALL_CP, ssize_t, write, (int fd, const void *buf, size_t len), (fd, buf, len), SYS_write) \
 	X(SYSCALL_CP, ssize_t, writev, (int fd, const struct iovec *iov, int iovcnt), (fd, iov, iovcnt), SYS_writev) \
@@ -123,6 +126,8 @@
 #define SHIM_BODY_DECL_FRAME(ret, name, params)		  ret intercept_##name params;
 #define SHIM_BODY_DECL_SYSCALL_CP(ret, name, params)	  ret intercept_##name params;
 #define SHIM_BODY_DECL_FRAME_CP(ret, name, params)	  ret intercept_##name params;
+#define SHIM_BODY_DECL_FAST_CP(ret, name, params)	  ret intercept_##name params;
+#define SHIM_BODY_DECL_FAST_FRAME_CP(ret, name, params)	  ret intercept_##name params;
 #define SHIM_BODY_DECL_OWN_SYSCALL(ret, name, params)
 #define SHIM_BODY_DECL_OWN(ret, name, params)
 SHIM_CALLS(SHIM_BODY_DECL)

@@ -8,23 +8,8 @@
 #include "shim/send_fast.h"
 #include "shim/stats.h"
 
-/* The fast entry's result (include/shim/send_fast.h): true when it answered the call — *ret is the
- * length, or -1 with errno set and the error counted — false when the full path must answer. */
-static inline __attribute__((always_inline)) bool fast_answered(long r, ssize_t *ret)
-{
-	if (__builtin_expect(r >= 0, 1)) {
-		*ret = r;
-		return true;
-	}
-	if (r == UDP_FP_MISS)
-		return false;
-	stats_error((int)-r);
-	errno = (int)-r;
-	*ret = -1;
-	return true;
-}
-
-/* sendto's body, inlined into send too (no call through the PLT) */
+/* sendto's body, inlined into send too (no call through the PLT). The per-flow fast entry came
+ * first, in the wrapper (preload/interpose.c, kind FAST_CP): this is what it left. */
 static inline __attribute__((always_inline)) ssize_t sendto_body(int fd, const void *buf,
 								 size_t len, int flags,
 								 const struct sockaddr *addr,
@@ -34,14 +19,6 @@ static inline __attribute__((always_inline)) ssize_t sendto_body(int fd, const v
 	long r = SHIM_NOT_OWNED;
 	int err, saved;
 
-	/* a datagram of a flow this thread has cached (include/shim/send_fast.h): no set-up to wait
-	 * for, no trace line to print, errno untouched unless it fails */
-	if (__builtin_expect(__atomic_load_n(&shim_send_fast_ready, __ATOMIC_ACQUIRE), 1)) {
-		r = shim_sendto_fast(fd, buf, len, flags, addr, alen);
-		if (fast_answered(r, &ret))
-			return ret;
-		r = SHIM_NOT_OWNED;
-	}
 	shim_init();
 	saved = errno;
 	if (!shim_bypass || (r = sys_sendto(fd, buf, len, flags, addr, alen), SHIM_PASSES(r)))
@@ -70,12 +47,6 @@ ssize_t intercept_sendmsg(int fd, const struct msghdr *msg, int flags)
 	long r = SHIM_NOT_OWNED;
 	int err, saved;
 
-	if (__builtin_expect(__atomic_load_n(&shim_send_fast_ready, __ATOMIC_ACQUIRE), 1)) {
-		r = shim_sendmsg_fast(fd, msg, flags);
-		if (fast_answered(r, &ret))
-			return ret;
-		r = SHIM_NOT_OWNED;
-	}
 	shim_init();
 	saved = errno;
 	if (!shim_bypass || (r = sys_sendmsg(fd, msg, flags), SHIM_PASSES(r)))

@@ -36,6 +36,8 @@ static inline void (*opaque(void (*fn)(void)))(void)
 #define SHIM_SYSCALL_CASE_SYSCALL_CP(ret, name, nr) SHIM_SYSCALL_CASE_SYSCALL(ret, name, nr)
 #define SHIM_SYSCALL_CASE_FRAME(ret, name, nr)
 #define SHIM_SYSCALL_CASE_FRAME_CP(ret, name, nr)
+#define SHIM_SYSCALL_CASE_FAST_CP(ret, name, nr) SHIM_SYSCALL_CASE_SYSCALL(ret, name, nr)
+#define SHIM_SYSCALL_CASE_FAST_FRAME_CP(ret, name, nr)
 #define SHIM_SYSCALL_CASE_OWN(ret, name, nr)
 
 SHIM_EXPORT long syscall(long nr, ...)

@@ -14,9 +14,11 @@
 
 #include "shim/fdtable.h"
 #include "shim/shim_proc.h"
+#include "shim/stats.h"
 #include "shim/udp_fastpath.h"
 #include "shim/umem.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <netinet/in.h>
 #include <stdbool.h>
@@ -48,6 +50,12 @@ static inline long shim_sendto_fast(int fd, const void *buf, size_t len, int fla
 	if (alen != sizeof(to) || !umem_fault_safe() || umem_load_fixed(&to, addr, sizeof(to)) != 0)
 		return UDP_FP_MISS;
 	return udp_fastpath_send_peeked(fd, sk, buf, len, flags, &to);
+}
+
+/* send: sendto with no address */
+static inline long shim_send_fast(int fd, const void *buf, size_t len, int flags)
+{
+	return shim_sendto_fast(fd, buf, len, flags, NULL, 0);
 }
 
 /* The same for sendmsg (___sys_sendmsg with sendmsg_fast's shape in src/sys/sys_send.c): one
@@ -85,6 +93,22 @@ static inline long shim_sendmsg_fast(int fd, const struct msghdr *umsg, int flag
 	    a > 0x00007ffffffff000UL - one.iov_len)
 		return UDP_FP_MISS;
 	return udp_fastpath_send_peeked(fd, sk, one.iov_base, one.iov_len, flags, name);
+}
+
+/* A fast entry's result r: true when it answered the call — *ret is the length, or -1 with errno
+ * set and the error counted — false when the full path must answer (UDP_FP_MISS). */
+static inline __attribute__((always_inline)) bool shim_fast_answered(long r, long *ret)
+{
+	if (__builtin_expect(r >= 0, 1)) {
+		*ret = r;
+		return true;
+	}
+	if (r == UDP_FP_MISS)
+		return false;
+	stats_error((int)-r);
+	errno = (int)-r;
+	*ret = -1;
+	return true;
 }
 
 #endif

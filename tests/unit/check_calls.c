@@ -24,12 +24,16 @@ struct entry {
 #define ROUTED_OWN_SYSCALL		       1
 #define ROUTED_FRAME			       0
 #define ROUTED_FRAME_CP			       0
+#define ROUTED_FAST_CP			       1
+#define ROUTED_FAST_FRAME_CP		       0
 #define ROUTED_OWN			       0
 #define DECODED_SYSCALL			       2
 #define DECODED_SYSCALL_CP		       2
 #define DECODED_OWN_SYSCALL		       0
 #define DECODED_FRAME			       1
 #define DECODED_FRAME_CP		       1
+#define DECODED_FAST_CP			       2
+#define DECODED_FAST_FRAME_CP		       1
 #define DECODED_OWN			       0
 
 static const struct entry entries[] = {SHIM_CALLS(ROW)};
