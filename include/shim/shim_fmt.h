@@ -18,4 +18,14 @@ int shim_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 int shim_snprintf(char *buf, size_t size, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* A text built piece by piece into buf: len counts what the whole text needs, as snprintf does,
+ * and at most cap bytes are stored (the caller compares len with cap). */
+struct shim_text {
+	char *buf;
+	size_t cap, len;
+};
+
+/* Appends fmt's text to t. */
+void shim_text_put(struct shim_text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 #endif

@@ -293,3 +293,16 @@ int shim_snprintf(char *buf, size_t size, const char *fmt, ...)
 	va_end(ap);
 	return n;
 }
+
+void shim_text_put(struct shim_text *t, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = shim_vsnprintf(t->len < t->cap ? t->buf + t->len : NULL,
+			   t->len < t->cap ? t->cap - t->len : 0, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		t->len += (size_t)n;
+}

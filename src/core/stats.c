@@ -13,7 +13,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/memfd.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -211,26 +210,6 @@ const char *stats_kernel_desc(enum shim_kernel_reason why)
 	return (unsigned)why < KR_COUNT ? kernel_names[why][1] : "?";
 }
 
-struct out {
-	char *buf;
-	size_t cap, len;
-};
-
-static void put(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void put(struct out *o, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = shim_vsnprintf(o->len < o->cap ? o->buf + o->len : NULL,
-			   o->len < o->cap ? o->cap - o->len : 0, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		o->len += (size_t)n;
-}
-
 static uint64_t load(const _Atomic uint64_t *p)
 {
 	return atomic_load_explicit((_Atomic uint64_t *)p, memory_order_relaxed);
@@ -238,27 +217,27 @@ static uint64_t load(const _Atomic uint64_t *p)
 
 size_t stats_format(const struct stats_shared *s, char *buf, size_t cap)
 {
-	struct out o = {buf, cap, 0};
+	struct shim_text o = {buf, cap, 0};
 	char comm[sizeof(s->comm) + 1];
 
 	memcpy(comm, s->comm, sizeof(s->comm));
 	comm[sizeof(s->comm)] = '\0';
 	if (cap)
 		buf[0] = '\0';
-	put(&o, "libshim statistics, pid %d (%s):\n", (int)s->pid, comm);
+	shim_text_put(&o, "libshim statistics, pid %d (%s):\n", (int)s->pid, comm);
 	for (size_t i = 0; i < sizeof(report_order) / sizeof(report_order[0]); i++) {
 		enum shim_stat w = report_order[i];
 
-		put(&o, "  %-18s %12llu  %s\n", stat_names[w][0],
-		    (unsigned long long)load(&s->counters[w]), stat_names[w][1]);
+		shim_text_put(&o, "  %-18s %12llu  %s\n", stat_names[w][0],
+			      (unsigned long long)load(&s->counters[w]), stat_names[w][1]);
 		if (w == STAT_TO_KERNEL) {
 			for (int k = 0; k < KR_COUNT; k++) {
 				uint64_t v = load(&s->kernel[k]);
 
 				if (v)
-					put(&o, "    kernel.%-11s %10llu    %s\n",
-					    kernel_names[k][0], (unsigned long long)v,
-					    kernel_names[k][1]);
+					shim_text_put(&o, "    kernel.%-11s %10llu    %s\n",
+						      kernel_names[k][0], (unsigned long long)v,
+						      kernel_names[k][1]);
 			}
 		}
 	}
@@ -267,8 +246,8 @@ size_t stats_format(const struct stats_shared *s, char *buf, size_t cap)
 		const char *name = strerrorname_np(e);
 
 		if (v)
-			put(&o, "    errno.%-12s %10llu    %s\n", name ? name : "?",
-			    (unsigned long long)v, strerrordesc_np(e));
+			shim_text_put(&o, "    errno.%-12s %10llu    %s\n", name ? name : "?",
+				      (unsigned long long)v, strerrordesc_np(e));
 	}
 	return o.len;
 }

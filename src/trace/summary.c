@@ -6,7 +6,6 @@
 #include "shim/strace.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -78,38 +77,18 @@ void summary_after_fork(void)
 }
 SHIM_AFTER_FORK(summary_after_fork);
 
-struct out {
-	char *buf;
-	size_t cap, len;
-};
-
-static void put(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void put(struct out *o, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = shim_vsnprintf(o->len < o->cap ? o->buf + o->len : NULL,
-			   o->len < o->cap ? o->cap - o->len : 0, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		o->len += (size_t)n;
-}
-
 static uint64_t get(const _Atomic uint64_t *c)
 {
 	return __atomic_load_n(c, __ATOMIC_RELAXED);
 }
 
 /* A count, or blanks when it is 0 (as strace leaves an empty errors column). */
-static void put_count(struct out *o, int width, uint64_t v)
+static void put_count(struct shim_text *o, int width, uint64_t v)
 {
 	if (v)
-		put(o, " %*llu", width, (unsigned long long)v);
+		shim_text_put(o, " %*llu", width, (unsigned long long)v);
 	else
-		put(o, " %*s", width, "");
+		shim_text_put(o, " %*s", width, "");
 }
 
 static const char rule[] = "------ ----------- ----------- --------- --------- --------- "
@@ -117,7 +96,7 @@ static const char rule[] = "------ ----------- ----------- --------- --------- -
 
 size_t summary_format(char *buf, size_t cap)
 {
-	struct out o = {buf, cap, 0};
+	struct shim_text o = {buf, cap, 0};
 	const struct stats_shared *s = stats_block();
 	size_t order[N_CALLS], n = 0;
 	uint64_t total_ns = 0, total_calls = 0, total_errors = 0;
@@ -147,62 +126,69 @@ size_t summary_format(char *buf, size_t cap)
 
 	memcpy(comm, s->comm, sizeof(s->comm));
 	comm[sizeof(s->comm)] = '\0';
-	put(&o, "libshim summary, pid %d (%s): the intercepted calls\n", (int)s->pid, comm);
-	put(&o, "%% time     seconds  usecs/call     calls    errors      shim to_kernel   to_libc "
+	shim_text_put(&o, "libshim summary, pid %d (%s): the intercepted calls\n", (int)s->pid,
+		      comm);
+	shim_text_put(
+	    &o, "%% time     seconds  usecs/call     calls    errors      shim to_kernel   to_libc "
 		"syscall\n");
-	put(&o, "%s", rule);
+	shim_text_put(&o, "%s", rule);
 	for (size_t k = 0; k < n; k++) {
 		const struct row *r = &rows[order[k]];
 		uint64_t ns = get(&r->nsec), calls = get(&r->calls);
 		const char *name = strace_syscall_name(summary_nrs[order[k]]);
 
-		put(&o, "%6.2f %11.6f %11llu %9llu",
-		    total_ns ? 100.0 * (double)ns / (double)total_ns : 0, (double)ns / 1e9,
-		    (unsigned long long)(ns / 1000 / calls), (unsigned long long)calls);
+		shim_text_put(&o, "%6.2f %11.6f %11llu %9llu",
+			      total_ns ? 100.0 * (double)ns / (double)total_ns : 0,
+			      (double)ns / 1e9, (unsigned long long)(ns / 1000 / calls),
+			      (unsigned long long)calls);
 		put_count(&o, 9, get(&r->errors));
 		put_count(&o, 9, get(&r->by_route[SUMMARY_ROUTE_SHIM]));
 		put_count(&o, 9, get(&r->by_route[SUMMARY_ROUTE_KERNEL]));
 		put_count(&o, 9, get(&r->by_route[SUMMARY_ROUTE_NOT_OWNED]));
-		put(&o, " %s\n", name ? name : "?");
+		shim_text_put(&o, " %s\n", name ? name : "?");
 	}
-	put(&o, "%s", rule);
-	put(&o, "100.00 %11.6f %11llu %9llu", (double)total_ns / 1e9,
-	    (unsigned long long)(total_ns / 1000 / total_calls), (unsigned long long)total_calls);
+	shim_text_put(&o, "%s", rule);
+	shim_text_put(&o, "100.00 %11.6f %11llu %9llu", (double)total_ns / 1e9,
+		      (unsigned long long)(total_ns / 1000 / total_calls),
+		      (unsigned long long)total_calls);
 	put_count(&o, 9, total_errors);
-	put(&o, " %9s %9s %9s total\n", "", "", "");
+	shim_text_put(&o, " %9s %9s %9s total\n", "", "", "");
 
 	/* the shim's own split, from the counters (include/shim/stats.h) */
-	put(&o, "  sent by the shim: %llu datagrams, %llu bytes, %llu frames (%llu fragmented)\n",
+	shim_text_put(
+	    &o, "  sent by the shim: %llu datagrams, %llu bytes, %llu frames (%llu fragmented)\n",
 	    (unsigned long long)stats_get(STAT_DGRAMS_SENT),
 	    (unsigned long long)stats_get(STAT_BYTES_SENT),
 	    (unsigned long long)stats_get(STAT_FRAMES_SENT),
 	    (unsigned long long)stats_get(STAT_FRAGMENTED));
-	put(&o, "  handed to the kernel socket: %llu",
-	    (unsigned long long)stats_get(STAT_TO_KERNEL));
+	shim_text_put(&o, "  handed to the kernel socket: %llu",
+		      (unsigned long long)stats_get(STAT_TO_KERNEL));
 	for (int k = 0, first = 1; k < KR_COUNT; k++) {
 		uint64_t v = stats_get_kernel((enum shim_kernel_reason)k);
 
 		if (v) {
-			put(&o, "%s%s %llu", first ? " (" : ", ",
-			    stats_kernel_name((enum shim_kernel_reason)k), (unsigned long long)v);
+			shim_text_put(&o, "%s%s %llu", first ? " (" : ", ",
+				      stats_kernel_name((enum shim_kernel_reason)k),
+				      (unsigned long long)v);
 			first = 0;
 		}
 		if (k == KR_COUNT - 1 && !first)
-			put(&o, ")");
+			shim_text_put(&o, ")");
 	}
-	put(&o, "\n  failed by the shim: %llu", (unsigned long long)stats_get(STAT_ERRORS));
+	shim_text_put(&o, "\n  failed by the shim: %llu",
+		      (unsigned long long)stats_get(STAT_ERRORS));
 	for (int e = 1, first = 1; e < STATS_ERRNO_MAX; e++) {
 		uint64_t v = stats_get_errno(e);
 		const char *name = strerrorname_np(e);
 
 		if (v) {
-			put(&o, "%s%s %llu", first ? " (" : ", ", name ? name : "?",
-			    (unsigned long long)v);
+			shim_text_put(&o, "%s%s %llu", first ? " (" : ", ", name ? name : "?",
+				      (unsigned long long)v);
 			first = 0;
 		}
 		if (e == STATS_ERRNO_MAX - 1 && !first)
-			put(&o, ")");
+			shim_text_put(&o, ")");
 	}
-	put(&o, "\n");
+	shim_text_put(&o, "\n");
 	return o.len;
 }
