@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <sys/uio.h>
 
+#include "shim/frame_set.h"
 #include "shim/ip_options.h"
 #include "shim/path_trace.h"
 
@@ -36,26 +37,6 @@ struct udp_datagram {
 	uint16_t cscov;	  /* ... to this coverage (pcslen) */
 	const struct ip_optset *opt; /* compiled IP options, or NULL */
 };
-
-/* A datagram's frames built in one buffer: frame i is buf[off[i] .. off[i+1]), each starting with
- * the vnet header (no offload requested: the checksum is complete). The offsets live in the same
- * allocation (a datagram of 65535 bytes at the smallest MTU has thousands of fragments), so one
- * shim_free(buf) releases both and the struct may be copied. */
-struct frame_set {
-	int n;
-	size_t *off;  /* n + 1 entries */
-	uint8_t *buf; /* shim_alloc'd; shim_free() it */
-};
-
-/* Allocate a frame_set for n frames of bytes in all. Returns the buffer, or NULL. */
-uint8_t *frame_set_alloc(struct frame_set *fs, unsigned n, size_t bytes);
-
-/* Transmit a frame_set's frames in order, in chunks of one AF_PACKET sendmmsg each. Returns the
- * number of frames sent (stopping at the first that was not) or -errno. */
-int frame_set_xmit(const struct frame_set *fs, int oif, bool dontwait);
-
-/* Offset of the destination MAC in each frame of a frame_set. */
-#define FRAME_DST_MAC_OFF 10
 
 /* Copy the payload (fault-checked: -EFAULT), compute the UDP checksum over it, and lay the datagram
  * out in frames as __ip_append_data and ip_do_fragment do. Returns 0 or -errno (ENOMEM: no memory

@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "shim/ip_output.h"
+#include "shim/frame_set.h"
 
 /* Take fs (its buffer now belongs to the queue) for nexthop on ifindex and start resolution.
  * Returns 0, or -errno when resolution could not be started (fs is left to the caller). */

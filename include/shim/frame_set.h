@@ -1,0 +1,30 @@
+/* frame_set: a datagram's frames built in one buffer, handed to the device in order — built by
+ * ip_output (fragments, copied frames), kept by neigh_queue while the next hop resolves. */
+#ifndef SHIM_FRAME_SET_H
+#define SHIM_FRAME_SET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* A datagram's frames built in one buffer: frame i is buf[off[i] .. off[i+1]), each starting with
+ * the vnet header (no offload requested: the checksum is complete). The offsets live in the same
+ * allocation (a datagram of 65535 bytes at the smallest MTU has thousands of fragments), so one
+ * shim_free(buf) releases both and the struct may be copied. */
+struct frame_set {
+	int n;
+	size_t *off;  /* n + 1 entries */
+	uint8_t *buf; /* shim_alloc'd; shim_free() it */
+};
+
+/* Allocate a frame_set for n frames of bytes in all. Returns the buffer, or NULL. */
+uint8_t *frame_set_alloc(struct frame_set *fs, unsigned n, size_t bytes);
+
+/* Transmit a frame_set's frames in order, in chunks of one AF_PACKET sendmmsg each. Returns the
+ * number of frames sent (stopping at the first that was not) or -errno. */
+int frame_set_xmit(const struct frame_set *fs, int oif, bool dontwait);
+
+/* Offset of the destination MAC in each frame of a frame_set. */
+#define FRAME_DST_MAC_OFF 10
+
+#endif

@@ -1,0 +1,51 @@
+/* frame_set: a datagram's frames in one buffer, sent in order (see include/shim/frame_set.h). */
+#include "shim/frame_set.h"
+#include "shim/dev.h"
+#include "shim/shim_alloc.h"
+
+#include <sys/uio.h>
+
+uint8_t *frame_set_alloc(struct frame_set *fs, unsigned n, size_t bytes)
+{
+	size_t data = (bytes + 7) & ~(size_t)7;
+
+	fs->buf = shim_alloc(data + (n + 1) * sizeof(size_t));
+	if (fs->buf == NULL)
+		return NULL;
+	fs->off = (size_t *)(void *)(fs->buf + data);
+	fs->n = (int)n;
+	return fs->buf;
+}
+
+#define XMIT_CHUNK 64 /* frames per AF_PACKET sendmmsg */
+
+int frame_set_xmit(const struct frame_set *fs, int oif, bool dontwait)
+{
+	struct iovec parts[XMIT_CHUNK], *frames[XMIT_CHUNK];
+	int counts[XMIT_CHUNK], done = 0;
+
+	if (fs->n > 1)
+		dev_xmit_frags_begin();
+	while (done < fs->n) {
+		int k = fs->n - done < XMIT_CHUNK ? fs->n - done : XMIT_CHUNK, sent;
+
+		for (int i = 0; i < k; i++) {
+			size_t o = fs->off[done + i];
+
+			parts[i] = (struct iovec){fs->buf + o, fs->off[done + i + 1] - o};
+			frames[i] = &parts[i];
+			counts[i] = 1;
+		}
+		sent = dev_xmit_batch(oif, frames, counts, k, dontwait);
+		if (sent < 0) {
+			done = done > 0 ? done : sent;
+			break;
+		}
+		done += sent;
+		if (sent < k)
+			break;
+	}
+	if (fs->n > 1)
+		dev_xmit_frags_end();
+	return done;
+}
