@@ -73,11 +73,10 @@ int sysctl_ip_default_ttl(void);
  * inherited_fd >= 0: adopt that raw ICMP socket instead. Returns 0 or -errno. */
 int route_watch_icmp(int inherited_fd);
 
-/* Have the listener watch fd (a connected socket) for a pending error: sk->err_hint is set when
- * one arrives. rearm after the hint was consumed. Returns false when errors cannot be watched
- * (then the send path must ask SO_ERROR every time). */
-struct shim_sock;
-bool notify_watch_errors(int fd, struct shim_sock *sk, bool rearm);
+/* Have the listener watch fd (a connected socket) for a pending error: 1 is stored (atomically) in
+ * *hint, the socket's err_hint, when one arrives. rearm after the hint was consumed. Returns false
+ * when errors cannot be watched (then the send path must ask SO_ERROR every time). */
+bool notify_watch_errors(int fd, int *hint, bool rearm);
 
 /* The route and neighbour generations while the listener keeps them current; false when it does
  * not run (then nothing may be cached across calls). For the send fast path (udp_fastpath.c). */

@@ -7,7 +7,7 @@
 #include "shim/shim_fmt.h"
 #include "shim/shim_lock.h"
 #include "shim/stats.h"
-#include "shim/fdtable.h"
+#include "shim/internal_fd.h"
 #include "shim/rawsys.h"
 
 #include <errno.h>
@@ -97,8 +97,7 @@ fail:
 	if (fd >= 0)
 		rawsys1(SYS_close, fd);
 	if (replace >= 0) {
-		fdtable_forget(replace);
-		rawsys1(SYS_close, replace);
+		internal_fd_close(replace);
 	}
 	return NULL;
 }

@@ -1,7 +1,7 @@
 /* packet_ring: transmit through a PACKET_TX_RING (see include/shim/packet_ring.h). */
 #include "shim/shim_lock.h"
 #include "shim/packet_ring.h"
-#include "shim/fdtable.h"
+#include "shim/internal_fd.h"
 #include "shim/pcap.h"
 #include "shim/rawsys.h"
 #include "shim/stats.h"
@@ -107,8 +107,7 @@ static void packet_ring_after_fork_child(void)
 	int fd = __atomic_exchange_n(&ring_fd, -1, __ATOMIC_ACQ_REL);
 
 	if (fd >= 0) {
-		fdtable_forget(fd);
-		rawsys1(SYS_close, fd);
+		internal_fd_close(fd);
 	}
 	ring = NULL;
 	filled = 0;

@@ -2,7 +2,7 @@
 #include "shim/dev.h"
 #include "shim/dev_xmit_fast.h"
 #include "shim/coalesce.h"
-#include "shim/fdtable.h"
+#include "shim/internal_fd.h"
 #include "shim/packet_ring.h"
 #include "shim/pcap.h"
 #include "shim/stats.h"

@@ -88,7 +88,7 @@ static bool pending_error_possible(int fd, struct shim_sock *sk)
 	if (__atomic_load_n(&sk->err_watched, __ATOMIC_ACQUIRE))
 		return __atomic_exchange_n(&sk->err_hint, 0, __ATOMIC_ACQ_REL) != 0;
 	shim_lock_acquire(&sk->lock);
-	if (!sk->err_watched && notify_watch_errors(fd, sk, false))
+	if (!sk->err_watched && notify_watch_errors(fd, &sk->err_hint, false))
 		__atomic_store_n(&sk->err_watched, true, __ATOMIC_RELEASE);
 	shim_lock_release(&sk->lock);
 	return true; /* this once: an error may have come before the watch began */
@@ -288,7 +288,7 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 		long r2 = rawsys5(SYS_getsockopt, fd, SOL_SOCKET, SO_ERROR, &soerr, &len);
 
 		if (sk->err_watched)
-			notify_watch_errors(fd, sk, true);
+			notify_watch_errors(fd, &sk->err_hint, true);
 		if (r2 == 0 && soerr) {
 			path_step(m->trace, "sock_error(%d)", soerr);
 			return -soerr;

@@ -14,7 +14,7 @@
 #include "shim/neigh_queue.h"
 #include "shim/route.h"
 #include "shim/sandbox.h"
-#include "shim/fdtable.h"
+#include "shim/internal_fd.h"
 
 #include "shim/rawsys.h"
 
@@ -157,9 +157,9 @@ static bool icmp_changes_routes(void)
 static int err_epoll_fd = -1;
 static int listen_fd = -1; /* the rtnetlink subscription */
 
-bool notify_watch_errors(int fd, struct shim_sock *sk, bool rearm)
+bool notify_watch_errors(int fd, int *hint, bool rearm)
 {
-	struct epoll_event ev = {.events = EPOLLERR | EPOLLONESHOT, .data.ptr = sk};
+	struct epoll_event ev = {.events = EPOLLERR | EPOLLONESHOT, .data.ptr = hint};
 
 	if (err_epoll_fd < 0 || atomic_load(&listener_state) != 1)
 		return false;
@@ -178,7 +178,7 @@ static void collect_error_hints(void)
 	/* Socket objects live in type-stable memory: a hint that reaches a socket reused since
 	 * costs one needless SO_ERROR read, nothing more. */
 	for (long i = 0; i < n; i++)
-		atomic_store((_Atomic int *)&((struct shim_sock *)ev[i].data.ptr)->err_hint, 1);
+		atomic_store((_Atomic int *)ev[i].data.ptr, 1);
 }
 
 static void *listen_loop(void *arg)
@@ -245,8 +245,7 @@ static void close_internal(int *fdp)
 	int fd = __atomic_exchange_n(fdp, -1, __ATOMIC_ACQ_REL);
 
 	if (fd >= 0) {
-		fdtable_forget(fd);
-		rawsys1(SYS_close, fd);
+		internal_fd_close(fd);
 	}
 }
 

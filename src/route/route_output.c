@@ -5,7 +5,7 @@
 #include "notify.h"
 #include "rtnl.h"
 
-#include "shim/fdtable.h"
+#include "shim/internal_fd.h"
 #include "shim/neigh_queue.h"
 
 #include "shim/rawsys.h"

@@ -4,7 +4,7 @@
 #include "shim/dev.h"
 #include "shim/shim_proc.h"
 #include "shim/shim_lock.h"
-#include "shim/fdtable.h"
+#include "shim/internal_fd.h"
 #include "shim/rawsys.h"
 
 #include <errno.h>
@@ -38,8 +38,7 @@ int rtnl_socket(int replace)
 	}
 	if (fd < 0) {
 		if (replace >= 0) {
-			fdtable_forget(replace);
-			rawsys1(SYS_close, replace);
+			internal_fd_close(replace);
 		}
 		return (int)fd;
 	}
@@ -67,8 +66,7 @@ static int rtnl_open_request(int replace)
 		return fd;
 	r = rtnl_subscribe(fd, 0);
 	if (r < 0) {
-		fdtable_forget(fd);
-		rawsys1(SYS_close, fd);
+		internal_fd_close(fd);
 		return r;
 	}
 	rawsys5(SYS_setsockopt, fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));

@@ -15,6 +15,7 @@
  * (kernel memory: see there).
  */
 #include "shim/shim_lock.h"
+#include "shim/internal_fd.h"
 #include "shim/fdtable.h"
 #include "shim/rawsys.h"
 
@@ -219,4 +220,10 @@ int internal_fd_relocate(int fd)
 	}
 	shim_lock_release(&tracked_lock);
 	return moved;
+}
+
+void internal_fd_close(int fd)
+{
+	fdtable_forget(fd);
+	rawsys1(SYS_close, fd);
 }

@@ -12,7 +12,7 @@
 #include "shim/shim_fmt.h"
 #include "shim/shim_alloc.h"
 #include "shim/pcap.h"
-#include "shim/fdtable.h"
+#include "shim/internal_fd.h"
 #include "shim/rawsys.h"
 #include "shim/umem.h"
 #include "shim/wire.h"
@@ -131,8 +131,7 @@ int pcap_open(const char *path)
 	if (fd < 0)
 		return (int)fd;
 	if (pcap_fd >= 0) {
-		fdtable_forget(pcap_fd);
-		rawsys1(SYS_close, pcap_fd);
+		internal_fd_close(pcap_fd);
 	}
 	pcap_fd = internal_fd_adopt((int)fd, true);
 	internal_fd_track(&pcap_fd);

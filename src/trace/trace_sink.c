@@ -1,6 +1,6 @@
 /* trace_sink: the trace and notice output of the shim (see include/shim/trace.h). */
 #include "shim/trace.h"
-#include "shim/fdtable.h"
+#include "shim/internal_fd.h"
 #include "shim/rawsys.h"
 
 #include <errno.h>
@@ -33,8 +33,7 @@ int trace_sink_open(const char *path)
 	old = __atomic_exchange_n(&sink_fd, fd, __ATOMIC_ACQ_REL);
 	internal_fd_track(&sink_fd);
 	if (old >= 0) {
-		fdtable_forget(old);
-		rawsys1(SYS_close, old);
+		internal_fd_close(old);
 	}
 	return err;
 }
