@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "shim/notice.h"
 #include "shim/strace.h"
 
 /* Set up the output: path NULL or "" means standard error. Returns 0, or -errno when the file could
@@ -24,9 +25,6 @@ extern bool trace_epilogue_enabled;
 
 /* Format c as strace does and write the line. */
 void trace_call(const struct strace_call *c);
-
-/* Write one notice line ("libshim: ..."), newline added, to the trace output. */
-void shim_notice(const char *line);
 
 /* The internal fd the output goes to, or -1. */
 int trace_sink_fd(void);

@@ -7,7 +7,7 @@
 #include "shim/umem.h"
 #include "shim/shim_proc.h"
 #include "shim/rawsys.h"
-#include "shim/trace.h"
+#include "shim/notice.h"
 
 #include <errno.h>
 #include <stdint.h>

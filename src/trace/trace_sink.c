@@ -1,5 +1,7 @@
-/* trace_sink: the trace and notice output of the shim (see include/shim/trace.h). */
+/* trace_sink: where the trace lines go (see include/shim/trace.h); the notice channel itself is
+ * src/core/notice.c. */
 #include "shim/trace.h"
+#include "shim/notice.h"
 #include "shim/internal_fd.h"
 #include "shim/rawsys.h"
 
@@ -11,8 +13,6 @@
 
 bool trace_calls_enabled;
 bool trace_epilogue_enabled;
-
-static int sink_fd = -1; /* atomic */
 
 int trace_sink_open(const char *path)
 {
@@ -30,8 +30,8 @@ int trace_sink_open(const char *path)
 	} else {
 		fd = internal_fd_adopt(2, false);
 	}
-	old = __atomic_exchange_n(&sink_fd, fd, __ATOMIC_ACQ_REL);
-	internal_fd_track(&sink_fd);
+	old = __atomic_exchange_n(&shim_out_fd, fd, __ATOMIC_ACQ_REL);
+	internal_fd_track(&shim_out_fd);
 	if (old >= 0) {
 		internal_fd_close(old);
 	}
@@ -40,25 +40,7 @@ int trace_sink_open(const char *path)
 
 int trace_sink_fd(void)
 {
-	return __atomic_load_n(&sink_fd, __ATOMIC_ACQUIRE);
-}
-
-static void sink_write(const char *p, size_t len)
-{
-	int fd = __atomic_load_n(&sink_fd, __ATOMIC_ACQUIRE);
-
-	if (fd < 0)
-		fd = 2;
-	while (len > 0) {
-		long n = rawsys3(SYS_write, fd, p, len);
-
-		if (n == -EINTR)
-			continue;
-		if (n <= 0)
-			return;
-		p += n;
-		len -= (size_t)n;
-	}
+	return __atomic_load_n(&shim_out_fd, __ATOMIC_ACQUIRE);
 }
 
 void trace_call(const struct strace_call *c)
@@ -68,18 +50,6 @@ void trace_call(const struct strace_call *c)
 
 	sbuf_init(&b, mem, sizeof(mem));
 	strace_format_call(&b, c);
-	sink_write(b.p, b.len);
-	sbuf_release(&b);
-}
-
-void shim_notice(const char *line)
-{
-	char mem[600];
-	struct sbuf b;
-
-	sbuf_init(&b, mem, sizeof(mem));
-	sbuf_puts(&b, line);
-	sbuf_putc(&b, '\n');
-	sink_write(b.p, b.len);
+	shim_out_write(b.p, b.len);
 	sbuf_release(&b);
 }
