@@ -6,7 +6,7 @@
 
 #include "shim/coalesce.h"
 #include "shim/fdtable.h"
-#include "shim/ident_learn.h"
+#include "shim/ident_watch.h"
 #include "shim/summary.h"
 #include "shim/sys_send.h"
 #include "shim/trace.h"

@@ -17,15 +17,15 @@
  * inherited_fd (>= 0). */
 int ident_learn_open(int inherited_fd);
 
-struct ident_watch {
-	bool active;
-	int fd;
-};
+/* Whether the tap is open (ident_learn_open succeeded). */
+bool ident_tap_available(void);
 
-/* Before the kernel sends for fd: start watching if fd is a connected socket the shim owns. */
-void ident_watch_begin(int fd, struct ident_watch *w);
+/* Before the kernel sends a datagram of the flow sport -> dport (network order): start watching
+ * its outgoing frames. true: watching, and the tap is this caller's until ident_tap_end. */
+bool ident_tap_begin(uint16_t sport, uint16_t dport);
 
-/* After the kernel's answer ret: learn the ID from the frame that left, and stop watching. */
-void ident_watch_end(struct ident_watch *w, long ret);
+/* After the kernel's answer ret: stop watching; the IP ID of the frame that left, or -1 if none was
+ * seen (or ret < 0). The socket's side: include/shim/ident_watch.h. */
+int ident_tap_end(long ret);
 
 #endif

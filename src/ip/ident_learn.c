@@ -2,8 +2,7 @@
  * include/shim/ident_learn.h). */
 #include "shim/shim_lock.h"
 #include "shim/ident_learn.h"
-#include "shim/fdtable.h"
-#include "shim/inet.h"
+#include "shim/internal_fd.h"
 #include "shim/rawsys.h"
 
 #include <arpa/inet.h>
@@ -77,52 +76,34 @@ static void tap_drain(void)
 			break;
 }
 
-void ident_watch_begin(int fd, struct ident_watch *w)
+bool ident_tap_available(void)
 {
-	struct shim_sock *sk;
-	bool watch;
-
-	w->active = false;
-	if (tap_fd < 0 || fdtable_lookup(fd, &sk) != FD_OWNED)
-		return;
-	shim_lock_acquire(&sk->lock);
-	watch = sk->synced && sk->connected && sk->kernel_only == NULL && sk->sport != 0;
-	shim_lock_release(&sk->lock);
-	if (watch) {
-		shim_lock_acquire(&tap_lock);
-		if (attach_flow_filter(sk->sport, sk->dport) == 0) {
-			tap_bind(htons(ETH_P_ALL)); /* outgoing frames reach ETH_P_ALL taps only */
-			tap_drain(); /* frames that matched before the filter was in place */
-			w->active = true;
-			w->fd = fd;
-		} else {
-			shim_lock_release(&tap_lock);
-		}
-	}
-	shim_sock_put(sk);
+	return tap_fd >= 0;
 }
 
-void ident_watch_end(struct ident_watch *w, long ret)
+bool ident_tap_begin(uint16_t sport, uint16_t dport)
+{
+	shim_lock_acquire(&tap_lock);
+	if (attach_flow_filter(sport, dport) == 0) {
+		tap_bind(htons(ETH_P_ALL)); /* outgoing frames reach ETH_P_ALL taps only */
+		tap_drain();		    /* frames that matched before the filter was in place */
+		return true;
+	}
+	shim_lock_release(&tap_lock);
+	return false;
+}
+
+int ident_tap_end(long ret)
 {
 	unsigned char frame[64];
-	struct shim_sock *sk;
 	long n = -1;
 
-	if (!w->active)
-		return;
 	if (ret >= 0)
 		n = rawsys6(SYS_recvfrom, tap_fd, (long)frame, sizeof(frame), MSG_DONTWAIT, 0, 0);
 	tap_bind(0); /* receive nothing again */
 	tap_drain();
 	shim_lock_release(&tap_lock);
-	w->active = false;
-	if (n < 14 + 20 || fdtable_lookup(w->fd, &sk) != FD_OWNED)
-		return;
-	/* Adopted only while the shim has not used its own counter since connect: later, the
-	 * kernel's counter lags behind the shim's and adopting it would repeat IDs in the flow. */
-	shim_lock_acquire(&sk->lock);
-	if (!sk->ip_id_used)
-		sk->ip_id = (uint16_t)(frame[18] << 8 | frame[19]); /* the next one is this + 1 */
-	shim_lock_release(&sk->lock);
-	shim_sock_put(sk);
+	if (n < 14 + 20)
+		return -1;
+	return frame[18] << 8 | frame[19];
 }

@@ -3,7 +3,7 @@
 #include "shim/shim_alloc.h"
 #include "shim/sys_send.h"
 #include "shim/fdevents.h"
-#include "shim/ident_learn.h"
+#include "shim/ident_watch.h"
 #include "shim/ip_output.h"
 #include "shim/path_trace.h"
 #include "shim/pcap.h"

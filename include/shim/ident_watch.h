@@ -1,0 +1,19 @@
+/* ident_watch: a connected socket's datagram handed to the kernel — watch it leave and take the IP
+ * ID the kernel gave it as the socket's counter (the tap: include/shim/ident_learn.h). */
+#ifndef SHIM_IDENT_WATCH_H
+#define SHIM_IDENT_WATCH_H
+
+#include <stdbool.h>
+
+struct ident_watch {
+	bool active;
+	int fd;
+};
+
+/* Before the kernel sends for fd: start watching if fd is a connected socket the shim owns. */
+void ident_watch_begin(int fd, struct ident_watch *w);
+
+/* After the kernel's answer ret: learn the ID from the frame that left, and stop watching. */
+void ident_watch_end(struct ident_watch *w, long ret);
+
+#endif
