@@ -126,6 +126,7 @@ static void start_bypass(void)
 	route_open_now();
 	route_watch_icmp(icmp);
 	ident_learn_open(tap);
+	route_listener_start(); /* here, not on the first send: that may be in a signal handler */
 	if (config.coalesce) {
 		err = coalesce_start(config.coalesce_frames, (unsigned)config.coalesce_usec);
 		if (err < 0) {

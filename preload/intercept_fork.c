@@ -8,6 +8,7 @@
 #include "real.h"
 
 #include "shim/guard.h"
+#include "shim/route.h"
 #include "shim/sandbox.h"
 #include "shim/shim_proc.h"
 
@@ -23,8 +24,17 @@ SHIM_EXPORT pid_t fork(void)
 {
 	pid_t pid = REAL(fork)();
 
-	if (pid == 0 && !shim_seccomp_active()) /* aside for a filter: nothing of the shim's runs */
+	if (pid == 0 &&
+	    !shim_seccomp_active()) { /* aside for a filter: nothing of the shim's runs */
 		shim_proc_child(true);
+		/* the listener thread, now that libc's fork() made a child where threads may be
+		 * made: not on its first send, which may come from a signal handler */
+		if (shim_bypass) {
+			shim_enter();
+			route_listener_start();
+			shim_leave();
+		}
+	}
 	return pid;
 }
 

@@ -108,4 +108,10 @@ uint64_t route_generation(void);
  * -errno (then they are opened on first use, in the packet socket's namespace or not at all). */
 int route_open_now(void);
 
+/* Start the thread that keeps cached routes and neighbours current (src/route/notify.c), from a
+ * context where libc may make a thread: the set-up, and a child of libc's fork() in the fork
+ * interposer. Never on a send: a send may come from a signal handler that interrupted malloc.
+ * Without it every lookup asks the kernel. */
+void route_listener_start(void);
+
 #endif

@@ -275,7 +275,7 @@ static void *flusher(void *arg)
 	return NULL;
 }
 
-static void start_flusher_locked(void)
+static void start_flusher(void)
 {
 	pthread_t t;
 	pthread_attr_t attr;
@@ -345,6 +345,10 @@ int coalesce_start(int frames, unsigned usec)
 	pthread_atfork(before_fork, after_fork_parent, NULL);
 	atexit(at_exit);
 	coalesce_mode = 1;
+	/* the flusher now, at set-up: not on a send, which may come from a signal handler that
+	 * interrupted malloc (pthread_create allocates). Without it every frame goes out at once.
+	 */
+	start_flusher();
 	return 0;
 }
 
@@ -400,16 +404,14 @@ held:
 	if (coalesce_held == 0) {
 		__atomic_store_n(&first_held_ns, now_ns(), __ATOMIC_SEQ_CST);
 		__atomic_store_n(&coalesce_held, 1, __ATOMIC_SEQ_CST);
-		if (!flusher_running)
-			start_flusher_locked();
-		else
+		if (flusher_running)
 			signal = __atomic_load_n(&flusher_idle, __ATOMIC_SEQ_CST);
 	} else {
 		__atomic_store_n(&coalesce_held, coalesce_held + 1, __ATOMIC_RELAXED);
 	}
 	/* a busy sender checks the deadline itself (every 8th frame: one clock read per 8), so the
 	 * flusher's wake-up delay does not add to the hold time */
-	if (coalesce_held >= max_frames ||
+	if (!flusher_running || coalesce_held >= max_frames ||
 	    ((coalesce_held & 7) == 0 && now_ns() - first_held_ns >= hold_ns)) {
 		kick_locked();
 		signal = 0;

@@ -2,9 +2,12 @@
  *
  * A thread of the shim's own listens to link, address, route, rule and neighbour changes and bumps
  * the generation on each; cached routes, links and neighbours are used only while the generation
- * they were made in is current. The thread starts on the first lookup (never in a process that
- * does not send), blocks every signal, and is started again in a child after fork. If it cannot
- * start, every lookup asks the kernel (generation always new). */
+ * they were made in is current. The thread is started at set-up (bypass mode: preload/init.c) and
+ * in a child of libc's fork() by the fork interposer, never by a lookup: a lookup may run in a
+ * signal handler that interrupted malloc, and pthread_create allocates (the thread's TLS, with the
+ * program's calloc) and takes libc's locks. It blocks every signal. Without it (it could not
+ * start; a child of _Fork or of a raw clone; passthrough mode) every lookup asks the kernel
+ * (generation always new). */
 #include "notify.h"
 #include "rtnl.h"
 
@@ -323,26 +326,25 @@ static void start_listener(void)
 	atomic_store(&listener_state, 1);
 }
 
+/* From a context where libc may make a thread: set-up, or the fork interposer's child of fork(). */
+void notify_start(void)
+{
+	shim_lock_acquire(&start_lock);
+	if (atomic_load(&listener_state) == 0 && shim_proc_libc_usable())
+		start_listener();
+	shim_lock_release(&start_lock);
+}
+
 uint64_t notify_generation(void)
 {
-	int state = atomic_load_explicit(&listener_state, memory_order_acquire);
-
-	if (state == 0) {
-		shim_lock_acquire(&start_lock);
-		if (atomic_load(&listener_state) == 0)
-			start_listener();
-		shim_lock_release(&start_lock);
-		state = atomic_load(&listener_state);
-	}
-	if (state < 0)
+	if (atomic_load_explicit(&listener_state, memory_order_acquire) != 1)
 		return atomic_fetch_add(&generation, 1) + 1; /* no listener: never reuse */
 	return route_gen_now();
 }
 
 uint64_t notify_neigh_generation(void)
 {
-	notify_generation(); /* starts the listener */
-	if (atomic_load(&listener_state) < 0)
+	if (atomic_load_explicit(&listener_state, memory_order_acquire) != 1)
 		return atomic_fetch_add(&neigh_generation, 1) + 1; /* no listener: never reuse */
 	return neigh_gen_now();
 }
@@ -374,9 +376,8 @@ uint64_t notify_generation_peek(void)
 
 void notify_forget_after_fork(void)
 {
-	/* The listener thread did not survive fork: start a new one on the next lookup, where libc
-	 * can make threads (after fork(), not after _Fork or a raw clone: every lookup asks then)
-	 */
+	/* The listener thread did not survive fork: the fork interposer starts a new one in a child
+	 * of fork() (notify_start); after _Fork or a raw clone none starts and every lookup asks */
 	atomic_store(&listener_state, shim_proc_libc_usable() ? 0 : -1);
 	atomic_fetch_add(&generation, 1);
 	atomic_fetch_add(&neigh_generation, 1);

@@ -7,8 +7,12 @@
 
 struct shim_sock;
 
-/* The current generation; starts the listener on first use. */
+/* The current generation: always a new one while the listener does not run. */
 uint64_t notify_generation(void);
+
+/* Start the listener thread, once per process, where libc may make a thread (set-up; a child of
+ * fork() in the fork interposer): never from a lookup, which may run in a signal handler. */
+void notify_start(void);
 
 /* The neighbour generation: moves with every neighbour change and with the route generation. */
 uint64_t notify_neigh_generation(void);

@@ -378,6 +378,11 @@ int route_open_now(void)
 	return r < 0 ? r : n;
 }
 
+void route_listener_start(void)
+{
+	notify_start();
+}
+
 /* In a child: forget everything cached and the per-process netlink sockets. */
 static void route_forget_after_fork(void)
 {
