@@ -94,6 +94,9 @@
 	X(OWN, pid_t, fork, (void), (), 0)                                                          \
 	X(OWN, pid_t, _Fork, (void), (), 0)                                                         \
 	X(OWN, pid_t, vfork, (void), (), 0) /* in assembly */                                       \
+	/* intercept_ns.c: the listener thread ended for a call that needs a single thread */        \
+	X(OWN, int, unshare, (int flags), (flags), 0)                                               \
+	X(OWN, int, setns, (int fd, int nstype), (fd, nstype), 0)                                   \
 	/* intercept_wait.c: held frames go out first (coalescing) */                              \
 	X(OWN, int, poll, (struct pollfd *fds, nfds_t n, int timeout), (fds, n, timeout), 0)         \
 	X(OWN, int, ppoll, (struct pollfd *fds, nfds_t n, const struct timespec *t, const sigset_t *m), (fds, n, t, m), 0) \

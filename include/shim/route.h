@@ -114,4 +114,9 @@ int route_open_now(void);
  * Without it every lookup asks the kernel. */
 void route_listener_start(void);
 
+/* End that thread (and wait until it is gone) for a call that needs a single-threaded caller:
+ * unshare(CLONE_NEWUSER) or setns into a user namespace. Whether one ended: then
+ * route_listener_start runs it again after the call. */
+bool route_listener_pause(void);
+
 #endif

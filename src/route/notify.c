@@ -21,6 +21,8 @@
 
 #include "shim/rawsys.h"
 
+#include "shim/shim_fmt.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/neighbour.h>
@@ -43,6 +45,9 @@ _Atomic int notify_listener_state;
 #define neigh_generation notify_neigh_generation_var
 #define listener_state	 notify_listener_state
 static long listener_pid;
+static long listener_tid;	   /* the thread, for notify_pause to see it gone */
+static _Atomic int stop_requested; /* notify_pause: the thread ends at its next wake-up */
+static int subscribed_fd = -1;	   /* listen_fd once bound to the groups (one bind per socket) */
 /* the kernel's counts of the messages queued for the listener (notify_bpf.c), zeros without them */
 static const uint64_t no_counts[NOTIFY_BPF_COUNTS];
 const volatile uint64_t *notify_bpf_counts = no_counts;
@@ -190,6 +195,7 @@ static void *listen_loop(void *arg)
 
 	(void)arg;
 	shim_enter(); /* the shim's own thread: every call it makes is the shim's */
+	__atomic_store_n(&listener_tid, rawsys0(SYS_gettid), __ATOMIC_RELEASE);
 	for (;;) {
 		/* the fds are read again each round: a program's dup2 may have moved them */
 		int fd = __atomic_load_n(&listen_fd, __ATOMIC_ACQUIRE);
@@ -205,6 +211,8 @@ static void *listen_loop(void *arg)
 			continue;
 		if (shim_seccomp_active()) /* a filter came while waiting (maybe on this thread) */
 			shim_seccomp_park();
+		if (atomic_load(&stop_requested))
+			return NULL; /* notify_pause */
 		if (pfd[1].revents & POLLIN)
 			collect_error_hints();
 		if (icmp_fd >= 0 && (pfd[2].revents & POLLIN) && icmp_changes_routes()) {
@@ -303,11 +311,14 @@ static void start_listener(void)
 	pthread_t th;
 	int fd, ok;
 
-	if (open_listener_fds() < 0 || rtnl_subscribe(listen_fd, groups) < 0) {
+	if (open_listener_fds() < 0 ||
+	    (subscribed_fd != listen_fd && rtnl_subscribe(listen_fd, groups) < 0)) {
 		atomic_store(&listener_state, -1);
 		return;
 	}
-	fd = listen_fd;
+	fd = subscribed_fd = listen_fd;
+	atomic_store(&stop_requested, 0);
+	__atomic_store_n(&listener_tid, 0, __ATOMIC_RELEASE);
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	pthread_attr_init(&attr);
@@ -333,6 +344,52 @@ void notify_start(void)
 	if (atomic_load(&listener_state) == 0 && shim_proc_libc_usable())
 		start_listener();
 	shim_lock_release(&start_lock);
+}
+
+/* Whether the thread tid of this process still exists (its /proc entry goes when the kernel has
+ * removed it from the thread group); without /proc, a bounded wait is all there is. */
+static bool thread_exists(long tid)
+{
+	char path[48];
+
+	shim_snprintf(path, sizeof(path), "/proc/self/task/%ld", tid);
+	return rawsys4(SYS_faccessat, AT_FDCWD, path, F_OK, 0) == 0;
+}
+
+/* End the listener thread and wait (up to 1 s) until it is gone from the thread group, for a call
+ * that needs a single-threaded caller (unshare(CLONE_NEWUSER), setns into a user namespace).
+ * Returns whether it ended; lookups ask the kernel until notify_start runs it again. */
+bool notify_pause(void)
+{
+	struct sockaddr_nl self = {.nl_family = AF_NETLINK};
+	socklen_t len = sizeof(self);
+	long tid = 0;
+	bool gone = false;
+
+	shim_lock_acquire(&start_lock);
+	if (atomic_load(&listener_state) != 1 || listener_pid != rawsys0(SYS_getpid)) {
+		shim_lock_release(&start_lock);
+		return false;
+	}
+	atomic_store(&listener_state, 0);
+	atomic_store(&stop_requested, 1);
+	/* wake it: a message to its own socket (netlink unicast between sockets of one process) */
+	if (rawsys3(SYS_getsockname, listen_fd, &self, &len) == 0) {
+		struct nlmsghdr wake = {.nlmsg_len = sizeof(wake), .nlmsg_type = NLMSG_NOOP};
+
+		rawsys6(SYS_sendto, listen_fd, (long)&wake, sizeof(wake), MSG_DONTWAIT, (long)&self,
+			sizeof(self));
+	}
+	for (int i = 0; i < 10000 && !gone; i++) { /* 10,000 x 100 us */
+		struct timespec t = {0, 100000};
+
+		tid = tid != 0 ? tid : __atomic_load_n(&listener_tid, __ATOMIC_ACQUIRE);
+		gone = tid != 0 && !thread_exists(tid);
+		if (!gone)
+			rawsys2(SYS_nanosleep, &t, NULL);
+	}
+	shim_lock_release(&start_lock);
+	return gone;
 }
 
 uint64_t notify_generation(void)
@@ -379,6 +436,7 @@ void notify_forget_after_fork(void)
 	/* The listener thread did not survive fork: the fork interposer starts a new one in a child
 	 * of fork() (notify_start); after _Fork or a raw clone none starts and every lookup asks */
 	atomic_store(&listener_state, shim_proc_libc_usable() ? 0 : -1);
+	subscribed_fd = -1; /* the child's socket replaces the parent's under the same number */
 	atomic_fetch_add(&generation, 1);
 	atomic_fetch_add(&neigh_generation, 1);
 }

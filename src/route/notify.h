@@ -14,6 +14,10 @@ uint64_t notify_generation(void);
  * fork() in the fork interposer): never from a lookup, which may run in a signal handler. */
 void notify_start(void);
 
+/* End the listener thread for a call that needs a single-threaded caller; notify_start runs it
+ * again. Whether it ended. */
+bool notify_pause(void);
+
 /* The neighbour generation: moves with every neighbour change and with the route generation. */
 uint64_t notify_neigh_generation(void);
 

@@ -383,6 +383,11 @@ void route_listener_start(void)
 	notify_start();
 }
 
+bool route_listener_pause(void)
+{
+	return notify_pause();
+}
+
 /* In a child: forget everything cached and the per-process netlink sockets. */
 static void route_forget_after_fork(void)
 {
