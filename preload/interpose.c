@@ -35,18 +35,7 @@
  * called pthread_cancel at all (preload/intercept_cancel.c): a load and a branch until then. The
  * raw path acts on none but libc's own. */
 #define SHIM_WRAPPER_SYSCALL_CP(ret, name, params, args, nr)                                       \
-	SHIM_EXPORT ret name params                                                                \
-	{                                                                                          \
-		ret v_;                                                                            \
-		if (shim_goes_raw())                                                               \
-			return SHIM_PASS(ret, name, args, nr);                                     \
-		if (__builtin_expect(shim_cancel_used, 0))                                         \
-			pthread_testcancel();                                                      \
-		v_ = SHIM_INSIDE_COUNTED(ret, nr, intercept_##name args);                          \
-		if (__builtin_expect(shim_cancel_used, 0))                                         \
-			pthread_testcancel();                                                      \
-		return v_;                                                                         \
-	}
+	SHIM_WRAPPER_CP_(ret, name, params, args, nr, SHIM_NO_FAST_ENTRY)
 #define SHIM_WRAPPER_FRAME_CP(ret, name, params, args, nr)                                         \
 	SHIM_WRAPPER_SYSCALL_CP(ret, name, params, args, nr)
 /* A cancellation point with a per-flow fast entry (include/shim/send_fast.h): set up in bypass
@@ -54,6 +43,18 @@
  * cached goes out from here, inside the guard, with no call of the body; what the fast entry
  * leaves (UDP_FP_MISS, before anything visible happened) the body answers. */
 #define SHIM_WRAPPER_FAST_CP(ret, name, params, args, nr)                                          \
+	SHIM_WRAPPER_CP_(ret, name, params, args, nr, SHIM_FAST_ENTRY)
+#define SHIM_WRAPPER_FAST_FRAME_CP(ret, name, params, args, nr)                                    \
+	SHIM_WRAPPER_FAST_CP(ret, name, params, args, nr)
+#define SHIM_NO_FAST_ENTRY(name, args)
+#define SHIM_FAST_ENTRY(name, args)                                                                \
+	if (__builtin_expect(__atomic_load_n(&shim_send_fast_ready, __ATOMIC_ACQUIRE), 1)) {       \
+		long f_ = SHIM_INSIDE(long, shim_##name##_fast args);                              \
+		if (shim_fast_answered(f_, &v_))                                                   \
+			goto out_;                                                                 \
+	}
+/* The one body of the cancellation points, with or without a fast entry. */
+#define SHIM_WRAPPER_CP_(ret, name, params, args, nr, fast_entry)                                  \
 	SHIM_EXPORT ret name params                                                                \
 	{                                                                                          \
 		long v_;                                                                           \
@@ -61,20 +62,14 @@
 			return SHIM_PASS(ret, name, args, nr);                                     \
 		if (__builtin_expect(shim_cancel_used, 0))                                         \
 			pthread_testcancel();                                                      \
-		if (__builtin_expect(__atomic_load_n(&shim_send_fast_ready, __ATOMIC_ACQUIRE),     \
-				     1)) {                                                         \
-			long f_ = SHIM_INSIDE(long, shim_##name##_fast args);                      \
-			if (shim_fast_answered(f_, &v_))                                           \
-				goto out_;                                                         \
-		}                                                                                  \
+		fast_entry(name, args);                                                            \
 		v_ = (long)SHIM_INSIDE_COUNTED(ret, nr, intercept_##name args);                    \
 	out_:                                                                                      \
+		__attribute__((unused));                                                           \
 		if (__builtin_expect(shim_cancel_used, 0))                                         \
 			pthread_testcancel();                                                      \
 		return (ret)v_;                                                                    \
 	}
-#define SHIM_WRAPPER_FAST_FRAME_CP(ret, name, params, args, nr)                                    \
-	SHIM_WRAPPER_FAST_CP(ret, name, params, args, nr)
 #define SHIM_WRAPPER_OWN_SYSCALL(ret, name, params, args, nr)
 #define SHIM_WRAPPER_OWN(ret, name, params, args, nr)
 
