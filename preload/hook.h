@@ -75,7 +75,7 @@ static inline int fd_is_internal(int fd)
 
 /* The call goes to libc: ret = call with err its errno (EBADF for the shim's own fds). When the
  * shim handed it over (r == SHIM_TO_KERNEL), the ID the kernel gives a connected socket's datagram
- * is learnt on the way (src/ip/ident_learn.c). */
+ * is learnt on the way (src/ipv4/ident_learn.c). */
 #define CALL_KERNEL(fd, r, ret, err, call)                                                         \
 	do {                                                                                       \
 		struct ident_watch w_ = {false, -1};                                               \

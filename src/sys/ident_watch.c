@@ -1,5 +1,5 @@
 /* ident_watch: the socket's side of learning the kernel's IP ID (see include/shim/ident_watch.h);
- * the tap is src/ip/ident_learn.c. */
+ * the tap is src/ipv4/ident_learn.c. */
 #include "shim/ident_watch.h"
 #include "shim/ident_learn.h"
 #include "shim/fdtable.h"
