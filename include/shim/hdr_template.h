@@ -2,7 +2,7 @@
  * same from one datagram to the next of a flow except the lengths, the IP ID and the two checksums.
  * Each thread keeps the last headers it built with the fields they came from; a datagram of the
  * same flow (addresses, ports, MACs, TOS, TTL, DF) copies them and patches only what differs, the
- * IPv4 checksum from a precomputed partial sum. Used by put_single_headers (src/ipv4/ip_output.c). */
+ * IPv4 checksum from a precomputed partial sum. Used by put_single_headers (ipv4/ip_output.c). */
 #ifndef SHIM_HDR_TEMPLATE_H
 #define SHIM_HDR_TEMPLATE_H
 
