@@ -38,9 +38,11 @@ bool fmt_fetch(struct sbuf *b, uint64_t addr, size_t len, void *dst);
 /* "[%d]" of the int at addr, or the address. */
 void fmt_mem_int(struct sbuf *b, uint64_t addr);
 
-/* An interface index (strace shows if_nametoindex("name") where it can resolve it; the shim
- * cannot without side effects, so the number is shown). */
+/* An interface index as strace's print_ifindex shows it: if_nametoindex("name") where the index
+ * names a device (asked of the socket set by fmt_ifindex_socket), else the number. */
 void fmt_ifindex(struct sbuf *b, unsigned ifindex);
+/* The fd interface indexes are resolved on while a call is formatted; -1: none (numbers). */
+void fmt_ifindex_socket(int fd);
 
 /* An errno value as strace names it, the number when it has no name. */
 void fmt_errno_value(struct sbuf *b, uint64_t err);

@@ -2,7 +2,15 @@
 #include "fmt.h"
 
 #include <inttypes.h>
+#include <limits.h>
+#include <net/if.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 
+#include "shim/rawsys.h"
+#include "shim/sandbox.h"
 #include "shim/umem.h"
 #include "xlat.h"
 
@@ -146,9 +154,41 @@ void fmt_mem_int(struct sbuf *b, uint64_t addr)
 		sbuf_printf(b, "[%d]", val);
 }
 
+/* The socket the call being formatted was made on (its first argument), -1 outside a call. */
+static __thread int ifindex_socket __attribute__((tls_model("initial-exec"))) = -1;
+
+void fmt_ifindex_socket(int fd)
+{
+	ifindex_socket = fd;
+}
+
+/* if_indextoname without libc's socket of its own: SIOCGIFNAME on the call's socket (in that
+ * socket's namespace), when that fd is still a socket. No call under a seccomp filter. */
+static bool ifindex_name(unsigned ifindex, struct ifreq *ifr)
+{
+	struct stat st;
+	const int fd = ifindex_socket;
+
+	if (fd < 0 || ifindex == 0 || ifindex > INT_MAX || shim_seccomp_active())
+		return false;
+	if (rawsys2(SYS_fstat, fd, (long)&st) != 0 || !S_ISSOCK(st.st_mode))
+		return false;
+	memset(ifr, 0, sizeof(*ifr));
+	ifr->ifr_ifindex = (int)ifindex;
+	return rawsys3(SYS_ioctl, fd, SIOCGIFNAME, (long)ifr) == 0;
+}
+
 void fmt_ifindex(struct sbuf *b, unsigned ifindex)
 {
-	sbuf_printf(b, "%u", ifindex);
+	struct ifreq ifr;
+
+	if (!ifindex_name(ifindex, &ifr)) {
+		sbuf_printf(b, "%u", ifindex);
+		return;
+	}
+	sbuf_puts(b, "if_nametoindex(");
+	fmt_quote(b, ifr.ifr_name, sizeof(ifr.ifr_name), QUOTE_NUL_TERMINATED);
+	sbuf_putc(b, ')');
 }
 
 void fmt_errno_value(struct sbuf *b, uint64_t err)

@@ -7,6 +7,7 @@
 #include <sys/syscall.h>
 
 #include "decode.h"
+#include "fmt.h"
 #include "xlat.h"
 
 /* strace -a default: the column "= result" is aligned to. */
@@ -135,7 +136,9 @@ void strace_format_call(struct sbuf *b, const struct strace_call *c)
 	if (d) {
 		sbuf_puts(b, d->name);
 		sbuf_putc(b, '(');
+		fmt_ifindex_socket(c->nr == SYS_socket ? -1 : (int)c->args[0]);
 		d->args(b, c);
+		fmt_ifindex_socket(-1);
 	} else {
 		sbuf_printf(b, "syscall_%#lx(", (unsigned long)c->nr);
 		print_raw_args(b, c);

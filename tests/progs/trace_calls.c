@@ -7,6 +7,7 @@
  * both runs. */
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
 #include <netinet/udp.h>
@@ -166,6 +167,61 @@ static void send_calls(int fd, void *bad)
 	write(fd, "x", 1); /* EDESTADDRREQ */
 }
 
+/* Interface indexes: strace names them (if_nametoindex("lo")) in an IP_PKTINFO message, a
+ * link-local sin6_scope_id and an ipv6_mreq; an index no device has, 0, and the options that take
+ * an index as a plain int (IP_UNICAST_IF, SO_BINDTOIFINDEX) stay numbers. */
+static void ifindex_calls(void)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM, 0), fd6 = socket(AF_INET6, SOCK_DGRAM, 0);
+	int lo = 1, lo_net = (int)htonl(1);
+	struct sockaddr_in dst = loopback(9);
+	struct sockaddr_in6 ll;
+	struct ipv6_mreq mreq6;
+	struct iovec iov = {"i", 1};
+	union {
+		char buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
+		struct cmsghdr align;
+	} cbuf;
+	struct msghdr msg;
+	struct cmsghdr *cm;
+	struct in_pktinfo *pi;
+	static const unsigned indexes[] = {1, 4242, 0};
+
+	memset(&msg, 0, sizeof(msg));
+	memset(&cbuf, 0, sizeof(cbuf));
+	msg.msg_name = &dst;
+	msg.msg_namelen = sizeof(dst);
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = cbuf.buf;
+	msg.msg_controllen = sizeof(cbuf.buf);
+	cm = CMSG_FIRSTHDR(&msg);
+	cm->cmsg_level = SOL_IP;
+	cm->cmsg_type = IP_PKTINFO;
+	cm->cmsg_len = CMSG_LEN(sizeof(struct in_pktinfo));
+	pi = (struct in_pktinfo *)CMSG_DATA(cm);
+	for (unsigned i = 0; i < 3; i++) {
+		pi->ipi_ifindex = (int)indexes[i];
+		sendmsg(fd, &msg, 0); /* sent on lo; ENODEV for 4242 */
+	}
+	setsockopt(fd, SOL_IP, IP_UNICAST_IF, &lo_net, sizeof(lo_net));
+	setsockopt(fd, SOL_SOCKET, SO_BINDTOIFINDEX, &lo, sizeof(lo));
+	memset(&ll, 0, sizeof(ll));
+	ll.sin6_family = AF_INET6;
+	ll.sin6_port = htons(9);
+	inet_pton(AF_INET6, "fe80::1", &ll.sin6_addr);
+	memset(&mreq6, 0, sizeof(mreq6));
+	inet_pton(AF_INET6, "ff02::1:3", &mreq6.ipv6mr_multiaddr);
+	for (unsigned i = 0; i < 3; i++) {
+		ll.sin6_scope_id = indexes[i];
+		sendto(fd6, "i", 1, 0, (struct sockaddr *)&ll, sizeof(ll));
+		mreq6.ipv6mr_interface = indexes[i];
+		setsockopt(fd6, SOL_IPV6, IPV6_ADD_MEMBERSHIP, &mreq6, sizeof(mreq6));
+	}
+	close(fd6);
+	close(fd);
+}
+
 static void fd_calls(int fd)
 {
 	int a, b;
@@ -227,6 +283,7 @@ int main(void)
 	bind(fd, (struct sockaddr *)&any, sizeof(any)); /* EINVAL: bound already */
 	option_calls(fd, bad);
 	send_calls(fd, bad);
+	ifindex_calls();
 	fd_calls(fd);
 	fcntl_pointer_calls();
 	close(fd);
