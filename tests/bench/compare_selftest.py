@@ -174,6 +174,32 @@ def c_pattern():
     return rn, fn, rs, fs
 
 
+def three_results(port):
+    return unconnected_results(port) + [
+        f"4 sendto ret=100 errno=0 fd=s local=0.0.0.0:{port} peer=none"]
+
+
+SEG = bytes(i & 0xFF for i in range(1472))
+
+
+@case("GSO overlap in one run, a jiffy's skip in the other", 0, "IDENTICAL")
+def c_gso_overlap():
+    # two segments (IDs n, n+1) then a datagram reusing n+1 as the kernel does within one jiffy
+    nat = frames_for(40001, SEG, 1111) + frames_for(40001, SEG, 1112) + \
+        frames_for(40001, P, 1115)
+    shim = frames_for(50002, SEG, 7777) + frames_for(50002, SEG, 7778) + \
+        frames_for(50002, P, 7778)
+    return three_results(40001), nat, three_results(50002), shim
+
+
+@case("repeated ID after a shorter datagram (no GSO run)", 1, "pattern of equal/distinct IDs")
+def c_overlap_not_gso():
+    nat = frames_for(40001, P, 1111) + frames_for(40001, SEG, 1112) + frames_for(40001, P, 1113)
+    shim = frames_for(50002, P, 7777) + frames_for(50002, SEG, 7778) + \
+        frames_for(50002, P, 7778)
+    return three_results(40001), nat, three_results(50002), shim
+
+
 @case("DF datagram: ID 0 natively, not in the shim", 1, "has ID 0 iff")
 def c_zero():
     rn, _, rs, _ = base_pair()
