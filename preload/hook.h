@@ -50,12 +50,7 @@
 /* The program may not touch the shim's own fds: to it they do not exist. */
 static inline int fd_is_internal(int fd)
 {
-	struct shim_sock *sk;
-	enum fd_kind kind = fdtable_lookup(fd, &sk);
-
-	if (kind == FD_OWNED)
-		shim_sock_put(sk);
-	return kind == FD_INTERNAL;
+	return internal_fd_is(fd);
 }
 
 /* ret = call, err = its errno; or -1/EBADF without calling when fd is one of the shim's own. */

@@ -2,7 +2,7 @@
  * (bodies; closefrom whole, preload/calls.h).
  *
  * After the kernel's answer the fd table follows (src/sys/fdevents.c). The shim's own fds sit above
- * the program's fd limit (src/sys/internal_fd.c); the program may still see them in /proc/self/fd:
+ * the program's fd limit (src/core/internal_fd.c); the program may still see them in /proc/self/fd:
  * closing one moves the shim's fd to another number first and closes the number, as natively, a
  * range close skips them, and a dup2/dup3 onto one moves the shim's fd out of the way first. */
 #include "guard.h"
@@ -37,7 +37,7 @@ int intercept_close(int fd)
 static int close_range_sparing_internal(unsigned first, unsigned last, int flags)
 {
 	while (first <= last) {
-		int internal = fdtable_next_internal(first, last);
+		int internal = internal_fd_next(first, last);
 		unsigned end = internal < 0 ? last : (unsigned)internal - 1;
 		int ret = 0;
 
@@ -57,7 +57,7 @@ int intercept_close_range(unsigned first, unsigned last, int flags)
 	int ret, err;
 
 	shim_init();
-	if (first > last || fdtable_next_internal(first, last) < 0)
+	if (first > last || internal_fd_next(first, last) < 0)
 		ret = real.close_range(first, last, flags);
 	else
 		ret = close_range_sparing_internal(first, last, flags);

@@ -4,7 +4,8 @@
  * of: FD_UNKNOWN   never seen (e.g. inherited across exec, or made by a call the shim does not
  *                intercept): the caller probes the fd once and records the answer
  *   FD_FOREIGN   checked: not a socket the shim owns; every call on it goes to libc
- *   FD_INTERNAL  one of the shim's own fds (trace file, ...): hidden from the program
+ *   FD_INTERNAL  one of the shim's own fds (trace file, ...): hidden from the program; never
+ *                stored in a slot, answered from core's registry (internal_fd.h)
  *
  * Reads take no lock: a lookup is one atomic load plus a reference count increment on the socket.
  * Socket objects live in type-stable memory (never returned to malloc, reused only as sockets), so
@@ -106,7 +107,8 @@ enum fd_kind fdtable_lookup(int fd, struct shim_sock **skp);
  * Whatever the slot held before is dropped. Returns 0, or -1 if fd is out of range. */
 int fdtable_install(int fd, struct shim_sock *sk);
 
-/* Record fd as FD_FOREIGN, FD_INTERNAL or FD_UNKNOWN, dropping a socket reference it held. */
+/* Record fd as FD_FOREIGN or FD_UNKNOWN, dropping a socket reference it held (FD_INTERNAL is
+ * recorded by internal_fd_adopt, in core). */
 void fdtable_set_kind(int fd, enum fd_kind kind);
 
 /* The kernel closed fd (close, close_range, dup2/dup3 onto it): forget it. */
@@ -126,10 +128,8 @@ void fdtable_forget_if(int fd, fd_token_t token);
 /* fd newfd now refers to what oldfd refers to (dup family, after the kernel said yes). */
 void fdtable_dup(int oldfd, int newfd);
 
-/* Forget every fd in [first, last], except FD_INTERNAL ones (close_range, closefrom). */
+/* Forget every fd in [first, last] (close_range, closefrom; the shim's own fds, which the
+ * program's close_range spares, have nothing here: core's registry keeps them). */
 void fdtable_forget_range(unsigned first, unsigned last);
-
-/* Lowest FD_INTERNAL fd in [first, last], or -1. */
-int fdtable_next_internal(unsigned first, unsigned last);
 
 #endif

@@ -1,13 +1,17 @@
-/* internal_fd: the shim's own fds (trace output, capture, packet, netlink, ICMP and statistics
- * sockets), hidden from the program as FD_INTERNAL in the fd table (src/sys/internal_fd.c). The
- * one service of sys every layer may use (docs/ARCHITECTURE.md, "Layers"). */
+/* internal_fd: the registry of the shim's own fds (trace output, capture, packet, netlink, ICMP
+ * and statistics sockets), src/core/internal_fd.c. Each subsystem that opens one registers it here
+ * (adopt, track); the fd table (src/sys/fdtable.c) answers FD_INTERNAL for the numbers recorded
+ * here, and the interposers hide them from the program. */
 #ifndef SHIM_INTERNAL_FD_H
 #define SHIM_INTERNAL_FD_H
 
 #include <stdbool.h>
 
+/* Highest fd number the registry can hold (plus one): the fd table's range. */
+#define INTERNAL_FD_MAX (1 << 22)
+
 /* Make fd one of the shim's own: a close-on-exec copy placed above the program's soft
- * RLIMIT_NOFILE (outside its budget), marked FD_INTERNAL. With close_original the original is
+ * RLIMIT_NOFILE (outside its budget), recorded as internal. With close_original the original is
  * closed. Where no number above the limit can be had: at load, the copy goes as high in the
  * program's range as it can (or the original is kept, marked); after load (internal_fd_load_done),
  * -EMFILE, the original closed if close_original, so nothing is taken from the program. Returns
@@ -31,11 +35,17 @@ void internal_fd_load_done(void);
 void internal_fd_track(int *slot);
 
 /* The program wants internal fd's number (dup2/dup3 onto it, or a close of it): move the shim's fd
- * to another number, update the variable that holds it, and forget the old number (FD_UNKNOWN, the
- * program's). Returns the new number, or -errno (then nothing changed). */
+ * to another number, update the variable that holds it, and forget the old number (the
+ * program's now). Returns the new number, or -errno (then nothing changed). */
 int internal_fd_relocate(int fd);
 
-/* Close the shim's own fd, forgetting its slot first (FD_UNKNOWN: the number is free). */
+/* Close the shim's own fd, forgetting its number first (the number is free). */
 void internal_fd_close(int fd);
+
+/* Whether fd is one of the shim's own (a bitmap read: two loads, no lock). */
+bool internal_fd_is(int fd);
+
+/* Lowest internal fd in [first, last], or -1 (close_range around them). */
+int internal_fd_next(unsigned first, unsigned last);
 
 #endif

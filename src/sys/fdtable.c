@@ -214,14 +214,17 @@ enum fd_kind fdtable_lookup(int fd, struct shim_sock **skp)
 	slot_t *slot = slot_of(fd, false);
 
 	*skp = NULL;
-	if (slot == NULL)
+	if (slot == NULL) {
+		if (internal_fd_is(fd))
+			return FD_INTERNAL;
 		return fd >= 0 && (unsigned)fd < FDTABLE_MAX_FDS ? FD_UNKNOWN : FD_FOREIGN;
+	}
 	for (;;) {
 		uintptr_t v = atomic_load_explicit(slot, memory_order_acquire);
 		struct shim_sock *sk;
 
-		if (v < SLOT_PTR_MIN)
-			return (enum fd_kind)v;
+		if (v < SLOT_PTR_MIN) /* the shim's own fds are recorded by core's registry */
+			return internal_fd_is(fd) ? FD_INTERNAL : (enum fd_kind)v;
 		sk = (struct shim_sock *)v;
 		if (!shim_sock_get_not_zero(sk))
 			continue; /* being freed: the slot has changed already */
@@ -253,8 +256,8 @@ int fdtable_install(int fd, struct shim_sock *sk)
 
 void fdtable_set_kind(int fd, enum fd_kind kind)
 {
-	if (kind == FD_OWNED)
-		return; /* owned slots are made by fdtable_install */
+	if (kind == FD_OWNED || kind == FD_INTERNAL)
+		return; /* owned slots are made by fdtable_install, internal fds are core's */
 	slot_store(fd, (uintptr_t)kind);
 }
 
@@ -270,7 +273,7 @@ void fdtable_forget_if(int fd, fd_token_t token)
 	slot_t *slot = slot_of(fd, false);
 	uintptr_t v = token;
 
-	if (slot == NULL || v == FD_UNKNOWN || v == FD_INTERNAL)
+	if (slot == NULL || v == FD_UNKNOWN)
 		return;
 	if (atomic_compare_exchange_strong_explicit(slot, &v, FD_UNKNOWN, memory_order_acq_rel,
 						    memory_order_acquire))
@@ -315,28 +318,18 @@ static int scan_slots(unsigned first, unsigned last, bool (*fn)(slot_t *slot))
 	return -1;
 }
 
-static bool forget_unless_internal(slot_t *slot)
+static bool forget(slot_t *slot)
 {
 	uintptr_t v = atomic_load_explicit(slot, memory_order_acquire);
 
-	if (v != FD_UNKNOWN && v != FD_INTERNAL &&
+	if (v != FD_UNKNOWN &&
 	    atomic_compare_exchange_strong_explicit(slot, &v, FD_UNKNOWN, memory_order_acq_rel,
 						    memory_order_acquire))
 		drop_slot_value(v);
 	return false;
 }
 
-static bool is_internal(slot_t *slot)
-{
-	return atomic_load_explicit(slot, memory_order_acquire) == FD_INTERNAL;
-}
-
 void fdtable_forget_range(unsigned first, unsigned last)
 {
-	scan_slots(first, last, forget_unless_internal);
-}
-
-int fdtable_next_internal(unsigned first, unsigned last)
-{
-	return scan_slots(first, last, is_internal);
+	scan_slots(first, last, forget);
 }

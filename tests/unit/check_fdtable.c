@@ -107,15 +107,24 @@ END_TEST
 
 START_TEST(test_close_range_spares_internal)
 {
-	for (int fd = 300; fd < 310; fd++)
-		fdev_socket(fd, AF_INET, SOCK_DGRAM, 0);
-	fdtable_set_kind(305, FD_INTERNAL);
-	ck_assert_int_eq(fdtable_next_internal(300, 309), 305);
-	ck_assert_int_eq(fdtable_next_internal(306, 309), -1);
-	fdev_close_range(300, ~0u, 0);
-	for (int fd = 300; fd < 310; fd++)
-		ck_assert_int_eq(kind_of(fd, NULL), fd == 305 ? FD_INTERNAL : FD_UNKNOWN);
-	fdtable_set_kind(305, FD_UNKNOWN);
+	/* one of the shim's own, registered with core, among the program's sockets */
+	int in = internal_fd_adopt(socket(AF_INET, SOCK_DGRAM, 0), true);
+
+	ck_assert_int_ge(in, 5);
+	for (int fd = in - 5; fd < in + 5; fd++)
+		if (fd != in)
+			fdev_socket(fd, AF_INET, SOCK_DGRAM, 0);
+	ck_assert_int_eq(kind_of(in, NULL), FD_INTERNAL);
+	fdtable_set_kind(in, FD_FOREIGN); /* a probe's answer does not hide it */
+	ck_assert_int_eq(kind_of(in, NULL), FD_INTERNAL);
+	ck_assert_int_eq(internal_fd_next((unsigned)in - 5, (unsigned)in + 4), in);
+	ck_assert_int_eq(internal_fd_next((unsigned)in + 1, (unsigned)in + 4), -1);
+	fdev_close_range((unsigned)in - 5, ~0u, 0);
+	for (int fd = in - 5; fd < in + 5; fd++)
+		ck_assert_int_eq(kind_of(fd, NULL), fd == in ? FD_INTERNAL : FD_UNKNOWN);
+	internal_fd_close(in);
+	ck_assert_int_eq(kind_of(in, NULL), FD_UNKNOWN);
+	ck_assert_int_eq(internal_fd_next(0, ~0u), -1);
 }
 END_TEST
 

@@ -1,4 +1,4 @@
-/* Unit tests for the placing of the shim's own fds (src/sys/internal_fd.c): above the program's
+/* Unit tests for the placing of the shim's own fds (src/core/internal_fd.c): above the program's
  * soft RLIMIT_NOFILE, the limit unchanged afterwards; nothing of the program's range taken after
  * load; a fork child's replacement in the number it replaces; a close of one moving it. Each test
  * runs in a process of its own (Check forks), so limits set here end with it. */
@@ -246,6 +246,36 @@ START_TEST(test_relocate_frees_the_number)
 }
 END_TEST
 
+/* The registry has no fixed number of places: the 40th fd tracked moves as the first did (a
+ * registry of 16 would have let it stay, and the program's dup2 would have taken it). */
+START_TEST(test_many_tracked_fds_all_move)
+{
+	static int slots[40];
+	int n = (int)(sizeof(slots) / sizeof(slots[0]));
+
+	for (int i = 0; i < n; i++) {
+		slots[i] = internal_fd_adopt(socket(AF_INET, SOCK_DGRAM, 0), true);
+		ck_assert_int_ge(slots[i], 0);
+		internal_fd_track(&slots[i]);
+	}
+	internal_fd_load_done();
+	for (int i = 0; i < n; i++) {
+		int old = slots[i];
+		ino_t ino = inode(old);
+
+		ck_assert_int_eq(kind_of(old), FD_INTERNAL);
+		ck_assert_int_ge(internal_fd_relocate(old), 0);
+		ck_assert_int_ne(slots[i], old);
+		ck_assert(inode(slots[i]) == ino);
+		ck_assert_int_eq(kind_of(old), FD_UNKNOWN);
+		ck_assert_int_eq(close(old), 0);
+	}
+	for (int i = 0; i < n; i++)
+		internal_fd_close(slots[i]);
+	ck_assert_int_eq(internal_fd_next(0, ~0u), -1);
+}
+END_TEST
+
 static Suite *internal_fd_suite(void)
 {
 	Suite *s = suite_create("internal_fd");
@@ -260,6 +290,7 @@ static Suite *internal_fd_suite(void)
 	tcase_add_test(tc, test_replace_takes_the_old_number);
 	tcase_add_test(tc, test_replace_above_the_limit);
 	tcase_add_test(tc, test_relocate_frees_the_number);
+	tcase_add_test(tc, test_many_tracked_fds_all_move);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,6 +1,7 @@
-/* internal_fd: the shim's own fds (trace output, packet socket, netlink and ICMP sockets) are
- * placed above the program's soft RLIMIT_NOFILE, made close-on-exec, and marked FD_INTERNAL so the
- * program can neither use nor lose them.
+/* internal_fd: the registry of the shim's own fds (trace output, packet socket, netlink, ICMP and
+ * statistics fds). They are placed above the program's soft RLIMIT_NOFILE, made close-on-exec,
+ * and recorded here, so the program can neither use nor lose them (the fd table, src/sys/, answers
+ * FD_INTERNAL for a number recorded here; the interposers refuse the program's calls on them).
  *
  * The kernel checks RLIMIT_NOFILE only when it allocates a number (alloc_fd, F_DUPFD, dup2): an fd
  * above the soft limit stays usable, counts against nothing the program can open, and is never a
@@ -14,16 +15,115 @@
  * Above a soft limit of PLACE_HIGH_MAX (4096) they go just below that number instead, in the range
  * (kernel memory: see there).
  */
-#include "shim/shim_lock.h"
 #include "shim/internal_fd.h"
-#include "shim/fdtable.h"
 #include "shim/rawsys.h"
+#include "shim/shim_alloc.h"
+#include "shim/shim_lock.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+
+/* ---- which numbers are the shim's: a bitmap by fd, in chunks mapped on first use ---- */
+
+#define CHUNK_SHIFT 12 /* 4096 fds, 512 bytes a chunk */
+#define CHUNK_FDS   (1u << CHUNK_SHIFT)
+#define WORD_BITS   64u
+
+typedef _Atomic uint64_t word_t;
+static _Atomic(word_t *) chunks[INTERNAL_FD_MAX >> CHUNK_SHIFT];
+
+static word_t *word_of(int fd, bool create)
+{
+	unsigned u = (unsigned)fd, ci = u >> CHUNK_SHIFT;
+	word_t *chunk;
+
+	if (fd < 0 || u >= INTERNAL_FD_MAX)
+		return NULL;
+	chunk = atomic_load_explicit(&chunks[ci], memory_order_acquire);
+	if (chunk == NULL) {
+		word_t *fresh, *expected = NULL;
+
+		if (!create)
+			return NULL;
+		fresh = shim_zalloc(CHUNK_FDS / 8);
+		if (fresh == NULL)
+			return NULL;
+		if (atomic_compare_exchange_strong_explicit(&chunks[ci], &expected, fresh,
+							    memory_order_acq_rel,
+							    memory_order_acquire)) {
+			chunk = fresh;
+		} else {
+			shim_free(fresh);
+			chunk = expected;
+		}
+	}
+	return &chunk[(u & (CHUNK_FDS - 1)) / WORD_BITS];
+}
+
+static uint64_t bit_of(int fd)
+{
+	return 1ull << ((unsigned)fd % WORD_BITS);
+}
+
+bool internal_fd_is(int fd)
+{
+	word_t *w = word_of(fd, false);
+
+	return w != NULL && (atomic_load_explicit(w, memory_order_acquire) & bit_of(fd)) != 0;
+}
+
+static void mark(int fd)
+{
+	word_t *w = word_of(fd, true);
+
+	if (w != NULL)
+		atomic_fetch_or_explicit(w, bit_of(fd), memory_order_acq_rel);
+}
+
+/* The number is free (closed), or the program's now. */
+static void unmark(int fd)
+{
+	word_t *w = word_of(fd, false);
+
+	if (w != NULL)
+		atomic_fetch_and_explicit(w, ~bit_of(fd), memory_order_acq_rel);
+}
+
+int internal_fd_next(unsigned first, unsigned last)
+{
+	if (last >= INTERNAL_FD_MAX)
+		last = INTERNAL_FD_MAX - 1;
+	for (unsigned fd = first; fd <= last;) {
+		word_t *chunk =
+		    atomic_load_explicit(&chunks[fd >> CHUNK_SHIFT], memory_order_acquire);
+		unsigned chunk_end = fd | (CHUNK_FDS - 1);
+
+		if (chunk_end > last)
+			chunk_end = last;
+		for (unsigned i = fd; chunk != NULL && i <= chunk_end; i++) {
+			uint64_t w = atomic_load_explicit(&chunk[(i & (CHUNK_FDS - 1)) / WORD_BITS],
+							  memory_order_acquire);
+
+			if (w == 0) { /* none in this word: on to the next one */
+				i |= WORD_BITS - 1;
+				continue;
+			}
+			if (w & (1ull << (i % WORD_BITS)))
+				return (int)i;
+		}
+		if (chunk_end == last)
+			break;
+		fd = chunk_end + 1;
+	}
+	return -1;
+}
+
+/* ---- placing them ---- */
 
 /* Numbers above the soft limit the placing F_DUPFD may search (the shim holds about a dozen). */
 #define ABOVE_WINDOW 64
@@ -156,7 +256,7 @@ static int adopt(int fd, bool close_original, bool in_range)
 	} else if (close_original) {
 		rawsys1(SYS_close, fd);
 	}
-	fdtable_set_kind((int)nfd, FD_INTERNAL);
+	mark((int)nfd);
 	return (int)nfd;
 }
 
@@ -171,31 +271,40 @@ int internal_fd_replace(int old, int fd)
 	 * placed as any other */
 	if (old >= 0 && rawsys3(SYS_dup3, fd, old, O_CLOEXEC) == old) {
 		rawsys1(SYS_close, fd);
-		fdtable_set_kind(old, FD_INTERNAL);
+		mark(old);
 		return old;
 	}
 	if (old >= 0) {
-		fdtable_forget(old);
+		unmark(old);
 		rawsys1(SYS_close, old);
 	}
 	return internal_fd_adopt(fd, true);
 }
 
-/* Where each internal fd is kept, so it can be moved when the program wants its number. */
-#define TRACKED_MAX 16
+/* Where each internal fd is kept, so it can be moved when the program wants its number: a list
+ * that grows as subsystems register (never shrinks: the variables are static). */
+struct tracked {
+	int *slot;
+	struct tracked *next;
+};
 
-static int *tracked[TRACKED_MAX];
-static int ntracked;
+static struct tracked *tracked;
 SHIM_LOCK_DEFINE(tracked_lock);
 
 void internal_fd_track(int *slot)
 {
+	struct tracked *t;
+
 	shim_lock_acquire(&tracked_lock);
-	for (int i = 0; i < ntracked; i++)
-		if (tracked[i] == slot)
+	for (t = tracked; t != NULL; t = t->next)
+		if (t->slot == slot)
 			goto out;
-	if (ntracked < TRACKED_MAX)
-		tracked[ntracked++] = slot;
+	t = shim_alloc(sizeof(*t));
+	if (t != NULL) {
+		t->slot = slot;
+		t->next = tracked;
+		tracked = t;
+	}
 out:
 	shim_lock_release(&tracked_lock);
 }
@@ -205,16 +314,16 @@ int internal_fd_relocate(int fd)
 	int moved = -EBADF;
 
 	shim_lock_acquire(&tracked_lock);
-	for (int i = 0; i < ntracked; i++) {
-		if (__atomic_load_n(tracked[i], __ATOMIC_ACQUIRE) != fd)
+	for (struct tracked *t = tracked; t != NULL; t = t->next) {
+		if (__atomic_load_n(t->slot, __ATOMIC_ACQUIRE) != fd)
 			continue;
 		/* the copy takes over; the old number is about to be replaced by the program's
 		 * dup2/dup3, or closed. Where there was no room above the limit, fd is in the
 		 * program's range already: its copy may be too */
 		moved = adopt(fd, false, true);
 		if (moved >= 0) {
-			__atomic_store_n(tracked[i], moved, __ATOMIC_RELEASE);
-			fdtable_forget(fd); /* the number is the program's now */
+			__atomic_store_n(t->slot, moved, __ATOMIC_RELEASE);
+			unmark(fd); /* the number is the program's now */
 		}
 		break;
 	}
@@ -224,6 +333,6 @@ int internal_fd_relocate(int fd)
 
 void internal_fd_close(int fd)
 {
-	fdtable_forget(fd);
+	unmark(fd);
 	rawsys1(SYS_close, fd);
 }
