@@ -2,9 +2,10 @@
  *
  * Called first by the sendto interceptor (preload/intercept_send.c) once the shim is set up in
  * bypass mode without call or path tracing: the fd's slot is read without a reference
- * (fdtable_peek), this thread's flow for it is checked (udp_fastpath_candidate), the same import
- * checks as __sys_sendto's are made (the length clamp, access_ok, an address of exactly a
- * sockaddr_in read from the program with fault-safe loads, include/shim/ucopy.h), and the
+ * (fdtable_peek), this thread's flow for it is checked (udp_fastpath_candidate), the import checks
+ * of __sys_sendto are made with the general path's own helpers (include/shim/sys_send.h:
+ * import_ubuf, move_addr_fast, copy_msghdr_fast: an address of exactly a sockaddr_in read with
+ * fault-safe loads, include/shim/ucopy.h), and the
  * datagram goes out. Anything else — an fd the table
  * does not hold as an owned socket, no flow, a buffer or address the general path must judge —
  * is UDP_FP_MISS before anything visible happened, and the caller takes the full path
@@ -15,6 +16,7 @@
 #include "shim/fdtable.h"
 #include "shim/shim_proc.h"
 #include "shim/stats.h"
+#include "shim/sys_send.h"
 #include "shim/udp_fastpath.h"
 #include "shim/umem.h"
 
@@ -34,20 +36,17 @@ static inline long shim_sendto_fast(int fd, const void *buf, size_t len, int fla
 {
 	struct shim_sock *sk;
 	struct sockaddr_in to;
-	uintptr_t a = (uintptr_t)buf;
 
 	shim_proc_check(); /* a child of _Fork or clone is a new process first */
 	sk = fdtable_peek(fd);
 	if (sk == NULL || !udp_fastpath_candidate(fd, sk))
 		return UDP_FP_MISS;
-	/* rw_verify_area's clamp (MAX_RW_COUNT) and access_ok (x86-64 user half): a longer or
-	 * out-of-range buffer is the general path's */
-	if (len > ((size_t)INT_MAX & ~(size_t)4095) || a > 0x00007ffffffff000UL - len)
+	/* import_ubuf (a length over MAX_RW_COUNT, clamped, is longer than one frame) */
+	if (import_ubuf(buf, &len) != 0)
 		return UDP_FP_MISS;
 	if (addr == NULL)
 		return udp_fastpath_send_peeked(fd, sk, buf, len, flags, NULL);
-	/* move_addr_to_kernel: the whole address is read (EFAULT when any of it cannot be) */
-	if (alen != sizeof(to) || !umem_fault_safe() || umem_load_fixed(&to, addr, sizeof(to)) != 0)
+	if (!move_addr_fast(addr, alen, &to))
 		return UDP_FP_MISS;
 	return udp_fastpath_send_peeked(fd, sk, buf, len, flags, &to);
 }
@@ -65,32 +64,17 @@ static inline long shim_sendmsg_fast(int fd, const struct msghdr *umsg, int flag
 {
 	struct shim_sock *sk;
 	struct sockaddr_in to;
-	const struct sockaddr_in *name = NULL;
+	const struct sockaddr_in *name;
 	struct msghdr k;
 	struct iovec one;
-	uintptr_t a;
 
 	shim_proc_check();
 	sk = fdtable_peek(fd);
 	if (sk == NULL || !udp_fastpath_candidate(fd, sk) || (flags & (int)0x80000000u) ||
 	    !umem_fault_safe())
 		return UDP_FP_MISS; /* MSG_CMSG_COMPAT: EINVAL from the general path */
-	/* __copy_msghdr: the whole msghdr is read, then the iovec (import_iovec) and the address
-	 * (move_addr_to_kernel), each with fault-safe loads */
-	if (umem_load_fixed(&k, umsg, sizeof(k)) != 0 || k.msg_controllen != 0 ||
-	    k.msg_iovlen != 1 || (int)k.msg_namelen < 0 ||
-	    (k.msg_name != NULL && k.msg_namelen != sizeof(to)))
-		return UDP_FP_MISS;
-	if (umem_load_fixed(&one, k.msg_iov, sizeof(one)) != 0)
-		return UDP_FP_MISS;
-	if (k.msg_name != NULL) {
-		if (umem_load_fixed(&to, k.msg_name, sizeof(to)) != 0)
-			return UDP_FP_MISS;
-		name = &to;
-	}
-	a = (uintptr_t)one.iov_base;
-	if (one.iov_len > ((size_t)INT_MAX & ~(size_t)4095) ||
-	    a > 0x00007ffffffff000UL - one.iov_len)
+	/* __copy_msghdr: the whole msghdr is read, then its iovec and address (copy_msghdr_fast) */
+	if (umem_load_fixed(&k, umsg, sizeof(k)) != 0 || !copy_msghdr_fast(&k, &one, &to, &name))
 		return UDP_FP_MISS;
 	return udp_fastpath_send_peeked(fd, sk, one.iov_base, one.iov_len, flags, name);
 }

@@ -9,13 +9,78 @@
 #ifndef SHIM_SYS_SEND_H
 #define SHIM_SYS_SEND_H
 
+#include <errno.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 
 #include "shim/inet.h"
+#include "shim/umem.h"
 
 #define SHIM_NOT_OWNED (-100001L)
+
+/* The argument import of net/socket.c, once for every entry: the general path (src/sys/sys_send.c)
+ * and the fast entries (sys_send.c, include/shim/send_fast.h) make the same checks with these. A
+ * fast entry answers nothing itself: whatever fails a check, or is not the shape it takes, is
+ * UDP_FP_MISS and the general path answers it. */
+
+/* rw_verify_area: a length is clamped to this */
+#define MAX_RW_COUNT ((size_t)INT_MAX & ~(size_t)4095)
+
+/* import_ubuf (with rw_verify_area's clamp): *len clamped to MAX_RW_COUNT, then the range
+ * checked. Returns 0 or -EFAULT. */
+static inline __attribute__((always_inline)) int import_ubuf(const void *buf, size_t *len)
+{
+	if (*len > MAX_RW_COUNT)
+		*len = MAX_RW_COUNT;
+	return access_ok(buf, *len) ? 0 : -EFAULT;
+}
+
+/* move_addr_to_kernel: EINVAL for a negative length or one over a sockaddr_storage, EFAULT when any
+ * of the alen bytes cannot be read into kaddr (a sockaddr_storage). Returns 0 or -errno. */
+static inline int move_addr_to_kernel(const void *uaddr, socklen_t alen, void *kaddr)
+{
+	if ((int)alen < 0 || alen > sizeof(struct sockaddr_storage))
+		return -EINVAL;
+	if (alen && umem_read(kaddr, uaddr, alen) != 0)
+		return -EFAULT;
+	return 0;
+}
+
+/* move_addr_to_kernel for a fast entry: only an address of exactly a sockaddr_in, read whole with
+ * fault-safe loads. false: the general path's to judge. */
+static inline __attribute__((always_inline)) bool move_addr_fast(const void *uaddr, socklen_t alen,
+								 struct sockaddr_in *to)
+{
+	return alen == sizeof(*to) && umem_fault_safe() &&
+	       umem_load_fixed(to, uaddr, sizeof(*to)) == 0;
+}
+
+/* __copy_msghdr, import_iovec and move_addr_to_kernel for a fast entry, of a msghdr k already
+ * read: only one buffer, no control data, no address or a sockaddr_in (read into *to, *name set).
+ * false: the general path's to judge. */
+static inline __attribute__((always_inline)) bool copy_msghdr_fast(const struct msghdr *k,
+								   struct iovec *one,
+								   struct sockaddr_in *to,
+								   const struct sockaddr_in **name)
+{
+	if (k->msg_controllen != 0 || k->msg_iovlen != 1 || (int)k->msg_namelen < 0 ||
+	    (k->msg_name != NULL && k->msg_namelen != sizeof(*to)))
+		return false;
+	if (!umem_fault_safe() || umem_load_fixed(one, k->msg_iov, sizeof(*one)) != 0)
+		return false;
+	*name = NULL;
+	if (k->msg_name != NULL) {
+		if (umem_load_fixed(to, k->msg_name, sizeof(*to)) != 0)
+			return false;
+		*name = to;
+	}
+	return import_ubuf(one->iov_base, &one->iov_len) == 0;
+}
 
 long sys_sendto(int fd, const void *buf, size_t len, int flags, const struct sockaddr *addr,
 		socklen_t alen);

@@ -14,10 +14,17 @@
 #include "shim/fault.h"
 #include "shim/ucopy.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #define UMEM_TASK_SIZE_MAX 0x00007ffffffff000UL /* x86-64, 4-level page tables: access_ok */
+
+/* access_ok(): the range lies in the user half of the address space. */
+static inline __attribute__((always_inline)) bool access_ok(const void *p, size_t len)
+{
+	return len <= UMEM_TASK_SIZE_MAX && (uintptr_t)p <= UMEM_TASK_SIZE_MAX - len;
+}
 
 /* Whether a fault in ucopy comes back as an error on this thread now. */
 static inline __attribute__((always_inline)) int umem_fault_safe(void)

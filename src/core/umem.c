@@ -42,12 +42,6 @@ static int refused(long r)
 	return r == -EPERM || r == -ENOSYS || r == -EACCES;
 }
 
-/* access_ok(): the range lies in the user half of the address space. */
-static int access_ok(const void *p, size_t n)
-{
-	return n <= UMEM_TASK_SIZE_MAX && (uintptr_t)p <= UMEM_TASK_SIZE_MAX - n;
-}
-
 /* Like the kernel, the shim may read past the object a program meant (e.g. addrlen bytes of a
  * shorter sockaddr): mapped memory all the same, but AddressSanitizer would call it an overflow, so
  * a sanitized build copies with a loop it does not check. Only where nothing else is possible. */

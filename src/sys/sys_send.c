@@ -22,22 +22,12 @@
 #include <string.h>
 #include <sys/syscall.h>
 
-#define MAX_RW_COUNT ((size_t)INT_MAX & ~(size_t)4095)
 #ifndef UIO_MAXIOV
 #define UIO_MAXIOV 1024
 #endif
-#define TASK_SIZE_MAX	     0x00007ffffffff000UL /* x86-64, 4-level page tables */
 #define MSG_CMSG_COMPAT_FLAG 0x80000000
 #define MSG_PROBE_FLAG	     0x10 /* glibc: MSG_PROXY */
 #define UIO_FASTIOV	     8
-
-/* access_ok(): the range lies in the user half of the address space. */
-static int access_ok(const void *p, size_t len)
-{
-	uintptr_t a = (uintptr_t)p;
-
-	return len <= TASK_SIZE_MAX && a <= TASK_SIZE_MAX - len;
-}
 
 static struct shim_sock *owned_socket(int fd)
 {
@@ -140,10 +130,9 @@ static long send_buffer_fast(int fd, struct shim_sock *sk, const void *buf, size
 	struct sockaddr_in to;
 	struct iovec one;
 
-	if (!udp_fastpath_candidate(fd, sk) || len > MAX_RW_COUNT || !access_ok(buf, len))
+	if (!udp_fastpath_candidate(fd, sk) || import_ubuf(buf, &len) != 0)
 		return UDP_FP_MISS;
-	if (addr != NULL && (alen != sizeof(to) || !umem_fault_safe() ||
-			     umem_load_fixed(&to, addr, sizeof(to)) != 0))
+	if (addr != NULL && !move_addr_fast(addr, alen, &to))
 		return UDP_FP_MISS;
 	one.iov_base = (void *)buf;
 	one.iov_len = len;
@@ -169,21 +158,13 @@ static __attribute__((noinline)) long send_buffer(const char *entry, int fd, str
 	m.batch = NULL;
 	m.kernel_reason = 0;
 	m.trace = &t;
-	if (len > MAX_RW_COUNT)
-		len = MAX_RW_COUNT;
-	if (!access_ok(buf, len)) { /* import_ubuf */
-		r = -EFAULT;
+	r = import_ubuf(buf, &len);
+	if (r < 0)
 		goto out;
-	}
-	if (addr != NULL) { /* move_addr_to_kernel */
-		if ((int)alen < 0 || alen > sizeof(struct sockaddr_storage)) {
-			r = -EINVAL;
+	if (addr != NULL) {
+		r = move_addr_to_kernel(addr, alen, &m.name);
+		if (r < 0)
 			goto out;
-		}
-		if (alen && umem_read(&m.name, addr, alen) != 0) {
-			r = -EFAULT;
-			goto out;
-		}
 		m.has_name = true;
 		m.namelen = (int)alen;
 	}
@@ -279,18 +260,12 @@ static inline long sendmsg_fast(int fd, struct shim_sock *sk, const struct msghd
 				struct xmit_batch *batch)
 {
 	struct sockaddr_in to;
+	const struct sockaddr_in *name;
 	struct iovec one;
 
-	if (!udp_fastpath_candidate(fd, sk) || k->msg_controllen != 0 || k->msg_iovlen != 1 ||
-	    (int)k->msg_namelen < 0 || (k->msg_name != NULL && k->msg_namelen != sizeof(to)))
+	if (!udp_fastpath_candidate(fd, sk) || !copy_msghdr_fast(k, &one, &to, &name))
 		return UDP_FP_MISS;
-	if (!umem_fault_safe() || umem_load_fixed(&one, k->msg_iov, sizeof(one)) != 0 ||
-	    (k->msg_name != NULL && umem_load_fixed(&to, k->msg_name, sizeof(to)) != 0))
-		return UDP_FP_MISS;
-	if (one.iov_len > MAX_RW_COUNT || !access_ok(one.iov_base, one.iov_len))
-		return UDP_FP_MISS;
-	return udp_fastpath_send(fd, sk, &one, 1, one.iov_len, flags,
-				 k->msg_name != NULL ? &to : NULL, batch);
+	return udp_fastpath_send(fd, sk, &one, 1, one.iov_len, flags, name, batch);
 }
 
 /* ___sys_sendmsg for one msghdr already copied from the program; the caller holds sk. */
