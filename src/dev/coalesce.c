@@ -2,6 +2,7 @@
 #include "shim/guard.h"
 #include "shim/shim_fmt.h"
 #include "shim/shim_lock.h"
+#include "shim/shim_thread.h"
 #include "shim/coalesce.h"
 #include "shim/dev.h"
 #include "shim/packet_ring.h"
@@ -277,21 +278,10 @@ static void *flusher(void *arg)
 
 static void start_flusher(void)
 {
-	pthread_t t;
-	pthread_attr_t attr;
-	sigset_t all, old;
-
 	flusher_running = 1;
 	/* the flusher never runs the program's signal handlers */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	pthread_attr_setstacksize(&attr, 64 * 1024);
-	if (pthread_create(&t, &attr, flusher, NULL) != 0)
+	if (shim_thread_start(flusher, NULL) != 0)
 		flusher_running = 0;
-	pthread_attr_destroy(&attr);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
 static void before_fork(void)

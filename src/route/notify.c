@@ -14,6 +14,7 @@
 #include "shim/guard.h"
 #include "shim/shim_lock.h"
 #include "shim/shim_proc.h"
+#include "shim/shim_thread.h"
 #include "shim/neigh_queue.h"
 #include "shim/route.h"
 #include "shim/sandbox.h"
@@ -306,9 +307,6 @@ static void start_listener(void)
 {
 	unsigned groups =
 	    RTMGRP_LINK | RTMGRP_NEIGH | RTMGRP_IPV4_IFADDR | RTMGRP_IPV4_ROUTE | RTMGRP_IPV4_RULE;
-	sigset_t all, old;
-	pthread_attr_t attr;
-	pthread_t th;
 	int fd, ok;
 
 	if (open_listener_fds() < 0 ||
@@ -319,14 +317,7 @@ static void start_listener(void)
 	fd = subscribed_fd = listen_fd;
 	atomic_store(&stop_requested, 0);
 	__atomic_store_n(&listener_tid, 0, __ATOMIC_RELEASE);
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	pthread_attr_setstacksize(&attr, 64 * 1024);
-	ok = pthread_create(&th, &attr, listen_loop, (void *)(long)fd) == 0;
-	pthread_attr_destroy(&attr);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	ok = shim_thread_start(listen_loop, (void *)(long)fd) == 0;
 	if (!ok) {
 		close_internal(&listen_fd);
 		atomic_store(&listener_state, -1);
