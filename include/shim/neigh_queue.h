@@ -13,14 +13,16 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "shim/addr.h"
 #include "shim/frame_set.h"
 
 /* Take fs (its buffer now belongs to the queue) for nexthop on ifindex and start resolution.
  * Returns 0, or -errno when resolution could not be started (fs is left to the caller). */
-int neigh_queue_frames(int ifindex, uint32_t nexthop, struct frame_set *fs, bool dontwait);
+int neigh_queue_frames(int ifindex, const struct shim_addr *nexthop, struct frame_set *fs,
+		       bool dontwait);
 
 /* Whether datagrams wait for this next hop (later ones must queue behind them). */
-bool neigh_queue_waiting(int ifindex, uint32_t nexthop);
+bool neigh_queue_waiting(int ifindex, const struct shim_addr *nexthop);
 
 /* Whether nothing waits for any next hop and no flush runs: neigh_queue_waiting is false for all
  * (inlined for the send fast path). */
@@ -34,7 +36,8 @@ static inline bool neigh_queue_idle(void)
 }
 
 /* A neighbour changed (from the rtnetlink listener): state is ndm_state, mac NULL if none. */
-void neigh_queue_update(int ifindex, uint32_t ip, uint16_t state, const uint8_t *mac);
+void neigh_queue_update(int ifindex, const struct shim_addr *ip, uint16_t state,
+			const uint8_t *mac);
 
 /* Wait up to max_ms for the queue to empty (at exit: queued datagrams are sent once their
  * neighbour resolves, as they would be from the kernel's queue after the process is gone). */

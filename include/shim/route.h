@@ -12,48 +12,42 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* The flow of one datagram (struct flowi4 as udp_sendmsg fills it). Network byte order. */
-struct route_key {
-	uint32_t daddr;
-	uint32_t saddr; /* 0: let routing choose */
-	int oif;	/* 0: let routing choose */
-	uint8_t tos;
-	uint32_t mark;
-	uint32_t uid;
-	uint16_t sport, dport;
-};
+#include "shim/addr.h"
+#include "shim/flow.h"
 
 struct route_result {
-	int err;	/* 0, or the -errno of the lookup (ENETUNREACH, EHOSTUNREACH, EACCES ...) */
-	uint8_t type;	/* RTN_UNICAST, RTN_LOCAL, RTN_BROADCAST, RTN_MULTICAST ... */
-	int oif;	/* output device */
-	uint32_t saddr; /* source chosen (RTA_PREFSRC), or the one asked for */
-	uint32_t daddr; /* destination (0.0.0.0 rewritten) */
-	uint32_t nexthop; /* gateway, or daddr when on-link */
-	uint32_t mtu;	  /* route MTU: learnt PMTU or mtu metric, else the device MTU */
-	bool mtu_locked;  /* "mtu lock": DF never set in WANT mode */
-	int hoplimit;	  /* route hoplimit metric, 0 if none */
-	int default_ttl;  /* net.ipv4.ip_default_ttl when looked up */
-	uint32_t flags;	  /* rtm_flags: the route's RTCF_* bits (RTCF_LOCAL ...) */
+	int err;      /* 0, or the -errno of the lookup (ENETUNREACH, EHOSTUNREACH, EACCES ...) */
+	uint8_t type; /* RTN_UNICAST, RTN_LOCAL, RTN_BROADCAST, RTN_MULTICAST ... */
+	int oif;      /* output device */
+	/* of the flow's family, except nexthop: an IPv4 route may have an IPv6 gateway (RTA_VIA) */
+	struct shim_addr saddr;	  /* source chosen (RTA_PREFSRC), or the one asked for */
+	struct shim_addr daddr;	  /* destination (0.0.0.0 rewritten) */
+	struct shim_addr nexthop; /* gateway, or daddr when on-link */
+	uint32_t mtu;		  /* route MTU: learnt PMTU or mtu metric, else the device MTU */
+	bool mtu_locked;	  /* "mtu lock": DF never set in WANT mode */
+	int hoplimit;		  /* route hoplimit metric, 0 if none */
+	int default_ttl;	  /* net.ipv4.ip_default_ttl when looked up */
+	uint32_t flags;		  /* rtm_flags: the route's RTCF_* bits (RTCF_LOCAL ...) */
 	/* the output device */
 	uint32_t dev_mtu;
-	bool dev_ether; /* ARPHRD_ETHER with a 6-byte address */
+	bool
+	    dev_ether; /* ARPHRD_ETHER with a 6-byte address, and a next hop of the flow's family */
 	bool dev_up;
 	uint8_t dev_mac[6];
 	char dev_name[16];
-	uint64_t generation; /* route generation the answer belongs to */
-	struct route_key key;
+	uint64_t generation;   /* route generation the answer belongs to */
+	struct shim_flowi key; /* the flow asked for */
 };
 
-/* ip_route_output_flow(): fill r for k. Returns 0 when the lookup was made (r->err says how it
- * went), or -errno when the kernel could not be asked (then the caller sends through the kernel).
- */
-int route_output(const struct route_key *k, struct route_result *r);
+/* ip_route_output_flow() (ip6_dst_lookup_flow() for an IPv6 flow): fill r for the flow k.
+ * Returns 0 when the lookup was made (r->err says how it went), or -errno when the kernel could
+ * not be asked (then the caller sends through the kernel). */
+int route_output(const struct shim_flowi *k, struct route_result *r);
 
 /* route_output() with the route asked of the kernel now, not taken from a cache (the device
  * facts may be): for answers that change without a notification (RTCF_LOCAL of a multicast route:
  * group membership). Returns as route_output(). */
-int route_output_fresh(const struct route_key *k, struct route_result *r);
+int route_output_fresh(const struct shim_flowi *k, struct route_result *r);
 
 /* ip_dev_find(): the ifindex of the device that owns local address addr, or -errno. */
 int route_dev_of_addr(uint32_t addr);
@@ -61,9 +55,10 @@ int route_dev_of_addr(uint32_t addr);
 /* Whether r is still what the kernel would answer (no notification since). */
 bool route_valid(const struct route_result *r);
 
-/* The next hop's hardware address, if the kernel's neighbour table has a usable entry (NUD_VALID).
- * Returns 0 and fills mac, or -1 (no entry, incomplete, failed: the kernel must resolve it). */
-int neigh_output_lookup(int ifindex, uint32_t nexthop, uint8_t mac[6]);
+/* The next hop's hardware address, if the kernel's neighbour table of nexthop's family (ARP or
+ * NDP) has a usable entry (NUD_VALID). Returns 0 and fills mac, or -1 (no entry, incomplete,
+ * failed: the kernel must resolve it). */
+int neigh_output_lookup(int ifindex, const struct shim_addr *nexthop, uint8_t mac[6]);
 
 /* net.ipv4.ip_default_ttl of the current namespace, read now. */
 int sysctl_ip_default_ttl(void);

@@ -92,7 +92,8 @@ static void cork_flush(struct udp_cork *c)
 
 /* The frames built and copied here for an unresolved next hop: they wait for the kernel's ARP
  * answer in neigh_queue.c. */
-static int cork_output_queued(const struct udp_datagram *d, uint32_t nexthop, struct path_trace *t)
+static int cork_output_queued(const struct udp_datagram *d, const struct shim_addr *nexthop,
+			      struct path_trace *t)
 {
 	struct frame_set fs;
 	int r = ip_build_udp_frames(d, &fs);
@@ -125,7 +126,7 @@ static int cork_push(struct shim_sock *sk, struct path_trace *t)
 	struct iovec one;
 	size_t total = IPV4_HLEN_MIN + c->length;
 	bool unresolved, id_from_sock = false;
-	uint32_t nexthop;
+	struct shim_addr nexthop;
 	char a[INET_ADDRSTRLEN];
 	int err;
 
@@ -166,13 +167,14 @@ static int cork_push(struct shim_sock *sk, struct path_trace *t)
 		d.id = ip_ident_unconnected(d.daddr, d.saddr, IPPROTO_UDP);
 	}
 	/* on an on-link route the next hop is the destination, which a connect may have changed */
-	nexthop = c->rt.nexthop == c->rt.daddr ? d.daddr : c->rt.nexthop;
+	nexthop =
+	    shim_addr_equal(&c->rt.nexthop, &c->rt.daddr) ? shim_addr_v4(d.daddr) : c->rt.nexthop;
 	path_step(t, "udp_push_pending_frames(%zu bytes to %s:%u)", d.len,
 		  inet_ntop(AF_INET, &d.daddr, a, sizeof(a)), ntohs(d.dport));
-	unresolved = neigh_queue_waiting(d.oif, nexthop) ||
-		     neigh_output_lookup(d.oif, nexthop, d.dst_mac) < 0;
+	unresolved = neigh_queue_waiting(d.oif, &nexthop) ||
+		     neigh_output_lookup(d.oif, &nexthop, d.dst_mac) < 0;
 	d.no_check = sk->ext.no_check; /* udp_send_skb reads SO_NO_CHECK at the push */
-	err = unresolved ? cork_output_queued(&d, nexthop, t) : ip_output_udp(&d, t);
+	err = unresolved ? cork_output_queued(&d, &nexthop, t) : ip_output_udp(&d, t);
 	/* a queue drop is not reported without IP_RECVERR (udp_send_skb); the pieces were taken
 	 * already, so no memory for the frames (ENOMEM) is a drop too */
 	if (err == -ENOBUFS || err == -ENOMEM)
@@ -366,10 +368,10 @@ void udp_cork_fastpath_flow(struct shim_sock *sk, struct route_result *rt, uint1
 	shim_lock_acquire(&sk->lock);
 	c = sk->cork;
 	if (c != NULL && c->fl_override) {
-		if (rt->nexthop == rt->daddr)
-			rt->nexthop = c->daddr; /* on-link: the next hop is the destination */
-		rt->daddr = c->daddr;
-		rt->saddr = c->saddr;
+		if (shim_addr_equal(&rt->nexthop, &rt->daddr)) /* on-link: the destination */
+			rt->nexthop = shim_addr_v4(c->daddr);
+		rt->daddr = shim_addr_v4(c->daddr);
+		rt->saddr = shim_addr_v4(c->saddr);
 		*dport = c->dport;
 	}
 	shim_lock_release(&sk->lock);

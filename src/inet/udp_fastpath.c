@@ -61,7 +61,7 @@ struct fp_flow {
 	uint32_t df_upto; /* DF for datagrams (IP total length) up to this: 0 never, 65535 always */
 	size_t max_len;	  /* largest payload that is one frame (fragsize - 28) */
 	int oif;
-	uint32_t nexthop;
+	struct shim_addr nexthop;
 	_Atomic uint32_t *id_bucket; /* the per-destination ID counter (FP_ID_DEST, ZERO_IF_DF) */
 	uint16_t id_offset;	     /* ... and its starting point (ip_ident_bucket) */
 	uint32_t ip_base;     /* partial sum of the IPv4 header without length, ID, flags, check */
@@ -147,8 +147,8 @@ void udp_fastpath_learn(int fd, struct shim_sock *sk, const struct shim_msg *m,
 	/* the neighbour generation is taken before the MAC is confirmed, so an entry that changes
 	 * meanwhile leaves the flow stale rather than wrong */
 	if (!notify_generations_live(&rgen, &ngen) || rt->generation != rgen ||
-	    neigh_queue_waiting(rt->oif, rt->nexthop) ||
-	    neigh_output_lookup(rt->oif, rt->nexthop, mac) < 0 || memcmp(mac, d->dst_mac, 6) != 0)
+	    neigh_queue_waiting(rt->oif, &rt->nexthop) ||
+	    neigh_output_lookup(rt->oif, &rt->nexthop, mac) < 0 || memcmp(mac, d->dst_mac, 6) != 0)
 		return;
 	f->to = 0;
 	if (m->has_name) {
@@ -270,7 +270,7 @@ fp_send(int fd, struct shim_sock *sk, const struct iovec *iov, int iovcnt, size_
 	     __atomic_load_n(&sk->err_hint, __ATOMIC_ACQUIRE) != 0))
 		return UDP_FP_MISS;
 	/* neigh_output: frames already waiting for this next hop go first */
-	if (!neigh_queue_idle() && neigh_queue_waiting(f->oif, f->nexthop))
+	if (!neigh_queue_idle() && neigh_queue_waiting(f->oif, &f->nexthop))
 		return UDP_FP_MISS;
 	dontwait = (flags | f->nonblock) & MSG_DONTWAIT;
 	if (batch != NULL &&

@@ -104,9 +104,9 @@ enum mc_out udp_mcast_output(const struct sock_view *sv, const struct route_resu
 
 bool udp_mcast_neigh(const struct route_result *rt, uint8_t mac[6])
 {
-	if (!IN_MULTICAST(ntohl(rt->nexthop)))
+	if (rt->nexthop.family != AF_INET || !IN_MULTICAST(ntohl(rt->nexthop.v4)))
 		return false;
-	ip_eth_mc_map(rt->nexthop, mac);
+	ip_eth_mc_map(rt->nexthop.v4, mac);
 	return true;
 }
 

@@ -69,7 +69,7 @@ static long udp_destination(const struct sock_view *sk, const struct shim_msg *m
 }
 
 /* S12: the route, from the socket's cache on the connected fast path. */
-static long udp_route(const struct sock_view *s, const struct route_key *key, bool fastpath,
+static long udp_route(const struct sock_view *s, const struct shim_flowi *key, bool fastpath,
 		      bool fresh, struct route_result *rt)
 {
 	if (fastpath && s->dst_cache_valid && route_valid(&s->dst_cache)) {
@@ -117,11 +117,11 @@ static long queue_for_neighbour(const struct udp_datagram *d, const struct route
 
 	if (r < 0)
 		return r;
-	r = neigh_queue_frames(rt->oif, rt->nexthop, &fs, d->dontwait);
+	r = neigh_queue_frames(rt->oif, &rt->nexthop, &fs, d->dontwait);
 	if (r < 0) {
 		shim_free(fs.buf);
 		path_step(t, "kernel(neighbour %s unresolved, cannot ask for resolution: %s)",
-			  ip_str(rt->nexthop, a), strerrorname_np(-r));
+			  ip_str(rt->nexthop.v4, a), strerrorname_np(-r));
 		return SHIM_TO_KERNEL;
 	}
 	stats_add(STAT_NEIGH_MISS, 1);
@@ -130,14 +130,14 @@ static long queue_for_neighbour(const struct udp_datagram *d, const struct route
 	path_step(t,
 		  "ip_make_skb(len %zu id %u) \xe2\x86\x92 neigh_resolve_output(%s on %s: "
 		  "%d frame(s) queued until resolved)",
-		  udp_datagram_hlen(d) + UDP_HLEN + d->len, d->id, ip_str(rt->nexthop, a),
+		  udp_datagram_hlen(d) + UDP_HLEN + d->len, d->id, ip_str(rt->nexthop.v4, a),
 		  rt->dev_name, fs.n);
 	return 1;
 }
 
 long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct sock_view *sv)
 {
-	struct route_key key;
+	struct shim_flowi key;
 	struct route_result rt;
 	struct udp_datagram d;
 	struct ipcm ipc;
@@ -219,19 +219,12 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 	}
 
 	/* S12 */
-	memset(&key, 0, sizeof(key));
-	key.daddr = daddr;
-	key.saddr = saddr;
-	key.oif = oif;
-	key.tos = tos;
-	key.mark = ipc.has_mark ? ipc.mark : sv->mark; /* ipc.sockc.mark */
-	key.uid = sv->uid;
-	key.sport = sv->sport;
-	key.dport = dport;
+	shim_flowi4_init_output(&key, oif, ipc.has_mark ? ipc.mark : sv->mark /* ipc.sockc.mark */,
+				tos, sv->uid, daddr, saddr, dport, sv->sport);
 	cached = udp_route(sv, &key, fastpath, multicast && udp_mcast_fresh_route(sv, mttl), &rt);
 	if (cached == SHIM_TO_KERNEL)
 		TO_KERNEL(m, KR_NETLINK, "kernel(route lookup over rtnetlink failed)");
-	if (sock_flow_anysrc_failed(&sv->flow, fastpath, rt.err, key.saddr))
+	if (sock_flow_anysrc_failed(&sv->flow, fastpath, rt.err, key.ip4.saddr))
 		TO_KERNEL(m, KR_SOCKOPT, "kernel(IP_TRANSPARENT: FLOWI_FLAG_ANYSRC lookup)");
 	if (rt.err < 0) {
 		path_step(m->trace, "ip_route_output_flow(error %d)", -rt.err);
@@ -240,8 +233,8 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 	if (rt.type == RTN_BROADCAST && !cached && !sv->broadcast)
 		return -EACCES;
 	path_step(m->trace, "ip_route_output_flow(%s dev %s src %s via %s mtu %u%s)",
-		  route_type_name(rt.type), rt.dev_name, ip_str(rt.saddr, a1),
-		  ip_str(rt.nexthop, a2), rt.mtu, cached ? " cached" : "");
+		  route_type_name(rt.type), rt.dev_name, ip_str(rt.saddr.v4, a1),
+		  ip_str(rt.nexthop.v4, a2), rt.mtu, cached ? " cached" : "");
 	/* the cached route's flow is inet->cork.fl, which a corked send may have changed */
 	if (cached)
 		udp_cork_fastpath_flow(sk, &rt, &dport);
@@ -299,8 +292,8 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 
 	memset(&d, 0, sizeof(d));
 	/* __ip_make_skb: header fields */
-	d.saddr = rt.saddr;
-	d.daddr = rt.daddr;
+	d.saddr = rt.saddr.v4;
+	d.daddr = rt.daddr.v4;
 	d.sport = sv->sport;
 	d.dport = dport;
 	d.tos = tos;
@@ -371,8 +364,8 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 	/* neigh_output: the next hop's MAC (a group's without ARP), or the shim's arp_queue while
 	 * the kernel resolves it */
 	unresolved = !udp_mcast_neigh(&rt, d.dst_mac) &&
-		     (neigh_queue_waiting(rt.oif, rt.nexthop) ||
-		      neigh_output_lookup(rt.oif, rt.nexthop, d.dst_mac) < 0);
+		     (neigh_queue_waiting(rt.oif, &rt.nexthop) ||
+		      neigh_output_lookup(rt.oif, &rt.nexthop, d.dst_mac) < 0);
 	if (m->batch != NULL && !unresolved && ip_output_defer(m->batch, &d, m->trace) == 0) {
 		err = 1; /* goes out with the rest of the sendmmsg batch */
 	} else if (m->batch != NULL && xmit_batch_flush(m->batch) < 0) {

@@ -46,7 +46,8 @@ static int neigh_msg_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-static int ask_neigh(int ifindex, uint32_t ip, struct neigh_answer *a)
+/* RTM_GETNEIGH in the table of ip's family (ARP, NDP), NDA_DST of that family's length. */
+static int ask_neigh(int ifindex, const struct shim_addr *ip, struct neigh_answer *a)
 {
 	char buf[256];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
@@ -54,9 +55,9 @@ static int ask_neigh(int ifindex, uint32_t ip, struct neigh_answer *a)
 
 	nlh->nlmsg_type = RTM_GETNEIGH;
 	ndm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ndm));
-	ndm->ndm_family = AF_INET;
+	ndm->ndm_family = (uint8_t)ip->family;
 	ndm->ndm_ifindex = ifindex;
-	mnl_attr_put_u32(nlh, NDA_DST, ip);
+	rtnl_put_addr(nlh, NDA_DST, ip);
 	memset(a, 0, sizeof(*a));
 	return rtnl_request(nlh, neigh_msg_cb, a);
 }
@@ -65,7 +66,7 @@ static int ask_neigh(int ifindex, uint32_t ip, struct neigh_answer *a)
 
 struct neigh_entry {
 	int ifindex;
-	uint32_t ip;
+	struct shim_addr ip;
 	uint64_t generation;
 	uint8_t mac[6];
 };
@@ -82,20 +83,23 @@ void neigh_forget_after_fork(void)
 	memset(neigh_cache, 0, sizeof(neigh_cache));
 }
 
-int neigh_output_lookup(int ifindex, uint32_t nexthop, uint8_t mac[6])
+int neigh_output_lookup(int ifindex, const struct shim_addr *nexthop, uint8_t mac[6])
 {
 	uint64_t gen = notify_neigh_generation();
-	unsigned slot = (nexthop * 2654435761u ^ (uint32_t)ifindex) % NEIGH_CACHE_SLOTS;
+	unsigned slot =
+	    (shim_addr_hash(nexthop) * 2654435761u ^ (uint32_t)ifindex) % NEIGH_CACHE_SLOTS;
 	struct neigh_answer a;
 
 	struct neigh_entry *mine = &thread_neighs[slot % THREAD_NEIGHS];
 
-	if (mine->generation == gen && mine->ip == nexthop && mine->ifindex == ifindex) {
+	if (mine->generation == gen && shim_addr_equal(&mine->ip, nexthop) &&
+	    mine->ifindex == ifindex) {
 		memcpy(mac, mine->mac, 6);
 		return 0;
 	}
 	shim_lock_acquire(&neigh_lock);
-	if (neigh_cache[slot].generation == gen && neigh_cache[slot].ip == nexthop &&
+	if (neigh_cache[slot].generation == gen &&
+	    shim_addr_equal(&neigh_cache[slot].ip, nexthop) &&
 	    neigh_cache[slot].ifindex == ifindex) {
 		memcpy(mac, neigh_cache[slot].mac, 6);
 		*mine = neigh_cache[slot];
@@ -108,7 +112,7 @@ int neigh_output_lookup(int ifindex, uint32_t nexthop, uint8_t mac[6])
 		return -1;
 	memcpy(mac, a.mac, 6);
 	shim_lock_acquire(&neigh_lock);
-	neigh_cache[slot] = (struct neigh_entry){ifindex, nexthop, gen, {0}};
+	neigh_cache[slot] = (struct neigh_entry){ifindex, *nexthop, gen, {0}};
 	memcpy(neigh_cache[slot].mac, a.mac, 6);
 	*mine = neigh_cache[slot];
 	shim_lock_release(&neigh_lock);

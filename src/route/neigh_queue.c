@@ -28,7 +28,7 @@
 struct queued {
 	struct queued *next;
 	int ifindex;
-	uint32_t nexthop;
+	struct shim_addr nexthop;
 	struct frame_set fs;
 	size_t truesize;
 	long long since;
@@ -59,8 +59,9 @@ static size_t frame_set_truesize(const struct frame_set *fs)
 	return fs->off[fs->n] + (size_t)fs->n * 768;
 }
 
-/* RTM_NEWNEIGH, NLM_F_CREATE|NLM_F_REPLACE, NTF_USE: neigh_event_send() on the entry. */
-static int start_resolution(int ifindex, uint32_t ip)
+/* RTM_NEWNEIGH, NLM_F_CREATE|NLM_F_REPLACE, NTF_USE: neigh_event_send() on the entry, in the
+ * table of ip's family (ARP, NDP). */
+static int start_resolution(int ifindex, const struct shim_addr *ip)
 {
 	char buf[128];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
@@ -69,10 +70,10 @@ static int start_resolution(int ifindex, uint32_t ip)
 	nlh->nlmsg_type = RTM_NEWNEIGH;
 	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_REPLACE;
 	ndm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ndm));
-	ndm->ndm_family = AF_INET;
+	ndm->ndm_family = (uint8_t)ip->family;
 	ndm->ndm_ifindex = ifindex;
 	ndm->ndm_flags = NTF_USE;
-	mnl_attr_put_u32(nlh, NDA_DST, ip);
+	rtnl_put_addr(nlh, NDA_DST, ip);
 	return rtnl_request(nlh, NULL, NULL);
 }
 
@@ -83,14 +84,15 @@ static void free_entry(struct queued *q)
 }
 
 /* Unlink the entries for (ifindex, ip) — or stale ones — into a list, in queue order. */
-static struct queued *take_matching(int ifindex, uint32_t ip, bool stale_only, long long now)
+static struct queued *take_matching(int ifindex, const struct shim_addr *ip, bool stale_only,
+				    long long now)
 {
 	struct queued **pp = &head, *taken = NULL, **tail = &taken;
 
 	while (*pp != NULL) {
 		struct queued *q = *pp;
 		bool match = stale_only ? now - q->since > STALE_AFTER_NS
-					: q->ifindex == ifindex && q->nexthop == ip;
+					: q->ifindex == ifindex && shim_addr_equal(&q->nexthop, ip);
 
 		if (match) {
 			*pp = q->next;
@@ -116,7 +118,8 @@ static bool take_back(struct queued *q)
 	return false;
 }
 
-int neigh_queue_frames(int ifindex, uint32_t nexthop, struct frame_set *fs, bool dontwait)
+int neigh_queue_frames(int ifindex, const struct shim_addr *nexthop, struct frame_set *fs,
+		       bool dontwait)
 {
 	struct queued *q, *drop, **pp;
 	size_t queued_bytes = 0;
@@ -128,22 +131,22 @@ int neigh_queue_frames(int ifindex, uint32_t nexthop, struct frame_set *fs, bool
 	if (q == NULL)
 		return -ENOBUFS;
 	q->ifindex = ifindex;
-	q->nexthop = nexthop;
+	q->nexthop = *nexthop;
 	q->fs = *fs;
 	q->truesize = frame_set_truesize(fs);
 	q->since = now;
 	q->dontwait = dontwait;
 
 	shim_lock_acquire(&queue_lock);
-	drop = take_matching(0, 0, true, now);
+	drop = take_matching(0, NULL, true, now);
 	for (struct queued *e = head; e != NULL; e = e->next)
-		if (e->ifindex == ifindex && e->nexthop == nexthop)
+		if (e->ifindex == ifindex && shim_addr_equal(&e->nexthop, nexthop))
 			queued_bytes += e->truesize;
 	/* over unres_qlen_bytes: the oldest datagrams for this neighbour go first */
 	for (pp = &head; *pp != NULL && queued_bytes + q->truesize > UNRES_QLEN_BYTES;) {
 		struct queued *e = *pp;
 
-		if (e->ifindex == ifindex && e->nexthop == nexthop) {
+		if (e->ifindex == ifindex && shim_addr_equal(&e->nexthop, nexthop)) {
 			*pp = e->next;
 			queued_bytes -= e->truesize;
 			e->next = drop;
@@ -186,7 +189,7 @@ int neigh_queue_frames(int ifindex, uint32_t nexthop, struct frame_set *fs, bool
 	return 0;
 }
 
-bool neigh_queue_waiting(int ifindex, uint32_t nexthop)
+bool neigh_queue_waiting(int ifindex, const struct shim_addr *nexthop)
 {
 	bool waiting = false;
 
@@ -197,7 +200,7 @@ bool neigh_queue_waiting(int ifindex, uint32_t nexthop)
 		return false;
 	shim_lock_acquire(&queue_lock);
 	for (struct queued *e = head; e != NULL && !waiting; e = e->next)
-		waiting = e->ifindex == ifindex && e->nexthop == nexthop;
+		waiting = e->ifindex == ifindex && shim_addr_equal(&e->nexthop, nexthop);
 	shim_lock_release(&queue_lock);
 	return waiting;
 }
@@ -209,7 +212,7 @@ static void transmit(struct queued *q, const uint8_t *mac)
 	frame_set_xmit(&q->fs, q->ifindex, false);
 }
 
-void neigh_queue_update(int ifindex, uint32_t ip, uint16_t state, const uint8_t *mac)
+void neigh_queue_update(int ifindex, const struct shim_addr *ip, uint16_t state, const uint8_t *mac)
 {
 	struct queued *taken;
 	bool usable = (state & NEIGH_USABLE) && mac != NULL;

@@ -102,13 +102,14 @@ static void neigh_changed(const struct nlmsghdr *nlh)
 {
 	const struct ndmsg *ndm = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *tb[NDA_MAX + 1] = {0};
+	struct shim_addr ip;
 
-	if (ndm->ndm_family != AF_INET)
+	if (ndm->ndm_family != AF_INET && ndm->ndm_family != AF_INET6)
 		return;
 	mnl_attr_parse(nlh, sizeof(*ndm), neigh_attr_cb, tb);
-	if (tb[NDA_DST] == NULL || mnl_attr_get_payload_len(tb[NDA_DST]) != 4)
+	if (tb[NDA_DST] == NULL || !rtnl_get_addr(tb[NDA_DST], ndm->ndm_family, &ip))
 		return;
-	neigh_queue_update(ndm->ndm_ifindex, mnl_attr_get_u32(tb[NDA_DST]), ndm->ndm_state,
+	neigh_queue_update(ndm->ndm_ifindex, &ip, ndm->ndm_state,
 			   tb[NDA_LLADDR] != NULL && mnl_attr_get_payload_len(tb[NDA_LLADDR]) == 6
 			       ? mnl_attr_get_payload(tb[NDA_LLADDR])
 			       : NULL);

@@ -39,9 +39,24 @@ static int metrics_cb(const struct nlattr *attr, void *data)
 	return MNL_CB_OK;
 }
 
+/* RTA_VIA: a gateway of another family than the route's (an IPv4 route via an IPv6 neighbour);
+ * one that cannot be read is no address of any family, but not "no gateway" either. */
+static void route_via(const struct nlattr *attr, struct route_result *r)
+{
+	const struct rtvia *via = mnl_attr_get_payload(attr);
+	uint16_t len = mnl_attr_get_payload_len(attr);
+
+	if (len < sizeof(*via) ||
+	    !shim_addr_from(&r->nexthop, via->rtvia_family, via->rtvia_addr, len - sizeof(*via))) {
+		memset(&r->nexthop, 0, sizeof(r->nexthop));
+		r->nexthop.w[0] = ~0u;
+	}
+}
+
 static int route_attr_cb(const struct nlattr *attr, void *data)
 {
 	struct route_result *r = data;
+	sa_family_t family = r->key.family;
 
 	switch (mnl_attr_get_type(attr)) {
 	case RTA_OIF:
@@ -49,19 +64,16 @@ static int route_attr_cb(const struct nlattr *attr, void *data)
 			r->oif = (int)mnl_attr_get_u32(attr);
 		break;
 	case RTA_PREFSRC:
-		if (mnl_attr_validate(attr, MNL_TYPE_U32) >= 0)
-			r->saddr = mnl_attr_get_u32(attr);
+		rtnl_get_addr(attr, family, &r->saddr);
 		break;
 	case RTA_DST:
-		if (mnl_attr_validate(attr, MNL_TYPE_U32) >= 0)
-			r->daddr = mnl_attr_get_u32(attr);
+		rtnl_get_addr(attr, family, &r->daddr);
 		break;
 	case RTA_GATEWAY:
-		if (mnl_attr_validate(attr, MNL_TYPE_U32) >= 0)
-			r->nexthop = mnl_attr_get_u32(attr);
+		rtnl_get_addr(attr, family, &r->nexthop);
 		break;
-	case RTA_VIA: /* an IPv6 next hop for an IPv4 route: the shim cannot resolve it */
-		r->nexthop = INADDR_NONE;
+	case RTA_VIA:
+		route_via(attr, r);
 		break;
 	case RTA_METRICS:
 		mnl_attr_parse_nested(attr, metrics_cb, r);
@@ -83,32 +95,50 @@ static int route_msg_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-static int ask_route(const struct route_key *k, struct route_result *r)
+/* Whether the answer named no gateway (then the next hop is the destination). */
+static bool no_gateway(const struct route_result *r)
+{
+	return r->nexthop.family == AF_UNSPEC && shim_addr_any(&r->nexthop);
+}
+
+/* RTM_GETROUTE for the flow k (inet_rtm_getroute, inet6_rtm_getroute): addresses of the flow's
+ * family, with that family's lengths. */
+static int ask_route(const struct shim_flowi *k, struct route_result *r)
 {
 	char buf[512];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct rtmsg *rtm;
+	struct shim_addr daddr = shim_flowi_daddr(k), saddr = shim_flowi_saddr(k);
+	uint16_t sport = k->family == AF_INET ? k->ip4.sport : k->ip6.sport;
+	uint16_t dport = k->family == AF_INET ? k->ip4.dport : k->ip6.dport;
 
 	nlh->nlmsg_type = RTM_GETROUTE;
 	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-	rtm->rtm_family = AF_INET;
-	rtm->rtm_tos = k->tos & 0xfc; /* the DSCP part, as the flow carries it */
-	mnl_attr_put_u32(nlh, RTA_DST, k->daddr);
-	if (k->saddr)
-		mnl_attr_put_u32(nlh, RTA_SRC, k->saddr);
+	rtm->rtm_family = (unsigned char)k->family;
+	if (k->family == AF_INET) {
+		rtm->rtm_tos = k->ip4.tos & 0xfc; /* the DSCP part, as the flow carries it */
+	} else {
+		/* the traffic class (inet6_rtm_getroute: ip6_make_flowinfo); the label matters to
+		 * multipath hashing only */
+		rtm->rtm_tos = (uint8_t)(ntohl(k->ip6.flowlabel) >> 20);
+	}
+	rtnl_put_addr(nlh, RTA_DST, &daddr);
+	if (!shim_addr_any(&saddr))
+		rtnl_put_addr(nlh, RTA_SRC, &saddr);
 	if (k->oif)
 		mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)k->oif);
 	if (k->mark)
 		mnl_attr_put_u32(nlh, RTA_MARK, k->mark);
 	mnl_attr_put_u32(nlh, RTA_UID, k->uid);
 	mnl_attr_put_u8(nlh, RTA_IP_PROTO, IPPROTO_UDP);
-	if (k->sport)
-		mnl_attr_put_u16(nlh, RTA_SPORT, k->sport);
-	if (k->dport)
-		mnl_attr_put_u16(nlh, RTA_DPORT, k->dport);
-	r->nexthop = 0;
-	r->daddr = k->daddr;
-	r->saddr = k->saddr;
+	if (sport)
+		mnl_attr_put_u16(nlh, RTA_SPORT, sport);
+	if (dport)
+		mnl_attr_put_u16(nlh, RTA_DPORT, dport);
+	r->key = *k;
+	memset(&r->nexthop, 0, sizeof(r->nexthop));
+	r->daddr = daddr;
+	r->saddr = saddr;
 	return rtnl_request(nlh, route_msg_cb, r);
 }
 
@@ -228,23 +258,14 @@ static __thread
     __attribute__((tls_model("initial-exec"))) struct route_result thread_routes[THREAD_ROUTES];
 SHIM_LOCK_DEFINE(cache_lock);
 
-static unsigned key_slot(const struct route_key *k)
+static unsigned key_slot(const struct shim_flowi *k)
 {
-	uint32_t h = k->daddr * 2654435761u ^ k->saddr * 40503u ^ (uint32_t)k->oif * 97u ^
-		     k->tos * 31u ^ k->mark * 13u;
+	uint32_t h = shim_flowi_hash(k);
 
 	return (h ^ (h >> 16)) % ROUTE_CACHE_SLOTS;
 }
 
-static bool same_key(const struct route_key *a, const struct route_key *b)
-{
-	/* the ports and uid matter only to policy rules that match on them; compare them all */
-	return a->daddr == b->daddr && a->saddr == b->saddr && a->oif == b->oif &&
-	       a->tos == b->tos && a->mark == b->mark && a->uid == b->uid && a->sport == b->sport &&
-	       a->dport == b->dport;
-}
-
-static int lookup_uncached(const struct route_key *k, struct route_result *r, uint64_t gen)
+static int lookup_uncached(const struct shim_flowi *k, struct route_result *r, uint64_t gen)
 {
 	struct link_info li;
 	int ret;
@@ -258,7 +279,7 @@ static int lookup_uncached(const struct route_key *k, struct route_result *r, ui
 	r->err = ret;
 	if (ret < 0)
 		return 0;
-	if (r->nexthop == 0)
+	if (no_gateway(r))
 		r->nexthop = r->daddr;
 	r->default_ttl = sysctl_ip_default_ttl();
 	ret = ask_link(r->oif, &li);
@@ -267,14 +288,14 @@ static int lookup_uncached(const struct route_key *k, struct route_result *r, ui
 	r->dev_mtu = li.mtu;
 	if (r->mtu == 0)
 		r->mtu = li.mtu;
-	r->dev_ether = li.type == ARPHRD_ETHER && li.mac_len == 6 && r->nexthop != INADDR_NONE;
+	r->dev_ether = li.type == ARPHRD_ETHER && li.mac_len == 6 && r->nexthop.family == k->family;
 	r->dev_up = (li.flags & IFF_UP) != 0;
 	memcpy(r->dev_mac, li.mac, 6);
 	memcpy(r->dev_name, li.name, sizeof(r->dev_name));
 	return 0;
 }
 
-int route_output(const struct route_key *k, struct route_result *r)
+int route_output(const struct shim_flowi *k, struct route_result *r)
 {
 	uint64_t gen = notify_generation();
 	unsigned slot = key_slot(k);
@@ -283,13 +304,13 @@ int route_output(const struct route_key *k, struct route_result *r)
 	/* this thread's recent answers first: no lock on the send path */
 	struct route_result *mine = &thread_routes[slot % THREAD_ROUTES];
 
-	if (mine->generation == gen && same_key(&mine->key, k)) {
+	if (mine->generation == gen && shim_flowi_equal(&mine->key, k)) {
 		*r = *mine;
 		stats_add(STAT_ROUTE_HIT, 1);
 		return 0;
 	}
 	shim_lock_acquire(&cache_lock);
-	if (route_cache[slot].generation == gen && same_key(&route_cache[slot].key, k)) {
+	if (route_cache[slot].generation == gen && shim_flowi_equal(&route_cache[slot].key, k)) {
 		*r = route_cache[slot];
 		shim_lock_release(&cache_lock);
 		*mine = *r;
@@ -309,7 +330,7 @@ int route_output(const struct route_key *k, struct route_result *r)
 	return 0;
 }
 
-int route_output_fresh(const struct route_key *k, struct route_result *r)
+int route_output_fresh(const struct shim_flowi *k, struct route_result *r)
 {
 	struct route_result c;
 	int ret = route_output(k, &c); /* the device facts, usually cached */
@@ -325,7 +346,7 @@ int route_output_fresh(const struct route_key *k, struct route_result *r)
 	r->err = ret;
 	if (ret < 0)
 		return 0;
-	if (r->nexthop == 0)
+	if (no_gateway(r))
 		r->nexthop = r->daddr;
 	if (c.err < 0 || c.oif != r->oif) /* changed since the cached answer: ask for all */
 		return lookup_uncached(k, r, c.generation);
@@ -333,7 +354,7 @@ int route_output_fresh(const struct route_key *k, struct route_result *r)
 	r->dev_mtu = c.dev_mtu;
 	if (r->mtu == 0)
 		r->mtu = c.dev_mtu;
-	r->dev_ether = c.dev_ether && r->nexthop != INADDR_NONE;
+	r->dev_ether = c.dev_ether && r->nexthop.family == k->family;
 	r->dev_up = c.dev_up;
 	memcpy(r->dev_mac, c.dev_mac, 6);
 	memcpy(r->dev_name, c.dev_name, sizeof(r->dev_name));
@@ -342,16 +363,14 @@ int route_output_fresh(const struct route_key *k, struct route_result *r)
 
 int route_dev_of_addr(uint32_t addr)
 {
-	struct route_key k;
+	struct shim_flowi k;
 	struct route_result r;
 	int ret;
 
 	/* A multicast flow with a source and no interface takes the device that owns the source
 	 * (ip_route_output_key_hash_rcu: __ip_dev_find, the function ip_dev_find is made of). */
-	memset(&k, 0, sizeof(k));
 	memset(&r, 0, sizeof(r));
-	k.daddr = htonl(0xe0000001); /* 224.0.0.1 */
-	k.saddr = addr;
+	shim_flowi4_init_output(&k, 0, 0, 0, 0, htonl(0xe0000001) /* 224.0.0.1 */, addr, 0, 0);
 	ret = ask_route(&k, &r);
 	if (ret < 0)
 		return ret;

@@ -6,6 +6,9 @@
 #define SHIM_ROUTE_RTNL_H
 
 #include <libmnl/libmnl.h>
+#include <stdbool.h>
+
+#include "shim/addr.h"
 
 /* Open an rtnetlink socket as an internal fd (high, close-on-exec), not bound yet; replace >= 0:
  * an fd of the shim's inherited across fork whose number it takes (internal_fd_replace), closed in
@@ -32,5 +35,19 @@ int rtnl_make_internal(int fd);
  * route's answer: the caller hands the datagram to the kernel socket. */
 #define RTNL_UNASKED (-0x10000)
 int rtnl_request(struct nlmsghdr *req, mnl_cb_t cb, void *data);
+
+/* Put a as attribute type, its length the family's (4 or 16 bytes). */
+static inline void rtnl_put_addr(struct nlmsghdr *nlh, uint16_t type, const struct shim_addr *a)
+{
+	mnl_attr_put(nlh, type, shim_addr_len(a->family), a->v6);
+}
+
+/* Read attr as an address of family into *a: false (and *a left alone) when its length is not
+ * the family's. */
+static inline bool rtnl_get_addr(const struct nlattr *attr, sa_family_t family, struct shim_addr *a)
+{
+	return shim_addr_from(a, family, mnl_attr_get_payload(attr),
+			      mnl_attr_get_payload_len(attr));
+}
 
 #endif

@@ -53,22 +53,16 @@ void sockev_bind(int fd, int ret)
  * for the connected fast path (its broadcast check happened in the kernel's connect). */
 static void cache_connect_route(struct shim_sock *sk)
 {
-	struct route_key key;
+	struct shim_flowi key;
 	struct route_result rt;
+	int oif = sk->bound_dev_if;
 
-	memset(&key, 0, sizeof(key));
-	key.daddr = sk->daddr;
-	key.saddr = sk->saddr;
-	key.oif = sk->bound_dev_if;
 	if (!IN_MULTICAST(ntohl(sk->daddr))) /* else IP_UNICAST_IF's device */
-		key.oif = sock_flow_unicast_oif(&sk->flow, sk->daddr, key.oif);
-	if (key.oif < 0)
+		oif = sock_flow_unicast_oif(&sk->flow, sk->daddr, oif);
+	if (oif < 0)
 		return;
-	key.tos = sk->tos;
-	key.mark = sk->mark;
-	key.uid = sk->uid;
-	key.sport = sk->sport;
-	key.dport = sk->dport;
+	shim_flowi4_init_output(&key, oif, sk->mark, sk->tos, sk->uid, sk->daddr, sk->saddr,
+				sk->dport, sk->sport);
 	if (route_output(&key, &rt) == 0 && rt.err == 0) {
 		sk->dst_cache = rt;
 		sk->dst_cache_valid = true;

@@ -135,12 +135,12 @@ START_TEST(mc_neigh_maps_only_group_next_hops)
 	uint8_t mac[6] = {0};
 
 	memset(&rt, 0, sizeof(rt));
-	rt.nexthop = ip("239.1.2.3");
+	rt.nexthop = shim_addr_v4(ip("239.1.2.3"));
 	ck_assert(udp_mcast_neigh(&rt, mac));
 	assert_mac(mac, (const uint8_t[]){0x01, 0x00, 0x5e, 0x01, 0x02, 0x03});
 	/* a multicast route through a gateway: the gateway's MAC comes from ARP */
 	memset(mac, 0, sizeof(mac));
-	rt.nexthop = ip("192.0.2.254");
+	rt.nexthop = shim_addr_v4(ip("192.0.2.254"));
 	ck_assert(!udp_mcast_neigh(&rt, mac));
 	assert_mac(mac, (const uint8_t[]){0, 0, 0, 0, 0, 0});
 }
