@@ -15,8 +15,10 @@
  * -c MAX_FRAMES stop after this many recorded frames (default 100000).
  * -q QUIET_MS   after SIGTERM/SIGINT, keep reading until no frame arrived for QUIET_MS
  *               (default 100), at most 2 s, so frames still in flight are not lost.
- * -u PORT       also open a UDP socket bound to 0.0.0.0:PORT and discard what it receives (a
- *               "sink": datagrams to that port then cause no ICMP port unreachable). Repeatable.
+ * -u PORT       also open UDP sockets bound to 0.0.0.0:PORT and [::]:PORT (IPV6_V6ONLY) and
+ *               discard what they receive (a "sink": datagrams to that port then cause no ICMP or
+ *               ICMPv6 port unreachable). Repeatable. The IPv6 one is left out, silently, where
+ *               IPv6 cannot bind (a namespace with IPv6 disabled).
  * -o            also record outgoing frames.
  *
  * At the end one line "capture: N frames, D dropped" goes to stderr (D from PACKET_STATISTICS);
@@ -39,7 +41,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_SINKS   32
+#define MAX_SINKS   32 /* ports; each has an IPv4 and an IPv6 socket */
 #define FRAME_BUF   (256 * 1024)
 #define QUIET_LIMIT 2000 /* ms: the most the lingering after a stop signal may take */
 
@@ -195,6 +197,28 @@ static int open_sink(int port)
 	return fd;
 }
 
+/* The IPv6 sink of a port: [::]:PORT, IPv6 only (the IPv4 sink has 0.0.0.0:PORT). -1 when IPv6 is
+ * not usable here (disabled in the namespace): no error, the namespace then gets no IPv6 frames. */
+static int open_sink6(int port)
+{
+	struct sockaddr_in6 sin6;
+	int fd, one = 1;
+
+	fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -1;
+	memset(&sin6, 0, sizeof(sin6));
+	sin6.sin6_family = AF_INET6;
+	sin6.sin6_port = htons((uint16_t)port);
+	sin6.sin6_addr = in6addr_any;
+	if (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0 ||
+	    bind(fd, (struct sockaddr *)&sin6, sizeof(sin6)) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 /* Reads at most one frame; returns 1 if a frame was recorded, 2 if one was skipped (outgoing), 0 if
  * none was waiting, -1 on error. */
 static int read_frame(int fd, FILE *out, unsigned char *buf, int outgoing)
@@ -271,8 +295,8 @@ int main(int argc, char **argv)
 {
 	const char *dev = NULL, *path = NULL, *ready = NULL;
 	long max_ms = 60000, max_frames = 100000, quiet_ms = 100;
-	int sinks[MAX_SINKS], nsinks = 0, outgoing = 0;
-	struct pollfd pfd[MAX_SINKS + 1];
+	int ports[MAX_SINKS], sinks[2 * MAX_SINKS], nports = 0, nsinks = 0, outgoing = 0;
+	struct pollfd pfd[2 * MAX_SINKS + 1];
 	struct tpacket_stats st;
 	socklen_t stlen = sizeof(st);
 	struct sigaction sa;
@@ -303,11 +327,11 @@ int main(int argc, char **argv)
 			quiet_ms = parse_num(optarg, 0, QUIET_LIMIT);
 			break;
 		case 'u':
-			if (nsinks == MAX_SINKS) {
+			if (nports == MAX_SINKS) {
 				fprintf(stderr, "capture: at most %d sinks\n", MAX_SINKS);
 				usage();
 			}
-			sinks[nsinks++] = (int)parse_num(optarg, 1, 65535);
+			ports[nports++] = (int)parse_num(optarg, 1, 65535);
 			break;
 		case 'o':
 			outgoing = 1;
@@ -333,10 +357,15 @@ int main(int argc, char **argv)
 	fd = open_packet_socket(dev, outgoing);
 	if (fd < 0)
 		return 1;
-	for (i = 0; i < nsinks; i++) {
-		sinks[i] = open_sink(sinks[i]);
-		if (sinks[i] < 0)
+	for (i = 0; i < nports; i++) {
+		int s6;
+
+		sinks[nsinks] = open_sink(ports[i]);
+		if (sinks[nsinks++] < 0)
 			return 1;
+		s6 = open_sink6(ports[i]);
+		if (s6 >= 0)
+			sinks[nsinks++] = s6;
 	}
 	out = fopen(path, "wb");
 	if (!out || write_pcap_header(out) < 0) {

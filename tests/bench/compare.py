@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Compare a native run and a shim run of one bench scenario.
 
-    compare.py [--arp] [--all-frames] [--ephemeral LO-HI] [--max-diffs N] NATIVE_DIR SHIM_DIR
+    compare.py [--arp] [--igmp] [--ndp] [--mld] [--all-frames] [--flowlabel-exact]
+               [--ephemeral LO-HI] [--max-diffs N] NATIVE_DIR SHIM_DIR
 
 Each directory holds results.txt (the scenario runner's result lines, then "exit N") and
 capture.pcap (the frames received in namespace B). Result lines must be identical; frames are
@@ -26,6 +27,14 @@ are named, with the reason, and checked by a rule instead:
                since midnight UTC when the frame was built; checked: below 86400000 and within
                2 s of the frame's capture time on both sides (all other option bytes compared).
 
+  ip6.flowlabel  an automatic IPv6 flow label (a hash of the flow, or of a random per-socket
+               value once connected); checked: 0 iff 0, one label per datagram, the same
+               equal/distinct pattern over all IPv6 datagrams (exact with --flowlabel-exact).
+  ip6.frag.id  the IPv6 fragment identification (ipv6_select_ident); checked: equal across the
+               fragments of a datagram, the same equal/distinct pattern per flow, never 0.
+
+IPv6 frames are decoded like IPv4 ones (header fields, extension headers, fragment header, UDP);
+neighbour discovery and MLD frames are ignored unless --ndp / --mld.
 ARP frames are ignored unless --arp, IGMP frames (the kernel's membership reports, sent after
 random delays when a socket joins a group) unless --igmp; frames that are neither IPv4 nor ARP
 are ignored unless --all-frames (they are compared byte-wise then). Exit status: 0 identical,
@@ -39,8 +48,15 @@ import sys
 
 ETH_IPV4 = 0x0800
 ETH_ARP = 0x0806
+ETH_IPV6 = 0x86DD
 PROTO_UDP = 17
 PROTO_UDPLITE = 136
+PROTO_ICMPV6 = 58
+# IPv6 extension headers a sender may put before the upper layer (RFC 8200 order): hop-by-hop,
+# routing, destination options; the fragment header (44) is handled on its own.
+EXT6_NAMES = {0: "ip6.hopopts", 43: "ip6.rthdr", 60: "ip6.dstopts"}
+NDP_TYPES = {133, 134, 135, 136, 137}  # router/neighbour solicitation/advertisement, redirect
+MLD_TYPES = {130, 131, 132, 143}  # listener query/report/done, MLDv2 report
 
 
 class Unusable(Exception):
@@ -112,6 +128,27 @@ def ip4(a):
     return ".".join(str(b) for b in a)
 
 
+def ip6(a):
+    """RFC 5952 text of 16 bytes (the longest run of zero groups shortened)."""
+    g = [struct.unpack("!H", a[i:i + 2])[0] for i in range(0, 16, 2)]
+    best, cur = (0, 0), None
+    for i, v in enumerate(g + [1]):
+        if v == 0 and cur is None:
+            cur = i
+        elif v != 0 and cur is not None:
+            if i - cur > best[1] - best[0] and i - cur > 1:
+                best = (cur, i)
+            cur = None
+    h = ["%x" % v for v in g]
+    if best[1] > best[0]:
+        return ":".join(h[:best[0]]) + "::" + ":".join(h[best[1]:])
+    return ":".join(h)
+
+
+def ipaddr(a):
+    return ip4(a) if len(a) == 4 else ip6(a)
+
+
 TS_SLACK_MS = 2000
 DAY_MS = 86400000
 
@@ -159,12 +196,14 @@ class Frame:
         self.index = index  # 1-based position among the compared frames
         self.raw = raw
         self.ethertype = struct.unpack("!H", raw[12:14])[0] if len(raw) >= 14 else None
-        self.ip = None  # dict when this is a parseable IPv4 frame
+        self.ip = None  # dict when this is a parseable IPv4 or IPv6 frame ("v": 4 or 6)
         self.fields = []  # (start, end, name)
         if len(raw) >= 14:
             self.fields += [(0, 6, "eth.dst"), (6, 12, "eth.src"), (12, 14, "eth.type")]
         if self.ethertype == ETH_IPV4:
             self._decode_ip()
+        elif self.ethertype == ETH_IPV6:
+            self._decode_ip6()
         elif self.ethertype == ETH_ARP:
             self.fields.append((14, len(raw), "arp"))
         elif len(raw) > 14:
@@ -178,6 +217,7 @@ class Frame:
         ihl = (raw[14] & 15) * 4
         tot = struct.unpack("!H", raw[16:18])[0]
         ip = {
+            "v": 4,
             "ihl": ihl,
             "tot": tot,
             "id": struct.unpack("!H", raw[18:20])[0],
@@ -202,6 +242,8 @@ class Frame:
         base = 14 + ihl
         end = 14 + tot
         ip["sport"] = ip["dport"] = None
+        ip["gkey"] = (ip["src"], ip["dst"], ip["proto"])
+        ip["udp_skip"] = 0
         if ip["off"] == 0 and ip["proto"] in (PROTO_UDP, PROTO_UDPLITE) and tot >= ihl + 8:
             ip["sport"], ip["dport"], ip["ulen"], ip["ucsum"] = struct.unpack(
                 "!HHHH", raw[base:base + 8])
@@ -212,6 +254,74 @@ class Frame:
             f.append((base, end, "ip.payload"))
         else:
             f.append((base, end, "ip.fragment_data"))
+        if len(raw) > end:
+            f.append((end, len(raw), "eth.padding"))
+
+    def _decode_ip6(self):
+        """IPv6 header, extension headers (hop-by-hop, routing, destination options), fragment
+        header, then UDP / UDP-Lite / ICMPv6 or fragment data. ip["ihl"] is the length from the
+        IPv6 header to the UDP header, ip["data"] the fragmentable part (after the fragment
+        header) for fragments, else from the UDP header."""
+        raw = self.raw
+        if len(raw) < 54 or raw[14] >> 4 != 6:
+            self.fields.append((14, len(raw), "ip6.malformed"))
+            return
+        plen = struct.unpack("!H", raw[18:20])[0]
+        end = min(54 + plen, len(raw))
+        vtf = struct.unpack("!I", raw[14:18])[0]
+        f = self.fields
+        f += [(14, 18, "ip6.vtf"), (18, 20, "ip6.payload_length"), (20, 21, "ip6.next_header"),
+              (21, 22, "ip6.hop_limit"), (22, 38, "ip6.src"), (38, 54, "ip6.dst")]
+        ip = {"v": 6, "tclass": (vtf >> 20) & 0xFF, "flow": vtf & 0xFFFFF, "tot": 40 + plen,
+              "src": raw[22:38], "dst": raw[38:54], "df": False, "mf": False, "off": 0,
+              "id": None, "hop": raw[21], "exts": []}
+        nh, pos, data_start, frag_nh = raw[20], 54, None, None
+        while True:
+            if nh in EXT6_NAMES and pos + 2 <= end:
+                hl = (raw[pos + 1] + 1) * 8
+                if pos + hl > end:
+                    f.append((pos, end, "ip6.malformed"))
+                    pos = end
+                    break
+                f.append((pos, pos + hl, EXT6_NAMES[nh]))
+                ip["exts"].append(nh)
+                nh = raw[pos]
+                pos += hl
+                continue
+            if nh == 44 and pos + 8 <= end and data_start is None:
+                fo = struct.unpack("!H", raw[pos + 2:pos + 4])[0]
+                f += [(pos, pos + 1, "ip6.frag.next_header"), (pos + 1, pos + 2, "ip6.frag.reserved"),
+                      (pos + 2, pos + 4, "ip6.frag.offset_flags"), (pos + 4, pos + 8, "ip6.frag.id")]
+                ip["off"] = fo & ~7
+                ip["mf"] = bool(fo & 1)
+                ip["id"] = struct.unpack("!I", raw[pos + 4:pos + 8])[0]
+                ip["exts"].append(44)
+                frag_nh = nh = raw[pos]
+                pos += 8
+                data_start = pos
+                if ip["off"]:
+                    break  # the rest is fragment data
+                continue
+            break
+        ip["proto"] = nh
+        ip["gkey"] = (ip["src"], ip["dst"], frag_nh if frag_nh is not None else nh)
+        ip["ihl"] = pos - 14
+        ip["data"] = raw[(data_start if data_start is not None else pos):end]
+        ip["udp_skip"] = pos - data_start if data_start is not None and ip["off"] == 0 else 0
+        ip["sport"] = ip["dport"] = None
+        self.ip = ip
+        if ip["off"] == 0 and nh in (PROTO_UDP, PROTO_UDPLITE) and end - pos >= 8:
+            ip["sport"], ip["dport"], ip["ulen"], ip["ucsum"] = struct.unpack(
+                "!HHHH", raw[pos:pos + 8])
+            f += [(pos, pos + 2, "udp.sport"), (pos + 2, pos + 4, "udp.dport"),
+                  (pos + 4, pos + 6, "udp.length"), (pos + 6, pos + 8, "udp.checksum"),
+                  (pos + 8, end, "udp.payload")]
+        elif ip["off"] == 0 and nh == PROTO_ICMPV6:
+            f.append((pos, end, "icmp6"))
+        elif ip["off"] == 0:
+            f.append((pos, end, "ip6.payload"))
+        else:
+            f.append((pos, end, "ip6.fragment_data"))
         if len(raw) > end:
             f.append((end, len(raw), "eth.padding"))
 
@@ -229,7 +339,10 @@ class Frame:
             kind = {ETH_ARP: "ARP"}.get(self.ethertype, "ethertype 0x%04x" % (self.ethertype or 0))
             return f"{kind}, {len(self.raw)} bytes"
         ip = self.ip
-        s = f"IPv4 {ip4(ip['src'])} > {ip4(ip['dst'])} proto {ip['proto']} len {ip['tot']}"
+        if ip["v"] == 6:
+            s = f"IPv6 {ip6(ip['src'])} > {ip6(ip['dst'])} nh {ip['proto']} len {ip['tot']}"
+        else:
+            s = f"IPv4 {ip4(ip['src'])} > {ip4(ip['dst'])} proto {ip['proto']} len {ip['tot']}"
         if ip["sport"] is not None:
             s += f" udp {ip['sport']} > {ip['dport']}"
         if ip["off"] or ip["mf"]:
@@ -238,7 +351,7 @@ class Frame:
 
 
 class Datagram:
-    """The frames (fragments) of one IPv4 datagram, first fragment first."""
+    """The frames (fragments) of one IPv4 or IPv6 datagram, first fragment first."""
 
     def __init__(self, first):
         self.frames = [first]
@@ -259,14 +372,17 @@ class Datagram:
             return None
         if not self.complete or self.first.ip["off"] != 0:
             return None
-        data = self.payload()
+        data = self.payload()[ip["udp_skip"]:]
         if ip["ucsum"] == 0 and ip["proto"] == PROTO_UDP:
-            return True
+            return True  # no checksum (IPv4; IPv6 with UDP_NO_CHECK6_TX); 0 must match anyway
         length = len(data)
         cover = length
         if ip["proto"] == PROTO_UDPLITE and 0 < ip["ulen"] < length:
             cover = ip["ulen"]
-        pseudo = ip["src"] + ip["dst"] + struct.pack("!BBH", 0, ip["proto"], length)
+        if ip["v"] == 6:
+            pseudo = ip["src"] + ip["dst"] + struct.pack("!I3xB", length, ip["proto"])
+        else:
+            pseudo = ip["src"] + ip["dst"] + struct.pack("!BBH", 0, ip["proto"], length)
         return csum16(pseudo + data[:cover]) == 0xFFFF
 
 
@@ -279,7 +395,7 @@ def group_datagrams(frames):
         ip = f.ip
         if ip is None:
             continue
-        key = (ip["src"], ip["dst"], ip["proto"])
+        key = ip["gkey"]
         if ip["off"] == 0:
             d = Datagram(f)
             dgrams.append(d)
@@ -493,6 +609,8 @@ def fmt_val(name, b):
         return "(none)"
     if name in ("ip.src", "ip.dst") and len(b) == 4:
         return ip4(b)
+    if name in ("ip6.src", "ip6.dst") and len(b) == 16:
+        return ip6(b)
     if name in ("eth.src", "eth.dst") and len(b) == 6:
         return ":".join("%02x" % x for x in b)
     if len(b) <= 2:
@@ -504,8 +622,9 @@ def fmt_val(name, b):
 
 
 class FrameCompare:
-    def __init__(self, ports, max_diffs, allowed=()):
+    def __init__(self, ports, max_diffs, allowed=(), flowlabel_exact=False):
         self.ports = ports
+        self.flowlabel_exact = flowlabel_exact
         self.max_diffs = max_diffs
         self.allowed = set(allowed)
         self.known_lines = []
@@ -547,8 +666,23 @@ class FrameCompare:
             if a[off] != b[off]:
                 diffs.setdefault(fa.field_at(off), []).append(off)
         for (start, end, name), offs in sorted(diffs.items()):
-            if name == "ip.id":
+            if name in ("ip.id", "ip6.frag.id"):
                 masked_diff.add(name)
+                continue
+            if name == "ip6.vtf":
+                va = struct.unpack("!I", a[start:end])[0]
+                vb = struct.unpack("!I", b[start:end])[0]
+                for fname, shift, mask in (("ip6.version", 28, 0xF), ("ip6.tclass", 20, 0xFF),
+                                           ("ip6.flowlabel", 0, 0xFFFFF)):
+                    xa, xb = (va >> shift) & mask, (vb >> shift) & mask
+                    if xa == xb:
+                        continue
+                    if fname == "ip6.flowlabel" and not self.flowlabel_exact:
+                        masked_diff.add(fname)  # checked by rule (flow_labels)
+                        continue
+                    other_diff_ip = True
+                    problems.append((start, f"  @0x{start:04x} {fname}: native={xa:#x} "
+                                            f"shim={xb:#x}"))
                 continue
             if name == "ip.timestamp":
                 va = struct.unpack("!I", a[start:end])[0]
@@ -571,10 +705,12 @@ class FrameCompare:
                 continue
             if name in ("ip.checksum", "udp.checksum"):
                 continue  # decided below
-            if name.startswith("ip.") or name.startswith("eth."):
+            if name.startswith("ip.") or name.startswith("eth.") or name.startswith("ip6."):
                 other_diff_ip = True
             if name in ("udp.payload", "ip.payload", "ip.fragment_data", "arp", "eth.payload",
-                        "eth.padding", "ip.options", "frame.extra"):
+                        "eth.padding", "ip.options", "frame.extra", "ip6.payload",
+                        "ip6.fragment_data", "icmp6", "ip6.hopopts", "ip6.dstopts", "ip6.rthdr",
+                        "ip6.malformed"):
                 first, last = offs[0], offs[-1]
                 rel = first - start
                 n = min(last + 1, len(a), len(b)) - first
@@ -582,6 +718,8 @@ class FrameCompare:
                 where = ""
                 if name == "ip.fragment_data" and fa.ip["proto"] in (PROTO_UDP, PROTO_UDPLITE):
                     where = f" (UDP payload byte {fa.ip['off'] + rel - 8})"
+                elif name == "ip6.fragment_data":
+                    where = f" (fragmentable part byte {fa.ip['off'] + rel})"
                 if len(offs) == 1:
                     what = f"{name}[{rel}]{where}: 1 byte differs"
                 else:
@@ -595,8 +733,8 @@ class FrameCompare:
                 problems.append((start, f"  @0x{start:04x} {name}: native="
                                         f"{fmt_val(name, a[start:end])} "
                                         f"shim={fmt_val(name, b[start:end])}"))
-        # IP header checksum
-        if fa.ip and fb.ip:
+        # IP header checksum (IPv6 has none)
+        if fa.ip and fb.ip and fa.ip["v"] == 4 and fb.ip["v"] == 4:
             cs = 24
             if a[cs:cs + 2] != b[cs:cs + 2]:
                 if not other_diff_ip and masked_diff & {"ip.id", "ip.timestamp"} and \
@@ -684,8 +822,11 @@ class FrameCompare:
         def tokens(side):
             ids = [p[side].first.ip["id"] for p in plist]
             tot = [p[side].first.ip["tot"] for p in plist]
-            out = list(ids)
+            # an IPv6 datagram without a fragment header has no ID: it equals no other
+            out = [("none", k) if v is None else v for k, v in enumerate(ids)]
             for k in range(1, len(ids) - 1):
+                if None in (ids[k - 1], ids[k], ids[k + 1]) or plist[k][side].first.ip["v"] != 4:
+                    continue
                 if ids[k + 1] == ids[k] and ids[k] == (ids[k - 1] + 1) & 0xFFFF and \
                         tot[k] <= tot[k - 1]:
                     out[k + 1] = ("overlap", k + 1)
@@ -715,7 +856,15 @@ class FrameCompare:
             return ids[k] == 0 and (prev not in (None, 0) or nxt not in (None, 0))
         for k, (da, db) in enumerate(pairs):
             fa, fb = da.first, db.first
-            if fa.ip["sport"] in conn_ports or not fa.ip["df"]:
+            if fa.ip["v"] == 6 and fb.ip["v"] == 6:
+                # ipv6_select_ident never gives 0: a fragment ID of 0 is wrong on any side
+                if fa.ip["id"] is not None and fb.ip["id"] is not None and \
+                        (fa.ip["id"] == 0) != (fb.ip["id"] == 0):
+                    self.diff(f"frame {fa.index} ({fa.summary()})\n  ip6.frag.id: native="
+                              f"{fa.ip['id']} shim={fb.ip['id']} (the kernel's fragment "
+                              f"identification is never 0)")
+                continue
+            if fa.ip["v"] != 4 or fa.ip["sport"] in conn_ports or not fa.ip["df"]:
                 continue
             if (fa.ip["id"] == 0) != (fb.ip["id"] == 0) and not (
                     wrapped(0, k, pairs) or wrapped(1, k, pairs)):
@@ -726,7 +875,7 @@ class FrameCompare:
         seqs = {}
         for da, db in pairs:
             sp = da.first.ip["sport"]
-            if sp is not None and sp in conn_ports:
+            if sp is not None and sp in conn_ports and da.first.ip["v"] == 4:
                 seqs.setdefault((da.first.ip["src"], sp), []).append((da, db))
         for (_, sp), plist in seqs.items():
             na = [d.first.ip["id"] for d, _ in plist]
@@ -750,6 +899,55 @@ class FrameCompare:
                           f"differences between consecutive IDs differ: native {da_} "
                           f"(IDs {na}) shim {db_} (IDs {nb})")
 
+    def flow_labels(self, pairs):
+        """Rules for IPv6 flow labels, which the kernel derives from a flow hash (keyed by a
+        per-boot secret and the ports, or a random per-socket hash once connected) when
+        auto_flowlabels applies: 0 iff 0; one label across the frames of a datagram; and over all
+        IPv6 datagrams the same pattern of equal/distinct labels (equal within a flow, distinct
+        between flows and sockets, as the hash makes them)."""
+        six = [(da, db) for da, db in pairs if da.first.ip["v"] == 6 and db.first.ip["v"] == 6]
+        for side, idx in (("native", 0), ("shim", 1)):
+            for p in six:
+                labels = {f.ip["flow"] for f in p[idx].frames}
+                if len(labels) > 1:
+                    f0 = p[idx].first
+                    self.diff(f"frame {f0.index} ({f0.summary()})\n  ip6.flowlabel: {side} "
+                              f"frames of one datagram carry different labels "
+                              f"{sorted(hex(x) for x in labels)}")
+        for da, db in six:
+            la, lb = da.first.ip["flow"], db.first.ip["flow"]
+            if (la == 0) != (lb == 0):
+                self.diff(f"frame {da.first.index} ({da.first.summary()})\n  ip6.flowlabel: "
+                          f"native={la:#x} shim={lb:#x} (a label is 0 on one side only)")
+        if self.flowlabel_exact:
+            return
+        groups = [{}, {}]
+        for k, p in enumerate(six):
+            for idx in (0, 1):
+                lab = p[idx].first.ip["flow"]
+                if lab:
+                    groups[idx].setdefault(lab, []).append(k)
+        pa = sorted(groups[0].values())
+        pb = sorted(groups[1].values())
+        if pa != pb:
+            f0 = six[0][0].first
+            self.diff(f"frame {f0.index} ({f0.summary()})\n  ip6.flowlabel: the pattern of "
+                      f"equal/distinct labels differs: native "
+                      f"{[hex(p[0].first.ip['flow']) for p in six]} shim "
+                      f"{[hex(p[1].first.ip['flow']) for p in six]}")
+
+
+def icmp6_type(raw):
+    """The ICMPv6 type of an IPv6 frame (after hop-by-hop / destination options), or None."""
+    if len(raw) < 54:
+        return None
+    nh, pos = raw[20], 54
+    while nh in EXT6_NAMES and pos + 2 <= len(raw):
+        nh, pos = raw[pos], pos + (raw[pos + 1] + 1) * 8
+    if nh == PROTO_ICMPV6 and pos < len(raw):
+        return raw[pos]
+    return None
+
 
 def frame_kind(raw):
     if len(raw) < 14:
@@ -757,6 +955,13 @@ def frame_kind(raw):
     t = struct.unpack("!H", raw[12:14])[0]
     if t == ETH_IPV4 and len(raw) >= 24 and raw[23] == 2:
         return "igmp"  # the kernel's membership reports: sent after random delays
+    if t == ETH_IPV6:
+        ty = icmp6_type(raw)
+        if ty in NDP_TYPES:
+            return "ndp"  # neighbour discovery: timing-dependent, like ARP
+        if ty in MLD_TYPES:
+            return "mld"  # listener reports: random delays, like IGMP
+        return "ipv6"
     return {ETH_IPV4: "ipv4", ETH_ARP: "arp"}.get(t, "other")
 
 
@@ -779,6 +984,13 @@ MASK_REASONS = {
     "udp.sport": "ephemeral port of an autobound socket (random free port); mapped one-to-one, "
                  "consistent with the result lines and all frames",
     "udp.checksum": "differs only because udp.sport differs; verified valid on both sides",
+    "ip6.frag.id": "fragment identification: keyed-hash generator per (destination, source), "
+                   "not reproducible; checked: equal across the fragments of a datagram, the same "
+                   "equal/distinct pattern per flow, never 0",
+    "ip6.flowlabel": "automatic flow label (auto_flowlabels): a hash of the flow with a per-boot "
+                     "secret, or a random per-socket hash once connected; checked: 0 iff 0, one "
+                     "label per datagram, the same equal/distinct pattern over all IPv6 "
+                     "datagrams (exact with --flowlabel-exact)",
 }
 
 
@@ -789,6 +1001,12 @@ def main():
     ap.add_argument("--arp", action="store_true", help="also compare ARP frames")
     ap.add_argument("--igmp", action="store_true",
                     help="also compare IGMP frames (membership reports, random delays)")
+    ap.add_argument("--ndp", action="store_true",
+                    help="also compare IPv6 neighbour discovery frames (ICMPv6 133-137)")
+    ap.add_argument("--mld", action="store_true",
+                    help="also compare MLD frames (ICMPv6 130-132, 143: listener reports)")
+    ap.add_argument("--flowlabel-exact", action="store_true",
+                    help="compare IPv6 flow labels byte for byte (labels the scenario sets)")
     ap.add_argument("--all-frames", action="store_true",
                     help="compare every frame (IPv4, ARP and anything else)")
     ap.add_argument("--ephemeral", default="32768-60999",
@@ -818,11 +1036,15 @@ def main():
     ports = PortMap(lo, hi)
     rdiff = compare_results(rn, rs, ports, out)
 
-    keep = {"ipv4"}
+    keep = {"ipv4", "ipv6"}
     if args.arp or args.all_frames:
         keep.add("arp")
     if args.igmp or args.all_frames:
         keep.add("igmp")
+    if args.ndp or args.all_frames:
+        keep.add("ndp")
+    if args.mld or args.all_frames:
+        keep.add("mld")
     if args.all_frames:
         keep |= {"other", "runt"}
     ignored = {}  # kind -> [native count, shim count]
@@ -839,7 +1061,7 @@ def main():
     fn = [Frame(i + 1, raw) for i, raw in enumerate(sel[0])]
     fs = [Frame(i + 1, raw) for i, raw in enumerate(sel[1])]
 
-    fc = FrameCompare(ports, args.max_diffs, args.known_difference)
+    fc = FrameCompare(ports, args.max_diffs, args.known_difference, args.flowlabel_exact)
     npairs = min(len(fn), len(fs))
     if len(fn) != len(fs):
         longer, name = (fn, "native") if len(fn) > len(fs) else (fs, "shim")
@@ -877,6 +1099,7 @@ def main():
         f.sport_masked = getattr(f, "sport_masked", False)
     fc.udp_checksums(pairs)
     fc.ip_ids(pairs, connected_ports(rn), connect_epochs(rn))
+    fc.flow_labels(pairs)
 
     # Report
     total = rdiff + fc.ndiff

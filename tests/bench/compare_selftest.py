@@ -355,6 +355,238 @@ def c_timestamp_opt():
     return (rn, [ts_frame(40001, 1, 1000003)], rs, [flip(ts_frame(50002, 1, 1000003), 34 + 12)])
 
 
+# ------------------------------------------------------------------------------------------
+# IPv6
+
+SRC6 = bytes.fromhex("20010db8000100000000000000000001")
+DST6 = bytes.fromhex("20010db8000100000000000000000002")
+
+
+def udp6(sport, dport, payload, proto=17, cscov=0, zero_csum=False, src=SRC6, dst=DST6):
+    length = 8 + len(payload)
+    hdr = struct.pack("!HHHH", sport, dport, cscov if proto == 136 else length, 0)
+    c = 0
+    if not zero_csum:
+        cover = cscov if proto == 136 and cscov else length
+        c = csum(src + dst + struct.pack("!I3xB", length, proto) + (hdr + payload)[:cover])
+        c = c or 0xFFFF
+    return hdr[:6] + struct.pack("!H", c) + payload
+
+
+def ip6_frames(sport, payload, flow=0, ident=1, mtu=1500, hop=64, tclass=0, ext=b"",
+               ext_nh=None, proto=17, zero_csum=False, dport=9000, cscov=0):
+    """Ethernet frames of one UDP datagram over IPv6, fragmented as ip6_fragment does (ext: the
+    unfragmentable extension headers, whose first type is ext_nh)."""
+    udp = udp6(sport, dport, payload, proto, cscov, zero_csum)
+    eth = MAC_B + MAC_A + b"\x86\xdd"
+    vtf = struct.pack("!I", (6 << 28) | (tclass << 20) | flow)
+    first_nh = ext_nh if ext else proto
+    if 40 + len(ext) + len(udp) <= mtu:
+        return [eth + vtf + struct.pack("!HBB", len(ext) + len(udp), first_nh, hop) + SRC6 +
+                DST6 + ext + udp]
+    step = (mtu - 40 - len(ext) - 8) & ~7
+    if ext:  # the last unfragmentable header now points to the fragment header
+        ext = bytes([44]) + ext[1:]
+    out = []
+    for off in range(0, len(udp), step):
+        chunk = udp[off:off + step]
+        m = 1 if off + step < len(udp) else 0
+        fh = struct.pack("!BBHI", proto, 0, off | m, ident)
+        out.append(eth + vtf + struct.pack("!HBB", len(ext) + 8 + len(chunk),
+                                           ext_nh if ext else 44, hop) + SRC6 + DST6 + ext +
+                   fh + chunk)
+    return out
+
+
+def ndp_ns():
+    """A neighbour solicitation for DST6 (ICMPv6 135), as A sends it."""
+    body = struct.pack("!BBHI", 135, 0, 0, 0) + DST6
+    return (bytes.fromhex("3333ff000002") + MAC_A + b"\x86\xdd" +
+            struct.pack("!IHBB", 6 << 28, len(body), 58, 255) + SRC6 +
+            bytes.fromhex("ff0200000000000000000001ff000002") + body)
+
+
+def mld_report():
+    """An MLDv2 report (ICMPv6 143 after a hop-by-hop router alert)."""
+    hbh = bytes([58, 0, 5, 2, 0, 0, 1, 0])
+    body = struct.pack("!BBHHH", 143, 0, 0, 0, 0)
+    return (bytes.fromhex("333300000016") + MAC_A + b"\x86\xdd" +
+            struct.pack("!IHBB", 6 << 28, len(hbh) + len(body), 0, 1) + SRC6 +
+            bytes.fromhex("ff020000000000000000000000000016") + hbh + body)
+
+
+def v6_results(port):
+    return [f"1 socket ret=3 errno=0 fd=s local=[::]:0 peer=none",
+            f"2 sendto ret=100 errno=0 fd=s local=[::]:{port} peer=none",
+            f"3 sendto ret=3000 errno=0 fd=s local=[::]:{port} peer=none"]
+
+
+def base6():
+    """Two unconnected IPv6 datagrams (the second fragmented): ephemeral port, automatic flow
+    label and fragment identification all differ."""
+    nat = ip6_frames(40001, P, flow=0x1234) + ip6_frames(40001, BIG, flow=0x1234, ident=0x1111)
+    shim = ip6_frames(50002, P, flow=0xABCDE) + ip6_frames(50002, BIG, flow=0xABCDE,
+                                                           ident=0x7777)
+    return v6_results(40001), nat, v6_results(50002), shim
+
+
+def set6(frame, off, data):
+    b = bytearray(frame)
+    b[off:off + len(data)] = data
+    return bytes(b)
+
+
+@case("IPv6: identical apart from masked fields", 0, "IDENTICAL", "masked: ip6.flowlabel",
+      "masked: ip6.frag.id", "masked: udp.sport", "masked: udp.checksum", "40001->50002")
+def c6_identical():
+    return base6()
+
+
+@case("IPv6: hop limit differs", 1, "ip6.hop_limit: native=64 (0x40) shim=63 (0x3f)")
+def c6_hop():
+    rn, _, rs, _ = base6()
+    return rn, ip6_frames(40001, P), rs, ip6_frames(50002, P, hop=63)
+
+
+@case("IPv6: traffic class differs", 1, "ip6.tclass: native=0x0 shim=0x4")
+def c6_tclass():
+    rn, _, rs, _ = base6()
+    return rn, ip6_frames(40001, P), rs, ip6_frames(50002, P, tclass=4)
+
+
+@case("IPv6: flow label 0 on one side", 1, "a label is 0 on one side only")
+def c6_flow_zero():
+    rn, _, rs, _ = base6()
+    return rn, ip6_frames(40001, P, flow=0x55), rs, ip6_frames(50002, P, flow=0)
+
+
+@case("IPv6: flow labels of two flows equal in the shim only", 1,
+      "pattern of equal/distinct labels")
+def c6_flow_pattern():
+    rn, _, rs, _ = base6()
+    return (rn, ip6_frames(40001, P, flow=0x11) + ip6_frames(40003, P, flow=0x22),
+            rs, ip6_frames(50002, P, flow=0x33) + ip6_frames(50004, P, flow=0x33))
+
+
+@case("IPv6: flow labels compared exactly on request", 1, "ip6.flowlabel: native=0x12345 "
+      "shim=0x12344", args=("--flowlabel-exact",))
+def c6_flow_exact():
+    rn, _, rs, _ = base6()
+    return rn, ip6_frames(40001, P, flow=0x12345), rs, ip6_frames(50002, P, flow=0x12344)
+
+
+@case("IPv6: fragments of one datagram with different labels", 1,
+      "frames of one datagram carry different labels")
+def c6_flow_frags():
+    rn, fn, rs, fs = base6()
+    fs[2] = set6(fs[2], 15, bytes([fs[2][15] ^ 1]))
+    return rn, fn, rs, fs
+
+
+@case("IPv6: fragments with different identifications", 1,
+      "fragments of one datagram carry different IDs")
+def c6_frag_ids():
+    rn, fn, rs, fs = base6()
+    fs[2] = set6(fs[2], 58, struct.pack("!I", 0x9999))
+    return rn, fn, rs, fs
+
+
+@case("IPv6: one identification for two datagrams", 1, "pattern of equal/distinct IDs")
+def c6_frag_repeat():
+    rn, _, rs, _ = base6()
+    return (rn, ip6_frames(40001, BIG, ident=5) + ip6_frames(40001, BIG, ident=6),
+            rs, ip6_frames(50002, BIG, ident=9) + ip6_frames(50002, BIG, ident=9))
+
+
+@case("IPv6: identification 0", 1, "identification is never 0")
+def c6_frag_zero():
+    rn, _, rs, _ = base6()
+    return rn, ip6_frames(40001, BIG, ident=5), rs, ip6_frames(50002, BIG, ident=0)
+
+
+@case("IPv6: fragment size differs", 1, "ip6.payload_length", "ip6.frag.offset_flags")
+def c6_frag_size():
+    rn, _, rs, _ = base6()
+    return rn, ip6_frames(40001, BIG, mtu=1500), rs, ip6_frames(50002, BIG, mtu=1400)
+
+
+@case("IPv6: byte in a later fragment", 1, "ip6.fragment_data[100] (fragmentable part byte 1548)")
+def c6_fragdata():
+    rn, fn, rs, fs = base6()
+    fs[2] = flip(fs[2], 62 + 100)
+    return rn, fn, rs, fs
+
+
+@case("IPv6: invalid UDP checksum", 1, "shim checksum invalid")
+def c6_udp_csum():
+    rn, fn, rs, fs = base6()
+    fs[0] = flip(fs[0], 61)
+    return rn, fn, rs, fs
+
+
+@case("IPv6: UDP checksum 0 (UDP_NO_CHECK6_TX) vs computed", 1, "0 means no checksum")
+def c6_no_check():
+    rn, _, rs, _ = base6()
+    return rn, ip6_frames(40001, P, zero_csum=True), rs, ip6_frames(50002, P)
+
+
+HBH = bytes([17, 0, 5, 2, 0, 0, 1, 0])  # hop-by-hop: router alert, PadN
+
+
+@case("IPv6: hop-by-hop header byte differs", 1, "ip6.hopopts[6]: 1 byte differs")
+def c6_hbh():
+    rn, _, rs, _ = base6()
+    return (rn, ip6_frames(40001, P, ext=HBH, ext_nh=0), rs,
+            [flip(ip6_frames(50002, P, ext=HBH, ext_nh=0)[0], 54 + 6)])
+
+
+@case("IPv6: hop-by-hop header and fragments, identical", 0, "IDENTICAL", "masked: ip6.frag.id")
+def c6_hbh_frag():
+    rn, _, rs, _ = base6()
+    return (rn, ip6_frames(40001, BIG, ext=HBH, ext_nh=0, ident=3), rs,
+            ip6_frames(50002, BIG, ext=HBH, ext_nh=0, ident=4))
+
+
+@case("IPv6: UDP-Lite coverage checksum valid", 0, "IDENTICAL")
+def c6_udplite():
+    rn, _, rs, _ = base6()
+    return (rn, ip6_frames(40001, P, proto=136, cscov=20), rs,
+            ip6_frames(50002, P, proto=136, cscov=20))
+
+
+@case("IPv6: NDP ignored by default", 0, "ignored, native/shim: ndp 1/0")
+def c6_ndp():
+    rn, fn, rs, fs = base6()
+    return rn, [ndp_ns()] + fn, rs, fs
+
+
+@case("IPv6: NDP compared with --ndp", 1, "frame count", args=("--ndp",))
+def c6_ndp_cmp():
+    rn, fn, rs, fs = base6()
+    return rn, [ndp_ns()] + fn, rs, fs
+
+
+@case("IPv6: MLD ignored by default", 0, "ignored, native/shim: mld 0/2")
+def c6_mld():
+    rn, fn, rs, fs = base6()
+    return rn, fn, rs, [mld_report()] + fs + [mld_report()]
+
+
+@case("IPv6: MLD compared with --mld", 1, "frame count", args=("--mld",))
+def c6_mld_cmp():
+    rn, fn, rs, fs = base6()
+    return rn, fn, rs, [mld_report()] + fs
+
+
+@case("IPv6 result lines: [addr]:port ephemeral ports mapped", 1,
+      "local: native=[2001:db8:1::1]:5000 shim=[2001:db8:1::2]:5000")
+def c6_results():
+    rn, fn, rs, fs = base6()
+    rn = rn + ["4 bind ret=0 errno=0 fd=t local=[2001:db8:1::1]:5000 peer=none"]
+    rs = rs + ["4 bind ret=0 errno=0 fd=t local=[2001:db8:1::2]:5000 peer=none"]
+    return rn, fn, rs, fs
+
+
 def main():
     passed = failed = 0
     with tempfile.TemporaryDirectory() as tmp:

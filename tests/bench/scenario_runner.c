@@ -22,6 +22,7 @@
 #include <poll.h>
 #include <netinet/in.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -202,15 +203,64 @@ static const struct sym sol_ip_names[] = {
     {NULL, 0},
 };
 
+/* SOL_IPV6 option names, also the IPV6_* control message types (linux/in6.h numbers). */
 static const struct sym sol_ipv6_names[] = {
+    {"addrform", 1},
+    {"2292pktinfo", 2},
+    {"2292hopopts", 3},
+    {"2292dstopts", 4},
+    {"2292rthdr", 5},
+    {"2292pktoptions", 6},
+    {"checksum", 7},
+    {"2292hoplimit", 8},
+    {"nexthop", 9},
+    {"flowinfo", 11},
     {"unicast_hops", IPV6_UNICAST_HOPS},
+    {"multicast_if", IPV6_MULTICAST_IF},
+    {"multicast_hops", IPV6_MULTICAST_HOPS},
+    {"multicast_loop", IPV6_MULTICAST_LOOP},
+    {"add_membership", 20},
+    {"join_group", 20},
+    {"drop_membership", 21},
+    {"leave_group", 21},
+    {"router_alert", 22},
     {"mtu_discover", IPV6_MTU_DISCOVER},
-    {"v6only", IPV6_V6ONLY},
+    {"mtu", IPV6_MTU},
     {"recverr", IPV6_RECVERR},
-    {"pktinfo", IPV6_PKTINFO},
-    {"hoplimit", IPV6_HOPLIMIT},
-    {"tclass", IPV6_TCLASS},
-    {"dontfrag", IPV6_DONTFRAG},
+    {"v6only", IPV6_V6ONLY},
+    {"join_anycast", 27},
+    {"leave_anycast", 28},
+    {"multicast_all", 29},
+    {"recverr_rfc4884", 31},
+    {"flowlabel_mgr", 32},
+    {"flowinfo_send", 33},
+    {"hdrincl", 36},
+    {"mcast_join_group", 42},
+    {"mcast_leave_group", 45},
+    {"recvpktinfo", 49},
+    {"pktinfo", 50},
+    {"recvhoplimit", 51},
+    {"hoplimit", 52},
+    {"recvhopopts", 53},
+    {"hopopts", 54},
+    {"rthdrdstopts", 55},
+    {"recvrthdr", 56},
+    {"rthdr", 57},
+    {"recvdstopts", 58},
+    {"dstopts", 59},
+    {"recvpathmtu", 60},
+    {"pathmtu", 61},
+    {"dontfrag", 62},
+    {"recvtclass", 66},
+    {"tclass", 67},
+    {"autoflowlabel", 70},
+    {"addr_preferences", 72},
+    {"minhopcount", 73},
+    {"recvorigdstaddr", 74},
+    {"transparent", 75},
+    {"unicast_if", 76},
+    {"recvfragsize", 77},
+    {"freebind", 78},
     {NULL, 0},
 };
 
@@ -455,6 +505,8 @@ struct addr_spec {
 	size_t blen;
 	int len_set;
 	long long len;
+	char
+	    scope_dev[IF_NAMESIZE]; /* [ADDR%DEV]: sin6_scope_id = DEV's index, found at run time */
 };
 
 struct cmsg_spec {
@@ -660,20 +712,39 @@ static void parse_addr(const char *key, const char *s, struct addr_spec *a)
 		return;
 	}
 	if (s[0] == '[') {
+		/* [IPV6]:PORT, [IPV6%SCOPE]:PORT (a number or a device name of namespace A),
+		 * [IPV6]:PORT@FLOWINFO (sin6_flowinfo, host-order number stored big-endian) */
 		struct sockaddr_in6 sin6;
 		const char *close = strchr(s, ']');
-		char host[INET6_ADDRSTRLEN + 1];
+		char host[INET6_ADDRSTRLEN + IF_NAMESIZE + 2], port[16], *pct, *at;
 		size_t hl;
 
-		if (!close || close[1] != ':' || (hl = (size_t)(close - s - 1)) >= sizeof(host))
+		if (!close || close[1] != ':' || (hl = (size_t)(close - s - 1)) >= sizeof(host) ||
+		    strlen(close + 2) >= sizeof(port))
 			syntax("%s: expected [IPV6]:PORT, got '%s'", key, s);
 		memcpy(host, s + 1, hl);
 		host[hl] = '\0';
+		snprintf(port, sizeof(port), "%s", close + 2);
 		memset(&sin6, 0, sizeof(sin6));
 		sin6.sin6_family = AF_INET6;
+		at = strchr(port, '@');
+		if (at) {
+			*at = '\0';
+			sin6.sin6_flowinfo = htonl((uint32_t)number(key, at + 1, 0, UINT32_MAX));
+		}
+		pct = strchr(host, '%');
+		if (pct) {
+			*pct++ = '\0';
+			if (isdigit((unsigned char)*pct))
+				sin6.sin6_scope_id = (uint32_t)number(key, pct, 0, UINT32_MAX);
+			else if (strlen(pct) < sizeof(a->scope_dev) && *pct)
+				snprintf(a->scope_dev, sizeof(a->scope_dev), "%s", pct);
+			else
+				syntax("%s: bad scope '%s'", key, pct);
+		}
 		if (inet_pton(AF_INET6, host, &sin6.sin6_addr) != 1)
 			syntax("%s: bad IPv6 address '%s'", key, host);
-		sin6.sin6_port = htons((uint16_t)number(key, close + 2, 0, 65535));
+		sin6.sin6_port = htons((uint16_t)number(key, port, 0, 65535));
 		memcpy(a->bytes, &sin6, sizeof(sin6));
 		a->blen = sizeof(sin6);
 		return;
@@ -847,6 +918,24 @@ static void parse_cmsg(const char *val, struct msg_spec *m)
 	level = sym_or_number("cmsg level", levels, lv);
 	c->level = (int)level;
 	c->type = (int)optname_number("cmsg type", level, ty);
+	if (strncmp(rest, "in6pktinfo:", 11) == 0) {
+		/* struct in6_pktinfo: ADDR,IFINDEX (an empty ADDR is ::) */
+		char *comma = strchr(rest + 11, ',');
+		struct in6_pktinfo pi;
+
+		if (!comma)
+			syntax("cmsg: expected in6pktinfo:ADDR,IFINDEX, got '%s'", rest);
+		*comma = '\0';
+		memset(&pi, 0, sizeof(pi));
+		if (rest[11] && inet_pton(AF_INET6, rest + 11, &pi.ipi6_addr) != 1)
+			syntax("cmsg: bad IPv6 address '%s'", rest + 11);
+		pi.ipi6_ifindex = (int)number("cmsg", comma + 1, INT_MIN, INT_MAX);
+		c->data = xcalloc(sizeof(pi), 1);
+		memcpy(c->data, &pi, sizeof(pi));
+		c->len = sizeof(pi);
+		free(copy);
+		return;
+	}
 	p = strchr(rest, ':');
 	if (p && (strncmp(rest, "int:", 4) == 0 || strncmp(rest, "u16:", 4) == 0 ||
 		  strncmp(rest, "u8:", 3) == 0)) {
@@ -1390,8 +1479,14 @@ static void build_addr(const struct addr_spec *a, unsigned char **ptr, socklen_t
 		*len = a->len_set ? (socklen_t)a->len : 0;
 		return;
 	}
-	*ptr = a->kind == P_OK ? (unsigned char *)a->bytes : special_ptr(a->kind);
+	*ptr = a->kind == P_OK ? (unsigned char *)(uintptr_t)a->bytes : special_ptr(a->kind);
 	*len = a->len_set ? (socklen_t)a->len : (socklen_t)a->blen;
+	if (a->kind == P_OK && a->scope_dev[0]) {
+		/* a device name: its index in this namespace (0 if there is no such device) */
+		uint32_t idx = if_nametoindex(a->scope_dev);
+
+		memcpy(*ptr + offsetof(struct sockaddr_in6, sin6_scope_id), &idx, sizeof(idx));
+	}
 }
 
 static void build_msg(const struct msg_spec *m, size_t k, struct built *b)
@@ -1525,7 +1620,11 @@ static void print_sockaddr(const char *label, const struct sockaddr_storage *ss)
 		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)ss;
 
 		inet_ntop(AF_INET6, &sin6->sin6_addr, host, sizeof(host));
-		printf(" %s=[%s]:%u", label, host, ntohs(sin6->sin6_port));
+		if (sin6->sin6_scope_id)
+			printf(" %s=[%s%%%u]:%u", label, host, sin6->sin6_scope_id,
+			       ntohs(sin6->sin6_port));
+		else
+			printf(" %s=[%s]:%u", label, host, ntohs(sin6->sin6_port));
 	} else {
 		printf(" %s=family%u", label, ss->ss_family);
 	}
