@@ -1,5 +1,12 @@
-/* sock: the state the shim keeps for a UDP/IPv4 socket it owns — the TX-relevant parts of the
- * kernel's struct sock, struct inet_sock and struct udp_sock.
+/* sock: the state the shim keeps for a UDP socket it owns — the TX-relevant parts of the kernel's
+ * struct sock, struct inet_sock and struct udp_sock, and for an AF_INET6 socket its IPv6 part
+ * (struct ipv6_pinfo).
+ *
+ * As in the kernel, the inet part (inet_sock) keeps IPv4 addresses as 32-bit words, which the
+ * IPv4 path reads as they are; an AF_INET6 socket keeps its IPv6 addresses beside them
+ * (sock_common's skc_v6_daddr, skc_v6_rcv_saddr) and its IPv6 settings in the IPv6 part
+ * (inet6_sk), while a v4-mapped peer or bound address is in the IPv4 words too, for the IPv4 path
+ * that sends its datagrams. Only AF_INET sockets are owned so far.
  *
  * The fd stays a real kernel UDP socket (bound and connected through the kernel, so replies
  * arrive), and this object mirrors what the send path needs. Addresses and ports are in network
@@ -14,16 +21,39 @@
 #define SHIM_SOCK_H
 
 #include "shim/shim_lock.h"
+#include <netinet/in.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
+#include "shim/addr.h"
 #include "shim/route.h"
 #include "shim/sock_flow.h"
 #include "shim/udp_ext.h"
 
+/* The IPv6 part of an AF_INET6 socket (the kernel's struct ipv6_pinfo): the settings its IPv6
+ * datagrams are sent with. Addresses in network order. */
+struct shim_ipv6_pinfo {
+	struct in6_addr saddr;	/* source for sending (np->saddr): bound, or chosen at connect */
+	uint32_t flow_label;	/* the connected flow's label (np->flow_label), network order */
+	int hop_limit;		/* IPV6_UNICAST_HOPS, -1 = the route's or the device's */
+	int mcast_hops;		/* IPV6_MULTICAST_HOPS, -1 = 1 */
+	int mcast_oif;		/* IPV6_MULTICAST_IF */
+	int ucast_oif;		/* IPV6_UNICAST_IF */
+	int tclass;		/* IPV6_TCLASS, -1 = 0 */
+	uint32_t frag_size;	/* IPV6_MTU, 0 = the route's */
+	uint8_t pmtudisc;	/* IPV6_MTU_DISCOVER */
+	bool v6only;		/* IPV6_V6ONLY (sk_ipv6only) */
+	bool mc_loop;		/* IPV6_MULTICAST_LOOP */
+	bool dontfrag;		/* IPV6_DONTFRAG */
+	bool sndflow;		/* IPV6_FLOWINFO_SEND */
+	bool autoflowlabel;	/* IPV6_AUTOFLOWLABEL ... */
+	bool autoflowlabel_set; /* ... set by the program (else the sysctl decides) */
+};
+
 struct shim_sock {
 	unsigned refs; /* atomic: one per fd slot plus one per lookup in progress */
-	int family;    /* AF_INET */
+	int family;    /* AF_INET (AF_INET6: the IPv6 part below is in use) */
 	int type;      /* SOCK_DGRAM */
 	int protocol;  /* IPPROTO_UDP or IPPROTO_UDPLITE */
 	struct shim_sock *next_free;
@@ -37,7 +67,7 @@ struct shim_sock {
 	bool synced;	       /* fields below were read from the kernel socket (inet_sock_sync) */
 	unsigned gen_seen;     /* *gen_cell when they were last read, or changed here */
 
-	/* inet_sock */
+	/* inet_sock (IPv4 words; of an AF_INET6 socket, the IPv4 part of a v4-mapped address) */
 	uint32_t rcv_saddr; /* bound local address (inet_rcv_saddr) */
 	uint32_t saddr;	    /* source for sending (inet_saddr): bound, or chosen at connect */
 	uint16_t sport;	    /* local port; 0 = not bound yet (inet_num) */
@@ -85,6 +115,31 @@ struct shim_sock {
 	/* atomic: renewed (from a process-wide counter, never 0 again) by every settings change;
 	 * flows cached by udp_fastpath.c hold the stamp they were learnt under. 0: not synced. */
 	uint64_t fp_stamp;
+
+	/* AF_INET6 only (after everything the IPv4 send path reads): sock_common's IPv6 peer and
+	 * bound address, and the IPv6 part (inet6_sk) */
+	struct in6_addr v6_daddr;
+	struct in6_addr v6_rcv_saddr;
+	struct shim_ipv6_pinfo ipv6;
 };
+
+/* inet6_sk(): the socket's IPv6 part, NULL for an AF_INET socket. */
+static inline struct shim_ipv6_pinfo *inet6_sk(struct shim_sock *sk)
+{
+	return sk->family == AF_INET6 ? &sk->ipv6 : NULL;
+}
+
+/* The peer (inet_daddr, sk_v6_daddr) and the bound address (inet_rcv_saddr, sk_v6_rcv_saddr) as
+ * addresses of the socket's family (locked). */
+static inline struct shim_addr sk_daddr(const struct shim_sock *sk)
+{
+	return sk->family == AF_INET6 ? shim_addr_v6(&sk->v6_daddr) : shim_addr_v4(sk->daddr);
+}
+
+static inline struct shim_addr sk_rcv_saddr(const struct shim_sock *sk)
+{
+	return sk->family == AF_INET6 ? shim_addr_v6(&sk->v6_rcv_saddr)
+				      : shim_addr_v4(sk->rcv_saddr);
+}
 
 #endif

@@ -1,7 +1,7 @@
 /* The family-neutral address and flow (include/shim/addr.h, flow.h) and their netlink attributes
  * (src/route/rtnl.h): an IPv4 value compares on its 4 bytes, an IPv6 one on 16, the families never
  * equal each other, attributes take the family's length, and an IPv4 flow hashes to the slot the
- * IPv4-only key did (so cache behaviour is unchanged). */
+ * IPv4-only key did (so cache behaviour is unchanged); a socket's addresses read per family. */
 #include <arpa/inet.h>
 #include <check.h>
 #include <libmnl/libmnl.h>
@@ -13,6 +13,7 @@
 #include "../../src/route/rtnl.h"
 #include "shim/addr.h"
 #include "shim/flow.h"
+#include "shim/sock.h"
 
 static struct shim_addr a6(const char *s)
 {
@@ -168,6 +169,33 @@ START_TEST(flowi6_key)
 }
 END_TEST
 
+/* sk_daddr/sk_rcv_saddr and inet6_sk by the socket's family */
+START_TEST(sock_addresses)
+{
+	static struct shim_sock sk;
+	struct shim_addr d6 = a6("2001:db8::7"), b6 = a6("::ffff:198.51.100.9"), got;
+
+	sk.family = AF_INET;
+	sk.daddr = htonl(0xc0000207);
+	sk.rcv_saddr = htonl(0xc6336409);
+	ck_assert_ptr_null(inet6_sk(&sk));
+	got = sk_daddr(&sk);
+	ck_assert_int_eq(got.family, AF_INET);
+	ck_assert_uint_eq(got.v4, htonl(0xc0000207));
+	got = sk_rcv_saddr(&sk);
+	ck_assert_uint_eq(got.v4, htonl(0xc6336409));
+
+	sk.family = AF_INET6;
+	memcpy(&sk.v6_daddr, d6.v6, 16);
+	memcpy(&sk.v6_rcv_saddr, b6.v6, 16);
+	ck_assert_ptr_eq(inet6_sk(&sk), &sk.ipv6);
+	got = sk_daddr(&sk);
+	ck_assert(shim_addr_equal(&got, &d6));
+	got = sk_rcv_saddr(&sk);
+	ck_assert(shim_addr_equal(&got, &b6)); /* v4-mapped: an IPv6 address of the socket */
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("addr");
@@ -180,6 +208,7 @@ int main(void)
 	tcase_add_test(tc, netlink_attr_lengths);
 	tcase_add_test(tc, flowi4_key);
 	tcase_add_test(tc, flowi6_key);
+	tcase_add_test(tc, sock_addresses);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
