@@ -8,6 +8,8 @@
 #include "shim/config.h"
 #include "shim/packet_ring.h"
 #include "shim/dev.h"
+#include "shim/dev_fault.h"
+#include "shim/netdev.h"
 #include "shim/fault.h"
 #include "shim/fdtable.h"
 #include "shim/ident_learn.h"
@@ -140,6 +142,17 @@ static void start_bypass(void)
 			shim_notice(line);
 		}
 	}
+	/* the device stack: the packet socket (and the ring for batches, unless coalescing uses
+	 * it), coalescing, the frame counters, the capture, the fault injector
+	 * (include/shim/netdev.h) */
+	if (config.fault.n > 0)
+		dev_fault_configure(&config.fault);
+	netdev_stack_build(
+	    &(struct netdev_stack_conf){.bottom = &netdev_packet,
+					.ring = packet_ring_ready() && !coalesce_mode,
+					.coalesce = coalesce_mode != 0,
+					.pcap = pcap_enabled,
+					.fault = config.fault.n > 0});
 	shim_bypass = true;
 }
 

@@ -15,6 +15,7 @@
  *   SHIM_COALESCE_FRAMES  frames held at most before they go out (1..64, default 64)
  *   SHIM_COALESCE_USEC    microseconds a frame is held at most (1..1000000, default 50)
  *   SHIM_TX_RING     0: no PACKET_TX_RING (read by src/dev/packet_xmit.c at load)
+ *   SHIM_FAULT       the device's fault injector: RULE[,RULE...] (include/shim/xmit_fault.h)
  *
  * A malformed value never stops the program: the parser keeps the default for that variable and
  * reports one line per problem. */
@@ -22,6 +23,8 @@
 #define SHIM_CONFIG_H
 
 #include <stddef.h>
+
+#include "shim/xmit_fault.h"
 
 enum shim_mode {
 	SHIM_MODE_BYPASS = 0,
@@ -46,6 +49,7 @@ struct shim_config {
 	int coalesce;			       /* SHIM_COALESCE */
 	int coalesce_frames;		       /* 0: default */
 	int coalesce_usec;		       /* 0: default */
+	struct xmit_fault_rules fault;	       /* SHIM_FAULT; n 0: none */
 };
 
 /* Looks a variable up; getenv() in the library, a table in the tests. */

@@ -40,14 +40,19 @@ void dev_put_vnet_hdr_ufo(uint8_t *p, uint16_t hdr_len, uint16_t csum_start, uin
  * socket refused one with EINVAL; then their fragments are sent one by one). */
 extern bool dev_ufo;
 
-/* Transmit one frame (vnet header + Ethernet frame, in iov parts) on ifindex. Returns 0 or
- * -errno as the packet socket answered (EFAULT when a payload part was unreadable, ENOBUFS when the
- * queue dropped it, ...). dontwait: MSG_DONTWAIT. */
-int dev_xmit(int ifindex, const struct iovec *iov, int iovcnt, int dontwait);
+struct dev_meta; /* include/shim/netdev.h */
 
-/* Transmit n frames in order with one system call; frame i is iov[i] with iovcnt[i] parts.
- * Returns the number of frames sent, or -errno if the first failed. */
-int dev_xmit_batch(int ifindex, struct iovec *const *iov, const int *iovcnt, int n, int dontwait);
+/* Transmit one frame (vnet header + Ethernet frame, in iov parts) on ifindex, through the device
+ * stack (include/shim/netdev.h); m: what the layer above knows of it (NULL: nothing). Returns 0 or
+ * -errno as the device answered (EFAULT when a payload part was unreadable, ENOBUFS when the queue
+ * dropped it, ...). dontwait: MSG_DONTWAIT. */
+int dev_xmit(int ifindex, const struct iovec *iov, int iovcnt, const struct dev_meta *m,
+	     int dontwait);
+
+/* Transmit n frames in order; frame i is iov[i] with iovcnt[i] parts, m[i] (m NULL: nothing
+ * known). Returns the number of frames sent, or -errno if the first failed. */
+int dev_xmit_batch(int ifindex, struct iovec *const *iov, const int *iovcnt,
+		   const struct dev_meta *m, int n, int dontwait);
 
 /* Around the transmission of one datagram's fragments as separate frames (the fallback when
  * they cannot leave as one UFO frame): one thread at a time, so the fragments of the process's

@@ -76,6 +76,19 @@ int xmit_batch_flush(struct xmit_batch *b);
  * memory of the shim's: nothing sent), ENOBUFS, EAGAIN, ENETDOWN ... as the device answered. */
 int ip_output_udp(const struct udp_datagram *d, struct path_trace *t);
 
+struct dev_meta;
+
+/* What the device stack is told of a frame built with [vnet | Ethernet | IPv4 without options |
+ * UDP] headers (hdr, as ip_output and the fast path build them) and payload bytes after them: it
+ * becomes segs frames on the wire; single: a whole datagram, its checksum left to the device (the
+ * flow identity is filled in when a device of the stack merges flows). */
+void ip_udp_frame_meta(struct dev_meta *m, const uint8_t *hdr, size_t payload, unsigned segs,
+		       bool single);
+
+/* Transmit a one-frame datagram: iov[0] its headers as above, the other parts its payload bytes.
+ * Returns 0 or -errno as the device answered. */
+int ip_output_frame(int oif, const struct iovec *iov, int iovcnt, size_t payload, bool dontwait);
+
 /* The frames a datagram of total IP length `total` (header included) makes at fragsize with an
  * IP header of hlen bytes, and the data bytes each fragment but the last carries. */
 unsigned ip_fragment_count(size_t total, size_t hlen, uint32_t fragsize, size_t *per_fragment);

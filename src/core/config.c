@@ -153,6 +153,19 @@ int shim_config_parse(struct shim_config *cfg, shim_env_lookup lookup, void *loo
 				1, 64, &cfg->coalesce_frames, report, report_ctx);
 	problems += parse_count("SHIM_COALESCE_USEC", lookup("SHIM_COALESCE_USEC", lookup_ctx), 1,
 				1000000, &cfg->coalesce_usec, report, report_ctx);
+
+	/* SHIM_FAULT: the device's fault injector (include/shim/xmit_fault.h) */
+	file = lookup("SHIM_FAULT", lookup_ctx);
+	if (file != NULL && file[0] != '\0') {
+		char why[160], line[240];
+
+		if (xmit_fault_parse(file, &cfg->fault, why, sizeof(why)) < 0) {
+			shim_snprintf(line, sizeof(line),
+				      "libshim: SHIM_FAULT: %s; no faults injected", why);
+			report(line, report_ctx);
+			problems++;
+		}
+	}
 	return problems;
 }
 

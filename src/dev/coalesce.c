@@ -7,7 +7,7 @@
 #include "shim/dev.h"
 #include "shim/packet_ring.h"
 #include "shim/umem.h"
-#include "shim/pcap.h"
+#include "shim/netdev.h"
 #include "shim/rawsys.h"
 #include "shim/sandbox.h"
 #include "shim/stats.h"
@@ -221,9 +221,7 @@ static void kick_locked(void)
 	frames_kicked += (uint64_t)coalesce_held;
 	run.frame = NULL; /* the kernel owns the frames from now on */
 	n = packet_ring_kick(held_ifindex);
-	if (n > 0) {
-		stats_add(STAT_FRAMES_SENT, (uint64_t)coalesce_held);
-	} else if (n < 0 && n != -EAGAIN && n != -ENOBUFS && n != -EINTR) {
+	if (n < 0 && n != -EAGAIN && n != -ENOBUFS && n != -EINTR) {
 		stats_error(-n);
 		if (n == -ENXIO || n == -ENODEV || n == -EINVAL || n == -EPERM) {
 			broken = 1;
@@ -388,8 +386,6 @@ int coalesce_put(int ifindex, const struct iovec *iov, int iovcnt)
 	if (gso_runs)
 		run_open();
 held:
-	if (pcap_enabled)
-		pcap_frame(iov, iovcnt);
 	held_ifindex = ifindex;
 	if (coalesce_held == 0) {
 		__atomic_store_n(&first_held_ns, now_ns(), __ATOMIC_SEQ_CST);
@@ -422,6 +418,32 @@ void coalesce_flush(void)
 		kick_locked();
 	shim_lock_release(&lock);
 }
+
+/* Coalescing as a device: single frames are held (the program's call returns at once), anything
+ * else goes below after what is held, so the order on the wire is the order of the calls. After
+ * fork the child's coalescing is off and every frame goes below as it comes. */
+static int coalesce_xmit(struct netdev *dev, int ifindex, const struct iovec *iov, int iovcnt,
+			 const struct dev_meta *m, int dontwait)
+{
+	if (__builtin_expect(coalesce_mode, 1)) {
+		int r = coalesce_put(ifindex, iov, iovcnt);
+
+		if (r == 0 || r == -EFAULT)
+			return r;
+		coalesce_flush(); /* not taken: it goes out itself, after what is held */
+	}
+	return netdev_lower_xmit(dev, ifindex, iov, iovcnt, m, dontwait);
+}
+
+static int coalesce_xmit_batch(struct netdev *dev, int ifindex, struct iovec *const *iov,
+			       const int *iovcnt, const struct dev_meta *m, int n, int dontwait)
+{
+	coalesce_before_wait();
+	return netdev_lower_xmit_batch(dev, ifindex, iov, iovcnt, m, n, dontwait);
+}
+
+static const struct netdev_ops coalesce_ops = {coalesce_xmit, coalesce_xmit_batch};
+struct netdev netdev_coalesce = {.name = "coalesce", .ops = &coalesce_ops};
 
 /* The p-th percentile of the oldest-frame ages, in microseconds. */
 static unsigned age_percentile(unsigned p)

@@ -36,7 +36,7 @@ int frame_set_xmit(const struct frame_set *fs, int oif, bool dontwait)
 			frames[i] = &parts[i];
 			counts[i] = 1;
 		}
-		sent = dev_xmit_batch(oif, frames, counts, k, dontwait);
+		sent = dev_xmit_batch(oif, frames, counts, NULL, k, dontwait);
 		if (sent < 0) {
 			done = done > 0 ? done : sent;
 			break;

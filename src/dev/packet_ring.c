@@ -2,9 +2,8 @@
 #include "shim/shim_lock.h"
 #include "shim/packet_ring.h"
 #include "shim/internal_fd.h"
-#include "shim/pcap.h"
+#include "shim/netdev.h"
 #include "shim/rawsys.h"
-#include "shim/stats.h"
 #include "shim/umem.h"
 
 #include <arpa/inet.h>
@@ -303,13 +302,32 @@ int packet_ring_xmit_batch(int ifindex, struct iovec *const *iov, const int *iov
 	for (int i = done; i < ok; i++)
 		neutralise((first + (unsigned)i) % PACKET_RING_FRAMES);
 	shim_lock_release(&batch_lock);
-	if (done > 0) {
-		stats_add(STAT_FRAMES_SENT, (uint64_t)done);
-		for (int i = 0; pcap_enabled && i < done; i++)
-			pcap_frame(iov[i], iovcnt[i]);
+	if (done > 0)
 		return done;
-	}
 	if (ok == 0)
 		return -EFAULT;
 	return r < 0 ? r : -EAGAIN;
 }
+
+/* The ring as a device: batches of up to PACKET_RING_BATCH_MAX frames with one kick; single
+ * frames, larger batches and batches the ring cannot take now go to the packet socket below. */
+static int ring_xmit(struct netdev *dev, int ifindex, const struct iovec *iov, int iovcnt,
+		     const struct dev_meta *m, int dontwait)
+{
+	return netdev_lower_xmit(dev, ifindex, iov, iovcnt, m, dontwait);
+}
+
+static int ring_xmit_batch(struct netdev *dev, int ifindex, struct iovec *const *iov,
+			   const int *iovcnt, const struct dev_meta *m, int n, int dontwait)
+{
+	if (n <= PACKET_RING_BATCH_MAX) {
+		int r = packet_ring_xmit_batch(ifindex, iov, iovcnt, n, dontwait);
+
+		if (r != -EOPNOTSUPP)
+			return r;
+	}
+	return netdev_lower_xmit_batch(dev, ifindex, iov, iovcnt, m, n, dontwait);
+}
+
+static const struct netdev_ops ring_ops = {ring_xmit, ring_xmit_batch};
+struct netdev netdev_ring = {.name = "ring", .ops = &ring_ops};

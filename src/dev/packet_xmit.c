@@ -1,11 +1,9 @@
 /* packet_xmit: dev_queue_xmit through AF_PACKET (see include/shim/dev.h). */
 #include "shim/dev.h"
 #include "shim/dev_xmit_fast.h"
-#include "shim/coalesce.h"
 #include "shim/internal_fd.h"
+#include "shim/netdev.h"
 #include "shim/packet_ring.h"
-#include "shim/pcap.h"
-#include "shim/stats.h"
 #include "shim/rawsys.h"
 #include "shim/shim_lock.h"
 
@@ -131,17 +129,15 @@ __thread __attribute__((tls_model("initial-exec"))) int dev_xmit_target_ifindex;
 #define target	       dev_xmit_target
 #define target_ifindex dev_xmit_target_ifindex
 
-int dev_xmit(int ifindex, const struct iovec *iov, int iovcnt, int dontwait)
+/* The packet socket: each frame with one sendmsg. */
+static int packet_xmit(struct netdev *dev, int ifindex, const struct iovec *iov, int iovcnt,
+		       const struct dev_meta *m, int dontwait)
 {
 	struct msghdr mh;
 	long r;
 
-	if (__builtin_expect(coalesce_mode, 0)) {
-		r = coalesce_put(ifindex, iov, iovcnt);
-		if (r == 0 || r == -EFAULT)
-			return (int)r;
-		coalesce_flush(); /* not taken: it goes out itself, after what is held */
-	}
+	(void)dev;
+	(void)m;
 	/* the address built once per thread and interface (perf) */
 	if (__builtin_expect(target_ifindex != ifindex, 0)) {
 		fill_target(&target, ifindex);
@@ -155,27 +151,19 @@ int dev_xmit(int ifindex, const struct iovec *iov, int iovcnt, int dontwait)
 	do
 		r = rawsys3(SYS_sendmsg, packet_fd, &mh, dontwait ? MSG_DONTWAIT : 0);
 	while (r == -EINTR);
-	if (r < 0)
-		return (int)r;
-	stats_add_inline(STAT_FRAMES_SENT, 1);
-	if (pcap_enabled)
-		pcap_frame(iov, iovcnt);
-	return 0;
+	return r < 0 ? (int)r : 0;
 }
 
-int dev_xmit_batch(int ifindex, struct iovec *const *iov, const int *iovcnt, int n, int dontwait)
+/* The packet socket's sendmmsg, in chunks of MAX_BATCH frames. */
+static int packet_xmit_batch(struct netdev *dev, int ifindex, struct iovec *const *iov,
+			     const int *iovcnt, const struct dev_meta *m, int n, int dontwait)
 {
 	struct sockaddr_ll sll;
 	struct mmsghdr mm[MAX_BATCH];
 	int sent = 0;
 
-	coalesce_before_wait(); /* the order on the wire is the order of the calls */
-	if (!coalesce_mode && n <= PACKET_RING_BATCH_MAX) {
-		int r = packet_ring_xmit_batch(ifindex, iov, iovcnt, n, dontwait);
-
-		if (r != -EOPNOTSUPP)
-			return r;
-	}
+	(void)dev;
+	(void)m;
 	fill_target(&sll, ifindex);
 	while (sent < n) {
 		int chunk = n - sent > MAX_BATCH ? MAX_BATCH : n - sent;
@@ -194,12 +182,12 @@ int dev_xmit_batch(int ifindex, struct iovec *const *iov, const int *iovcnt, int
 		while (r == -EINTR);
 		if (r < 0)
 			return sent ? sent : (int)r;
-		stats_add(STAT_FRAMES_SENT, (uint64_t)r);
-		for (long i = 0; pcap_enabled && i < r; i++)
-			pcap_frame(iov[sent + i], iovcnt[sent + i]);
 		sent += (int)r;
 		if (r < chunk)
 			break;
 	}
 	return sent;
 }
+
+static const struct netdev_ops packet_ops = {packet_xmit, packet_xmit_batch};
+struct netdev netdev_packet = {.name = "packet", .ops = &packet_ops};

@@ -339,7 +339,9 @@ fp_send(int fd, struct shim_sock *sk, const struct iovec *iov, int iovcnt, size_
 		return (long)len;
 	}
 	err = dev_xmit_fast(f->oif, parts, n, dontwait);
-	if (__builtin_expect(err < 0, 0)) {
+	if (__builtin_expect(err != 0, 0)) {
+		if (err == DEV_XMIT_SLOW) /* a wrapper in the stack: with what it needs to know */
+			err = ip_output_frame(f->oif, parts, n, len, dontwait != 0);
 		if (err == -ENOBUFS)
 			err = 0; /* udp_send_skb: a queue drop is no error without IP_RECVERR */
 		else if (err == -ENETDOWN || err == -ENXIO)

@@ -13,17 +13,20 @@
 #include "shim/ip_output_gso.h"
 #include "shim/dev.h"
 #include "shim/hdr_template.h"
+#include "shim/netdev.h"
 #include "shim/stats.h"
 #include "shim/udp_csum.h"
 #include "shim/umem.h"
 #include "shim/wire.h"
 
 #include <errno.h>
+#include <net/ethernet.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define FRAME_HDR_MAX (DEV_VNET_HDR_LEN + ETH_HLEN_BYTES + IPV4_HLEN_MIN + UDP_HLEN)
+#define FRAME_IP_OFF  (DEV_VNET_HDR_LEN + ETH_HLEN_BYTES)
 
 unsigned ip_fragment_count(size_t total, size_t hlen, uint32_t fragsize, size_t *per_fragment)
 {
@@ -92,6 +95,39 @@ static int single_frame_parts(uint8_t *hdr, const struct udp_datagram *d, struct
 	return n;
 }
 
+void ip_udp_frame_meta(struct dev_meta *m, const uint8_t *hdr, size_t payload, unsigned segs,
+		       bool single)
+{
+	const uint8_t *ip = hdr + FRAME_IP_OFF;
+
+	m->proto = ETH_P_IP;
+	m->l3_off = FRAME_IP_OFF;
+	m->l4_off = FRAME_IP_OFF + IPV4_HLEN_MIN;
+	m->hdr_len = FRAME_HDR_MAX;
+	m->flags = single ? DEV_META_SINGLE : 0;
+	m->segs = (uint16_t)segs;
+	m->id = (uint16_t)(ip[4] << 8 | ip[5]);
+	m->payload_len = (uint32_t)payload;
+	m->flow_len = 0;
+	if (!single || !netdev_wants_flow)
+		return;
+	/* what every datagram of the flow repeats: the Ethernet header, TOS, the fragment field
+	 * (DF), TTL and protocol, the addresses and the ports */
+	memcpy(m->flow, hdr + DEV_VNET_HDR_LEN, ETH_HLEN_BYTES);
+	m->flow[ETH_HLEN_BYTES] = ip[1];
+	memcpy(m->flow + ETH_HLEN_BYTES + 1, ip + 6, 4);
+	memcpy(m->flow + ETH_HLEN_BYTES + 5, ip + 12, 12);
+	m->flow_len = ETH_HLEN_BYTES + 17;
+}
+
+int ip_output_frame(int oif, const struct iovec *iov, int iovcnt, size_t payload, bool dontwait)
+{
+	struct dev_meta m;
+
+	ip_udp_frame_meta(&m, iov[0].iov_base, payload, 1, true);
+	return dev_xmit(oif, iov, iovcnt, &m, dontwait);
+}
+
 /* One frame: headers here, payload straight from the program's iovecs. */
 static int output_single(const struct udp_datagram *d, struct path_trace *t)
 {
@@ -103,7 +139,7 @@ static int output_single(const struct udp_datagram *d, struct path_trace *t)
 	put_single_headers(hdr, d);
 	path_step(t, "ip_make_skb(len %zu id %u%s ttl %u tos 0x%x)",
 		  IPV4_HLEN_MIN + UDP_HLEN + d->len, d->id, d->df ? " DF" : "", d->ttl, d->tos);
-	return dev_xmit(d->oif, iov, single_frame_parts(hdr, d, iov), d->dontwait);
+	return ip_output_frame(d->oif, iov, single_frame_parts(hdr, d, iov), d->len, d->dontwait);
 }
 
 int ip_output_defer(struct xmit_batch *b, const struct udp_datagram *d, struct path_trace *t)
@@ -139,7 +175,8 @@ int xmit_batch_flush(struct xmit_batch *b)
 		counts[i] = b->slot[i].nparts;
 	}
 	while (at < b->n) {
-		int sent = dev_xmit_batch(b->oif, frames + at, counts + at, b->n - at, b->dontwait);
+		int sent =
+		    dev_xmit_batch(b->oif, frames + at, counts + at, NULL, b->n - at, b->dontwait);
 
 		if (sent == b->n - at)
 			break;
@@ -243,13 +280,15 @@ static int output_ufo(const struct udp_datagram *d, unsigned nfrag, size_t per,
 	uint8_t hdr[FRAME_HDR_MAX];
 	struct iovec iov[1 + 1024];
 	uint16_t ulen = (uint16_t)(UDP_HLEN + d->len), csum_start = ETH_HLEN_BYTES + IPV4_HLEN_MIN;
+	struct dev_meta m;
 	int r;
 
 	put_link_and_ip(hdr + DEV_VNET_HDR_LEN, d, (uint16_t)(IPV4_HLEN_MIN + ulen), 0, NULL);
 	wire_put_udp(hdr + DEV_VNET_HDR_LEN + csum_start, d->sport, d->dport, ulen,
 		     (uint16_t)~csum_fold(csum_pseudo_ipv4(d->saddr, d->daddr, IPPROTO_UDP, ulen)));
 	dev_put_vnet_hdr_ufo(hdr, (uint16_t)(csum_start + UDP_HLEN), csum_start, (uint16_t)per);
-	r = dev_xmit(d->oif, iov, single_frame_parts(hdr, d, iov), d->dontwait);
+	ip_udp_frame_meta(&m, hdr, d->len, nfrag, false);
+	r = dev_xmit(d->oif, iov, single_frame_parts(hdr, d, iov), &m, d->dontwait);
 	if (r == -EINVAL)
 		return r;
 	path_step(t,
@@ -257,10 +296,8 @@ static int output_ufo(const struct udp_datagram *d, unsigned nfrag, size_t per,
 		  "frames of up to %zu data bytes, one frame to the device: "
 		  "VIRTIO_NET_HDR_GSO_UDP)",
 		  IPV4_HLEN_MIN + UDP_HLEN + d->len, d->id, d->ttl, d->tos, nfrag, per);
-	if (r == 0) {
-		stats_add(STAT_FRAMES_SENT, nfrag - 1); /* dev_xmit counted the frame once */
+	if (r == 0)
 		stats_add(STAT_FRAGMENTED, 1);
-	}
 	return r;
 }
 

@@ -8,6 +8,7 @@
  * the device (validate_xmit_skb) segments it with the code that segments the kernel's own. */
 #include "shim/shim_alloc.h"
 #include "shim/ip_output_gso.h"
+#include "shim/netdev.h"
 #include "shim/dev.h"
 #include "shim/stats.h"
 #include "shim/umem.h"
@@ -104,6 +105,7 @@ int ip_output_udp_gso(const struct udp_datagram *d, struct path_trace *t)
 	struct iovec iov[GSO_MAX_PARTS];
 	struct frame_set fs = {.buf = NULL};
 	unsigned segs = ip_gso_segments(d);
+	struct dev_meta m;
 	int n = 0, r;
 
 	path_step(t,
@@ -124,9 +126,8 @@ int ip_output_udp_gso(const struct udp_datagram *d, struct path_trace *t)
 			return r;
 		iov[n++] = (struct iovec){fs.buf, fs.off[1]};
 	}
-	r = dev_xmit(d->oif, iov, n, d->dontwait);
+	ip_udp_frame_meta(&m, iov[0].iov_base, d->len, segs, false);
+	r = dev_xmit(d->oif, iov, n, &m, d->dontwait);
 	shim_free(fs.buf);
-	if (r == 0)
-		stats_add(STAT_FRAMES_SENT, segs - 1); /* dev_xmit counted the super-packet once */
 	return r;
 }
