@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/rtnetlink.h>
 #include <linux/udp.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -29,6 +30,35 @@ static uint16_t random_u16(void)
 	return v;
 }
 
+/* inet_addr_type (net/ipv4/fib_frontend.c): 0.0.0.0 and 255.255.255.255 are RTN_BROADCAST, a
+ * group RTN_MULTICAST, any other address the type of the kernel's route to it, which the local
+ * table (its rule comes first) gives for local and broadcast addresses: a local subnet's
+ * broadcast address is RTN_BROADCAST there. */
+static int inet_addr_type(uint32_t addr)
+{
+	struct shim_flowi k;
+	struct route_result r;
+
+	if (addr == INADDR_ANY || addr == INADDR_BROADCAST)
+		return RTN_BROADCAST;
+	if (IN_MULTICAST(ntohl(addr)))
+		return RTN_MULTICAST;
+	shim_flowi4_init_output(&k, 0, 0, 0, 0, addr, 0, 0, 0);
+	if (route_output(&k, &r) != 0 || r.err != 0)
+		return RTN_UNICAST;
+	return r.type;
+}
+
+/* __inet_bind: the source of a socket bound to addr (inet_saddr). An address the kernel treats
+ * as broadcast or multicast for the socket gives none: routing chooses one per datagram (or at
+ * connect, which keeps it). */
+static uint32_t inet_bind_saddr(uint32_t addr)
+{
+	const int type = inet_addr_type(addr);
+
+	return type == RTN_BROADCAST || type == RTN_MULTICAST ? 0 : addr;
+}
+
 static void read_names(struct shim_sock *sk, int fd)
 {
 	struct sockaddr_in sin;
@@ -36,13 +66,14 @@ static void read_names(struct shim_sock *sk, int fd)
 
 	memset(&sin, 0, sizeof(sin));
 	if (rawsys3(SYS_getsockname, fd, &sin, &len) == 0) {
+		/* inet_saddr moves with the bound address (bind, autobind, the connect of an
+		 * unbound socket, a disconnect that releases it); while that stays, it keeps what
+		 * bind or connect made it (sockev_connect: the route's source for a socket bound to
+		 * a broadcast address, kept by a disconnect as SOCK_BINDADDR_LOCK keeps it) */
+		if (sin.sin_addr.s_addr != sk->rcv_saddr)
+			sk->saddr = inet_bind_saddr(sin.sin_addr.s_addr);
 		sk->rcv_saddr = sin.sin_addr.s_addr;
 		sk->sport = sin.sin_port;
-		/* a socket bound to a multicast or limited-broadcast address has no fixed source */
-		sk->saddr = IN_MULTICAST(ntohl(sin.sin_addr.s_addr)) ||
-				    sin.sin_addr.s_addr == INADDR_BROADCAST
-				? 0
-				: sin.sin_addr.s_addr;
 	}
 	len = sizeof(sin);
 	memset(&sin, 0, sizeof(sin));

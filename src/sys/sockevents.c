@@ -66,6 +66,8 @@ static void cache_connect_route(struct shim_sock *sk)
 	if (route_output(&key, &rt) == 0 && rt.err == 0) {
 		sk->dst_cache = rt;
 		sk->dst_cache_valid = true;
+		if (sk->saddr == 0) /* __ip4_datagram_connect: "Update source address" */
+			sk->saddr = rt.saddr.v4;
 	}
 }
 
