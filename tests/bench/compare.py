@@ -994,58 +994,30 @@ MASK_REASONS = {
 }
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("native")
-    ap.add_argument("shim")
-    ap.add_argument("--arp", action="store_true", help="also compare ARP frames")
-    ap.add_argument("--igmp", action="store_true",
-                    help="also compare IGMP frames (membership reports, random delays)")
-    ap.add_argument("--ndp", action="store_true",
-                    help="also compare IPv6 neighbour discovery frames (ICMPv6 133-137)")
-    ap.add_argument("--mld", action="store_true",
-                    help="also compare MLD frames (ICMPv6 130-132, 143: listener reports)")
-    ap.add_argument("--flowlabel-exact", action="store_true",
-                    help="compare IPv6 flow labels byte for byte (labels the scenario sets)")
-    ap.add_argument("--all-frames", action="store_true",
-                    help="compare every frame (IPv4, ARP and anything else)")
-    ap.add_argument("--ephemeral", default="32768-60999",
-                    help="ephemeral port range LO-HI of namespace A (default 32768-60999)")
-    ap.add_argument("--known-difference", action="append", default=[],
-                    choices=sorted(KNOWN_DIFFERENCES),
-                    help="report this difference but do not count it (repeatable)")
-    ap.add_argument("--max-diffs", type=int, default=30,
-                    help="print at most this many frame differences (default 30)")
-    args = ap.parse_args()
-    try:
-        lo, hi = (int(x) for x in args.ephemeral.split("-"))
-    except ValueError:
-        print(f"compare.py: bad --ephemeral '{args.ephemeral}'", file=sys.stderr)
-        return 2
+def compare_runs(rn, rs, pn, ps, lo=32768, hi=60999, arp=False, igmp=False, ndp=False, mld=False,
+                 all_frames=False, known_differences=(), max_diffs=30, flowlabel_exact=False):
+    """Compares two runs given as result lines (with the final "exit N") and frames (bytes or
+    RawFrame); returns (number of differences, report lines). The fuzzer (tests/fuzz) calls this
+    for every sequence; main() for the files of one bench scenario."""
+    report = []
 
-    try:
-        rn = read_results(os.path.join(args.native, "results.txt"))
-        rs = read_results(os.path.join(args.shim, "results.txt"))
-        pn = read_pcap(os.path.join(args.native, "capture.pcap"))
-        ps = read_pcap(os.path.join(args.shim, "capture.pcap"))
-    except Unusable as e:
-        print(f"compare.py: {e}")
-        return 2
+    def say(text=""):
+        report.append(text)
 
     out = []
     ports = PortMap(lo, hi)
     rdiff = compare_results(rn, rs, ports, out)
 
     keep = {"ipv4", "ipv6"}
-    if args.arp or args.all_frames:
+    if arp or all_frames:
         keep.add("arp")
-    if args.igmp or args.all_frames:
+    if igmp or all_frames:
         keep.add("igmp")
-    if args.ndp or args.all_frames:
+    if ndp or all_frames:
         keep.add("ndp")
-    if args.mld or args.all_frames:
+    if mld or all_frames:
         keep.add("mld")
-    if args.all_frames:
+    if all_frames:
         keep |= {"other", "runt"}
     ignored = {}  # kind -> [native count, shim count]
     sel = []
@@ -1061,7 +1033,7 @@ def main():
     fn = [Frame(i + 1, raw) for i, raw in enumerate(sel[0])]
     fs = [Frame(i + 1, raw) for i, raw in enumerate(sel[1])]
 
-    fc = FrameCompare(ports, args.max_diffs, args.known_difference, args.flowlabel_exact)
+    fc = FrameCompare(ports, max_diffs, known_differences, flowlabel_exact)
     npairs = min(len(fn), len(fs))
     if len(fn) != len(fs):
         longer, name = (fn, "native") if len(fn) > len(fs) else (fs, "shim")
@@ -1103,26 +1075,72 @@ def main():
 
     # Report
     total = rdiff + fc.ndiff
-    print(f"results: {len(rn)} native / {len(rs)} shim lines, "
-          f"{'identical' if rdiff == 0 else f'{rdiff} differ'}")
+    say(f"results: {len(rn)} native / {len(rs)} shim lines, "
+        f"{'identical' if rdiff == 0 else f'{rdiff} differ'}")
     for line in out:
-        print(line)
+        say(line)
     ign = ", ".join(f"{k} {n[0]}/{n[1]}" for k, n in sorted(ignored.items()))
-    print(f"frames: {len(fn)} native / {len(fs)} shim compared"
-          f"{' (ignored, native/shim: ' + ign + ')' if ign else ''}, "
-          f"{'identical' if fc.ndiff == 0 else f'{fc.ndiff} difference(s)'}")
+    say(f"frames: {len(fn)} native / {len(fs)} shim compared"
+        f"{' (ignored, native/shim: ' + ign + ')' if ign else ''}, "
+        f"{'identical' if fc.ndiff == 0 else f'{fc.ndiff} difference(s)'}")
     for line in fc.lines:
-        print(line)
+        say(line)
     if fc.shown > fc.max_diffs:
-        print(f"... {fc.shown - fc.max_diffs} more difference(s) not shown")
+        say(f"... {fc.shown - fc.max_diffs} more difference(s) not shown")
     for line in fc.known_lines:
-        print(line)
+        say(line)
     for field, n in sorted(fc.masked.items()):
-        print(f"masked: {field} in {n} frame(s): {MASK_REASONS[field]}")
+        say(f"masked: {field} in {n} frame(s): {MASK_REASONS[field]}")
     if ports.fwd:
         m = ", ".join(f"{a}->{b}" for a, b in sorted(ports.fwd.items()))
-        print(f"ephemeral ports (native->shim): {m}")
-    print("IDENTICAL" if total == 0 else "DIFFERENT")
+        say(f"ephemeral ports (native->shim): {m}")
+    say("IDENTICAL" if total == 0 else "DIFFERENT")
+    return total, report
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("native")
+    ap.add_argument("shim")
+    ap.add_argument("--arp", action="store_true", help="also compare ARP frames")
+    ap.add_argument("--igmp", action="store_true",
+                    help="also compare IGMP frames (membership reports, random delays)")
+    ap.add_argument("--ndp", action="store_true",
+                    help="also compare IPv6 neighbour discovery frames (ICMPv6 133-137)")
+    ap.add_argument("--mld", action="store_true",
+                    help="also compare MLD frames (ICMPv6 130-132, 143: listener reports)")
+    ap.add_argument("--flowlabel-exact", action="store_true",
+                    help="compare IPv6 flow labels byte for byte (labels the scenario sets)")
+    ap.add_argument("--all-frames", action="store_true",
+                    help="compare every frame (IPv4, ARP and anything else)")
+    ap.add_argument("--ephemeral", default="32768-60999",
+                    help="ephemeral port range LO-HI of namespace A (default 32768-60999)")
+    ap.add_argument("--known-difference", action="append", default=[],
+                    choices=sorted(KNOWN_DIFFERENCES),
+                    help="report this difference but do not count it (repeatable)")
+    ap.add_argument("--max-diffs", type=int, default=30,
+                    help="print at most this many frame differences (default 30)")
+    args = ap.parse_args()
+    try:
+        lo, hi = (int(x) for x in args.ephemeral.split("-"))
+    except ValueError:
+        print(f"compare.py: bad --ephemeral '{args.ephemeral}'", file=sys.stderr)
+        return 2
+
+    try:
+        rn = read_results(os.path.join(args.native, "results.txt"))
+        rs = read_results(os.path.join(args.shim, "results.txt"))
+        pn = read_pcap(os.path.join(args.native, "capture.pcap"))
+        ps = read_pcap(os.path.join(args.shim, "capture.pcap"))
+    except Unusable as e:
+        print(f"compare.py: {e}")
+        return 2
+
+    total, report = compare_runs(rn, rs, pn, ps, lo, hi, args.arp, args.igmp, args.ndp, args.mld,
+                                 args.all_frames, args.known_difference, args.max_diffs,
+                                 args.flowlabel_exact)
+    for line in report:
+        print(line)
     return 0 if total == 0 else 1
 
 

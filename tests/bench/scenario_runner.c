@@ -21,6 +21,8 @@
 #include <net/if.h>
 #include <poll.h>
 #include <netinet/in.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -31,6 +33,7 @@
 #include <sys/syscall.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -53,16 +56,20 @@
 
 static const char *scn_path = "-";
 static int cur_line;
+static jmp_buf *syntax_jmp; /* --serve: a syntax error ends the sequence, not the runner */
 
 static void __attribute__((noreturn, format(printf, 1, 2))) syntax(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "scenario_runner: %s:%d: ", scn_path, cur_line);
+	fprintf(syntax_jmp ? stdout : stderr,
+		"%sscenario_runner: %s:%d: ", syntax_jmp ? "%% error " : "", scn_path, cur_line);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vfprintf(syntax_jmp ? stdout : stderr, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	fputc('\n', syntax_jmp ? stdout : stderr);
+	if (syntax_jmp)
+		longjmp(*syntax_jmp, 1);
 	exit(2);
 }
 
@@ -584,6 +591,7 @@ struct fdref {
 
 struct step {
 	int line;
+	int forked; /* "fork CALL ...": the call runs in a child process (fork), its line printed */
 	enum call call;
 	const char *word;
 	struct fdref fd;
@@ -1377,36 +1385,91 @@ static int tokenize(char *line, char **tok)
 	return n;
 }
 
-static struct step *parse_file(FILE *f, size_t *nsteps)
+/* The steps being parsed: kept here so that --serve can free them after a syntax error. */
+static struct step *parse_steps;
+static size_t parse_nsteps;
+
+/* Parses lines of f until its end or, with block_end, until a line equal to block_end (returns 1
+ * then, 0 at the end of f). */
+static int parse_block(FILE *f, const char *block_end)
 {
-	struct step *steps = NULL;
-	size_t n = 0, cap = 0;
+	size_t cap = 0;
 	char *line = NULL;
 	size_t linecap = 0;
 	static char *tok[MAX_TOKENS];
+	int ended = 0;
 
+	parse_steps = NULL;
+	parse_nsteps = 0;
 	cur_line = 0;
 	while (getline(&line, &linecap, f) >= 0) {
+		struct step *st;
 		int ntok;
 
 		cur_line++;
+		if (block_end && strncmp(line, block_end, strlen(block_end)) == 0 &&
+		    (line[strlen(block_end)] == '\n' || line[strlen(block_end)] == '\0')) {
+			ended = 1;
+			break;
+		}
 		ntok = tokenize(line, tok);
 		if (ntok == 0)
 			continue;
-		if (n == cap) {
+		if (parse_nsteps == cap) {
 			cap = cap ? cap * 2 : 64;
-			steps = realloc(steps, cap * sizeof(*steps));
-			if (!steps)
+			parse_steps = realloc(parse_steps, cap * sizeof(*parse_steps));
+			if (!parse_steps)
 				oom();
 		}
-		memset(&steps[n], 0, sizeof(steps[n]));
-		steps[n].line = cur_line;
-		parse_line(&steps[n], ntok, tok);
-		n++;
+		st = &parse_steps[parse_nsteps++]; /* counted first: free_steps sees it */
+		memset(st, 0, sizeof(*st));
+		st->line = cur_line;
+		if (strcmp(tok[0], "fork") == 0) {
+			if (ntok < 2)
+				syntax("fork needs a call (fork send s len=1)");
+			st->forked = 1;
+			parse_line(st, ntok - 1, tok + 1);
+			if (st->call == C_SOCKET || st->call == C_DUP || st->call == C_DROPCAPS ||
+			    st->call == C_SLEEP)
+				syntax(
+				    "fork: %s cannot run in the child (its effect would be lost)",
+				    st->word);
+		} else {
+			parse_line(st, ntok, tok);
+		}
 	}
 	free(line);
-	*nsteps = n;
-	return steps;
+	return ended;
+}
+
+static void free_msg(struct msg_spec *m)
+{
+	size_t i;
+
+	free(m->data.segs);
+	free(m->data.hex);
+	for (i = 0; i < m->ncmsgs; i++)
+		free(m->cmsgs[i].data);
+	free(m->cmsgs);
+	free(m->control_raw);
+}
+
+/* Frees what parse_block allocated (--serve runs many sequences in one process). */
+static void free_steps(void)
+{
+	size_t i, k;
+
+	for (i = 0; i < parse_nsteps; i++) {
+		struct step *st = &parse_steps[i];
+
+		free(st->optval);
+		for (k = 0; st->msgs && k < st->nmsgs; k++)
+			free_msg(&st->msgs[k]);
+		free(st->msgs);
+	}
+	free(parse_steps);
+	parse_steps = NULL;
+	parse_nsteps = 0;
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -1730,6 +1793,77 @@ static void print_recv(const struct recv_out *o)
 	}
 }
 
+/* --serve: the fds the current sequence opened (socket, dup) and has not closed; closed at its end
+ */
+static unsigned char *owned_fds;
+#define OWNED_MAX 4096
+static int in_child; /* this process is the child of a "fork CALL" step */
+
+static void own_fd(long long fd, int owned)
+{
+	if (owned_fds && fd >= 0 && fd < OWNED_MAX)
+		owned_fds[fd] = (unsigned char)owned;
+}
+
+static void run_step(const struct step *st, size_t stepno);
+
+/* "fork CALL ...": the call runs in a forked child (which then ends with _exit), on the fds it
+ * shares with the parent; its result line is printed by the parent with " forked" appended, and
+ * " child=exit:N" or " child=signal:N" when the child did not end with status 0. */
+static void run_forked(const struct step *st, size_t stepno)
+{
+	char buf[16384];
+	size_t n = 0;
+	int pfd[2], status = 0;
+	pid_t pid;
+
+	fflush(stdout);
+	if (pipe(pfd) < 0) {
+		printf("%zu %s forked child=pipe-failed\n", stepno, st->word);
+		return;
+	}
+	pid = fork();
+	if (pid == 0) {
+		in_child = 1;
+		close(pfd[0]);
+		dup2(pfd[1], 1);
+		close(pfd[1]);
+		alarm(10);
+		run_step(st, stepno);
+		fflush(stdout);
+		_exit(0);
+	}
+	close(pfd[1]);
+	if (pid > 0) {
+		for (;;) {
+			ssize_t r = read(pfd[0], buf + n, sizeof(buf) - 1 - n);
+
+			if (r > 0)
+				n += (size_t)r;
+			else if (r == 0 || errno != EINTR || n == sizeof(buf) - 1)
+				break;
+		}
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+	}
+	close(pfd[0]);
+	buf[n] = '\0';
+	while (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	if (n > 0)
+		printf("%s forked", buf);
+	else
+		printf("%zu %s forked", stepno, st->word);
+	if (pid < 0)
+		printf(" child=fork-failed");
+	else if (WIFSIGNALED(status))
+		printf(" child=signal:%d", WTERMSIG(status));
+	else if (WEXITSTATUS(status) != 0)
+		printf(" child=exit:%d", WEXITSTATUS(status));
+	putchar('\n');
+	fflush(stdout);
+}
+
 static void run_step(const struct step *st, size_t stepno)
 {
 	struct recv_out ro = {0};
@@ -1744,6 +1878,10 @@ static void run_step(const struct step *st, size_t stepno)
 	size_t nlens = 0, i;
 
 	cur_line = st->line;
+	if (st->forked && !in_child) {
+		run_forked(st, stepno);
+		return;
+	}
 	errno = 0;
 	switch (st->call) {
 	case C_DROPCAPS: {
@@ -1781,6 +1919,7 @@ static void run_step(const struct step *st, size_t stepno)
 	case C_SOCKET:
 		ret = socket(st->domain, st->type, st->proto);
 		err = errno;
+		own_fd(ret, 1);
 		if (ret >= 0)
 			name_fd[st->newname] = (int)ret;
 		fd = (int)ret;
@@ -1788,6 +1927,7 @@ static void run_step(const struct step *st, size_t stepno)
 	case C_DUP:
 		ret = dup(fd);
 		err = errno;
+		own_fd(ret, 1);
 		if (ret >= 0)
 			name_fd[st->newname] = (int)ret;
 		fd = (int)ret;
@@ -1795,6 +1935,8 @@ static void run_step(const struct step *st, size_t stepno)
 	case C_CLOSE:
 		ret = close(fd);
 		err = errno;
+		if (ret == 0 && !in_child)
+			own_fd(fd, 0);
 		break;
 	case C_SETSOCKOPT: {
 		const void *val = st->optkind == P_OK ? st->optval : special_ptr(st->optkind);
@@ -1960,19 +2102,140 @@ static void run_step(const struct step *st, size_t stepno)
 	fflush(stdout);
 }
 
+/* A system call the preload library cannot see (it interposes libc's functions and syscall()):
+ * the marker datagrams of --serve must not depend on the library under test. */
+static long raw_syscall(long n, long a1, long a2, long a3, long a4, long a5, long a6)
+{
+#if defined(__x86_64__)
+	register long r10 __asm__("r10") = a4;
+	register long r8 __asm__("r8") = a5;
+	register long r9 __asm__("r9") = a6;
+	long ret;
+
+	__asm__ volatile("syscall"
+			 : "=a"(ret)
+			 : "a"(n), "D"(a1), "S"(a2), "d"(a3), "r"(r10), "r"(r8), "r"(r9)
+			 : "rcx", "r11", "memory");
+	if (ret < 0 && ret > -4096) {
+		errno = (int)-ret;
+		return -1;
+	}
+	return ret;
+#else
+	return syscall(n, a1, a2, a3, a4, a5, a6);
+#endif
+}
+
+/*
+ * --serve MARK_ADDR:PORT: run many sequences in one process (the differential fuzzer,
+ * tests/fuzz). Standard input holds scenario blocks, each ended by a line "%% end". For each:
+ * parse it (a syntax error prints "%% error MESSAGE" and skips the block), run its steps
+ * (numbered from 1), close every fd the block opened and did not close, send one marker datagram
+ * "FUZZ-MARK <k>" to MARK_ADDR:PORT with raw system calls from a socket of the kernel's own (so
+ * the capture on the peer can cut its frames per sequence), and print "%% done <k>". A block that
+ * runs longer than --seq-timeout seconds (default 10) ends the runner (SIGALRM).
+ */
+static int serve(const char *mark, unsigned int seq_timeout)
+{
+	struct sockaddr_in to = {.sin_family = AF_INET};
+	char host[64], *colon;
+	unsigned long k;
+	long mfd;
+
+	snprintf(host, sizeof(host), "%s", mark);
+	colon = strrchr(host, ':');
+	if (!colon) {
+		fprintf(stderr, "scenario_runner: --serve needs ADDR:PORT\n");
+		return 2;
+	}
+	*colon = '\0';
+	to.sin_port = htons((uint16_t)atoi(colon + 1));
+	if (inet_pton(AF_INET, host, &to.sin_addr) != 1) {
+		fprintf(stderr, "scenario_runner: --serve: bad address '%s'\n", host);
+		return 2;
+	}
+	mfd = raw_syscall(SYS_socket, AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0, 0, 0, 0);
+	if (mfd < 0) {
+		fprintf(stderr, "scenario_runner: marker socket: %s\n", strerror(errno));
+		return 1;
+	}
+	owned_fds = xcalloc(OWNED_MAX, 1);
+	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	for (k = 1;; k++) {
+		jmp_buf jb;
+		char msg[64];
+		int ended, fd, n;
+		size_t i;
+
+		syntax_jmp = &jb;
+		nnames = 0;
+		if (setjmp(jb) == 0) {
+			ended = parse_block(stdin, "%% end");
+			syntax_jmp = NULL;
+			if (!ended && parse_nsteps == 0) {
+				free_steps();
+				break;
+			}
+			alarm(seq_timeout);
+			for (i = 0; i < parse_nsteps; i++)
+				run_step(&parse_steps[i], i + 1);
+			alarm(0);
+		} else {
+			/* syntax error: skip to the end of the block */
+			char *line = NULL;
+			size_t cap = 0;
+
+			syntax_jmp = NULL;
+			ended = 0;
+			while (getline(&line, &cap, stdin) >= 0)
+				if (strncmp(line, "%% end", 6) == 0) {
+					ended = 1;
+					break;
+				}
+			free(line);
+		}
+		free_steps();
+		for (fd = 0; fd < OWNED_MAX; fd++)
+			if (owned_fds[fd]) {
+				close(fd);
+				owned_fds[fd] = 0;
+			}
+		n = snprintf(msg, sizeof(msg), "FUZZ-MARK %lu", k);
+		if (raw_syscall(SYS_sendto, mfd, (long)msg, n, 0, (long)&to, sizeof(to)) < 0)
+			printf("%%%% marker-error %s\n", strerrorname_np(errno));
+		printf("%%%% done %lu\n", k);
+		fflush(stdout);
+		if (!ended)
+			break;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct step *steps;
 	size_t nsteps, i;
 	FILE *f;
 
+	if ((argc == 3 || argc == 5) && strcmp(argv[1], "--serve") == 0) {
+		unsigned int t = 10;
+
+		if (argc == 5 && strcmp(argv[3], "--seq-timeout") == 0)
+			t = (unsigned int)atoi(argv[4]);
+		scn_path = "stdin";
+		setup_arena();
+		return serve(argv[2], t ? t : 10);
+	}
 	if (argc == 3 && strcmp(argv[1], "--check") == 0) {
 		scn_path = argv[2];
 	} else if (argc == 2 && argv[1][0] != '-') {
 		scn_path = argv[1];
 	} else {
-		fprintf(stderr, "usage: scenario_runner [--check] FILE.scn\n"
-				"  --check: parse only (exit 0 if the file is valid, 2 if not)\n");
+		fprintf(stderr,
+			"usage: scenario_runner [--check] FILE.scn\n"
+			"       scenario_runner --serve MARK_ADDR:PORT [--seq-timeout S]\n"
+			"  --check: parse only (exit 0 if the file is valid, 2 if not)\n"
+			"  --serve: run blocks ended by \"%%%% end\" from stdin (tests/fuzz)\n");
 		return 2;
 	}
 	f = fopen(scn_path, "r");
@@ -1981,7 +2244,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	setup_arena();
-	steps = parse_file(f, &nsteps);
+	parse_block(f, NULL);
+	steps = parse_steps;
+	nsteps = parse_nsteps;
 	fclose(f);
 	if (argc == 3)
 		return 0;

@@ -1,0 +1,221 @@
+"""Classification of the divergences the fuzzer finds: each known difference of the shim
+(docs/conformance.md "Differs", issue 14 item 3) has a rule here that recognises it from the
+sequence, the two runs' result lines and compare.py's report. A divergence no rule recognises
+is NEW: the fuzzer minimises it and prints it as a bench scenario.
+
+classify(lines, native, shim, report) -> (label, first) where label is the name of a known
+difference, or "new:<what differs first>", and first the first difference in one line.
+Rules look at the FIRST difference (result line or frame), since later ones usually follow from
+it.
+"""
+
+import re
+
+# name -> what it is (and where it is documented)
+KNOWN = {
+    "pending-error": "an ICMP error that arrives during a send: the kernel's next send fails "
+                     "(ECONNREFUSED, EHOSTUNREACH...), the shim's sends (conformance.md "
+                     "Differs: a pending socket error; issue 14 item 3)",
+    "pending-error-efault": "a pending socket error and a bad iovec in one sendmsg: the kernel "
+                            "answers EFAULT (the iovec is imported before the protocol runs, "
+                            "the error stays pending), the shim the pending error (found by the "
+                            "fuzzer; conformance.md Differs)",
+    "sndbuf": "send-buffer accounting: with a small SO_SNDBUF the kernel refuses a large "
+              "datagram with ENOBUFS/EAGAIN, the shim sends it (conformance.md Differs: send "
+              "buffer accounting)",
+    "unreachable-errno": "a route of type unreachable (directly or through a mark rule): "
+                         "ENETUNREACH where the kernel says EHOSTUNREACH, or the reverse "
+                         "(issue 14 item 3)",
+    "broadcast-bound": "a socket bound to a broadcast or multicast address routes with no "
+                       "source in the kernel; the shim answers ENETUNREACH (issue 14 item 3)",
+    "failed-connect": "a failed connect still has side effects in the kernel (a connected "
+                      "socket stays connected, a pending corked datagram is re-targeted) "
+                      "(issue 14 item 3)",
+    "cork-flow": "a corked datagram whose flow changes mid-cork leaves for another "
+                 "destination or is merged differently (issue 14 item 3)",
+    "ip.id-df-zero": "the IP ID of a DF datagram is 0 in one run and not in the other "
+                     "(issue 14 item 3)",
+    "ip.id-connected": "a connected socket's IP ID increments differ: a datagram handed to "
+                       "the kernel socket takes the kernel's counter, or the socket is shared "
+                       "across fork (conformance.md Differs: IP ID of a connected socket ...)",
+    "checksum-offload": "the UDP checksum is left to the device in one run and computed in "
+                        "software in the other (issue 14 item 3)",
+    "fork-cork": "a corked datagram pending at fork, or corked by a forked child: one in the "
+                 "kernel socket, one per process under the shim (conformance.md Differs: a "
+                 "corked datagram pending at fork)",
+    "ip.id-fork": "IP IDs of a socket shared across fork: the kernel's generator or counter "
+                  "is one, the shim's state is copied into the child, so parent and child "
+                  "can send the same ID (conformance.md Differs: IP ID of a connected socket "
+                  "shared across fork)",
+    "setsockopt-null-optlen0": "setsockopt(IP_MTU_DISCOVER, NULL, 0) on a socket whose state "
+                               "the shim holds already: the kernel reads nothing and sets "
+                               "PMTUDISC_DONT (value 0), the shim keeps its DF (found by the "
+                               "fuzzer; conformance.md Differs)",
+    "fork-shared-state": "a socket changed by a forked child (shutdown, connect, options): "
+                         "seen by the parent's next send natively (conformance.md Differs: a "
+                         "socket shared with another process)",
+}
+
+RESULT_RE = re.compile(r"^result line (\d+): (.*)$")
+ERRNO_RE = re.compile(r"errno: native=(\S+) shim=(\S+)")
+RET_RE = re.compile(r"ret: native=(\S+) shim=(\S+)")
+SEND_CALLS = {"send", "sendto", "sendmsg", "sendmmsg", "write", "writev"}
+ICMP_ERRNOS = {"ECONNREFUSED", "EHOSTUNREACH", "ENETUNREACH", "EPROTO", "EHOSTDOWN"}
+BCAST_BIND = re.compile(r"^bind \S+ addr=(192\.0\.2\.255|255\.255\.255\.255|22[4-9]\.|23\d\.)",
+                        re.M)
+
+
+def _first_result_diff(report):
+    for i, line in enumerate(report):
+        m = RESULT_RE.match(line)
+        if m:
+            nat = report[i + 1].strip()[len("native:"):].strip() if i + 1 < len(report) else ""
+            shim = report[i + 2].strip()[len("shim:"):].strip() if i + 2 < len(report) else ""
+            return int(m.group(1)), m.group(2), nat, shim
+        if line.startswith("result line") and "only in the" in line:
+            return None, line, "", ""
+    return None
+
+
+def _first_frame_diff(report):
+    started = False
+    for line in report:
+        if line.startswith("frames:"):
+            started = True
+            continue
+        if started and line and not line.startswith("masked:") and \
+                not line.startswith("ephemeral ports") and line not in ("DIFFERENT",
+                                                                        "IDENTICAL"):
+            return line
+    return None
+
+
+def _frame_diff_text(report):
+    started = False
+    out = []
+    for line in report:
+        if line.startswith("frames:"):
+            started = True
+            continue
+        if started:
+            out.append(line)
+    return "\n".join(out)
+
+
+def _errno(line):
+    m = re.search(r"\berrno=(\S+)", line)
+    return m.group(1) if m else None
+
+
+def _ret(line):
+    m = re.search(r"\bret=(-?\d+)", line)
+    return int(m.group(1)) if m else None
+
+
+PORT_RE = re.compile(r"(?:to|addr)=\d+\.\d+\.\d+\.\d+:(\d+)")
+
+
+def closed_port(text):
+    """A destination port where nothing listens (B's sinks are 9000 and 9001): ICMP errors."""
+    return any(int(p) not in (9000, 9001) for p in PORT_RE.findall(text))
+
+
+def fork_while_corked(text):
+    """A forked child sends on a socket that is corked (MSG_MORE or UDP_CORK before or in it)."""
+    corked = False
+    for line in text.splitlines():
+        if re.search(r"flags=\S*more|msg_flags=\S*more|name=cork int=[1-9]", line):
+            corked = True
+        if corked and re.match(r"fork (send|sendto|sendmsg|sendmmsg|write|writev) ", line):
+            return True
+    return False
+
+
+def failed_connect(lines, native):
+    """A connect (in the parent or a forked child) that failed natively."""
+    for r in native:
+        t = r.split()
+        if len(t) > 2 and t[1] == "connect" and t[2] == "ret=-1":
+            return True
+    return False
+
+
+def classify(lines, native, shim, report):
+    """lines: the sequence; native/shim: result lines; report: compare_runs' report lines."""
+    text = "\n".join(lines)
+    corked = bool(re.search(r"flags=\S*more|msg_flags=\S*more|name=cork int=[1-9]", text))
+    forks = "fork " in text
+    rd = _first_result_diff(report)
+    if rd is not None and rd[0] is not None:
+        step, why, nat, sh = rd
+        call = nat.split()[1] if len(nat.split()) > 1 else "?"
+        en, es = _errno(nat), _errno(sh)
+        rn, rs = _ret(nat), _ret(sh)
+        first = f"step {step} {call}: {why}"
+        before = lines[:step - 1] if step and step <= len(lines) else lines
+        prior = "\n".join(before)
+        if {en, es} == {"ENETUNREACH", "EHOSTUNREACH"}:
+            return "unreachable-errno", first
+        if BCAST_BIND.search(prior) and call in SEND_CALLS:
+            return "broadcast-bound", first
+        if fork_while_corked(prior) and call in SEND_CALLS:
+            return "fork-cork", first
+        if call == "sendmmsg" and rn is not None and rs is not None and 0 <= rn < rs and \
+                closed_port(prior + "\n" + lines[step - 1] if step <= len(lines) else prior):
+            # the kernel stops at the entry the ICMP error of an earlier one fails
+            return "pending-error", first
+        if (en in ICMP_ERRNOS and es == "0") or (es in ICMP_ERRNOS and en == "0"):
+            if en == "ENETUNREACH" and es == "0" or es == "ENETUNREACH" and en == "0":
+                if BCAST_BIND.search(prior):
+                    return "broadcast-bound", first
+            if en != "ENETUNREACH" or closed_port(prior):
+                return "pending-error", first
+        if (en == "EFAULT" and es in ICMP_ERRNOS) or (es == "EFAULT" and en in ICMP_ERRNOS):
+            return "pending-error-efault", first
+        if (en in ("ENOBUFS", "EAGAIN") or es in ("ENOBUFS", "EAGAIN")) and en != es and \
+                re.search(r"name=sndbuf", prior):
+            return "sndbuf", first
+        if re.search(r"(?m)^(fork )?connect ", prior):
+            # a connect failed before (its line differs nowhere, but its effect does)
+            if "EDESTADDRREQ" in (en, es) or "peer=" in why:
+                return "failed-connect", first
+        if forks and re.search(r"(?m)^fork (shutdown|connect|close|setsockopt)", prior):
+            return "fork-shared-state", first
+        return f"new:{call} {why.split(';')[0]}", first
+    if rd is not None:
+        return f"new:{rd[1][:60]}", rd[1]
+    # results identical: a frame difference
+    fd = _frame_diff_text(report)
+    first = _first_frame_diff(report) or "frames differ"
+    first_detail = first
+    flines = [x for x in fd.splitlines() if x.startswith("  ")]
+    if flines:
+        first_detail = first + " |" + flines[0]
+    if "connected socket, the differences between consecutive IDs differ" in fd:
+        return "ip.id-connected", first_detail
+    if "(a DF datagram of an unconnected socket has ID 0" in fd:
+        return "ip.id-df-zero", first_detail
+    if "udp.checksum" in fd and ("invalid" in fd):
+        return "checksum-offload", first_detail
+    if "ip.id: the pattern of equal/distinct IDs" in fd and forks:
+        return "ip.id-fork", first_detail
+    if fork_while_corked(text):
+        return "fork-cork", first_detail
+    if corked:
+        return "cork-flow", first_detail
+    if failed_connect(lines, native):
+        return "failed-connect", first_detail
+    if "ip.flags_fragoff" in fd and re.search(
+            r"(?m)^setsockopt \S+ level=ip name=mtu_discover val=\S+( optlen=0)?$", text):
+        return "setsockopt-null-optlen0", first_detail
+    field = "frames"
+    m = re.search(r"@0x[0-9a-f]+ (\S+?):", fd)
+    mc = re.search(r"frame count: native=(\d+) shim=(\d+)", fd)
+    if mc:
+        n, sh = int(mc.group(1)), int(mc.group(2))
+        field = f"frame count ({'shim' if sh > n else 'native'} sends more)"
+    elif m:
+        field = m.group(1)
+    elif "ip.id:" in fd:
+        field = "ip.id " + ("pattern" if "pattern" in fd else "other")
+    return f"new:{field}", first_detail
