@@ -1063,6 +1063,8 @@ static void need_positional(const struct step *st, int ntok, char **tok, int npo
 			       npos == 1 ? "" : "s");
 }
 
+static void free_msg(struct msg_spec *m);
+
 static void parse_sendmmsg(struct step *st, int ntok, char **tok)
 {
 	int i, first_bar = -1, nbars = 0, seg_start;
@@ -1099,6 +1101,7 @@ static void parse_sendmmsg(struct step *st, int ntok, char **tok)
 			memset(&probe, 0, sizeof(probe));
 			if (!msg_key(kv.key, kv.val, &probe))
 				unknown_key(st, kv.key);
+			free_msg(&probe);
 		}
 		free(t);
 	}
