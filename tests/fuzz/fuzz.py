@@ -42,6 +42,7 @@ import argparse
 import os
 import queue
 import random
+import re
 import shutil
 import signal
 import struct
@@ -331,7 +332,31 @@ class Fuzzer:
             self.log.write(text + "\n")
             self.log.flush()
 
+    @staticmethod
+    def remove_leftovers():
+        """Namespaces of an earlier fuzz.py killed without cleaning up (SIGKILL, a ctest
+        timeout): fuzz<pid>-native/shim-... whose process is gone. Removed by name."""
+        try:
+            names = subprocess.run(["ip", "netns", "list"], stdout=subprocess.PIPE,
+                                   text=True).stdout.split()
+        except OSError:
+            return
+        for ns in names:
+            m = re.match(r"^(fuzz(\d+)-(native|shim))-[abr]$", ns)
+            if not m:
+                continue
+            try:
+                with open(f"/proc/{m.group(2)}/cmdline", "rb") as f:
+                    alive = b"fuzz.py" in f.read()
+            except OSError:
+                alive = False
+            if not alive:
+                print(f"fuzz: removing leftover namespaces {m.group(1)}", file=sys.stderr)
+                subprocess.call([NETNS_PAIR, "down", m.group(1)], stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+
     def up(self):
+        self.remove_leftovers()
         net, cap = topo_options(gen.TOPOLOGY)
         for s in self.sides:
             s.up(net, cap)

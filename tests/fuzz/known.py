@@ -218,4 +218,13 @@ def classify(lines, native, shim, report):
         field = m.group(1)
     elif "ip.id:" in fd:
         field = "ip.id " + ("pattern" if "pattern" in fd else "other")
+        mp = re.search(r"pattern of equal/distinct IDs in this flow differs: native (\[[\d, ]*\]) "
+                       r"shim (\[[\d, ]*\])", fd)
+        if mp:
+            ids_n = [int(x) for x in re.findall(r"\d+", mp.group(1))]
+            ids_s = [int(x) for x in re.findall(r"\d+", mp.group(2))]
+            rep_n = len(set(ids_n)) < len(ids_n)
+            rep_s = len(set(ids_s)) < len(ids_s)
+            field += (" (both repeat IDs differently)" if rep_n and rep_s else
+                      " (native repeats an ID)" if rep_n else " (shim repeats an ID)")
     return f"new:{field}", first_detail
