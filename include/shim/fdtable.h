@@ -8,9 +8,8 @@
  *                stored in a slot, answered from core's registry (internal_fd.h)
  *
  * Reads take no lock: a lookup is one atomic load plus a reference count increment on the socket.
- * Socket objects live in type-stable memory (never returned to malloc, reused only as sockets), so
- * a lookup that races with close() sees either the old socket, safely referenced, or the new slot
- * value. */
+ * Socket objects live in type-stable memory (sock_alloc.h), so a lookup that races with close()
+ * sees either the old socket, safely referenced, or the new slot value. */
 #ifndef SHIM_FDTABLE_H
 #define SHIM_FDTABLE_H
 
@@ -18,8 +17,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "shim/fd_slots.h"
 #include "shim/internal_fd.h"
 #include "shim/sock.h"
+#include "shim/sock_alloc.h"
 
 enum fd_kind {
 	FD_UNKNOWN = 0,
@@ -29,76 +30,23 @@ enum fd_kind {
 };
 
 /* Highest fd number the table can hold (plus one); fds above it are always FD_FOREIGN. */
-#define FDTABLE_MAX_FDS (1 << 22)
+#define FDTABLE_MAX_FDS FD_SLOTS_MAX
 
-/* The slots (fdtable.c): a directory of chunks allocated on first use, never freed. */
-#define FDTABLE_CHUNK_SHIFT  12
-#define FDTABLE_CHUNK_COUNT  (FDTABLE_MAX_FDS >> FDTABLE_CHUNK_SHIFT)
+/* A slot (fd_slots.h, core's) holds an enum fd_kind below this, or the address of the socket. */
 #define FDTABLE_SLOT_PTR_MIN ((uintptr_t)FD_OWNED + 1)
-typedef _Atomic uintptr_t fdtable_slot_t;
-extern _Atomic(fdtable_slot_t *) fdtable_chunks[FDTABLE_CHUNK_COUNT];
 
 /* The socket fd's slot holds now, without a reference (NULL: not an owned socket, or not known
  * yet): for the send fast path only. The object stays a socket object (type-stable memory) but may
  * be closed, and even reused for a new socket, at any moment after the load: the caller may only
  * read it and must find its own flow stamp in it before trusting anything (udp_fastpath.c), and
- * must take a reference (fdtable_hold) before it writes to it or takes its lock. */
+ * must take a reference (shim_sock_hold_peeked, sock_alloc.h) before it writes to it or takes its
+ * lock. */
 static inline struct shim_sock *fdtable_peek(int fd)
 {
-	unsigned u = (unsigned)fd;
-	fdtable_slot_t *chunk;
-	uintptr_t v;
+	uintptr_t v = fd_slot_peek(fd);
 
-	if (u >= FDTABLE_MAX_FDS) /* negative fds too */
-		return NULL;
-	chunk =
-	    atomic_load_explicit(&fdtable_chunks[u >> FDTABLE_CHUNK_SHIFT], memory_order_acquire);
-	if (chunk == NULL)
-		return NULL;
-	v = atomic_load_explicit(&chunk[u & ((1u << FDTABLE_CHUNK_SHIFT) - 1)],
-				 memory_order_acquire);
 	return v >= FDTABLE_SLOT_PTR_MIN ? (struct shim_sock *)v : NULL;
 }
-
-/* Take a reference on sk if fd's slot still holds it (after fdtable_peek): true with the
- * reference, which the caller puts; false if the socket was closed or replaced meanwhile. */
-void shim_sock_put(struct shim_sock *sk);
-static inline bool fdtable_hold(int fd, struct shim_sock *sk)
-{
-	_Atomic unsigned *refs = (_Atomic unsigned *)&sk->refs;
-	unsigned r = atomic_load_explicit(refs, memory_order_relaxed);
-
-	do { /* shim_sock_get_not_zero: not once the object is on its way to the free list */
-		if (r == 0)
-			return false;
-	} while (!atomic_compare_exchange_weak_explicit(refs, &r, r + 1, memory_order_acquire,
-							memory_order_relaxed));
-	if (fdtable_peek(fd) == sk)
-		return true;
-	shim_sock_put(sk); /* closed or replaced meanwhile */
-	return false;
-}
-
-/* Whether (family, type, protocol) as given to socket() or read back by SO_DOMAIN, SO_TYPE,
- * SO_PROTOCOL is a socket the shim owns (inet_create resolves protocol 0 to UDP for SOCK_DGRAM). */
-bool shim_sock_is_ownable(int family, int type, int protocol);
-
-/* A new socket object with one reference, or NULL when out of memory. */
-struct shim_sock *shim_sock_new(int family, int type, int protocol);
-void shim_sock_get(struct shim_sock *sk);
-void shim_sock_put(struct shim_sock *sk);
-
-/* The process's object of the kernel socket whose SO_COOKIE is cookie (one per socket however
- * many fds refer to it), with a reference; NULL if none is alive (or cookie is 0). */
-struct shim_sock *shim_sock_find(uint64_t cookie);
-
-/* Make fresh (one reference, the caller's) the object of the socket with this cookie, unless
- * another fd of it got one meanwhile: returns that one, referenced, and the caller puts fresh.
- * Also gives fresh its shared generation cell (sockgen.h). cookie 0 (unknown): returns fresh. */
-struct shim_sock *shim_sock_add(struct shim_sock *fresh, uint64_t cookie);
-
-/* Number of socket objects alive (for tests and statistics). */
-unsigned shim_sock_live_count(void);
 
 /* Look fd up. Returns the kind; for FD_OWNED *skp receives a reference the caller must put. */
 enum fd_kind fdtable_lookup(int fd, struct shim_sock **skp);

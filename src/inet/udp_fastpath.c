@@ -8,7 +8,7 @@
 #include "shim/coalesce.h"
 #include "shim/dev.h"
 #include "shim/dev_xmit_fast.h"
-#include "shim/fdtable.h"
+#include "shim/sock_alloc.h"
 #include "shim/inet.h"
 #include "shim/ip_ident.h"
 #include "shim/ip_output.h"
@@ -220,7 +220,7 @@ static void undo_socket_ident(struct shim_sock *sk, uint16_t id)
 
 /* held: the caller holds a reference on sk; without one (fdtable_peek) sk may be closed and
  * reused at any moment, so it is only read until the flow has been matched, and a reference is
- * taken (fdtable_hold) before its lock is (a socket-counter ID) */
+ * taken (shim_sock_hold_peeked) before its lock is (a socket-counter ID) */
 static inline __attribute__((always_inline)) long
 fp_send(int fd, struct shim_sock *sk, const struct iovec *iov, int iovcnt, size_t len, int flags,
 	const struct sockaddr_in *name, struct xmit_batch *batch, bool held)
@@ -283,7 +283,7 @@ fp_send(int fd, struct shim_sock *sk, const struct iovec *iov, int iovcnt, size_
 	tot = (uint16_t)(IPV4_HLEN_MIN + ulen);
 	frag = tot <= f->df_upto ? htons(IP_DF) : 0;
 	if (f->id_rule == FP_ID_SOCKET) {
-		if (!held && !fdtable_hold(fd, sk))
+		if (!held && !shim_sock_hold_peeked(fd, sk))
 			return UDP_FP_MISS; /* closed meanwhile: the general path looks again */
 		/* closed and the object reused for a new socket on the same fd before the
 		 * reference was taken: the new one has another stamp (stamps are never reused) */

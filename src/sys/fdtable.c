@@ -1,207 +1,14 @@
 /* fdtable: the fd → socket map (the shim's sockfd_lookup_light). See include/shim/fdtable.h. */
 #include "shim/fdtable.h"
-#include "shim/shim_alloc.h"
-#include "shim/shim_lock.h"
-#include "shim/sockgen.h"
-#include "shim/udp_cork.h"
 
-#include <netinet/in.h>
 #include <stdatomic.h>
 #include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/socket.h>
-
-/* Slots are kept in chunks allocated on first use; the chunk directory is a fixed array. */
-#define CHUNK_SHIFT FDTABLE_CHUNK_SHIFT
-#define CHUNK_SLOTS (1u << CHUNK_SHIFT)
 
 /* A slot value below FDTABLE_SLOT_PTR_MIN is an enum fd_kind; anything else is a struct shim_sock
- * pointer. */
+ * pointer. The slots are core's (fd_slots.h). */
 #define SLOT_PTR_MIN FDTABLE_SLOT_PTR_MIN
 
-typedef fdtable_slot_t slot_t;
-
-_Atomic(slot_t *) fdtable_chunks[FDTABLE_CHUNK_COUNT];
-#define chunks fdtable_chunks
-
-static slot_t *slot_of(int fd, bool create)
-{
-	unsigned u = (unsigned)fd, ci = u >> CHUNK_SHIFT;
-	slot_t *chunk;
-
-	if (fd < 0 || u >= FDTABLE_MAX_FDS)
-		return NULL;
-	chunk = atomic_load_explicit(&chunks[ci], memory_order_acquire);
-	if (chunk == NULL) {
-		slot_t *fresh, *expected = NULL;
-
-		if (!create)
-			return NULL;
-		fresh = shim_zalloc(CHUNK_SLOTS * sizeof(*fresh));
-		if (fresh == NULL)
-			return NULL;
-		if (atomic_compare_exchange_strong_explicit(&chunks[ci], &expected, fresh,
-							    memory_order_acq_rel,
-							    memory_order_acquire)) {
-			chunk = fresh;
-		} else {
-			shim_free(fresh);
-			chunk = expected;
-		}
-	}
-	return &chunk[u & (CHUNK_SLOTS - 1)];
-}
-
-/* ---- socket objects: type-stable pool, and the map of the process's sockets by SO_COOKIE ---- */
-
-#define COOKIE_BUCKETS 256
-
-static struct shim_sock *free_list;
-static struct shim_sock *cookie_map[COOKIE_BUCKETS]; /* chains by cookie_next; pool_lock */
-SHIM_LOCK_DEFINE(pool_lock);
-static _Atomic unsigned live_socks;
-
-static void pool_lock_take(void)
-{
-	shim_lock_acquire(&pool_lock);
-}
-
-static void pool_lock_release(void)
-{
-	shim_lock_release(&pool_lock);
-}
-
-bool shim_sock_is_ownable(int family, int type, int protocol)
-{
-	/* SOCK_NONBLOCK and SOCK_CLOEXEC ride in the type argument of socket(). */
-	type &= ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
-	return family == AF_INET && type == SOCK_DGRAM &&
-	       (protocol == 0 || protocol == IPPROTO_UDP || protocol == IPPROTO_UDPLITE);
-}
-
-struct shim_sock *shim_sock_new(int family, int type, int protocol)
-{
-	struct shim_sock *sk;
-
-	pool_lock_take();
-	sk = free_list;
-	if (sk != NULL)
-		free_list = sk->next_free;
-	pool_lock_release();
-	if (sk == NULL) {
-		sk = shim_alloc(sizeof(*sk));
-		if (sk == NULL)
-			return NULL;
-	}
-	memset(sk, 0, sizeof(*sk));
-	sk->gen_cell = sockgen_cell(0); /* a cell of its own until the cookie is known */
-	shim_lock_init(&sk->lock, "sk->lock");
-	sk->family = family;
-	sk->type = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
-	sk->protocol = protocol == 0 ? IPPROTO_UDP : protocol;
-	atomic_store_explicit((_Atomic unsigned *)&sk->refs, 1, memory_order_release);
-	atomic_fetch_add_explicit(&live_socks, 1, memory_order_relaxed);
-	return sk;
-}
-
-void shim_sock_get(struct shim_sock *sk)
-{
-	atomic_fetch_add_explicit((_Atomic unsigned *)&sk->refs, 1, memory_order_relaxed);
-}
-
-/* Take a reference unless the object is already on its way to the free list. */
-static bool shim_sock_get_not_zero(struct shim_sock *sk)
-{
-	_Atomic unsigned *refs = (_Atomic unsigned *)&sk->refs;
-	unsigned r = atomic_load_explicit(refs, memory_order_relaxed);
-
-	while (r != 0) {
-		if (atomic_compare_exchange_weak_explicit(refs, &r, r + 1, memory_order_acquire,
-							  memory_order_relaxed))
-			return true;
-	}
-	return false;
-}
-
-static struct shim_sock **cookie_bucket(uint64_t cookie)
-{
-	return &cookie_map[(cookie * 0x9E3779B97F4A7C15ull) >> 56];
-}
-
-/* The process's object for the socket with this cookie, referenced, or NULL (pool_lock held). */
-static struct shim_sock *cookie_find_locked(uint64_t cookie)
-{
-	for (struct shim_sock *sk = *cookie_bucket(cookie); sk != NULL; sk = sk->cookie_next)
-		if (sk->cookie == cookie && shim_sock_get_not_zero(sk))
-			return sk; /* refs 0: being freed, waiting for the lock to leave the map */
-	return NULL;
-}
-
-struct shim_sock *shim_sock_find(uint64_t cookie)
-{
-	struct shim_sock *sk;
-
-	if (cookie == 0)
-		return NULL;
-	pool_lock_take();
-	sk = cookie_find_locked(cookie);
-	pool_lock_release();
-	return sk;
-}
-
-struct shim_sock *shim_sock_add(struct shim_sock *fresh, uint64_t cookie)
-{
-	struct shim_sock *sk, **bucket;
-
-	if (cookie == 0)
-		return fresh;
-	/* outside the lock: may map the shared generations the first time */
-	fresh->gen_cell = sockgen_cell(cookie);
-	pool_lock_take();
-	sk = cookie_find_locked(cookie);
-	if (sk == NULL) { /* no other fd of this socket was seen meanwhile */
-		bucket = cookie_bucket(cookie);
-		fresh->cookie = cookie;
-		fresh->cookie_next = *bucket;
-		*bucket = fresh;
-		sk = fresh;
-	}
-	pool_lock_release();
-	return sk;
-}
-
-static void cookie_unlink_locked(struct shim_sock *sk)
-{
-	struct shim_sock **pp = cookie_bucket(sk->cookie);
-
-	for (; *pp != NULL; pp = &(*pp)->cookie_next)
-		if (*pp == sk) {
-			*pp = sk->cookie_next;
-			return;
-		}
-}
-
-void shim_sock_put(struct shim_sock *sk)
-{
-	if (atomic_fetch_sub_explicit((_Atomic unsigned *)&sk->refs, 1, memory_order_acq_rel) != 1)
-		return;
-	atomic_fetch_sub_explicit(&live_socks, 1, memory_order_relaxed);
-	udp_cork_release(sk); /* close discards a pending datagram (udp_destroy_sock) */
-	pool_lock_take();
-	if (sk->cookie != 0)
-		cookie_unlink_locked(sk); /* the last fd of the socket in this process closed */
-	sk->next_free = free_list;
-	free_list = sk;
-	pool_lock_release();
-}
-
-unsigned shim_sock_live_count(void)
-{
-	return atomic_load_explicit(&live_socks, memory_order_relaxed);
-}
-
-/* ---- slots ---- */
+typedef fd_slot_t slot_t;
 
 static void drop_slot_value(uintptr_t v)
 {
@@ -211,7 +18,7 @@ static void drop_slot_value(uintptr_t v)
 
 enum fd_kind fdtable_lookup(int fd, struct shim_sock **skp)
 {
-	slot_t *slot = slot_of(fd, false);
+	slot_t *slot = fd_slot(fd, false);
 
 	*skp = NULL;
 	if (slot == NULL) {
@@ -238,7 +45,7 @@ enum fd_kind fdtable_lookup(int fd, struct shim_sock **skp)
 
 static int slot_store(int fd, uintptr_t v)
 {
-	slot_t *slot = slot_of(fd, v != FD_UNKNOWN);
+	slot_t *slot = fd_slot(fd, v != FD_UNKNOWN);
 
 	if (slot == NULL) {
 		drop_slot_value(v);
@@ -263,14 +70,14 @@ void fdtable_set_kind(int fd, enum fd_kind kind)
 
 fd_token_t fdtable_token(int fd)
 {
-	slot_t *slot = slot_of(fd, false);
+	slot_t *slot = fd_slot(fd, false);
 
 	return slot == NULL ? FD_UNKNOWN : atomic_load_explicit(slot, memory_order_acquire);
 }
 
 void fdtable_forget_if(int fd, fd_token_t token)
 {
-	slot_t *slot = slot_of(fd, false);
+	slot_t *slot = fd_slot(fd, false);
 	uintptr_t v = token;
 
 	if (slot == NULL || v == FD_UNKNOWN)
@@ -295,29 +102,6 @@ void fdtable_dup(int oldfd, int newfd)
 	}
 }
 
-/* Call fn on the slots of [first, last] that exist (chunks never allocated hold only FD_UNKNOWN),
- * until it returns true; returns the fd it stopped at, or -1. */
-static int scan_slots(unsigned first, unsigned last, bool (*fn)(slot_t *slot))
-{
-	if (last >= FDTABLE_MAX_FDS)
-		last = FDTABLE_MAX_FDS - 1;
-	for (unsigned fd = first; fd <= last;) {
-		slot_t *chunk =
-		    atomic_load_explicit(&chunks[fd >> CHUNK_SHIFT], memory_order_acquire);
-		unsigned chunk_end = fd | (CHUNK_SLOTS - 1);
-
-		if (chunk_end > last)
-			chunk_end = last;
-		for (unsigned i = fd; chunk != NULL && i <= chunk_end; i++)
-			if (fn(&chunk[i & (CHUNK_SLOTS - 1)]))
-				return (int)i;
-		if (chunk_end == last)
-			break;
-		fd = chunk_end + 1;
-	}
-	return -1;
-}
-
 static bool forget(slot_t *slot)
 {
 	uintptr_t v = atomic_load_explicit(slot, memory_order_acquire);
@@ -331,5 +115,5 @@ static bool forget(slot_t *slot)
 
 void fdtable_forget_range(unsigned first, unsigned last)
 {
-	scan_slots(first, last, forget);
+	fd_slots_scan(first, last, forget);
 }

@@ -56,8 +56,8 @@ START_TEST(test_socket_dup_close_share_one_object)
 	ck_assert_int_eq(kind_of(100, NULL), FD_UNKNOWN);
 	/* a reference is taken only while the slot still holds the object, and none is leaked */
 	ck_assert_ptr_null(fdtable_peek(100));
-	ck_assert(!fdtable_hold(100, a));
-	ck_assert(fdtable_hold(200, a));
+	ck_assert(!shim_sock_hold_peeked(100, a));
+	ck_assert(shim_sock_hold_peeked(200, a));
 	ck_assert_uint_eq(a->refs, 2);
 	shim_sock_put(a);
 	ck_assert_uint_eq(a->refs, 1);
@@ -317,7 +317,8 @@ START_TEST(test_two_sockets_two_objects)
 END_TEST
 
 /* Lookups from many threads while the slots are replaced: no reference is lost or leaked. Half
- * the readers use fdtable_lookup, half fdtable_peek + fdtable_hold (the send fast path). */
+ * the readers use fdtable_lookup, half fdtable_peek + shim_sock_hold_peeked (the send fast path).
+ */
 #define STRESS_FDS     16
 #define STRESS_READERS 6
 #define STRESS_ROUNDS  20000
@@ -339,7 +340,7 @@ static void *reader(void *arg)
 				/* the send fast path's way: the slot without a reference, then
 				 * one taken only if the slot still holds the same object */
 				sk = fdtable_peek(fd);
-				if (sk == NULL || !fdtable_hold(fd, sk))
+				if (sk == NULL || !shim_sock_hold_peeked(fd, sk))
 					continue;
 				ck_assert_int_eq(sk->family, AF_INET);
 				ck_assert_uint_gt(sk->refs, 0);
