@@ -16,10 +16,24 @@ KNOWN = {
     "pending-error": "an ICMP error that arrives during a send: the kernel's next send fails "
                      "(ECONNREFUSED, EHOSTUNREACH...), the shim's sends (conformance.md "
                      "Differs: a pending socket error; issue 14 item 3)",
-    "pending-error-efault": "a pending socket error and a bad iovec in one sendmsg: the kernel "
-                            "answers EFAULT (the iovec is imported before the protocol runs, "
-                            "the error stays pending), the shim the pending error (found by the "
-                            "fuzzer; conformance.md Differs)",
+    "pending-error-order": "a pending socket error and another error of the same call: the "
+                           "two answer different ones (see cork-other-dest-error; found by the "
+                           "fuzzer)",
+    "cork-other-dest-error": "after a connected socket's corked datagram to another destination, "
+                             "the kernel's sendmmsg entries and writev go to the cork's "
+                             "destination, the shim's to the peer (and errors follow: a "
+                             "sendmmsg stopping after one entry, EPIPE/EFAULT against "
+                             "ECONNREFUSED) (found by the fuzzer; conformance.md Differs)",
+    "unicast-if-after-connect": "IP_UNICAST_IF set after connect to an interface the peer is "
+                                "not reached by, then a send through a dup or from a forked "
+                                "child: EINVAL, or frames on veth-a the kernel does not send "
+                                "there (found by the fuzzer; conformance.md Differs)",
+    "ip.id-gso-overlap": "compare rule: the kernel reserves one ID per UDP_SEGMENT datagram, "
+                         "so the flow's next datagram repeats its second segment's ID; "
+                         "compare.py allows only the last segment's (bench rule to widen)",
+    "blocked-send": "a blocking socket whose send buffer is full of datagrams waiting for the "
+                    "neighbour waits in the kernel (the runner's alarm ends it); the shim sends "
+                    "(conformance.md Differs: send buffer accounting)",
     "sndbuf": "send-buffer accounting: with a small SO_SNDBUF the kernel refuses a large "
               "datagram with ENOBUFS/EAGAIN, the shim sends it (conformance.md Differs: send "
               "buffer accounting)",
@@ -131,6 +145,37 @@ def fork_while_corked(text):
     return False
 
 
+def unicast_if_after_connect(text):
+    """IP_UNICAST_IF set (to an interface) after a connect."""
+    connected = set()
+    for line in text.splitlines():
+        w = line.split()
+        if w and w[0] == "fork":
+            w = w[1:]
+        if len(w) > 2 and w[0] == "connect" and "addr=unspec" not in line:
+            connected.add(w[1])
+        # (any socket: a dup of the connected one shares it)
+        if len(w) > 2 and w[0] == "setsockopt" and connected and \
+                "name=unicast_if" in line and "hex=00000000" not in line:
+            return True
+    return False
+
+
+def cork_other_dest(text):
+    """A connected socket corks a datagram with an explicit destination."""
+    connected = set()
+    for line in text.splitlines():
+        w = line.split()
+        if w and w[0] == "fork":
+            w = w[1:]
+        if len(w) > 2 and w[0] == "connect" and "addr=unspec" not in line:
+            connected.add(w[1])
+        if len(w) > 2 and w[1] in connected and re.search(r"flags=\S*more", line) and \
+                " to=" in line:
+            return True
+    return False
+
+
 def failed_connect(lines, native):
     """A connect (in the parent or a forked child) that failed natively."""
     for r in native:
@@ -170,8 +215,13 @@ def classify(lines, native, shim, report):
                     return "broadcast-bound", first
             if en != "ENETUNREACH" or closed_port(prior):
                 return "pending-error", first
-        if (en == "EFAULT" and es in ICMP_ERRNOS) or (es == "EFAULT" and en in ICMP_ERRNOS):
-            return "pending-error-efault", first
+        if unicast_if_after_connect(prior):
+            return "unicast-if-after-connect", first
+        if call in SEND_CALLS and cork_other_dest(prior):
+            return "cork-other-dest-error", first
+        if en not in ("0", None) and es not in ("0", None) and en != es and \
+                (en in ICMP_ERRNOS or es in ICMP_ERRNOS) and closed_port(prior):
+            return "pending-error-order", first
         if (en in ("ENOBUFS", "EAGAIN") or es in ("ENOBUFS", "EAGAIN")) and en != es and \
                 re.search(r"name=sndbuf", prior):
             return "sndbuf", first
@@ -183,6 +233,8 @@ def classify(lines, native, shim, report):
             return "fork-shared-state", first
         return f"new:{call} {why.split(';')[0]}", first
     if rd is not None:
+        if "only in the shim run" in rd[1] and "SIGALRM" in rd[1]:
+            return "blocked-send", rd[1]
         return f"new:{rd[1][:60]}", rd[1]
     # results identical: a frame difference
     fd = _frame_diff_text(report)
@@ -205,6 +257,17 @@ def classify(lines, native, shim, report):
         return "cork-flow", first_detail
     if failed_connect(lines, native):
         return "failed-connect", first_detail
+    if unicast_if_after_connect(text):
+        return "unicast-if-after-connect", first_detail
+    if "pattern of equal/distinct IDs" in fd:
+        mp = re.search(r"differs: native (\[[\d, ]*\]) shim (\[[\d, ]*\])", fd)
+        if mp:
+            ids_n = [int(x) for x in re.findall(r"\d+", mp.group(1))]
+            ids_s = [int(x) for x in re.findall(r"\d+", mp.group(2))]
+            if len(set(ids_n)) < len(ids_n) and re.search(r"udp:segment|name=segment", text):
+                return "ip.id-gso-overlap", first_detail
+            if len(set(ids_s)) < len(ids_s) and re.search(r"(?m)^(fork )?connect ", text):
+                return "ip.id-connected", first_detail
     if "ip.flags_fragoff" in fd and re.search(
             r"(?m)^setsockopt \S+ level=ip name=mtu_discover val=\S+( optlen=0)?$", text):
         return "setsockopt-null-optlen0", first_detail
