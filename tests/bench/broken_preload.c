@@ -3,7 +3,8 @@
  * bench.catches_broken runs the scenarios with it and passes only if run-diff reports the
  * differences below, by field name. Three subtle faults:
  *   1. sendto() sends a copy of the data with the middle payload byte flipped (xor 0x01);
- *   2. every new AF_INET/SOCK_DGRAM socket gets IP_TTL 63 (the kernel default is 64);
+ *   2. every new AF_INET/SOCK_DGRAM socket gets IP_TTL 63 (the kernel default is 64), every
+ *      AF_INET6 one IPV6_UNICAST_HOPS 63;
  *   3. a sendto() that fails with EMSGSIZE reports ENOBUFS instead.
  * Everything else is passed to libc unchanged.
  */
@@ -40,6 +41,10 @@ int socket(int domain, int type, int protocol)
 	if (fd >= 0 && domain == AF_INET && (type & 0xf) == SOCK_DGRAM) {
 		saved = errno;
 		(void)setsockopt(fd, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl));
+		errno = saved;
+	} else if (fd >= 0 && domain == AF_INET6 && (type & 0xf) == SOCK_DGRAM) {
+		saved = errno;
+		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &ttl, sizeof(ttl));
 		errno = saved;
 	}
 	return fd;

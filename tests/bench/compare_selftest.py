@@ -578,6 +578,27 @@ def c6_mld_cmp():
     return rn, fn, rs, [mld_report()] + fs
 
 
+def icmp6_unreach():
+    """An ICMPv6 destination unreachable (port, code 4) quoting a datagram, as a router or host
+    sends it (compared byte-wise like an ICMP error)."""
+    quoted = ip6_frames(4000, P[:20])[0][14:]
+    body = struct.pack("!BBHI", 1, 4, 0, 0) + quoted
+    return (MAC_B + MAC_A + b"\x86\xdd" + struct.pack("!IHBB", 6 << 28, len(body), 58, 64) +
+            SRC6 + DST6 + body)
+
+
+@case("IPv6: ICMPv6 error frames compared byte-wise", 1, "icmp6[8]: 1 byte differs")
+def c6_icmp6():
+    rn, fn, rs, fs = base6()
+    return rn, fn + [icmp6_unreach()], rs, fs + [flip(icmp6_unreach(), 54 + 8)]
+
+
+@case("IPv6: identical ICMPv6 error frames", 0, "IDENTICAL")
+def c6_icmp6_same():
+    rn, fn, rs, fs = base6()
+    return rn, fn + [icmp6_unreach()], rs, fs + [icmp6_unreach()]
+
+
 @case("IPv6 result lines: [addr]:port ephemeral ports mapped", 1,
       "local: native=[2001:db8:1::1]:5000 shim=[2001:db8:1::2]:5000")
 def c6_results():
