@@ -27,6 +27,8 @@ Options:
   --minimise         shrink each new kind of divergence and print it as a scenario
   --minimise-known   minimise known kinds too (one example each)
   --minimise-max N   minimise at most N divergences (default 5)
+  --minimise-time S  at most S seconds per minimisation (default 120; a sequence that times out
+                     costs --seq-timeout per run)
   --verify           run each minimised scenario through tests/bench/run-diff too
   --out DIR          write the log, every divergence's sequence and report there
   --expect-diff      negative control: exit 0 only if a NEW divergence was found
@@ -478,7 +480,13 @@ class Fuzzer:
         return v[0] if v else None
 
     def minimise(self, lines, label):
-        return minimise(lines, label, self.label_of, self.args.minimise_tries)
+        deadline = time.time() + self.args.minimise_time
+
+        def label_of(cand):
+            if time.time() > deadline:
+                return None  # out of time: no further reduction is accepted
+            return self.label_of(cand)
+        return minimise(lines, label, label_of, self.args.minimise_tries)
 
 
     def report_minimised(self, seed, idx, label, small):
@@ -576,6 +584,7 @@ def main():
     ap.add_argument("--minimise-known", action="store_true")
     ap.add_argument("--minimise-max", type=int, default=5)
     ap.add_argument("--minimise-tries", type=int, default=400)
+    ap.add_argument("--minimise-time", type=float, default=120)
     ap.add_argument("--verify", action="store_true")
     ap.add_argument("--out")
     ap.add_argument("--expect-diff", action="store_true")
