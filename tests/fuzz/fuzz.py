@@ -378,6 +378,9 @@ class Fuzzer:
                 side.run_batch(seqs, out)
             except HarnessError as e:
                 errs.append(str(e))
+            except (AttributeError, OSError, ValueError) as e:
+                # the runner was taken away under the batch (interrupted: down() ran)
+                errs.append(f"{side.mode}: {e!r}")
         ts = [threading.Thread(target=work, args=(s, o)) for s, o in zip(self.sides, outs)]
         for t in ts:
             t.start()
