@@ -6,6 +6,7 @@
 #include "shim/shim_alloc.h"
 #include "shim/coalesce.h"
 #include "shim/config.h"
+#include "shim/selfcheck.h"
 #include "shim/packet_ring.h"
 #include "shim/dev.h"
 #include "shim/dev_fault.h"
@@ -201,6 +202,15 @@ static void init_once_body(void)
 	summary_enabled = config.summary;
 	trace_epilogue_enabled = trace_calls_enabled || summary_enabled;
 	if (config.mode == SHIM_MODE_BYPASS) {
+		/* shim-run --selfcheck's verdict: what differs on this kernel goes to the kernel */
+		if ((selfcheck_load(config.selfcheck_file) & SC_BIT(SC_COALESCE)) &&
+		    config.coalesce) {
+			config.coalesce = 0;
+			shim_notice(
+			    "libshim: SHIM_COALESCE: shim-run --selfcheck found the coalescing "
+			    "mode different on this kernel (SHIM_SELFCHECK_FILE); not "
+			    "coalescing");
+		}
 		stats_init();
 		start_bypass();
 	}

@@ -16,6 +16,8 @@
  *   SHIM_COALESCE_USEC    microseconds a frame is held at most (1..1000000, default 50)
  *   SHIM_TX_RING     0: no PACKET_TX_RING (read by src/dev/packet_xmit.c at load)
  *   SHIM_FAULT       the device's fault injector: RULE[,RULE...] (include/shim/xmit_fault.h)
+ *   SHIM_SELFCHECK_FILE  the verdict of shim-run --selfcheck (include/shim/selfcheck.h), read at
+ *                    load; default /var/lib/libshim/selfcheck, "off": none
  *
  * A malformed value never stops the program: the parser keeps the default for that variable and
  * reports one line per problem. */
@@ -42,14 +44,15 @@ enum shim_trace {
 struct shim_config {
 	enum shim_mode mode;
 	enum shim_trace trace;
-	char trace_file[SHIM_CONFIG_PATH_MAX]; /* empty: standard error */
-	char pcap_file[SHIM_CONFIG_PATH_MAX];  /* empty: no capture */
-	int stats;			       /* SHIM_STATS: report the counters at exit */
-	int summary;			       /* SHIM_SUMMARY: the call table at exit */
-	int coalesce;			       /* SHIM_COALESCE */
-	int coalesce_frames;		       /* 0: default */
-	int coalesce_usec;		       /* 0: default */
-	struct xmit_fault_rules fault;	       /* SHIM_FAULT; n 0: none */
+	char trace_file[SHIM_CONFIG_PATH_MAX];	   /* empty: standard error */
+	char pcap_file[SHIM_CONFIG_PATH_MAX];	   /* empty: no capture */
+	int stats;				   /* SHIM_STATS: report the counters at exit */
+	int summary;				   /* SHIM_SUMMARY: the call table at exit */
+	int coalesce;				   /* SHIM_COALESCE */
+	int coalesce_frames;			   /* 0: default */
+	int coalesce_usec;			   /* 0: default */
+	struct xmit_fault_rules fault;		   /* SHIM_FAULT; n 0: none */
+	char selfcheck_file[SHIM_CONFIG_PATH_MAX]; /* empty: no verdict read */
 };
 
 /* Looks a variable up; getenv() in the library, a table in the tests. */

@@ -36,6 +36,7 @@ enum shim_kernel_reason {
 	KR_NETLINK,	/* the kernel could not be asked (rtnetlink failed) */
 	KR_NETNS,	/* the socket is in another network namespace than the packet socket */
 	KR_RESOURCES,	/* the shim's own memory ran out for this datagram */
+	KR_SELFCHECK,	/* shim-run --selfcheck found this feature different on this kernel */
 	KR_COUNT
 };
 

@@ -1,6 +1,7 @@
 /* config: parse the SHIM_* environment (see include/shim/config.h). */
 #include "shim/shim_fmt.h"
 #include "shim/config.h"
+#include "shim/selfcheck.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -165,6 +166,20 @@ int shim_config_parse(struct shim_config *cfg, shim_env_lookup lookup, void *loo
 			report(line, report_ctx);
 			problems++;
 		}
+	}
+
+	/* SHIM_SELFCHECK_FILE: the verdict of shim-run --selfcheck ("off": none) */
+	file = lookup("SHIM_SELFCHECK_FILE", lookup_ctx);
+	if (file == NULL || file[0] == '\0')
+		file = SHIM_SELFCHECK_DEFAULT;
+	if (strcmp(file, "off") == 0) {
+		cfg->selfcheck_file[0] = '\0';
+	} else if (strlen(file) >= sizeof(cfg->selfcheck_file)) {
+		report("libshim: SHIM_SELFCHECK_FILE is longer than PATH_MAX; no verdict read",
+		       report_ctx);
+		problems++;
+	} else {
+		strcpy(cfg->selfcheck_file, file);
 	}
 	return problems;
 }

@@ -52,6 +52,7 @@ static const char *const kernel_names[KR_COUNT][2] = {
     [KR_NETLINK] = {"netlink", "the kernel could not be asked (rtnetlink failed)"},
     [KR_NETNS] = {"netns", "socket of another network namespace than the shim's"},
     [KR_RESOURCES] = {"resources", "the shim's own memory ran out"},
+    [KR_SELFCHECK] = {"selfcheck", "shim-run --selfcheck: differs on this kernel"},
 };
 
 /* The order of the report: what was sent, then where else things went (errno lines follow the

@@ -11,6 +11,7 @@
 #include "shim/neigh_queue.h"
 #include "shim/rawsys.h"
 #include "shim/route.h"
+#include "shim/selfcheck.h"
 #include "shim/udp_gso.h"
 #include "shim/udp_csum.h"
 #include "shim/udp_cork.h"
@@ -153,6 +154,18 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 	char a1[INET_ADDRSTRLEN], a2[INET_ADDRSTRLEN];
 	long r, cached;
 	int err;
+	uint32_t sc, sel;
+
+	/* shim-run --selfcheck found these features different on this kernel (one load, 0 nearly
+	 * always): every datagram, or one with control data, corked, UDP-Lite, without checksum */
+	sc = shim_selfcheck_differs;
+	if (__builtin_expect(sc != 0, 0) &&
+	    (sel = sc & (SC_BIT(SC_ALL) | (m->controllen ? SC_BIT(SC_CMSG) : 0) |
+			 (m->flags & MSG_MORE ? SC_BIT(SC_CORK) : 0) |
+			 (sk->protocol == IPPROTO_UDPLITE ? SC_BIT(SC_UDPLITE) : 0) |
+			 (sv->ext.no_check ? SC_BIT(SC_NOCHECK) : 0))) != 0)
+		TO_KERNEL(m, KR_SELFCHECK, "kernel(selfcheck: differs on this kernel: %s)",
+			  selfcheck_feature_name(selfcheck_first(sel)));
 
 	/* S1, S2 */
 	if (m->len > IP_MAX_TOTAL)
@@ -200,6 +213,11 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 		TO_KERNEL(m, KR_DONTROUTE, "kernel(MSG_DONTROUTE: link-scope lookup)");
 	oif = ipc.oif ? ipc.oif : sv->bound_dev_if;
 	multicast = IN_MULTICAST(ntohl(daddr));
+	if (__builtin_expect(sc != 0, 0) && (sel = sc & ((gso_size ? SC_BIT(SC_GSO) : 0) |
+							 (opt->optlen ? SC_BIT(SC_IP_OPTIONS) : 0) |
+							 (multicast ? SC_BIT(SC_MCAST) : 0))) != 0)
+		TO_KERNEL(m, KR_SELFCHECK, "kernel(selfcheck: differs on this kernel: %s)",
+			  selfcheck_feature_name(selfcheck_first(sel)));
 	/* a corked datagram the shim holds is plain unicast UDP without options (udp_cork.c) */
 	if ((m->flags & MSG_MORE) &&
 	    (gso_size || opt->optlen || sk->protocol == IPPROTO_UDPLITE || multicast))
@@ -272,6 +290,9 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 	maxsize = udp_gso_maxsize(gso_size, maxsize);
 	if (UDP_HLEN + m->len > maxsize - hlen)
 		return -EMSGSIZE;
+	if (__builtin_expect(sc & SC_BIT(SC_FRAG), 0) && !gso_size &&
+	    hlen + UDP_HLEN + m->len > mtu)
+		TO_KERNEL(m, KR_SELFCHECK, "kernel(selfcheck: differs on this kernel: frag)");
 
 	/* sock_alloc_send_pskb: a pending error (without IP_RECVERR only a connected socket gets
 	 * one, and it outlives a disconnect) is reported and cleared, then the shutdown state */
