@@ -99,8 +99,15 @@ def body(run):
             '/libshim/libshim.so', '/pkgconfig/libshim.pc', './usr/share/man/man1/shim-run.1.gz',
             './usr/share/man/man1/shim-stat.1.gz', './usr/share/man/man8/shim-netraw.8.gz',
             './usr/share/man/man7/libshim.7.gz', './usr/share/doc/libshim/README.md',
-            './usr/share/doc/libshim/copyright', './usr/share/doc/libshim/changelog.Debian.gz']
-    run.check('package: it holds the library, the tools, the pages, the docs',
+            './usr/share/doc/libshim/copyright', './usr/share/doc/libshim/changelog.Debian.gz',
+            # shim-run --selfcheck's battery
+            './usr/libexec/libshim/selfcheck/selfcheck', './usr/libexec/libshim/selfcheck/run-diff',
+            './usr/libexec/libshim/selfcheck/compare.py',
+            './usr/libexec/libshim/selfcheck/netns-pair',
+            './usr/libexec/libshim/selfcheck/scenario_runner',
+            './usr/libexec/libshim/selfcheck/capture',
+            './usr/libexec/libshim/selfcheck/scenarios/sendto_1.scn']
+    run.check('package: it holds the library, the tools, the pages, the docs, the selfcheck',
               all(w in contents for w in want),
               ', '.join(w for w in want if w not in contents))
     run.check('package: it depends on libcap2-bin (setcap) and has a postinst',
