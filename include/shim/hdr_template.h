@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* vnet header and the IPv4 frame's headers (udp_frame_ipv4, wire.h) */
 #define HDR_TEMPLATE_LEN (10 + 14 + 20 + 8)
 
 /* Write d's headers into hdr from the template when d is of the template's flow. Returns whether

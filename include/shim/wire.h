@@ -5,8 +5,10 @@
 #ifndef SHIM_WIRE_H
 #define SHIM_WIRE_H
 
+#include <netinet/in.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define ETH_HLEN_BYTES 14
 #define IPV4_HLEN_MIN  20
@@ -51,6 +53,96 @@ size_t wire_put_ipv4(uint8_t *p, const struct ipv4_hdr_fields *f);
 
 /* Writes the 8-byte UDP header; check in network order as it goes on the wire. */
 void wire_put_udp(uint8_t *p, uint16_t sport, uint16_t dport, uint16_t len, uint16_t check);
+
+/* ---- one frame of a UDP datagram, per family ---- */
+
+#define IPV6_HLEN 40
+
+/* The headers of a one-frame UDP datagram of one family as the header templates lay them out
+ * (Ethernet, the IP header without options or extension headers, UDP; offsets from the start of
+ * the Ethernet header), and where the fields are that change from one datagram of a flow to the
+ * next. One per family: udp_frame_ipv4, udp_frame_ipv6. */
+struct udp_frame_desc {
+	uint16_t family;    /* AF_INET, AF_INET6 */
+	uint16_t ethertype; /* the frame's ETH_P_IP, ETH_P_IPV6 (host order) */
+	uint8_t l3_off;	    /* the IP header */
+	uint8_t l3_len;	    /* its length: 20, 40 */
+	uint8_t l4_off;	    /* the UDP header */
+	uint8_t hdr_len;    /* all of them: 42, 62 */
+	uint8_t iplen_off;  /* the IP length: tot_len (IPv4), payload_len (IPv6) */
+	uint8_t iplen_hdr;  /* ... counts the IP header too: 20 (IPv4), 0 (IPv6) */
+	uint8_t id_off;	    /* the IP ID and the fragment field after it; 0: none (IPv6) */
+	uint8_t csum_off;   /* the IP header checksum; 0: none (IPv6) */
+};
+
+#define UDP_FRAME_HDR_IPV4 (ETH_HLEN_BYTES + IPV4_HLEN_MIN + UDP_HLEN) /* 42 */
+#define UDP_FRAME_HDR_IPV6 (ETH_HLEN_BYTES + IPV6_HLEN + UDP_HLEN)     /* 62 */
+#define UDP_FRAME_HDR_MAX  UDP_FRAME_HDR_IPV6
+
+/* static: constant to every user, so code inlined with one of them is that family's own */
+static const struct udp_frame_desc udp_frame_ipv4 = {
+    .family = 2 /* AF_INET */,
+    .ethertype = 0x0800 /* ETH_P_IP */,
+    .l3_off = ETH_HLEN_BYTES,
+    .l3_len = IPV4_HLEN_MIN,
+    .l4_off = ETH_HLEN_BYTES + IPV4_HLEN_MIN,
+    .hdr_len = UDP_FRAME_HDR_IPV4,
+    .iplen_off = ETH_HLEN_BYTES + 2,
+    .iplen_hdr = IPV4_HLEN_MIN,
+    .id_off = ETH_HLEN_BYTES + 4,
+    .csum_off = ETH_HLEN_BYTES + 10,
+};
+static const struct udp_frame_desc udp_frame_ipv6 = {
+    .family = 10 /* AF_INET6 */,
+    .ethertype = 0x86DD /* ETH_P_IPV6 */,
+    .l3_off = ETH_HLEN_BYTES,
+    .l3_len = IPV6_HLEN,
+    .l4_off = ETH_HLEN_BYTES + IPV6_HLEN,
+    .hdr_len = UDP_FRAME_HDR_IPV6,
+    .iplen_off = ETH_HLEN_BYTES + 4,
+    .iplen_hdr = 0,
+    .id_off = 0,
+    .csum_off = 0,
+};
+
+/* A 16-bit field in network order, v already in network order. */
+static inline void wire_put_n16(uint8_t *p, uint16_t v)
+{
+	memcpy(p, &v, 2);
+}
+
+/* csum_fold inlined: fold to 16 bits and complement. */
+static inline uint16_t wire_fold(uint32_t sum)
+{
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/* Complete eth (the Ethernet header of a flow's template frame, with the fields below zero) for
+ * one datagram of ulen UDP bytes (host order): the IP length, for IPv4 the ID and fragment field
+ * (id, frag: network order) and the header checksum from ip_base (the partial sum of the
+ * template's IPv4 header), the UDP length, and the UDP checksum seeded with the pseudo-header sum
+ * from pseudo_base (its partial sum without the length), which the device completes over the
+ * payload. The one's complement sum does not depend on byte order: the fields are added as
+ * stored. Inlined with a constant desc, only that family's fields remain. */
+static inline __attribute__((always_inline)) void
+udp_frame_patch(const struct udp_frame_desc *desc, uint8_t *eth, uint16_t ulen, uint16_t id,
+		uint16_t frag, uint32_t ip_base, uint32_t pseudo_base)
+{
+	uint16_t iplen = htons((uint16_t)(ulen + desc->iplen_hdr));
+	uint16_t ulen_n = htons(ulen);
+
+	wire_put_n16(eth + desc->iplen_off, iplen);
+	if (desc->id_off) {
+		wire_put_n16(eth + desc->id_off, id);
+		wire_put_n16(eth + desc->id_off + 2, frag);
+	}
+	if (desc->csum_off)
+		wire_put_n16(eth + desc->csum_off, wire_fold(ip_base + iplen + id + frag));
+	wire_put_n16(eth + desc->l4_off + 4, ulen_n);
+	wire_put_n16(eth + desc->l4_off + 6, (uint16_t)~wire_fold(pseudo_base + ulen_n));
+}
 
 /* The UDP checksum as sent: the complement of the sum over pseudo-header, header (check 0) and
  * payload, with 0 sent as 0xFFFF (udp_csum / CSUM_MANGLED_0). Returns network order. */

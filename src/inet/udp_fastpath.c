@@ -40,9 +40,13 @@ static bool fastpath_off(void)
 	return udp_fp_disabled;
 }
 
-#define FP_HDR_LEN (10 + 14 + 20 + 8) /* vnet, Ethernet, IPv4, UDP */
-#define FP_IP_OFF  (10 + 14)
-#define FP_UDP_OFF (FP_IP_OFF + 20)
+/* The frames of a flow: vnet header, then the family's headers (udp_frame_desc, wire.h). The
+ * entries here are IPv4's (a destination is a sockaddr_in), with its descriptor a constant: the
+ * code is IPv4's own. */
+#define FP_DESC	   (&udp_frame_ipv4)
+#define FP_ETH_OFF DEV_VNET_HDR_LEN
+#define FP_HDR_LEN (FP_ETH_OFF + UDP_FRAME_HDR_IPV4) /* FP_DESC->hdr_len, as a constant */
+#define FP_HDR_MAX (DEV_VNET_HDR_LEN + UDP_FRAME_HDR_MAX)
 #define FP_IOVS	   8 /* payload buffers of one fast datagram */
 
 enum fp_id { FP_ID_SOCKET, FP_ID_ZERO_IF_DF, FP_ID_DEST };
@@ -54,6 +58,7 @@ struct fp_flow {
 	unsigned gen;
 	uint64_t neigh_gen; /* at learning; the route generation was the route's own */
 	uint64_t has_name;  /* 1: learnt from a send with an address (0: the connected peer) */
+	sa_family_t family; /* of the frames: their descriptor (AF_INET: udp_frame_ipv4) */
 	uint64_t to;	    /* ... the first 8 bytes of that sockaddr_in: family, port, address */
 	bool connected;	    /* the ID comes from the socket's counter */
 	int nonblock;	    /* O_NONBLOCK on the file: MSG_DONTWAIT, else 0 */
@@ -66,7 +71,7 @@ struct fp_flow {
 	uint16_t id_offset;	     /* ... and its starting point (ip_ident_bucket) */
 	uint32_t ip_base;     /* partial sum of the IPv4 header without length, ID, flags, check */
 	uint32_t pseudo_base; /* partial sum of the UDP pseudo-header without the length */
-	uint8_t hdr[FP_HDR_LEN];
+	uint8_t hdr[FP_HDR_MAX];
 	/* the previous general-path datagram on this slot: a flow is learnt from the second one of
 	 * it in a row, so a socket that alternates destinations does not pay for learning */
 	const struct shim_sock *seen_sk;
@@ -81,20 +86,6 @@ static __thread __attribute__((tls_model("initial-exec"))) struct fp_flow flows[
 static inline struct fp_flow *flow_slot(int fd)
 {
 	return &flows[(unsigned)fd % UDP_FP_SLOTS];
-}
-
-/* a 16-bit field in network order, v already in network order */
-static inline void put_n16(uint8_t *p, uint16_t v)
-{
-	memcpy(p, &v, 2);
-}
-
-/* fold to 16 bits and complement (csum_fold, inlined) */
-static inline uint16_t fold(uint32_t sum)
-{
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
 }
 
 /* The per-flow checks of udp_sendmsg that a cached flow answers once: only a plain unicast UDP
@@ -113,7 +104,7 @@ static bool learnable(const struct shim_sock *sk, const struct shim_msg *m,
 	       d->gso_size == 0 && !d->no_check && !d->cscov_set &&
 	       (d->protocol == 0 || d->protocol == IPPROTO_UDP) && sv->gso_size == 0 &&
 	       !sv->shut_wr && sv->ext.opt.optlen == 0 && sv->ext.opt_kernel == NULL && mtu >= 68 &&
-	       IPV4_HLEN_MIN + UDP_HLEN + d->len <= mtu;
+	       FP_DESC->l3_len + UDP_HLEN + d->len <= mtu;
 }
 
 void udp_fastpath_learn(int fd, struct shim_sock *sk, const struct shim_msg *m,
@@ -181,18 +172,18 @@ void udp_fastpath_learn(int fd, struct shim_sock *sk, const struct shim_msg *m,
 		f->id_rule = FP_ID_ZERO_IF_DF;
 	else
 		f->id_rule = FP_ID_DEST;
-	f->max_len = mtu - IPV4_HLEN_MIN - UDP_HLEN;
+	f->max_len = mtu - FP_DESC->l3_len - UDP_HLEN;
 	f->oif = d->oif;
 	f->nexthop = rt->nexthop;
 	f->id_bucket = ip_ident_bucket(d->daddr, d->saddr, IPPROTO_UDP, &f->id_offset);
 
-	/* the header bytes with length, ID, flags and both checksums zero */
+	/* the header bytes with the fields udp_frame_patch writes zero */
 	memset(f->hdr, 0, sizeof(f->hdr));
-	dev_put_vnet_hdr(f->hdr, (uint16_t)(FP_UDP_OFF - 10 + UDP_HLEN), FP_UDP_OFF - 10, 6);
-	l2 = f->hdr + 10;
+	dev_put_vnet_hdr(f->hdr, (uint16_t)(FP_DESC->l4_off + UDP_HLEN), FP_DESC->l4_off, 6);
+	l2 = f->hdr + FP_ETH_OFF;
 	memcpy(eth.dst, d->dst_mac, 6);
 	memcpy(eth.src, d->src_mac, 6);
-	eth.ethertype = 0x0800;
+	eth.ethertype = FP_DESC->ethertype;
 	wire_put_eth(l2, &eth);
 	memset(&ip, 0, sizeof(ip));
 	ip.tos = d->tos;
@@ -200,10 +191,11 @@ void udp_fastpath_learn(int fd, struct shim_sock *sk, const struct shim_msg *m,
 	ip.protocol = IPPROTO_UDP;
 	ip.saddr = d->saddr;
 	ip.daddr = d->daddr;
-	wire_put_ipv4(f->hdr + FP_IP_OFF, &ip);
-	memset(f->hdr + FP_IP_OFF + 10, 0, 2);
-	wire_put_udp(f->hdr + FP_UDP_OFF, d->sport, d->dport, 0, 0);
-	f->ip_base = csum_partial(f->hdr + FP_IP_OFF, IPV4_HLEN_MIN, 0);
+	wire_put_ipv4(l2 + FP_DESC->l3_off, &ip);
+	memset(l2 + FP_DESC->csum_off, 0, 2);
+	wire_put_udp(l2 + FP_DESC->l4_off, d->sport, d->dport, 0, 0);
+	f->family = FP_DESC->family;
+	f->ip_base = csum_partial(l2 + FP_DESC->l3_off, FP_DESC->l3_len, 0);
 	f->pseudo_base = csum_pseudo_ipv4(d->saddr, d->daddr, IPPROTO_UDP, 0);
 	f->sk = sk;
 	udp_fp_owner[f - flows] = sk;
@@ -228,7 +220,7 @@ fp_send(int fd, struct shim_sock *sk, const struct iovec *iov, int iovcnt, size_
 	struct fp_flow *f = flow_slot(fd);
 	uint8_t hdr[FP_HDR_LEN], *out;
 	struct iovec parts[1 + FP_IOVS], *pp;
-	uint16_t ulen, tot, id, frag, ck;
+	uint16_t ulen, tot, id, frag;
 	uint64_t ngen, to = 0;
 	int dontwait; /* MSG_DONTWAIT or 0 */
 	int n;
@@ -280,7 +272,7 @@ fp_send(int fd, struct shim_sock *sk, const struct iovec *iov, int iovcnt, size_
 
 	/* __ip_make_skb: DF and the ID (ip_select_ident_segs) */
 	ulen = (uint16_t)(UDP_HLEN + len);
-	tot = (uint16_t)(IPV4_HLEN_MIN + ulen);
+	tot = (uint16_t)(FP_DESC->l3_len + ulen); /* the IP total length */
 	frag = tot <= f->df_upto ? htons(IP_DF) : 0;
 	if (f->id_rule == FP_ID_SOCKET) {
 		if (!held && !shim_sock_hold_peeked(fd, sk))
@@ -301,21 +293,11 @@ fp_send(int fd, struct shim_sock *sk, const struct iovec *iov, int iovcnt, size_
 		id = ip_ident_next(f->id_bucket, f->id_offset); /* ip_ident_unconnected */
 	}
 
-	/* the headers: the flow's bytes, lengths, ID, flags and checksums patched in (network
-	 * order throughout: the one's complement sum does not depend on byte order) */
+	/* the headers: the flow's bytes, lengths, ID, flags and checksums patched in */
 	out = batch != NULL ? batch->slot[batch->n].hdr : hdr;
 	memcpy(out, f->hdr, FP_HDR_LEN);
-	ulen = htons(ulen);
-	tot = htons(tot);
-	id = htons(id);
-	put_n16(out + FP_IP_OFF + 2, tot);
-	put_n16(out + FP_IP_OFF + 4, id);
-	put_n16(out + FP_IP_OFF + 6, frag);
-	ck = fold(f->ip_base + tot + id + frag);
-	put_n16(out + FP_IP_OFF + 10, ck);
-	put_n16(out + FP_UDP_OFF + 4, ulen);
-	ck = (uint16_t)~fold(f->pseudo_base + ulen);
-	put_n16(out + FP_UDP_OFF + 6, ck);
+	udp_frame_patch(FP_DESC, out + FP_ETH_OFF, ulen, htons(id), frag, f->ip_base,
+			f->pseudo_base);
 
 	pp = batch != NULL ? batch->slot[batch->n].parts : parts;
 	pp[0] = (struct iovec){out, FP_HDR_LEN};

@@ -1,6 +1,7 @@
 /* hdr_template: per-thread header template for one-frame datagrams (see
  * include/shim/hdr_template.h). */
 #include "shim/hdr_template.h"
+#include "shim/dev.h"
 #include "shim/wire.h"
 
 #include <arpa/inet.h>
@@ -18,13 +19,14 @@ struct template
 {
 	bool valid;
 	struct flow_key key;
-	uint32_t ip_base; /* partial sum of the IPv4 header without total length, ID, checksum */
+	uint32_t ip_base; /* partial sum of the IPv4 header without length, ID, fragment field */
 	uint32_t pseudo_base; /* partial sum of the UDP pseudo-header without the length */
 	uint8_t hdr[HDR_TEMPLATE_LEN];
 };
 
-#define IP_OFF	(10 + 14)
-#define UDP_OFF (IP_OFF + 20)
+/* the IPv4 frame's layout (wire.h): the template is IPv4's, keyed on 4-byte addresses */
+#define DESC	(&udp_frame_ipv4)
+#define ETH_OFF DEV_VNET_HDR_LEN
 
 static __thread __attribute__((tls_model("initial-exec"))) struct template tpl;
 
@@ -42,20 +44,6 @@ static void key_of(struct flow_key *k, const struct udp_datagram *d)
 	memcpy(k->dst_mac, d->dst_mac, 6);
 }
 
-static void put_be16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-/* csum_fold, here so it is inlined: fold to 16 bits and complement. */
-static inline uint16_t fold(uint32_t sum)
-{
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
 static inline uint64_t load6(const uint8_t *p)
 {
 	uint32_t a;
@@ -69,8 +57,6 @@ static inline uint64_t load6(const uint8_t *p)
 bool hdr_template_put(uint8_t *hdr, const struct udp_datagram *d)
 {
 	const struct flow_key *t = &tpl.key;
-	uint16_t ulen = (uint16_t)(UDP_HLEN + d->len), tot = (uint16_t)(IPV4_HLEN_MIN + ulen);
-	uint16_t ipck, udpck;
 
 	/* field by field rather than a built key: this runs for every datagram */
 	if (!tpl.valid || d->saddr != t->saddr || d->daddr != t->daddr || d->sport != t->sport ||
@@ -78,27 +64,23 @@ bool hdr_template_put(uint8_t *hdr, const struct udp_datagram *d)
 	    load6(d->dst_mac) != load6(t->dst_mac) || load6(d->src_mac) != load6(t->src_mac))
 		return false;
 	memcpy(hdr, tpl.hdr, HDR_TEMPLATE_LEN);
-	put_be16(hdr + IP_OFF + 2, tot);
-	put_be16(hdr + IP_OFF + 4, d->id);
-	/* the one's complement sum does not depend on byte order: add the fields as stored */
-	ipck = fold(tpl.ip_base + htons(tot) + htons(d->id));
-	memcpy(hdr + IP_OFF + 10, &ipck, 2);
-	put_be16(hdr + UDP_OFF + 4, ulen);
-	udpck = (uint16_t)~fold(tpl.pseudo_base + htons(ulen));
-	memcpy(hdr + UDP_OFF + 6, &udpck, 2);
+	udp_frame_patch(DESC, hdr + ETH_OFF, (uint16_t)(UDP_HLEN + d->len), htons(d->id),
+			d->df ? htons(IP_DF) : 0, tpl.ip_base, tpl.pseudo_base);
 	return true;
 }
 
 void hdr_template_save(const uint8_t *hdr, const struct udp_datagram *d)
 {
-	uint8_t ip[IPV4_HLEN_MIN];
+	uint8_t *eth = tpl.hdr + ETH_OFF;
 
 	key_of(&tpl.key, d);
 	memcpy(tpl.hdr, hdr, HDR_TEMPLATE_LEN);
-	memcpy(ip, hdr + IP_OFF, sizeof(ip));
-	memset(ip + 2, 0, 4);  /* total length, ID */
-	memset(ip + 10, 0, 2); /* checksum */
-	tpl.ip_base = csum_partial(ip, sizeof(ip), 0);
+	/* what udp_frame_patch writes is zero in the template */
+	memset(eth + DESC->iplen_off, 0, 2);
+	memset(eth + DESC->id_off, 0, 4); /* ID, fragment field */
+	memset(eth + DESC->csum_off, 0, 2);
+	memset(eth + DESC->l4_off + 4, 0, 4); /* UDP length, checksum */
+	tpl.ip_base = csum_partial(eth + DESC->l3_off, DESC->l3_len, 0);
 	tpl.pseudo_base = csum_pseudo_ipv4(d->saddr, d->daddr, IPPROTO_UDP, 0);
 	tpl.valid = true;
 }

@@ -57,7 +57,7 @@ static void put_link_and_ip(uint8_t *p, const struct udp_datagram *d, uint16_t t
 
 	memcpy(eth.dst, d->dst_mac, 6);
 	memcpy(eth.src, d->src_mac, 6);
-	eth.ethertype = 0x0800;
+	eth.ethertype = udp_frame_ipv4.ethertype;
 	wire_put_eth(p, &eth);
 	wire_put_ipv4(p + ETH_HLEN_BYTES, &ip);
 }

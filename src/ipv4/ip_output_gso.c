@@ -60,7 +60,7 @@ static void put_gso_headers(uint8_t *hdr, const struct udp_datagram *d)
 
 	memcpy(eth.dst, d->dst_mac, 6);
 	memcpy(eth.src, d->src_mac, 6);
-	eth.ethertype = 0x0800;
+	eth.ethertype = udp_frame_ipv4.ethertype;
 	wire_put_eth(l2, &eth);
 	wire_put_ipv4(l2 + ETH_HLEN_BYTES, &ip);
 	/* udp4_hwcsum: ~csum_tcpudp_magic over the whole UDP length; __udp_gso_segment swaps the
