@@ -15,6 +15,7 @@
 #include "shim/stats.h"
 
 #include <errno.h>
+#include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -22,19 +23,24 @@
 #define DEV_XMIT_SLOW 1 /* not sent: use dev_xmit */
 
 extern int dev_packet_fd;
-extern __thread __attribute__((tls_model("initial-exec"))) struct sockaddr_ll dev_xmit_target;
-extern __thread __attribute__((tls_model("initial-exec"))) int dev_xmit_target_ifindex;
+/* The packet socket's address for a frame of protocol proto (ETH_P_*) on the device: built per
+ * thread, one per network protocol (0: IPv4, 1: IPv6), for the last device it was used with. */
+#define DEV_XMIT_L3(proto) ((proto) == ETH_P_IPV6)
+extern __thread __attribute__((tls_model("initial-exec"))) struct sockaddr_ll dev_xmit_target[2];
+extern __thread __attribute__((tls_model("initial-exec"))) int dev_xmit_target_ifindex[2];
 
-static inline __attribute__((always_inline)) int dev_xmit_fast(int ifindex, const struct iovec *iov,
-							       int iovcnt, int msg_flags)
+/* One frame of protocol proto (the ETH_P_* of its Ethernet header; a constant where inlined). */
+static inline __attribute__((always_inline)) int
+dev_xmit_fast(int ifindex, const struct iovec *iov, int iovcnt, int msg_flags, uint16_t proto)
 {
+	const int l3 = DEV_XMIT_L3(proto);
 	struct msghdr mh;
 	long r;
 
-	if (__builtin_expect(!netdev_plain || dev_xmit_target_ifindex != ifindex, 0))
+	if (__builtin_expect(!netdev_plain || dev_xmit_target_ifindex[l3] != ifindex, 0))
 		return DEV_XMIT_SLOW;
-	mh = (struct msghdr){.msg_name = &dev_xmit_target,
-			     .msg_namelen = sizeof(dev_xmit_target),
+	mh = (struct msghdr){.msg_name = &dev_xmit_target[l3],
+			     .msg_namelen = sizeof(dev_xmit_target[l3]),
 			     .msg_iov = (struct iovec *)iov,
 			     .msg_iovlen = (size_t)iovcnt};
 	r = rawsys3(SYS_sendmsg, dev_packet_fd, &mh, msg_flags);

@@ -116,36 +116,45 @@ void dev_xmit_frags_end(void)
 	shim_lock_release(&frags_lock);
 }
 
-static void fill_target(struct sockaddr_ll *sll, int ifindex)
+/* Each frame names its interface and its protocol (skb->protocol, which the kernel's offloads
+ * read: the ETH_P_* of the frame's dev_meta; IPv4 without one). */
+static void fill_target(struct sockaddr_ll *sll, int ifindex, uint16_t proto)
 {
 	memset(sll, 0, sizeof(*sll));
 	sll->sll_family = AF_PACKET;
-	sll->sll_protocol = htons(ETH_P_IP);
+	sll->sll_protocol = htons(proto);
 	sll->sll_ifindex = ifindex;
 }
 
-__thread __attribute__((tls_model("initial-exec"))) struct sockaddr_ll dev_xmit_target;
-__thread __attribute__((tls_model("initial-exec"))) int dev_xmit_target_ifindex;
-#define target	       dev_xmit_target
-#define target_ifindex dev_xmit_target_ifindex
+static inline uint16_t frame_proto(const struct dev_meta *m)
+{
+	return m != NULL && m->proto != 0 ? m->proto : ETH_P_IP;
+}
+
+/* per thread, per protocol (DEV_XMIT_L3: IPv4, IPv6), the address of the last interface */
+__thread __attribute__((tls_model("initial-exec"))) struct sockaddr_ll dev_xmit_target[2];
+__thread __attribute__((tls_model("initial-exec"))) int dev_xmit_target_ifindex[2];
 
 /* The packet socket: each frame with one sendmsg. */
 static int packet_xmit(struct netdev *dev, int ifindex, const struct iovec *iov, int iovcnt,
 		       const struct dev_meta *m, int dontwait)
 {
+	uint16_t proto = frame_proto(m);
+	int l3 = DEV_XMIT_L3(proto);
 	struct msghdr mh;
 	long r;
 
 	(void)dev;
-	(void)m;
-	/* the address built once per thread and interface (perf) */
-	if (__builtin_expect(target_ifindex != ifindex, 0)) {
-		fill_target(&target, ifindex);
-		target_ifindex = ifindex;
+	/* the address built once per thread, protocol and interface (perf) */
+	if (__builtin_expect(dev_xmit_target_ifindex[l3] != ifindex ||
+				 dev_xmit_target[l3].sll_protocol != htons(proto),
+			     0)) {
+		fill_target(&dev_xmit_target[l3], ifindex, proto);
+		dev_xmit_target_ifindex[l3] = ifindex;
 	}
 	/* sendmsg only reads the address: the thread's own copy is given as it is */
-	mh = (struct msghdr){.msg_name = &target,
-			     .msg_namelen = sizeof(target),
+	mh = (struct msghdr){.msg_name = &dev_xmit_target[l3],
+			     .msg_namelen = sizeof(dev_xmit_target[l3]),
 			     .msg_iov = (struct iovec *)iov,
 			     .msg_iovlen = (size_t)iovcnt};
 	do
@@ -158,21 +167,23 @@ static int packet_xmit(struct netdev *dev, int ifindex, const struct iovec *iov,
 static int packet_xmit_batch(struct netdev *dev, int ifindex, struct iovec *const *iov,
 			     const int *iovcnt, const struct dev_meta *m, int n, int dontwait)
 {
-	struct sockaddr_ll sll;
+	struct sockaddr_ll sll[2]; /* by DEV_XMIT_L3 */
 	struct mmsghdr mm[MAX_BATCH];
 	int sent = 0;
 
 	(void)dev;
-	(void)m;
-	fill_target(&sll, ifindex);
+	fill_target(&sll[0], ifindex, ETH_P_IP);
+	fill_target(&sll[1], ifindex, ETH_P_IPV6);
 	while (sent < n) {
 		int chunk = n - sent > MAX_BATCH ? MAX_BATCH : n - sent;
 		long r;
 
 		memset(mm, 0, sizeof(mm[0]) * (size_t)chunk);
 		for (int i = 0; i < chunk; i++) {
-			mm[i].msg_hdr.msg_name = &sll;
-			mm[i].msg_hdr.msg_namelen = sizeof(sll);
+			/* each frame's own protocol */
+			mm[i].msg_hdr.msg_name =
+			    &sll[DEV_XMIT_L3(frame_proto(m != NULL ? &m[sent + i] : NULL))];
+			mm[i].msg_hdr.msg_namelen = sizeof(sll[0]);
 			mm[i].msg_hdr.msg_iov = iov[sent + i];
 			mm[i].msg_hdr.msg_iovlen = (size_t)iovcnt[sent + i];
 		}

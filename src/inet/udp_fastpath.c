@@ -320,7 +320,7 @@ fp_send(int fd, struct shim_sock *sk, const struct iovec *iov, int iovcnt, size_
 			stats_add_inline(STAT_ROUTE_HIT, 1);
 		return (long)len;
 	}
-	err = dev_xmit_fast(f->oif, parts, n, dontwait);
+	err = dev_xmit_fast(f->oif, parts, n, dontwait, FP_DESC->ethertype);
 	if (__builtin_expect(err != 0, 0)) {
 		if (err == DEV_XMIT_SLOW) /* a wrapper in the stack: with what it needs to know */
 			err = ip_output_frame(f->oif, parts, n, len, dontwait != 0);

@@ -100,10 +100,11 @@ void ip_udp_frame_meta(struct dev_meta *m, const uint8_t *hdr, size_t payload, u
 {
 	const uint8_t *ip = hdr + FRAME_IP_OFF;
 
-	m->proto = ETH_P_IP;
-	m->l3_off = FRAME_IP_OFF;
-	m->l4_off = FRAME_IP_OFF + IPV4_HLEN_MIN;
-	m->hdr_len = FRAME_HDR_MAX;
+	/* the IPv4 frame's layout (wire.h), its protocol with it */
+	m->proto = udp_frame_ipv4.ethertype;
+	m->l3_off = DEV_VNET_HDR_LEN + udp_frame_ipv4.l3_off;
+	m->l4_off = DEV_VNET_HDR_LEN + udp_frame_ipv4.l4_off;
+	m->hdr_len = DEV_VNET_HDR_LEN + udp_frame_ipv4.hdr_len;
 	m->flags = single ? DEV_META_SINGLE : 0;
 	m->segs = (uint16_t)segs;
 	m->id = (uint16_t)(ip[4] << 8 | ip[5]);
