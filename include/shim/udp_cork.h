@@ -51,9 +51,10 @@ void udp_cork_setsockopt(struct shim_sock *sk, int level, int name, const void *
 /* Locked. After connect: the kernel's connect routes into the cork's flow (inet->cork.fl), so a
  * pending datagram goes to the new peer; a connect whose route lookup failed leaves the flow
  * pointing at the address it was given (and drops the cached route), which the pending datagram
- * and the connected fast path then use (udp_cork_fastpath_flow). */
+ * and the connected fast path then use (udp_cork_fastpath_flow). fl_saddr: the flow's source
+ * after the connect's lookup (the route's, where the lookup answered). */
 void udp_cork_after_connect(struct shim_sock *sk, const struct sockaddr *addr, socklen_t len,
-			    int ret);
+			    int ret, uint32_t fl_saddr);
 
 /* Not locked. The connected fast path with the cached route (udp_sendmsg S12): the kernel takes
  * the flow from inet->cork.fl, which a corked send with another destination (or source) overwrote

@@ -59,7 +59,8 @@ static uint32_t inet_bind_saddr(uint32_t addr)
 	return type == RTN_BROADCAST || type == RTN_MULTICAST ? 0 : addr;
 }
 
-static void read_names(struct shim_sock *sk, int fd)
+/* The bound address and port (getsockname). */
+static void read_local(struct shim_sock *sk, int fd)
 {
 	struct sockaddr_in sin;
 	socklen_t len = sizeof(sin);
@@ -75,11 +76,51 @@ static void read_names(struct shim_sock *sk, int fd)
 		sk->rcv_saddr = sin.sin_addr.s_addr;
 		sk->sport = sin.sin_port;
 	}
-	len = sizeof(sin);
+}
+
+/* Whether the kernel socket is still connected (TCP_ESTABLISHED) when getpeername cannot say:
+ * inet_getname answers ENOTCONN for a peer with port 0 too. udp_sendmsg without a name answers
+ * EDESTADDRREQ only when it is not; with MSG_PROBE a connected one stops after routing (ip_make_skb
+ * makes nothing: no datagram, no pending error taken, no shutdown check). Not asked where the
+ * call could change something — no port yet (the send would autobind), the kernel's cork (the
+ * probe would be appended or push it) — nor under a seccomp filter: then it stays as it was. */
+static bool still_connected(const struct shim_sock *sk, int fd)
+{
+	if (sk->sport == 0 || sk->cork_kernel || sk->cork_opt || shim_sandboxed())
+		return sk->connected;
+	return rawsys6(SYS_sendto, fd, 0, 0,
+		       MSG_PROXY /* the kernel's MSG_PROBE */ | MSG_DONTWAIT | MSG_NOSIGNAL, 0,
+		       0) != -EDESTADDRREQ;
+}
+
+/* The peer (getpeername). recheck: the socket is read again after another process changed it, or
+ * first seen in use — it may be connected to port 0, which getpeername does not show: one the shim
+ * saw connected to port 0 keeps that peer; one connected there by another process has a peer
+ * that cannot be read back: returns true (its datagrams go to the kernel socket). */
+static bool read_peer(struct shim_sock *sk, int fd, bool recheck)
+{
+	struct sockaddr_in sin;
+	socklen_t len = sizeof(sin);
+
 	memset(&sin, 0, sizeof(sin));
-	sk->connected = rawsys3(SYS_getpeername, fd, &sin, &len) == 0;
-	sk->daddr = sk->connected ? sin.sin_addr.s_addr : 0;
-	sk->dport = sk->connected ? sin.sin_port : 0;
+	if (rawsys3(SYS_getpeername, fd, &sin, &len) == 0) {
+		sk->connected = true;
+		sk->daddr = sin.sin_addr.s_addr;
+		sk->dport = sin.sin_port;
+		return false;
+	}
+	if (recheck && still_connected(sk, fd)) {
+		if (sk->connected && sk->dport == 0)
+			return false;
+		sk->connected = true;
+		sk->daddr = 0;
+		sk->dport = 0;
+		return true;
+	}
+	sk->connected = false;
+	sk->daddr = 0;
+	sk->dport = 0;
+	return false;
 }
 
 /* Options that change what goes on the wire in ways the shim does not reproduce yet: while any
@@ -207,7 +248,7 @@ void inet_sock_sync(struct shim_sock *sk, int fd)
 {
 	/* the generation first: a change made after this read moves it again */
 	unsigned gen = sockgen_read(sk->gen_cell);
-	bool again = sk->synced, was_connected = sk->connected;
+	bool again = sk->synced, was_connected = sk->connected, peer_unknown;
 	uint32_t daddr = sk->daddr;
 	uint16_t dport = sk->dport;
 	int v;
@@ -215,7 +256,8 @@ void inet_sock_sync(struct shim_sock *sk, int fd)
 	if (again && (gen == sk->gen_seen || udp_cork_pending(sk)))
 		return; /* current; or a datagram the shim holds is completed first (udp_cork.c) */
 	sk->gen_seen = gen;
-	read_names(sk, fd);
+	read_local(sk, fd);
+	peer_unknown = read_peer(sk, fd, again || sk->discovered);
 	/* the connected socket's ID counter goes on unless another process connected it elsewhere
 	 * (connect reseeds it) */
 	if (!again || !sk->connected || !was_connected || sk->daddr != daddr ||
@@ -259,6 +301,9 @@ void inet_sock_sync(struct shim_sock *sk, int fd)
 		    v != 0)
 			sock_set_kernel_only(sk, kernel_only_options[i].why,
 					     kernel_only_options[i].reason);
+	if (peer_unknown)
+		sock_set_kernel_only(sk, "a peer with port 0 (connected by another process)",
+				     KR_SOCKOPT);
 	if (!sock_in_dev_netns(fd))
 		sock_set_kernel_only(
 		    sk, "the socket's network namespace is not the packet socket's", KR_NETNS);
@@ -272,7 +317,7 @@ bool inet_autobind_by_kernel(struct shim_sock *sk, int fd, const struct shim_msg
 {
 	if (!sk->flow.bind_no_port && sk->rcv_saddr == 0)
 		return false;
-	read_names(sk, fd); /* a send through the kernel socket may have bound the port since */
+	read_local(sk, fd); /* a send through the kernel socket may have bound the port since */
 	if (sk->sport != 0)
 		return false;
 	if (sk->cork_opt || (m->flags & MSG_MORE))
@@ -283,7 +328,7 @@ bool inet_autobind_by_kernel(struct shim_sock *sk, int fd, const struct shim_msg
 void inet_after_bind(struct shim_sock *sk, int fd, int ret)
 {
 	if (ret == 0 && sk->synced)
-		read_names(sk, fd);
+		read_local(sk, fd); /* bind leaves the peer as it is */
 }
 
 void inet_after_connect(struct shim_sock *sk, int fd, const struct sockaddr *addr, socklen_t len,
@@ -293,14 +338,21 @@ void inet_after_connect(struct shim_sock *sk, int fd, const struct sockaddr *add
 
 	if (!sk->synced)
 		return;
-	/* connect may have autobound even when it failed; a failed connect keeps the old peer */
-	read_names(sk, fd);
+	/* connect may have autobound even when it failed (inet_dgram_connect); a failed connect
+	 * keeps the peer and the connected state (__ip4_datagram_connect changes them last) */
+	read_local(sk, fd);
+	if (ret != 0)
+		return;
+	read_peer(sk, fd, false);
 	/* A peer with port 0 is accepted, but getpeername calls it "not connected": take the
-	 * peer from the address the kernel just accepted. */
-	if (ret == 0 && !sk->connected && len >= sizeof(sin) &&
-	    umem_read(&sin, addr, sizeof(sin)) == 0 && sin.sin_family == AF_INET) {
+	 * peer from the address the kernel just accepted (0.0.0.0 routed as the source, or
+	 * loopback: ip_route_output_key_hash_rcu). */
+	if (!sk->connected && len >= sizeof(sin) && umem_read(&sin, addr, sizeof(sin)) == 0 &&
+	    sin.sin_family == AF_INET) {
 		sk->connected = true;
-		sk->daddr = sin.sin_addr.s_addr;
+		sk->daddr = sin.sin_addr.s_addr != INADDR_ANY ? sin.sin_addr.s_addr
+			    : sk->saddr != INADDR_ANY	      ? sk->saddr
+							      : htonl(INADDR_LOOPBACK);
 		sk->dport = sin.sin_port;
 	}
 	if (ret == 0) {

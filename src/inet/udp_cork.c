@@ -317,7 +317,8 @@ void udp_cork_setsockopt(struct shim_sock *sk, int level, int name, const void *
 
 /* A connect that failed in its route lookup (ENETUNREACH, EACCES ...): __ip4_datagram_connect
  * dropped the cached route and had already written the new destination into inet->cork.fl. */
-static void connect_failed(struct shim_sock *sk, const struct sockaddr *addr, socklen_t len)
+static void connect_failed(struct shim_sock *sk, const struct sockaddr *addr, socklen_t len,
+			   uint32_t fl_saddr)
 {
 	struct sockaddr_in sin;
 	struct udp_cork *c = sk->cork;
@@ -334,17 +335,17 @@ static void connect_failed(struct shim_sock *sk, const struct sockaddr *addr, so
 	}
 	c->daddr = sin.sin_addr.s_addr;
 	c->dport = sin.sin_port;
-	c->saddr = sk->saddr;
+	c->saddr = fl_saddr;
 	c->fl_override = true;
 }
 
 void udp_cork_after_connect(struct shim_sock *sk, const struct sockaddr *addr, socklen_t len,
-			    int ret)
+			    int ret, uint32_t fl_saddr)
 {
 	struct udp_cork *c = sk->cork;
 
 	if (ret != 0) {
-		connect_failed(sk, addr, len);
+		connect_failed(sk, addr, len, fl_saddr);
 		return;
 	}
 	if (!sk->connected || c == NULL)
@@ -355,7 +356,7 @@ void udp_cork_after_connect(struct shim_sock *sk, const struct sockaddr *addr, s
 	/* __ip4_datagram_connect routes into inet->cork.fl: the pending datagram follows */
 	c->daddr = sk->daddr;
 	c->dport = sk->dport;
-	c->saddr = sk->saddr;
+	c->saddr = fl_saddr;
 }
 
 void udp_cork_fastpath_flow(struct shim_sock *sk, struct route_result *rt, uint16_t *dport)

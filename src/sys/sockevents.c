@@ -9,6 +9,7 @@
 #include "shim/sockopt_check.h"
 #include "shim/udp_cork.h"
 #include "shim/udp_fastpath.h"
+#include "shim/umem.h"
 
 #include <netinet/in.h>
 #include <string.h>
@@ -49,26 +50,50 @@ void sockev_bind(int fd, int ret)
 	release(sk);
 }
 
-/* After a successful connect, look the route up the way __ip4_datagram_connect does and keep it
- * for the connected fast path (its broadcast check happened in the kernel's connect). */
-static void cache_connect_route(struct shim_sock *sk)
+/* The route ip_route_connect finds for daddr:dport in the socket's flow (__ip4_datagram_connect;
+ * for a group the device is SO_BINDTODEVICE's, else IP_UNICAST_IF's). Whether it answered. */
+static bool connect_route(const struct shim_sock *sk, uint32_t daddr, uint16_t dport,
+			  struct route_result *rt)
 {
 	struct shim_flowi key;
-	struct route_result rt;
 	int oif = sk->bound_dev_if;
 
-	if (!IN_MULTICAST(ntohl(sk->daddr))) /* else IP_UNICAST_IF's device */
-		oif = sock_flow_unicast_oif(&sk->flow, sk->daddr, oif);
+	if (!IN_MULTICAST(ntohl(daddr)))
+		oif = sock_flow_unicast_oif(&sk->flow, daddr, oif);
 	if (oif < 0)
-		return;
-	shim_flowi4_init_output(&key, oif, sk->mark, sk->tos, sk->uid, sk->daddr, sk->saddr,
-				sk->dport, sk->sport);
-	if (route_output(&key, &rt) == 0 && rt.err == 0) {
+		return false;
+	shim_flowi4_init_output(&key, oif, sk->mark, sk->tos, sk->uid, daddr, sk->saddr, dport,
+				sk->sport);
+	return route_output(&key, rt) == 0 && rt->err == 0;
+}
+
+/* After a successful connect, keep the route for the connected fast path (its broadcast check
+ * happened in the kernel's connect). */
+static void cache_connect_route(struct shim_sock *sk)
+{
+	struct route_result rt;
+
+	if (connect_route(sk, sk->daddr, sk->dport, &rt)) {
 		sk->dst_cache = rt;
 		sk->dst_cache_valid = true;
 		if (sk->saddr == 0) /* __ip4_datagram_connect: "Update source address" */
 			sk->saddr = rt.saddr.v4;
 	}
+}
+
+/* The source a failed connect left in inet->cork.fl: the route's when the lookup succeeded and a
+ * later check refused (EACCES for a broadcast without SO_BROADCAST), else the socket's. */
+static uint32_t failed_connect_saddr(const struct shim_sock *sk, const struct sockaddr *addr,
+				     socklen_t len)
+{
+	struct sockaddr_in sin;
+	struct route_result rt;
+
+	if (len < sizeof(sin) || umem_read(&sin, addr, sizeof(sin)) != 0 ||
+	    sin.sin_family != AF_INET || sk->saddr != 0 ||
+	    !connect_route(sk, sin.sin_addr.s_addr, sin.sin_port, &rt))
+		return sk->saddr;
+	return rt.saddr.v4;
 }
 
 void sockev_connect(int fd, const struct sockaddr *addr, socklen_t len, int ret)
@@ -78,9 +103,10 @@ void sockev_connect(int fd, const struct sockaddr *addr, socklen_t len, int ret)
 	if (sk == NULL)
 		return;
 	inet_after_connect(sk, fd, addr, len, ret);
-	udp_cork_after_connect(sk, addr, len, ret);
 	if (ret == 0 && sk->connected && sk->kernel_only == NULL)
 		cache_connect_route(sk);
+	udp_cork_after_connect(sk, addr, len, ret,
+			       ret == 0 ? sk->saddr : failed_connect_saddr(sk, addr, len));
 	release(sk);
 }
 
