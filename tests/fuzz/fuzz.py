@@ -573,7 +573,8 @@ def minimise(lines, label, label_of, max_tries=400):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--shim", required=True)
     ap.add_argument("--runner", required=True)
     ap.add_argument("--capture", required=True)
