@@ -222,7 +222,8 @@ def classify(lines, native, shim, report):
         if en not in ("0", None) and es not in ("0", None) and en != es and \
                 (en in ICMP_ERRNOS or es in ICMP_ERRNOS):
             return "pending-error-order", first
-        if (en in ("ENOBUFS", "EAGAIN") or es in ("ENOBUFS", "EAGAIN")) and en != es and \
+        if ((en in ("ENOBUFS", "EAGAIN") or es in ("ENOBUFS", "EAGAIN")) and en != es or
+                call == "sendmmsg" and rn is not None and rs is not None and 0 <= rn < rs) and \
                 re.search(r"name=sndbuf", prior):
             return "sndbuf", first
         if re.search(r"(?m)^(fork )?connect ", prior):
