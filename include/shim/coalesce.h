@@ -12,8 +12,8 @@
  *     close, fork, execve and at exit,
  *   - before any other transmit of the shim (a fragmented datagram, a sendmmsg batch, a hand-off
  *     to the kernel socket), so the order on the wire is the order of the calls.
- * Held datagrams that continue the last one's flow (the same headers except lengths, ID and
- * checksums; the ID one more; the same payload size, or a shorter one that ends the run) are
+ * Held datagrams that continue the last one's flow (the same dev_meta flow identity, given by the
+ * layer above; the ID one more; the same payload size, or a shorter one that ends the run) are
  * appended to its ring slot, which leaves as one VIRTIO_NET_HDR_GSO_UDP_L4 frame: the kernel's
  * segmentation at the device gives back the very frames (SHIM_COALESCE_GSO=0: off).
  * Trade-offs, stated in docs/performance.md: the payload is copied by the shim when the call is
@@ -38,10 +38,14 @@ void coalesce_prepare(void);
 /* Turn coalescing on (opens the ring). Returns 0 or -errno. */
 int coalesce_start(int frames, unsigned usec);
 
-/* Hold one frame (vnet header + Ethernet frame in iov parts) for ifindex. Returns 0 when it is
- * held, -EFAULT for a payload address in the first 64 KiB, or another -errno when it was not taken
- * (the caller transmits it itself, after coalesce_flush). Only called when coalescing is on. */
-int coalesce_put(int ifindex, const struct iovec *iov, int iovcnt);
+struct dev_meta;
+
+/* Hold one frame (vnet header + Ethernet frame in iov parts) for ifindex; m: what the layer above
+ * says of it (a run is made of frames it marks DEV_META_SINGLE with their flow; the frame is not
+ * parsed). Returns 0 when it is held, -EFAULT for a payload address in the first 64 KiB, or
+ * another -errno when it was not taken (the caller transmits it itself, after coalesce_flush).
+ * Only called when coalescing is on. */
+int coalesce_put(int ifindex, const struct iovec *iov, int iovcnt, const struct dev_meta *m);
 
 /* Hand what is held to the kernel now. */
 void coalesce_flush(void);

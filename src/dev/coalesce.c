@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <linux/futex.h>
 #include <linux/virtio_net.h>
+#include <net/ethernet.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
@@ -55,11 +56,6 @@ static uint64_t kicks, frames_kicked;
  * for the kernel's per-frame work instead of one each. SHIM_COALESCE_GSO=0 turns it off. */
 #define RUN_SLOT_SIZE 16384 /* ring slots in the coalescing mode */
 #define RUN_MAX_SEGS  64    /* UDP_MAX_SEGMENTS of older kernels (virtio_net_hdr_to_skb) */
-#define F_VNET	      0	    /* offsets in a one-frame datagram: virtio_net_hdr, */
-#define F_ETH	      DEV_VNET_HDR_LEN	       /* Ethernet, */
-#define F_IP	      (F_ETH + ETH_HLEN_BYTES) /* IPv4 (no options), */
-#define F_UDP	      (F_IP + IPV4_HLEN_MIN)   /* UDP, */
-#define F_DATA	      (F_UDP + UDP_HLEN)       /* payload */
 
 static int gso_runs = 1;
 static struct {
@@ -68,13 +64,11 @@ static struct {
 	size_t payload;	  /* payload so far */
 	unsigned count;	  /* datagrams in it */
 	uint16_t next_id; /* the ID the next datagram must carry */
+	uint8_t l3_off, l4_off, hdr_len; /* from the first datagram's dev_meta */
+	uint8_t flow_len;
+	uint8_t flow[DEV_META_FLOW_MAX]; /* what the run's datagrams share */
 } run;
 static uint64_t gso_frames, gso_dgrams;
-
-static uint16_t be16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
 
 static void put_be16(uint8_t *p, uint16_t v)
 {
@@ -82,83 +76,67 @@ static void put_be16(uint8_t *p, uint16_t v)
 	p[1] = (uint8_t)v;
 }
 
-/* Whether a frame is a plain one-frame UDP/IPv4 datagram as ip_output builds it: checksum left to
- * the device (NEEDS_CSUM at the UDP checksum), no GSO, no IP options, not a fragment, lengths
- * consistent. Returns its payload length, or 0. */
-static size_t plain_datagram(const uint8_t *f, size_t len)
+/* Whether the layer above says this frame of len bytes is a whole UDP/IPv4 datagram as one frame,
+ * its checksum left to the device, and tells its flow: the kind a run is made of. Returns its
+ * payload length, or 0. */
+static size_t run_candidate(const struct dev_meta *m, const struct iovec *iov, size_t len)
 {
-	struct virtio_net_hdr vh;
-
-	if (len <= F_DATA)
+	if (m == NULL || !(m->flags & DEV_META_SINGLE) || m->proto != ETH_P_IP ||
+	    m->flow_len == 0 || m->payload_len == 0 || iov[0].iov_len < m->hdr_len ||
+	    len != (size_t)m->hdr_len + m->payload_len)
 		return 0;
-	memcpy(&vh, f + F_VNET, sizeof(vh));
-	if (vh.flags != VIRTIO_NET_HDR_F_NEEDS_CSUM || vh.gso_type != VIRTIO_NET_HDR_GSO_NONE ||
-	    vh.gso_size != 0 || vh.csum_start != F_UDP - F_ETH || vh.csum_offset != 6)
-		return 0;
-	if (be16(f + F_ETH + 12) != 0x0800 || f[F_IP] != 0x45 || f[F_IP + 9] != IPPROTO_UDP ||
-	    (be16(f + F_IP + 6) & ~IP_DF) != 0 || be16(f + F_IP + 2) != len - F_IP ||
-	    be16(f + F_UDP + 4) != len - F_UDP)
-		return 0;
-	return len - F_DATA;
+	return m->payload_len;
 }
 
-/* The header of datagram h (its first F_DATA bytes) continues the open run: the same Ethernet
- * header, TOS, DF, TTL, protocol, addresses and ports (everything the segments copy from the
+/* The datagram m continues the open run: the same flow (everything the segments copy from the
  * run's header), the next ID, and a payload the run can take. */
-static int continues_run(const uint8_t *h, size_t payload)
+static int continues_run(const struct dev_meta *m, size_t payload)
 {
-	const uint8_t *f = run.frame;
-
 	return run.frame != NULL && payload <= run.seg && run.count < RUN_MAX_SEGS &&
-	       F_DATA + run.payload + payload <= packet_ring_frame_max() &&
-	       IPV4_HLEN_MIN + UDP_HLEN + run.payload + payload <= IP_MAX_TOTAL &&
-	       be16(h + F_IP + 4) == run.next_id &&
-	       memcmp(h + F_ETH, f + F_ETH, ETH_HLEN_BYTES) == 0 && h[F_IP + 1] == f[F_IP + 1] &&
-	       memcmp(h + F_IP + 6, f + F_IP + 6, 4) == 0 &&
-	       memcmp(h + F_IP + 12, f + F_IP + 12, 12) == 0;
+	       m->hdr_len == run.hdr_len && m->l3_off == run.l3_off && m->l4_off == run.l4_off &&
+	       (size_t)run.hdr_len + run.payload + payload <= packet_ring_frame_max() &&
+	       (size_t)(run.hdr_len - run.l3_off) + run.payload + payload <= IP_MAX_TOTAL &&
+	       m->id == run.next_id && m->flow_len == run.flow_len &&
+	       memcmp(m->flow, run.flow, run.flow_len) == 0;
 }
 
 /* Rewrite the run's header for its whole payload, as ip_output_gso.c builds a GSO frame (what
  * udp_send_skb leaves on a GSO skb): gso_size, IP total length and header checksum, UDP length,
  * and the pseudo-header sum over the whole UDP length in the checksum field (__udp_gso_segment
- * swaps the length in it for each segment's). The ID stays the first datagram's: the segments
- * get it and the ones after it (inet_gso_segment). */
+ * swaps the length in it for each segment's), moved from the last length's by the difference
+ * (the addresses need not be read). The ID stays the first datagram's: the segments get it and
+ * the ones after it (inet_gso_segment). */
 static void run_set_headers(void)
 {
-	uint8_t *f = run.frame;
-	uint16_t ulen = (uint16_t)(UDP_HLEN + run.payload);
-	uint32_t saddr, daddr;
+	uint8_t *f = run.frame, *ip = f + run.l3_off, *udp = f + run.l4_off;
+	uint16_t ulen = (uint16_t)(run.hdr_len - run.l4_off + run.payload), old_nlen, new_nlen, ck;
 	struct virtio_net_hdr vh;
 
-	memcpy(&vh, f + F_VNET, sizeof(vh));
+	memcpy(&vh, f, sizeof(vh));
 	vh.gso_type = VIRTIO_NET_HDR_GSO_UDP_L4;
 	vh.gso_size = (uint16_t)run.seg;
-	vh.hdr_len = F_DATA - F_ETH;
-	memcpy(f + F_VNET, &vh, sizeof(vh));
-	put_be16(f + F_IP + 2, (uint16_t)(IPV4_HLEN_MIN + ulen));
-	memset(f + F_IP + 10, 0, 2);
-	{
-		uint16_t ck = csum_fold(csum_partial(f + F_IP, IPV4_HLEN_MIN, 0));
-
-		memcpy(f + F_IP + 10, &ck, 2);
-	}
-	put_be16(f + F_UDP + 4, ulen);
-	memcpy(&saddr, f + F_IP + 12, 4);
-	memcpy(&daddr, f + F_IP + 16, 4);
-	{ /* stored as summed: the sum is over the fields in network order */
-		uint16_t seed =
-		    (uint16_t)~csum_fold(csum_pseudo_ipv4(saddr, daddr, IPPROTO_UDP, ulen));
-
-		memcpy(f + F_UDP + 6, &seed, 2);
-	}
+	vh.hdr_len = (uint16_t)(run.hdr_len - DEV_VNET_HDR_LEN);
+	memcpy(f, &vh, sizeof(vh));
+	put_be16(ip + 2, (uint16_t)(run.l4_off - run.l3_off + ulen));
+	memset(ip + 10, 0, 2);
+	ck = csum_fold(csum_partial(ip, (size_t)(run.l4_off - run.l3_off), 0));
+	memcpy(ip + 10, &ck, 2);
+	/* the field holds the folded pseudo-header sum, uncomplemented: add the new length, take
+	 * the old one away (one's complement arithmetic, in network order throughout) */
+	memcpy(&old_nlen, udp + 4, 2);
+	memcpy(&ck, udp + 6, 2);
+	new_nlen = htons(ulen);
+	ck = (uint16_t)~csum_fold((uint32_t)ck + (uint16_t)~old_nlen + new_nlen);
+	memcpy(udp + 6, &ck, 2);
+	memcpy(udp + 4, &new_nlen, 2);
 }
 
 /* Append the datagram in iov (header part first) to the open run; lock held. Returns 0, or
  * -EFAULT when the program's payload cannot be read (the run is left as it was). */
 static int run_append(const struct iovec *iov, int iovcnt, size_t payload)
 {
-	uint8_t *d = run.frame + F_DATA + run.payload;
-	size_t skip = F_DATA;
+	uint8_t *d = run.frame + run.hdr_len + run.payload;
+	size_t skip = run.hdr_len;
 
 	for (int i = 0; i < iovcnt; i++) {
 		size_t l = iov[i].iov_len;
@@ -180,26 +158,32 @@ static int run_append(const struct iovec *iov, int iovcnt, size_t payload)
 	run.count++;
 	run.next_id++;
 	run_set_headers();
-	packet_ring_set_last_len(F_DATA + run.payload);
+	packet_ring_set_last_len(run.hdr_len + run.payload);
 	if (payload < run.seg) /* a shorter datagram ends the run */
 		run.frame = NULL;
 	return 0;
 }
 
-/* After a frame was put into the ring by itself: it opens a run when it is a plain datagram. */
-static void run_open(void)
+/* After a frame was put into the ring by itself: it opens a run when it is a candidate (payload:
+ * run_candidate's answer). */
+static void run_open(const struct dev_meta *m, size_t payload)
 {
-	size_t len, payload;
+	size_t len;
 	uint8_t *f = packet_ring_last(&len);
 
 	run.frame = NULL;
-	if (f == NULL || (payload = plain_datagram(f, len)) == 0)
+	if (f == NULL || payload == 0)
 		return;
 	run.frame = f;
 	run.seg = payload;
 	run.payload = payload;
 	run.count = 1;
-	run.next_id = (uint16_t)(be16(f + F_IP + 4) + 1);
+	run.next_id = (uint16_t)(m->id + 1);
+	run.l3_off = m->l3_off;
+	run.l4_off = m->l4_off;
+	run.hdr_len = m->hdr_len;
+	run.flow_len = m->flow_len;
+	memcpy(run.flow, m->flow, m->flow_len);
 }
 
 static int64_t now_ns(void)
@@ -340,9 +324,9 @@ int coalesce_start(int frames, unsigned usec)
 	return 0;
 }
 
-int coalesce_put(int ifindex, const struct iovec *iov, int iovcnt)
+int coalesce_put(int ifindex, const struct iovec *iov, int iovcnt, const struct dev_meta *m)
 {
-	size_t len = 0;
+	size_t len = 0, payload;
 	int r, signal = 0;
 
 	for (int i = 0; i < iovcnt; i++) {
@@ -350,10 +334,10 @@ int coalesce_put(int ifindex, const struct iovec *iov, int iovcnt)
 			return -EFAULT;
 		len += iov[i].iov_len;
 	}
+	payload = run_candidate(m, iov, len);
 	/* the larger slots are for GSO runs: any other frame is held only if the 2 KiB slots took
 	 * it (a UDP_SEGMENT super-packet goes out by itself, its payload read by the kernel) */
-	if (len > PACKET_RING_FRAME_SIZE - PACKET_RING_DATA_OFF &&
-	    (iov[0].iov_len < F_DATA || plain_datagram(iov[0].iov_base, len) == 0))
+	if (len > PACKET_RING_FRAME_SIZE - PACKET_RING_DATA_OFF && payload == 0)
 		return -EMSGSIZE;
 	shim_lock_acquire(&lock);
 	if (broken || !packet_ring_ready()) {
@@ -362,10 +346,8 @@ int coalesce_put(int ifindex, const struct iovec *iov, int iovcnt)
 	}
 	if (coalesce_held > 0 && ifindex != held_ifindex)
 		kick_locked();
-	if (run.frame != NULL && iov[0].iov_len >= F_DATA &&
-	    plain_datagram(iov[0].iov_base, len) != 0 &&
-	    continues_run(iov[0].iov_base, len - F_DATA)) {
-		r = run_append(iov, iovcnt, len - F_DATA);
+	if (run.frame != NULL && payload != 0 && continues_run(m, payload)) {
+		r = run_append(iov, iovcnt, payload);
 		if (r < 0) {
 			shim_lock_release(&lock);
 			return r;
@@ -384,7 +366,7 @@ int coalesce_put(int ifindex, const struct iovec *iov, int iovcnt)
 		return r;
 	}
 	if (gso_runs)
-		run_open();
+		run_open(m, payload);
 held:
 	held_ifindex = ifindex;
 	if (coalesce_held == 0) {
@@ -426,7 +408,7 @@ static int coalesce_xmit(struct netdev *dev, int ifindex, const struct iovec *io
 			 const struct dev_meta *m, int dontwait)
 {
 	if (__builtin_expect(coalesce_mode, 1)) {
-		int r = coalesce_put(ifindex, iov, iovcnt);
+		int r = coalesce_put(ifindex, iov, iovcnt, m);
 
 		if (r == 0 || r == -EFAULT)
 			return r;
