@@ -43,6 +43,15 @@ void neigh_queue_update(int ifindex, const struct shim_addr *ip, uint16_t state,
  * neighbour resolves, as they would be from the kernel's queue after the process is gone). */
 void neigh_queue_drain(int max_ms);
 
+/* What the queue asks of the kernel: to resolve a next hop (RTM_NEWNEIGH with NTF_USE), and
+ * whether it has become usable meanwhile (neigh_output_lookup). The unit tests give their own;
+ * NULL: the kernel's again. */
+struct neigh_queue_kernel {
+	int (*resolve)(int ifindex, const struct shim_addr *ip);
+	int (*lookup)(int ifindex, const struct shim_addr *ip, uint8_t mac[6]);
+};
+void neigh_queue_set_kernel(const struct neigh_queue_kernel *k);
+
 /* Drop everything queued (in a child after fork: the datagrams are the parent's). */
 void neigh_queue_forget(void);
 

@@ -77,6 +77,14 @@ static int start_resolution(int ifindex, const struct shim_addr *ip)
 	return rtnl_request(nlh, NULL, NULL);
 }
 
+static const struct neigh_queue_kernel kernel_ops = {start_resolution, neigh_output_lookup};
+static const struct neigh_queue_kernel *kernel = &kernel_ops;
+
+void neigh_queue_set_kernel(const struct neigh_queue_kernel *k)
+{
+	kernel = k != NULL ? k : &kernel_ops;
+}
+
 static void free_entry(struct queued *q)
 {
 	shim_free(q->fs.buf);
@@ -168,7 +176,7 @@ int neigh_queue_frames(int ifindex, const struct shim_addr *nexthop, struct fram
 		drop = next;
 	}
 
-	r = start_resolution(ifindex, nexthop);
+	r = kernel->resolve(ifindex, nexthop);
 	if (r < 0) {
 		bool mine;
 
@@ -184,7 +192,7 @@ int neigh_queue_frames(int ifindex, const struct shim_addr *nexthop, struct fram
 	}
 	fs->buf = NULL;
 	/* resolved meanwhile without a change to report (entry was already usable): send now */
-	if (neigh_output_lookup(ifindex, nexthop, mac) == 0)
+	if (kernel->lookup(ifindex, nexthop, mac) == 0)
 		neigh_queue_update(ifindex, nexthop, NUD_REACHABLE, mac);
 	return 0;
 }
