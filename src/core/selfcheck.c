@@ -20,6 +20,7 @@ static const char *const feature_names[SC_COUNT] = {
     [SC_NOCHECK] = "nocheck",
     [SC_FRAG] = "frag",
     [SC_COALESCE] = "coalesce",
+    [SC_IPV6] = "ipv6",
 };
 
 const char *selfcheck_feature_name(enum selfcheck_feature f)

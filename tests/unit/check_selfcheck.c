@@ -19,7 +19,7 @@ START_TEST(test_features)
 			  SC_BIT(SC_ALL) | SC_BIT(SC_FRAG) | SC_BIT(SC_COALESCE));
 	/* every name the selfcheck writes is known */
 	ck_assert_uint_eq(parse("kernel k\ndiffers all gso cork udplite ip_options mcast cmsg "
-				"nocheck frag coalesce\n",
+				"nocheck frag coalesce ipv6\n",
 				"k"),
 			  (1u << SC_COUNT) - 1);
 }
