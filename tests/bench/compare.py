@@ -814,22 +814,21 @@ class FrameCompare:
             flows.setdefault((ip["src"], ip["dst"], ip["proto"], ip["sport"], ip["dport"]),
                              []).append((da, db))
         # A UDP GSO datagram reserves one ID (__ip_make_skb) and its segments count up from it, so
-        # the datagram after it reuses its last segment's ID -- unless a jiffy passed in between:
+        # the datagram after it reuses its second segment's ID -- unless a jiffy passed in between:
         # then ip_idents_reserve adds a random skip. Whether one did differs from run to run, so
-        # such an overlap (datagram k equal to k+1, where k continues a run k-1, k of IDs counting
-        # up by one with k no longer than k-1, as GSO segments are) counts as distinct on
+        # such an overlap (datagram l equal to datagram s+1, where s..l-1 is a run of IDs counting
+        # up by one with lengths that do not grow, as GSO segments are) counts as distinct on
         # either side.
         def tokens(side):
             ids = [p[side].first.ip["id"] for p in plist]
             tot = [p[side].first.ip["tot"] for p in plist]
-            # an IPv6 datagram without a fragment header has no ID: it equals no other
-            out = [("none", k) if v is None else v for k, v in enumerate(ids)]
-            for k in range(1, len(ids) - 1):
-                if None in (ids[k - 1], ids[k], ids[k + 1]) or plist[k][side].first.ip["v"] != 4:
-                    continue
-                if ids[k + 1] == ids[k] and ids[k] == (ids[k - 1] + 1) & 0xFFFF and \
-                        tot[k] <= tot[k - 1]:
-                    out[k + 1] = ("overlap", k + 1)
+            out = list(ids)
+            for l in range(2, len(ids)):
+                s = l - 1
+                while s > 0 and ids[s] == (ids[s - 1] + 1) & 0xFFFF and tot[s] <= tot[s - 1]:
+                    s -= 1
+                if l - 1 > s and ids[l] == ids[s + 1]:
+                    out[l] = ("overlap", l)
             return out
         for key, plist in flows.items():
             by_nat = {}

@@ -192,6 +192,20 @@ def c_gso_overlap():
     return three_results(40001), nat, three_results(50002), shim
 
 
+def four_results(port):
+    return three_results(port) + [
+        f"5 sendto ret=100 errno=0 fd=s local=0.0.0.0:{port} peer=none"]
+
+
+@case("three GSO segments, the next datagram repeats the second's ID", 0, "IDENTICAL")
+def c_gso_overlap3():
+    nat = frames_for(40001, SEG, 1111) + frames_for(40001, SEG, 1112) + \
+        frames_for(40001, P, 1113) + frames_for(40001, P, 1120)
+    shim = frames_for(50002, SEG, 7777) + frames_for(50002, SEG, 7778) + \
+        frames_for(50002, P, 7779) + frames_for(50002, P, 7778)
+    return four_results(40001), nat, four_results(50002), shim
+
+
 @case("repeated ID after a shorter datagram (no GSO run)", 1, "pattern of equal/distinct IDs")
 def c_overlap_not_gso():
     nat = frames_for(40001, P, 1111) + frames_for(40001, SEG, 1112) + frames_for(40001, P, 1113)

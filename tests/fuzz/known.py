@@ -30,7 +30,7 @@ KNOWN = {
                                 "there (found by the fuzzer; conformance.md Differs)",
     "ip.id-gso-overlap": "compare rule: the kernel reserves one ID per UDP_SEGMENT datagram, "
                          "so the flow's next datagram repeats its second segment's ID; "
-                         "compare.py allows only the last segment's (bench rule to widen)",
+                         "compare.py allows it (the bench rule)",
     "blocked-send": "a blocking socket whose send buffer is full of datagrams waiting for the "
                     "neighbour waits in the kernel (the runner's alarm ends it); the shim sends "
                     "(conformance.md Differs: send buffer accounting)",
