@@ -3,6 +3,7 @@
 #ifndef SHIM_IP_OUTPUT_H
 #define SHIM_IP_OUTPUT_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -18,7 +19,8 @@ struct udp_datagram {
 	uint16_t sport, dport;
 	/* IPv4 header fields */
 	uint8_t tos, ttl;
-	uint16_t id; /* of the datagram; every fragment carries it */
+	uint16_t id;	 /* of the datagram; every fragment carries it */
+	uint8_t id_rule; /* where id comes from (enum ip_id_rule, inet/ip_make_skb.h) */
 	bool df;
 	uint32_t fragsize; /* MTU the datagram is laid out for (cork->fragsize) */
 	/* link */
@@ -37,6 +39,19 @@ struct udp_datagram {
 	uint16_t cscov;	  /* ... to this coverage (pcslen) */
 	const struct ip_optset *opt; /* compiled IP options, or NULL */
 };
+
+/* udp_send_skb's answer for a transmit's -errno: a queue drop (ENOBUFS, net_xmit_errno) is no
+ * error for a socket without IP_RECVERR (a socket with it is the kernel's); a device that is gone
+ * or down (the packet socket's ENETDOWN, ENXIO) is ENETUNREACH, the kernel's route lookup's answer.
+ */
+static inline int udp_xmit_errno(int err)
+{
+	if (err == -ENOBUFS)
+		return 0;
+	if (err == -ENETDOWN || err == -ENXIO)
+		return -ENETUNREACH;
+	return err;
+}
 
 /* Copy the payload (fault-checked: -EFAULT), compute the UDP checksum over it, and lay the datagram
  * out in frames as __ip_append_data and ip_do_fragment do. Returns 0 or -errno (ENOMEM: no memory

@@ -44,12 +44,11 @@ int udp_gso_check(const struct udp_gso_req *r);
  * only reported for a readable payload: err, or -EFAULT when any payload byte is unreadable. */
 int udp_gso_error(int err, const struct iovec *iov, int iovcnt, size_t len);
 
-/* The send path's hook: gso_size (the control message's, else the option's) for message m built
- * for an MTU of fragsize on a socket of that kind (SO_NO_CHECK, UDP-Lite). Returns the size to
- * segment at (the payload is above it), 0 for an ordinary datagram, or -errno; says so in m's path
- * trace. */
-struct shim_msg;
-long udp_gso_decide(const struct shim_msg *m, unsigned gso_size, uint32_t fragsize, bool no_check,
-		    bool udplite);
+/* udp_send_skb's hook: gso_size (the control message's, else the option's) for datagram d (laid
+ * out for an MTU of d->fragsize; SO_NO_CHECK and UDP-Lite from d). Returns the size to segment at
+ * (the payload is above it), 0 for an ordinary datagram, or -errno; says so in the path trace t. */
+struct udp_datagram;
+struct path_trace;
+long udp_gso_decide(const struct udp_datagram *d, unsigned gso_size, struct path_trace *t);
 
 #endif

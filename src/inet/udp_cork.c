@@ -4,8 +4,8 @@
 #include "shim/udp_cork.h"
 #include "shim/net_compat.h"
 #include "shim/dev.h"
-#include "shim/ip_ident.h"
-#include "shim/neigh_queue.h"
+#include "shim/ip_make_skb.h"
+#include "shim/udp_send_skb.h"
 #include "shim/rawsys.h"
 #include "shim/stats.h"
 #include "shim/umem.h"
@@ -43,11 +43,6 @@ struct udp_cork {
 	uint8_t *data;
 	size_t cap;
 };
-
-static bool ignore_df(uint8_t pmtudisc) /* ip_sk_ignore_df */
-{
-	return pmtudisc < IP_PMTUDISC_DO || pmtudisc == IP_PMTUDISC_OMIT;
-}
 
 bool udp_cork_pending(const struct shim_sock *sk)
 {
@@ -90,59 +85,33 @@ static void cork_flush(struct udp_cork *c)
 	c->length = 0;
 }
 
-/* The frames built and copied here for an unresolved next hop: they wait for the kernel's ARP
- * answer in neigh_queue.c. */
-static int cork_output_queued(const struct udp_datagram *d, const struct shim_addr *nexthop,
-			      struct path_trace *t)
-{
-	struct frame_set fs;
-	int r = ip_build_udp_frames(d, &fs);
-
-	if (r < 0)
-		return r;
-	r = neigh_queue_frames(d->oif, nexthop, &fs, d->dontwait);
-	if (r < 0) {
-		/* no CAP_NET_ADMIN: the datagram can no longer be given to the kernel socket */
-		shim_free(fs.buf);
-		stats_add(STAT_NEIGH_QUEUE_DROP, 1);
-		path_step(t,
-			  "neigh_resolve_output(unresolved, cannot ask for resolution: dropped)");
-		return 0;
-	}
-	stats_add(STAT_NEIGH_MISS, 1);
-	if (fs.n > 1)
-		stats_add(STAT_FRAGMENTED, 1);
-	path_step(t, "neigh_resolve_output(%d frame(s) queued until resolved)", fs.n);
-	return 0;
-}
-
 /* udp_push_pending_frames: __ip_make_skb (header fields of push time where the kernel takes them
  * then: DF, ID, a TTL not given by a cmsg), udp_send_skb. The datagram is no longer pending,
- * whatever happens. Returns 0 or -errno. */
+ * whatever happens. Called with sk->lock held. Returns 0 or -errno. */
 static int cork_push(struct shim_sock *sk, struct path_trace *t)
 {
 	struct udp_cork *c = sk->cork;
 	struct udp_datagram d;
+	struct ip_make_args ipm = {
+	    .cmsg_ttl = c->ttl,
+	    .uc_ttl = sk->uc_ttl,
+	    .mc_ttl = sk->mc_ttl,
+	    .tos = c->tos,
+	    .pmtudisc = sk->pmtudisc,
+	    .connected = sk->connected,
+	};
+	struct udp_skb skb = {.sk = sk, .locked = true, .rt = &c->rt, .held = true, .trace = t};
 	struct iovec one;
 	size_t total = IPV4_HLEN_MIN + c->length;
-	bool unresolved, id_from_sock = false;
-	struct shim_addr nexthop;
 	char a[INET_ADDRSTRLEN];
-	int err;
 
 	memset(&d, 0, sizeof(d));
 	d.saddr = c->saddr;
 	d.daddr = c->daddr;
 	d.sport = sk->sport; /* udp_send_skb takes the socket's port, the flow's is not used */
 	d.dport = c->dport;
-	d.tos = c->tos;
-	d.ttl = (uint8_t)(c->ttl	       ? c->ttl
-			  : sk->uc_ttl >= 0    ? sk->uc_ttl
-			  : c->rt.hoplimit > 0 ? c->rt.hoplimit
-					       : c->rt.default_ttl);
+	__ip_make_skb(&d, &ipm, &c->rt, total);
 	d.fragsize = c->fragsize;
-	d.df = sk->pmtudisc == IP_PMTUDISC_DO || sk->pmtudisc == IP_PMTUDISC_PROBE ||
-	       (total <= c->rt.mtu && sk->pmtudisc == IP_PMTUDISC_WANT && !c->rt.mtu_locked);
 	d.oif = c->rt.oif;
 	memcpy(d.src_mac, c->rt.dev_mac, 6);
 	one.iov_base = c->data;
@@ -154,41 +123,16 @@ static int cork_push(struct shim_sock *sk, struct path_trace *t)
 	cork_flush(c);
 
 	/* ip_fragment: a DF datagram larger than the MTU, not to be fragmented locally */
-	if (d.df && total > d.fragsize && !ignore_df(sk->pmtudisc))
+	if (d.df && total > d.fragsize && !ip_ignore_df(sk->pmtudisc))
 		return -EMSGSIZE;
-	/* ip_select_ident_segs */
-	if (sk->connected) {
-		d.id = ++sk->ip_id;
-		sk->ip_id_used = true;
-		id_from_sock = true;
-	} else if (d.df && !ignore_df(sk->pmtudisc)) {
-		d.id = 0;
-	} else {
-		d.id = ip_ident_unconnected(d.daddr, d.saddr, IPPROTO_UDP);
-	}
+	ip_select_ident(sk, &d, true);
 	/* on an on-link route the next hop is the destination, which a connect may have changed */
-	nexthop =
+	skb.nexthop =
 	    shim_addr_equal(&c->rt.nexthop, &c->rt.daddr) ? shim_addr_v4(d.daddr) : c->rt.nexthop;
 	path_step(t, "udp_push_pending_frames(%zu bytes to %s:%u)", d.len,
 		  inet_ntop(AF_INET, &d.daddr, a, sizeof(a)), ntohs(d.dport));
-	unresolved = neigh_queue_waiting(d.oif, &nexthop) ||
-		     neigh_output_lookup(d.oif, &nexthop, d.dst_mac) < 0;
 	d.no_check = sk->ext.no_check; /* udp_send_skb reads SO_NO_CHECK at the push */
-	err = unresolved ? cork_output_queued(&d, &nexthop, t) : ip_output_udp(&d, t);
-	/* a queue drop is not reported without IP_RECVERR (udp_send_skb); the pieces were taken
-	 * already, so no memory for the frames (ENOMEM) is a drop too */
-	if (err == -ENOBUFS || err == -ENOMEM)
-		err = 0;
-	else if (err == -ENETDOWN || err == -ENXIO)
-		err = -ENETUNREACH;
-	if (err < 0) {
-		if (id_from_sock && sk->ip_id == d.id)
-			sk->ip_id--;
-		return err;
-	}
-	stats_add(STAT_DGRAMS_SENT, 1);
-	stats_add(STAT_BYTES_SENT, d.len);
-	return 0;
+	return (int)udp_send_skb(&d, &skb);
 }
 
 bool udp_cork_in_kernel(struct shim_sock *sk, const struct shim_msg *m)
@@ -232,7 +176,7 @@ long udp_cork_append(struct shim_sock *sk, struct shim_msg *m)
 	if (!(m->flags & MSG_PROBE_FLAG)) {
 		/* __ip_append_data: the limit of the current IP_MTU_DISCOVER mode, at the MTU the
 		 * first send fixed */
-		maxnonfragsize = ignore_df(sk->pmtudisc) ? IP_MAX_MTU : c->fragsize;
+		maxnonfragsize = ip_ignore_df(sk->pmtudisc) ? IP_MAX_MTU : c->fragsize;
 		if (c->length + m->len > maxnonfragsize - IPV4_HLEN_MIN) {
 			cork_flush(c);
 			return -EMSGSIZE;

@@ -11,11 +11,13 @@
 #include "shim/sock_alloc.h"
 #include "shim/inet.h"
 #include "shim/ip_ident.h"
+#include "shim/ip_make_skb.h"
 #include "shim/ip_output.h"
 #include "shim/neigh_queue.h"
 #include "shim/path_trace.h"
 #include "shim/route.h"
 #include "shim/stats.h"
+#include "shim/udp_send_skb.h"
 #include "shim/wire.h"
 
 #include <arpa/inet.h>
@@ -49,8 +51,6 @@ static bool fastpath_off(void)
 #define FP_HDR_MAX (DEV_VNET_HDR_LEN + UDP_FRAME_HDR_MAX)
 #define FP_IOVS	   8 /* payload buffers of one fast datagram */
 
-enum fp_id { FP_ID_SOCKET, FP_ID_ZERO_IF_DF, FP_ID_DEST };
-
 struct fp_flow {
 	struct shim_sock *sk; /* with stamp: the socket and its settings this flow belongs to */
 	uint64_t stamp;
@@ -62,12 +62,12 @@ struct fp_flow {
 	uint64_t to;	    /* ... the first 8 bytes of that sockaddr_in: family, port, address */
 	bool connected;	    /* the ID comes from the socket's counter */
 	int nonblock;	    /* O_NONBLOCK on the file: MSG_DONTWAIT, else 0 */
-	uint8_t id_rule;    /* enum fp_id */
+	uint8_t id_rule;    /* enum ip_id_rule (__ip_make_skb) */
 	uint32_t df_upto; /* DF for datagrams (IP total length) up to this: 0 never, 65535 always */
 	size_t max_len;	  /* largest payload that is one frame (fragsize - 28) */
 	int oif;
 	struct shim_addr nexthop;
-	_Atomic uint32_t *id_bucket; /* the per-destination ID counter (FP_ID_DEST, ZERO_IF_DF) */
+	_Atomic uint32_t *id_bucket; /* the per-destination ID counter (IP_ID_DEST, ZERO_IF_DF) */
 	uint16_t id_offset;	     /* ... and its starting point (ip_ident_bucket) */
 	uint32_t ip_base;     /* partial sum of the IPv4 header without length, ID, flags, check */
 	uint32_t pseudo_base; /* partial sum of the UDP pseudo-header without the length */
@@ -158,20 +158,9 @@ void udp_fastpath_learn(int fd, struct shim_sock *sk, const struct shim_msg *m,
 	f->neigh_gen = ngen;
 	f->connected = sv->connected;
 	f->nonblock = sv->nonblock ? MSG_DONTWAIT : 0;
-	/* ip_setup_cork / __ip_make_skb: DF by IP_MTU_DISCOVER mode (udp_sendmsg.c) */
-	if (sv->pmtudisc == IP_PMTUDISC_DO || sv->pmtudisc == IP_PMTUDISC_PROBE)
-		f->df_upto = IP_MAX_TOTAL;
-	else if (sv->pmtudisc == IP_PMTUDISC_WANT && !rt->mtu_locked)
-		f->df_upto = rt->mtu; /* the datagram fits the route's MTU */
-	else
-		f->df_upto = 0;
-	/* ip_select_ident_segs */
-	if (sv->connected)
-		f->id_rule = FP_ID_SOCKET;
-	else if (sv->pmtudisc == IP_PMTUDISC_DO || sv->pmtudisc == IP_PMTUDISC_PROBE)
-		f->id_rule = FP_ID_ZERO_IF_DF;
-	else
-		f->id_rule = FP_ID_DEST;
+	/* __ip_make_skb's rules, kept for the flow: DF up to a length, where the ID comes from */
+	f->df_upto = ip_df_upto(sv->pmtudisc, rt);
+	f->id_rule = d->id_rule;
 	f->max_len = mtu - FP_DESC->l3_len - UDP_HLEN;
 	f->oif = d->oif;
 	f->nexthop = rt->nexthop;
@@ -199,15 +188,6 @@ void udp_fastpath_learn(int fd, struct shim_sock *sk, const struct shim_msg *m,
 	f->pseudo_base = csum_pseudo_ipv4(d->saddr, d->daddr, IPPROTO_UDP, 0);
 	f->sk = sk;
 	udp_fp_owner[f - flows] = sk;
-}
-
-/* A datagram that did not leave does not use up an ID of the socket's counter (udp_sendmsg.c) */
-static void undo_socket_ident(struct shim_sock *sk, uint16_t id)
-{
-	shim_lock_acquire(&sk->lock);
-	if (sk->ip_id == id)
-		sk->ip_id--;
-	shim_lock_release(&sk->lock);
 }
 
 /* held: the caller holds a reference on sk; without one (fdtable_peek) sk may be closed and
@@ -270,11 +250,11 @@ fp_send(int fd, struct shim_sock *sk, const struct iovec *iov, int iovcnt, size_
 	     (batch->n > 0 && (batch->oif != f->oif || batch->dontwait != (dontwait != 0)))))
 		return UDP_FP_MISS; /* the general path flushes the batch first */
 
-	/* __ip_make_skb: DF and the ID (ip_select_ident_segs) */
+	/* __ip_make_skb: DF and the ID (ip_select_ident_segs), by the flow's rules */
 	ulen = (uint16_t)(UDP_HLEN + len);
 	tot = (uint16_t)(FP_DESC->l3_len + ulen); /* the IP total length */
 	frag = tot <= f->df_upto ? htons(IP_DF) : 0;
-	if (f->id_rule == FP_ID_SOCKET) {
+	if (f->id_rule == IP_ID_SOCKET) {
 		if (!held && !shim_sock_hold_peeked(fd, sk))
 			return UDP_FP_MISS; /* closed meanwhile: the general path looks again */
 		/* closed and the object reused for a new socket on the same fd before the
@@ -283,11 +263,8 @@ fp_send(int fd, struct shim_sock *sk, const struct iovec *iov, int iovcnt, size_
 			shim_sock_put(sk);
 			return UDP_FP_MISS;
 		}
-		shim_lock_acquire(&sk->lock);
-		id = ++sk->ip_id;
-		sk->ip_id_used = true;
-		shim_lock_release(&sk->lock);
-	} else if (f->id_rule == FP_ID_ZERO_IF_DF && frag) {
+		id = ip_ident_sock_next(sk, false);
+	} else if (f->id_rule == IP_ID_ZERO_IF_DF && frag) {
 		id = 0;
 	} else {
 		id = ip_ident_next(f->id_bucket, f->id_offset); /* ip_ident_unconnected */
@@ -324,27 +301,23 @@ fp_send(int fd, struct shim_sock *sk, const struct iovec *iov, int iovcnt, size_
 	if (__builtin_expect(err != 0, 0)) {
 		if (err == DEV_XMIT_SLOW) /* a wrapper in the stack: with what it needs to know */
 			err = ip_output_frame(f->oif, parts, n, len, dontwait != 0);
-		if (err == -ENOBUFS)
-			err = 0; /* udp_send_skb: a queue drop is no error without IP_RECVERR */
-		else if (err == -ENETDOWN || err == -ENXIO)
-			err = -ENETUNREACH;
+		err = udp_xmit_errno((int)err); /* udp_send_skb's answer */
 		if (err < 0) {
-			if (f->id_rule == FP_ID_SOCKET) {
-				undo_socket_ident(sk, ntohs(id));
+			if (f->id_rule == IP_ID_SOCKET) {
+				ip_ident_sock_undo(sk, ntohs(id), false);
 				if (!held)
 					shim_sock_put(sk);
 			}
 			return err;
 		}
 	}
-	if (!held && f->id_rule == FP_ID_SOCKET)
+	if (!held && f->id_rule == IP_ID_SOCKET)
 		shim_sock_put(sk);
 	/* the general path would have found the route of a named send in the route cache (a
 	 * connected one uses the socket's own route, counted nowhere) */
 	if (f->has_name)
 		stats_add_inline(STAT_ROUTE_HIT, 1);
-	stats_add_inline(STAT_DGRAMS_SENT, 1);
-	stats_add_inline(STAT_BYTES_SENT, len);
+	udp_count_sent(len);
 	return (long)len;
 }
 

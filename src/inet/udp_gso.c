@@ -2,10 +2,13 @@
  */
 #include "shim/udp_gso.h"
 #include "shim/inet.h"
+#include "shim/ip_output.h"
+#include "shim/udp_csum.h"
 #include "shim/umem.h"
 #include "shim/wire.h"
 
 #include <errno.h>
+#include <netinet/in.h>
 
 int udp_gso_check(const struct udp_gso_req *r)
 {
@@ -50,27 +53,26 @@ int udp_gso_error(int err, const struct iovec *iov, int iovcnt, size_t len)
 	return err;
 }
 
-long udp_gso_decide(const struct shim_msg *m, unsigned gso_size, uint32_t fragsize, bool no_check,
-		    bool udplite)
+long udp_gso_decide(const struct udp_datagram *d, unsigned gso_size, struct path_trace *t)
 {
 	struct udp_gso_req req = {
-	    .datalen = m->len,
+	    .datalen = d->len,
 	    .gso_size = gso_size,
 	    .hlen = IPV4_HLEN_MIN + UDP_HLEN,
-	    .fragsize = fragsize,
-	    .no_check = no_check,
-	    .udplite = udplite,
+	    .fragsize = d->fragsize,
+	    .no_check = d->no_check,
+	    .udplite = udp_datagram_protocol(d) == IPPROTO_UDPLITE,
 	};
 	int r = udp_gso_check(&req);
 
 	if (r < 0) {
-		r = udp_gso_error(r, m->iov, m->iovcnt, m->len);
-		path_step(m->trace, "udp_send_skb(gso_size %u, payload %zu: error %d)", gso_size,
-			  m->len, -r);
+		r = udp_gso_error(r, d->iov, d->iovcnt, d->len);
+		path_step(t, "udp_send_skb(gso_size %u, payload %zu: error %d)", gso_size, d->len,
+			  -r);
 		return r;
 	}
 	if (r == UDP_GSO_PLAIN && gso_size)
-		path_step(m->trace, "udp_send_skb(gso_size %u \xe2\x89\xa5 payload %zu: no GSO)",
-			  gso_size, m->len);
+		path_step(t, "udp_send_skb(gso_size %u \xe2\x89\xa5 payload %zu: no GSO)", gso_size,
+			  d->len);
 	return r == UDP_GSO_SEGMENT ? (long)gso_size : 0;
 }

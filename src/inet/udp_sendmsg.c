@@ -13,6 +13,7 @@
 #include "shim/route.h"
 #include "shim/selfcheck.h"
 #include "shim/udp_gso.h"
+#include "shim/udp_send_skb.h"
 #include "shim/udp_csum.h"
 #include "shim/udp_cork.h"
 #include "shim/udp_fastpath.h"
@@ -95,57 +96,17 @@ static bool pending_error_possible(int fd, struct shim_sock *sk)
 	return true; /* this once: an error may have come before the watch began */
 }
 
-/* A datagram that did not leave does not use up an ID of the socket's counter. */
-static void undo_ident(struct shim_sock *sk, const struct sock_view *s, uint16_t id)
-{
-	if (!s->connected)
-		return;
-	shim_lock_acquire(&sk->lock);
-	if (sk->ip_id == id)
-		sk->ip_id--;
-	shim_lock_release(&sk->lock);
-}
-
-/* The next hop is unresolved: build the frames now (the payload is copied, so a bad buffer is
- * EFAULT now, as in the kernel) and let them wait for the kernel's ARP answer. Returns 1 when
- * queued, -errno, or SHIM_TO_KERNEL when resolution cannot be started (no CAP_NET_ADMIN). */
-static long queue_for_neighbour(const struct udp_datagram *d, const struct route_result *rt,
-				struct path_trace *t)
-{
-	struct frame_set fs;
-	char a[INET_ADDRSTRLEN];
-	int r = ip_build_udp_frames(d, &fs);
-
-	if (r < 0)
-		return r;
-	r = neigh_queue_frames(rt->oif, &rt->nexthop, &fs, d->dontwait);
-	if (r < 0) {
-		shim_free(fs.buf);
-		path_step(t, "kernel(neighbour %s unresolved, cannot ask for resolution: %s)",
-			  ip_str(rt->nexthop.v4, a), strerrorname_np(-r));
-		return SHIM_TO_KERNEL;
-	}
-	stats_add(STAT_NEIGH_MISS, 1);
-	if (fs.n > 1)
-		stats_add(STAT_FRAGMENTED, 1);
-	path_step(t,
-		  "ip_make_skb(len %zu id %u) \xe2\x86\x92 neigh_resolve_output(%s on %s: "
-		  "%d frame(s) queued until resolved)",
-		  udp_datagram_hlen(d) + UDP_HLEN + d->len, d->id, ip_str(rt->nexthop.v4, a),
-		  rt->dev_name, fs.n);
-	return 1;
-}
-
 long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct sock_view *sv)
 {
 	struct shim_flowi key;
 	struct route_result rt;
 	struct udp_datagram d;
 	struct ipcm ipc;
+	struct ip_make_args ipm;
+	struct udp_skb skb;
 	const struct ip_optset *opt;
 	uint32_t daddr = 0, saddr, mtu, maxsize, hlen, gso_size;
 	uint8_t tos;
-	bool unresolved;
 	uint16_t dport = 0;
 	bool fastpath = false, multicast;
 	enum mc_out mc = MC_XMIT;
@@ -153,7 +114,6 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 	int oif, mttl = 0;
 	char a1[INET_ADDRSTRLEN], a2[INET_ADDRSTRLEN];
 	long r, cached;
-	int err;
 	uint32_t sc, sel;
 
 	/* shim-run --selfcheck found these features different on this kernel (one load, 0 nearly
@@ -312,21 +272,18 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 		return -EPIPE;
 
 	memset(&d, 0, sizeof(d));
-	/* __ip_make_skb: header fields */
 	d.saddr = rt.saddr.v4;
 	d.daddr = rt.daddr.v4;
 	d.sport = sv->sport;
 	d.dport = dport;
-	d.tos = tos;
-	d.ttl = (uint8_t)(ipc.ttl		     ? ipc.ttl
-			  : rt.type == RTN_MULTICAST ? sv->mc_ttl
-			  : sv->uc_ttl >= 0	     ? sv->uc_ttl
-			  : rt.hoplimit > 0	     ? rt.hoplimit
-						     : rt.default_ttl);
+	ipm.cmsg_ttl = ipc.ttl;
+	ipm.uc_ttl = sv->uc_ttl;
+	ipm.mc_ttl = sv->mc_ttl;
+	ipm.tos = tos;
+	ipm.pmtudisc = sv->pmtudisc;
+	ipm.connected = sv->connected;
+	__ip_make_skb(&d, &ipm, &rt, hlen + UDP_HLEN + m->len);
 	d.fragsize = mtu;
-	d.df = sv->pmtudisc == IP_PMTUDISC_DO || sv->pmtudisc == IP_PMTUDISC_PROBE ||
-	       (hlen + UDP_HLEN + m->len <= rt.mtu && sv->pmtudisc == IP_PMTUDISC_WANT &&
-		!rt.mtu_locked);
 	d.oif = rt.oif;
 	memcpy(d.src_mac, rt.dev_mac, 6);
 	d.iov = m->iov;
@@ -344,83 +301,23 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 	if (m->flags & MSG_MORE)
 		return udp_cork_begin(sk, m, &d, &rt, ipc.ttl);
 
-	/* ip_select_ident_segs (5.2) */
-	if (sv->connected) {
-		shim_lock_acquire(&sk->lock);
-		d.id = ++sk->ip_id;
-		sk->ip_id_used = true;
-		shim_lock_release(&sk->lock);
-	} else if (d.df && !(sv->pmtudisc < IP_PMTUDISC_DO || sv->pmtudisc == IP_PMTUDISC_OMIT)) {
-		d.id = 0;
-	} else {
-		d.id = ip_ident_unconnected(d.daddr, d.saddr, udp_datagram_protocol(&d));
-	}
-
-	/* udp_send_skb: the GSO checks come after the ID was taken (a refused one uses it up) */
-	r = udp_gso_decide(m, gso_size, mtu, sv->ext.no_check, sk->protocol == IPPROTO_UDPLITE);
-	if (r < 0) {
-		if (r == -EFAULT) /* the copy failed first: no skb, no ID */
-			undo_ident(sk, sv, d.id);
+	ip_select_ident(sk, &d, false);
+	skb = (struct udp_skb){
+	    .sk = sk,
+	    .rt = &rt,
+	    .nexthop = rt.nexthop,
+	    .gso_size = gso_size,
+	    .mc_drop = mc == MC_DROP,
+	    .batch = m->batch,
+	    .trace = m->trace,
+	};
+	r = udp_send_skb(&d, &skb);
+	if (r == SHIM_TO_KERNEL)
+		m->kernel_reason = skb.kernel_reason;
+	if (r < 0)
 		return r;
-	}
-	d.gso_size = (uint16_t)r;
-
-	/* ip_mc_output: a TTL-0 datagram with a local member is dropped (payload still copied) */
-	if (mc == MC_DROP) {
-		err = m->batch != NULL && xmit_batch_flush(m->batch) < 0 ? SHIM_BATCH_BROKEN
-									 : udp_mcast_drop(&d);
-		if (err == -ENOMEM) {
-			undo_ident(sk, sv, d.id);
-			TO_KERNEL(m, KR_RESOURCES,
-				  "kernel(resources: no memory to copy the payload)");
-		}
-		if (err < 0) {
-			undo_ident(sk, sv, d.id);
-			return err;
-		}
-		path_step(m->trace, "ip_mc_output(TTL 0: not transmitted)");
-		return (long)m->len;
-	}
-
-	/* neigh_output: the next hop's MAC (a group's without ARP), or the shim's arp_queue while
-	 * the kernel resolves it */
-	unresolved = !udp_mcast_neigh(&rt, d.dst_mac) &&
-		     (neigh_queue_waiting(rt.oif, &rt.nexthop) ||
-		      neigh_output_lookup(rt.oif, &rt.nexthop, d.dst_mac) < 0);
-	if (m->batch != NULL && !unresolved && ip_output_defer(m->batch, &d, m->trace) == 0) {
-		err = 1; /* goes out with the rest of the sendmmsg batch */
-	} else if (m->batch != NULL && xmit_batch_flush(m->batch) < 0) {
-		undo_ident(sk, sv, d.id); /* an earlier entry failed: this one is not sent */
-		return SHIM_BATCH_BROKEN;
-	} else {
-		err = unresolved ? queue_for_neighbour(&d, &rt, m->trace)
-				 : ip_output_udp(&d, m->trace);
-	}
-	if (err == SHIM_TO_KERNEL) {
-		undo_ident(sk, sv, d.id);
-		m->kernel_reason = KR_NEIGH;
-		return SHIM_TO_KERNEL;
-	}
-	if (err == -ENOMEM) { /* no memory of the shim's for the frames: nothing was sent */
-		undo_ident(sk, sv, d.id);
-		TO_KERNEL(m, KR_RESOURCES, "kernel(resources: no memory for the frames)");
-	}
-	if (err != 1)
-		path_step(m->trace, "dev_queue_xmit(%s)%s", rt.dev_name,
-			  err == -ENOBUFS ? " dropped" : "");
-	else
-		err = 0;
-	if (err == -ENOBUFS)
-		err = 0; /* a queue drop is not reported without IP_RECVERR (udp_send_skb) */
-	else if (err == -ENETDOWN || err == -ENXIO)
-		err = -ENETUNREACH;
-	if (err < 0) {
-		undo_ident(sk, sv, d.id);
-		return err;
-	}
-	if (!unresolved) /* the next datagram of this flow may take the cached path */
+	if (mc != MC_DROP && !skb.unresolved) /* the next datagram of this flow may take the
+						 cached path */
 		udp_fastpath_learn(fd, sk, m, sv, &rt, &d, mtu);
-	stats_add(STAT_DGRAMS_SENT, 1);
-	stats_add(STAT_BYTES_SENT, m->len);
 	return (long)m->len;
 }

@@ -185,12 +185,12 @@ int xmit_batch_flush(struct xmit_batch *b)
 			at += sent;
 			continue; /* the next one failed: learn why on the next round */
 		}
-		if (sent == -ENOBUFS) { /* a queue drop is no error for UDP (udp_send_skb) */
+		if (sent < 0 && udp_xmit_errno(sent) == 0) { /* a queue drop: no error for UDP */
 			at++;
 			continue;
 		}
 		b->failed_entry = b->slot[at].entry;
-		b->err = sent == -ENETDOWN || sent == -ENXIO ? -ENETUNREACH : sent;
+		b->err = udp_xmit_errno(sent);
 		b->n = 0;
 		return -1;
 	}
