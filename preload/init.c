@@ -42,8 +42,6 @@ bool shim_send_fast_ready;
 
 int shim_init_state = SHIM_INIT_NONE;
 
-static struct shim_config config;
-
 #define SHIM_RESOLVE(kind, ret, name, params, args, nr)                                            \
 	*(void **)&real.name = dlsym(RTLD_NEXT, #name);
 
@@ -52,12 +50,6 @@ static void resolve_real(void)
 	SHIM_CALLS(SHIM_RESOLVE)
 	if (real.fcntl64 == NULL)
 		real.fcntl64 = real.fcntl;
-}
-
-static const char *env_lookup(const char *name, void *ctx)
-{
-	(void)ctx;
-	return getenv(name);
 }
 
 static void report_problem(const char *line, void *ctx)
@@ -79,23 +71,13 @@ static bool socket_is(int fd, int domain, int type)
 }
 
 /* SHIM_PRIV_FDS=packet:N,icmp:N,tap:N — sockets a privileged launcher opened for a program that
- * holds no capability itself (shim-run --unprivileged). Missing entries are -1. */
+ * holds no capability itself (shim-run --unprivileged; parsed by src/core/shim_config.c). Missing
+ * entries are -1. */
 static void inherited_fds(int *packet, int *icmp, int *tap)
 {
-	const char *v = getenv("SHIM_PRIV_FDS");
-
-	*packet = *icmp = *tap = -1;
-	while (v != NULL && *v) {
-		int *slot = strncmp(v, "packet:", 7) == 0 ? packet
-			    : strncmp(v, "icmp:", 5) == 0 ? icmp
-			    : strncmp(v, "tap:", 4) == 0  ? tap
-							  : NULL;
-		const char *colon = strchr(v, ':'), *comma = strchr(v, ',');
-
-		if (slot != NULL && colon != NULL)
-			*slot = atoi(colon + 1);
-		v = comma != NULL ? comma + 1 : NULL;
-	}
+	*packet = shim_config.priv_packet_fd;
+	*icmp = shim_config.priv_icmp_fd;
+	*tap = shim_config.priv_tap_fd;
 	/* only what they claim to be; and not for the programs this one runs later */
 	if (!socket_is(*packet, AF_PACKET, SOCK_RAW))
 		*packet = -1;
@@ -112,7 +94,7 @@ static void start_bypass(void)
 	int packet, icmp, tap, err;
 
 	inherited_fds(&packet, &icmp, &tap);
-	if (config.coalesce)
+	if (shim_config.coalesce)
 		coalesce_prepare(); /* before the ring is opened: its slot size */
 	err = dev_xmit_open(packet);
 	if (err < 0) {
@@ -130,8 +112,9 @@ static void start_bypass(void)
 	route_watch_icmp(icmp);
 	ident_learn_open(tap);
 	route_listener_start(); /* here, not on the first send: that may be in a signal handler */
-	if (config.coalesce) {
-		err = coalesce_start(config.coalesce_frames, (unsigned)config.coalesce_usec);
+	if (shim_config.coalesce) {
+		err = coalesce_start(shim_config.coalesce_frames,
+				     (unsigned)shim_config.coalesce_usec);
 		if (err < 0) {
 			char line[160];
 
@@ -146,14 +129,14 @@ static void start_bypass(void)
 	/* the device stack: the packet socket (and the ring for batches, unless coalescing uses
 	 * it), coalescing, the frame counters, the capture, the fault injector
 	 * (include/shim/netdev.h) */
-	if (config.fault.n > 0)
-		dev_fault_configure(&config.fault);
+	if (shim_config.fault.n > 0)
+		dev_fault_configure(&shim_config.fault);
 	netdev_stack_build(
 	    &(struct netdev_stack_conf){.bottom = &netdev_packet,
 					.ring = packet_ring_ready() && !coalesce_mode,
 					.coalesce = coalesce_mode != 0,
 					.pcap = pcap_enabled,
-					.fault = config.fault.n > 0});
+					.fault = shim_config.fault.n > 0});
 	shim_bypass = true;
 }
 
@@ -164,48 +147,48 @@ static void init_once_body(void)
 	resolve_real();
 	internal_fd_load_begin(); /* the shim's fds placed above the program's range */
 	/* problems with the settings go to standard error (no sink is open yet) */
-	shim_config_parse(&config, env_lookup, NULL, report_problem, NULL);
+	shim_config_parse(&shim_config, shim_config_getenv, NULL, report_problem, NULL);
 	/* from here on a bad pointer in the program's memory is an EFAULT answer (umem); only
 	 * where the shim reads that memory at all (passthrough without a trace or capture leaves
 	 * the program's signals alone) */
-	if ((config.mode == SHIM_MODE_BYPASS || config.trace != SHIM_TRACE_OFF ||
-	     config.pcap_file[0] != '\0') &&
+	if ((shim_config.mode == SHIM_MODE_BYPASS || shim_config.trace != SHIM_TRACE_OFF ||
+	     shim_config.pcap_file[0] != '\0') &&
 	    fault_handler_install() < 0)
 		shim_notice("libshim: cannot install the SIGSEGV/SIGBUS handler; the program's "
 			    "memory is read through process_vm_readv");
-	if (config.trace_file[0] != '\0') {
-		int err = trace_sink_open(config.trace_file);
+	if (shim_config.trace_file[0] != '\0') {
+		int err = trace_sink_open(shim_config.trace_file);
 
 		if (err < 0)
 			shim_notice(
 			    "libshim: cannot open SHIM_TRACE_FILE; tracing to standard error");
-	} else if (config.trace != SHIM_TRACE_OFF || config.stats) {
+	} else if (shim_config.trace != SHIM_TRACE_OFF || shim_config.stats) {
 		/* standard error as it is now, kept for the trace whatever the program does with
 		 * fd 2 later; without a trace, the few notices go to fd 2 as it is then (one fd
 		 * less of the shim's) */
 		trace_sink_open(NULL);
 	}
-	if (config.pcap_file[0] != '\0') {
-		int err = pcap_open(config.pcap_file);
+	if (shim_config.pcap_file[0] != '\0') {
+		int err = pcap_open(shim_config.pcap_file);
 
 		if (err < 0) {
 			char line[200];
 
 			shim_snprintf(line, sizeof(line),
 				      "libshim: cannot open SHIM_PCAP=%.100s (%s); not capturing",
-				      config.pcap_file, strerrordesc_np(-err));
+				      shim_config.pcap_file, strerrordesc_np(-err));
 			shim_notice(line);
 		}
 	}
-	trace_calls_enabled = config.trace >= SHIM_TRACE_CALLS;
-	trace_path_enabled = config.trace == SHIM_TRACE_PATH;
-	summary_enabled = config.summary;
+	trace_calls_enabled = shim_config.trace >= SHIM_TRACE_CALLS;
+	trace_path_enabled = shim_config.trace == SHIM_TRACE_PATH;
+	summary_enabled = shim_config.summary;
 	trace_epilogue_enabled = trace_calls_enabled || summary_enabled;
-	if (config.mode == SHIM_MODE_BYPASS) {
+	if (shim_config.mode == SHIM_MODE_BYPASS) {
 		/* shim-run --selfcheck's verdict: what differs on this kernel goes to the kernel */
-		if ((selfcheck_load(config.selfcheck_file) & SC_BIT(SC_COALESCE)) &&
-		    config.coalesce) {
-			config.coalesce = 0;
+		if ((selfcheck_load(shim_config.selfcheck_file) & SC_BIT(SC_COALESCE)) &&
+		    shim_config.coalesce) {
+			shim_config.coalesce = 0;
 			shim_notice(
 			    "libshim: SHIM_COALESCE: shim-run --selfcheck found the coalescing "
 			    "mode different on this kernel (SHIM_SELFCHECK_FILE); not "
@@ -263,7 +246,7 @@ static void shim_setup(void)
  * asked for with SHIM_TRACE_FILE), else on standard error. */
 static void seccomp_notice(void)
 {
-	if (config.trace != SHIM_TRACE_OFF)
+	if (shim_config.trace != SHIM_TRACE_OFF)
 		shim_notice(
 		    "libshim: the process is under a seccomp filter: every call goes to the "
 		    "kernel as the program makes it from now on (reason seccomp)");
@@ -276,9 +259,9 @@ static void seccomp_at_load(void)
 {
 	__atomic_store_n(&shim_seccomp_seen, true, __ATOMIC_RELEASE);
 	resolve_real();
-	shim_config_parse(&config, env_lookup, NULL, report_problem, NULL);
-	if (config.trace != SHIM_TRACE_OFF && config.trace_file[0] != '\0' &&
-	    trace_sink_open(config.trace_file) < 0)
+	shim_config_parse(&shim_config, shim_config_getenv, NULL, report_problem, NULL);
+	if (shim_config.trace != SHIM_TRACE_OFF && shim_config.trace_file[0] != '\0' &&
+	    trace_sink_open(shim_config.trace_file) < 0)
 		return;
 	seccomp_notice();
 }
@@ -373,9 +356,9 @@ __attribute__((destructor)) static void shim_destructor(void)
 	if (shim_bypass)
 		neigh_queue_drain(500);
 	coalesce_before_wait();
-	if (config.summary)
+	if (shim_config.summary)
 		report_summary();
-	if (config.stats) {
+	if (shim_config.stats) {
 		char line[256];
 
 		report_stats();

@@ -46,7 +46,6 @@ static inline bool udp_fastpath_candidate(int fd, const struct shim_sock *sk)
 #define UDP_FP_MISS (-100010L)
 
 extern uint64_t udp_fp_stamp_counter;
-extern bool udp_fp_disabled; /* SHIM_FASTPATH=0 */
 
 /* The socket's settings changed (called with sk->lock held): flows cached for it are stale. */
 static inline void sock_settings_changed(struct shim_sock *sk)

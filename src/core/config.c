@@ -90,13 +90,45 @@ static int parse_count(const char *var, const char *val, long lo, long hi, int *
 	return 1;
 }
 
+struct shim_config shim_config = SHIM_CONFIG_DEFAULTS;
+
+const char *shim_config_getenv(const char *name, void *ctx)
+{
+	(void)ctx;
+	return getenv(name);
+}
+
+/* A switch that is on unless the variable is exactly "0". */
+static int on_unless_zero(const char *val)
+{
+	return val == NULL || strcmp(val, "0") != 0;
+}
+
+/* SHIM_PRIV_FDS=packet:N,icmp:N,tap:N: the numbers as given (preload/init.c checks that each is
+ * the socket it claims to be); missing entries stay -1. */
+static void parse_priv_fds(const char *v, struct shim_config *cfg)
+{
+	while (v != NULL && *v) {
+		int *slot = strncmp(v, "packet:", 7) == 0 ? &cfg->priv_packet_fd
+			    : strncmp(v, "icmp:", 5) == 0 ? &cfg->priv_icmp_fd
+			    : strncmp(v, "tap:", 4) == 0  ? &cfg->priv_tap_fd
+							  : NULL;
+		const char *colon = strchr(v, ':'), *comma = strchr(v, ',');
+
+		if (slot != NULL && colon != NULL)
+			*slot = atoi(colon + 1);
+		v = comma != NULL ? comma + 1 : NULL;
+	}
+}
+
 int shim_config_parse(struct shim_config *cfg, shim_env_lookup lookup, void *lookup_ctx,
 		      void (*report)(const char *line, void *ctx), void *report_ctx)
 {
+	static const struct shim_config defaults = SHIM_CONFIG_DEFAULTS;
 	int problems = 0, v;
 	const char *file;
 
-	memset(cfg, 0, sizeof(*cfg));
+	*cfg = defaults;
 
 	v = SHIM_MODE_BYPASS;
 	problems += parse_enum("SHIM_MODE", lookup("SHIM_MODE", lookup_ctx), mode_names,
@@ -181,6 +213,14 @@ int shim_config_parse(struct shim_config *cfg, shim_env_lookup lookup, void *loo
 	} else {
 		strcpy(cfg->selfcheck_file, file);
 	}
+
+	/* switches for measuring and ruling a part out: off with "0" only */
+	cfg->coalesce_gso = on_unless_zero(lookup("SHIM_COALESCE_GSO", lookup_ctx));
+	cfg->fastpath = on_unless_zero(lookup("SHIM_FASTPATH", lookup_ctx));
+	cfg->tx_ring = on_unless_zero(lookup("SHIM_TX_RING", lookup_ctx));
+	cfg->ufo = on_unless_zero(lookup("SHIM_UFO", lookup_ctx));
+	cfg->route_bpf = on_unless_zero(lookup("SHIM_ROUTE_BPF", lookup_ctx));
+	parse_priv_fds(lookup("SHIM_PRIV_FDS", lookup_ctx), cfg);
 	return problems;
 }
 

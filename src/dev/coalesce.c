@@ -1,4 +1,5 @@
 /* coalesce: the opt-in coalescing mode (see include/shim/coalesce.h). */
+#include "shim/config.h"
 #include "shim/guard.h"
 #include "shim/shim_fmt.h"
 #include "shim/shim_lock.h"
@@ -297,9 +298,7 @@ static void at_exit(void)
 
 void coalesce_prepare(void)
 {
-	const char *v = getenv("SHIM_COALESCE_GSO");
-
-	gso_runs = v == NULL || strcmp(v, "0") != 0;
+	gso_runs = shim_config.coalesce_gso;
 	if (gso_runs)
 		(void)packet_ring_set_frame_size(RUN_SLOT_SIZE);
 }

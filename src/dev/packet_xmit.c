@@ -1,4 +1,5 @@
 /* packet_xmit: dev_queue_xmit through AF_PACKET (see include/shim/dev.h). */
+#include "shim/config.h"
 #include "shim/dev.h"
 #include "shim/dev_xmit_fast.h"
 #include "shim/internal_fd.h"
@@ -23,19 +24,11 @@ int dev_packet_fd = -1; /* shared with the inlined transmit (include/shim/dev_xm
 #define packet_fd dev_packet_fd
 static unsigned long long packet_netns; /* the namespace the packet socket sends in */
 
-static int ring_disabled(void)
-{
-	const char *v = getenv("SHIM_TX_RING");
-
-	return v != NULL && strcmp(v, "0") == 0;
-}
-
 int dev_xmit_open(int inherited_fd)
 {
 	long fd = inherited_fd >= 0 ? inherited_fd
 				    : rawsys3(SYS_socket, AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
 	int one = 1, sndbuf = 4 << 20;
-	const char *v;
 
 	if (fd < 0)
 		return (int)fd;
@@ -47,14 +40,13 @@ int dev_xmit_open(int inherited_fd)
 	 */
 	if (rawsys5(SYS_setsockopt, fd, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof(sndbuf)) < 0)
 		rawsys5(SYS_setsockopt, fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
-	v = getenv("SHIM_UFO");
-	dev_ufo = v == NULL || strcmp(v, "0") != 0;
+	dev_ufo = shim_config.ufo;
 	packet_fd = internal_fd_adopt((int)fd, true);
 	internal_fd_track(&packet_fd);
 	packet_netns = rawsys_netns_cookie(packet_fd);
 	/* the transmit ring for batches; without it (an inherited packet socket and no privilege
 	 * left, or SHIM_TX_RING=0) batches go through the packet socket's sendmmsg */
-	if (!ring_disabled())
+	if (shim_config.tx_ring)
 		(void)packet_ring_open();
 	return 0;
 }

@@ -6,6 +6,7 @@
  * visible happened. */
 #include "shim/udp_fastpath.h"
 #include "shim/coalesce.h"
+#include "shim/config.h"
 #include "shim/dev.h"
 #include "shim/dev_xmit_fast.h"
 #include "shim/sock_alloc.h"
@@ -27,20 +28,6 @@
 #include <string.h>
 
 uint64_t udp_fp_stamp_counter;
-bool udp_fp_disabled;
-static int fp_env_read;
-
-/* SHIM_FASTPATH=0 turns the cached path off (every datagram takes the general path). */
-static bool fastpath_off(void)
-{
-	if (!__atomic_load_n(&fp_env_read, __ATOMIC_ACQUIRE)) {
-		const char *v = getenv("SHIM_FASTPATH");
-
-		udp_fp_disabled = v != NULL && strcmp(v, "0") == 0;
-		__atomic_store_n(&fp_env_read, 1, __ATOMIC_RELEASE);
-	}
-	return udp_fp_disabled;
-}
 
 /* The frames of a flow: vnet header, then the family's headers (udp_frame_desc, wire.h). The
  * entries here are IPv4's (a destination is a sockaddr_in), with its descriptor a constant: the
@@ -120,7 +107,7 @@ void udp_fastpath_learn(int fd, struct shim_sock *sk, const struct shim_msg *m,
 
 	uint64_t key_to = 0;
 
-	if (fastpath_off())
+	if (!shim_config.fastpath) /* SHIM_FASTPATH=0: every datagram takes the general path */
 		return;
 	if (m->has_name && m->namelen >= (int)sizeof(key_to))
 		memcpy(&key_to, &m->name, sizeof(key_to));

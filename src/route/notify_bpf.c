@@ -18,6 +18,7 @@
  * keep them alive), so this costs the program no fd. */
 #include "notify.h"
 
+#include "shim/config.h"
 #include "shim/rawsys.h"
 #include "shim/route.h"
 #include "shim/sandbox.h"
@@ -103,9 +104,7 @@ static int create_map(void)
  * makes itself */
 static int disabled(void)
 {
-	const char *v = getenv("SHIM_ROUTE_BPF");
-
-	return (v != NULL && strcmp(v, "0") == 0) || shim_sandboxed();
+	return !shim_config.route_bpf || shim_sandboxed();
 }
 
 const volatile uint64_t *notify_bpf_attach(int fd, int *err)

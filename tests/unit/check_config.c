@@ -192,6 +192,47 @@ START_TEST(test_summary)
 }
 END_TEST
 
+/* The switches and SHIM_PRIV_FDS, read here and nowhere else: on unless exactly "0"; the process's
+ * shim_config holds the defaults before any parse (what the unit tests and a library that never
+ * parsed see). */
+START_TEST(test_switches_and_priv_fds)
+{
+	struct fake_env off = {{"SHIM_FASTPATH", "SHIM_TX_RING", "SHIM_UFO", "SHIM_ROUTE_BPF",
+				"SHIM_COALESCE_GSO", "SHIM_PRIV_FDS", NULL},
+			       {"0", "0", "0", "0", "0", "packet:5,bogus:9,tap:7", NULL}};
+	struct fake_env on = {{"SHIM_FASTPATH", "SHIM_TX_RING", "SHIM_UFO", NULL},
+			      {"1", "", "no", NULL}};
+	struct reports rep = {0, ""};
+	struct shim_config cfg;
+
+	ck_assert_int_eq(shim_config.fastpath, 1);
+	ck_assert_int_eq(shim_config.tx_ring, 1);
+	ck_assert_int_eq(shim_config.ufo, 1);
+	ck_assert_int_eq(shim_config.route_bpf, 1);
+	ck_assert_int_eq(shim_config.coalesce_gso, 1);
+	ck_assert_int_eq(shim_config.priv_packet_fd, -1);
+	ck_assert_int_eq(shim_config.mode, SHIM_MODE_BYPASS);
+
+	ck_assert_int_eq(shim_config_parse(&cfg, fake_lookup, &off, collect, &rep), 0);
+	ck_assert_int_eq(cfg.fastpath, 0);
+	ck_assert_int_eq(cfg.tx_ring, 0);
+	ck_assert_int_eq(cfg.ufo, 0);
+	ck_assert_int_eq(cfg.route_bpf, 0);
+	ck_assert_int_eq(cfg.coalesce_gso, 0);
+	ck_assert_int_eq(cfg.priv_packet_fd, 5);
+	ck_assert_int_eq(cfg.priv_icmp_fd, -1);
+	ck_assert_int_eq(cfg.priv_tap_fd, 7);
+
+	ck_assert_int_eq(shim_config_parse(&cfg, fake_lookup, &on, collect, &rep), 0);
+	ck_assert_int_eq(cfg.fastpath, 1);
+	ck_assert_int_eq(cfg.tx_ring, 1);
+	ck_assert_int_eq(cfg.ufo, 1);
+	ck_assert_int_eq(cfg.route_bpf, 1);
+	ck_assert_int_eq(cfg.priv_packet_fd, -1);
+	ck_assert_int_eq(rep.count, 0);
+}
+END_TEST
+
 int main(void)
 {
 
@@ -208,6 +249,7 @@ int main(void)
 	tcase_add_test(tc, test_overlong_pcap_file);
 	tcase_add_test(tc, test_coalesce);
 	tcase_add_test(tc, test_summary);
+	tcase_add_test(tc, test_switches_and_priv_fds);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
