@@ -12,6 +12,7 @@
 #include "shim/dev.h"
 #include "shim/netdev.h"
 #include "shim/rawsys.h"
+#include "shim/result.h"
 #include "shim/stats.h"
 
 #include <errno.h>
@@ -20,7 +21,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 
-#define DEV_XMIT_SLOW 1 /* not sent: use dev_xmit */
+/* DEV_XMIT_SLOW (shim/result.h): not sent, use dev_xmit */
 
 extern int dev_packet_fd;
 /* The packet socket's address for a frame of protocol proto (ETH_P_*) on the device: built per

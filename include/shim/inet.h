@@ -9,18 +9,13 @@
 #include <sys/uio.h>
 
 #include "shim/path_trace.h"
+#include "shim/result.h"
 #include "shim/sock.h"
 #include "shim/stats.h"
 
 struct xmit_batch;
 
-/* A result of the send path meaning: give this call (this message, for sendmmsg) to the kernel
- * socket unchanged. Never a valid -errno. */
-#define SHIM_TO_KERNEL (-100000L)
-
-/* In a sendmmsg batch: an earlier entry failed when the batch went out, this one was not sent
- * (xmit_batch says which entry and why). */
-#define SHIM_BATCH_BROKEN (-100002L)
+/* SHIM_TO_KERNEL, SHIM_BATCH_BROKEN: shim/result.h */
 
 /* A message as the syscall layer imported it (struct msghdr with its iov_iter in the kernel). */
 struct shim_msg {

@@ -19,9 +19,8 @@
 #include <sys/uio.h>
 
 #include "shim/inet.h"
+#include "shim/result.h"
 #include "shim/umem.h"
-
-#define SHIM_NOT_OWNED (-100001L)
 
 /* The argument import of net/socket.c, once for every entry: the general path (src/sys/sys_send.c)
  * and the fast entries (sys_send.c, include/shim/send_fast.h) make the same checks with these. A

@@ -21,6 +21,7 @@
 #include <stdint.h>
 #include <sys/uio.h>
 
+#include "shim/result.h"
 #include "shim/sock.h"
 
 struct shim_msg;
@@ -42,8 +43,7 @@ static inline bool udp_fastpath_candidate(int fd, const struct shim_sock *sk)
 	return udp_fp_owner[(unsigned)fd % UDP_FP_SLOTS] == sk;
 }
 
-/* Not answered by the fast path: take the general path. Never a valid -errno. */
-#define UDP_FP_MISS (-100010L)
+/* Not answered by the fast path: UDP_FP_MISS (shim/result.h). */
 
 extern uint64_t udp_fp_stamp_counter;
 

@@ -23,7 +23,6 @@
 
 static struct stats_shared private_block = {.magic = STATS_MAGIC};
 struct stats_shared *stats_current_block = &private_block; /* read by stats_add_inline */
-#define block stats_current_block
 static int block_fd = -1;
 
 static const char *const stat_names[STAT_COUNT][2] = {
@@ -108,7 +107,7 @@ int stats_init(void)
 	struct stats_shared *s;
 	int fd = -1;
 
-	if (block != &private_block)
+	if (stats_current_block != &private_block)
 		return 0;
 	fill_header(&private_block);
 	s = make_shared(&fd, -1);
@@ -123,20 +122,20 @@ int stats_init(void)
 		s->errnos[i] = atomic_load(&private_block.errnos[i]);
 	block_fd = fd;
 	internal_fd_track(&block_fd);
-	block = s;
+	stats_current_block = s;
 	return 0;
 }
 
 /* In a child: a fresh block of its own (the parent's stays the parent's). */
 static void stats_after_fork(void)
 {
-	struct stats_shared *old = block, *s;
+	struct stats_shared *old = stats_current_block, *s;
 	int old_fd = block_fd, fd = -1;
 
 	/* the child is single-threaded here: nothing counts concurrently */
 	memset(&private_block, 0, sizeof(private_block));
 	fill_header(&private_block);
-	block = &private_block;
+	stats_current_block = &private_block;
 	block_fd = -1;
 	if (old == &private_block)
 		return;
@@ -145,48 +144,49 @@ static void stats_after_fork(void)
 	if (s != NULL) {
 		block_fd = fd;
 		internal_fd_track(&block_fd);
-		block = s;
+		stats_current_block = s;
 	}
 }
 SHIM_AFTER_FORK(stats_after_fork);
 
 const struct stats_shared *stats_block(void)
 {
-	return block;
+	return stats_current_block;
 }
 
 void stats_add(enum shim_stat which, uint64_t n)
 {
-	atomic_fetch_add_explicit(&block->counters[which], n, memory_order_relaxed);
+	atomic_fetch_add_explicit(&stats_current_block->counters[which], n, memory_order_relaxed);
 }
 
 void stats_kernel(enum shim_kernel_reason why)
 {
-	atomic_fetch_add_explicit(&block->kernel[why], 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&stats_current_block->kernel[why], 1, memory_order_relaxed);
 	stats_add(STAT_TO_KERNEL, 1);
 }
 
 void stats_error(int err)
 {
 	if (err > 0 && err < STATS_ERRNO_MAX)
-		atomic_fetch_add_explicit(&block->errnos[err], 1, memory_order_relaxed);
+		atomic_fetch_add_explicit(&stats_current_block->errnos[err], 1,
+					  memory_order_relaxed);
 	stats_add(STAT_ERRORS, 1);
 }
 
 uint64_t stats_get(enum shim_stat which)
 {
-	return atomic_load_explicit(&block->counters[which], memory_order_relaxed);
+	return atomic_load_explicit(&stats_current_block->counters[which], memory_order_relaxed);
 }
 
 uint64_t stats_get_kernel(enum shim_kernel_reason why)
 {
-	return atomic_load_explicit(&block->kernel[why], memory_order_relaxed);
+	return atomic_load_explicit(&stats_current_block->kernel[why], memory_order_relaxed);
 }
 
 uint64_t stats_get_errno(int err)
 {
 	return err > 0 && err < STATS_ERRNO_MAX
-		   ? atomic_load_explicit(&block->errnos[err], memory_order_relaxed)
+		   ? atomic_load_explicit(&stats_current_block->errnos[err], memory_order_relaxed)
 		   : 0;
 }
 

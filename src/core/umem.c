@@ -56,7 +56,10 @@ copy_direct(void *dst, const void *src, size_t n)
 		d[i] = s[i];
 }
 #else
-#define copy_direct memcpy
+static inline void copy_direct(void *dst, const void *src, size_t n)
+{
+	memcpy(dst, src, n);
+}
 #endif
 
 /* Whether ucopy may fault on this thread now (umem_fault_safe, and after the program's own fault

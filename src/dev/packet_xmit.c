@@ -21,7 +21,6 @@
 #define MAX_BATCH 64
 
 int dev_packet_fd = -1; /* shared with the inlined transmit (include/shim/dev_xmit_fast.h) */
-#define packet_fd dev_packet_fd
 static unsigned long long packet_netns; /* the namespace the packet socket sends in */
 
 int dev_xmit_open(int inherited_fd)
@@ -41,9 +40,9 @@ int dev_xmit_open(int inherited_fd)
 	if (rawsys5(SYS_setsockopt, fd, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof(sndbuf)) < 0)
 		rawsys5(SYS_setsockopt, fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
 	dev_ufo = shim_config.ufo;
-	packet_fd = internal_fd_adopt((int)fd, true);
-	internal_fd_track(&packet_fd);
-	packet_netns = rawsys_netns_cookie(packet_fd);
+	dev_packet_fd = internal_fd_adopt((int)fd, true);
+	internal_fd_track(&dev_packet_fd);
+	packet_netns = rawsys_netns_cookie(dev_packet_fd);
 	/* the transmit ring for batches; without it (an inherited packet socket and no privilege
 	 * left, or SHIM_TX_RING=0) batches go through the packet socket's sendmmsg */
 	if (shim_config.tx_ring)
@@ -60,7 +59,7 @@ bool dev_ufo = true;
 
 int dev_xmit_ready(void)
 {
-	return packet_fd >= 0;
+	return dev_packet_fd >= 0;
 }
 
 void dev_put_vnet_hdr(uint8_t *p, uint16_t hdr_len, uint16_t csum_start, uint16_t csum_offset)
@@ -150,7 +149,7 @@ static int packet_xmit(struct netdev *dev, int ifindex, const struct iovec *iov,
 			     .msg_iov = (struct iovec *)iov,
 			     .msg_iovlen = (size_t)iovcnt};
 	do
-		r = rawsys3(SYS_sendmsg, packet_fd, &mh, dontwait ? MSG_DONTWAIT : 0);
+		r = rawsys3(SYS_sendmsg, dev_packet_fd, &mh, dontwait ? MSG_DONTWAIT : 0);
 	while (r == -EINTR);
 	return r < 0 ? (int)r : 0;
 }
@@ -180,7 +179,7 @@ static int packet_xmit_batch(struct netdev *dev, int ifindex, struct iovec *cons
 			mm[i].msg_hdr.msg_iovlen = (size_t)iovcnt[sent + i];
 		}
 		do
-			r = rawsys4(SYS_sendmmsg, packet_fd, mm, chunk,
+			r = rawsys4(SYS_sendmmsg, dev_packet_fd, mm, chunk,
 				    dontwait ? MSG_DONTWAIT : 0);
 		while (r == -EINTR);
 		if (r < 0)

@@ -39,8 +39,6 @@ struct queued {
  * neigh_queue_idle (the send fast path). */
 struct queued *neigh_queue_head;
 bool neigh_queue_flushing;
-#define head	 neigh_queue_head
-#define flushing neigh_queue_flushing
 SHIM_LOCK_DEFINE(queue_lock);
 SHIM_LOCK_DEFINE(flush_lock);
 
@@ -95,7 +93,7 @@ static void free_entry(struct queued *q)
 static struct queued *take_matching(int ifindex, const struct shim_addr *ip, bool stale_only,
 				    long long now)
 {
-	struct queued **pp = &head, *taken = NULL, **tail = &taken;
+	struct queued **pp = &neigh_queue_head, *taken = NULL, **tail = &taken;
 
 	while (*pp != NULL) {
 		struct queued *q = *pp;
@@ -117,7 +115,7 @@ static struct queued *take_matching(int ifindex, const struct shim_addr *ip, boo
 /* Unlink q itself if it is still queued; returns whether it was. */
 static bool take_back(struct queued *q)
 {
-	for (struct queued **pp = &head; *pp != NULL; pp = &(*pp)->next) {
+	for (struct queued **pp = &neigh_queue_head; *pp != NULL; pp = &(*pp)->next) {
 		if (*pp == q) {
 			*pp = q->next;
 			return true;
@@ -147,11 +145,12 @@ int neigh_queue_frames(int ifindex, const struct shim_addr *nexthop, struct fram
 
 	shim_lock_acquire(&queue_lock);
 	drop = take_matching(0, NULL, true, now);
-	for (struct queued *e = head; e != NULL; e = e->next)
+	for (struct queued *e = neigh_queue_head; e != NULL; e = e->next)
 		if (e->ifindex == ifindex && shim_addr_equal(&e->nexthop, nexthop))
 			queued_bytes += e->truesize;
 	/* over unres_qlen_bytes: the oldest datagrams for this neighbour go first */
-	for (pp = &head; *pp != NULL && queued_bytes + q->truesize > UNRES_QLEN_BYTES;) {
+	for (pp = &neigh_queue_head;
+	     *pp != NULL && queued_bytes + q->truesize > UNRES_QLEN_BYTES;) {
 		struct queued *e = *pp;
 
 		if (e->ifindex == ifindex && shim_addr_equal(&e->nexthop, nexthop)) {
@@ -163,7 +162,7 @@ int neigh_queue_frames(int ifindex, const struct shim_addr *nexthop, struct fram
 			pp = &e->next;
 		}
 	}
-	for (pp = &head; *pp != NULL; pp = &(*pp)->next)
+	for (pp = &neigh_queue_head; *pp != NULL; pp = &(*pp)->next)
 		;
 	*pp = q; /* queued before resolution starts, so its answer cannot be missed */
 	shim_lock_release(&queue_lock);
@@ -202,12 +201,12 @@ bool neigh_queue_waiting(int ifindex, const struct shim_addr *nexthop)
 	bool waiting = false;
 
 	/* while a flush is sending, a new datagram queues behind it, not past it */
-	if (__atomic_load_n(&flushing, __ATOMIC_ACQUIRE))
+	if (__atomic_load_n(&neigh_queue_flushing, __ATOMIC_ACQUIRE))
 		return true;
-	if (__atomic_load_n(&head, __ATOMIC_ACQUIRE) == NULL)
+	if (__atomic_load_n(&neigh_queue_head, __ATOMIC_ACQUIRE) == NULL)
 		return false;
 	shim_lock_acquire(&queue_lock);
-	for (struct queued *e = head; e != NULL && !waiting; e = e->next)
+	for (struct queued *e = neigh_queue_head; e != NULL && !waiting; e = e->next)
 		waiting = e->ifindex == ifindex && shim_addr_equal(&e->nexthop, nexthop);
 	shim_lock_release(&queue_lock);
 	return waiting;
@@ -227,14 +226,14 @@ void neigh_queue_update(int ifindex, const struct shim_addr *ip, uint16_t state,
 
 	if (!usable && !(state & NUD_FAILED))
 		return; /* still resolving */
-	if (__atomic_load_n(&head, __ATOMIC_ACQUIRE) == NULL)
+	if (__atomic_load_n(&neigh_queue_head, __ATOMIC_ACQUIRE) == NULL)
 		return;
 	/* One flush at a time (the listener and a sender may both find the entry usable), so
 	 * datagrams leave in the order they were queued. */
 	shim_lock_acquire(&flush_lock);
 	shim_lock_acquire(&queue_lock);
 	taken = take_matching(ifindex, ip, false, 0);
-	__atomic_store_n(&flushing, taken != NULL, __ATOMIC_RELEASE);
+	__atomic_store_n(&neigh_queue_flushing, taken != NULL, __ATOMIC_RELEASE);
 	shim_lock_release(&queue_lock);
 	while (taken != NULL) {
 		struct queued *next = taken->next;
@@ -247,7 +246,7 @@ void neigh_queue_update(int ifindex, const struct shim_addr *ip, uint16_t state,
 		free_entry(taken);
 		taken = next;
 	}
-	__atomic_store_n(&flushing, false, __ATOMIC_RELEASE);
+	__atomic_store_n(&neigh_queue_flushing, false, __ATOMIC_RELEASE);
 	shim_lock_release(&flush_lock);
 }
 
@@ -258,18 +257,19 @@ void neigh_queue_drain(int max_ms)
 	struct timespec ms = {0, 1000000};
 
 	for (int waited = 0; waited < max_ms; waited++) {
-		if (__atomic_load_n(&head, __ATOMIC_ACQUIRE) == NULL)
+		if (__atomic_load_n(&neigh_queue_head, __ATOMIC_ACQUIRE) == NULL)
 			return;
 		rawsys2(SYS_nanosleep, &ms, NULL);
 	}
 	/* what still waits is lost with the process */
 	shim_lock_acquire(&queue_lock);
-	for (struct queued *e = head; e != NULL; e = e->next)
+	for (struct queued *e = neigh_queue_head; e != NULL; e = e->next)
 		stats_add(STAT_NEIGH_QUEUE_DROP, 1);
 	shim_lock_release(&queue_lock);
 }
 
 void neigh_queue_forget(void)
 {
-	head = NULL; /* the parent's datagrams: not ours to send (leaked in the child on purpose) */
+	neigh_queue_head =
+	    NULL; /* the parent's datagrams: not ours to send (leaked in the child on purpose) */
 }

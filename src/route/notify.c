@@ -43,8 +43,6 @@ static _Atomic uint64_t generation = 1; /* links, addresses, routes, rules */
  * read inline by the send fast path (notify_live_generation_inline, include/shim/route.h). */
 _Atomic uint64_t notify_neigh_generation_var = 1;
 _Atomic int notify_listener_state;
-#define neigh_generation notify_neigh_generation_var
-#define listener_state	 notify_listener_state
 static long listener_pid;
 static long listener_tid;	   /* the thread, for notify_pause to see it gone */
 static _Atomic int stop_requested; /* notify_pause: the thread ends at its next wake-up */
@@ -66,7 +64,8 @@ static uint64_t route_gen_now(void)
 
 static uint64_t neigh_gen_now(void)
 {
-	return atomic_load_explicit(&neigh_generation, memory_order_acquire) + bpf_count(0);
+	return atomic_load_explicit(&notify_neigh_generation_var, memory_order_acquire) +
+	       bpf_count(0);
 }
 
 /* Count fd's messages as the kernel queues them. The counts of another socket (the parent's,
@@ -82,7 +81,7 @@ static void count_queued_messages(int fd)
 		return;
 	old = notify_bpf_counts;
 	atomic_fetch_add(&generation, old[1] + 1);
-	atomic_fetch_add(&neigh_generation, old[0] + 1);
+	atomic_fetch_add(&notify_neigh_generation_var, old[0] + 1);
 	__atomic_store_n(&notify_bpf_counts, fresh, __ATOMIC_RELEASE);
 }
 SHIM_LOCK_DEFINE(start_lock);
@@ -171,7 +170,7 @@ bool notify_watch_errors(int fd, int *hint, bool rearm)
 {
 	struct epoll_event ev = {.events = EPOLLERR | EPOLLONESHOT, .data.ptr = hint};
 
-	if (err_epoll_fd < 0 || atomic_load(&listener_state) != 1)
+	if (err_epoll_fd < 0 || atomic_load(&notify_listener_state) != 1)
 		return false;
 	if (rearm)
 		return rawsys4(SYS_epoll_ctl, err_epoll_fd, EPOLL_CTL_MOD, fd, &ev) == 0 ||
@@ -219,7 +218,7 @@ static void *listen_loop(void *arg)
 			collect_error_hints();
 		if (icmp_fd >= 0 && (pfd[2].revents & POLLIN) && icmp_changes_routes()) {
 			atomic_fetch_add(&generation, 1);
-			atomic_fetch_add(&neigh_generation, 1);
+			atomic_fetch_add(&notify_neigh_generation_var, 1);
 		}
 		if (!(pfd[0].revents & (POLLIN | POLLERR)))
 			continue;
@@ -241,11 +240,11 @@ static void *listen_loop(void *arg)
 					only_neigh = false;
 			}
 		}
-		atomic_fetch_add(&neigh_generation, 1);
+		atomic_fetch_add(&notify_neigh_generation_var, 1);
 		if (!only_neigh)
 			atomic_fetch_add(&generation, 1);
 		if (n < 0 && n != -ENOBUFS) {
-			atomic_store(&listener_state, -1);
+			atomic_store(&notify_listener_state, -1);
 			return NULL;
 		}
 	}
@@ -312,7 +311,7 @@ static void start_listener(void)
 
 	if (open_listener_fds() < 0 ||
 	    (subscribed_fd != listen_fd && rtnl_subscribe(listen_fd, groups) < 0)) {
-		atomic_store(&listener_state, -1);
+		atomic_store(&notify_listener_state, -1);
 		return;
 	}
 	fd = subscribed_fd = listen_fd;
@@ -321,19 +320,19 @@ static void start_listener(void)
 	ok = shim_thread_start(listen_loop, (void *)(long)fd) == 0;
 	if (!ok) {
 		close_internal(&listen_fd);
-		atomic_store(&listener_state, -1);
+		atomic_store(&notify_listener_state, -1);
 		return;
 	}
 	listener_pid = rawsys0(SYS_getpid);
 	atomic_fetch_add(&generation, 1); /* nothing cached before the listener counts */
-	atomic_store(&listener_state, 1);
+	atomic_store(&notify_listener_state, 1);
 }
 
 /* From a context where libc may make a thread: set-up, or the fork interposer's child of fork(). */
 void notify_start(void)
 {
 	shim_lock_acquire(&start_lock);
-	if (atomic_load(&listener_state) == 0 && shim_proc_libc_usable())
+	if (atomic_load(&notify_listener_state) == 0 && shim_proc_libc_usable())
 		start_listener();
 	shim_lock_release(&start_lock);
 }
@@ -359,11 +358,11 @@ bool notify_pause(void)
 	bool gone = false;
 
 	shim_lock_acquire(&start_lock);
-	if (atomic_load(&listener_state) != 1 || listener_pid != rawsys0(SYS_getpid)) {
+	if (atomic_load(&notify_listener_state) != 1 || listener_pid != rawsys0(SYS_getpid)) {
 		shim_lock_release(&start_lock);
 		return false;
 	}
-	atomic_store(&listener_state, 0);
+	atomic_store(&notify_listener_state, 0);
 	atomic_store(&stop_requested, 1);
 	/* wake it: a message to its own socket (netlink unicast between sockets of one process) */
 	if (rawsys3(SYS_getsockname, listen_fd, &self, &len) == 0) {
@@ -386,15 +385,16 @@ bool notify_pause(void)
 
 uint64_t notify_generation(void)
 {
-	if (atomic_load_explicit(&listener_state, memory_order_acquire) != 1)
+	if (atomic_load_explicit(&notify_listener_state, memory_order_acquire) != 1)
 		return atomic_fetch_add(&generation, 1) + 1; /* no listener: never reuse */
 	return route_gen_now();
 }
 
 uint64_t notify_neigh_generation(void)
 {
-	if (atomic_load_explicit(&listener_state, memory_order_acquire) != 1)
-		return atomic_fetch_add(&neigh_generation, 1) + 1; /* no listener: never reuse */
+	if (atomic_load_explicit(&notify_listener_state, memory_order_acquire) != 1)
+		return atomic_fetch_add(&notify_neigh_generation_var, 1) +
+		       1; /* no listener: never reuse */
 	return neigh_gen_now();
 }
 
@@ -402,7 +402,7 @@ uint64_t notify_neigh_generation(void)
  * the listener keeps it current; 0 otherwise. */
 uint64_t notify_live_generation(void)
 {
-	if (atomic_load_explicit(&listener_state, memory_order_acquire) != 1)
+	if (atomic_load_explicit(&notify_listener_state, memory_order_acquire) != 1)
 		return 0;
 	return neigh_gen_now();
 }
@@ -411,7 +411,7 @@ uint64_t notify_live_generation(void)
  * start, no counting up): false otherwise. */
 bool notify_generations_live(uint64_t *route, uint64_t *neigh)
 {
-	if (atomic_load_explicit(&listener_state, memory_order_acquire) != 1)
+	if (atomic_load_explicit(&notify_listener_state, memory_order_acquire) != 1)
 		return false;
 	*route = route_gen_now();
 	*neigh = neigh_gen_now();
@@ -427,8 +427,8 @@ void notify_forget_after_fork(void)
 {
 	/* The listener thread did not survive fork: the fork interposer starts a new one in a child
 	 * of fork() (notify_start); after _Fork or a raw clone none starts and every lookup asks */
-	atomic_store(&listener_state, shim_proc_libc_usable() ? 0 : -1);
+	atomic_store(&notify_listener_state, shim_proc_libc_usable() ? 0 : -1);
 	subscribed_fd = -1; /* the child's socket replaces the parent's under the same number */
 	atomic_fetch_add(&generation, 1);
-	atomic_fetch_add(&neigh_generation, 1);
+	atomic_fetch_add(&notify_neigh_generation_var, 1);
 }

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 
 #include "shim/addr.h"
+#include "shim/result.h"
 
 /* Open an rtnetlink socket as an internal fd (high, close-on-exec), not bound yet; replace >= 0:
  * an fd of the shim's inherited across fork whose number it takes (internal_fd_replace), closed in
@@ -33,7 +34,7 @@ int rtnl_make_internal(int fd);
  * program's fd limit, memory), the thread is in another network namespace than the packet socket,
  * a send or receive failed or timed out, or the kernel had no memory for the answer. Never a
  * route's answer: the caller hands the datagram to the kernel socket. */
-#define RTNL_UNASKED (-0x10000)
+/* RTNL_UNASKED: shim/result.h */
 int rtnl_request(struct nlmsghdr *req, mnl_cb_t cb, void *data);
 
 /* Put a as attribute type, its length the family's (4 or 16 bytes). */

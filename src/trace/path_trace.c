@@ -1,6 +1,7 @@
 /* path_trace: SHIM_TRACE=path lines (see include/shim/path_trace.h). */
 #include "shim/shim_fmt.h"
 #include "shim/path_trace.h"
+#include "shim/result.h"
 #include "shim/trace.h"
 
 #include <stdarg.h>
@@ -35,7 +36,7 @@ void path_end(struct path_trace *t, long result)
 {
 	if (t == NULL || !t->on)
 		return;
-	if (result == -100000L) /* SHIM_TO_KERNEL */
+	if (result == SHIM_TO_KERNEL)
 		sbuf_puts(&t->b, " \xe2\x86\x92 kernel socket");
 	else if (result < 0)
 		sbuf_printf(&t->b, " = -%ld %s", -result, strerrorname_np((int)-result));
