@@ -1,5 +1,5 @@
 /* udp_sendmsg: one UDP/IPv4 datagram, step by step as net/ipv4/udp.c udp_sendmsg takes it
- * (../shared/spec/udp4-send-path.md section 4). What the shim does not reproduce yet is handed to
+ * (docs/udp4-send-path.md 4). What the shim does not reproduce yet is handed to
  * the kernel socket (SHIM_TO_KERNEL) at the first point where it is known, before anything visible
  * happened, and the path trace says why. */
 #include "shim/shim_alloc.h"

@@ -574,7 +574,7 @@ def connected_ports(lines):
 
 def connect_epochs(lines):
     """Per local port: the connect epoch of every datagram its successful sends should have put
-    on the wire, in order. connect() reseeds a socket's IP ID counter (spec 5.2), so ID increments
+    on the wire, in order. connect() reseeds a socket's IP ID counter (docs/udp4-send-path.md 5.2), so ID increments
     are only comparable between datagrams of one epoch. A send counts one datagram (sendmmsg: its
     return value; writev returning 0: none); a connect that succeeds starts a new epoch."""
     epochs = {}

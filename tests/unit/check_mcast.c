@@ -24,7 +24,8 @@ START_TEST(mc_map_takes_the_low_23_bits)
 {
 	uint8_t mac[6];
 
-	ip_eth_mc_map(ip("239.129.130.131"), mac); /* spec 7.1, verified on the wire */
+	/* docs/udp4-send-path.md 7.1, verified on the wire */
+	ip_eth_mc_map(ip("239.129.130.131"), mac);
 	assert_mac(mac, (const uint8_t[]){0x01, 0x00, 0x5e, 0x01, 0x82, 0x83});
 	ip_eth_mc_map(ip("239.1.2.3"), mac);
 	assert_mac(mac, (const uint8_t[]){0x01, 0x00, 0x5e, 0x01, 0x02, 0x03});
