@@ -822,7 +822,11 @@ class FrameCompare:
         def tokens(side):
             ids = [p[side].first.ip["id"] for p in plist]
             tot = [p[side].first.ip["tot"] for p in plist]
-            out = list(ids)
+            # an IPv6 datagram without a fragment header has no ID: it equals no other; IPv6
+            # fragment IDs have no GSO overlap (one random ID per datagram)
+            out = [("none", k) if v is None else v for k, v in enumerate(ids)]
+            if None in ids or any(p[side].first.ip["v"] != 4 for p in plist):
+                return out
             for l in range(2, len(ids)):
                 s = l - 1
                 while s > 0 and ids[s] == (ids[s - 1] + 1) & 0xFFFF and tot[s] <= tot[s - 1]:

@@ -456,6 +456,21 @@ def c6_identical():
     return base6()
 
 
+@case("IPv6: several datagrams per flow, fragmented and not", 0, "IDENTICAL",
+      "masked: ip6.frag.id")
+def c6_flow_many():
+    nat, shim = [], []
+    for k in range(4):
+        nat += ip6_frames(40001, P, flow=0x1234) + ip6_frames(40001, BIG, flow=0x1234, ident=10 + k)
+        shim += ip6_frames(50002, P, flow=0x4321) + ip6_frames(50002, BIG, flow=0x4321,
+                                                               ident=90 + 7 * k)
+    rn = v6_results(40001) + [f"{4 + k} sendto ret=100 errno=0 fd=s local=[::]:40001 peer=none"
+                              for k in range(6)]
+    rs = v6_results(50002) + [f"{4 + k} sendto ret=100 errno=0 fd=s local=[::]:50002 peer=none"
+                              for k in range(6)]
+    return rn, nat, rs, shim
+
+
 @case("IPv6: hop limit differs", 1, "ip6.hop_limit: native=64 (0x40) shim=63 (0x3f)")
 def c6_hop():
     rn, _, rs, _ = base6()
