@@ -31,6 +31,13 @@ KNOWN = {
     "ip.id-gso-overlap": "compare rule: the kernel reserves one ID per UDP_SEGMENT datagram, "
                          "so the flow's next datagram repeats its second segment's ID; "
                          "compare.py allows it (the bench rule)",
+    "udplite-cscov-reread": "UDPLITE_SEND_CSCOV 0 on a UDP-Lite socket another process changed "
+                            "(a forked child): the shim's re-read loses the setting, the "
+                            "coverage field is the length instead of 0 (found by the fuzzer; "
+                            "conformance.md Differs)",
+    "retopts-last-fragment": "a datagram with an IP_RETOPTS copied option whose last fragment "
+                             "holds more than (MTU-24)&~7 bytes: the kernel sends it whole, the "
+                             "shim cuts it (found by the fuzzer; conformance.md Differs)",
     "blocked-send": "a blocking socket whose send buffer is full of datagrams waiting for the "
                     "neighbour waits in the kernel (the runner's alarm ends it); the shim sends "
                     "(conformance.md Differs: send buffer accounting)",
@@ -176,11 +183,12 @@ def cork_other_dest(text):
     return False
 
 
-def failed_connect(lines, native):
-    """A connect (in the parent or a forked child) that failed natively."""
+def failed_connect(lines, native, before=None):
+    """A connect (in the parent or a forked child) that failed natively (before step `before`)."""
     for r in native:
         t = r.split()
-        if len(t) > 2 and t[1] == "connect" and t[2] == "ret=-1":
+        if len(t) > 2 and t[1] == "connect" and t[2] == "ret=-1" and \
+                (before is None or (t[0].isdigit() and int(t[0]) < before)):
             return True
     return False
 
@@ -226,6 +234,8 @@ def classify(lines, native, shim, report):
                 call == "sendmmsg" and rn is not None and rs is not None and 0 <= rn < rs) and \
                 re.search(r"name=sndbuf", prior):
             return "sndbuf", first
+        if call in SEND_CALLS and failed_connect(lines, native, step):
+            return "failed-connect", first
         if re.search(r"(?m)^(fork )?connect ", prior):
             # a connect failed before (its line differs nowhere, but its effect does)
             if "EDESTADDRREQ" in (en, es) or "peer=" in why:
@@ -258,6 +268,11 @@ def classify(lines, native, shim, report):
         return "cork-flow", first_detail
     if failed_connect(lines, native):
         return "failed-connect", first_detail
+    if "udp.length" in fd and re.search(r"name=send_cscov int=0\b", text) and forks:
+        return "udplite-cscov-reread", first_detail
+    if "cmsg=ip:retopts:" in text and re.search(r"frame count|ip.flags_fragoff|ip.total_length",
+                                                fd):
+        return "retopts-last-fragment", first_detail
     if unicast_if_after_connect(text):
         return "unicast-if-after-connect", first_detail
     if "pattern of equal/distinct IDs" in fd:
