@@ -85,6 +85,7 @@ struct sock_view {
 	int bound_dev_if;
 	uint32_t mark, uid;
 	uint16_t gso_size; /* UDP_SEGMENT option */
+	int sndbuf;	   /* sk_sndbuf */
 	uint8_t mc_ttl;
 	bool mc_loop, mc_index_known;
 	int mc_index;

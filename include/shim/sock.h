@@ -87,6 +87,7 @@ struct shim_sock {
 	uint32_t mark;	    /* SO_MARK */
 	uint32_t uid;	    /* sk_uid, for uid policy rules */
 	uint16_t gso_size;  /* UDP_SEGMENT (udp_sock gso_size) */
+	int sndbuf;	    /* sk_sndbuf (SO_SNDBUF read back; udp_wmem.c) */
 	bool discovered;    /* first seen in use (inherited, received), not created here */
 	struct udp_ext ext; /* SO_NO_CHECK, UDP-Lite coverage, IP_OPTIONS (udp_ext.c) */
 	/* IP_UNICAST_IF, IP_TRANSPARENT, IP_BIND_ADDRESS_NO_PORT (sock_flow.c) */

@@ -52,6 +52,7 @@ static void take_view(const struct shim_sock *sk, struct sock_view *v)
 	v->mark = sk->mark;
 	v->uid = sk->uid;
 	v->gso_size = sk->gso_size;
+	v->sndbuf = sk->sndbuf;
 	v->ext = sk->ext;
 	v->flow = sk->flow;
 	v->fp_stamp = sk->fp_stamp;

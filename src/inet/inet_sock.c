@@ -279,6 +279,7 @@ void inet_sock_sync(struct shim_sock *sk, int fd)
 	sk->mark = rawsys_getsockopt_int(fd, SOL_SOCKET, SO_MARK, &v) == 0 ? (uint32_t)v : 0;
 	sk->uid = (uint32_t)rawsys0(SYS_geteuid);
 	sk->gso_size = rawsys_getsockopt_int(fd, SOL_UDP, UDP_SEGMENT, &v) == 0 ? (uint16_t)v : 0;
+	sk->sndbuf = rawsys_getsockopt_int(fd, SOL_SOCKET, SO_SNDBUF, &v) == 0 ? v : 0;
 	read_mc(sk, fd);
 	/* mc_index cannot be read back: known (none) only for a socket seen from its creation,
 	 * whose every IP_MULTICAST_IF the shim saw (the one that made this sync is applied right
@@ -415,6 +416,8 @@ void inet_after_setsockopt(struct shim_sock *sk, int fd, int level, int name, co
 	} else if (level == SOL_IP && name == IP_MULTICAST_IF) {
 		read_mc(sk, fd);
 		set_mc_if(sk, val, len);
+	} else if (level == SOL_SOCKET && (name == SO_SNDBUF || name == SO_SNDBUFFORCE)) {
+		sk->sndbuf = rawsys_getsockopt_int(fd, SOL_SOCKET, SO_SNDBUF, &v) == 0 ? v : 0;
 	} else if (level == SOL_SOCKET && name == SO_MARK) {
 		sk->mark =
 		    rawsys_getsockopt_int(fd, SOL_SOCKET, SO_MARK, &v) == 0 ? (uint32_t)v : 0;

@@ -17,6 +17,7 @@
 #include "shim/udp_csum.h"
 #include "shim/udp_cork.h"
 #include "shim/udp_fastpath.h"
+#include "shim/udp_wmem.h"
 #include "shim/wire.h"
 
 #include <arpa/inet.h>
@@ -270,6 +271,12 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 	}
 	if (sv->shut_wr)
 		return -EPIPE;
+	/* __ip_append_data: each fragment's skb against twice the send buffer (udp_wmem.c) */
+	if (!gso_size && !(m->flags & MSG_MORE) &&
+	    (r = udp_wmem_idle_append(sv->sndbuf, mtu, hlen, UDP_HLEN + m->len)) < 0) {
+		path_step(m->trace, "__ip_append_data(ENOBUFS: sk_sndbuf %d)", sv->sndbuf);
+		return r;
+	}
 
 	memset(&d, 0, sizeof(d));
 	d.saddr = rt.saddr.v4;

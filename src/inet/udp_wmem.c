@@ -1,0 +1,53 @@
+/* udp_wmem: send-buffer accounting of one datagram on an idle socket (include/shim/udp_wmem.h).
+ *
+ * The sizes are this kernel's (Linux 6.18, x86_64), measured with SO_SNDBUFFORCE at the smallest
+ * sk_sndbuf that lets a datagram through a veth at MTU 68, 576, 1000, 1280, 1500 and 9000 (payloads
+ * 200 to 65507): a full fragment's skb is 832 bytes at MTU 68, 1280 at 576, 2304 at 1000 to 1500,
+ * 16640 at 9000, which is what the rules below give. */
+#include "shim/udp_wmem.h"
+
+#include <errno.h>
+
+#define SKB_DATA_ALIGN_TO 64u  /* SMP_CACHE_BYTES */
+#define SKB_SHINFO_SIZE	  320u /* SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) */
+#define SKB_STRUCT_SIZE	  256u /* SKB_DATA_ALIGN(sizeof(struct sk_buff)) */
+#define SKB_SMALL_HEAD	  576u /* SKB_SMALL_HEAD_CACHE_SIZE: SKB_HEAD_ALIGN(MAX_TCP_HEADER) */
+#define SKB_MAX_ALLOC	  (16384u - SKB_SHINFO_SIZE) /* SKB_MAX_ORDER(0, 2) */
+#define ETH_HH_LEN	  16u /* LL_RESERVED_SPACE of an Ethernet device (hard_header_len 14) */
+
+unsigned udp_wmem_truesize(unsigned alloclen)
+{
+	/* __alloc_skb: kmalloc_reserve of SKB_HEAD_ALIGN(size), from the small-head cache when it
+	 * fits, else the kmalloc bucket it rounds up to (powers of two from here on); the head is
+	 * what the allocation holds less the shared info, and truesize adds both structures */
+	unsigned obj =
+	    ((alloclen + SKB_DATA_ALIGN_TO - 1) & ~(SKB_DATA_ALIGN_TO - 1)) + SKB_SHINFO_SIZE;
+	unsigned size = SKB_SMALL_HEAD;
+
+	if (obj > SKB_SMALL_HEAD)
+		for (size = 1024; size < obj; size <<= 1)
+			;
+	return size - SKB_SHINFO_SIZE + SKB_STRUCT_SIZE + SKB_SHINFO_SIZE;
+}
+
+int udp_wmem_idle_append(int sndbuf, unsigned fragsize, unsigned fraghdrlen, size_t ulen)
+{
+	unsigned maxfraglen, per, alloclen;
+	uint64_t skbs, charged;
+
+	if (ulen + fraghdrlen <= fragsize || fragsize <= fraghdrlen + 8)
+		return 0; /* one skb: sock_alloc_send_skb, which an idle socket always gets */
+	/* each skb but the last holds maxfraglen bytes: fraglen + hh_len + 15 of head (not paged
+	 * below SKB_MAX_ALLOC; above it the data goes to page fragments, not modelled) */
+	maxfraglen = ((fragsize - fraghdrlen) & ~7u) + fraghdrlen;
+	alloclen = maxfraglen + ETH_HH_LEN + 15;
+	if (alloclen >= SKB_MAX_ALLOC)
+		return 0;
+	/* skbs before the last hold per bytes of the datagram; the last takes what still fits
+	 * in the MTU ("copy = mtu - skb->len"), up to fragsize - fraghdrlen */
+	per = maxfraglen - fraghdrlen;
+	skbs = 1 + (ulen - (fragsize - fraghdrlen) + per - 1) / per;
+	/* the check before the last skb: sk_wmem_alloc (1, idle) + the skbs before it */
+	charged = 1 + (skbs - 1) * udp_wmem_truesize(alloclen);
+	return charged > 2 * (uint64_t)(sndbuf > 0 ? sndbuf : 0) ? -ENOBUFS : 0;
+}
