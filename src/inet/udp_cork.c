@@ -25,13 +25,15 @@
 
 /* inet->cork with its flow and the queued bytes. */
 struct udp_cork {
-	bool pending; /* up->pending */
+	/* up->pending: 0, or the family of the pending datagram (AF_INET; the kernel's AF_INET6
+	 * for an IPv6 one, which udpv6_sendmsg appends to and pushes) */
+	sa_family_t pending;
 	/* the flow below was written by a corked send since the last connect: the connected fast
 	 * path, which reads inet->cork.fl, sends there too */
 	bool fl_override;
-	/* inet->cork.fl.u.ip4: addresses and ports, network order */
-	uint32_t saddr, daddr;
-	uint16_t dport; /* the source port is the socket's at the push (udp_send_skb) */
+	/* inet->cork.fl: addresses and the destination port, of the pending family (fl.ip4 for
+	 * AF_INET); the source port is the socket's at the push (udp_send_skb) */
+	struct shim_flowi fl;
 	/* ip_setup_cork: the route and what is taken from the first send */
 	struct route_result rt;
 	uint32_t fragsize;
@@ -43,6 +45,16 @@ struct udp_cork {
 	uint8_t *data;
 	size_t cap;
 };
+
+/* inet->cork.fl of an IPv4 datagram: destination, source, destination port */
+static void cork_set_flow4(struct udp_cork *c, uint32_t daddr, uint32_t saddr, uint16_t dport)
+{
+	memset(&c->fl, 0, sizeof(c->fl));
+	c->fl.family = AF_INET;
+	c->fl.ip4.daddr = daddr;
+	c->fl.ip4.saddr = saddr;
+	c->fl.ip4.dport = dport;
+}
 
 bool udp_cork_pending(const struct shim_sock *sk)
 {
@@ -81,7 +93,7 @@ static int cork_copy(struct udp_cork *c, const struct shim_msg *m)
 /* udp_flush_pending_frames */
 static void cork_flush(struct udp_cork *c)
 {
-	c->pending = false;
+	c->pending = 0;
 	c->length = 0;
 }
 
@@ -106,10 +118,10 @@ static int cork_push(struct shim_sock *sk, struct path_trace *t)
 	char a[INET_ADDRSTRLEN];
 
 	memset(&d, 0, sizeof(d));
-	d.saddr = c->saddr;
-	d.daddr = c->daddr;
+	d.saddr = c->fl.ip4.saddr;
+	d.daddr = c->fl.ip4.daddr;
 	d.sport = sk->sport; /* udp_send_skb takes the socket's port, the flow's is not used */
-	d.dport = c->dport;
+	d.dport = c->fl.ip4.dport;
 	__ip_make_skb(&d, &ipm, &c->rt, total);
 	d.fragsize = c->fragsize;
 	d.oif = c->rt.oif;
@@ -217,9 +229,7 @@ long udp_cork_begin(struct shim_sock *sk, struct shim_msg *m, const struct udp_d
 		}
 		__atomic_store_n(&sk->cork, c, __ATOMIC_RELEASE);
 	}
-	c->saddr = d->saddr;
-	c->daddr = d->daddr;
-	c->dport = d->dport;
+	cork_set_flow4(c, d->daddr, d->saddr, d->dport);
 	c->rt = *rt;
 	c->fragsize = d->fragsize;
 	c->ttl = (uint8_t)cmsg_ttl;
@@ -233,7 +243,7 @@ long udp_cork_begin(struct shim_sock *sk, struct shim_msg *m, const struct udp_d
 		return err;
 	}
 	c->length += m->len;
-	c->pending = true;
+	c->pending = AF_INET;
 	c->fl_override = true;
 	path_step(m->trace, "ip_append_data(corked: %zu bytes pending)", m->len);
 	shim_lock_release(&sk->lock);
@@ -277,9 +287,7 @@ static void connect_failed(struct shim_sock *sk, const struct sockaddr *addr, so
 			return;
 		__atomic_store_n(&sk->cork, c, __ATOMIC_RELEASE);
 	}
-	c->daddr = sin.sin_addr.s_addr;
-	c->dport = sin.sin_port;
-	c->saddr = fl_saddr;
+	cork_set_flow4(c, sin.sin_addr.s_addr, fl_saddr, sin.sin_port);
 	c->fl_override = true;
 }
 
@@ -298,9 +306,7 @@ void udp_cork_after_connect(struct shim_sock *sk, const struct sockaddr *addr, s
 	if (!c->pending)
 		return;
 	/* __ip4_datagram_connect routes into inet->cork.fl: the pending datagram follows */
-	c->daddr = sk->daddr;
-	c->dport = sk->dport;
-	c->saddr = fl_saddr;
+	cork_set_flow4(c, sk->daddr, fl_saddr, sk->dport);
 }
 
 void udp_cork_fastpath_flow(struct shim_sock *sk, struct route_result *rt, uint16_t *dport)
@@ -314,10 +320,10 @@ void udp_cork_fastpath_flow(struct shim_sock *sk, struct route_result *rt, uint1
 	c = sk->cork;
 	if (c != NULL && c->fl_override) {
 		if (shim_addr_equal(&rt->nexthop, &rt->daddr)) /* on-link: the destination */
-			rt->nexthop = shim_addr_v4(c->daddr);
-		rt->daddr = shim_addr_v4(c->daddr);
-		rt->saddr = shim_addr_v4(c->saddr);
-		*dport = c->dport;
+			rt->nexthop = shim_addr_v4(c->fl.ip4.daddr);
+		rt->daddr = shim_addr_v4(c->fl.ip4.daddr);
+		rt->saddr = shim_addr_v4(c->fl.ip4.saddr);
+		*dport = c->fl.ip4.dport;
 	}
 	shim_lock_release(&sk->lock);
 }
