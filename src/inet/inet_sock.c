@@ -71,8 +71,15 @@ static void read_local(struct shim_sock *sk, int fd)
 		 * unbound socket, a disconnect that releases it); while that stays, it keeps what
 		 * bind or connect made it (sockev_connect: the route's source for a socket bound to
 		 * a broadcast address, kept by a disconnect as SOCK_BINDADDR_LOCK keeps it) */
-		if (sin.sin_addr.s_addr != sk->rcv_saddr)
-			sk->saddr = inet_bind_saddr(sin.sin_addr.s_addr);
+		if (sin.sin_addr.s_addr != sk->rcv_saddr) {
+			/* a port bound with no address gets one only by connect, which takes the
+			 * route's source, a local unicast address: no lookup for that */
+			const bool by_connect = sk->rcv_saddr == INADDR_ANY && sk->sport != 0 &&
+						sin.sin_port == sk->sport;
+
+			sk->saddr =
+			    by_connect ? sin.sin_addr.s_addr : inet_bind_saddr(sin.sin_addr.s_addr);
+		}
 		sk->rcv_saddr = sin.sin_addr.s_addr;
 		sk->sport = sin.sin_port;
 	}
