@@ -206,6 +206,33 @@ def c_gso_overlap3():
     return four_results(40001), nat, four_results(50002), shim
 
 
+def gso_two_sends():
+    # two GSO datagrams of three segments each, natively a jiffy apart (distinct), in the shim
+    # within one: the second one's segments repeat the first one's second and third
+    nat = frames_for(40001, SEG, 1111) + frames_for(40001, SEG, 1112) + \
+        frames_for(40001, SEG, 1113) + frames_for(40001, SEG, 1117) + \
+        frames_for(40001, SEG, 1118) + frames_for(40001, SEG, 1119)
+    shim = frames_for(50002, SEG, 7777) + frames_for(50002, SEG, 7778) + \
+        frames_for(50002, SEG, 7779) + frames_for(50002, SEG, 7778) + \
+        frames_for(50002, SEG, 7779) + frames_for(50002, SEG, 7780)
+    res = four_results(40001), four_results(50002)
+    res = [r + [f"{6 + i} sendto ret=100 errno=0 fd=s local=0.0.0.0:{p} peer=none"
+                for i in range(2)] for r, p in zip(res, (40001, 50002))]
+    return res[0], nat, res[1], shim
+
+
+@case("GSO sends overlapping further on: a difference without --gso-ids", 1,
+      "pattern of equal/distinct IDs")
+def c_gso_two_sends():
+    return gso_two_sends()
+
+
+@case("GSO sends overlapping further on: not compared with --gso-ids", 0, "IDENTICAL",
+      args=("--gso-ids",))
+def c_gso_two_sends_flag():
+    return gso_two_sends()
+
+
 @case("repeated ID after a shorter datagram (no GSO run)", 1, "pattern of equal/distinct IDs")
 def c_overlap_not_gso():
     nat = frames_for(40001, P, 1111) + frames_for(40001, SEG, 1112) + frames_for(40001, P, 1113)
