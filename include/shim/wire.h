@@ -19,10 +19,31 @@
  * folded; csum_add combines two, csum_fold folds to 16 bits and complements. */
 uint32_t csum_partial(const void *buf, size_t len, uint32_t sum);
 uint32_t csum_add(uint32_t a, uint32_t b);
-uint16_t csum_fold(uint32_t sum);
+
+static inline uint16_t csum_fold(uint32_t sum)
+{
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/* A partial sum folded to 16 bits, not complemented: the base of a template's sums, to which a
+ * few 16-bit fields can be added without overflowing 32 bits (udp_frame_patch). */
+static inline uint32_t csum_base16(uint32_t sum)
+{
+	return (uint16_t)~csum_fold(sum);
+}
 
 /* Partial sum of the UDP/IPv4 pseudo-header (saddr, daddr, zero, proto, length). */
 uint32_t csum_pseudo_ipv4(uint32_t saddr, uint32_t daddr, uint8_t proto, uint16_t len);
+
+/* The UDP checksum field of a datagram whose checksum the device completes (CHECKSUM_PARTIAL,
+ * udp4_hwcsum's ~csum_tcpudp_magic): the pseudo-header sum over ulen, folded, not complemented.
+ * Network order, as it goes in the header. */
+static inline uint16_t udp4_csum_seed(uint32_t saddr, uint32_t daddr, uint16_t ulen)
+{
+	return (uint16_t)~csum_fold(csum_pseudo_ipv4(saddr, daddr, 17 /* IPPROTO_UDP */, ulen));
+}
 
 struct eth_hdr_fields {
 	uint8_t dst[6];
@@ -53,6 +74,10 @@ size_t wire_put_ipv4(uint8_t *p, const struct ipv4_hdr_fields *f);
 
 /* Writes the 8-byte UDP header; check in network order as it goes on the wire. */
 void wire_put_udp(uint8_t *p, uint16_t sport, uint16_t dport, uint16_t len, uint16_t check);
+
+/* ip_send_check: the IPv4 header checksum at ip computed again (its length from the header), after
+ * a field of it changed. */
+void ip_send_check(uint8_t *ip);
 
 /* ---- one frame of a UDP datagram, per family ---- */
 
@@ -111,21 +136,15 @@ static inline void wire_put_n16(uint8_t *p, uint16_t v)
 	memcpy(p, &v, 2);
 }
 
-/* csum_fold inlined: fold to 16 bits and complement. */
-static inline uint16_t wire_fold(uint32_t sum)
-{
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
 /* Complete eth (the Ethernet header of a flow's template frame, with the fields below zero) for
  * one datagram of ulen UDP bytes (host order): the IP length, for IPv4 the ID and fragment field
- * (id, frag: network order) and the header checksum from ip_base (the partial sum of the
+ * (id, frag: network order) and the header checksum from ip_base (csum_base16 of the
  * template's IPv4 header), the UDP length, and the UDP checksum seeded with the pseudo-header sum
- * from pseudo_base (its partial sum without the length), which the device completes over the
- * payload. The one's complement sum does not depend on byte order: the fields are added as
- * stored. Inlined with a constant desc, only that family's fields remain. */
+ * from pseudo_base (csum_base16 of it without the length), which the device completes over the
+ * payload. The bases are folded: an unfolded 32-bit sum near 2^32 (header words such as those of
+ * 172.16.255.255 > 172.17.255.255) would lose a carry when the fields are added. The one's
+ * complement sum does not depend on byte order: the fields are added as stored. Inlined with a
+ * constant desc, only that family's fields remain. */
 static inline __attribute__((always_inline)) void
 udp_frame_patch(const struct udp_frame_desc *desc, uint8_t *eth, uint16_t ulen, uint16_t id,
 		uint16_t frag, uint32_t ip_base, uint32_t pseudo_base)
@@ -139,9 +158,9 @@ udp_frame_patch(const struct udp_frame_desc *desc, uint8_t *eth, uint16_t ulen, 
 		wire_put_n16(eth + desc->id_off + 2, frag);
 	}
 	if (desc->csum_off)
-		wire_put_n16(eth + desc->csum_off, wire_fold(ip_base + iplen + id + frag));
+		wire_put_n16(eth + desc->csum_off, csum_fold(ip_base + iplen + id + frag));
 	wire_put_n16(eth + desc->l4_off + 4, ulen_n);
-	wire_put_n16(eth + desc->l4_off + 6, (uint16_t)~wire_fold(pseudo_base + ulen_n));
+	wire_put_n16(eth + desc->l4_off + 6, (uint16_t)~csum_fold(pseudo_base + ulen_n));
 }
 
 /* The UDP checksum as sent: the complement of the sum over pseudo-header, header (check 0) and

@@ -9,6 +9,7 @@
 #include "shim/config.h"
 #include "shim/dev.h"
 #include "shim/dev_xmit_fast.h"
+#include "shim/hdr_template.h"
 #include "shim/sock_alloc.h"
 #include "shim/inet.h"
 #include "shim/ip_ident.h"
@@ -36,7 +37,8 @@ uint64_t udp_fp_stamp_counter;
 #define FP_ETH_OFF DEV_VNET_HDR_LEN
 #define FP_HDR_LEN (FP_ETH_OFF + UDP_FRAME_HDR_IPV4) /* FP_DESC->hdr_len, as a constant */
 #define FP_HDR_MAX (DEV_VNET_HDR_LEN + UDP_FRAME_HDR_MAX)
-#define FP_IOVS	   8 /* payload buffers of one fast datagram */
+_Static_assert(FP_HDR_LEN == HDR_TEMPLATE_LEN, "the fast path's frames are the template's");
+#define FP_IOVS 8 /* payload buffers of one fast datagram */
 
 struct fp_flow {
 	struct shim_sock *sk; /* with stamp: the socket and its settings this flow belongs to */
@@ -56,9 +58,7 @@ struct fp_flow {
 	struct shim_addr nexthop;
 	_Atomic uint32_t *id_bucket; /* the per-destination ID counter (IP_ID_DEST, ZERO_IF_DF) */
 	uint16_t id_offset;	     /* ... and its starting point (ip_ident_bucket) */
-	uint32_t ip_base;     /* partial sum of the IPv4 header without length, ID, flags, check */
-	uint32_t pseudo_base; /* partial sum of the UDP pseudo-header without the length */
-	uint8_t hdr[FP_HDR_MAX];
+	struct hdr_template tpl;     /* the flow's headers (hdr_template_build, as ip_output.c's) */
 	/* the previous general-path datagram on this slot: a flow is learnt from the second one of
 	 * it in a row, so a socket that alternates destinations does not pay for learning */
 	const struct shim_sock *seen_sk;
@@ -101,9 +101,6 @@ void udp_fastpath_learn(int fd, struct shim_sock *sk, const struct shim_msg *m,
 	struct fp_flow *f = flow_slot(fd);
 	uint64_t rgen, ngen;
 	uint8_t mac[6];
-	struct eth_hdr_fields eth;
-	struct ipv4_hdr_fields ip;
-	uint8_t *l2;
 
 	uint64_t key_to = 0;
 
@@ -153,26 +150,9 @@ void udp_fastpath_learn(int fd, struct shim_sock *sk, const struct shim_msg *m,
 	f->nexthop = rt->nexthop;
 	f->id_bucket = ip_ident_bucket(d->daddr, d->saddr, IPPROTO_UDP, &f->id_offset);
 
-	/* the header bytes with the fields udp_frame_patch writes zero */
-	memset(f->hdr, 0, sizeof(f->hdr));
-	dev_put_vnet_hdr(f->hdr, (uint16_t)(FP_DESC->l4_off + UDP_HLEN), FP_DESC->l4_off, 6);
-	l2 = f->hdr + FP_ETH_OFF;
-	memcpy(eth.dst, d->dst_mac, 6);
-	memcpy(eth.src, d->src_mac, 6);
-	eth.ethertype = FP_DESC->ethertype;
-	wire_put_eth(l2, &eth);
-	memset(&ip, 0, sizeof(ip));
-	ip.tos = d->tos;
-	ip.ttl = d->ttl;
-	ip.protocol = IPPROTO_UDP;
-	ip.saddr = d->saddr;
-	ip.daddr = d->daddr;
-	wire_put_ipv4(l2 + FP_DESC->l3_off, &ip);
-	memset(l2 + FP_DESC->csum_off, 0, 2);
-	wire_put_udp(l2 + FP_DESC->l4_off, d->sport, d->dport, 0, 0);
+	/* the headers with the fields udp_frame_patch writes zero: the general path's template */
+	hdr_template_build(&f->tpl, d);
 	f->family = FP_DESC->family;
-	f->ip_base = csum_partial(l2 + FP_DESC->l3_off, FP_DESC->l3_len, 0);
-	f->pseudo_base = csum_pseudo_ipv4(d->saddr, d->daddr, IPPROTO_UDP, 0);
 	f->sk = sk;
 	udp_fp_owner[f - flows] = sk;
 }
@@ -259,9 +239,9 @@ fp_send(int fd, struct shim_sock *sk, const struct iovec *iov, int iovcnt, size_
 
 	/* the headers: the flow's bytes, lengths, ID, flags and checksums patched in */
 	out = batch != NULL ? batch->slot[batch->n].hdr : hdr;
-	memcpy(out, f->hdr, FP_HDR_LEN);
-	udp_frame_patch(FP_DESC, out + FP_ETH_OFF, ulen, htons(id), frag, f->ip_base,
-			f->pseudo_base);
+	memcpy(out, f->tpl.hdr, FP_HDR_LEN);
+	udp_frame_patch(FP_DESC, out + FP_ETH_OFF, ulen, htons(id), frag, f->tpl.ip_base,
+			f->tpl.pseudo_base);
 
 	pp = batch != NULL ? batch->slot[batch->n].parts : parts;
 	pp[0] = (struct iovec){out, FP_HDR_LEN};

@@ -62,25 +62,11 @@ static void put_link_and_ip(uint8_t *p, const struct udp_datagram *d, uint16_t t
 	wire_put_ipv4(p + ETH_HLEN_BYTES, &ip);
 }
 
-/* One frame: headers here, payload straight from the program's iovecs. */
 /* The headers of a one-frame datagram: vnet (checksum left to the kernel/device), Ethernet, IPv4,
- * UDP with the pseudo-header sum. */
+ * UDP with the pseudo-header sum, from the thread's template of the flow (hdr_template.h). */
 static void put_single_headers(uint8_t *hdr, const struct udp_datagram *d)
 {
-	uint16_t ulen = (uint16_t)(UDP_HLEN + d->len);
-	uint8_t *l2 = hdr + DEV_VNET_HDR_LEN;
-	uint16_t csum_start = ETH_HLEN_BYTES + IPV4_HLEN_MIN;
-	uint32_t pseudo;
-
-	if (hdr_template_put(hdr, d)) /* the flow of this thread's last datagram (perf) */
-		return;
-	pseudo = csum_pseudo_ipv4(d->saddr, d->daddr, IPPROTO_UDP, ulen);
-	put_link_and_ip(l2, d, (uint16_t)(IPV4_HLEN_MIN + ulen), d->df ? IP_DF : 0, NULL);
-	/* CHECKSUM_PARTIAL convention: the field holds the folded pseudo-header sum, uncomplemented
-	 */
-	wire_put_udp(l2 + csum_start, d->sport, d->dport, ulen, (uint16_t)~csum_fold(pseudo));
-	dev_put_vnet_hdr(hdr, (uint16_t)(csum_start + UDP_HLEN), csum_start, 6);
-	hdr_template_save(hdr, d);
+	hdr_template_put(hdr, d);
 }
 
 /* [headers | the program's non-empty buffers] into iov; returns the number of parts. */
@@ -286,7 +272,7 @@ static int output_ufo(const struct udp_datagram *d, unsigned nfrag, size_t per,
 
 	put_link_and_ip(hdr + DEV_VNET_HDR_LEN, d, (uint16_t)(IPV4_HLEN_MIN + ulen), 0, NULL);
 	wire_put_udp(hdr + DEV_VNET_HDR_LEN + csum_start, d->sport, d->dport, ulen,
-		     (uint16_t)~csum_fold(csum_pseudo_ipv4(d->saddr, d->daddr, IPPROTO_UDP, ulen)));
+		     udp4_csum_seed(d->saddr, d->daddr, ulen));
 	dev_put_vnet_hdr_ufo(hdr, (uint16_t)(csum_start + UDP_HLEN), csum_start, (uint16_t)per);
 	ip_udp_frame_meta(&m, hdr, d->len, nfrag, false);
 	r = dev_xmit(d->oif, iov, single_frame_parts(hdr, d, iov), &m, d->dontwait);

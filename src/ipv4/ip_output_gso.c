@@ -66,7 +66,7 @@ static void put_gso_headers(uint8_t *hdr, const struct udp_datagram *d)
 	/* udp4_hwcsum: ~csum_tcpudp_magic over the whole UDP length; __udp_gso_segment swaps the
 	 * length in this sum for each segment's */
 	wire_put_udp(l2 + GSO_CSUM_START, d->sport, d->dport, ulen,
-		     (uint16_t)~csum_fold(csum_pseudo_ipv4(d->saddr, d->daddr, IPPROTO_UDP, ulen)));
+		     udp4_csum_seed(d->saddr, d->daddr, ulen));
 }
 
 /* Copy the payload from the program; -EFAULT when any of it is unreadable. */

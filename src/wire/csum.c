@@ -41,13 +41,6 @@ uint32_t csum_add(uint32_t a, uint32_t b)
 	return r + (r < a);
 }
 
-uint16_t csum_fold(uint32_t sum)
-{
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
 uint32_t csum_pseudo_ipv4(uint32_t saddr, uint32_t daddr, uint8_t proto, uint16_t len)
 {
 	uint8_t ph[12];

@@ -24,7 +24,6 @@ static void put16(uint8_t *p, uint16_t host)
 size_t wire_put_ipv4(uint8_t *p, const struct ipv4_hdr_fields *f)
 {
 	size_t hlen = IPV4_HLEN_MIN + f->optlen;
-	uint16_t check;
 
 	p[0] = (uint8_t)(0x40 | (hlen / 4));
 	p[1] = f->tos;
@@ -38,9 +37,17 @@ size_t wire_put_ipv4(uint8_t *p, const struct ipv4_hdr_fields *f)
 	memcpy(p + 16, &f->daddr, 4);
 	if (f->optlen)
 		memcpy(p + IPV4_HLEN_MIN, f->options, f->optlen);
-	check = csum_fold(csum_partial(p, hlen, 0));
-	memcpy(p + 10, &check, 2);
+	ip_send_check(p);
 	return hlen;
+}
+
+void ip_send_check(uint8_t *ip)
+{
+	uint16_t check;
+
+	memset(ip + 10, 0, 2);
+	check = csum_fold(csum_partial(ip, (size_t)(ip[0] & 0x0f) * 4, 0));
+	memcpy(ip + 10, &check, 2);
 }
 
 void wire_put_udp(uint8_t *p, uint16_t sport, uint16_t dport, uint16_t len, uint16_t check)
