@@ -4,6 +4,7 @@
 #include "shim/route.h"
 #include "notify.h"
 #include "rtnl.h"
+#include "route_fixed_internal.h"
 
 #include "shim/internal_fd.h"
 #include "shim/neigh_queue.h"
@@ -297,9 +298,13 @@ static int lookup_uncached(const struct shim_flowi *k, struct route_result *r, u
 
 int route_output(const struct shim_flowi *k, struct route_result *r)
 {
-	uint64_t gen = notify_generation();
+	uint64_t gen;
 	unsigned slot = key_slot(k);
 	int ret;
+
+	if (__builtin_expect(route_fixed_on, 0) && route_fixed_output(k, r)) /* unit tests */
+		return 0;
+	gen = notify_generation();
 
 	/* this thread's recent answers first: no lock on the send path */
 	struct route_result *mine = &thread_routes[slot % THREAD_ROUTES];
@@ -333,8 +338,11 @@ int route_output(const struct shim_flowi *k, struct route_result *r)
 int route_output_fresh(const struct shim_flowi *k, struct route_result *r)
 {
 	struct route_result c;
-	int ret = route_output(k, &c); /* the device facts, usually cached */
+	int ret;
 
+	if (__builtin_expect(route_fixed_on, 0) && route_fixed_output(k, r)) /* unit tests */
+		return 0;
+	ret = route_output(k, &c); /* the device facts, usually cached */
 	if (ret < 0)
 		return ret;
 	memset(r, 0, sizeof(*r));
