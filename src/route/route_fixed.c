@@ -2,6 +2,7 @@
  */
 #include "shim/route_fixed.h"
 #include "shim/route.h"
+#include "notify.h"
 #include "route_fixed_internal.h"
 
 #include <linux/rtnetlink.h>
@@ -42,7 +43,7 @@ int route_fixed_output(const struct shim_flowi *k, struct route_result *r)
 		return 0;
 	memset(r, 0, sizeof(*r));
 	r->key = *k;
-	r->generation = route_generation();
+	r->generation = notify_generation_peek();
 	r->type = RTN_UNICAST;
 	r->oif = fixed.ifindex;
 	r->saddr = shim_addr_v4(k->ip4.saddr ? k->ip4.saddr : fixed.saddr);

@@ -24,6 +24,7 @@
 #include "shim/fdtable.h"
 #include "shim/netdev.h"
 #include "shim/route_fixed.h"
+#include "shim/shim_proc.h"
 #include "shim/sockevents.h"
 #include "shim/sys_send.h"
 #include "shim/wire.h"
@@ -60,6 +61,9 @@ static inline void core_setup(uint32_t mtu)
 
 	memcpy(f.dev_mac, dev_mac, 6);
 	memcpy(f.nexthop_mac, hop_mac, 6);
+	/* a forked test process is a new one for the shim (its after-fork hooks reset the route
+	 * state): made so before the answers are fixed */
+	shim_proc_refresh();
 	dev_mem_reset();
 	netdev_stack_build(&(struct netdev_stack_conf){.bottom = &netdev_mem});
 	route_fixed_set(&f);
