@@ -423,7 +423,7 @@ bool notify_generations_live(uint64_t *route, uint64_t *neigh)
 void notify_bump_route_generation(void)
 {
 	atomic_fetch_add(&generation, 1);
-	atomic_fetch_add(&neigh_generation, 1);
+	atomic_fetch_add(&notify_neigh_generation_var, 1);
 }
 
 uint64_t notify_generation_peek(void)
