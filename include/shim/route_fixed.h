@@ -30,6 +30,10 @@ struct route_fixed {
  * are no longer held). */
 void route_fixed_set(const struct route_fixed *f);
 
+/* How many route and neighbour answers were given from the fixed table since it was set: a send
+ * the fast path took asks for none. */
+unsigned long route_fixed_answers(void);
+
 /* As a route or neighbour notification would: every cached answer and flow is stale. */
 void route_fixed_changed(void);
 

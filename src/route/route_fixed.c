@@ -10,12 +10,19 @@
 #include <string.h>
 
 static struct route_fixed fixed;
+static unsigned long answers;
 bool route_fixed_on;
+
+unsigned long route_fixed_answers(void)
+{
+	return __atomic_load_n(&answers, __ATOMIC_RELAXED);
+}
 
 void route_fixed_set(const struct route_fixed *f)
 {
 	if (f != NULL)
 		fixed = *f;
+	__atomic_store_n(&answers, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&route_fixed_on, f != NULL, __ATOMIC_RELEASE);
 	/* the listener's state as the send path reads it: running (generations held) or not */
 	__atomic_store_n(&notify_listener_state, f != NULL ? 1 : 0, __ATOMIC_RELEASE);
@@ -41,6 +48,7 @@ int route_fixed_output(const struct shim_flowi *k, struct route_result *r)
 		return 0;
 	if (k->oif != 0 && k->oif != fixed.ifindex)
 		return 0;
+	__atomic_add_fetch(&answers, 1, __ATOMIC_RELAXED);
 	memset(r, 0, sizeof(*r));
 	r->key = *k;
 	r->generation = notify_generation_peek();
@@ -64,6 +72,7 @@ int route_fixed_neigh(int ifindex, const struct shim_addr *ip, uint8_t mac[6])
 	if (!__atomic_load_n(&route_fixed_on, __ATOMIC_ACQUIRE) || ifindex != fixed.ifindex ||
 	    !in_prefix(ip))
 		return 0;
+	__atomic_add_fetch(&answers, 1, __ATOMIC_RELAXED);
 	memcpy(mac, fixed.nexthop_mac, 6);
 	return 1;
 }

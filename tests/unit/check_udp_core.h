@@ -21,6 +21,7 @@
 #include "shim/dev_mem.h"
 #include "shim/dev_xmit_fast.h"
 #include "shim/fdevents.h"
+#include "shim/fault.h"
 #include "shim/fdtable.h"
 #include "shim/netdev.h"
 #include "shim/route_fixed.h"
@@ -45,6 +46,8 @@ static inline uint16_t be16(const uint8_t *p)
 	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
+static bool fault_installed;
+
 /* The memory device under an otherwise plain stack, the fixed answers for 192.0.2.0/24 with
  * this MTU. */
 static inline void core_setup(uint32_t mtu)
@@ -64,6 +67,12 @@ static inline void core_setup(uint32_t mtu)
 	/* a forked test process is a new one for the shim (its after-fork hooks reset the route
 	 * state): made so before the answers are fixed */
 	shim_proc_refresh();
+	/* as at load: a fault in a copy from the program is an error, so the fast entries read
+	 * the program's arguments inline (umem_fault_safe) */
+	if (!fault_installed) {
+		ck_assert_int_eq(fault_handler_install(), 0);
+		fault_installed = true;
+	}
 	dev_mem_reset();
 	netdev_stack_build(&(struct netdev_stack_conf){.bottom = &netdev_mem});
 	route_fixed_set(&f);
