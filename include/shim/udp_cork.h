@@ -16,11 +16,16 @@
 #ifndef SHIM_UDP_CORK_H
 #define SHIM_UDP_CORK_H
 
+#include "shim/udp_wmem.h"
 #include <stdbool.h>
+#include "shim/udp_wmem.h"
 #include <sys/socket.h>
 
+#include "shim/udp_wmem.h"
 #include "shim/inet.h"
+#include "shim/udp_wmem.h"
 #include "shim/ip_output.h"
+#include "shim/udp_wmem.h"
 #include "shim/route.h"
 
 /* Whether the shim holds a pending datagram for sk (locked). */
@@ -38,11 +43,12 @@ void udp_cork_handed_off(struct shim_sock *sk);
 long udp_cork_append(struct shim_sock *sk, struct shim_msg *m);
 
 /* Not locked. The first corked send (S16): every check of udp_sendmsg passed, d holds the header
- * fields and rt the route; cmsg_ttl is the IP_TTL control message (0 = none). Copies the payload
+ * fields and rt the route; cmsg_ttl is the IP_TTL control message (0 = none); wq the skbs its
+ * first piece took (udp_wmem.c), which the later pieces are charged against. Copies the payload
  * and makes the datagram pending. Returns m->len or -errno (EINVAL when another thread corked the
  * socket meanwhile, EFAULT). */
 long udp_cork_begin(struct shim_sock *sk, struct shim_msg *m, const struct udp_datagram *d,
-		    const struct route_result *rt, int cmsg_ttl);
+		    const struct route_result *rt, int cmsg_ttl, const struct udp_wmem_queue *wq);
 
 /* Locked. After the kernel's answer to setsockopt: UDP_CORK on/off (off pushes what is pending). */
 void udp_cork_setsockopt(struct shim_sock *sk, int level, int name, const void *val, socklen_t len,

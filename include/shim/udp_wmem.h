@@ -10,15 +10,28 @@
 #ifndef SHIM_UDP_WMEM_H
 #define SHIM_UDP_WMEM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 /* skb->truesize of an skb that __alloc_skb made for alloclen bytes of head on this kernel. */
 unsigned udp_wmem_truesize(unsigned alloclen);
 
-/* __ip_append_data for a datagram of ulen bytes (UDP header and payload) laid out in fragments of
- * fragsize (cork->fragsize) with fraghdrlen bytes of IP header (20 + options), not UDP GSO, on an
- * idle socket whose sk_sndbuf is sndbuf: 0, or -ENOBUFS. */
-int udp_wmem_idle_append(int sndbuf, unsigned fragsize, unsigned fraghdrlen, size_t ulen);
+/* The skbs of the datagram being built: what __ip_append_data has charged to sk_wmem_alloc beyond
+ * its base of 1, and the length of the last skb (IP header included). Zero: nothing queued. */
+struct udp_wmem_queue {
+	uint64_t charged;
+	unsigned tail_len;
+	bool queued;
+};
+
+/* __ip_append_data appending length bytes (the first call: UDP header and payload; a corked
+ * datagram's later calls: the payload) to q, in fragments of fragsize (cork->fragsize) with
+ * fraghdrlen bytes of IP header (20 + options), not UDP GSO, on a socket whose sk_sndbuf is
+ * sndbuf and whose sk_wmem_alloc holds nothing but q: 0 (q updated), or -ENOBUFS (the kernel
+ * then discards the whole datagram). The device is taken to do scatter-gather (NETIF_F_SG, as
+ * veth and nearly every Ethernet device): bytes appended to a corked skb go to page fragments. */
+int udp_wmem_append(struct udp_wmem_queue *q, int sndbuf, unsigned fragsize, unsigned fraghdrlen,
+		    size_t length);
 
 #endif

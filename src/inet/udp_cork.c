@@ -40,6 +40,7 @@ struct udp_cork {
 	uint8_t ttl; /* IP_TTL control message, 0 = none */
 	uint8_t tos;
 	bool dontwait;
+	struct udp_wmem_queue wmem; /* the kernel's skbs for it, charged to sk_wmem_alloc */
 	/* cork->length: UDP header plus the payload appended so far, which is in data */
 	size_t length;
 	uint8_t *data;
@@ -193,6 +194,13 @@ long udp_cork_append(struct shim_sock *sk, struct shim_msg *m)
 			cork_flush(c);
 			return -EMSGSIZE;
 		}
+		/* ... and the skbs it needs against twice the send buffer (udp_wmem.c) */
+		err = udp_wmem_append(&c->wmem, sk->sndbuf, c->fragsize, IPV4_HLEN_MIN, m->len);
+		if (err < 0) {
+			path_step(m->trace, "__ip_append_data(ENOBUFS: sk_sndbuf %d)", sk->sndbuf);
+			cork_flush(c);
+			return err;
+		}
 		err = cork_copy(c, m);
 		if (err < 0) {
 			cork_flush(c);
@@ -209,7 +217,7 @@ long udp_cork_append(struct shim_sock *sk, struct shim_msg *m)
 }
 
 long udp_cork_begin(struct shim_sock *sk, struct shim_msg *m, const struct udp_datagram *d,
-		    const struct route_result *rt, int cmsg_ttl)
+		    const struct route_result *rt, int cmsg_ttl, const struct udp_wmem_queue *wq)
 {
 	struct udp_cork *c;
 	int err;
@@ -236,6 +244,7 @@ long udp_cork_begin(struct shim_sock *sk, struct shim_msg *m, const struct udp_d
 	c->tos = d->tos;
 	c->dontwait = d->dontwait;
 	c->length = UDP_HLEN;
+	c->wmem = *wq;
 	err = cork_copy(c, m);
 	if (err < 0) {
 		cork_flush(c);

@@ -111,6 +111,7 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 	uint16_t dport = 0;
 	bool fastpath = false, multicast;
 	enum mc_out mc = MC_XMIT;
+	struct udp_wmem_queue wq;
 	const char *why = NULL;
 	int oif, mttl = 0;
 	char a1[INET_ADDRSTRLEN], a2[INET_ADDRSTRLEN];
@@ -271,9 +272,10 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 	}
 	if (sv->shut_wr)
 		return -EPIPE;
-	/* __ip_append_data: each fragment's skb against twice the send buffer (udp_wmem.c) */
-	if (!gso_size && !(m->flags & MSG_MORE) &&
-	    (r = udp_wmem_idle_append(sv->sndbuf, mtu, hlen, UDP_HLEN + m->len)) < 0) {
+	/* __ip_append_data: each fragment's skb against twice the send buffer (udp_wmem.c; a
+	 * corked datagram keeps the queue for its later pieces) */
+	memset(&wq, 0, sizeof(wq));
+	if (!gso_size && (r = udp_wmem_append(&wq, sv->sndbuf, mtu, hlen, UDP_HLEN + m->len)) < 0) {
 		path_step(m->trace, "__ip_append_data(ENOBUFS: sk_sndbuf %d)", sv->sndbuf);
 		return r;
 	}
@@ -306,7 +308,7 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 
 	/* S16: corked (UDP_CORK or MSG_MORE): the shim holds the datagram until pushed */
 	if (m->flags & MSG_MORE)
-		return udp_cork_begin(sk, m, &d, &rt, ipc.ttl);
+		return udp_cork_begin(sk, m, &d, &rt, ipc.ttl, &wq);
 
 	ip_select_ident(sk, &d, false);
 	skb = (struct udp_skb){

@@ -30,24 +30,52 @@ unsigned udp_wmem_truesize(unsigned alloclen)
 	return size - SKB_SHINFO_SIZE + SKB_STRUCT_SIZE + SKB_SHINFO_SIZE;
 }
 
-int udp_wmem_idle_append(int sndbuf, unsigned fragsize, unsigned fraghdrlen, size_t ulen)
+int udp_wmem_append(struct udp_wmem_queue *q, int sndbuf, unsigned fragsize, unsigned fraghdrlen,
+		    size_t length)
 {
-	unsigned maxfraglen, per, alloclen;
-	uint64_t skbs, charged;
+	const uint64_t limit = 2 * (uint64_t)(sndbuf > 0 ? sndbuf : 0);
+	unsigned maxfraglen, datalen, fraggap, alloclen, transhdrlen = q->queued ? 0 : 8;
+	uint64_t delta = 0; /* wmem_alloc_delta: charged when the call ends */
+	size_t copy;
 
-	if (ulen + fraghdrlen <= fragsize || fragsize <= fraghdrlen + 8)
-		return 0; /* one skb: sock_alloc_send_skb, which an idle socket always gets */
-	/* each skb but the last holds maxfraglen bytes: fraglen + hh_len + 15 of head (not paged
-	 * below SKB_MAX_ALLOC; above it the data goes to page fragments, not modelled) */
-	maxfraglen = ((fragsize - fraghdrlen) & ~7u) + fraghdrlen;
-	alloclen = maxfraglen + ETH_HH_LEN + 15;
-	if (alloclen >= SKB_MAX_ALLOC)
+	if (fragsize <= fraghdrlen + 8)
 		return 0;
-	/* skbs before the last hold per bytes of the datagram; the last takes what still fits
-	 * in the MTU ("copy = mtu - skb->len"), up to fragsize - fraghdrlen */
-	per = maxfraglen - fraghdrlen;
-	skbs = 1 + (ulen - (fragsize - fraghdrlen) + per - 1) / per;
-	/* the check before the last skb: sk_wmem_alloc (1, idle) + the skbs before it */
-	charged = 1 + (skbs - 1) * udp_wmem_truesize(alloclen);
-	return charged > 2 * (uint64_t)(sndbuf > 0 ? sndbuf : 0) ? -ENOBUFS : 0;
+	maxfraglen = ((fragsize - fraghdrlen) & ~7u) + fraghdrlen;
+	while (length > 0) {
+		/* what still fits in the last skb: up to the MTU when the rest fits, else up to
+		 * maxfraglen (page fragments on a scatter-gather device) */
+		copy = q->queued ? fragsize - q->tail_len : 0;
+		if (q->queued && copy < length)
+			copy = maxfraglen > q->tail_len ? maxfraglen - q->tail_len : 0;
+		if (copy > 0) {
+			if (copy > length)
+				copy = length;
+			q->tail_len += (unsigned)copy;
+			delta += copy; /* skb->truesize += copy */
+			length -= copy;
+			continue;
+		}
+		/* alloc_new_skb: the bytes beyond maxfraglen move into it (fraggap) */
+		fraggap = q->queued ? q->tail_len - maxfraglen : 0;
+		datalen = length + fraggap > fragsize - fraghdrlen ? maxfraglen - fraghdrlen
+								   : (unsigned)length + fraggap;
+		alloclen = datalen + fraghdrlen + ETH_HH_LEN + 15;
+		if (alloclen >= SKB_MAX_ALLOC)
+			return 0; /* paged skbs: not modelled */
+		if (transhdrlen) {
+			/* sock_alloc_send_skb: refused only while sk_wmem_alloc reaches sk_sndbuf
+			 */
+			q->charged += udp_wmem_truesize(alloclen);
+		} else {
+			if (1 + q->charged + delta > limit)
+				return -ENOBUFS;
+			delta += udp_wmem_truesize(alloclen);
+		}
+		q->queued = true;
+		q->tail_len = datalen + fraghdrlen;
+		length -= datalen - fraggap;
+		transhdrlen = 0;
+	}
+	q->charged += delta;
+	return 0;
 }

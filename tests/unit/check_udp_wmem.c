@@ -18,11 +18,19 @@ START_TEST(truesize_measured)
 }
 END_TEST
 
+/* one uncorked datagram of ulen bytes on an idle socket */
+static int idle(int sndbuf, unsigned mtu, unsigned hlen, size_t ulen)
+{
+	struct udp_wmem_queue q = {0, 0, false};
+
+	return udp_wmem_append(&q, sndbuf, mtu, hlen, ulen);
+}
+
 /* the smallest sk_sndbuf measured for a payload at an MTU; 2 below it is refused */
 static void boundary(unsigned mtu, size_t payload, int sndbuf)
 {
-	ck_assert_int_eq(udp_wmem_idle_append(sndbuf, mtu, 20, 8 + payload), 0);
-	ck_assert_int_eq(udp_wmem_idle_append(sndbuf - 2, mtu, 20, 8 + payload), -ENOBUFS);
+	ck_assert_int_eq(idle(sndbuf, mtu, 20, 8 + payload), 0);
+	ck_assert_int_eq(idle(sndbuf - 2, mtu, 20, 8 + payload), -ENOBUFS);
 }
 
 START_TEST(enobufs_measured)
@@ -39,13 +47,13 @@ START_TEST(enobufs_measured)
 	boundary(1280, 8000, 6914);
 	boundary(9000, 30000, 24962);
 	/* the last skb takes up to the MTU: 4410 bytes at 576 fit in 8 skbs with sk_sndbuf 4608 */
-	ck_assert_int_eq(udp_wmem_idle_append(4608, 576, 20, 8 + 4410), 0);
+	ck_assert_int_eq(idle(4608, 576, 20, 8 + 4410), 0);
 	/* one skb never fails; nor a datagram that fits the minimum buffer */
-	ck_assert_int_eq(udp_wmem_idle_append(4608, 1500, 20, 8 + 1472), 0);
-	ck_assert_int_eq(udp_wmem_idle_append(4608, 1500, 20, 8 + 4433), 0);
+	ck_assert_int_eq(idle(4608, 1500, 20, 8 + 1472), 0);
+	ck_assert_int_eq(idle(4608, 1500, 20, 8 + 4433), 0);
 	/* IP options: 24-byte header, 1472 per fragment, the last up to 1476 */
-	ck_assert_int_eq(udp_wmem_idle_append(4608, 1500, 24, 8 + 5884), 0);
-	ck_assert_int_eq(udp_wmem_idle_append(4608, 1500, 24, 8 + 5885), -ENOBUFS);
+	ck_assert_int_eq(idle(4608, 1500, 24, 8 + 5884), 0);
+	ck_assert_int_eq(idle(4608, 1500, 24, 8 + 5885), -ENOBUFS);
 }
 END_TEST
 
