@@ -290,6 +290,76 @@ START_TEST(connected_identical)
 }
 END_TEST
 
+/* Settings and routes changed between datagrams of a learnt flow (IP_TTL, IP_TOS, the next hop's
+ * MAC with a neighbour notification): the fast run's frames are the general run's, every byte
+ * (IP_PMTUDISC_DO: ID 0), so a cached flow never sends with what it learnt before the change. */
+static void fixed_hop(uint8_t last)
+{
+	struct route_fixed f = {
+	    .net = htonl(0xc0000200),
+	    .mask = htonl(0xffffff00),
+	    .saddr = htonl(0xc0000201),
+	    .ifindex = FIXED_IFINDEX,
+	    .dev_name = "mem0",
+	    .mtu = 1500,
+	    .default_ttl = FIXED_TTL,
+	};
+
+	memcpy(f.dev_mac, dev_mac, 6);
+	memcpy(f.nexthop_mac, hop_mac, 6);
+	f.nexthop_mac[5] = last;
+	route_fixed_set(&f); /* as the listener would see it: the generations move */
+}
+
+static void send_changing(int fd, const struct sockaddr_in *to)
+{
+	static const size_t lens[] = {10, 20, 30};
+
+	fixed_hop(hop_mac[5]);
+	ck_assert_int_eq(core_setsockopt(fd, IPPROTO_IP, IP_TTL, -1), 0);
+	ck_assert_int_eq(core_setsockopt(fd, IPPROTO_IP, IP_TOS, 0), 0);
+	for (int round = 0; round < 4; round++) {
+		for (size_t i = 0; i < 3; i++)
+			ck_assert_int_eq(core_sendto(fd, pay, lens[i] + (size_t)round, 0, to),
+					 (long)(lens[i] + (size_t)round));
+		if (round == 0)
+			ck_assert_int_eq(core_setsockopt(fd, IPPROTO_IP, IP_TTL, 20), 0);
+		else if (round == 1)
+			ck_assert_int_eq(core_setsockopt(fd, IPPROTO_IP, IP_TOS, 0x20), 0);
+		else if (round == 2)
+			fixed_hop(0x33);
+	}
+}
+
+START_TEST(changes_seen_identical)
+{
+	struct sockaddr_in to = core_dest(4, 7003);
+	struct capture off, on;
+	int fd;
+
+	core_setup(1500);
+	fd = core_socket();
+	ck_assert_int_eq(core_setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, IP_PMTUDISC_DO), 0);
+	shim_config.fastpath = 0;
+	dev_mem_reset();
+	send_changing(fd, &to);
+	take(&off);
+	shim_config.fastpath = 1;
+	send_changing(fd, &to);
+	take(&on);
+	ck_assert_int_eq(off.n, 12);
+	ck_assert_int_eq(off.data[0][L3 + 8], FIXED_TTL);
+	ck_assert_int_eq(off.data[3][L3 + 8], 20);
+	ck_assert_int_eq(off.data[6][L3 + 1], 0x20);
+	ck_assert_int_eq(off.data[9][VNET + 5], 0x33);
+	compare(&off, &on, 0);
+	release(&off);
+	release(&on);
+	core_close(fd);
+	core_teardown();
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("udp_fastpath");
@@ -300,6 +370,7 @@ int main(void)
 	tcase_add_test(tc, unconnected_same_frames);
 	tcase_add_test(tc, unconnected_pmtudisc_do_identical);
 	tcase_add_test(tc, connected_identical);
+	tcase_add_test(tc, changes_seen_identical);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
