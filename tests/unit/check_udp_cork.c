@@ -238,6 +238,61 @@ START_TEST(cork_beyond_65507)
 }
 END_TEST
 
+/* A connected socket (to 127.0.0.1, the fixed answers covering 127.0.0.0/8): the corked datagram
+ * goes to the peer and takes its ID from the socket's counter at the push, between the plain
+ * datagrams before and after it. */
+START_TEST(connected_cork_id_at_push)
+{
+	struct sockaddr_in peer = {.sin_family = AF_INET, .sin_port = htons(5005)};
+	struct route_fixed f = {
+	    .net = htonl(0x7f000000),
+	    .mask = htonl(0xff000000),
+	    .saddr = htonl(0x7f000001),
+	    .ifindex = FIXED_IFINDEX,
+	    .dev_name = "mem0",
+	    .mtu = 1500,
+	    .default_ttl = FIXED_TTL,
+	};
+	struct shim_sock *sk;
+	int fd, r;
+
+	fill();
+	core_setup(1500);
+	memcpy(f.dev_mac, dev_mac, 6);
+	memcpy(f.nexthop_mac, hop_mac, 6);
+	route_fixed_set(&f);
+	peer.sin_addr.s_addr = htonl(0x7f000001);
+	fd = core_socket();
+	r = connect(fd, (struct sockaddr *)&peer, sizeof(peer));
+	sockev_connect(fd, (struct sockaddr *)&peer, sizeof(peer), r);
+	ck_assert_int_eq(r, 0);
+	ck_assert_int_eq(sys_sendto(fd, pay, 1, 0, NULL, 0), 1); /* the socket's state read */
+	ck_assert_int_eq(fdtable_lookup(fd, &sk), FD_OWNED);
+	sk->ip_id = 0x1000;
+	dev_mem_reset();
+	ck_assert_int_eq(sys_sendto(fd, pay, 11, 0, NULL, 0), 11);
+	ck_assert_int_eq(sys_sendto(fd, pay, 40, MSG_MORE, NULL, 0), 40);
+	ck_assert_int_eq(dev_mem_count(), 1);
+	ck_assert_int_eq(sys_sendto(fd, pay + 40, 60, 0, NULL, 0), 60);
+	ck_assert_int_eq(sys_sendto(fd, pay, 12, 0, NULL, 0), 12);
+	ck_assert_int_eq(dev_mem_count(), 3);
+	for (int i = 0; i < 3; i++) {
+		const uint8_t *fr = dev_mem_frame(i)->data;
+		size_t len = i == 1 ? 100 : (size_t)(11 + i / 2);
+
+		ck_assert_uint_eq(dev_mem_frame(i)->len, PAY + len);
+		ck_assert_int_eq(be16(fr + L3 + 4), 0x1001 + i);
+		ck_assert_mem_eq(fr + L3 + 16, &peer.sin_addr.s_addr, 4);
+		ck_assert_mem_eq(fr + L4 + 2, &peer.sin_port, 2);
+		ck_assert_mem_eq(fr + PAY, pay, len);
+		ck_assert_int_eq(csum_fold(csum_partial(fr + L3, 20, 0)), 0);
+	}
+	shim_sock_put(sk);
+	core_close(fd);
+	core_teardown();
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("udp_cork");
@@ -250,6 +305,7 @@ int main(void)
 	tcase_add_test(tc, udp_cork_push_by_setsockopt);
 	tcase_add_test(tc, corked_over_mtu_fragments);
 	tcase_add_test(tc, cork_beyond_65507);
+	tcase_add_test(tc, connected_cork_id_at_push);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
