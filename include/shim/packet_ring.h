@@ -54,10 +54,11 @@ int packet_ring_kick(int ifindex);
  * Returns the number of frames the kernel took (the frames after them are not sent), or -errno
  * for the first: EFAULT (its payload is unreadable), or the kick's error (ENETDOWN, ENXIO,
  * ENOBUFS, EAGAIN ...). -EOPNOTSUPP: the ring cannot take this batch (not open, in use by another
- * thread, a frame too large, slots still in flight); nothing was sent, use the packet socket. */
+ * thread, a frame too large, slots still in flight); nothing was sent, use the packet socket.
+ * proto: the frames' ETH_P_* (one for the batch). */
 #define PACKET_RING_BATCH_MAX 16
 int packet_ring_xmit_batch(int ifindex, struct iovec *const *iov, const int *iovcnt, int n,
-			   int dontwait);
+			   int dontwait, uint16_t proto);
 
 /* Wait (at most max_us) until the next slot is free again. Returns 0 or -EAGAIN. */
 int packet_ring_wait(unsigned max_us);

@@ -169,15 +169,17 @@ void packet_ring_set_last_len(size_t len)
 }
 
 /* tpacket_snd for what waits in the ring. Without dontwait, a kick that could not take every frame
- * (the socket's send buffer is full) is repeated blocking: the kernel then waits for room. */
-static long ring_kick_to(int ifindex, int dontwait)
+ * (the socket's send buffer is full) is repeated blocking: the kernel then waits for room. The
+ * kick's protocol (ETH_P_*) is every frame's skb->protocol: one kick sends one protocol's frames.
+ */
+static long ring_kick_to(int ifindex, int dontwait, uint16_t proto)
 {
 	struct sockaddr_ll sll;
 	long r;
 
 	memset(&sll, 0, sizeof(sll));
 	sll.sll_family = AF_PACKET;
-	sll.sll_protocol = htons(ETH_P_IP);
+	sll.sll_protocol = htons(proto);
 	sll.sll_ifindex = ifindex;
 	do
 		r = rawsys6(SYS_sendto, ring_fd, 0, 0, MSG_DONTWAIT, (long)&sll, sizeof(sll));
@@ -197,7 +199,7 @@ int packet_ring_kick(int ifindex)
 
 	if (n == 0)
 		return 0;
-	r = ring_kick_to(ifindex, 1);
+	r = ring_kick_to(ifindex, 1, ETH_P_IP); /* what coalescing holds: IPv4 frames */
 	filled = 0;
 	return r < 0 ? (int)r : n;
 }
@@ -239,7 +241,7 @@ static long read_payloads(const struct iovec *local, const struct iovec *remote,
 }
 
 int packet_ring_xmit_batch(int ifindex, struct iovec *const *iov, const int *iovcnt, int n,
-			   int dontwait)
+			   int dontwait, uint16_t proto)
 {
 	struct iovec local[PACKET_RING_BATCH_MAX * 8], remote[PACKET_RING_BATCH_MAX * 8];
 	size_t want[PACKET_RING_BATCH_MAX], got;
@@ -292,7 +294,7 @@ int packet_ring_xmit_batch(int ifindex, struct iovec *const *iov, const int *iov
 		__atomic_store_n(&slot((first + (unsigned)i) % PACKET_RING_FRAMES)->tp_status,
 				 TP_STATUS_SEND_REQUEST, __ATOMIC_RELEASE);
 	next = (first + (unsigned)ok) % PACKET_RING_FRAMES;
-	r = ok ? ring_kick_to(ifindex, dontwait) : 0;
+	r = ok ? ring_kick_to(ifindex, dontwait, proto) : 0;
 	/* what the kernel took: every frame no longer waiting for it */
 	for (done = 0; done < ok; done++)
 		if (state(slot((first + (unsigned)done) % PACKET_RING_FRAMES)) ==
@@ -320,8 +322,15 @@ static int ring_xmit(struct netdev *dev, int ifindex, const struct iovec *iov, i
 static int ring_xmit_batch(struct netdev *dev, int ifindex, struct iovec *const *iov,
 			   const int *iovcnt, const struct dev_meta *m, int n, int dontwait)
 {
+	uint16_t proto = m != NULL && m[0].proto != 0 ? m[0].proto : ETH_P_IP;
+
+	/* one kick, one protocol: a batch of frames of several (IPv4 and IPv6 datagrams of one
+	 * dual-stack socket) goes to the device below, which names each frame's own */
+	for (int i = 1; m != NULL && i < n; i++)
+		if ((m[i].proto != 0 ? m[i].proto : ETH_P_IP) != proto)
+			return netdev_lower_xmit_batch(dev, ifindex, iov, iovcnt, m, n, dontwait);
 	if (n <= PACKET_RING_BATCH_MAX) {
-		int r = packet_ring_xmit_batch(ifindex, iov, iovcnt, n, dontwait);
+		int r = packet_ring_xmit_batch(ifindex, iov, iovcnt, n, dontwait, proto);
 
 		if (r != -EOPNOTSUPP)
 			return r;
