@@ -22,6 +22,10 @@ void *shim_zalloc(size_t n);
 void *shim_realloc(void *p, size_t n);
 /* p may be NULL */
 void shim_free(void *p);
+/* The block *where points to, or a new zeroed one of n bytes published there if it is NULL (the
+ * first of racing callers wins, the others free theirs); NULL when no memory can be mapped. For
+ * tables whose parts are mapped on first use. */
+void *shim_zalloc_publish(void *_Atomic *where, size_t n);
 /* the usable size of a block (at least what was asked) */
 size_t shim_alloc_size(const void *p);
 

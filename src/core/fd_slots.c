@@ -15,21 +15,12 @@ fd_slot_t *fd_slot(int fd, bool create)
 		return NULL;
 	chunk = atomic_load_explicit(&fd_slot_chunks[ci], memory_order_acquire);
 	if (chunk == NULL) {
-		fd_slot_t *fresh, *expected = NULL;
-
 		if (!create)
 			return NULL;
-		fresh = shim_zalloc(CHUNK_SLOTS * sizeof(*fresh));
-		if (fresh == NULL)
+		chunk = shim_zalloc_publish((void *_Atomic *)&fd_slot_chunks[ci],
+					    CHUNK_SLOTS * sizeof(*chunk));
+		if (chunk == NULL)
 			return NULL;
-		if (atomic_compare_exchange_strong_explicit(&fd_slot_chunks[ci], &expected, fresh,
-							    memory_order_acq_rel,
-							    memory_order_acquire)) {
-			chunk = fresh;
-		} else {
-			shim_free(fresh);
-			chunk = expected;
-		}
 	}
 	return &chunk[u & (CHUNK_SLOTS - 1)];
 }

@@ -46,21 +46,11 @@ static word_t *word_of(int fd, bool create)
 		return NULL;
 	chunk = atomic_load_explicit(&chunks[ci], memory_order_acquire);
 	if (chunk == NULL) {
-		word_t *fresh, *expected = NULL;
-
 		if (!create)
 			return NULL;
-		fresh = shim_zalloc(CHUNK_FDS / 8);
-		if (fresh == NULL)
+		chunk = shim_zalloc_publish((void *_Atomic *)&chunks[ci], CHUNK_FDS / 8);
+		if (chunk == NULL)
 			return NULL;
-		if (atomic_compare_exchange_strong_explicit(&chunks[ci], &expected, fresh,
-							    memory_order_acq_rel,
-							    memory_order_acquire)) {
-			chunk = fresh;
-		} else {
-			shim_free(fresh);
-			chunk = expected;
-		}
 	}
 	return &chunk[(u & (CHUNK_FDS - 1)) / WORD_BITS];
 }

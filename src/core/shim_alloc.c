@@ -145,6 +145,22 @@ void *shim_zalloc(size_t n)
 	return p;
 }
 
+void *shim_zalloc_publish(void *_Atomic *where, size_t n)
+{
+	void *cur = atomic_load_explicit(where, memory_order_acquire), *fresh;
+
+	if (cur != NULL)
+		return cur;
+	fresh = shim_zalloc(n);
+	if (fresh == NULL)
+		return NULL;
+	if (atomic_compare_exchange_strong_explicit(where, &cur, fresh, memory_order_acq_rel,
+						    memory_order_acquire))
+		return fresh;
+	shim_free(fresh);
+	return cur;
+}
+
 size_t shim_alloc_size(const void *p)
 {
 	const struct blk *b = (const struct blk *)p - 1;

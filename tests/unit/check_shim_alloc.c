@@ -3,6 +3,7 @@
 #include <check.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/time.h>
@@ -114,6 +115,41 @@ static void alloc_in_handler(int sig)
 		handler_allocs++;
 	}
 }
+
+/* shim_zalloc_publish: racing threads all get the one block that was published, zeroed. */
+static void *_Atomic published;
+
+static void *publish_one(void *arg)
+{
+	(void)arg;
+	return shim_zalloc_publish(&published, 4096);
+}
+
+START_TEST(zalloc_publish_one_winner)
+{
+	enum { N = 8 };
+	pthread_t t[N];
+	void *got[N];
+	const unsigned char *p;
+
+	for (int round = 0; round < 50; round++) {
+		atomic_store(&published, NULL);
+		for (int i = 0; i < N; i++)
+			ck_assert_int_eq(pthread_create(&t[i], NULL, publish_one, NULL), 0);
+		for (int i = 0; i < N; i++)
+			ck_assert_int_eq(pthread_join(t[i], &got[i]), 0);
+		ck_assert_ptr_nonnull(got[0]);
+		for (int i = 1; i < N; i++)
+			ck_assert_ptr_eq(got[i], got[0]);
+		ck_assert_ptr_eq(atomic_load(&published), got[0]);
+		p = got[0];
+		for (int i = 0; i < 4096; i++)
+			ck_assert_int_eq(p[i], 0);
+		ck_assert_ptr_eq(shim_zalloc_publish(&published, 4096), got[0]);
+		shim_free(got[0]);
+	}
+}
+END_TEST
 
 START_TEST(alloc_is_async_signal_safe)
 {
@@ -266,6 +302,7 @@ int main(void)
 	tcase_add_test(tc, alloc_sizes_alignment_and_reuse);
 	tcase_add_test(tc, zalloc_and_realloc_keep_contents);
 	tcase_add_test(tc, alloc_threads_never_share_a_block);
+	tcase_add_test(tc, zalloc_publish_one_winner);
 	tcase_add_test(tc, alloc_is_async_signal_safe);
 	tcase_add_test(tc, lock_excludes);
 	tcase_add_test(tc, lock_registry_lists_every_defined_lock);

@@ -95,6 +95,33 @@ static inline int core_socket(void)
 	return fd;
 }
 
+/* A socket connected to 127.0.0.1:port, with the fixed answers covering 127.0.0.0/8 (MTU 1500):
+ * connect asks the host's routing for nothing beyond loopback. After core_setup. */
+static inline int core_connect_loopback(uint16_t port)
+{
+	struct sockaddr_in peer = {
+	    .sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = htonl(0x7f000001)};
+	struct route_fixed f = {
+	    .net = htonl(0x7f000000),
+	    .mask = htonl(0xff000000),
+	    .saddr = htonl(0x7f000001),
+	    .ifindex = FIXED_IFINDEX,
+	    .dev_name = "mem0",
+	    .mtu = 1500,
+	    .default_ttl = FIXED_TTL,
+	};
+	int fd, r;
+
+	memcpy(f.dev_mac, dev_mac, 6);
+	memcpy(f.nexthop_mac, hop_mac, 6);
+	route_fixed_set(&f);
+	fd = core_socket();
+	r = connect(fd, (struct sockaddr *)&peer, sizeof(peer));
+	sockev_connect(fd, (struct sockaddr *)&peer, sizeof(peer), r);
+	ck_assert_int_eq(r, 0);
+	return fd;
+}
+
 static inline void core_close(int fd)
 {
 	fd_token_t tok = fdtable_token(fd);

@@ -243,29 +243,14 @@ END_TEST
  * datagrams before and after it. */
 START_TEST(connected_cork_id_at_push)
 {
-	struct sockaddr_in peer = {.sin_family = AF_INET, .sin_port = htons(5005)};
-	struct route_fixed f = {
-	    .net = htonl(0x7f000000),
-	    .mask = htonl(0xff000000),
-	    .saddr = htonl(0x7f000001),
-	    .ifindex = FIXED_IFINDEX,
-	    .dev_name = "mem0",
-	    .mtu = 1500,
-	    .default_ttl = FIXED_TTL,
-	};
+	const uint32_t peer_addr = htonl(0x7f000001);
+	const uint16_t peer_port = htons(5005);
 	struct shim_sock *sk;
-	int fd, r;
+	int fd;
 
 	fill();
 	core_setup(1500);
-	memcpy(f.dev_mac, dev_mac, 6);
-	memcpy(f.nexthop_mac, hop_mac, 6);
-	route_fixed_set(&f);
-	peer.sin_addr.s_addr = htonl(0x7f000001);
-	fd = core_socket();
-	r = connect(fd, (struct sockaddr *)&peer, sizeof(peer));
-	sockev_connect(fd, (struct sockaddr *)&peer, sizeof(peer), r);
-	ck_assert_int_eq(r, 0);
+	fd = core_connect_loopback(5005);
 	ck_assert_int_eq(sys_sendto(fd, pay, 1, 0, NULL, 0), 1); /* the socket's state read */
 	ck_assert_int_eq(fdtable_lookup(fd, &sk), FD_OWNED);
 	sk->ip_id = 0x1000;
@@ -282,8 +267,8 @@ START_TEST(connected_cork_id_at_push)
 
 		ck_assert_uint_eq(dev_mem_frame(i)->len, PAY + len);
 		ck_assert_int_eq(be16(fr + L3 + 4), 0x1001 + i);
-		ck_assert_mem_eq(fr + L3 + 16, &peer.sin_addr.s_addr, 4);
-		ck_assert_mem_eq(fr + L4 + 2, &peer.sin_port, 2);
+		ck_assert_mem_eq(fr + L3 + 16, &peer_addr, 4);
+		ck_assert_mem_eq(fr + L4 + 2, &peer_port, 2);
 		ck_assert_mem_eq(fr + PAY, pay, len);
 		ck_assert_int_eq(csum_fold(csum_partial(fr + L3, 20, 0)), 0);
 	}

@@ -251,29 +251,12 @@ END_TEST
  * the same value before each run, so every byte is compared. */
 START_TEST(connected_identical)
 {
-	struct sockaddr_in peer = {.sin_family = AF_INET, .sin_port = htons(7002)};
-	struct route_fixed f = {
-	    .net = htonl(0x7f000000),
-	    .mask = htonl(0xff000000),
-	    .saddr = htonl(0x7f000001),
-	    .ifindex = FIXED_IFINDEX,
-	    .dev_name = "mem0",
-	    .mtu = 1500,
-	    .default_ttl = FIXED_TTL,
-	};
 	struct capture off, on;
 	struct shim_sock *sk;
-	int fd, r;
+	int fd;
 
 	core_setup(1500);
-	memcpy(f.dev_mac, dev_mac, 6);
-	memcpy(f.nexthop_mac, hop_mac, 6);
-	route_fixed_set(&f);
-	peer.sin_addr.s_addr = htonl(0x7f000001);
-	fd = core_socket();
-	r = connect(fd, (struct sockaddr *)&peer, sizeof(peer));
-	sockev_connect(fd, (struct sockaddr *)&peer, sizeof(peer), r);
-	ck_assert_int_eq(r, 0);
+	fd = core_connect_loopback(7002);
 	ck_assert_int_eq(fdtable_lookup(fd, &sk), FD_OWNED);
 	ck_assert_int_eq(sys_sendto(fd, pay, 1, 0, NULL, 0), 1); /* the socket's state read */
 	ck_assert(sk->connected);
