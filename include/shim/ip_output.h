@@ -105,7 +105,8 @@ void ip_udp_frame_meta(struct dev_meta *m, const uint8_t *hdr, size_t payload, u
 int ip_output_frame(int oif, const struct iovec *iov, int iovcnt, size_t payload, bool dontwait);
 
 /* The frames a datagram of total IP length `total` (header included) makes at fragsize with an
- * IP header of hlen bytes, and the data bytes each fragment but the last carries. */
+ * IP header of hlen bytes, and the data bytes each fragment but the last carries ((fragsize -
+ * hlen) & ~7); the last carries the rest, which may be up to 7 bytes more than that. */
 unsigned ip_fragment_count(size_t total, size_t hlen, uint32_t fragsize, size_t *per_fragment);
 
 #endif

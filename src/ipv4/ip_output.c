@@ -30,12 +30,15 @@
 
 unsigned ip_fragment_count(size_t total, size_t hlen, uint32_t fragsize, size_t *per_fragment)
 {
-	size_t data = total - hlen, per = ((size_t)fragsize - hlen) & ~(size_t)7;
+	size_t data = total - hlen, room = (size_t)fragsize - hlen, per = room & ~(size_t)7;
 
 	*per_fragment = per;
 	if (total <= fragsize)
 		return 1;
-	return (unsigned)((data + per - 1) / per);
+	/* __ip_append_data: a fragment carries per bytes (a multiple of 8) while the rest does not
+	 * fit the MTU; the last takes the rest, up to room bytes (MTU 576: 556, where the others
+	 * carry 552) */
+	return 1 + (unsigned)((data - room + per - 1) / per);
 }
 
 static void put_link_and_ip(uint8_t *p, const struct udp_datagram *d, uint16_t total, uint16_t frag,
@@ -326,7 +329,9 @@ int ip_output_udp(const struct udp_datagram *d, struct path_trace *t)
 		if (total <= d->fragsize)
 			return output_single(d, t);
 		nfrag = ip_fragment_count(total, IPV4_HLEN_MIN, d->fragsize, &per);
-		if (dev_ufo) {
+		/* a UFO frame is cut at per bytes (udp4_ufo_fragment): not when the last fragment
+		 * carries more */
+		if (dev_ufo && total - IPV4_HLEN_MIN - (nfrag - 1) * per <= per) {
 			r = output_ufo(d, nfrag, per, t);
 			if (r != -EINVAL)
 				return r;

@@ -35,9 +35,6 @@ KNOWN = {
                             "(a forked child): the shim's re-read loses the setting, the "
                             "coverage field is the length instead of 0 (found by the fuzzer; "
                             "conformance.md Differs)",
-    "retopts-last-fragment": "a datagram with an IP_RETOPTS copied option whose last fragment "
-                             "holds more than (MTU-24)&~7 bytes: the kernel sends it whole, the "
-                             "shim cuts it (found by the fuzzer; conformance.md Differs)",
     "blocked-send": "a blocking socket whose send buffer is full of datagrams waiting for the "
                     "neighbour waits in the kernel (the runner's alarm ends it); the shim sends "
                     "(conformance.md Differs: send buffer accounting)",
@@ -274,9 +271,6 @@ def classify(lines, native, shim, report):
         return "failed-connect", first_detail
     if "udp.length" in fd and re.search(r"name=send_cscov int=0\b", text) and forks:
         return "udplite-cscov-reread", first_detail
-    if "cmsg=ip:retopts:" in text and re.search(r"frame count|ip.flags_fragoff|ip.total_length",
-                                                fd):
-        return "retopts-last-fragment", first_detail
     if unicast_if_after_connect(text):
         return "unicast-if-after-connect", first_detail
     if "pattern of equal/distinct IDs" in fd:

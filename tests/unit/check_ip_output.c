@@ -1,8 +1,9 @@
 /* The IPv4 output (src/ipv4/ip_output.c, ip_output_gso.c) onto the in-memory device: the frames a
  * datagram becomes, byte for byte — fragment offsets and sizes at several MTUs with and without IP
- * options (the layout of __ip_append_data / ip_do_fragment: every fragment but the last carries
- * (MTU - H) & ~7 data bytes, H = 20 + options, the same ID, MF), the UFO and GSO frames and what
- * they tell the device, and the frame counter's count. No root, no namespace. */
+ * options (the layout of __ip_append_data: every fragment but the last carries (MTU - H) & ~7 data
+ * bytes, H = 20 + options, the last the rest once it fits MTU - H, the same ID, MF), the UFO and
+ * GSO frames and what they tell the device, and the frame counter's count. No root, no namespace.
+ */
 #include <arpa/inet.h>
 #include <check.h>
 #include <errno.h>
@@ -109,7 +110,9 @@ static void check_fragmented(size_t len, uint32_t mtu, const struct ip_optset *o
 	struct udp_datagram d = datagram(len, mtu, iov);
 	size_t hlen = 20 + (opt ? opt->optlen : 0), per = (mtu - hlen) & ~(size_t)7, total = 0;
 	size_t ulen = 8 + len;
-	int n = (int)((ulen + per - 1) / per);
+	/* the last fragment takes up to mtu - hlen bytes: (mtu - hlen) - per more than the others
+	 */
+	int n = ulen <= mtu - hlen ? 1 : 1 + (int)((ulen - (mtu - hlen) + per - 1) / per);
 	static uint8_t udp[65535 + 8];
 	uint64_t frames = stats_get(STAT_FRAMES_SENT);
 
