@@ -383,11 +383,14 @@ void inet_after_shutdown(struct shim_sock *sk, int how, int ret, int err)
 		sk->shut_wr = true;
 }
 
-/* The int value setsockopt stores from optval/optlen for "int or char" IP options. */
+/* The int value setsockopt stores from optval/optlen for "int or char" IP options: 0 when
+ * optlen is 0 (do_ip_setsockopt reads nothing then, and optval may be NULL). */
 static int int_or_char(const void *val, socklen_t len)
 {
 	int v = 0;
 
+	if (val == NULL)
+		return 0;
 	if (len >= sizeof(int))
 		memcpy(&v, val, sizeof(int));
 	else if (len >= 1)
@@ -401,7 +404,7 @@ void inet_after_setsockopt(struct shim_sock *sk, int fd, int level, int name, co
 	int v;
 
 	if (ret != 0 || !sk->synced || udp_ext_after_setsockopt(sk, fd, level, name) ||
-	    sock_flow_after_setsockopt(&sk->flow, fd, level, name) || val == NULL)
+	    sock_flow_after_setsockopt(&sk->flow, fd, level, name))
 		return;
 	if (level == SOL_IP && name == IP_TTL) {
 		sk->uc_ttl = int_or_char(val, len);

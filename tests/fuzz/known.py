@@ -65,10 +65,6 @@ KNOWN = {
                   "is one, the shim's state is copied into the child, so parent and child "
                   "can send the same ID (conformance.md Differs: IP ID of a connected socket "
                   "shared across fork)",
-    "setsockopt-null-optlen0": "setsockopt(IP_MTU_DISCOVER or IP_TOS, NULL, 0) on a socket "
-                               "whose state the shim holds already: the kernel reads nothing "
-                               "and stores 0, the shim keeps its DF or TOS (found by the "
-                               "fuzzer; conformance.md Differs)",
     "fork-shared-state": "a socket changed by a forked child (shutdown, connect, options): "
                          "seen by the parent's next send natively (conformance.md Differs: a "
                          "socket shared with another process)",
@@ -282,9 +278,6 @@ def classify(lines, native, shim, report):
                 return "ip.id-gso-overlap", first_detail
             if len(set(ids_s)) < len(ids_s) and re.search(r"(?m)^(fork )?connect ", text):
                 return "ip.id-connected", first_detail
-    if re.search(r"ip\.flags_fragoff|ip\.tos", fd) and re.search(
-            r"(?m)^setsockopt \S+ level=ip name=(mtu_discover|tos) val=\S+( optlen=0)?$", text):
-        return "setsockopt-null-optlen0", first_detail
     field = "frames"
     m = re.search(r"@0x[0-9a-f]+ (\S+?):", fd)
     mc = re.search(r"frame count: native=(\d+) shim=(\d+)", fd)
