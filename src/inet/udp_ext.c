@@ -38,6 +38,9 @@ static void read_options(struct shim_sock *sk, int fd)
 
 void udp_ext_sync(struct shim_sock *sk, int fd)
 {
+	/* read again (another process changed the socket): UDPLITE_SEND_CC cannot be cleared */
+	const bool cscov_was_set = sk->synced && sk->ext.cscov_set;
+
 	memset(&sk->ext, 0, sizeof(sk->ext));
 	read_no_check(sk, fd);
 	if (sk->protocol == IPPROTO_UDPLITE) {
@@ -46,11 +49,13 @@ void udp_ext_sync(struct shim_sock *sk, int fd)
 		if (rawsys_getsockopt_int(fd, SOL_UDPLITE, UDPLITE_SEND_CSCOV, &v) == 0) {
 			sk->ext.cscov = (uint16_t)v;
 			/* pcslen > 0 means the option was set; 0 is also what a socket that never
-			 * set it reads. For a socket created under the shim, every setsockopt was
-			 * seen (none yet); one inherited or received may have set 0 (length field
-			 * 0 on the wire) or not (the full length): the kernel must send. */
-			sk->ext.cscov_set = v != 0;
-			if (v == 0 && sk->discovered)
+			 * set it reads. A socket whose setting this process saw keeps it (the flag
+			 * stays on once set). For a socket created under the shim, every setsockopt
+			 * was seen; one inherited or received, or read again after another process
+			 * changed it, may have been set to 0 (length field 0 on the wire) or not
+			 * (the full length): the kernel must send. */
+			sk->ext.cscov_set = v != 0 || cscov_was_set;
+			if (v == 0 && !cscov_was_set && (sk->discovered || sk->synced))
 				sock_set_kernel_only(
 				    sk, "UDP-Lite socket of unknown coverage setting", KR_SOCKOPT);
 		} else {

@@ -31,10 +31,6 @@ KNOWN = {
     "ip.id-gso-overlap": "compare rule: the kernel reserves one ID per UDP_SEGMENT datagram, "
                          "so the flow's next datagram repeats its second segment's ID; "
                          "compare.py allows it (the bench rule)",
-    "udplite-cscov-reread": "UDPLITE_SEND_CSCOV 0 on a UDP-Lite socket another process changed "
-                            "(a forked child): the shim's re-read loses the setting, the "
-                            "coverage field is the length instead of 0 (found by the fuzzer; "
-                            "conformance.md Differs)",
     "blocked-send": "a blocking socket whose send buffer is full of datagrams waiting for the "
                     "neighbour waits in the kernel (the runner's alarm ends it); the shim sends "
                     "(conformance.md Differs: send buffer accounting)",
@@ -265,8 +261,6 @@ def classify(lines, native, shim, report):
         return "cork-flow", first_detail
     if failed_connect(lines, native):
         return "failed-connect", first_detail
-    if "udp.length" in fd and re.search(r"name=send_cscov int=0\b", text) and forks:
-        return "udplite-cscov-reread", first_detail
     if unicast_if_after_connect(text):
         return "unicast-if-after-connect", first_detail
     if "pattern of equal/distinct IDs" in fd:
