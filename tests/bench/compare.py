@@ -814,32 +814,21 @@ class FrameCompare:
             ip = da.first.ip
             flows.setdefault((ip["src"], ip["dst"], ip["proto"], ip["sport"], ip["dport"]),
                              []).append((da, db))
-        # A UDP GSO datagram reserves one ID (__ip_make_skb) and its segments count up from it, so
-        # the datagram after it reuses its second segment's ID -- unless a jiffy passed in between:
-        # then ip_idents_reserve adds a random skip. Whether one did differs from run to run, so
-        # such an overlap (datagram l equal to datagram s+1, where s..l-1 is a run of IDs counting
-        # up by one with lengths that do not grow, as GSO segments are) counts as distinct on
-        # either side.
         def tokens(side):
             ids = [p[side].first.ip["id"] for p in plist]
-            tot = [p[side].first.ip["tot"] for p in plist]
             # an IPv6 datagram without a fragment header has no ID: it equals no other; IPv6
             # fragment IDs have no GSO overlap (one random ID per datagram)
             out = [("none", k) if v is None else v for k, v in enumerate(ids)]
             if None in ids or any(p[side].first.ip["v"] != 4 for p in plist):
                 return out
             if self.gso_ids:
-                # a run with UDP_SEGMENT datagrams: their segments overlap the IDs of the
-                # datagrams after them in any pattern the jiffies allow (one ID reserved per GSO
-                # datagram, a random skip when a jiffy passed); only repeats within one datagram
-                # (its fragments, checked above) are compared there
+                # a run with UDP_SEGMENT datagrams: one ID is reserved per GSO datagram
+                # (__ip_make_skb) and its segments count up from it, so they overlap the IDs of
+                # the datagrams after it -- unless a jiffy passed in between (ip_idents_reserve
+                # then skips ahead at random): the pattern differs from run to run, the kernel's
+                # own included; only repeats within one datagram (its fragments, checked above)
+                # are compared there
                 return [("dgram", k) for k in range(len(ids))]
-            for l in range(2, len(ids)):
-                s = l - 1
-                while s > 0 and ids[s] == (ids[s - 1] + 1) & 0xFFFF and tot[s] <= tot[s - 1]:
-                    s -= 1
-                if l - 1 > s and ids[l] == ids[s + 1]:
-                    out[l] = ("overlap", l)
             return out
         for key, plist in flows.items():
             by_nat = {}

@@ -182,7 +182,7 @@ def three_results(port):
 SEG = bytes(i & 0xFF for i in range(1472))
 
 
-@case("GSO overlap in one run, a jiffy's skip in the other", 0, "IDENTICAL")
+@case("GSO overlap in one run, a jiffy's skip in the other", 0, "IDENTICAL", args=("--gso-ids",))
 def c_gso_overlap():
     # two segments (IDs n, n+1) then a datagram reusing n+1 as the kernel does within one jiffy
     nat = frames_for(40001, SEG, 1111) + frames_for(40001, SEG, 1112) + \
@@ -197,7 +197,8 @@ def four_results(port):
         f"5 sendto ret=100 errno=0 fd=s local=0.0.0.0:{port} peer=none"]
 
 
-@case("three GSO segments, the next datagram repeats the second's ID", 0, "IDENTICAL")
+@case("three GSO segments, the next datagram repeats the second's ID", 0, "IDENTICAL",
+      args=("--gso-ids",))
 def c_gso_overlap3():
     nat = frames_for(40001, SEG, 1111) + frames_for(40001, SEG, 1112) + \
         frames_for(40001, P, 1113) + frames_for(40001, P, 1120)

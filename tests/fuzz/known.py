@@ -28,9 +28,6 @@ KNOWN = {
                                 "not reached by, then a send through a dup or from a forked "
                                 "child: EINVAL, or frames on veth-a the kernel does not send "
                                 "there (found by the fuzzer; conformance.md Differs)",
-    "ip.id-gso-overlap": "compare rule: the kernel reserves one ID per UDP_SEGMENT datagram, "
-                         "so the flow's next datagram repeats its second segment's ID; "
-                         "compare.py allows it (the bench rule)",
     "blocked-send": "a blocking socket whose send buffer is full of datagrams waiting for the "
                     "neighbour waits in the kernel (the runner's alarm ends it); the shim sends "
                     "(conformance.md Differs: send buffer accounting)",
@@ -266,10 +263,7 @@ def classify(lines, native, shim, report):
     if "pattern of equal/distinct IDs" in fd:
         mp = re.search(r"differs: native (\[[\d, ]*\]) shim (\[[\d, ]*\])", fd)
         if mp:
-            ids_n = [int(x) for x in re.findall(r"\d+", mp.group(1))]
             ids_s = [int(x) for x in re.findall(r"\d+", mp.group(2))]
-            if len(set(ids_n)) < len(ids_n) and re.search(r"udp:segment|name=segment", text):
-                return "ip.id-gso-overlap", first_detail
             if len(set(ids_s)) < len(ids_s) and re.search(r"(?m)^(fork )?connect ", text):
                 return "ip.id-connected", first_detail
     field = "frames"
