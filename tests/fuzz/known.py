@@ -142,8 +142,9 @@ def fork_while_corked(text):
     return False
 
 
-def unicast_if_after_connect(text):
-    """IP_UNICAST_IF set (to an interface) after a connect."""
+def calls_with_connected(text):
+    """Each call of the sequence (words without a leading "fork", the line) with the set of
+    sockets connected before or by it."""
     connected = set()
     for line in text.splitlines():
         w = line.split()
@@ -151,26 +152,22 @@ def unicast_if_after_connect(text):
             w = w[1:]
         if len(w) > 2 and w[0] == "connect" and "addr=unspec" not in line:
             connected.add(w[1])
-        # (any socket: a dup of the connected one shares it)
-        if len(w) > 2 and w[0] == "setsockopt" and connected and \
-                "name=unicast_if" in line and "hex=00000000" not in line:
-            return True
-    return False
+        yield w, line, connected
+
+
+def unicast_if_after_connect(text):
+    """IP_UNICAST_IF set (to an interface) after a connect."""
+    # (any socket: a dup of the connected one shares it)
+    return any(len(w) > 2 and w[0] == "setsockopt" and connected and
+               "name=unicast_if" in line and "hex=00000000" not in line
+               for w, line, connected in calls_with_connected(text))
 
 
 def cork_other_dest(text):
     """A connected socket corks a datagram with an explicit destination."""
-    connected = set()
-    for line in text.splitlines():
-        w = line.split()
-        if w and w[0] == "fork":
-            w = w[1:]
-        if len(w) > 2 and w[0] == "connect" and "addr=unspec" not in line:
-            connected.add(w[1])
-        if len(w) > 2 and w[1] in connected and re.search(r"flags=\S*more", line) and \
-                " to=" in line:
-            return True
-    return False
+    return any(len(w) > 2 and w[1] in connected and re.search(r"flags=\S*more", line) and
+               " to=" in line
+               for w, line, connected in calls_with_connected(text))
 
 
 def failed_connect(lines, native, before=None):
