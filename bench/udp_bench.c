@@ -5,6 +5,7 @@
  *   send         connect() once, then send()
  *   sendmsg      unconnected sendmsg() with one iovec
  *   sendmmsg     unconnected sendmmsg() in batches of BATCH
+ *   sendmmsg_conn  connect() once, then sendmmsg() in batches of BATCH without msg_name
  *   udp_segment  connected send() of BATCH segments of SIZE bytes each (UDP_SEGMENT = SIZE);
  *                COUNT counts segments
  *   recv         bind ADDR:PORT and receive until COUNT datagrams arrived or 1 s passed without
@@ -15,8 +16,12 @@
  * where *_ns are CPU nanoseconds per datagram from getrusage (user, system, both) and rss_kb is
  * VmRSS of this process at the end.
  *
- *   udp_bench MODE ADDR PORT COUNT SIZE [BATCH] [--stamp] [--gap-us N]
+ *   udp_bench MODE ADDR PORT COUNT SIZE [BATCH] [--heap] [--stamp] [--gap-us N]
  *
+ * The call's arguments (the destination sockaddr, the msghdr and its iovec, the mmsghdr array)
+ * are locals on the stack, or with --heap in memory from malloc; the payload is always in memory
+ * from calloc. Without --heap they are exactly what the sender passed before --heap existed,
+ * except the sendmmsg array, which was on the heap (now on the stack unless --heap).
  * --stamp: the first 8 payload bytes carry CLOCK_MONOTONIC nanoseconds at the send call (the
  * receiver, in another namespace of the same machine, subtracts them from its own clock).
  * --gap-us N: sleep N microseconds (nanosleep) after each send call: a paced sender. */
@@ -30,6 +35,16 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
+
+#define MAX_BATCH 1024
+
+/* Everything a send call is given besides the payload: on the stack or (--heap) on the heap. */
+struct call_args {
+	struct sockaddr_in dst;
+	struct iovec iov;
+	struct msghdr mh;
+	struct mmsghdr mm[MAX_BATCH];
+};
 
 #ifndef UDP_SEGMENT
 #define UDP_SEGMENT 103
@@ -115,18 +130,20 @@ static int receive(struct sockaddr_in *at, long count, int size)
 
 int main(int argc, char **argv)
 {
-	struct sockaddr_in dst;
+	struct call_args on_stack, *a = &on_stack;
+	struct sockaddr_in *dst;
 	struct rusage r0, r1;
 	struct timespec t0, t1, gap = {0, 0};
 	const char *mode;
 	long count, sent = 0;
-	int size, batch = 32, fd, stamp = 0, argi = 6;
+	int size, batch = 32, fd, stamp = 0, argi = 6, heap = 0, conn;
 	char *buf;
 
 	if (argc < 6) {
-		fprintf(stderr,
-			"usage: udp_bench sendto|send|sendmsg|sendmmsg|udp_segment|recv ADDR "
-			"PORT COUNT SIZE [BATCH] [--stamp] [--gap-us N]\n");
+		fprintf(
+		    stderr,
+		    "usage: udp_bench sendto|send|sendmsg|sendmmsg|sendmmsg_conn|udp_segment|recv "
+		    "ADDR PORT COUNT SIZE [BATCH] [--heap] [--stamp] [--gap-us N]\n");
 		return 2;
 	}
 	mode = argv[1];
@@ -139,32 +156,38 @@ int main(int argc, char **argv)
 	for (; argi < argc; argi++) {
 		if (strcmp(argv[argi], "--stamp") == 0)
 			stamp = 1;
+		else if (strcmp(argv[argi], "--heap") == 0)
+			heap = 1;
 		else if (strcmp(argv[argi], "--gap-us") == 0 && argi + 1 < argc)
 			gap.tv_nsec = atol(argv[++argi]) * 1000;
 	}
-	if (batch < 1 || batch > 1024)
+	if (batch < 1 || batch > MAX_BATCH)
 		batch = 32;
 	if (size < 1 || size > 65000 || count < 1)
 		return 2;
-	memset(&dst, 0, sizeof(dst));
-	dst.sin_family = AF_INET;
-	dst.sin_port = htons((unsigned short)atoi(argv[3]));
-	inet_pton(AF_INET, argv[2], &dst.sin_addr);
+	if (heap && (a = malloc(sizeof(*a))) == NULL)
+		return 2;
+	memset(a, 0, sizeof(*a));
+	dst = &a->dst;
+	dst->sin_family = AF_INET;
+	dst->sin_port = htons((unsigned short)atoi(argv[3]));
+	inet_pton(AF_INET, argv[2], &dst->sin_addr);
 	if (strcmp(mode, "recv") == 0)
-		return receive(&dst, count, size);
+		return receive(dst, count, size);
+	conn = strcmp(mode, "send") == 0 || strcmp(mode, "udp_segment") == 0 ||
+	       strcmp(mode, "sendmmsg_conn") == 0;
 	if (strcmp(mode, "udp_segment") == 0 && (long)size * batch > 65000)
 		batch = (int)(65000 / size);
 	buf = calloc((size_t)batch, (size_t)size + 1);
 	stamp = stamp && size >= 8;
 	fd = socket(AF_INET, SOCK_DGRAM, 0);
-	if ((strcmp(mode, "send") == 0 || strcmp(mode, "udp_segment") == 0) &&
-	    connect(fd, (struct sockaddr *)&dst, sizeof(dst)) != 0)
+	if (conn && connect(fd, (struct sockaddr *)dst, sizeof(*dst)) != 0)
 		return 1;
 	if (strcmp(mode, "udp_segment") == 0 &&
 	    setsockopt(fd, SOL_UDP, UDP_SEGMENT, &size, sizeof(size)) != 0)
 		return 1;
 	/* warm up: autobind, route and neighbour lookups happen outside the measurement */
-	sendto(fd, buf, (size_t)size, 0, (struct sockaddr *)&dst, sizeof(dst));
+	sendto(fd, buf, (size_t)size, 0, (struct sockaddr *)dst, sizeof(*dst));
 
 #define STAMP()                                                                                    \
 	do {                                                                                       \
@@ -184,8 +207,8 @@ int main(int argc, char **argv)
 	if (strcmp(mode, "sendto") == 0) {
 		for (long i = 0; i < count; i++) {
 			STAMP();
-			sent += sendto(fd, buf, (size_t)size, 0, (struct sockaddr *)&dst,
-				       sizeof(dst)) == size;
+			sent += sendto(fd, buf, (size_t)size, 0, (struct sockaddr *)dst,
+				       sizeof(*dst)) == size;
 			PACE();
 		}
 	} else if (strcmp(mode, "send") == 0) {
@@ -195,23 +218,25 @@ int main(int argc, char **argv)
 			PACE();
 		}
 	} else if (strcmp(mode, "sendmsg") == 0) {
-		struct iovec iov = {buf, (size_t)size};
-		struct msghdr mh = {
-		    .msg_name = &dst, .msg_namelen = sizeof(dst), .msg_iov = &iov, .msg_iovlen = 1};
+		a->iov = (struct iovec){buf, (size_t)size};
+		a->mh = (struct msghdr){.msg_name = dst,
+					.msg_namelen = sizeof(*dst),
+					.msg_iov = &a->iov,
+					.msg_iovlen = 1};
 
 		for (long i = 0; i < count; i++) {
 			STAMP();
-			sent += sendmsg(fd, &mh, 0) == size;
+			sent += sendmsg(fd, &a->mh, 0) == size;
 			PACE();
 		}
-	} else if (strcmp(mode, "sendmmsg") == 0) {
-		struct iovec iov = {buf, (size_t)size};
-		struct mmsghdr *mm = calloc((size_t)batch, sizeof(*mm));
+	} else if (strcmp(mode, "sendmmsg") == 0 || strcmp(mode, "sendmmsg_conn") == 0) {
+		struct mmsghdr *mm = a->mm;
 
+		a->iov = (struct iovec){buf, (size_t)size};
 		for (int i = 0; i < batch; i++) {
-			mm[i].msg_hdr.msg_name = &dst;
-			mm[i].msg_hdr.msg_namelen = sizeof(dst);
-			mm[i].msg_hdr.msg_iov = &iov;
+			mm[i].msg_hdr.msg_name = conn ? NULL : dst;
+			mm[i].msg_hdr.msg_namelen = conn ? 0 : sizeof(*dst);
+			mm[i].msg_hdr.msg_iov = &a->iov;
 			mm[i].msg_hdr.msg_iovlen = 1;
 		}
 		for (long i = 0; i < count; i += batch) {
@@ -243,10 +268,10 @@ int main(int argc, char **argv)
 		double user = (tv_ns(r1.ru_utime) - tv_ns(r0.ru_utime)) / (double)count;
 		double sys = (tv_ns(r1.ru_stime) - tv_ns(r0.ru_stime)) / (double)count;
 
-		printf("mode=%s size=%d count=%ld sent=%ld wall_s=%.3f dgrams_per_s=%.0f "
+		printf("mode=%s%s size=%d count=%ld sent=%ld wall_s=%.3f dgrams_per_s=%.0f "
 		       "user_ns=%.0f sys_ns=%.0f cpu_ns=%.0f rss_kb=%ld\n",
-		       mode, size, count, sent, wall, count / wall, user, sys, user + sys,
-		       rss_kb());
+		       mode, heap ? "/heap" : "", size, count, sent, wall, count / wall, user, sys,
+		       user + sys, rss_kb());
 	}
 	return sent == count ? 0 : 1;
 }

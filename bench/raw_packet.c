@@ -1,0 +1,134 @@
+/* The AF_PACKET ceilings: a prebuilt frame sent with one send() each, and prebuilt frames in a
+ * PACKET_TX_RING kicked BATCH at a time. Both bypass the qdisc (PACKET_QDISC_BYPASS), as the
+ * shim's device does. */
+#include "raw_tx.h"
+
+#include <arpa/inet.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define RING_FRAME  2048
+#define RING_BLOCK  (1 << 16)
+#define RING_BLOCKS 16 /* 512 frames: two batches of 256 in flight at most */
+
+/* A TX-only packet socket (protocol 0: it receives nothing) bound to the device. */
+static int packet_socket(const struct raw_run *r)
+{
+	struct sockaddr_ll sll = {.sll_family = AF_PACKET, .sll_ifindex = r->ifindex};
+	int fd = socket(AF_PACKET, SOCK_RAW, 0), one = 1;
+
+	if (fd < 0) {
+		perror("raw_tx: socket(AF_PACKET)");
+		return -1;
+	}
+	if (setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one)) != 0)
+		perror("raw_tx: PACKET_QDISC_BYPASS (going through the qdisc)");
+	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) != 0) {
+		perror("raw_tx: bind(AF_PACKET)");
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int raw_packet_send(struct raw_run *r)
+{
+	int fd = packet_socket(r);
+
+	if (fd < 0)
+		return -1;
+	send(fd, r->frame, r->frame_len, 0); /* warm up */
+	raw_start(r);
+	for (long i = 0; i < r->count; i++) {
+		r->sent += send(fd, r->frame, r->frame_len, 0) == (ssize_t)r->frame_len;
+		r->kicks++;
+	}
+	close(fd);
+	return 0;
+}
+
+struct tx_ring {
+	unsigned char *map;
+	unsigned frames, head;
+	size_t data_off;
+};
+
+static struct tpacket2_hdr *ring_slot(const struct tx_ring *t, unsigned i)
+{
+	return (struct tpacket2_hdr *)(t->map + (size_t)(i % t->frames) * RING_FRAME);
+}
+
+/* Mark up to n prebuilt frames for sending (those the kernel has given back), then kick once;
+ * a blocking kick returns when the device took them all. Returns the frames marked. */
+static long ring_batch(int fd, struct tx_ring *t, const struct raw_run *r, long n, long *kicks)
+{
+	long marked = 0;
+
+	for (; marked < n; marked++) {
+		struct tpacket2_hdr *h = ring_slot(t, t->head);
+
+		if (__atomic_load_n(&h->tp_status, __ATOMIC_ACQUIRE) != TP_STATUS_AVAILABLE)
+			break;
+		h->tp_len = (uint32_t)r->frame_len;
+		__atomic_store_n(&h->tp_status, TP_STATUS_SEND_REQUEST, __ATOMIC_RELEASE);
+		t->head = (t->head + 1) % t->frames;
+	}
+	if (send(fd, NULL, 0, 0) >= 0)
+		(*kicks)++;
+	return marked;
+}
+
+int raw_packet_ring(struct raw_run *r)
+{
+	struct tpacket_req req = {.tp_block_size = RING_BLOCK,
+				  .tp_block_nr = RING_BLOCKS,
+				  .tp_frame_size = RING_FRAME,
+				  .tp_frame_nr = RING_BLOCK / RING_FRAME * RING_BLOCKS};
+	struct tx_ring t = {.frames = req.tp_frame_nr,
+			    .data_off = TPACKET2_HDRLEN - sizeof(struct sockaddr_ll)};
+	int fd = packet_socket(r), v = TPACKET_V2;
+	long tries = 0, warm = 0;
+
+	if (fd < 0)
+		return -1;
+	if (setsockopt(fd, SOL_PACKET, PACKET_VERSION, &v, sizeof(v)) != 0 ||
+	    setsockopt(fd, SOL_PACKET, PACKET_TX_RING, &req, sizeof(req)) != 0) {
+		perror("raw_tx: PACKET_TX_RING");
+		close(fd);
+		return -1;
+	}
+	t.map = mmap(NULL, (size_t)RING_BLOCK * RING_BLOCKS, PROT_READ | PROT_WRITE,
+		     MAP_SHARED | MAP_POPULATE, fd, 0);
+	if (t.map == MAP_FAILED) {
+		perror("raw_tx: mmap(PACKET_TX_RING)");
+		close(fd);
+		return -1;
+	}
+	/* every slot holds the frame from the start: a kick only sets lengths and states */
+	for (unsigned i = 0; i < t.frames; i++)
+		memcpy((unsigned char *)ring_slot(&t, i) + t.data_off, r->frame, r->frame_len);
+	ring_batch(fd, &t, r, r->batch, &warm);
+	raw_start(r);
+	/* bounded: a kick that sends nothing counts as a try, and a few million of those end it */
+	while (r->sent < r->count && tries < r->count + 1000000) {
+		long n = r->count - r->sent < r->batch ? r->count - r->sent : r->batch;
+		long m = ring_batch(fd, &t, r, n, &r->kicks);
+
+		r->sent += m;
+		tries += m == 0;
+	}
+	/* what the last kick marked has been sent once the blocking kick returned; frames still
+	 * marked (a kick that failed) are not counted as sent */
+	for (unsigned i = 0; i < t.frames; i++)
+		if (ring_slot(&t, i)->tp_status != TP_STATUS_AVAILABLE)
+			r->sent--;
+	munmap(t.map, (size_t)RING_BLOCK * RING_BLOCKS);
+	close(fd);
+	return 0;
+}

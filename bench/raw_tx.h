@@ -1,0 +1,34 @@
+/* raw_tx: the device's ceilings for scripts/bench. Senders that hand a prebuilt Ethernet frame
+ * (IPv4/UDP, built once) to the device with as little work per frame as the kernel allows; what
+ * they cost per frame is the floor under any user-space UDP sender on that device. */
+#ifndef BENCH_RAW_TX_H
+#define BENCH_RAW_TX_H
+
+#include <stddef.h>
+#include <sys/resource.h>
+#include <time.h>
+
+struct raw_run {
+	const char *ifname;
+	int ifindex;
+	long count;		    /* frames to send */
+	int batch;		    /* frames per kick (ring and AF_XDP senders) */
+	const unsigned char *frame; /* the prebuilt frame */
+	size_t frame_len;
+	long sent;	   /* frames the kernel took */
+	long kicks;	   /* system calls that sent */
+	int budget;	   /* AF_XDP: frames per kick the kernel allows (0: not raised) */
+	struct rusage ru0; /* at raw_start */
+	struct timespec t0;
+};
+
+/* Called by each sender once its socket is set up (and warmed up by one batch): the measurement
+ * starts here, so setting up rings and UMEM is not counted. Resets sent and kicks. */
+void raw_start(struct raw_run *r);
+
+/* Each returns 0, or -1 with a message on stderr when the socket cannot be set up. */
+int raw_packet_send(struct raw_run *r); /* AF_PACKET, one send() per frame, qdisc bypass */
+int raw_packet_ring(struct raw_run *r); /* AF_PACKET PACKET_TX_RING, BATCH frames per kick */
+int raw_xdp(struct raw_run *r);		/* AF_XDP copy mode, TX only, BATCH frames per kick */
+
+#endif
