@@ -139,6 +139,7 @@ int main(int argc, char **argv)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	getrusage(RUSAGE_SELF, &r1);
+	free((void *)r.frame);
 	if (rc != 0)
 		return 3;
 	{

@@ -125,6 +125,8 @@ static int receive(struct sockaddr_in *at, long count, int size)
 	       stamped ? lat[stamped / 2] / 1e3 : 0.0,
 	       stamped ? lat[stamped * 99 / 100] / 1e3 : 0.0,
 	       stamped ? lat[stamped - 1] / 1e3 : 0.0);
+	free(lat);
+	free(buf);
 	return 0;
 }
 
@@ -273,5 +275,8 @@ int main(int argc, char **argv)
 		       mode, heap ? "/heap" : "", size, count, sent, wall, count / wall, user, sys,
 		       user + sys, rss_kb());
 	}
+	free(buf);
+	if (heap)
+		free(a);
 	return sent == count ? 0 : 1;
 }
