@@ -1,6 +1,6 @@
 /* raw_tx: the device's ceilings, measured the way udp_bench measures a UDP sender.
  *
- *   raw_tx packet|ring|xdp IFNAME COUNT SIZE [BATCH]
+ *   raw_tx packet|ring|xdp|gso IFNAME COUNT SIZE [BATCH]
  *
  * builds one Ethernet/IPv4/UDP frame with SIZE payload bytes (198.18.0.1:9 -> 198.18.0.2:9, valid
  * checksums) and sends it COUNT times through IFNAME:
@@ -10,6 +10,10 @@
  *   xdp     AF_XDP socket in copy mode, TX ring only (no XDP program), XDP_USE_NEED_WAKEUP,
  *           XDP_MAX_TX_SKB_BUDGET raised to BATCH where the kernel has it (Linux >= 6.17);
  *           BATCH descriptors of prebuilt UMEM frames, then one sendto() kick
+ *   gso     AF_PACKET socket with PACKET_VNET_HDR, PACKET_QDISC_BYPASS: one send() per prebuilt
+ *           GSO frame of BATCH segments of SIZE bytes (VIRTIO_NET_HDR_GSO_UDP_L4, the UDP
+ *           checksum left to the device), what the shim's UDP_SEGMENT send hands the kernel;
+ *           COUNT and the figures count segments
  * and prints one line in udp_bench's format:
  *   mode=ring size=64 count=200000 sent=200000 batch=32 kicks=6250 budget=0 wall_s=0.05
  *   dgrams_per_s=... user_ns=.. sys_ns=.. cpu_ns=.. rss_kb=..
@@ -40,8 +44,10 @@ static uint32_t csum_add(uint32_t sum, const unsigned char *p, size_t n)
 	return sum;
 }
 
-/* Ethernet (locally administered MACs), IPv4 (DF, TTL 64), UDP with its checksum, zero payload. */
-static unsigned char *build_frame(int size, size_t *len)
+/* Ethernet (locally administered MACs), IPv4 (DF, TTL 64), UDP with its checksum, zero payload;
+ * partial: the UDP checksum field holds the pseudo-header sum only, for the device to complete
+ * (CHECKSUM_PARTIAL, as a GSO frame carries it). */
+static unsigned char *build_frame(int size, int partial, size_t *len)
 {
 	size_t n = 14 + 20 + 8 + (size_t)size;
 	unsigned char *f = calloc(1, n), *ip = f + 14, *udp = f + 34;
@@ -66,7 +72,7 @@ static unsigned char *build_frame(int size, size_t *len)
 	udp[4] = (unsigned char)(ulen >> 8);
 	udp[5] = (unsigned char)ulen;
 	sum = csum_add(17 + ulen, ip + 12, 8); /* pseudo header: protocol, length, addresses */
-	sum = csum_fold(csum_add(sum, udp, ulen));
+	sum = partial ? (uint16_t)~csum_fold(sum) : csum_fold(csum_add(sum, udp, ulen));
 	if (sum == 0)
 		sum = 0xffff;
 	udp[6] = (unsigned char)(sum >> 8);
@@ -111,7 +117,7 @@ int main(int argc, char **argv)
 	int size, rc;
 
 	if (argc < 5) {
-		fprintf(stderr, "usage: raw_tx packet|ring|xdp IFNAME COUNT SIZE [BATCH]\n");
+		fprintf(stderr, "usage: raw_tx packet|ring|xdp|gso IFNAME COUNT SIZE [BATCH]\n");
 		return 2;
 	}
 	r.ifname = argv[2];
@@ -124,7 +130,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "raw_tx: bad arguments\n");
 		return 2;
 	}
-	r.frame = build_frame(size, &r.frame_len);
+	r.gso_size = size;
+	if (strcmp(argv[1], "gso") == 0) {
+		while ((long)r.batch * size > 65000) /* as udp_bench's udp_segment */
+			r.batch--;
+		r.frame = build_frame(size * r.batch, 1, &r.frame_len);
+	} else
+		r.frame = build_frame(size, 0, &r.frame_len);
 	if (r.frame == NULL)
 		return 2;
 	if (strcmp(argv[1], "packet") == 0)
@@ -133,6 +145,8 @@ int main(int argc, char **argv)
 		rc = raw_packet_ring(&r);
 	else if (strcmp(argv[1], "xdp") == 0)
 		rc = raw_xdp(&r);
+	else if (strcmp(argv[1], "gso") == 0)
+		rc = raw_packet_gso(&r);
 	else {
 		fprintf(stderr, "raw_tx: unknown mode %s\n", argv[1]);
 		return 2;

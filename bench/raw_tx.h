@@ -18,6 +18,7 @@ struct raw_run {
 	long sent;	   /* frames the kernel took */
 	long kicks;	   /* system calls that sent */
 	int budget;	   /* AF_XDP: frames per kick the kernel allows (0: not raised) */
+	int gso_size;	   /* gso: bytes of payload per segment */
 	struct rusage ru0; /* at raw_start */
 	struct timespec t0;
 };
@@ -30,5 +31,7 @@ void raw_start(struct raw_run *r);
 int raw_packet_send(struct raw_run *r); /* AF_PACKET, one send() per frame, qdisc bypass */
 int raw_packet_ring(struct raw_run *r); /* AF_PACKET PACKET_TX_RING, BATCH frames per kick */
 int raw_xdp(struct raw_run *r);		/* AF_XDP copy mode, TX only, BATCH frames per kick */
+/* AF_PACKET with a virtio-net header: one GSO frame of BATCH segments per send() */
+int raw_packet_gso(struct raw_run *r);
 
 #endif
