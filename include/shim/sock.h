@@ -83,6 +83,9 @@ struct shim_sock {
 	bool shut_wr;	    /* shutdown(SHUT_WR/SHUT_RDWR) recorded */
 	bool nonblock;	    /* O_NONBLOCK on the file */
 	bool err_watched;   /* the listener reports pending errors in err_hint (notify.c) */
+	/* atomic: connected at some time since created or first seen: without IP_RECVERR only a
+	 * connected socket gets a pending error, and it outlives a disconnect */
+	bool ever_connected;
 	int bound_dev_if;   /* SO_BINDTODEVICE / SO_BINDTOIFINDEX */
 	uint32_t mark;	    /* SO_MARK */
 	uint32_t uid;	    /* sk_uid, for uid policy rules */

@@ -265,6 +265,8 @@ void inet_sock_sync(struct shim_sock *sk, int fd)
 	sk->gen_seen = gen;
 	read_local(sk, fd);
 	peer_unknown = read_peer(sk, fd, again || sk->discovered);
+	if (sk->connected)
+		__atomic_store_n(&sk->ever_connected, true, __ATOMIC_RELAXED);
 	/* the connected socket's ID counter goes on unless another process connected it elsewhere
 	 * (connect reseeds it) */
 	if (!again || !sk->connected || !was_connected || sk->daddr != daddr ||
@@ -363,6 +365,8 @@ void inet_after_connect(struct shim_sock *sk, int fd, const struct sockaddr *add
 							      : htonl(INADDR_LOOPBACK);
 		sk->dport = sin.sin_port;
 	}
+	if (sk->connected)
+		__atomic_store_n(&sk->ever_connected, true, __ATOMIC_RELAXED);
 	if (ret == 0) {
 		int v;
 

@@ -204,7 +204,8 @@ fp_send(int fd, struct shim_sock *sk, const struct iovec *iov, int iovcnt, size_
 	    __atomic_load_n(&sk->cork, __ATOMIC_ACQUIRE) != NULL)
 		return UDP_FP_MISS;
 	/* sock_alloc_send_pskb: a pending error is the general path's to report */
-	if ((f->connected || __atomic_load_n(&sk->err_watched, __ATOMIC_RELAXED)) &&
+	if ((f->connected || __atomic_load_n(&sk->ever_connected, __ATOMIC_RELAXED) ||
+	     __atomic_load_n(&sk->err_watched, __ATOMIC_RELAXED)) &&
 	    (!__atomic_load_n(&sk->err_watched, __ATOMIC_ACQUIRE) ||
 	     __atomic_load_n(&sk->err_hint, __ATOMIC_ACQUIRE) != 0))
 		return UDP_FP_MISS;

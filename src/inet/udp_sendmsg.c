@@ -257,8 +257,11 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 		TO_KERNEL(m, KR_SELFCHECK, "kernel(selfcheck: differs on this kernel: frag)");
 
 	/* sock_alloc_send_pskb: a pending error (without IP_RECVERR only a connected socket gets
-	 * one, and it outlives a disconnect) is reported and cleared, then the shutdown state */
-	if ((sv->connected || sk->err_watched) && pending_error_possible(fd, sk)) {
+	 * one, and it outlives a disconnect: a socket ever connected, even if every send of it went
+	 * to the kernel) is reported and cleared, then the shutdown state */
+	if ((sv->connected || __atomic_load_n(&sk->ever_connected, __ATOMIC_RELAXED) ||
+	     sk->err_watched) &&
+	    pending_error_possible(fd, sk)) {
 		int soerr = 0;
 		socklen_t len = sizeof(soerr);
 		long r2 = rawsys5(SYS_getsockopt, fd, SOL_SOCKET, SO_ERROR, &soerr, &len);

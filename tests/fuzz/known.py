@@ -16,9 +16,6 @@ KNOWN = {
     "pending-error": "an ICMP error that arrives during a send: the kernel's next send fails "
                      "(ECONNREFUSED, EHOSTUNREACH...), the shim's sends (conformance.md "
                      "Differs: a pending socket error; issue 14 item 3)",
-    "pending-error-order": "a pending socket error and another error of the same call (EPIPE "
-                           "after shutdown): the kernel answers the pending error first, the "
-                           "shim the other (found by the fuzzer; conformance.md Differs)",
     "cork-other-dest-error": "after a connected socket's corked datagram to another destination, "
                              "the kernel's sendmmsg entries and writev go to the cork's "
                              "destination, the shim's to the peer (and errors follow: a "
@@ -214,9 +211,6 @@ def classify(lines, native, shim, report):
             return "unicast-if-after-connect", first
         if call in SEND_CALLS and cork_other_dest(prior):
             return "cork-other-dest-error", first
-        if en not in ("0", None) and es not in ("0", None) and en != es and \
-                (en in ICMP_ERRNOS or es in ICMP_ERRNOS):
-            return "pending-error-order", first
         if ((en in ("ENOBUFS", "EAGAIN") or es in ("ENOBUFS", "EAGAIN")) and en != es or
                 call == "sendmmsg" and rn is not None and rs is not None and 0 <= rn < rs) and \
                 re.search(r"name=sndbuf", prior):
