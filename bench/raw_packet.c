@@ -1,6 +1,7 @@
-/* The AF_PACKET ceilings: a prebuilt frame sent with one send() each, and prebuilt frames in a
- * PACKET_TX_RING kicked BATCH at a time. Both bypass the qdisc (PACKET_QDISC_BYPASS), as the
- * shim's device does. */
+/* The AF_PACKET ceilings: a prebuilt frame sent with one send() each, prebuilt frames in a
+ * PACKET_TX_RING kicked BATCH at a time, a prebuilt GSO frame with a virtio-net header. They
+ * bypass the qdisc (PACKET_QDISC_BYPASS) unless r->qdisc (the shim's packet socket does not:
+ * its frames meet the qdisc as the kernel's do). */
 #include "raw_tx.h"
 
 #include <arpa/inet.h>
@@ -33,7 +34,7 @@ static int packet_socket(const struct raw_run *r)
 		perror("raw_tx: socket(AF_PACKET)");
 		return -1;
 	}
-	if (setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one)) != 0)
+	if (!r->qdisc && setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one)) != 0)
 		perror("raw_tx: PACKET_QDISC_BYPASS (going through the qdisc)");
 	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) != 0) {
 		perror("raw_tx: bind(AF_PACKET)");

@@ -1,10 +1,11 @@
 /* raw_tx: the device's ceilings, measured the way udp_bench measures a UDP sender.
  *
- *   raw_tx packet|ring|xdp|gso IFNAME COUNT SIZE [BATCH]
+ *   raw_tx packet|packet-qdisc|ring|xdp|gso IFNAME COUNT SIZE [BATCH]
  *
  * builds one Ethernet/IPv4/UDP frame with SIZE payload bytes (198.18.0.1:9 -> 198.18.0.2:9, valid
  * checksums) and sends it COUNT times through IFNAME:
  *   packet  AF_PACKET socket, PACKET_QDISC_BYPASS, one send() per frame
+ *   packet-qdisc  the same through the device's qdisc (no bypass), as the shim's frames go
  *   ring    AF_PACKET PACKET_TX_RING (TPACKET_V2), PACKET_QDISC_BYPASS, BATCH prebuilt frames
  *           marked for sending, then one send() kick
  *   xdp     AF_XDP socket in copy mode, TX ring only (no XDP program), XDP_USE_NEED_WAKEUP,
@@ -15,8 +16,8 @@
  *           checksum left to the device), what the shim's UDP_SEGMENT send hands the kernel;
  *           COUNT and the figures count segments
  * and prints one line in udp_bench's format:
- *   mode=ring size=64 count=200000 sent=200000 batch=32 kicks=6250 budget=0 wall_s=0.05
- *   dgrams_per_s=... user_ns=.. sys_ns=.. cpu_ns=.. rss_kb=..
+ *   mode=ring size=64 count=200000 sent=200000 batch=32 kicks=6250 budget=0 bind_waits=0
+ *   wall_s=0.05 dgrams_per_s=... user_ns=.. sys_ns=.. cpu_ns=.. rss_kb=..
  * (CPU nanoseconds per frame from getrusage). Exit status 0 when every frame was sent, 1 when
  * not, 3 when the socket could not be set up (e.g. no AF_XDP in this kernel). */
 #include "raw_tx.h"
@@ -117,7 +118,9 @@ int main(int argc, char **argv)
 	int size, rc;
 
 	if (argc < 5) {
-		fprintf(stderr, "usage: raw_tx packet|ring|xdp|gso IFNAME COUNT SIZE [BATCH]\n");
+		fprintf(
+		    stderr,
+		    "usage: raw_tx packet|packet-qdisc|ring|xdp|gso IFNAME COUNT SIZE [BATCH]\n");
 		return 2;
 	}
 	r.ifname = argv[2];
@@ -141,7 +144,10 @@ int main(int argc, char **argv)
 		return 2;
 	if (strcmp(argv[1], "packet") == 0)
 		rc = raw_packet_send(&r);
-	else if (strcmp(argv[1], "ring") == 0)
+	else if (strcmp(argv[1], "packet-qdisc") == 0) {
+		r.qdisc = 1;
+		rc = raw_packet_send(&r);
+	} else if (strcmp(argv[1], "ring") == 0)
 		rc = raw_packet_ring(&r);
 	else if (strcmp(argv[1], "xdp") == 0)
 		rc = raw_xdp(&r);
@@ -162,9 +168,10 @@ int main(int argc, char **argv)
 		double sys = (tv_ns(r1.ru_stime) - tv_ns(r.ru0.ru_stime)) / (double)r.count;
 
 		printf(
-		    "mode=%s size=%d count=%ld sent=%ld batch=%d kicks=%ld budget=%d wall_s=%.3f "
-		    "dgrams_per_s=%.0f user_ns=%.0f sys_ns=%.0f cpu_ns=%.0f rss_kb=%ld\n",
-		    argv[1], size, r.count, r.sent, r.batch, r.kicks, r.budget, wall,
+		    "mode=%s size=%d count=%ld sent=%ld batch=%d kicks=%ld budget=%d bind_waits=%d "
+		    "wall_s=%.3f dgrams_per_s=%.0f user_ns=%.0f sys_ns=%.0f cpu_ns=%.0f "
+		    "rss_kb=%ld\n",
+		    argv[1], size, r.count, r.sent, r.batch, r.kicks, r.budget, r.bind_waits, wall,
 		    r.count / wall, user, sys, user + sys, rss_kb());
 	}
 	return r.sent == r.count ? 0 : 1;

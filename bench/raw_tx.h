@@ -15,10 +15,12 @@ struct raw_run {
 	int batch;		    /* frames per kick (ring and AF_XDP senders) */
 	const unsigned char *frame; /* the prebuilt frame */
 	size_t frame_len;
-	long sent;	   /* frames the kernel took */
-	long kicks;	   /* system calls that sent */
-	int budget;	   /* AF_XDP: frames per kick the kernel allows (0: not raised) */
-	int gso_size;	   /* gso: bytes of payload per segment */
+	long sent;	/* frames the kernel took */
+	long kicks;	/* system calls that sent */
+	int budget;	/* AF_XDP: frames per kick the kernel allows (0: not raised) */
+	int gso_size;	/* gso: bytes of payload per segment */
+	int qdisc;	/* packet sockets: through the qdisc (no PACKET_QDISC_BYPASS) */
+	int bind_waits; /* AF_XDP: 10 ms waits for the queue (EBUSY: a socket closed just before) */
 	struct rusage ru0; /* at raw_start */
 	struct timespec t0;
 };

@@ -172,6 +172,7 @@ int raw_xdp(struct raw_run *r)
 			return -1;
 		}
 		nanosleep(&ms10, NULL);
+		r->bind_waits++;
 	}
 	if (budget > 32 &&
 	    setsockopt(s.fd, SOL_XDP, XDP_MAX_TX_SKB_BUDGET, &budget, sizeof(budget)) == 0)
