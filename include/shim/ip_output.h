@@ -67,6 +67,7 @@ struct xmit_slot {
 	struct iovec parts[XMIT_SLOT_IOVS];
 	int nparts;
 	unsigned entry; /* index of the sendmmsg entry */
+	uint32_t len;	/* its UDP payload bytes (the counters, at the flush) */
 };
 struct xmit_batch {
 	int n;
@@ -84,7 +85,8 @@ struct xmit_batch {
 int ip_output_defer(struct xmit_batch *b, const struct udp_datagram *d, struct path_trace *t);
 
 /* Transmit what the batch holds, in order. Returns 0, or -1 when an entry failed (failed_entry,
- * err; the ones before it went out, the ones after it did not). The batch is empty afterwards. */
+ * err; the ones before it went out, the ones after it did not). The batch is empty afterwards.
+ * The datagrams that went out are counted here (udp_count_sent's counters), not when batched. */
 int xmit_batch_flush(struct xmit_batch *b);
 
 /* Build and transmit. Returns 0, or -errno: EFAULT (payload unreadable: nothing sent), ENOMEM (no

@@ -258,6 +258,7 @@ fp_send(int fd, struct shim_sock *sk, const struct iovec *iov, int iovcnt, size_
 	if (batch != NULL) { /* ip_output_defer: out with the rest of the sendmmsg batch */
 		batch->slot[batch->n].nparts = n;
 		batch->slot[batch->n].entry = batch->current_entry;
+		batch->slot[batch->n].len = (uint32_t)len; /* counted when it goes out */
 		batch->oif = f->oif;
 		batch->dontwait = dontwait != 0;
 		batch->n++;

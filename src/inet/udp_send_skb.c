@@ -65,7 +65,7 @@ long udp_send_skb(struct udp_datagram *d, struct udp_skb *s)
 {
 	long r;
 	int err;
-	bool batched = false;
+	bool batched = false, deferred = false;
 
 	/* the GSO checks come after the ID was taken (a refused datagram uses it up) */
 	r = udp_gso_decide(d, s->gso_size, s->trace);
@@ -95,8 +95,8 @@ long udp_send_skb(struct udp_datagram *d, struct udp_skb *s)
 			(neigh_queue_waiting(d->oif, &s->nexthop) ||
 			 neigh_output_lookup(d->oif, &s->nexthop, d->dst_mac) < 0);
 	if (s->batch != NULL && !s->unresolved && ip_output_defer(s->batch, d, s->trace) == 0) {
-		batched = true; /* goes out with the rest of the sendmmsg batch */
-		err = 0;
+		batched = deferred = true; /* goes out with the rest of the sendmmsg batch, */
+		err = 0;		   /* counted there (xmit_batch_flush) */
 	} else if (s->batch != NULL && xmit_batch_flush(s->batch) < 0) {
 		return not_sent(d, s, SHIM_BATCH_BROKEN); /* an earlier entry failed: not sent */
 	} else if (s->unresolved) {
@@ -123,6 +123,7 @@ long udp_send_skb(struct udp_datagram *d, struct udp_skb *s)
 	err = udp_xmit_errno(err);
 	if (err < 0)
 		return not_sent(d, s, err);
-	udp_count_sent(d->len);
+	if (!deferred)
+		udp_count_sent(d->len);
 	return 0;
 }

@@ -146,6 +146,7 @@ int ip_output_defer(struct xmit_batch *b, const struct udp_datagram *d, struct p
 	put_single_headers(slot->hdr, d);
 	slot->nparts = single_frame_parts(slot->hdr, d, slot->parts);
 	slot->entry = b->current_entry;
+	slot->len = (uint32_t)d->len;
 	b->oif = d->oif;
 	b->dontwait = d->dontwait;
 	b->n++;
@@ -153,6 +154,17 @@ int ip_output_defer(struct xmit_batch *b, const struct udp_datagram *d, struct p
 	    t, "ip_make_skb(len %zu id %u%s ttl %u tos 0x%x) \xe2\x86\x92 batched for one transmit",
 	    IPV4_HLEN_MIN + UDP_HLEN + d->len, d->id, d->df ? " DF" : "", d->ttl, d->tos);
 	return 0;
+}
+
+/* udp_send_skb's counters (udp_count_sent) for the batch's first n datagrams, which went out. */
+static void count_batch_sent(const struct xmit_batch *b, int n)
+{
+	uint64_t bytes = 0;
+
+	for (int i = 0; i < n; i++)
+		bytes += b->slot[i].len;
+	stats_add(STAT_DGRAMS_SENT, (uint64_t)n);
+	stats_add(STAT_BYTES_SENT, bytes);
 }
 
 int xmit_batch_flush(struct xmit_batch *b)
@@ -180,9 +192,11 @@ int xmit_batch_flush(struct xmit_batch *b)
 		}
 		b->failed_entry = b->slot[at].entry;
 		b->err = udp_xmit_errno(sent);
+		count_batch_sent(b, at);
 		b->n = 0;
 		return -1;
 	}
+	count_batch_sent(b, b->n);
 	b->n = 0;
 	return 0;
 }
