@@ -38,6 +38,9 @@ struct udp_datagram {
 	bool cscov_set;	  /* UDP-Lite: UDPLITE_SEND_CSCOV was set (UDPLITE_SEND_CC) ... */
 	uint16_t cscov;	  /* ... to this coverage (pcslen) */
 	const struct ip_optset *opt; /* compiled IP options, or NULL */
+	/* the UDP checksum computed in software even in one frame (CHECKSUM_NONE): a corked
+	 * datagram, whose first __ip_append_data had MSG_MORE (udp_csum.h udp_csum_partial) */
+	bool csum_sw;
 };
 
 /* udp_send_skb's answer for a transmit's -errno: a queue drop (ENOBUFS, net_xmit_errno) is no
@@ -53,9 +56,10 @@ static inline int udp_xmit_errno(int err)
 	return err;
 }
 
-/* Copy the payload (fault-checked: -EFAULT), compute the UDP checksum over it, and lay the datagram
- * out in frames as __ip_append_data and ip_do_fragment do. Returns 0 or -errno (ENOMEM: no memory
- * of the shim's for the frames, nothing built; the caller hands the datagram to the kernel). */
+/* Copy the payload (fault-checked: -EFAULT), compute the UDP checksum over it (or leave it to the
+ * device where the kernel does: udp_csum_partial), and lay the datagram out in frames as
+ * __ip_append_data and ip_do_fragment do. Returns 0 or -errno (ENOMEM: no memory of the shim's for
+ * the frames, nothing built; the caller hands the datagram to the kernel). */
 int ip_build_udp_frames(const struct udp_datagram *d, struct frame_set *fs);
 
 /* Datagrams of one sendmmsg call waiting to go out with one transmit (AF_PACKET sendmmsg). Each is

@@ -26,6 +26,20 @@ static inline bool udp_datagram_plain(const struct udp_datagram *d)
 	       udp_datagram_hlen(d) == 20;
 }
 
+/* __ip_append_data / udp_send_skb (udp4_hwcsum): whether the kernel leaves d's UDP checksum to the
+ * device (CHECKSUM_PARTIAL: the checksum field holds the pseudo-header sum, the device or the
+ * stack below completes it) rather than computing it in software. Only UDP with a checksum
+ * (UDP-Lite: udplite_csum; SO_NO_CHECK: none), only a datagram of one frame (the first append
+ * takes CHECKSUM_PARTIAL while length + fragheaderlen <= mtu, IP options included; fragments are
+ * summed in software), and not a corked one (udp_sendmsg appends a corked datagram's first piece
+ * with MSG_MORE, for which __ip_append_data keeps CHECKSUM_NONE). The device's own features (a
+ * device without checksum offload, which the stack then sums for) change no byte the shim writes:
+ * the kernel finishes a NEEDS_CSUM frame the same way for both. */
+static inline bool udp_csum_partial(const struct udp_datagram *d, unsigned nfrag)
+{
+	return nfrag == 1 && (d->protocol == 0 || d->protocol == 17) && !d->no_check && !d->csum_sw;
+}
+
 /* The IP protocol number of d (17 or 136). */
 static inline uint8_t udp_datagram_protocol(const struct udp_datagram *d)
 {

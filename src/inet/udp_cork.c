@@ -145,6 +145,9 @@ static int cork_push(struct shim_sock *sk, struct path_trace *t)
 	path_step(t, "udp_push_pending_frames(%zu bytes to %s:%u)", d.len,
 		  inet_ntop(AF_INET, &d.daddr, a, sizeof(a)), ntohs(d.dport));
 	d.no_check = sk->ext.no_check; /* udp_send_skb reads SO_NO_CHECK at the push */
+	/* the first piece was appended with MSG_MORE: CHECKSUM_NONE, summed in software by
+	 * udp_send_skb (udp_csum), also when the datagram fits one frame */
+	d.csum_sw = true;
 	return (int)udp_send_skb(&d, &skb);
 }
 

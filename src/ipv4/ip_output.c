@@ -138,7 +138,7 @@ int ip_output_defer(struct xmit_batch *b, const struct udp_datagram *d, struct p
 
 	if (d->gso_size)
 		return -1; /* a GSO super-packet goes out by itself */
-	if (b->n == XMIT_BATCH_MAX || !udp_datagram_plain(d) ||
+	if (b->n == XMIT_BATCH_MAX || !udp_datagram_plain(d) || d->csum_sw ||
 	    IPV4_HLEN_MIN + UDP_HLEN + d->len > d->fragsize || d->iovcnt > XMIT_SLOT_IOVS - 1 ||
 	    (b->n > 0 && (b->oif != d->oif || b->dontwait != d->dontwait)))
 		return -1;
@@ -236,8 +236,14 @@ int ip_build_udp_frames(const struct udp_datagram *d, struct frame_set *fs)
 		fs->buf = NULL;
 		return -EFAULT;
 	}
-	/* udp_csum: over the whole datagram (or the UDP-Lite coverage), in software */
-	udp_put_header_csum(d, udp, ulen);
+	/* udp_csum: over the whole datagram (or the UDP-Lite coverage), in software; or, for one
+	 * frame the kernel leaves to the device (udp4_hwcsum), the pseudo-header sum and a vnet
+	 * header that asks for the rest */
+	if (udp_csum_partial(d, nfrag))
+		wire_put_udp(udp, d->sport, d->dport, (uint16_t)ulen,
+			     udp4_csum_seed(d->saddr, d->daddr, (uint16_t)ulen));
+	else
+		udp_put_header_csum(d, udp, ulen);
 	/* ip_options_build for the first frame; ip_options_fragment for the others */
 	if (hlen > IPV4_HLEN_MIN) {
 		ip_opts_build(d->opt, d->saddr, opt_first);
@@ -260,7 +266,11 @@ int ip_build_udp_frames(const struct udp_datagram *d, struct frame_set *fs)
 			frag |= IP_DF;
 		out = fs->buf + fs->off[i];
 		memmove(out + l2 + hlen, udp + off, chunk);
-		dev_put_vnet_hdr(out, 0, 0, 0);
+		if (udp_csum_partial(d, nfrag))
+			dev_put_vnet_hdr(out, (uint16_t)(ETH_HLEN_BYTES + hlen + UDP_HLEN),
+					 (uint16_t)(ETH_HLEN_BYTES + hlen), 6);
+		else
+			dev_put_vnet_hdr(out, 0, 0, 0);
 		put_link_and_ip(out + DEV_VNET_HDR_LEN, d, (uint16_t)(hlen + chunk), frag,
 				i == 0 ? opt_first : opt_rest);
 	}
@@ -335,7 +345,8 @@ int ip_output_udp(const struct udp_datagram *d, struct path_trace *t)
 
 	if (d->gso_size)
 		return ip_output_udp_gso(d, t);
-	if (d->iovcnt <= 1023 && udp_datagram_plain(d)) {
+	/* a corked datagram of one frame is summed in software (udp_csum_partial): copied */
+	if (d->iovcnt <= 1023 && udp_datagram_plain(d) && (total > d->fragsize || !d->csum_sw)) {
 		size_t per;
 		unsigned nfrag;
 		int r;

@@ -22,7 +22,10 @@ are named, with the reason, and checked by a rule instead:
                across the result lines (local=/peer=/from=) and every frame.
   udp.checksum compared byte-wise when the datagram is otherwise equal; when only masked
                fields (udp.sport) differ it must be valid on both sides (computed over the
-               reassembled datagram for fragments); 0 ("no checksum") must match exactly.
+               reassembled datagram for fragments); 0 ("no checksum") must match exactly; a
+               checksum left to the device (the pseudo-header sum alone, CHECKSUM_PARTIAL, seen
+               behind a veth with TX checksum offload: topology word a-tx-csum) must be left
+               to it on both sides.
   ip.timestamp the time slots of an IP timestamp option (0x44) up to its pointer: milliseconds
                since midnight UTC when the frame was built; checked: below 86400000 and within
                2 s of the frame's capture time on both sides (all other option bytes compared).
@@ -365,8 +368,12 @@ class Datagram:
     def payload(self):
         return b"".join(f.ip["data"] for f in self.frames)
 
-    def udp_checksum_valid(self):
-        """None: not checkable (not UDP, incomplete); True/False otherwise. 0 counts as valid."""
+    def udp_checksum_kind(self):
+        """None: not checkable (not UDP, incomplete); "valid" (0 counts as valid); "partial":
+        a one-frame UDP datagram whose checksum field holds the pseudo-header sum alone, the
+        seed a device completes (CHECKSUM_PARTIAL, udp4_hwcsum / udp6_hwcsum): on a veth whose
+        TX checksum offload is on (topology word a-tx-csum) the receiver sees it so; "invalid"
+        otherwise."""
         ip = self.first.ip
         if ip["proto"] not in (PROTO_UDP, PROTO_UDPLITE) or ip["sport"] is None:
             return None
@@ -374,7 +381,7 @@ class Datagram:
             return None
         data = self.payload()[ip["udp_skip"]:]
         if ip["ucsum"] == 0 and ip["proto"] == PROTO_UDP:
-            return True  # no checksum (IPv4; IPv6 with UDP_NO_CHECK6_TX); 0 must match anyway
+            return "valid"  # no checksum (IPv4; IPv6 with UDP_NO_CHECK6_TX); 0 must match anyway
         length = len(data)
         cover = length
         if ip["proto"] == PROTO_UDPLITE and 0 < ip["ulen"] < length:
@@ -383,7 +390,17 @@ class Datagram:
             pseudo = ip["src"] + ip["dst"] + struct.pack("!I3xB", length, ip["proto"])
         else:
             pseudo = ip["src"] + ip["dst"] + struct.pack("!BBH", 0, ip["proto"], length)
-        return csum16(pseudo + data[:cover]) == 0xFFFF
+        if csum16(pseudo + data[:cover]) == 0xFFFF:
+            return "valid"
+        if ip["proto"] == PROTO_UDP and len(self.frames) == 1 and ip["ucsum"] == csum16(pseudo):
+            return "partial"
+        return "invalid"
+
+    def udp_checksum_valid(self):
+        """None: not checkable (not UDP, incomplete); True/False otherwise (a checksum left to
+        the device counts as valid: the device completes it)."""
+        kind = self.udp_checksum_kind()
+        return None if kind is None else kind != "invalid"
 
 
 def group_datagrams(frames):
@@ -769,7 +786,9 @@ class FrameCompare:
             self.diff("\n".join([head] + [p[1] for p in problems]))
 
     def udp_checksums(self, pairs):
-        """Decides udp.checksum per datagram pair (needs the whole datagram)."""
+        """Decides udp.checksum per datagram pair (needs the whole datagram). A checksum left to
+        the device (the pseudo-header sum alone: CHECKSUM_PARTIAL, seen on a link with TX
+        checksum offload) must be left to it on both sides."""
         for da, db in pairs:
             fa, fb = da.first, db.first
             if not getattr(fa, "udp_csum_differs", False):
@@ -779,9 +798,17 @@ class FrameCompare:
                               f"both sides")
                 continue
             va, vb = da.udp_checksum_valid(), db.udp_checksum_valid()
+            ka, kb = da.udp_checksum_kind(), db.udp_checksum_kind()
             other = any(f.has_problems for f in da.frames)
             ca, cb = fa.ip["ucsum"], fb.ip["ucsum"]
             off = 14 + fa.ip["ihl"] + 6
+            if va and vb and (ka == "partial") != (kb == "partial") and ka and kb:
+                what = {"partial": "left to the device (the pseudo-header sum)",
+                        "valid": "computed"}
+                self.diff(f"frame {fa.index} ({fa.summary()})\n  @0x{off:04x} udp.checksum: "
+                          f"native={ca:#06x} {what[ka]}, shim={cb:#06x} {what[kb]} "
+                          f"(checksum offload)")
+                continue
             if (ca == 0) != (cb == 0):
                 self.diff(f"frame {fa.index} ({fa.summary()})\n  @0x{off:04x} udp.checksum: "
                           f"native={fmt_val('', ca.to_bytes(2, 'big'))} "

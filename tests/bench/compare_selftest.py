@@ -274,6 +274,32 @@ def c_udp_csum():
     return rn, fn, rs, fs
 
 
+def csum_partial_frame(frame):
+    """The one-frame datagram's UDP checksum left to the device: the pseudo-header sum alone
+    (CHECKSUM_PARTIAL, udp4_hwcsum), as a capture behind a veth with TX checksum offload sees it."""
+    b = bytearray(frame)
+    length = struct.unpack("!H", b[38:40])[0]
+    b[40:42] = struct.pack("!H", ~csum(SRC + DST + struct.pack("!BBH", 0, 17, length)) & 0xFFFF)
+    return bytes(b)
+
+
+@case("UDP checksum left to the device on both sides", 0, "IDENTICAL", "masked: udp.sport")
+def c_csum_partial_both():
+    rn, fn, rs, fs = base_pair()
+    fn[0] = csum_partial_frame(fn[0])
+    fs[0] = csum_partial_frame(fs[0])
+    return rn, fn, rs, fs
+
+
+@case("UDP checksum left to the device vs computed", 1,
+      "native=0x", "left to the device (the pseudo-header sum), shim=0x",
+      "computed (checksum offload)")
+def c_csum_partial_native():
+    rn, fn, rs, fs = base_pair()
+    fn[0] = csum_partial_frame(fn[0])
+    return rn, fn, rs, fs
+
+
 @case("UDP checksum 0 vs computed", 1, "0 means no checksum")
 def c_no_check():
     rn, _, rs, _ = base_pair()

@@ -85,6 +85,8 @@ def topo_options(topology):
             net += ["--" + k, v]
         elif k == "router":
             net.append("--router")
+        elif k == "a-tx-csum":
+            net.append("--a-tx-csum")
         elif k == "sink":
             sinks = [] if v == "none" else v.split(",")
         else:

@@ -18,6 +18,7 @@
 #include "shim/dev_mem.h"
 #include "shim/ip_options.h"
 #include "shim/ip_output.h"
+#include "shim/shim_alloc.h"
 #include "shim/netdev.h"
 #include "shim/stats.h"
 #include "shim/wire.h"
@@ -194,6 +195,81 @@ START_TEST(fragments_with_options)
 }
 END_TEST
 
+/* Where the UDP checksum of a one-frame datagram is computed (udp_csum_partial, as __ip_append_data
+ * and udp4_hwcsum decide): left to the device with IP options too (the vnet header asks for it
+ * from the UDP header on, the field holds the pseudo-header sum) and for a frame built for the
+ * neighbour queue; in software for a corked datagram (csum_sw), UDP-Lite and SO_NO_CHECK. */
+static void check_one_frame_csum(struct udp_datagram *d, bool partial)
+{
+	struct frame_set fs;
+	struct virtio_net_hdr vh;
+	size_t hlen = 20 + (d->opt ? d->opt->optlen : 0), ulen = 8 + d->len;
+	const uint8_t *udp;
+	uint16_t field;
+
+	ck_assert_int_eq(ip_build_udp_frames(d, &fs), 0);
+	ck_assert_int_eq(fs.n, 1);
+	memcpy(&vh, fs.buf, sizeof(vh));
+	udp = fs.buf + VNET + ETH + hlen;
+	field = (uint16_t)(udp[6] << 8 | udp[7]);
+	ck_assert_mem_eq(udp + 8, payload, d->len);
+	if (partial) {
+		ck_assert_int_eq(vh.flags, VIRTIO_NET_HDR_F_NEEDS_CSUM);
+		ck_assert_int_eq(vh.csum_start, ETH + hlen);
+		ck_assert_int_eq(vh.csum_offset, 6);
+		ck_assert_int_eq(field, ntohs(udp4_csum_seed(d->saddr, d->daddr, (uint16_t)ulen)));
+	} else {
+		ck_assert_int_eq(vh.flags, 0);
+		if (d->no_check)
+			ck_assert_int_eq(field, 0);
+		else
+			ck_assert_int_eq(
+			    csum_fold(csum_partial(udp, ulen,
+						   csum_pseudo_ipv4(d->saddr, d->daddr,
+								    d->protocol ? d->protocol : 17,
+								    (uint16_t)ulen))),
+			    0);
+	}
+	shim_free(fs.buf);
+}
+
+START_TEST(one_frame_checksum_rule)
+{
+	static const uint8_t ra[] = {0x94, 4, 0, 0};
+	struct ip_optset o;
+	struct iovec iov[1];
+	struct udp_datagram d;
+
+	ck_assert_ptr_null(ip_opts_from_socket(&o, ra, sizeof(ra)));
+	d = datagram(100, 1500, iov);
+	check_one_frame_csum(&d, true);
+	d.opt = &o;
+	check_one_frame_csum(&d, true);
+	d = datagram(1468, 1500, iov); /* 24 + 8 + 1468: exactly the MTU */
+	d.opt = &o;
+	check_one_frame_csum(&d, true);
+	d = datagram(100, 1500, iov);
+	d.csum_sw = true;
+	check_one_frame_csum(&d, false);
+	d = datagram(1472, 1500, iov);
+	d.csum_sw = true;
+	check_one_frame_csum(&d, false);
+	d = datagram(100, 1500, iov);
+	d.protocol = 136; /* UDP-Lite */
+	check_one_frame_csum(&d, false);
+	d = datagram(100, 1500, iov);
+	d.no_check = true;
+	check_one_frame_csum(&d, false);
+	/* a corked datagram of one frame leaves copied and summed, not as a gather list */
+	d = datagram(100, 1500, iov);
+	d.csum_sw = true;
+	mem_stack(false);
+	ck_assert_int_eq(ip_output_udp(&d, NULL), 0);
+	ck_assert_int_eq(dev_mem_count(), 1);
+	ck_assert_int_eq(dev_mem_frame(0)->data[0], 0); /* vnet flags: complete */
+}
+END_TEST
+
 /* A datagram that fits: one frame, the payload gathered from the program's buffers, the checksum
  * left to the device; the device is told it is a single datagram with its flow. */
 START_TEST(single_frame_and_meta)
@@ -345,6 +421,7 @@ int main(void)
 
 	tcase_add_test(tc, fragments_without_options);
 	tcase_add_test(tc, fragments_with_options);
+	tcase_add_test(tc, one_frame_checksum_rule);
 	tcase_add_test(tc, single_frame_and_meta);
 	tcase_add_test(tc, ufo_frame);
 	tcase_add_test(tc, gso_frame);
