@@ -18,8 +18,9 @@ import random
 #   A veth-a 192.0.2.1/24 <-> B veth-b 192.0.2.2/24, static neighbours (no ARP), sinks on
 #   9000 and 9001 (9999 answers port unreachable), multicast routed through veth-a, route types
 #   for 203.0.113.0/24, and a policy rule: fwmark 7 makes 198.51.100.0/24 unreachable (without
-#   the mark there is no route to it).
-TOPOLOGY = ("arp=static sink=9000,9001 route=dev:224.0.0.0/4 "
+#   the mark there is no route to it). veth-a's TX checksum offload is on (a-tx-csum): B sees
+#   which UDP checksums A's kernel left to the device (the pseudo-header sum) and which it summed.
+TOPOLOGY = ("arp=static sink=9000,9001 a-tx-csum route=dev:224.0.0.0/4 "
             "route=unreachable:203.0.113.0/25 route=prohibit:203.0.113.128/26 "
             "route=blackhole:203.0.113.192/27 mark-route=7:unreachable:198.51.100.0/24")
 

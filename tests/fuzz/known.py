@@ -31,9 +31,6 @@ KNOWN = {
     "sndbuf": "send-buffer accounting: with a small SO_SNDBUF the kernel refuses a large "
               "datagram with ENOBUFS/EAGAIN, the shim sends it (conformance.md Differs: send "
               "buffer accounting)",
-    "unreachable-errno": "a route of type unreachable (directly or through a mark rule): "
-                         "ENETUNREACH where the kernel says EHOSTUNREACH, or the reverse "
-                         "(issue 14 item 3)",
     "broadcast-bound": "a socket bound to a broadcast or multicast address routes with no "
                        "source in the kernel; the shim answers ENETUNREACH (issue 14 item 3)",
     "failed-connect": "a failed connect still has side effects in the kernel (a connected "
@@ -41,13 +38,9 @@ KNOWN = {
                       "(issue 14 item 3)",
     "cork-flow": "a corked datagram whose flow changes mid-cork leaves for another "
                  "destination or is merged differently (issue 14 item 3)",
-    "ip.id-df-zero": "the IP ID of a DF datagram is 0 in one run and not in the other "
-                     "(issue 14 item 3)",
     "ip.id-connected": "a connected socket's IP ID increments differ: a datagram handed to "
                        "the kernel socket takes the kernel's counter, or the socket is shared "
                        "across fork (conformance.md Differs: IP ID of a connected socket ...)",
-    "checksum-offload": "the UDP checksum is left to the device in one run and computed in "
-                        "software in the other (issue 14 item 3)",
     "fork-cork": "a corked datagram pending at fork, or corked by a forked child: one in the "
                  "kernel socket, one per process under the shim (conformance.md Differs: a "
                  "corked datagram pending at fork)",
@@ -191,8 +184,6 @@ def classify(lines, native, shim, report):
         first = f"step {step} {call}: {why}"
         before = lines[:step - 1] if step and step <= len(lines) else lines
         prior = "\n".join(before)
-        if {en, es} == {"ENETUNREACH", "EHOSTUNREACH"}:
-            return "unreachable-errno", first
         if BCAST_BIND.search(prior) and call in SEND_CALLS:
             return "broadcast-bound", first
         if fork_while_corked(prior) and call in SEND_CALLS:
@@ -237,10 +228,6 @@ def classify(lines, native, shim, report):
         first_detail = first + " |" + flines[0]
     if "connected socket, the differences between consecutive IDs differ" in fd:
         return "ip.id-connected", first_detail
-    if "(a DF datagram of an unconnected socket has ID 0" in fd:
-        return "ip.id-df-zero", first_detail
-    if "udp.checksum" in fd and ("invalid" in fd):
-        return "checksum-offload", first_detail
     if "ip.id: the pattern of equal/distinct IDs" in fd and forks:
         return "ip.id-fork", first_detail
     if fork_while_corked(text):
