@@ -73,7 +73,7 @@ static inline int fd_is_internal(int fd)
  * is learnt on the way (src/ipv4/ident_learn.c). */
 #define CALL_KERNEL(fd, r, ret, err, call)                                                         \
 	do {                                                                                       \
-		struct ident_watch w_ = {false, -1};                                               \
+		struct ident_watch w_ = {false, -1, 0};                                            \
 		if ((r) == SHIM_TO_KERNEL) {                                                       \
 			coalesce_before_wait(); /* the order on the wire is the calls' order */    \
 			ident_watch_begin((fd), &w_);                                              \

@@ -11,6 +11,7 @@
 #define SHIM_IDENT_LEARN_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* At load, with CAP_NET_RAW: open the tap (it receives nothing until a watch begins), or adopt
@@ -27,5 +28,12 @@ bool ident_tap_begin(uint16_t sport, uint16_t dport);
 /* After the kernel's answer ret: stop watching; the IP ID of the frame that left, or -1 if none was
  * seen (or ret < 0). The socket's side: include/shim/ident_watch.h. */
 int ident_tap_end(long ret);
+
+/* The same tap for an IPv6 flow from sport (network order), to learn the automatic flow label the
+ * kernel gave it (src/sys/ident_watch.c): outgoing UDP frames, unfragmented or first fragments.
+ * ident_tap_end_frame ends either watch with the first bytes of the frame seen (its length, or -1
+ * if none was seen or ret < 0). */
+bool ident_tap_begin6(uint16_t sport);
+int ident_tap_end_frame(long ret, uint8_t *frame, size_t len);
 
 #endif

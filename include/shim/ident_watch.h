@@ -8,6 +8,7 @@
 struct ident_watch {
 	bool active;
 	int fd;
+	int family; /* AF_INET: the IP ID; AF_INET6: the automatic flow label */
 };
 
 /* Before the kernel sends for fd: start watching if fd is a connected socket the shim owns. */

@@ -70,7 +70,21 @@ void inet_after_setsockopt(struct shim_sock *sk, int fd, int level, int name, co
 			   socklen_t len, int ret);
 void inet_after_setfl(struct shim_sock *sk, int flags);
 
-/* ---- sending (inet_sendmsg.c, udp_sendmsg.c) ---- */
+/* ---- the IPv6 part of an AF_INET6 socket (inet6_sock.c) ---- */
+
+/* inet_sock_sync for an AF_INET6 socket (called by it). */
+void inet6_sock_sync(struct shim_sock *sk, int fd);
+/* inet_autobind for an AF_INET6 socket: bind(::, 0). 0, -errno, or SHIM_TO_KERNEL (an address
+ * bound without a port: the kernel's autobind keeps it). */
+long inet6_autobind(int fd, struct shim_sock *sk, struct path_trace *t);
+/* After the kernel's answer to bind/connect/setsockopt on an owned AF_INET6 socket. */
+void inet6_after_bind(struct shim_sock *sk, int fd, int ret);
+void inet6_after_connect(struct shim_sock *sk, int fd, const struct sockaddr *addr, socklen_t len,
+			 int ret);
+void inet6_after_setsockopt(struct shim_sock *sk, int fd, int level, int name, const void *val,
+			    socklen_t len, int ret);
+
+/* ---- sending (inet_sendmsg.c, udp_sendmsg.c, udpv6_sendmsg.c) ---- */
 
 /* inet_sendmsg(): autobind, then udp_sendmsg(). Returns bytes sent, -errno, or SHIM_TO_KERNEL. */
 long inet_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m);
@@ -100,5 +114,28 @@ struct sock_view {
 };
 
 long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct sock_view *s);
+
+/* sock_alloc_send_pskb's checks before a datagram is built: a pending socket error (reported and
+ * cleared; asked of the kernel socket only when one may be there) on a connected socket, or on
+ * one whose errors the listener watches. 0 or -errno. */
+long udp_sock_error(int fd, struct shim_sock *sk, bool connected, struct path_trace *t);
+
+/* The settings of an AF_INET6 socket for one datagram, taken in one go under the socket lock. */
+struct sock_view6 {
+	struct in6_addr saddr, daddr; /* np->saddr (bound, or chosen at connect), the peer */
+	uint16_t sport, dport;
+	bool connected, shut_wr, nonblock;
+	int protocol;
+	int bound_dev_if;
+	uint32_t mark, uid;
+	uint16_t gso_size;
+	struct shim_ipv6_pinfo np;
+};
+
+void udpv6_take_view(const struct shim_sock *sk, struct sock_view6 *v);
+
+/* udpv6_sendmsg(): one datagram of an AF_INET6 socket. Returns bytes sent, -errno,
+ * SHIM_TO_KERNEL or SHIM_BATCH_BROKEN. */
+long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct sock_view6 *v);
 
 #endif

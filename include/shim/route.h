@@ -30,6 +30,7 @@ struct route_result {
 	uint32_t flags;		  /* rtm_flags: the route's RTCF_* bits (RTCF_LOCAL ...) */
 	/* the output device */
 	uint32_t dev_mtu;
+	int dev_hop_limit6; /* IPv6: the device's hop limit (idev->cnf.hop_limit), 0 unknown */
 	bool
 	    dev_ether; /* ARPHRD_ETHER with a 6-byte address, and a next hop of the flow's family */
 	bool dev_up;

@@ -27,7 +27,7 @@ enum selfcheck_feature {
 	SC_NOCHECK,    /* SO_NO_CHECK */
 	SC_FRAG,       /* a datagram larger than the MTU (fragments) */
 	SC_COALESCE,   /* the coalescing mode (SHIM_COALESCE) */
-	SC_IPV6,       /* an IPv6 socket's datagrams (the kernel's: no IPv6 send path yet) */
+	SC_IPV6,       /* an IPv6 socket's datagrams (udpv6_sendmsg hands them all over) */
 	SC_COUNT
 };
 

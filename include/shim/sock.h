@@ -6,7 +6,7 @@
  * IPv4 path reads as they are; an AF_INET6 socket keeps its IPv6 addresses beside them
  * (sock_common's skc_v6_daddr, skc_v6_rcv_saddr) and its IPv6 settings in the IPv6 part
  * (inet6_sk), while a v4-mapped peer or bound address is in the IPv4 words too, for the IPv4 path
- * that sends its datagrams. Only AF_INET sockets are owned so far.
+ * that sends its datagrams. AF_INET6 sockets are kept by src/inet/inet6_sock.c.
  *
  * The fd stays a real kernel UDP socket (bound and connected through the kernel, so replies
  * arrive), and this object mirrors what the send path needs. Addresses and ports are in network
@@ -49,6 +49,14 @@ struct shim_ipv6_pinfo {
 	bool sndflow;		/* IPV6_FLOWINFO_SEND */
 	bool autoflowlabel;	/* IPV6_AUTOFLOWLABEL ... */
 	bool autoflowlabel_set; /* ... set by the program (else the sysctl decides) */
+	bool no_check6_tx;	/* UDP_NO_CHECK6_TX (udp_sock no_check6_tx) */
+	uint32_t txhash;	/* sk_txhash: random, set by connect (0: none yet) */
+	uint32_t txlabel;	/* the kernel's automatic label from txhash, learnt (0: not yet) */
+	/* Sticky: a setting that cannot be read back from the kernel socket was made (sticky
+	 * IPV6_PKTINFO, IPV6_FLOWLABEL_MGR leases, IPV6_ADDRFORM), or the socket was changed
+	 * where the shim could not see it (IPV6_UNICAST_HOPS reads back as the route's value):
+	 * the kernel socket sends for it from then on. NULL: none. */
+	const char *kernel_only;
 };
 
 struct shim_sock {

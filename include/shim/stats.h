@@ -37,6 +37,8 @@ enum shim_kernel_reason {
 	KR_NETNS,	/* the socket is in another network namespace than the packet socket */
 	KR_RESOURCES,	/* the shim's own memory ran out for this datagram */
 	KR_SELFCHECK,	/* shim-run --selfcheck found this feature different on this kernel */
+	KR_IPV6,	/* an IPv6 case the shim does not send itself yet */
+	KR_FLOWLABEL,	/* an IPv6 flow's first datagram: its automatic flow label is learnt */
 	KR_COUNT
 };
 

@@ -12,6 +12,7 @@
 
 #define ETH_HLEN_BYTES 14
 #define IPV4_HLEN_MIN  20
+#define IPV6_HLEN      40
 #define UDP_HLEN       8
 #define IP_MAX_TOTAL   65535
 
@@ -72,6 +73,31 @@ struct ipv4_hdr_fields {
 /* Writes 20 + optlen bytes including the header checksum; returns the header length. */
 size_t wire_put_ipv4(uint8_t *p, const struct ipv4_hdr_fields *f);
 
+struct ipv6_hdr_fields {
+	uint8_t tclass;	      /* traffic class */
+	uint32_t flowlabel;   /* host order, the low 20 bits */
+	uint16_t payload_len; /* host order: what follows the 40 bytes */
+	uint8_t nexthdr;      /* IPPROTO_UDP ... */
+	uint8_t hop_limit;
+	const uint8_t *saddr, *daddr; /* 16 bytes each, network order */
+};
+
+/* Writes the 40-byte IPv6 header (ip6_flow_hdr and the rest of __ip6_make_skb's fields). */
+void wire_put_ipv6(uint8_t *p, const struct ipv6_hdr_fields *f);
+
+/* Partial sum of the UDP/IPv6 pseudo-header (RFC 8200 8.1: saddr, daddr, 32-bit upper-layer
+ * length, three zero bytes, next header). */
+uint32_t csum_pseudo_ipv6(const uint8_t saddr[16], const uint8_t daddr[16], uint8_t proto,
+			  uint32_t len);
+
+/* The UDP checksum field of an IPv6 datagram whose checksum the device completes
+ * (udp6_hwcsum_outgoing's ~csum_ipv6_magic): network order. */
+static inline uint16_t udp6_csum_seed(const uint8_t saddr[16], const uint8_t daddr[16],
+				      uint32_t ulen)
+{
+	return (uint16_t)~csum_fold(csum_pseudo_ipv6(saddr, daddr, 17 /* IPPROTO_UDP */, ulen));
+}
+
 /* Writes the 8-byte UDP header; check in network order as it goes on the wire. */
 void wire_put_udp(uint8_t *p, uint16_t sport, uint16_t dport, uint16_t len, uint16_t check);
 
@@ -80,8 +106,6 @@ void wire_put_udp(uint8_t *p, uint16_t sport, uint16_t dport, uint16_t len, uint
 void ip_send_check(uint8_t *ip);
 
 /* ---- one frame of a UDP datagram, per family ---- */
-
-#define IPV6_HLEN 40
 
 /* The headers of a one-frame UDP datagram of one family as the header templates lay them out
  * (Ethernet, the IP header without options or extension headers, UDP; offsets from the start of

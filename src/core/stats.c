@@ -52,6 +52,9 @@ static const char *const kernel_names[KR_COUNT][2] = {
     [KR_NETNS] = {"netns", "socket of another network namespace than the shim's"},
     [KR_RESOURCES] = {"resources", "the shim's own memory ran out"},
     [KR_SELFCHECK] = {"selfcheck", "shim-run --selfcheck: differs on this kernel"},
+    [KR_IPV6] = {"ipv6", "an IPv6 case the shim does not send itself yet"},
+    [KR_FLOWLABEL] = {"flowlabel",
+		      "an IPv6 flow's first datagram: the kernel's flow label is learnt"},
 };
 
 /* The order of the report: what was sent, then where else things went (errno lines follow the

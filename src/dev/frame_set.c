@@ -1,7 +1,10 @@
 /* frame_set: a datagram's frames in one buffer, sent in order (see include/shim/frame_set.h). */
 #include "shim/frame_set.h"
 #include "shim/dev.h"
+#include "shim/netdev.h"
 #include "shim/shim_alloc.h"
+
+#include <string.h>
 
 #include <sys/uio.h>
 
@@ -14,6 +17,7 @@ uint8_t *frame_set_alloc(struct frame_set *fs, unsigned n, size_t bytes)
 		return NULL;
 	fs->off = (size_t *)(void *)(fs->buf + data);
 	fs->n = (int)n;
+	fs->proto = 0;
 	return fs->buf;
 }
 
@@ -22,7 +26,17 @@ uint8_t *frame_set_alloc(struct frame_set *fs, unsigned n, size_t bytes)
 int frame_set_xmit(const struct frame_set *fs, int oif, bool dontwait)
 {
 	struct iovec parts[XMIT_CHUNK], *frames[XMIT_CHUNK];
+	struct dev_meta meta[XMIT_CHUNK];
 	int counts[XMIT_CHUNK], done = 0;
+
+	/* each frame's protocol, where it is not IPv4 (the packet socket's default) */
+	if (fs->proto != 0) {
+		memset(meta, 0, sizeof(meta));
+		for (int i = 0; i < XMIT_CHUNK; i++) {
+			meta[i].proto = fs->proto;
+			meta[i].segs = 1;
+		}
+	}
 
 	if (fs->n > 1)
 		dev_xmit_frags_begin();
@@ -36,7 +50,8 @@ int frame_set_xmit(const struct frame_set *fs, int oif, bool dontwait)
 			frames[i] = &parts[i];
 			counts[i] = 1;
 		}
-		sent = dev_xmit_batch(oif, frames, counts, NULL, k, dontwait);
+		sent =
+		    dev_xmit_batch(oif, frames, counts, fs->proto != 0 ? meta : NULL, k, dontwait);
 		if (sent < 0) {
 			done = done > 0 ? done : sent;
 			break;

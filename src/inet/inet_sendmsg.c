@@ -95,6 +95,26 @@ long inet_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m)
 			  "IP_BIND_ADDRESS_NO_PORT)");
 	}
 	path_step(m->trace, "inet_sendmsg");
+	if (sk->family == AF_INET6) {
+		struct sock_view6 v6;
+
+		if (sk->sport == 0 && (ret = inet6_autobind(fd, sk, m->trace)) != 0) {
+			shim_lock_release(&sk->lock);
+			if (ret == SHIM_TO_KERNEL)
+				TO_KERNEL(m, KR_SOCKOPT,
+					  "kernel(inet_autobind keeps the address bound without a "
+					  "port)");
+			return ret;
+		}
+		if (sk->cork_opt)
+			m->flags |= MSG_MORE;
+		udpv6_take_view(sk, &v6);
+		shim_lock_release(&sk->lock);
+		ret = udpv6_sendmsg(fd, sk, m, &v6);
+		if (ret == SHIM_TO_KERNEL && (m->flags & MSG_MORE))
+			udp_cork_handed_off(sk); /* the kernel socket holds this corked datagram */
+		return ret;
+	}
 	if (sk->sport == 0) {
 		int r = inet_autobind(fd, sk, m->trace);
 

@@ -260,6 +260,10 @@ void inet_sock_sync(struct shim_sock *sk, int fd)
 	uint16_t dport = sk->dport;
 	int v;
 
+	if (sk->family == AF_INET6) {
+		inet6_sock_sync(sk, fd);
+		return;
+	}
 	if (again && (gen == sk->gen_seen || udp_cork_pending(sk)))
 		return; /* current; or a datagram the shim holds is completed first (udp_cork.c) */
 	sk->gen_seen = gen;

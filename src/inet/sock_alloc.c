@@ -33,7 +33,7 @@ bool shim_sock_is_ownable(int family, int type, int protocol)
 {
 	/* SOCK_NONBLOCK and SOCK_CLOEXEC ride in the type argument of socket(). */
 	type &= ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
-	return family == AF_INET && type == SOCK_DGRAM &&
+	return (family == AF_INET || family == AF_INET6) && type == SOCK_DGRAM &&
 	       (protocol == 0 || protocol == IPPROTO_UDP || protocol == IPPROTO_UDPLITE);
 }
 

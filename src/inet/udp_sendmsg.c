@@ -97,6 +97,25 @@ static bool pending_error_possible(int fd, struct shim_sock *sk)
 	return true; /* this once: an error may have come before the watch began */
 }
 
+long udp_sock_error(int fd, struct shim_sock *sk, bool connected, struct path_trace *t)
+{
+	if ((connected || __atomic_load_n(&sk->ever_connected, __ATOMIC_RELAXED) ||
+	     sk->err_watched) &&
+	    pending_error_possible(fd, sk)) {
+		int soerr = 0;
+		socklen_t len = sizeof(soerr);
+		long r = rawsys5(SYS_getsockopt, fd, SOL_SOCKET, SO_ERROR, &soerr, &len);
+
+		if (sk->err_watched)
+			notify_watch_errors(fd, &sk->err_hint, true);
+		if (r == 0 && soerr) {
+			path_step(t, "sock_error(%d)", soerr);
+			return -soerr;
+		}
+	}
+	return 0;
+}
+
 long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct sock_view *sv)
 {
 	struct shim_flowi key;
@@ -259,20 +278,8 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 	/* sock_alloc_send_pskb: a pending error (without IP_RECVERR only a connected socket gets
 	 * one, and it outlives a disconnect: a socket ever connected, even if every send of it went
 	 * to the kernel) is reported and cleared, then the shutdown state */
-	if ((sv->connected || __atomic_load_n(&sk->ever_connected, __ATOMIC_RELAXED) ||
-	     sk->err_watched) &&
-	    pending_error_possible(fd, sk)) {
-		int soerr = 0;
-		socklen_t len = sizeof(soerr);
-		long r2 = rawsys5(SYS_getsockopt, fd, SOL_SOCKET, SO_ERROR, &soerr, &len);
-
-		if (sk->err_watched)
-			notify_watch_errors(fd, &sk->err_hint, true);
-		if (r2 == 0 && soerr) {
-			path_step(m->trace, "sock_error(%d)", soerr);
-			return -soerr;
-		}
-	}
+	if ((r = udp_sock_error(fd, sk, sv->connected, m->trace)) < 0)
+		return r;
 	if (sv->shut_wr)
 		return -EPIPE;
 	/* __ip_append_data: each fragment's skb against twice the send buffer (udp_wmem.c; a

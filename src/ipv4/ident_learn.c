@@ -57,6 +57,33 @@ static int attach_flow_filter(uint16_t sport, uint16_t dport)
 			    sizeof(prog));
 }
 
+/* Outgoing IPv6 UDP datagrams from sport (network order), unfragmented or a first fragment (the
+ * UDP header right after the IPv6 header or its fragment header): their flow label. */
+static int attach_flow_filter6(uint16_t sport)
+{
+	struct sock_filter code[] = {
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SKF_AD_OFF + SKF_AD_PKTTYPE),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PACKET_OUTGOING, 0, 11),
+	    BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 12),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_IPV6, 0, 9),
+	    BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 20),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 17 /* UDP */, 0, 2),
+	    BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 54),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ntohs(sport), 6, 5),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 44 /* fragment */, 0, 4),
+	    BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 56),
+	    BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0xfff8, 2, 0), /* a later fragment */
+	    BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 62),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ntohs(sport), 1, 0),
+	    BPF_STMT(BPF_RET | BPF_K, 0),
+	    BPF_STMT(BPF_RET | BPF_K, 72),
+	};
+	struct sock_fprog prog = {sizeof(code) / sizeof(code[0]), code};
+
+	return (int)rawsys5(SYS_setsockopt, tap_fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog,
+			    sizeof(prog));
+}
+
 static void tap_bind(uint16_t protocol)
 {
 	struct sockaddr_ll sll;
@@ -93,16 +120,35 @@ bool ident_tap_begin(uint16_t sport, uint16_t dport)
 	return false;
 }
 
-int ident_tap_end(long ret)
+bool ident_tap_begin6(uint16_t sport)
 {
-	unsigned char frame[64];
+	shim_lock_acquire(&tap_lock);
+	if (attach_flow_filter6(sport) == 0) {
+		tap_bind(htons(ETH_P_ALL));
+		tap_drain();
+		return true;
+	}
+	shim_lock_release(&tap_lock);
+	return false;
+}
+
+int ident_tap_end_frame(long ret, uint8_t *frame, size_t len)
+{
 	long n = -1;
 
 	if (ret >= 0)
-		n = rawsys6(SYS_recvfrom, tap_fd, (long)frame, sizeof(frame), MSG_DONTWAIT, 0, 0);
+		n = rawsys6(SYS_recvfrom, tap_fd, (long)frame, len, MSG_DONTWAIT, 0, 0);
 	tap_bind(0); /* receive nothing again */
 	tap_drain();
 	shim_lock_release(&tap_lock);
+	return n < 0 ? -1 : (int)n;
+}
+
+int ident_tap_end(long ret)
+{
+	unsigned char frame[64];
+	int n = ident_tap_end_frame(ret, frame, sizeof(frame));
+
 	if (n < 14 + 20)
 		return -1;
 	return frame[18] << 8 | frame[19];

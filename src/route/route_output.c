@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <linux/if.h>
 #include <linux/if_arp.h>
+#include <linux/ipv6.h>
 #include <linux/rtnetlink.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -147,6 +148,8 @@ static int ask_route(const struct shim_flowi *k, struct route_result *r)
 
 struct link_info {
 	uint32_t mtu;
+	uint32_t mtu6;	/* IFLA_INET6_CONF DEVCONF_MTU6, 0: unknown */
+	int hop_limit6; /* IFLA_INET6_CONF DEVCONF_HOPLIMIT, 0: unknown */
 	unsigned short type;
 	unsigned flags;
 	uint8_t mac[6];
@@ -154,11 +157,38 @@ struct link_info {
 	char name[16];
 };
 
+/* IFLA_AF_SPEC's AF_INET6 part: IFLA_INET6_CONF, the device's IPv6 settings as an array of s32
+ * indexed by DEVCONF_* (inet6_fill_ifla6_attrs). */
+static int link_inet6_cb(const struct nlattr *attr, void *data)
+{
+	struct link_info *li = data;
+	const int32_t *conf = mnl_attr_get_payload(attr);
+	uint16_t n = mnl_attr_get_payload_len(attr) / sizeof(int32_t);
+
+	if (mnl_attr_get_type(attr) != IFLA_INET6_CONF)
+		return MNL_CB_OK;
+	if (n > DEVCONF_HOPLIMIT && conf[DEVCONF_HOPLIMIT] > 0)
+		li->hop_limit6 = conf[DEVCONF_HOPLIMIT];
+	if (n > DEVCONF_MTU6 && conf[DEVCONF_MTU6] > 0)
+		li->mtu6 = (uint32_t)conf[DEVCONF_MTU6];
+	return MNL_CB_OK;
+}
+
+static int link_af_cb(const struct nlattr *attr, void *data)
+{
+	if (mnl_attr_get_type(attr) == AF_INET6)
+		mnl_attr_parse_nested(attr, link_inet6_cb, data);
+	return MNL_CB_OK;
+}
+
 static int link_attr_cb(const struct nlattr *attr, void *data)
 {
 	struct link_info *li = data;
 
 	switch (mnl_attr_get_type(attr)) {
+	case IFLA_AF_SPEC:
+		mnl_attr_parse_nested(attr, link_af_cb, li);
+		break;
 	case IFLA_MTU:
 		if (mnl_attr_validate(attr, MNL_TYPE_U32) >= 0)
 			li->mtu = mnl_attr_get_u32(attr);
@@ -287,8 +317,9 @@ static int lookup_uncached(const struct shim_flowi *k, struct route_result *r, u
 	if (ret < 0)
 		return ret;
 	r->dev_mtu = li.mtu;
-	if (r->mtu == 0)
-		r->mtu = li.mtu;
+	r->dev_hop_limit6 = li.hop_limit6;
+	if (r->mtu == 0) /* ip6_mtu: the device's IPv6 MTU */
+		r->mtu = k->family == AF_INET6 && li.mtu6 ? li.mtu6 : li.mtu;
 	r->dev_ether = li.type == ARPHRD_ETHER && li.mac_len == 6 && r->nexthop.family == k->family;
 	r->dev_up = (li.flags & IFF_UP) != 0;
 	memcpy(r->dev_mac, li.mac, 6);
@@ -360,6 +391,7 @@ int route_output_fresh(const struct shim_flowi *k, struct route_result *r)
 		return lookup_uncached(k, r, c.generation);
 	r->default_ttl = c.default_ttl;
 	r->dev_mtu = c.dev_mtu;
+	r->dev_hop_limit6 = c.dev_hop_limit6;
 	if (r->mtu == 0)
 		r->mtu = c.dev_mtu;
 	r->dev_ether = c.dev_ether && r->nexthop.family == k->family;

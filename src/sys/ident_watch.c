@@ -1,11 +1,15 @@
-/* ident_watch: the socket's side of learning the kernel's IP ID (see include/shim/ident_watch.h);
- * the tap is src/ipv4/ident_learn.c. */
+/* ident_watch: the socket's side of learning the kernel's IP ID, and of an IPv6 socket's flow
+ * the kernel's automatic flow label (see include/shim/ident_watch.h); the tap is
+ * src/ipv4/ident_learn.c. */
 #include "shim/ident_watch.h"
 #include "shim/ident_learn.h"
 #include "shim/fdtable.h"
+#include "shim/ip6_flowlabel.h"
 #include "shim/shim_lock.h"
 
 #include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
 
 void ident_watch_begin(int fd, struct ident_watch *w)
 {
@@ -16,12 +20,45 @@ void ident_watch_begin(int fd, struct ident_watch *w)
 	if (!ident_tap_available() || fdtable_lookup(fd, &sk) != FD_OWNED)
 		return;
 	shim_lock_acquire(&sk->lock);
-	watch = sk->synced && sk->connected && sk->kernel_only == NULL && sk->sport != 0;
+	if (sk->family == AF_INET6) /* the automatic flow label of any of its datagrams */
+		watch = sk->synced && sk->kernel_only == NULL && sk->sport != 0 &&
+			sk->ipv6.autoflowlabel && !sk->ipv6.sndflow;
+	else
+		watch = sk->synced && sk->connected && sk->kernel_only == NULL && sk->sport != 0;
 	shim_lock_release(&sk->lock);
-	if (watch && ident_tap_begin(sk->sport, sk->dport)) {
+	if (watch && (sk->family == AF_INET6 ? ident_tap_begin6(sk->sport)
+					     : ident_tap_begin(sk->sport, sk->dport))) {
 		w->active = true;
 		w->fd = fd;
+		w->family = sk->family;
 	}
+	shim_sock_put(sk);
+}
+
+/* The frame the kernel sent for an IPv6 socket: its flow label, the socket's own once it was
+ * connected (sk_txhash), else the flow's (ip6_flowlabel.c). */
+static void learn_flowlabel(struct ident_watch *w, long ret)
+{
+	uint8_t f[72];
+	int n = ident_tap_end_frame(ret, f, sizeof(f));
+	unsigned udp = n > 20 && f[20] == 17 ? 54 : 62; /* after the IPv6 header, or its fragment
+							   header */
+	uint32_t label;
+	uint16_t sport, dport;
+	struct shim_sock *sk;
+
+	w->active = false;
+	if (n < (int)udp + 4 || fdtable_lookup(w->fd, &sk) != FD_OWNED)
+		return;
+	label = (uint32_t)(f[15] & 0x0f) << 16 | (uint32_t)f[16] << 8 | f[17];
+	memcpy(&sport, f + udp, 2);
+	memcpy(&dport, f + udp + 2, 2);
+	shim_lock_acquire(&sk->lock);
+	if (sk->family == AF_INET6 && sk->ipv6.txhash != 0)
+		sk->ipv6.txlabel = label;
+	else if (sk->family == AF_INET6)
+		ip6_flowlabel_learnt(f + 22, f + 38, sport, dport, label);
+	shim_lock_release(&sk->lock);
 	shim_sock_put(sk);
 }
 
@@ -32,6 +69,10 @@ void ident_watch_end(struct ident_watch *w, long ret)
 
 	if (!w->active)
 		return;
+	if (w->family == AF_INET6) {
+		learn_flowlabel(w, ret);
+		return;
+	}
 	id = ident_tap_end(ret);
 	w->active = false;
 	if (id < 0 || fdtable_lookup(w->fd, &sk) != FD_OWNED)

@@ -46,7 +46,10 @@ void sockev_bind(int fd, int ret)
 
 	if (sk == NULL)
 		return;
-	inet_after_bind(sk, fd, ret);
+	if (sk->family == AF_INET6)
+		inet6_after_bind(sk, fd, ret);
+	else
+		inet_after_bind(sk, fd, ret);
 	release(sk);
 }
 
@@ -102,6 +105,12 @@ void sockev_connect(int fd, const struct sockaddr *addr, socklen_t len, int ret)
 
 	if (sk == NULL)
 		return;
+	if (sk->family ==
+	    AF_INET6) { /* no route kept at connect, no corked datagram of the shim's */
+		inet6_after_connect(sk, fd, addr, len, ret);
+		release(sk);
+		return;
+	}
 	inet_after_connect(sk, fd, addr, len, ret);
 	if (ret == 0 && sk->connected && sk->kernel_only == NULL)
 		cache_connect_route(sk);
@@ -128,6 +137,12 @@ void sockev_setsockopt(int fd, int level, int name, const void *val, socklen_t l
 
 	if (sk == NULL)
 		return;
+	if (sk->family == AF_INET6) { /* every setting read back (inet6_sock.c) */
+		inet6_after_setsockopt(sk, fd, level, name, val, len, ret);
+		udp_cork_setsockopt(sk, level, name, val, len, ret);
+		release(sk);
+		return;
+	}
 	/* where the verdict agreed and gives the stored value, no read-back is needed */
 	if (!(sockopt_check(sk, fd, level, name, val, len, ret, err, &v) &&
 	      sockopt_apply(sk, level, name, &v)))

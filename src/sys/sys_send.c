@@ -110,7 +110,7 @@ static void account_kernel(struct shim_sock *sk, const struct shim_msg *m)
 	const struct sockaddr_in *to = (const struct sockaddr_in *)&m->name;
 
 	stats_kernel((enum shim_kernel_reason)m->kernel_reason);
-	if (pcap_enabled)
+	if (pcap_enabled && sk->family == AF_INET) /* IPv4 datagrams only so far */
 		pcap_kernel_datagram(sk->saddr, m->has_name ? to->sin_addr.s_addr : sk->daddr,
 				     sk->sport, m->has_name ? to->sin_port : sk->dport, m->iov,
 				     m->iovcnt, m->len, (enum shim_kernel_reason)m->kernel_reason);

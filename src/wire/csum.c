@@ -54,6 +54,20 @@ uint32_t csum_pseudo_ipv4(uint32_t saddr, uint32_t daddr, uint8_t proto, uint16_
 	return csum_partial(ph, sizeof(ph), 0);
 }
 
+uint32_t csum_pseudo_ipv6(const uint8_t saddr[16], const uint8_t daddr[16], uint8_t proto,
+			  uint32_t len)
+{
+	uint8_t ph[40];
+	uint32_t nlen = htonl(len);
+
+	memcpy(ph, saddr, 16);
+	memcpy(ph + 16, daddr, 16);
+	memcpy(ph + 32, &nlen, 4);
+	ph[36] = ph[37] = ph[38] = 0;
+	ph[39] = proto;
+	return csum_partial(ph, sizeof(ph), 0);
+}
+
 uint16_t udp_checksum_final(uint32_t sum)
 {
 	uint16_t c = csum_fold(sum);

@@ -50,6 +50,18 @@ void ip_send_check(uint8_t *ip)
 	memcpy(ip + 10, &check, 2);
 }
 
+void wire_put_ipv6(uint8_t *p, const struct ipv6_hdr_fields *f)
+{
+	uint32_t w = htonl(6u << 28 | (uint32_t)f->tclass << 20 | (f->flowlabel & 0xfffff));
+
+	memcpy(p, &w, 4);
+	put16(p + 4, f->payload_len);
+	p[6] = f->nexthdr;
+	p[7] = f->hop_limit;
+	memcpy(p + 8, f->saddr, 16);
+	memcpy(p + 24, f->daddr, 16);
+}
+
 void wire_put_udp(uint8_t *p, uint16_t sport, uint16_t dport, uint16_t len, uint16_t check)
 {
 	memcpy(p, &sport, 2);

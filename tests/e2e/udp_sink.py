@@ -38,7 +38,7 @@ def main():
     ap.add_argument('--dump', action='store_true')
     ap.add_argument('--ttl', action='store_true', help='with --dump: each datagram\'s IP TTL too')
     a = ap.parse_args()
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s = socket.socket(socket.AF_INET6 if ':' in a.addr else socket.AF_INET, socket.SOCK_DGRAM)
     s.setsockopt(socket.SOL_SOCKET, 33, 64 << 20)  # SO_RCVBUFFORCE: never drop a burst
     s.bind((a.addr, a.port))
     if a.ttl:

@@ -29,7 +29,10 @@ START_TEST(test_ownable)
 	ck_assert(
 	    shim_sock_is_ownable(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, IPPROTO_UDP));
 	ck_assert(shim_sock_is_ownable(AF_INET, SOCK_DGRAM, IPPROTO_UDPLITE));
-	ck_assert(!shim_sock_is_ownable(AF_INET6, SOCK_DGRAM, 0));
+	ck_assert(shim_sock_is_ownable(AF_INET6, SOCK_DGRAM, 0)); /* issue 12 */
+	ck_assert(shim_sock_is_ownable(AF_INET6, SOCK_DGRAM, IPPROTO_UDPLITE));
+	ck_assert(!shim_sock_is_ownable(AF_INET6, SOCK_STREAM, 0));
+	ck_assert(!shim_sock_is_ownable(AF_PACKET, SOCK_DGRAM, 0));
 	ck_assert(!shim_sock_is_ownable(AF_INET, SOCK_STREAM, 0));
 	ck_assert(!shim_sock_is_ownable(AF_INET, SOCK_RAW, IPPROTO_UDP));
 	ck_assert(!shim_sock_is_ownable(AF_INET, SOCK_DGRAM, IPPROTO_ICMP));
@@ -95,7 +98,7 @@ END_TEST
 
 START_TEST(test_foreign_and_dup_of_foreign)
 {
-	fdev_socket(103, AF_INET6, SOCK_DGRAM, 0);
+	fdev_socket(103, AF_INET6, SOCK_STREAM, 0);
 	ck_assert_int_eq(kind_of(103, NULL), FD_FOREIGN);
 	fdev_socket(104, AF_INET, SOCK_DGRAM, 0);
 	fdev_dup(103, 104); /* dup2 of a foreign fd onto an owned one: no longer owned */
@@ -172,8 +175,11 @@ START_TEST(test_lookup_light_probes_real_fds)
 		shim_sock_put(sk);
 	}
 	ck_assert_int_eq(sockfd_lookup_light(tcp, &sk), FD_FOREIGN);
-	if (udp6 >= 0)
-		ck_assert_int_eq(sockfd_lookup_light(udp6, &sk), FD_FOREIGN);
+	if (udp6 >= 0) { /* owned since issue 12 */
+		ck_assert_int_eq(sockfd_lookup_light(udp6, &sk), FD_OWNED);
+		ck_assert_int_eq(sk->family, AF_INET6);
+		shim_sock_put(sk);
+	}
 	ck_assert_int_eq(sockfd_lookup_light(p[0], &sk), FD_FOREIGN);
 	/* an fd that is not open stays unknown: the kernel will answer EBADF */
 	close(p[1]);

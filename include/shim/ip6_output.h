@@ -1,0 +1,50 @@
+/* ip6_output: one UDP/IPv6 datagram into a frame on an Ethernet device — the shim's ip6_make_skb
+ * (__ip6_append_data for a datagram that fits the MTU, __ip6_make_skb's header), udp_v6_send_skb's
+ * UDP header and checksum, and ip6_output / ip6_finish_output2 ending in dev_xmit.
+ *
+ * Only what leaves as one frame without extension headers is built here: the caller
+ * (src/inet/udpv6_sendmsg.c) hands everything else to the kernel socket. */
+#ifndef SHIM_IP6_OUTPUT_H
+#define SHIM_IP6_OUTPUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+#include "shim/frame_set.h"
+#include "shim/path_trace.h"
+
+struct udp6_datagram {
+	/* flow (fl6), network order */
+	uint8_t saddr[16], daddr[16];
+	uint16_t sport, dport;
+	/* IPv6 header fields */
+	uint8_t tclass;
+	uint32_t flowlabel; /* host order, the low 20 bits (0: none) */
+	uint8_t hop_limit;
+	bool no_check6; /* UDP_NO_CHECK6_TX: checksum field 0 */
+	/* link */
+	int oif;
+	uint8_t src_mac[6], dst_mac[6];
+	/* payload in the program's memory, len bytes in all */
+	const struct iovec *iov;
+	int iovcnt;
+	size_t len;
+	bool dontwait;
+};
+
+/* The most iovec parts a one-frame datagram may have here (else the caller hands it on). */
+#define IP6_OUTPUT_MAX_IOV 1023
+
+/* Build the one frame of d (40 + 8 + len within the MTU, checked by the caller) and transmit it:
+ * [vnet | Ethernet | IPv6 | UDP | the program's buffers], the checksum completed by the kernel
+ * from the pseudo-header sum seeded here (0 sent as 0xFFFF), or none with no_check6. Returns 0
+ * or -errno as the device answered (EFAULT for an unreadable payload: nothing sent). */
+int ip6_output_udp(const struct udp6_datagram *d, struct path_trace *t);
+
+/* The same frame copied (fault-checked: EFAULT) and checksummed here, in a frame_set for the
+ * neighbour queue. Returns 0, -EFAULT or -ENOMEM (no memory of the shim's). */
+int ip6_build_udp_frames(const struct udp6_datagram *d, struct frame_set *fs);
+
+#endif

@@ -1,0 +1,274 @@
+/* inet6_sock: the shim's copy of an AF_INET6 UDP socket's TX state (the kernel's sock_common IPv6
+ * addresses and struct ipv6_pinfo), read from the kernel socket and kept in step with bind,
+ * connect and setsockopt (see include/shim/inet.h). Every readable setting is read back from the
+ * kernel socket after each change, so the shim's copy is the kernel's; what cannot be read back
+ * (IPV6_UNICAST_HOPS, which getsockopt answers with the route's value for "not set"; IPV6_MTU,
+ * answered with the path MTU; a sticky IPV6_PKTINFO; flow label leases) is taken from the program's
+ * own setsockopt, and a socket changed where the shim could not see it is the kernel's to send from
+ * then on. */
+#include "shim/inet.h"
+#include "shim/dev.h"
+#include "shim/net_compat.h"
+#include "shim/rawsys.h"
+#include "shim/sockgen.h"
+#include "shim/udp_cork.h"
+#include "shim/udp_fastpath.h"
+#include "shim/umem.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/udp.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/syscall.h>
+
+#ifndef UDP_NO_CHECK6_TX
+#define UDP_NO_CHECK6_TX 101
+#endif
+#ifndef IPV6_AUTOFLOWLABEL
+#define IPV6_AUTOFLOWLABEL 70
+#endif
+#ifndef IPV6_FLOWINFO_SEND
+#define IPV6_FLOWINFO_SEND 33
+#endif
+#ifndef IPV6_FLOWLABEL_MGR
+#define IPV6_FLOWLABEL_MGR 32
+#endif
+#ifndef IPV6_ADDRFORM
+#define IPV6_ADDRFORM 1
+#endif
+#ifndef IPV6_2292PKTOPTIONS
+#define IPV6_2292PKTOPTIONS 6
+#endif
+#ifndef IPV6_UNICAST_IF
+#define IPV6_UNICAST_IF 76
+#endif
+
+/* The bound address and port (getsockname: sk_v6_rcv_saddr, or np->saddr when that is ::). */
+static void read_local6(struct shim_sock *sk, int fd)
+{
+	struct sockaddr_in6 sin6;
+	socklen_t len = sizeof(sin6);
+
+	memset(&sin6, 0, sizeof(sin6));
+	if (rawsys3(SYS_getsockname, fd, &sin6, &len) == 0 && sin6.sin6_family == AF_INET6) {
+		sk->v6_rcv_saddr = sin6.sin6_addr;
+		sk->ipv6.saddr = sin6.sin6_addr;
+		sk->sport = sin6.sin6_port;
+	}
+}
+
+/* The peer (getpeername); false when there is none to read. */
+static bool read_peer6(struct shim_sock *sk, int fd)
+{
+	struct sockaddr_in6 sin6;
+	socklen_t len = sizeof(sin6);
+
+	memset(&sin6, 0, sizeof(sin6));
+	if (rawsys3(SYS_getpeername, fd, &sin6, &len) == 0 && sin6.sin6_family == AF_INET6) {
+		sk->connected = true;
+		__atomic_store_n(&sk->ever_connected, true, __ATOMIC_RELAXED);
+		sk->v6_daddr = sin6.sin6_addr;
+		sk->dport = sin6.sin6_port;
+		sk->ipv6.flow_label = sin6.sin6_flowinfo & htonl(0x000fffff);
+		return true;
+	}
+	sk->connected = false;
+	memset(&sk->v6_daddr, 0, sizeof(sk->v6_daddr));
+	sk->dport = 0;
+	sk->ipv6.flow_label = 0;
+	return false;
+}
+
+static int opt_int(int fd, int level, int name, int dflt)
+{
+	int v;
+
+	return rawsys_getsockopt_int(fd, level, name, &v) == 0 ? v : dflt;
+}
+
+/* Whether a sticky extension header option (IPV6_HOPOPTS, IPV6_RTHDR, IPV6_DSTOPTS,
+ * IPV6_RTHDRDSTOPTS) is set: getsockopt copies its bytes, none when unset. */
+static bool sticky_exthdr(int fd, int name)
+{
+	uint8_t buf[8];
+	socklen_t len = sizeof(buf);
+
+	return rawsys5(SYS_getsockopt, fd, SOL_IPV6, name, buf, &len) == 0 && len > 0;
+}
+
+/* Settings that change what goes on the wire (or how errors are reported) in ways the IPv6 send
+ * path does not reproduce yet: while any is set, the kernel socket sends. */
+static const struct {
+	int level, name;
+	const char *why;
+} kernel_only6[] = {
+    {SOL_SOCKET, SO_DONTROUTE, "SO_DONTROUTE"},
+    {SOL_SOCKET, SO_ZEROCOPY, "SO_ZEROCOPY"},
+    {SOL_SOCKET, SO_TIMESTAMPING, "SO_TIMESTAMPING"},
+    {SOL_SOCKET, SO_TXTIME, "SO_TXTIME"},
+    {SOL_SOCKET, SO_PRIORITY, "SO_PRIORITY"},
+    {SOL_IPV6, IPV6_RECVERR, "IPV6_RECVERR"},
+    {SOL_IP, IP_RECVERR, "IP_RECVERR"},
+    {SOL_IPV6, IPV6_FLOWINFO_SEND, "IPV6_FLOWINFO_SEND"},
+    {SOL_IPV6, IPV6_UNICAST_IF, "IPV6_UNICAST_IF"},
+};
+
+static const int sticky_exthdrs[] = {IPV6_HOPOPTS, IPV6_RTHDR, IPV6_DSTOPTS, IPV6_RTHDRDSTOPTS};
+static const char *const sticky_exthdr_names[] = {"IPV6_HOPOPTS", "IPV6_RTHDR", "IPV6_DSTOPTS",
+						  "IPV6_RTHDRDSTOPTS"};
+
+/* Every setting that can be read back, and the verdict on the socket (sk->kernel_only). */
+static void read_opts6(struct shim_sock *sk, int fd)
+{
+	struct shim_ipv6_pinfo *np = &sk->ipv6;
+	int v;
+
+	sk->bound_dev_if = opt_int(fd, SOL_SOCKET, SO_BINDTOIFINDEX, 0);
+	sk->mark = (uint32_t)opt_int(fd, SOL_SOCKET, SO_MARK, 0);
+	sk->uid = (uint32_t)rawsys0(SYS_geteuid);
+	sk->gso_size = (uint16_t)opt_int(fd, SOL_UDP, UDP_SEGMENT, 0);
+	sk->sndbuf = opt_int(fd, SOL_SOCKET, SO_SNDBUF, 0);
+	v = (int)rawsys2(SYS_fcntl, fd, F_GETFL);
+	sk->nonblock = v >= 0 && (v & O_NONBLOCK);
+	np->tclass = opt_int(fd, SOL_IPV6, IPV6_TCLASS, 0);
+	np->v6only = opt_int(fd, SOL_IPV6, IPV6_V6ONLY, 0) != 0;
+	np->pmtudisc = (uint8_t)opt_int(fd, SOL_IPV6, IPV6_MTU_DISCOVER, IPV6_PMTUDISC_WANT);
+	np->dontfrag = opt_int(fd, SOL_IPV6, IPV6_DONTFRAG, 0) != 0;
+	np->sndflow = opt_int(fd, SOL_IPV6, IPV6_FLOWINFO_SEND, 0) != 0;
+	/* ip6_autoflowlabel(): the socket's choice, or the auto_flowlabels sysctl's */
+	np->autoflowlabel = opt_int(fd, SOL_IPV6, IPV6_AUTOFLOWLABEL, 0) != 0;
+	np->ucast_oif = opt_int(fd, SOL_IPV6, IPV6_UNICAST_IF, 0);
+	np->mcast_oif = opt_int(fd, SOL_IPV6, IPV6_MULTICAST_IF, 0);
+	np->mcast_hops = opt_int(fd, SOL_IPV6, IPV6_MULTICAST_HOPS, 1);
+	np->mc_loop = opt_int(fd, SOL_IPV6, IPV6_MULTICAST_LOOP, 1) != 0;
+	np->no_check6_tx = opt_int(fd, SOL_UDP, UDP_NO_CHECK6_TX, 0) != 0;
+	udp_cork_sync(sk, fd);
+
+	sk->kernel_only = NULL;
+	if (np->kernel_only != NULL)
+		sock_set_kernel_only(sk, np->kernel_only, KR_SOCKOPT);
+	for (size_t i = 0; i < sizeof(kernel_only6) / sizeof(kernel_only6[0]); i++)
+		if (rawsys_getsockopt_int(fd, kernel_only6[i].level, kernel_only6[i].name, &v) ==
+			0 &&
+		    v != 0)
+			sock_set_kernel_only(sk, kernel_only6[i].why, KR_SOCKOPT);
+	for (size_t i = 0; i < sizeof(sticky_exthdrs) / sizeof(sticky_exthdrs[0]); i++)
+		if (sticky_exthdr(fd, sticky_exthdrs[i]))
+			sock_set_kernel_only(sk, sticky_exthdr_names[i], KR_SOCKOPT);
+	if (dev_netns_cookie() != 0 && rawsys_netns_cookie(fd) != dev_netns_cookie())
+		sock_set_kernel_only(
+		    sk, "the socket's network namespace is not the packet socket's", KR_NETNS);
+}
+
+void inet6_sock_sync(struct shim_sock *sk, int fd)
+{
+	unsigned gen = sockgen_read(sk->gen_cell);
+	bool again = sk->synced;
+
+	if (again && gen == sk->gen_seen)
+		return;
+	sk->gen_seen = gen;
+	if (!again && !sk->discovered) {
+		sk->ipv6.hop_limit = -1; /* the kernel's default: the route's, else the device's */
+		sk->ipv6.frag_size = 0;	 /* IPV6_MTU: none (getsockopt answers the path MTU) */
+	} else if (sk->ipv6.kernel_only == NULL) {
+		/* inherited, received, or changed by another process: what it set that does not
+		 * read back is unknown */
+		sk->ipv6.kernel_only =
+		    "an IPv6 socket changed outside this process (IPV6_UNICAST_HOPS, a sticky "
+		    "IPV6_PKTINFO do not read back)";
+	}
+	read_local6(sk, fd);
+	read_peer6(sk, fd);
+	if (sk->connected && sk->ipv6.txhash == 0)
+		sk->ipv6.txhash = 1; /* connected before the shim saw it: kernel_only above */
+	read_opts6(sk, fd);
+	sk->dst_cache_valid = false;
+	sk->synced = true;
+	sock_settings_changed(sk);
+}
+
+/* sk_set_txhash(): a random per-socket hash, never 0 */
+static uint32_t random_txhash(void)
+{
+	uint32_t v = 0;
+
+	if (rawsys3(SYS_getrandom, &v, sizeof(v), 0x1 /* GRND_NONBLOCK */) != sizeof(v))
+		v = (uint32_t)rawsys0(SYS_getpid) * 2654435761u ^ (uint32_t)rawsys0(SYS_gettid);
+	return v != 0 ? v : 1;
+}
+
+long inet6_autobind(int fd, struct shim_sock *sk, struct path_trace *t)
+{
+	struct sockaddr_in6 any;
+	long r;
+
+	memset(&any, 0, sizeof(any));
+	any.sin6_family = AF_INET6;
+	r = rawsys3(SYS_bind, fd, &any, sizeof(any));
+	if (r < 0 && r != -EINVAL) /* EINVAL: bound meanwhile (by a call the shim did not see) */
+		return r;
+	read_local6(sk, fd);
+	if (sk->sport == 0)
+		return SHIM_TO_KERNEL; /* an address bound without a port: the kernel's autobind */
+	path_step(t, "inet_autobind(port %u)", ntohs(sk->sport));
+	return 0;
+}
+
+void inet6_after_bind(struct shim_sock *sk, int fd, int ret)
+{
+	(void)ret;
+	read_local6(sk, fd); /* a failed bind may have changed nothing: read anyway */
+}
+
+void inet6_after_connect(struct shim_sock *sk, int fd, const struct sockaddr *addr, socklen_t len,
+			 int ret)
+{
+	sa_family_t family = AF_UNSPEC;
+
+	read_local6(sk, fd);
+	if (ret != 0)
+		return;
+	if (len >= sizeof(family) && umem_read(&family, addr, sizeof(family)) != 0)
+		family = AF_UNSPEC;
+	if (!read_peer6(sk, fd) && family != AF_UNSPEC && sk->ipv6.kernel_only == NULL)
+		sk->ipv6.kernel_only = "a peer getpeername does not show (port 0)";
+	if (family != AF_UNSPEC) {
+		sk->ipv6.txhash = random_txhash(); /* ip6_datagram_connect: sk_set_txhash */
+		sk->ipv6.txlabel = 0;		   /* the kernel's new one is learnt again */
+	}
+	sk->dst_cache_valid = false;
+	read_opts6(sk, fd); /* a scope id binds the device; a disconnect unbinds it */
+}
+
+void inet6_after_setsockopt(struct shim_sock *sk, int fd, int level, int name, const void *val,
+			    socklen_t len, int ret)
+{
+	int v = 0;
+
+	if (ret != 0)
+		return;
+	if (level == SOL_IPV6 && name == IPV6_UNICAST_HOPS) {
+		if (len >= sizeof(int) && umem_read(&v, val, sizeof(v)) == 0)
+			sk->ipv6.hop_limit = v; /* -1..255, the kernel checked it */
+		else if (sk->ipv6.kernel_only == NULL)
+			sk->ipv6.kernel_only = "IPV6_UNICAST_HOPS (value not readable)";
+	} else if (level == SOL_IPV6 && name == IPV6_MTU) {
+		if (len >= sizeof(int) && umem_read(&v, val, sizeof(v)) == 0)
+			sk->ipv6.frag_size = (uint32_t)v; /* 0 or >= 1280, the kernel checked it */
+		else if (sk->ipv6.kernel_only == NULL)
+			sk->ipv6.kernel_only = "IPV6_MTU (value not readable)";
+	} else if (level == SOL_IPV6 && sk->ipv6.kernel_only == NULL &&
+		   (name == IPV6_PKTINFO || name == IPV6_2292PKTINFO)) {
+		sk->ipv6.kernel_only = "IPV6_PKTINFO (sticky)";
+	} else if (level == SOL_IPV6 && sk->ipv6.kernel_only == NULL &&
+		   name == IPV6_FLOWLABEL_MGR) {
+		sk->ipv6.kernel_only = "IPV6_FLOWLABEL_MGR";
+	} else if (level == SOL_IPV6 && sk->ipv6.kernel_only == NULL &&
+		   (name == IPV6_ADDRFORM || name == IPV6_2292PKTOPTIONS)) {
+		sk->ipv6.kernel_only =
+		    name == IPV6_ADDRFORM ? "IPV6_ADDRFORM" : "IPV6_2292PKTOPTIONS";
+	}
+	read_opts6(sk, fd);
+}

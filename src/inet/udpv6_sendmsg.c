@@ -1,0 +1,334 @@
+/* udpv6_sendmsg: one datagram of an AF_INET6 UDP socket, step by step as net/ipv6/udp.c
+ * udpv6_sendmsg takes it (docs/udp6-send-path.md 2; the letters A1.. are that section's).
+ *
+ * The shim sends the common case itself: a plain UDP datagram to a global unicast address, out
+ * of an Ethernet device, as one frame (no fragment header, no extension headers), with the
+ * socket's hop limit, traffic class, automatic flow label and checksum setting. The rest is
+ * handed to the kernel socket (SHIM_TO_KERNEL) at the first point where it is known, before
+ * anything visible happened, and the path trace says why: v4-mapped destinations (the IPv4
+ * path of a dual-stack socket), control messages, corking, UDP_SEGMENT, UDP-Lite, explicit
+ * flow labels, scope ids and link-local or multicast destinations, local routes, datagrams
+ * larger than the path MTU (fragmentation, or EMSGSIZE under IPV6_DONTFRAG and the DO modes),
+ * MSG_PROBE, and sockets with settings listed in inet6_sock.c. */
+#include "shim/inet.h"
+#include "shim/ident_learn.h"
+#include "shim/ip6_flowlabel.h"
+#include "shim/ip6_output.h"
+#include "shim/ip_output.h"
+#include "shim/neigh_queue.h"
+#include "shim/route.h"
+#include "shim/selfcheck.h"
+#include "shim/shim_alloc.h"
+#include "shim/udp_send_skb.h"
+#include "shim/wire.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <linux/rtnetlink.h>
+#include <netinet/in.h>
+#include <string.h>
+
+#define IPV6_MIN_MTU	 1280
+#define MSG_PROBE	 0x10 /* glibc names it MSG_PROXY */
+#define IPV6_MAXPLEN	 65535
+#define SIN6_LEN_RFC2133 24
+
+void udpv6_take_view(const struct shim_sock *sk, struct sock_view6 *v)
+{
+	v->saddr = sk->ipv6.saddr;
+	v->daddr = sk->v6_daddr;
+	v->sport = sk->sport;
+	v->dport = sk->dport;
+	v->connected = sk->connected;
+	v->shut_wr = sk->shut_wr;
+	v->nonblock = sk->nonblock;
+	v->protocol = sk->protocol;
+	v->bound_dev_if = sk->bound_dev_if;
+	v->mark = sk->mark;
+	v->uid = sk->uid;
+	v->gso_size = sk->gso_size;
+	v->np = sk->ipv6;
+}
+
+static bool addr_v4mapped(const struct in6_addr *a)
+{
+	return a->s6_addr32[0] == 0 && a->s6_addr32[1] == 0 && a->s6_addr32[2] == htonl(0xffff);
+}
+
+static bool addr_any(const struct in6_addr *a)
+{
+	return (a->s6_addr32[0] | a->s6_addr32[1] | a->s6_addr32[2] | a->s6_addr32[3]) == 0;
+}
+
+/* What the shim does not send itself among destinations: multicast, link-local (their scope,
+ * __ipv6_addr_needs_scope_id), loopback, and the old site-local and v4-compatible forms. */
+static const char *unowned_destination(const struct in6_addr *a)
+{
+	if (a->s6_addr[0] == 0xff)
+		return "multicast destination";
+	if (a->s6_addr[0] == 0xfe && (a->s6_addr[1] & 0xc0) == 0x80)
+		return "link-local destination";
+	if (a->s6_addr[0] == 0xfe && (a->s6_addr[1] & 0xc0) == 0xc0)
+		return "site-local destination";
+	if (a->s6_addr32[0] == 0 && a->s6_addr32[1] == 0 && a->s6_addr32[2] == 0)
+		return "loopback or IPv4-compatible destination";
+	return NULL;
+}
+
+static const char *route_type_name6(unsigned type)
+{
+	static const char *const names[] = {"unspec",	"unicast",   "local",	  "broadcast",
+					    "anycast",	"multicast", "blackhole", "unreachable",
+					    "prohibit", "throw",     "nat",	  "xresolve"};
+
+	return type < sizeof(names) / sizeof(names[0]) ? names[type] : "?";
+}
+
+/* ip6_finish_output2 → neigh_output: the next hop's MAC, or the neighbour queue while the kernel
+ * resolves it (NDP). Returns 0 (sent, or queued), -errno, SHIM_TO_KERNEL, SHIM_BATCH_BROKEN. */
+static long ip6_finish_output2(struct udp6_datagram *d, const struct route_result *rt,
+			       struct shim_msg *m)
+{
+	struct shim_addr nh = rt->nexthop;
+	char a[INET6_ADDRSTRLEN];
+	struct frame_set fs;
+	int err;
+
+	/* a datagram of a sendmmsg call leaves after the ones batched before it */
+	if (m->batch != NULL && xmit_batch_flush(m->batch) < 0)
+		return SHIM_BATCH_BROKEN;
+	if (!neigh_queue_waiting(d->oif, &nh) &&
+	    neigh_output_lookup(d->oif, &nh, d->dst_mac) == 0) {
+		err = ip6_output_udp(d, m->trace);
+		if (err == -ENOMEM)
+			TO_KERNEL(m, KR_RESOURCES, "kernel(resources: no memory for the frame)");
+		if (err != -EFAULT)
+			path_step(m->trace, "dev_queue_xmit(%s)%s", rt->dev_name,
+				  err == -ENOBUFS ? " dropped" : "");
+		return udp_xmit_errno(err);
+	}
+	/* neigh_resolve_output: the frame is built now (the payload copied: EFAULT now) and waits
+	 * for the kernel's answer to its neighbour solicitation */
+	err = ip6_build_udp_frames(d, &fs);
+	if (err == -ENOMEM)
+		TO_KERNEL(m, KR_RESOURCES, "kernel(resources: no memory for the frame)");
+	if (err < 0)
+		return err;
+	inet_ntop(AF_INET6, nh.v6, a, sizeof(a));
+	err = neigh_queue_frames(d->oif, &nh, &fs, d->dontwait);
+	if (err < 0) {
+		shim_free(fs.buf);
+		TO_KERNEL(m, KR_NEIGH,
+			  "kernel(neighbour %s unresolved, cannot ask for resolution: %s)", a,
+			  strerrorname_np(-err));
+	}
+	stats_add(STAT_NEIGH_MISS, 1);
+	path_step(m->trace,
+		  "ip6_make_skb(len %zu) \xe2\x86\x92 neigh_resolve_output(%s on %s: "
+		  "queued until resolved)",
+		  IPV6_HLEN + UDP_HLEN + d->len, a, rt->dev_name);
+	return 0;
+}
+
+long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct sock_view6 *v)
+{
+	const struct shim_ipv6_pinfo *np = &v->np;
+	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)&m->name;
+	bool has_name = m->has_name;
+	struct in6_addr daddr;
+	uint16_t dport;
+	struct shim_flowi key;
+	struct route_result rt;
+	struct udp6_datagram d;
+	char a1[INET6_ADDRSTRLEN], a2[INET6_ADDRSTRLEN];
+	const char *why;
+	uint32_t mtu, label, sc = shim_selfcheck_differs;
+	int oif, hlimit;
+	long r;
+
+	/* shim-run --selfcheck found IPv6 (or everything) different on this kernel */
+	if (__builtin_expect(sc != 0, 0) && (sc & (SC_BIT(SC_ALL) | SC_BIT(SC_IPV6))) != 0)
+		TO_KERNEL(m, KR_SELFCHECK, "kernel(selfcheck: differs on this kernel: %s)",
+			  selfcheck_feature_name(
+			      selfcheck_first(sc & (SC_BIT(SC_ALL) | SC_BIT(SC_IPV6)))));
+
+	/* A1: the destination's address length and family */
+	if (has_name) {
+		if (m->namelen < 2) /* offsetof(struct sockaddr, sa_data) */
+			return -EINVAL;
+		switch (sin6->sin6_family) {
+		case AF_INET6:
+			if (m->namelen < SIN6_LEN_RFC2133)
+				return -EINVAL;
+			break;
+		case AF_INET: /* do_udp_sendmsg: the IPv4 path */
+			TO_KERNEL(m, KR_IPV6,
+				  "kernel(AF_INET destination: udp_sendmsg of the "
+				  "dual-stack socket)");
+		case AF_UNSPEC:
+			has_name = false;
+			break;
+		default:
+			return -EINVAL;
+		}
+	}
+	if (has_name) {
+		daddr = sin6->sin6_addr;
+		dport = sin6->sin6_port;
+	} else {
+		if (!v->connected)
+			return -EDESTADDRREQ;
+		daddr = v->daddr;
+		dport = v->dport;
+	}
+	/* A2: a v4-mapped destination (or a :: one on a socket bound to a v4-mapped address) goes
+	 * the IPv4 path, with the IPv4 options */
+	if (v->saddr.s6_addr[0] ==
+	    0xff) /* bound to a group: np->saddr is :: (getsockname's is not) */
+		TO_KERNEL(m, KR_IPV6, "kernel(socket bound to a multicast address)");
+	if (addr_v4mapped(&daddr) || addr_v4mapped(&v->saddr))
+		TO_KERNEL(m, KR_IPV6, "kernel(v4-mapped %s: udp_sendmsg of the dual-stack socket)",
+			  addr_v4mapped(&daddr) ? "destination" : "source");
+	inet_ntop(AF_INET6, &daddr, a1, sizeof(a1));
+	path_step(m->trace, "udpv6_sendmsg(to [%s]:%u%s)", a1, ntohs(dport),
+		  has_name ? "" : " connected");
+	/* A3 */
+	if (m->len > INT_MAX - UDP_HLEN)
+		return -EMSGSIZE;
+	/* A5: the port; flow labels from sin6_flowinfo (IPV6_FLOWINFO_SEND) are the kernel's, as
+	 * are scope ids */
+	if (has_name && dport == 0)
+		return -EINVAL;
+	if (np->sndflow)
+		TO_KERNEL(m, KR_IPV6, "kernel(IPV6_FLOWINFO_SEND: flow label leases)");
+	if (has_name && m->namelen >= (int)sizeof(struct sockaddr_in6) && sin6->sin6_scope_id != 0)
+		TO_KERNEL(m, KR_IPV6, "kernel(sin6_scope_id %u)", sin6->sin6_scope_id);
+	/* A7: control messages (SOL_UDP, then ip6_datagram_send_ctl) */
+	if (m->controllen != 0)
+		TO_KERNEL(m, KR_CMSG, "kernel(IPv6 control messages)");
+	if (v->protocol == IPPROTO_UDPLITE)
+		TO_KERNEL(m, KR_IPV6, "kernel(UDP-Lite over IPv6)");
+	if (m->flags & MSG_MORE)
+		TO_KERNEL(m, KR_CORK, "kernel(corked IPv6 datagram)");
+	if (v->gso_size)
+		TO_KERNEL(m, KR_IPV6, "kernel(UDP_SEGMENT over IPv6)");
+	if (m->flags & MSG_DONTROUTE)
+		TO_KERNEL(m, KR_DONTROUTE, "kernel(MSG_DONTROUTE: link-scope lookup)");
+	if (m->flags & MSG_PROBE)
+		TO_KERNEL(m, KR_IPV6, "kernel(MSG_PROBE on IPv6)");
+	/* A9, A10: :: means ::1 (local); multicast and scoped destinations are the kernel's */
+	if (addr_any(&daddr))
+		TO_KERNEL(m, KR_LOCAL_ROUTE, "kernel(destination ::: loopback delivery)");
+	if ((why = unowned_destination(&daddr)) != NULL)
+		TO_KERNEL(m, why[0] == 'm' ? KR_NOT_UNICAST : KR_IPV6, "kernel(%s)", why);
+	/* A6, A10: the output interface: SO_BINDTODEVICE (IPV6_UNICAST_IF and a sticky
+	 * IPV6_PKTINFO make the socket the kernel's, inet6_sock.c) */
+	oif = v->bound_dev_if;
+
+	/* A11: ip6_sk_dst_lookup_flow, the traffic class in the flow (ip6_make_flowinfo) */
+	memset(&key, 0, sizeof(key));
+	key.family = AF_INET6;
+	key.oif = oif;
+	key.mark = v->mark;
+	key.uid = v->uid;
+	key.ip6.daddr = daddr;
+	if (!addr_any(&v->saddr))
+		key.ip6.saddr = v->saddr;
+	key.ip6.flowlabel = htonl((uint32_t)(np->tclass & 0xff) << 20);
+	key.ip6.sport = v->sport;
+	key.ip6.dport = dport;
+	/* asked afresh each time: a learnt path MTU (Packet Too Big) or a redirect changes an IPv6
+	 * route without a notification, and the ICMP watch (notify.c) sees IPv4's only */
+	if (route_output_fresh(&key, &rt) < 0)
+		TO_KERNEL(m, KR_NETLINK, "kernel(route lookup over rtnetlink failed)");
+	if (rt.err < 0) {
+		path_step(m->trace, "ip6_dst_lookup_flow(error %d)", -rt.err);
+		return rt.err;
+	}
+	/* the source: np->saddr (bound, or chosen at connect) if any, else the one
+	 * ipv6_dev_get_saddr chose for the route (RTA_PREFSRC answers that whatever RTA_SRC was) */
+	if (!addr_any(&v->saddr))
+		rt.saddr = shim_addr_v6(&v->saddr);
+	inet_ntop(AF_INET6, rt.saddr.v6, a1, sizeof(a1));
+	inet_ntop(AF_INET6, rt.nexthop.v6, a2, sizeof(a2));
+	path_step(m->trace, "ip6_dst_lookup_flow(%s dev %s src %s via %s mtu %u)",
+		  route_type_name6(rt.type), rt.dev_name, a1, a2, rt.mtu);
+	if (rt.type == RTN_LOCAL)
+		TO_KERNEL(m, KR_LOCAL_ROUTE,
+			  "kernel(local destination: delivered through loopback)");
+	if (rt.type != RTN_UNICAST)
+		TO_KERNEL(m, KR_NOT_UNICAST, "kernel(%s route)", route_type_name6(rt.type));
+	if (!rt.dev_ether)
+		TO_KERNEL(m, KR_DEVICE, "kernel(dev %s is not Ethernet)", rt.dev_name);
+	if (rt.saddr.family != AF_INET6 || shim_addr_any(&rt.saddr))
+		TO_KERNEL(m, KR_IPV6, "kernel(no source address in the route's answer)");
+
+	/* A12: ip6_sk_dst_hoplimit: the socket's, else the route's metric, else the device's */
+	hlimit = np->hop_limit >= 0	 ? np->hop_limit
+		 : rt.hoplimit > 0	 ? rt.hoplimit
+		 : rt.dev_hop_limit6 > 0 ? rt.dev_hop_limit6
+					 : -1;
+	if (hlimit < 0 || hlimit > 255)
+		TO_KERNEL(m, KR_IPV6, "kernel(the device's hop limit is unknown)");
+
+	/* ip6_setup_cork: the MTU per IPV6_MTU_DISCOVER, capped by IPV6_MTU; a datagram that does
+	 * not fit is fragmented, or refused under IPV6_DONTFRAG and the DO modes: the kernel's */
+	mtu = np->pmtudisc >= IPV6_PMTUDISC_PROBE ? rt.dev_mtu : rt.mtu;
+	if (np->frag_size != 0 && np->frag_size < mtu)
+		mtu = np->frag_size;
+	if (mtu < IPV6_MIN_MTU)
+		TO_KERNEL(m, KR_IPV6, "kernel(MTU %u below the IPv6 minimum)", mtu);
+	if (IPV6_HLEN + UDP_HLEN + m->len > mtu || UDP_HLEN + m->len > IPV6_MAXPLEN)
+		TO_KERNEL(m, KR_IPV6, "kernel(ip6_fragment: %zu bytes over the MTU %u)",
+			  IPV6_HLEN + UDP_HLEN + m->len, mtu);
+
+	/* ip6_make_flowlabel: automatic (the socket's choice or the auto_flowlabels sysctl's), the
+	 * kernel's label, learnt from the flow's first datagram, which the kernel sends
+	 * (ip6_flowlabel.h) */
+	if (!np->autoflowlabel) {
+		label = 0;
+	} else if (np->txhash != 0 ? (label = np->txlabel) != 0
+				   : ip6_flowlabel_lookup(rt.saddr.v6, daddr.s6_addr, v->sport,
+							  dport, &label)) {
+		/* learnt */
+	} else if (ident_tap_available()) {
+		TO_KERNEL(
+		    m, KR_FLOWLABEL,
+		    "kernel(the first datagram of the %s: its automatic flow label is learnt)",
+		    np->txhash != 0 ? "connection" : "flow");
+	} else {
+		label = ip6_own_flowlabel(rt.saddr.v6, daddr.s6_addr, v->sport, dport, np->txhash);
+	}
+
+	/* sock_alloc_send_pskb: a pending error, then the shutdown state */
+	if ((r = udp_sock_error(fd, sk, v->connected, m->trace)) < 0)
+		return r;
+	if (v->shut_wr)
+		return -EPIPE;
+
+	/* ip6_make_skb / __ip6_make_skb's header; udp_v6_send_skb's UDP header */
+	memset(&d, 0, sizeof(d));
+	memcpy(d.saddr, rt.saddr.v6, 16);
+	memcpy(d.daddr, &daddr, 16);
+	d.sport = v->sport;
+	d.dport = dport;
+	d.tclass = (uint8_t)np->tclass;
+	d.hop_limit = (uint8_t)hlimit;
+	d.no_check6 = np->no_check6_tx;
+	d.oif = rt.oif;
+	memcpy(d.src_mac, rt.dev_mac, 6);
+	d.iov = m->iov;
+	d.iovcnt = m->iovcnt;
+	d.len = m->len;
+	d.dontwait = (m->flags & MSG_DONTWAIT) || v->nonblock;
+	if (d.iovcnt > IP6_OUTPUT_MAX_IOV)
+		TO_KERNEL(m, KR_RESOURCES, "kernel(resources: %d buffers)", d.iovcnt);
+	d.flowlabel = label;
+
+	r = ip6_finish_output2(&d, &rt, m);
+	if (r < 0)
+		return r;
+	udp_count_sent(m->len);
+	return (long)m->len;
+}

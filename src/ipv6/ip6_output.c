@@ -1,0 +1,115 @@
+/* ip6_output: the frame of one UDP/IPv6 datagram, to the device (see include/shim/ip6_output.h).
+ * Mirrors net/ipv6/ip6_output.c (ip6_make_skb, __ip6_make_skb, ip6_finish_output2) and
+ * udp_v6_send_skb's checksum (net/ipv6/udp.c). */
+#include "shim/ip6_output.h"
+#include "shim/dev.h"
+#include "shim/netdev.h"
+#include "shim/shim_alloc.h"
+#include "shim/umem.h"
+#include "shim/wire.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+
+#define FRAME6_HDR (DEV_VNET_HDR_LEN + UDP_FRAME_HDR_IPV6)
+
+/* vnet, Ethernet, IPv6 and UDP headers of d's one frame; sum: the UDP checksum field. csum: ask
+ * the device (the kernel's skb_checksum_help here) to complete it. */
+static void put_headers(uint8_t *hdr, const struct udp6_datagram *d, uint16_t check, bool csum)
+{
+	struct eth_hdr_fields eth;
+	struct ipv6_hdr_fields ip = {
+	    .tclass = d->tclass,
+	    .flowlabel = d->flowlabel,
+	    .payload_len = (uint16_t)(UDP_HLEN + d->len),
+	    .nexthdr = IPPROTO_UDP,
+	    .hop_limit = d->hop_limit,
+	    .saddr = d->saddr,
+	    .daddr = d->daddr,
+	};
+
+	if (csum)
+		dev_put_vnet_hdr(hdr, 0, udp_frame_ipv6.l4_off, 6 /* offsetof(udphdr, check) */);
+	else
+		dev_put_vnet_hdr(hdr, 0, 0, 0);
+	memcpy(eth.dst, d->dst_mac, 6);
+	memcpy(eth.src, d->src_mac, 6);
+	eth.ethertype = udp_frame_ipv6.ethertype;
+	wire_put_eth(hdr + DEV_VNET_HDR_LEN, &eth);
+	wire_put_ipv6(hdr + DEV_VNET_HDR_LEN + udp_frame_ipv6.l3_off, &ip);
+	wire_put_udp(hdr + DEV_VNET_HDR_LEN + udp_frame_ipv6.l4_off, d->sport, d->dport,
+		     (uint16_t)(UDP_HLEN + d->len), check);
+}
+
+/* What the device stack is told of the frame: an IPv6 frame, one on the wire. Not
+ * DEV_META_SINGLE: coalescing merges IPv4 flows only. */
+static void frame6_meta(struct dev_meta *m, size_t payload)
+{
+	memset(m, 0, sizeof(*m));
+	m->proto = udp_frame_ipv6.ethertype;
+	m->l3_off = DEV_VNET_HDR_LEN + udp_frame_ipv6.l3_off;
+	m->l4_off = DEV_VNET_HDR_LEN + udp_frame_ipv6.l4_off;
+	m->hdr_len = DEV_VNET_HDR_LEN + udp_frame_ipv6.hdr_len;
+	m->segs = 1;
+	m->payload_len = (uint32_t)payload;
+}
+
+int ip6_output_udp(const struct udp6_datagram *d, struct path_trace *t)
+{
+	uint8_t hdr[FRAME6_HDR];
+	struct iovec iov[1 + IP6_OUTPUT_MAX_IOV];
+	struct dev_meta m;
+	uint32_t ulen = (uint32_t)(UDP_HLEN + d->len);
+	int n = 0;
+
+	if (d->iovcnt > IP6_OUTPUT_MAX_IOV)
+		return -EMSGSIZE;
+	/* udp_v6_send_skb: UDP_NO_CHECK6_TX sends 0; otherwise udp6_hwcsum_outgoing seeds the
+	 * pseudo-header sum and the device completes it (0 becomes 0xFFFF) */
+	put_headers(hdr, d, d->no_check6 ? 0 : udp6_csum_seed(d->saddr, d->daddr, ulen),
+		    !d->no_check6);
+	iov[n++] = (struct iovec){hdr, sizeof(hdr)};
+	for (int i = 0; i < d->iovcnt; i++)
+		if (d->iov[i].iov_len)
+			iov[n++] = d->iov[i];
+	frame6_meta(&m, d->len);
+	path_step(t, "ip6_make_skb(len %u hlim %u tclass 0x%x flowlabel 0x%05x%s)",
+		  (unsigned)(IPV6_HLEN + ulen), d->hop_limit, d->tclass, d->flowlabel,
+		  d->no_check6 ? " no_check6_tx" : "");
+	return dev_xmit(d->oif, iov, n, &m, d->dontwait);
+}
+
+int ip6_build_udp_frames(const struct udp6_datagram *d, struct frame_set *fs)
+{
+	size_t ulen = UDP_HLEN + d->len, off = 0;
+	uint8_t *udp;
+	uint16_t check = 0;
+
+	if (frame_set_alloc(fs, 1, FRAME6_HDR + d->len) == NULL)
+		return -ENOMEM;
+	fs->proto = udp_frame_ipv6.ethertype;
+	fs->off[0] = 0;
+	fs->off[1] = FRAME6_HDR + d->len;
+	udp = fs->buf + DEV_VNET_HDR_LEN + udp_frame_ipv6.l4_off;
+	for (int i = 0; i < d->iovcnt && off < d->len; i++) {
+		size_t take = d->iov[i].iov_len < d->len - off ? d->iov[i].iov_len : d->len - off;
+
+		if (take && umem_read(udp + UDP_HLEN + off, d->iov[i].iov_base, take) != 0) {
+			shim_free(fs->buf);
+			fs->buf = NULL;
+			return -EFAULT;
+		}
+		off += take;
+	}
+	put_headers(fs->buf, d, 0, false);
+	if (!d->no_check6) { /* udp_csum + csum_ipv6_magic over the copy */
+		uint32_t sum =
+		    csum_add(csum_pseudo_ipv6(d->saddr, d->daddr, IPPROTO_UDP, (uint32_t)ulen),
+			     csum_partial(udp, ulen, 0));
+
+		check = udp_checksum_final(sum);
+		memcpy(udp + 6, &check, 2);
+	}
+	return 0;
+}

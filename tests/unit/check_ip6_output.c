@@ -1,0 +1,288 @@
+/* The IPv6 output (src/ipv6/ip6_output.c) onto the in-memory device: the one frame of a UDP/IPv6
+ * datagram byte for byte — virtio-net header asking for the checksum at the UDP header, Ethernet
+ * (ETH_P_IPV6), the IPv6 header (version, traffic class, flow label, payload length, next header,
+ * hop limit, addresses), the UDP header with the pseudo-header sum (RFC 8200 8.1, computed here
+ * independently), the payload from the program's buffers; UDP_NO_CHECK6_TX; the copied frame of
+ * the neighbour queue with its complete checksum (0 sent as 0xFFFF); what the device is told; and
+ * the automatic flow labels (ip6_flowlabel.c). No root, no namespace. */
+#include <arpa/inet.h>
+#include <check.h>
+#include <errno.h>
+#include <linux/virtio_net.h>
+#include <net/ethernet.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "shim/dev.h"
+#include "shim/dev_mem.h"
+#include "shim/ip6_flowlabel.h"
+#include "shim/ip6_output.h"
+#include "shim/netdev.h"
+#include "shim/shim_alloc.h"
+#include "shim/wire.h"
+
+#define VNET 10
+#define ETH  14
+
+static uint8_t payload[2000];
+static const uint8_t src6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+static const uint8_t dst6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2};
+
+static void mem_stack(void)
+{
+	dev_mem_reset();
+	netdev_stack_build(&(struct netdev_stack_conf){.bottom = &netdev_mem, .coalesce = false});
+}
+
+static struct udp6_datagram datagram(size_t len, struct iovec *iov)
+{
+	struct udp6_datagram d = {
+	    .sport = htons(4000),
+	    .dport = htons(9000),
+	    .tclass = 0xb8,
+	    .flowlabel = 0x12345,
+	    .hop_limit = 33,
+	    .oif = 4,
+	    .src_mac = {2, 0, 0, 0, 0x0a, 1},
+	    .dst_mac = {2, 0, 0, 0, 0x0b, 2},
+	    .iov = iov,
+	    .iovcnt = 2,
+	    .len = len,
+	};
+
+	memcpy(d.saddr, src6, 16);
+	memcpy(d.daddr, dst6, 16);
+	for (size_t i = 0; i < sizeof(payload); i++)
+		payload[i] = (uint8_t)(i * 13 + 5);
+	/* two buffers, and an empty one that must not become a part of the frame */
+	iov[0] = (struct iovec){payload, len / 3};
+	iov[1] = (struct iovec){payload + len / 3, len - len / 3};
+	return d;
+}
+
+static uint16_t be16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+/* The one's complement sum of 16-bit big-endian words, the plain way (RFC 1071). */
+static uint32_t sum16(const uint8_t *p, size_t n, uint32_t s)
+{
+	for (size_t i = 0; i + 1 < n; i += 2)
+		s += (uint32_t)(p[i] << 8 | p[i + 1]);
+	if (n & 1)
+		s += (uint32_t)p[n - 1] << 8;
+	return s;
+}
+
+static uint16_t fold16(uint32_t s)
+{
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)s;
+}
+
+/* The pseudo-header sum of RFC 8200 8.1 (not complemented), host order. */
+static uint32_t pseudo6(uint32_t ulen)
+{
+	uint8_t ph[40] = {0};
+
+	memcpy(ph, src6, 16);
+	memcpy(ph + 16, dst6, 16);
+	ph[32] = (uint8_t)(ulen >> 24);
+	ph[33] = (uint8_t)(ulen >> 16);
+	ph[34] = (uint8_t)(ulen >> 8);
+	ph[35] = (uint8_t)ulen;
+	ph[39] = 17;
+	return sum16(ph, sizeof(ph), 0);
+}
+
+/* Ethernet and IPv6 header of a frame (vnet header first) as d asks. */
+static void check_l2_l3(const uint8_t *f, const struct udp6_datagram *d)
+{
+	const uint8_t *ip = f + VNET + ETH;
+
+	ck_assert_mem_eq(f + VNET, d->dst_mac, 6);
+	ck_assert_mem_eq(f + VNET + 6, d->src_mac, 6);
+	ck_assert_uint_eq(be16(f + VNET + 12), ETH_P_IPV6);
+	ck_assert_uint_eq(ip[0] >> 4, 6);
+	ck_assert_uint_eq((uint8_t)((ip[0] & 0x0f) << 4 | ip[1] >> 4), d->tclass);
+	ck_assert_uint_eq((uint32_t)(ip[1] & 0x0f) << 16 | (uint32_t)ip[2] << 8 | ip[3],
+			  d->flowlabel);
+	ck_assert_uint_eq(be16(ip + 4), 8 + d->len);
+	ck_assert_uint_eq(ip[6], 17);
+	ck_assert_uint_eq(ip[7], d->hop_limit);
+	ck_assert_mem_eq(ip + 8, src6, 16);
+	ck_assert_mem_eq(ip + 24, dst6, 16);
+}
+
+START_TEST(single_frame_bytes)
+{
+	static const size_t lens[] = {0, 1, 2, 300, 1452};
+
+	for (unsigned k = 0; k < sizeof(lens) / sizeof(lens[0]); k++) {
+		struct iovec iov[2];
+		struct udp6_datagram d = datagram(lens[k], iov);
+		const struct dev_mem_frame *f;
+		const uint8_t *udp;
+		struct virtio_net_hdr vh;
+		uint32_t ulen = (uint32_t)(8 + d.len);
+
+		mem_stack();
+		ck_assert_int_eq(ip6_output_udp(&d, NULL), 0);
+		ck_assert_int_eq(dev_mem_count(), 1);
+		f = dev_mem_frame(0);
+		ck_assert_uint_eq(f->len, VNET + ETH + 40 + 8 + d.len);
+		ck_assert_int_eq(f->ifindex, 4);
+		memcpy(&vh, f->data, sizeof(vh));
+		ck_assert_int_eq(vh.flags, VIRTIO_NET_HDR_F_NEEDS_CSUM);
+		ck_assert_int_eq(vh.gso_type, VIRTIO_NET_HDR_GSO_NONE);
+		ck_assert_int_eq(vh.csum_start, ETH + 40);
+		ck_assert_int_eq(vh.csum_offset, 6);
+		check_l2_l3(f->data, &d);
+		udp = f->data + VNET + ETH + 40;
+		ck_assert_uint_eq(be16(udp), 4000);
+		ck_assert_uint_eq(be16(udp + 2), 9000);
+		ck_assert_uint_eq(be16(udp + 4), ulen);
+		/* the seed: the folded pseudo-header sum, which the device completes */
+		ck_assert_uint_eq(be16(udp + 6), fold16(pseudo6(ulen)));
+		ck_assert_mem_eq(udp + 8, payload, d.len);
+		{
+			uint8_t copy[8 + 1452];
+			uint16_t want;
+
+			memcpy(copy, udp, ulen);
+			copy[6] = copy[7] = 0;
+			want = (uint16_t)~fold16(pseudo6(ulen) + sum16(copy, ulen, 0));
+			/* summing the seeded header and payload gives the same final checksum */
+			ck_assert_uint_eq((uint16_t)~fold16(sum16(udp, ulen, 0)), want);
+		}
+		/* what the device is told: an IPv6 frame, one on the wire, not a coalescing
+		 * candidate */
+		ck_assert(f->has_meta);
+		ck_assert_uint_eq(f->meta.proto, ETH_P_IPV6);
+		ck_assert_uint_eq(f->meta.l3_off, VNET + ETH);
+		ck_assert_uint_eq(f->meta.l4_off, VNET + ETH + 40);
+		ck_assert_uint_eq(f->meta.hdr_len, VNET + ETH + 48);
+		ck_assert_uint_eq(f->meta.segs, 1);
+		ck_assert_uint_eq(f->meta.flags & DEV_META_SINGLE, 0);
+		ck_assert_uint_eq(f->meta.payload_len, d.len);
+	}
+}
+END_TEST
+
+START_TEST(no_check6_tx)
+{
+	struct iovec iov[2];
+	struct udp6_datagram d = datagram(100, iov);
+	const struct dev_mem_frame *f;
+	struct virtio_net_hdr vh;
+
+	d.no_check6 = true;
+	d.flowlabel = 0;
+	mem_stack();
+	ck_assert_int_eq(ip6_output_udp(&d, NULL), 0);
+	f = dev_mem_frame(0);
+	memcpy(&vh, f->data, sizeof(vh));
+	ck_assert_int_eq(vh.flags, 0); /* nothing to complete */
+	check_l2_l3(f->data, &d);
+	ck_assert_uint_eq(be16(f->data + VNET + ETH + 40 + 6), 0);
+}
+END_TEST
+
+/* The neighbour queue's copy: the same headers, the checksum complete and valid; a sum of 0 is
+ * sent as 0xFFFF (udp_v6_send_skb: CSUM_MANGLED_0); an unreadable buffer is EFAULT. */
+START_TEST(copied_frame)
+{
+	struct iovec iov[2];
+	struct udp6_datagram d = datagram(301, iov);
+	struct frame_set fs;
+	const uint8_t *udp;
+	struct virtio_net_hdr vh;
+	uint32_t ulen = 8 + 301;
+
+	ck_assert_int_eq(ip6_build_udp_frames(&d, &fs), 0);
+	ck_assert_int_eq(fs.n, 1);
+	ck_assert_uint_eq(fs.proto, ETH_P_IPV6);
+	ck_assert_uint_eq(fs.off[1] - fs.off[0], VNET + ETH + 48 + 301);
+	memcpy(&vh, fs.buf, sizeof(vh));
+	ck_assert_int_eq(vh.flags, 0);
+	check_l2_l3(fs.buf, &d);
+	udp = fs.buf + VNET + ETH + 40;
+	ck_assert_mem_eq(udp + 8, payload, 301);
+	ck_assert_uint_eq(fold16(pseudo6(ulen) + sum16(udp, ulen, 0)), 0xffff); /* valid */
+	shim_free(fs.buf);
+
+	/* a payload whose checksum comes out 0: its last word set to the checksum it has with 0
+	 * there */
+	d = datagram(300, iov);
+	payload[298] = payload[299] = 0;
+	ck_assert_int_eq(ip6_build_udp_frames(&d, &fs), 0);
+	udp = fs.buf + VNET + ETH + 40;
+	payload[298] = udp[6];
+	payload[299] = udp[7];
+	shim_free(fs.buf);
+	ck_assert_int_eq(ip6_build_udp_frames(&d, &fs), 0);
+	udp = fs.buf + VNET + ETH + 40;
+	ck_assert_uint_eq(be16(udp + 6), 0xffff);
+	shim_free(fs.buf);
+
+	/* the frames leave as IPv6 frames (each frame's protocol told to the device) */
+	d = datagram(50, iov);
+	mem_stack();
+	ck_assert_int_eq(ip6_build_udp_frames(&d, &fs), 0);
+	ck_assert_int_eq(frame_set_xmit(&fs, 4, false), 1);
+	ck_assert(dev_mem_frame(0)->has_meta);
+	ck_assert_uint_eq(dev_mem_frame(0)->meta.proto, ETH_P_IPV6);
+	shim_free(fs.buf);
+
+	iov[1].iov_base = (void *)8; /* unreadable */
+	ck_assert_int_eq(ip6_build_udp_frames(&d, &fs), -EFAULT);
+}
+END_TEST
+
+START_TEST(flowlabels)
+{
+	uint8_t other[16];
+	uint32_t a, label;
+
+	memcpy(other, dst6, 16);
+	other[15] = 3;
+	a = ip6_own_flowlabel(src6, dst6, htons(4000), htons(9000), 0);
+	ck_assert_uint_ne(a, 0);
+	ck_assert_uint_le(a, 0xfffff);
+	ck_assert_uint_eq(ip6_own_flowlabel(src6, dst6, htons(4000), htons(9000), 0), a);
+	ck_assert_uint_ne(ip6_own_flowlabel(src6, other, htons(4000), htons(9000), 0), a);
+	ck_assert_uint_ne(ip6_own_flowlabel(src6, dst6, htons(4001), htons(9000), 0), a);
+	/* once connected: the socket's hash, whatever the destination */
+	ck_assert_uint_eq(ip6_own_flowlabel(src6, dst6, htons(4000), htons(9000), 0x12345678),
+			  ip6_own_flowlabel(src6, other, htons(4000), htons(7), 0x12345678));
+	/* learnt labels by flow */
+	ck_assert(!ip6_flowlabel_lookup(src6, dst6, htons(4000), htons(9000), &label));
+	ip6_flowlabel_learnt(src6, dst6, htons(4000), htons(9000), 0xabcde);
+	ck_assert(ip6_flowlabel_lookup(src6, dst6, htons(4000), htons(9000), &label));
+	ck_assert_uint_eq(label, 0xabcde);
+	ck_assert(!ip6_flowlabel_lookup(src6, other, htons(4000), htons(9000), &label));
+	ck_assert(!ip6_flowlabel_lookup(src6, dst6, htons(4000), htons(9001), &label));
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("ip6_output");
+	TCase *tc = tcase_create("frames");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, single_frame_bytes);
+	tcase_add_test(tc, no_check6_tx);
+	tcase_add_test(tc, copied_frame);
+	tcase_add_test(tc, flowlabels);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
