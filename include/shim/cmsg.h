@@ -20,10 +20,17 @@ struct ipcm {
 	bool has_opt;  /* IP_RETOPTS given: opt replaces the socket's IP_OPTIONS (even if empty) */
 	bool has_mark; /* SO_MARK given: mark replaces the socket's in the flow (sockc.mark) */
 	uint32_t mark;
+	/* SO_PRIORITY given, or IP_TOS (rt_tos2priority): priority replaces the socket's
+	 * (sockc.priority; of the two, the one later in the buffer) */
+	bool has_priority;
+	uint32_t priority;
 	struct ip_optset opt;
 	const char
 	    *kernel; /* a message the shim leaves to the kernel (all of them go there then) */
 };
+
+/* rt_tos2priority: the skb priority a TOS gives (net/ipv4/route.c ip_tos2prio). */
+uint8_t rt_tos2priority(uint8_t tos);
 
 /* Parse the control buffer (a copy of the program's, len bytes) in the kernel's order: every
  * SOL_UDP message first, then the others in buffer order; the first error wins. Returns 0 (c

@@ -43,8 +43,10 @@ struct dev_meta;
 /* Hold one frame (vnet header + Ethernet frame in iov parts) for ifindex; m: what the layer above
  * says of it (a run is made of frames it marks DEV_META_SINGLE with their flow; the frame is not
  * parsed). Returns 0 when it is held, -EFAULT for a payload address in the first 64 KiB, or
- * another -errno when it was not taken (the caller transmits it itself, after coalesce_flush).
- * Only called when coalescing is on. */
+ * another -errno when it was not taken (the caller transmits it itself, after coalesce_flush):
+ * among them a frame whose skb priority or mark the packet socket may refuse (dev_skb_needs_caps,
+ * which must be known when the program is answered, not at the kick). Only called when
+ * coalescing is on. */
 int coalesce_put(int ifindex, const struct iovec *iov, int iovcnt, const struct dev_meta *m);
 
 /* Hand what is held to the kernel now. */

@@ -42,6 +42,23 @@ extern bool dev_ufo;
 
 struct dev_meta; /* include/shim/netdev.h */
 
+/* A frame's skb priority and mark (SO_PRIORITY, SO_MARK and their control messages, the priority
+ * IP_TOS derives) reach the device as the packet socket's control messages: packet_snd and
+ * tpacket_snd start from the packet socket's sk_priority and sk_mark (0, 0: sockcm_init) and take
+ * SO_PRIORITY and SO_MARK messages over them (sock_cmsg_send). Only what differs from 0 is given,
+ * so a frame with neither costs nothing. dev_skb_ctl writes the messages into buf (at least
+ * DEV_SKB_CTL_MAX bytes, aligned for a cmsghdr) and returns their length (0: none). */
+#define DEV_SKB_CTL_MAX 48 /* 2 * CMSG_SPACE(4) */
+size_t dev_skb_ctl(void *buf, uint32_t priority, uint32_t mark);
+
+/* Whether the packet socket may refuse those messages (EPERM: SO_MARK, and a priority outside
+ * 0..6, need CAP_NET_RAW or CAP_NET_ADMIN at the time of the send, __sock_cmsg_send); the caller
+ * then hands the datagram to the kernel socket, whose skb takes them from the socket. */
+static inline bool dev_skb_needs_caps(uint32_t priority, uint32_t mark)
+{
+	return mark != 0 || priority > 6;
+}
+
 /* Transmit one frame (vnet header + Ethernet frame, in iov parts) on ifindex, through the device
  * stack (include/shim/netdev.h); m: what the layer above knows of it (NULL: nothing). Returns 0 or
  * -errno as the device answered (EFAULT when a payload part was unreadable, ENOBUFS when the queue

@@ -30,9 +30,12 @@ extern int dev_packet_fd;
 extern __thread __attribute__((tls_model("initial-exec"))) struct sockaddr_ll dev_xmit_target[2];
 extern __thread __attribute__((tls_model("initial-exec"))) int dev_xmit_target_ifindex[2];
 
-/* One frame of protocol proto (the ETH_P_* of its Ethernet header; a constant where inlined). */
-static inline __attribute__((always_inline)) int
-dev_xmit_fast(int ifindex, const struct iovec *iov, int iovcnt, int msg_flags, uint16_t proto)
+/* One frame of protocol proto (the ETH_P_* of its Ethernet header; a constant where inlined), with
+ * the control messages of its skb priority and mark (dev_skb_ctl; ctl_len 0: none). */
+static inline __attribute__((always_inline)) int dev_xmit_fast(int ifindex, const struct iovec *iov,
+							       int iovcnt, int msg_flags,
+							       uint16_t proto, void *ctl,
+							       size_t ctl_len)
 {
 	const int l3 = DEV_XMIT_L3(proto);
 	struct msghdr mh;
@@ -43,7 +46,9 @@ dev_xmit_fast(int ifindex, const struct iovec *iov, int iovcnt, int msg_flags, u
 	mh = (struct msghdr){.msg_name = &dev_xmit_target[l3],
 			     .msg_namelen = sizeof(dev_xmit_target[l3]),
 			     .msg_iov = (struct iovec *)iov,
-			     .msg_iovlen = (size_t)iovcnt};
+			     .msg_iovlen = (size_t)iovcnt,
+			     .msg_control = ctl,
+			     .msg_controllen = ctl_len};
 	r = rawsys3(SYS_sendmsg, dev_packet_fd, &mh, msg_flags);
 	if (__builtin_expect(r < 0, 0))
 		return r == -EINTR ? DEV_XMIT_SLOW : (int)r;

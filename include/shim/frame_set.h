@@ -13,9 +13,10 @@
  * shim_free(buf) releases both and the struct may be copied. */
 struct frame_set {
 	int n;
-	uint16_t proto; /* the frames' ETH_P_* (host order); 0: ETH_P_IP */
-	size_t *off;	/* n + 1 entries */
-	uint8_t *buf;	/* shim_alloc'd; shim_free() it */
+	uint16_t proto;		 /* the frames' ETH_P_* (host order); 0: ETH_P_IP */
+	uint32_t priority, mark; /* every frame's skb priority and mark (dev_meta) */
+	size_t *off;		 /* n + 1 entries */
+	uint8_t *buf;		 /* shim_alloc'd; shim_free() it */
 };
 
 /* Allocate a frame_set for n frames of bytes in all. Returns the buffer, or NULL. */

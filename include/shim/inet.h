@@ -98,6 +98,7 @@ struct sock_view {
 	uint8_t tos, pmtudisc;
 	int bound_dev_if;
 	uint32_t mark, uid;
+	uint32_t priority; /* sk_priority */
 	uint16_t gso_size; /* UDP_SEGMENT option */
 	int sndbuf;	   /* sk_sndbuf */
 	uint8_t mc_ttl;

@@ -77,17 +77,19 @@ static inline void ip_ident_sock_undo(struct shim_sock *sk, uint16_t id, bool lo
 /* What __ip_make_skb reads besides the route: the socket's settings (or the view of them a send
  * took) and the datagram's control message. */
 struct ip_make_args {
-	int cmsg_ttl;	  /* IP_TTL control message (ipc.ttl), 0: none */
-	int uc_ttl;	  /* IP_TTL, -1: the route's hoplimit metric, else ip_default_ttl */
-	uint8_t mc_ttl;	  /* IP_MULTICAST_TTL, for a multicast route */
-	uint8_t tos;	  /* IP_TOS or the control message's */
-	uint8_t pmtudisc; /* IP_MTU_DISCOVER */
-	bool connected;	  /* the ID comes from the socket's counter */
+	int cmsg_ttl;	   /* IP_TTL control message (ipc.ttl), 0: none */
+	int uc_ttl;	   /* IP_TTL, -1: the route's hoplimit metric, else ip_default_ttl */
+	uint8_t mc_ttl;	   /* IP_MULTICAST_TTL, for a multicast route */
+	uint8_t tos;	   /* IP_TOS or the control message's */
+	uint8_t pmtudisc;  /* IP_MTU_DISCOVER */
+	bool connected;	   /* the ID comes from the socket's counter */
+	uint32_t priority; /* cork->priority: sk_priority, or the SO_PRIORITY / IP_TOS message's */
+	uint32_t mark;	   /* cork->mark: sk_mark, or the SO_MARK message's */
 };
 
-/* __ip_make_skb: d's TTL, TOS, DF and ID rule (d->id_rule) for an IP datagram of total length
- * `total` (header and options included) on route rt. The ID itself is taken by ip_select_ident,
- * when the datagram is about to leave. */
+/* __ip_make_skb: d's TTL, TOS, DF, ID rule (d->id_rule), skb priority and mark for an IP datagram
+ * of total length `total` (header and options included) on route rt. The ID itself is taken by
+ * ip_select_ident, when the datagram is about to leave. */
 void __ip_make_skb(struct udp_datagram *d, const struct ip_make_args *a,
 		   const struct route_result *rt, size_t total);
 

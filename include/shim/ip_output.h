@@ -41,6 +41,8 @@ struct udp_datagram {
 	/* the UDP checksum computed in software even in one frame (CHECKSUM_NONE): a corked
 	 * datagram, whose first __ip_append_data had MSG_MORE (udp_csum.h udp_csum_partial) */
 	bool csum_sw;
+	/* skb->priority and skb->mark (__ip_make_skb: cork->priority, cork->mark), every frame's */
+	uint32_t priority, mark;
 };
 
 /* udp_send_skb's answer for a transmit's -errno: a queue drop (ENOBUFS, net_xmit_errno) is no
@@ -72,14 +74,17 @@ struct xmit_slot {
 	int nparts;
 	unsigned entry; /* index of the sendmmsg entry */
 	uint32_t len;	/* its UDP payload bytes (the counters, at the flush) */
+	/* the skb's priority and mark (udp_datagram): read only when the batch is tagged */
+	uint32_t priority, mark;
 };
 struct xmit_batch {
 	int n;
 	int oif;
 	bool dontwait;
 	unsigned current_entry; /* set by the caller before each entry */
-	unsigned failed_entry;	/* after a failed flush: the entry that failed ... */
-	int err;		/* ... and its -errno; the entries before it went out */
+	bool tagged;	       /* an entry's skb priority or mark is not 0 (cleared by the flush) */
+	unsigned failed_entry; /* after a failed flush: the entry that failed ... */
+	int err;	       /* ... and its -errno; the entries before it went out */
 	struct xmit_slot slot[XMIT_BATCH_MAX];
 };
 
@@ -104,11 +109,12 @@ struct dev_meta;
  * becomes segs frames on the wire; single: a whole datagram, its checksum left to the device (the
  * flow identity is filled in when a device of the stack merges flows). */
 void ip_udp_frame_meta(struct dev_meta *m, const uint8_t *hdr, size_t payload, unsigned segs,
-		       bool single);
+		       bool single, uint32_t priority, uint32_t mark);
 
-/* Transmit a one-frame datagram: iov[0] its headers as above, the other parts its payload bytes.
- * Returns 0 or -errno as the device answered. */
-int ip_output_frame(int oif, const struct iovec *iov, int iovcnt, size_t payload, bool dontwait);
+/* Transmit a one-frame datagram: iov[0] its headers as above, the other parts its payload bytes;
+ * priority and mark its skb's. Returns 0 or -errno as the device answered. */
+int ip_output_frame(int oif, const struct iovec *iov, int iovcnt, size_t payload, bool dontwait,
+		    uint32_t priority, uint32_t mark);
 
 /* The frames a datagram of total IP length `total` (header included) makes at fragsize with an
  * IP header of hlen bytes, and the data bytes each fragment but the last carries ((fragsize -

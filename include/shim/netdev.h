@@ -36,6 +36,11 @@ struct dev_meta {
 	uint16_t segs;	 /* frames it becomes on the wire (UFO fragments, GSO segments): >= 1 */
 	uint16_t id;	 /* IPv4: the datagram's ID (host order) */
 	uint32_t payload_len;
+	/* skb->priority and skb->mark (with DEV_META_SKB): what the qdisc, tc classifiers and a
+	 * VLAN device's egress map read of the frame; without the flag, or NULL m, both are 0 (the
+	 * packet socket's own) */
+	uint32_t priority;
+	uint32_t mark;
 	/* what every datagram of the flow carries the same (link header, addresses, ports, TOS,
 	 * TTL, DF ...): frames with the same bytes here may be merged into one GSO frame.
 	 * flow_len 0: not given (DEV_META_FLOW unset) */
@@ -45,6 +50,20 @@ struct dev_meta {
 /* A whole UDP datagram in one frame, its checksum left to the device (the pseudo-header sum in
  * its field), no IP options, not a fragment: it may continue a GSO run (coalesce.c). */
 #define DEV_META_SINGLE 0x01
+/* priority and mark are given (the layer above sets them where the kernel sets the skb's:
+ * __ip_make_skb). */
+#define DEV_META_SKB 0x02
+
+/* The frame's skb priority and mark as m gives them (0, 0 when it does not). */
+static inline uint32_t dev_meta_priority(const struct dev_meta *m)
+{
+	return m != NULL && (m->flags & DEV_META_SKB) ? m->priority : 0;
+}
+
+static inline uint32_t dev_meta_mark(const struct dev_meta *m)
+{
+	return m != NULL && (m->flags & DEV_META_SKB) ? m->mark : 0;
+}
 
 struct netdev;
 struct netdev_ops {

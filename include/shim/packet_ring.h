@@ -45,9 +45,10 @@ int packet_ring_filled(void);
 uint8_t *packet_ring_last(size_t *len);
 void packet_ring_set_last_len(size_t len);
 
-/* Hand the filled frames to the kernel for ifindex (sendto on the ring socket, MSG_DONTWAIT).
- * Returns the number of frames kicked, or -errno. */
-int packet_ring_kick(int ifindex);
+/* Hand the filled frames to the kernel for ifindex (sendmsg on the ring socket, MSG_DONTWAIT),
+ * every one with this skb priority and mark (tpacket_snd takes them from the kick's control
+ * messages, dev_skb_ctl). Returns the number of frames kicked, or -errno. */
+int packet_ring_kick(int ifindex, uint32_t priority, uint32_t mark);
 
 /* Transmit n frames (frame i: iov[i], iovcnt[i] parts; part 0 the shim's own headers, the others
  * the program's buffers, read with one process_vm_readv for the batch) with one kick, in order.
@@ -55,10 +56,10 @@ int packet_ring_kick(int ifindex);
  * for the first: EFAULT (its payload is unreadable), or the kick's error (ENETDOWN, ENXIO,
  * ENOBUFS, EAGAIN ...). -EOPNOTSUPP: the ring cannot take this batch (not open, in use by another
  * thread, a frame too large, slots still in flight); nothing was sent, use the packet socket.
- * proto: the frames' ETH_P_* (one for the batch). */
+ * proto: the frames' ETH_P_*, priority and mark their skb's (one of each for the batch). */
 #define PACKET_RING_BATCH_MAX 16
 int packet_ring_xmit_batch(int ifindex, struct iovec *const *iov, const int *iovcnt, int n,
-			   int dontwait, uint16_t proto);
+			   int dontwait, uint16_t proto, uint32_t priority, uint32_t mark);
 
 /* Wait (at most max_us) until the next slot is free again. Returns 0 or -EAGAIN. */
 int packet_ring_wait(unsigned max_us);

@@ -96,6 +96,7 @@ struct shim_sock {
 	bool ever_connected;
 	int bound_dev_if;   /* SO_BINDTODEVICE / SO_BINDTOIFINDEX */
 	uint32_t mark;	    /* SO_MARK */
+	uint32_t priority;  /* sk_priority: SO_PRIORITY, or what IP_TOS derives (rt_tos2priority) */
 	uint32_t uid;	    /* sk_uid, for uid policy rules */
 	uint16_t gso_size;  /* UDP_SEGMENT (udp_sock gso_size) */
 	int sndbuf;	    /* sk_sndbuf (SO_SNDBUF read back; udp_wmem.c) */

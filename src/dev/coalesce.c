@@ -35,11 +35,12 @@ static int max_frames = 64;
 static int64_t hold_ns = 50000;
 SHIM_LOCK_DEFINE(lock);
 static int held_ifindex;
-static int64_t first_held_ns; /* when the oldest frame held now was put (atomic) */
-static int wake_word;	      /* futex the flusher sleeps on; bumped to wake it */
-static int flusher_idle;      /* the flusher sleeps without a deadline (atomic) */
-static int flusher_running;   /* started (in this process) */
-static int broken;	      /* a kick failed for good: coalescing stopped */
+static uint32_t held_priority, held_mark; /* the held frames' skb priority and mark */
+static int64_t first_held_ns;		  /* when the oldest frame held now was put (atomic) */
+static int wake_word;			  /* futex the flusher sleeps on; bumped to wake it */
+static int flusher_idle;		  /* the flusher sleeps without a deadline (atomic) */
+static int flusher_running;		  /* started (in this process) */
+static int broken;			  /* a kick failed for good: coalescing stopped */
 
 /* Age of the oldest frame at each kick, in microseconds (the last bucket: 1 ms or more), and the
  * frames kicked: the delay coalescing added, reported by coalesce_report. */
@@ -205,7 +206,7 @@ static void kick_locked(void)
 	kicks++;
 	frames_kicked += (uint64_t)coalesce_held;
 	run.frame = NULL; /* the kernel owns the frames from now on */
-	n = packet_ring_kick(held_ifindex);
+	n = packet_ring_kick(held_ifindex, held_priority, held_mark);
 	if (n < 0 && n != -EAGAIN && n != -ENOBUFS && n != -EINTR) {
 		stats_error(-n);
 		if (n == -ENXIO || n == -ENODEV || n == -EINVAL || n == -EPERM) {
@@ -333,6 +334,11 @@ int coalesce_put(int ifindex, const struct iovec *iov, int iovcnt, const struct 
 			return -EFAULT;
 		len += iov[i].iov_len;
 	}
+	/* a priority or mark the packet socket may refuse is not held: the refusal would come at
+	 * the kick, after the program was told the datagram left (udp_send_skb hands it to the
+	 * kernel socket when the packet socket refuses it now) */
+	if (dev_skb_needs_caps(dev_meta_priority(m), dev_meta_mark(m)))
+		return -EPERM;
 	payload = run_candidate(m, iov, len);
 	/* the larger slots are for GSO runs: any other frame is held only if the 2 KiB slots took
 	 * it (a UDP_SEGMENT super-packet goes out by itself, its payload read by the kernel) */
@@ -343,7 +349,10 @@ int coalesce_put(int ifindex, const struct iovec *iov, int iovcnt, const struct 
 		shim_lock_release(&lock);
 		return -ENODEV;
 	}
-	if (coalesce_held > 0 && ifindex != held_ifindex)
+	/* one kick: one device, one skb priority and mark */
+	if (coalesce_held > 0 &&
+	    (ifindex != held_ifindex || dev_meta_priority(m) != held_priority ||
+	     dev_meta_mark(m) != held_mark))
 		kick_locked();
 	if (run.frame != NULL && payload != 0 && continues_run(m, payload)) {
 		r = run_append(iov, iovcnt, payload);
@@ -368,6 +377,8 @@ int coalesce_put(int ifindex, const struct iovec *iov, int iovcnt, const struct 
 		run_open(m, payload);
 held:
 	held_ifindex = ifindex;
+	held_priority = dev_meta_priority(m);
+	held_mark = dev_meta_mark(m);
 	if (coalesce_held == 0) {
 		__atomic_store_n(&first_held_ns, now_ns(), __ATOMIC_SEQ_CST);
 		__atomic_store_n(&coalesce_held, 1, __ATOMIC_SEQ_CST);

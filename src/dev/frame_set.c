@@ -18,6 +18,8 @@ uint8_t *frame_set_alloc(struct frame_set *fs, unsigned n, size_t bytes)
 	fs->off = (size_t *)(void *)(fs->buf + data);
 	fs->n = (int)n;
 	fs->proto = 0;
+	fs->priority = 0;
+	fs->mark = 0;
 	return fs->buf;
 }
 
@@ -28,15 +30,16 @@ int frame_set_xmit(const struct frame_set *fs, int oif, bool dontwait)
 	struct iovec parts[XMIT_CHUNK], *frames[XMIT_CHUNK];
 	struct dev_meta meta[XMIT_CHUNK];
 	int counts[XMIT_CHUNK], done = 0;
+	/* what the device is told: each frame's protocol, where it is not IPv4 (the packet socket's
+	 * default), and its skb priority and mark, where either is not 0 */
+	bool tagged = (fs->priority | fs->mark) != 0, meta_given = fs->proto != 0 || tagged;
 
-	/* each frame's protocol, where it is not IPv4 (the packet socket's default) */
-	if (fs->proto != 0) {
-		memset(meta, 0, sizeof(meta));
-		for (int i = 0; i < XMIT_CHUNK; i++) {
-			meta[i].proto = fs->proto;
-			meta[i].segs = 1;
-		}
-	}
+	for (int i = 0; meta_given && i < XMIT_CHUNK; i++)
+		meta[i] = (struct dev_meta){.proto = fs->proto,
+					    .flags = tagged ? DEV_META_SKB : 0,
+					    .segs = 1,
+					    .priority = fs->priority,
+					    .mark = fs->mark};
 
 	if (fs->n > 1)
 		dev_xmit_frags_begin();
@@ -50,8 +53,7 @@ int frame_set_xmit(const struct frame_set *fs, int oif, bool dontwait)
 			frames[i] = &parts[i];
 			counts[i] = 1;
 		}
-		sent =
-		    dev_xmit_batch(oif, frames, counts, fs->proto != 0 ? meta : NULL, k, dontwait);
+		sent = dev_xmit_batch(oif, frames, counts, meta_given ? meta : NULL, k, dontwait);
 		if (sent < 0) {
 			done = done > 0 ? done : sent;
 			break;

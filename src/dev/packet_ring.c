@@ -1,5 +1,6 @@
 /* packet_ring: transmit through a PACKET_TX_RING (see include/shim/packet_ring.h). */
 #include "shim/shim_lock.h"
+#include "shim/dev.h"
 #include "shim/packet_ring.h"
 #include "shim/internal_fd.h"
 #include "shim/netdev.h"
@@ -170,36 +171,44 @@ void packet_ring_set_last_len(size_t len)
 
 /* tpacket_snd for what waits in the ring. Without dontwait, a kick that could not take every frame
  * (the socket's send buffer is full) is repeated blocking: the kernel then waits for room. The
- * kick's protocol (ETH_P_*) is every frame's skb->protocol: one kick sends one protocol's frames.
- */
-static long ring_kick_to(int ifindex, int dontwait, uint16_t proto)
+ * kick's protocol (ETH_P_*) is every frame's skb->protocol, its control messages every frame's
+ * priority and mark: one kick sends frames of one protocol, priority and mark. */
+static long ring_kick_to(int ifindex, int dontwait, uint16_t proto, uint32_t priority,
+			 uint32_t mark)
 {
 	struct sockaddr_ll sll;
+	uint64_t ctl[DEV_SKB_CTL_MAX / 8];
+	struct msghdr mh = {.msg_name = &sll, .msg_namelen = sizeof(sll)};
 	long r;
 
 	memset(&sll, 0, sizeof(sll));
 	sll.sll_family = AF_PACKET;
 	sll.sll_protocol = htons(proto);
 	sll.sll_ifindex = ifindex;
+	if (priority | mark) {
+		mh.msg_controllen = dev_skb_ctl(ctl, priority, mark);
+		mh.msg_control = ctl;
+	}
 	do
-		r = rawsys6(SYS_sendto, ring_fd, 0, 0, MSG_DONTWAIT, (long)&sll, sizeof(sll));
+		r = rawsys3(SYS_sendmsg, ring_fd, &mh, MSG_DONTWAIT);
 	while (r == -EINTR);
 	if (r == -EAGAIN && !dontwait) {
 		do
-			r = rawsys6(SYS_sendto, ring_fd, 0, 0, 0, (long)&sll, sizeof(sll));
+			r = rawsys3(SYS_sendmsg, ring_fd, &mh, 0);
 		while (r == -EINTR);
 	}
 	return r;
 }
 
-int packet_ring_kick(int ifindex)
+int packet_ring_kick(int ifindex, uint32_t priority, uint32_t mark)
 {
 	int n = filled;
 	long r;
 
 	if (n == 0)
 		return 0;
-	r = ring_kick_to(ifindex, 1, ETH_P_IP); /* what coalescing holds: IPv4 frames */
+	/* what coalescing holds: IPv4 frames */
+	r = ring_kick_to(ifindex, 1, ETH_P_IP, priority, mark);
 	filled = 0;
 	return r < 0 ? (int)r : n;
 }
@@ -241,7 +250,7 @@ static long read_payloads(const struct iovec *local, const struct iovec *remote,
 }
 
 int packet_ring_xmit_batch(int ifindex, struct iovec *const *iov, const int *iovcnt, int n,
-			   int dontwait, uint16_t proto)
+			   int dontwait, uint16_t proto, uint32_t priority, uint32_t mark)
 {
 	struct iovec local[PACKET_RING_BATCH_MAX * 8], remote[PACKET_RING_BATCH_MAX * 8];
 	size_t want[PACKET_RING_BATCH_MAX], got;
@@ -294,7 +303,7 @@ int packet_ring_xmit_batch(int ifindex, struct iovec *const *iov, const int *iov
 		__atomic_store_n(&slot((first + (unsigned)i) % PACKET_RING_FRAMES)->tp_status,
 				 TP_STATUS_SEND_REQUEST, __ATOMIC_RELEASE);
 	next = (first + (unsigned)ok) % PACKET_RING_FRAMES;
-	r = ok ? ring_kick_to(ifindex, dontwait, proto) : 0;
+	r = ok ? ring_kick_to(ifindex, dontwait, proto, priority, mark) : 0;
 	/* what the kernel took: every frame no longer waiting for it */
 	for (done = 0; done < ok; done++)
 		if (state(slot((first + (unsigned)done) % PACKET_RING_FRAMES)) ==
@@ -319,23 +328,56 @@ static int ring_xmit(struct netdev *dev, int ifindex, const struct iovec *iov, i
 	return netdev_lower_xmit(dev, ifindex, iov, iovcnt, m, dontwait);
 }
 
+static uint16_t meta_proto(const struct dev_meta *m)
+{
+	return m != NULL && m->proto != 0 ? m->proto : ETH_P_IP;
+}
+
+/* Whether frames a and b can share a kick: one protocol, one skb priority and mark. */
+static bool same_kick(const struct dev_meta *a, const struct dev_meta *b)
+{
+	return meta_proto(a) == meta_proto(b) && dev_meta_priority(a) == dev_meta_priority(b) &&
+	       dev_meta_mark(a) == dev_meta_mark(b);
+}
+
+/* A batch goes out in runs of frames that share a kick (a change of protocol, priority or mark
+ * ends a run), each run with one kick; a run the ring cannot take goes to the device below. */
 static int ring_xmit_batch(struct netdev *dev, int ifindex, struct iovec *const *iov,
 			   const int *iovcnt, const struct dev_meta *m, int n, int dontwait)
 {
-	uint16_t proto = m != NULL && m[0].proto != 0 ? m[0].proto : ETH_P_IP;
+	int done = 0;
 
-	/* one kick, one protocol: a batch of frames of several (IPv4 and IPv6 datagrams of one
-	 * dual-stack socket) goes to the device below, which names each frame's own */
-	for (int i = 1; m != NULL && i < n; i++)
-		if ((m[i].proto != 0 ? m[i].proto : ETH_P_IP) != proto)
-			return netdev_lower_xmit_batch(dev, ifindex, iov, iovcnt, m, n, dontwait);
-	if (n <= PACKET_RING_BATCH_MAX) {
-		int r = packet_ring_xmit_batch(ifindex, iov, iovcnt, n, dontwait, proto);
+	/* nothing known of the frames (IPv4, priority and mark 0): one run */
+	if (m == NULL) {
+		int r =
+		    n <= PACKET_RING_BATCH_MAX
+			? packet_ring_xmit_batch(ifindex, iov, iovcnt, n, dontwait, ETH_P_IP, 0, 0)
+			: -EOPNOTSUPP;
 
-		if (r != -EOPNOTSUPP)
-			return r;
+		return r != -EOPNOTSUPP
+			   ? r
+			   : netdev_lower_xmit_batch(dev, ifindex, iov, iovcnt, NULL, n, dontwait);
 	}
-	return netdev_lower_xmit_batch(dev, ifindex, iov, iovcnt, m, n, dontwait);
+	while (done < n) {
+		const struct dev_meta *first = &m[done];
+		int k = 1, r = -EOPNOTSUPP;
+
+		while (done + k < n && same_kick(first, &m[done + k]))
+			k++;
+		if (k <= PACKET_RING_BATCH_MAX)
+			r = packet_ring_xmit_batch(ifindex, iov + done, iovcnt + done, k, dontwait,
+						   meta_proto(first), dev_meta_priority(first),
+						   dev_meta_mark(first));
+		if (r == -EOPNOTSUPP)
+			r = netdev_lower_xmit_batch(dev, ifindex, iov + done, iovcnt + done, first,
+						    k, dontwait);
+		if (r < 0)
+			return done > 0 ? done : r;
+		done += r;
+		if (r < k)
+			break;
+	}
+	return done;
 }
 
 static const struct netdev_ops ring_ops = {ring_xmit, ring_xmit_batch};

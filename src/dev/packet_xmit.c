@@ -122,6 +122,29 @@ static inline uint16_t frame_proto(const struct dev_meta *m)
 	return m != NULL && m->proto != 0 ? m->proto : ETH_P_IP;
 }
 
+static size_t put_u32_cmsg(uint8_t *p, int type, uint32_t v)
+{
+	struct cmsghdr h = {
+	    .cmsg_len = CMSG_LEN(sizeof(v)), .cmsg_level = SOL_SOCKET, .cmsg_type = type};
+
+	memcpy(p, &h, sizeof(h));
+	memcpy(p + CMSG_LEN(0), &v, sizeof(v));
+	return CMSG_SPACE(sizeof(v));
+}
+
+_Static_assert(DEV_SKB_CTL_MAX == 2 * CMSG_SPACE(sizeof(uint32_t)), "two messages of 4 bytes");
+
+size_t dev_skb_ctl(void *buf, uint32_t priority, uint32_t mark)
+{
+	size_t n = 0;
+
+	if (priority != 0)
+		n += put_u32_cmsg((uint8_t *)buf + n, SO_PRIORITY, priority);
+	if (mark != 0)
+		n += put_u32_cmsg((uint8_t *)buf + n, SO_MARK, mark);
+	return n;
+}
+
 /* per thread, per protocol (DEV_XMIT_L3: IPv4, IPv6), the address of the last interface */
 __thread __attribute__((tls_model("initial-exec"))) struct sockaddr_ll dev_xmit_target[2];
 __thread __attribute__((tls_model("initial-exec"))) int dev_xmit_target_ifindex[2];
@@ -133,6 +156,7 @@ static int packet_xmit(struct netdev *dev, int ifindex, const struct iovec *iov,
 	uint16_t proto = frame_proto(m);
 	int l3 = DEV_XMIT_L3(proto);
 	struct msghdr mh;
+	uint64_t ctl[DEV_SKB_CTL_MAX / 8];
 	long r;
 
 	(void)dev;
@@ -148,6 +172,12 @@ static int packet_xmit(struct netdev *dev, int ifindex, const struct iovec *iov,
 			     .msg_namelen = sizeof(dev_xmit_target[l3]),
 			     .msg_iov = (struct iovec *)iov,
 			     .msg_iovlen = (size_t)iovcnt};
+	/* the skb's priority and mark, where they are not the packet socket's 0 */
+	if (m != NULL && (m->flags & DEV_META_SKB)) {
+		mh.msg_controllen = dev_skb_ctl(ctl, m->priority, m->mark);
+		if (mh.msg_controllen)
+			mh.msg_control = ctl;
+	}
 	do
 		r = rawsys3(SYS_sendmsg, dev_packet_fd, &mh, dontwait ? MSG_DONTWAIT : 0);
 	while (r == -EINTR);
@@ -160,6 +190,7 @@ static int packet_xmit_batch(struct netdev *dev, int ifindex, struct iovec *cons
 {
 	struct sockaddr_ll sll[2]; /* by DEV_XMIT_L3 */
 	struct mmsghdr mm[MAX_BATCH];
+	uint64_t ctl[MAX_BATCH][DEV_SKB_CTL_MAX / 8];
 	int sent = 0;
 
 	(void)dev;
@@ -177,6 +208,13 @@ static int packet_xmit_batch(struct netdev *dev, int ifindex, struct iovec *cons
 			mm[i].msg_hdr.msg_namelen = sizeof(sll[0]);
 			mm[i].msg_hdr.msg_iov = iov[sent + i];
 			mm[i].msg_hdr.msg_iovlen = (size_t)iovcnt[sent + i];
+			/* each frame's skb priority and mark */
+			if (m != NULL && (m[sent + i].flags & DEV_META_SKB)) {
+				mm[i].msg_hdr.msg_controllen =
+				    dev_skb_ctl(ctl[i], m[sent + i].priority, m[sent + i].mark);
+				if (mm[i].msg_hdr.msg_controllen)
+					mm[i].msg_hdr.msg_control = ctl[i];
+			}
 		}
 		do
 			r = rawsys4(SYS_sendmmsg, dev_packet_fd, mm, chunk,

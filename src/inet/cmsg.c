@@ -1,9 +1,9 @@
 /* cmsg: control messages on sendmsg — net/ipv4/udp.c udp_cmsg_send, net/ipv4/ip_sockglue.c
  * ip_cmsg_send and net/core/sock.c __sock_cmsg_send, as udp4-send-path.md 4.3 tabulates them. The
  * shim applies IP_PKTINFO, IP_TTL, IP_TOS, IP_RETOPTS (the options ip_options.c builds),
- * IP_PROTOCOL, UDP_SEGMENT, SO_MARK and SO_PRIORITY 0 itself; for any other valid message (source
- * routes, other priorities, timestamps) it leaves the whole call to the kernel, which parses the
- * buffer again and so answers exactly. */
+ * IP_PROTOCOL, UDP_SEGMENT, SO_MARK and SO_PRIORITY itself; for any other valid message (source
+ * routes, timestamps) it leaves the whole call to the kernel, which parses the buffer again and
+ * so answers exactly. */
 #include "shim/cmsg.h"
 #include "shim/net_compat.h"
 #include "shim/sockopt_check.h"
@@ -36,6 +36,15 @@ static int walk(const unsigned char *buf, size_t len, int (*fn)(const struct cms
 			break;
 	}
 	return 0;
+}
+
+/* rt_tos2priority: the qdisc band of a TOS (ip_tos2prio, by the TOS bits without the lowest):
+ * best effort, bulk, interactive, interactive bulk, each twice */
+uint8_t rt_tos2priority(uint8_t tos)
+{
+	static const uint8_t tos2prio[8] = {0, 0, 2, 2, 6, 6, 4, 4};
+
+	return tos2prio[(tos & 0x1e) >> 2];
 }
 
 static int get_int(const struct cmsghdr *m)
@@ -103,12 +112,9 @@ static int sock_cmsg(const struct cmsghdr *m, struct ipcm *c)
 			if (!cap)
 				return -EPERM;
 		}
-		/* sockc.priority becomes the skb's: the shim's frames leave with the packet
-		 * socket's priority 0, so only 0 is the kernel's */
-		if (v != 0) {
-			c->kernel = "SO_PRIORITY (skb priority for the qdisc)";
-			return 1;
-		}
+		/* sockc.priority becomes the skb's (the device's dev_meta) */
+		c->priority = (uint32_t)v;
+		c->has_priority = true;
 		return 0;
 	case SO_TIMESTAMPING_OLD:
 	case SO_TIMESTAMPING_NEW:
@@ -175,6 +181,8 @@ static int ip_cmsg(const struct cmsghdr *m, void *ctx)
 		if (v < 0 || v > 255)
 			return -EINVAL;
 		c->tos = v;
+		c->priority = rt_tos2priority((uint8_t)v); /* ipc->sockc.priority */
+		c->has_priority = true;
 		return 0;
 	case IP_PROTOCOL:
 		if (m->cmsg_len != CMSG_LEN(sizeof(int)))

@@ -50,6 +50,7 @@ static void take_view(const struct shim_sock *sk, struct sock_view *v)
 	v->pmtudisc = sk->pmtudisc;
 	v->bound_dev_if = sk->bound_dev_if;
 	v->mark = sk->mark;
+	v->priority = sk->priority;
 	v->uid = sk->uid;
 	v->gso_size = sk->gso_size;
 	v->sndbuf = sk->sndbuf;

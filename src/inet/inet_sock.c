@@ -290,6 +290,8 @@ void inet_sock_sync(struct shim_sock *sk, int fd)
 	sk->broadcast = rawsys_getsockopt_int(fd, SOL_SOCKET, SO_BROADCAST, &v) == 0 && v;
 	sk->bound_dev_if = rawsys_getsockopt_int(fd, SOL_SOCKET, SO_BINDTOIFINDEX, &v) == 0 ? v : 0;
 	sk->mark = rawsys_getsockopt_int(fd, SOL_SOCKET, SO_MARK, &v) == 0 ? (uint32_t)v : 0;
+	sk->priority =
+	    rawsys_getsockopt_int(fd, SOL_SOCKET, SO_PRIORITY, &v) == 0 ? (uint32_t)v : 0;
 	sk->uid = (uint32_t)rawsys0(SYS_geteuid);
 	sk->gso_size = rawsys_getsockopt_int(fd, SOL_UDP, UDP_SEGMENT, &v) == 0 ? (uint16_t)v : 0;
 	sk->sndbuf = rawsys_getsockopt_int(fd, SOL_SOCKET, SO_SNDBUF, &v) == 0 ? v : 0;
@@ -419,6 +421,10 @@ void inet_after_setsockopt(struct shim_sock *sk, int fd, int level, int name, co
 	} else if (level == SOL_IP && name == IP_TOS) {
 		sk->tos = (uint8_t)int_or_char(val, len);
 		sk->dst_cache_valid = false; /* __ip_sock_set_tos: sk_dst_reset */
+		/* ... and sk_priority = rt_tos2priority, when the TOS changed: read back */
+		sk->priority = rawsys_getsockopt_int(fd, SOL_SOCKET, SO_PRIORITY, &v) == 0
+				   ? (uint32_t)v
+				   : sk->priority;
 	} else if (level == SOL_IP && name == IP_MTU_DISCOVER) {
 		sk->pmtudisc = (uint8_t)int_or_char(val, len);
 	} else if (level == SOL_SOCKET && name == SO_BROADCAST) {
@@ -436,6 +442,10 @@ void inet_after_setsockopt(struct shim_sock *sk, int fd, int level, int name, co
 		set_mc_if(sk, val, len);
 	} else if (level == SOL_SOCKET && (name == SO_SNDBUF || name == SO_SNDBUFFORCE)) {
 		sk->sndbuf = rawsys_getsockopt_int(fd, SOL_SOCKET, SO_SNDBUF, &v) == 0 ? v : 0;
+	} else if (level == SOL_SOCKET && name == SO_PRIORITY) {
+		sk->priority = rawsys_getsockopt_int(fd, SOL_SOCKET, SO_PRIORITY, &v) == 0
+				   ? (uint32_t)v
+				   : sk->priority;
 	} else if (level == SOL_SOCKET && name == SO_MARK) {
 		sk->mark =
 		    rawsys_getsockopt_int(fd, SOL_SOCKET, SO_MARK, &v) == 0 ? (uint32_t)v : 0;

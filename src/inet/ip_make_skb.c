@@ -17,6 +17,10 @@ void __ip_make_skb(struct udp_datagram *d, const struct ip_make_args *a,
 						       : rt->default_ttl);
 	d->df = total <= ip_df_upto(a->pmtudisc, rt);
 	d->id_rule = (uint8_t)ip_id_rule(a->connected, a->pmtudisc);
+	/* skb->priority = cork->priority; skb->mark = cork->mark: every frame carries them to the
+	 * device (dev_meta) */
+	d->priority = a->priority;
+	d->mark = a->mark;
 }
 
 void ip_select_ident(struct shim_sock *sk, struct udp_datagram *d, bool locked)

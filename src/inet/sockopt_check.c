@@ -218,6 +218,9 @@ bool sockopt_apply(struct shim_sock *sk, int level, int name, const struct sov_v
 	case SO_BROADCAST:
 		sk->broadcast = v->value != 0;
 		return true;
+	case SO_PRIORITY: /* sk_priority */
+		sk->priority = (uint32_t)v->value;
+		return true;
 	case SO_MARK:
 		sk->mark = (uint32_t)v->value;
 		sk->dst_cache_valid = false; /* sock_set_mark: sk_dst_reset */

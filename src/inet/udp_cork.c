@@ -39,6 +39,7 @@ struct udp_cork {
 	uint32_t fragsize;
 	uint8_t ttl; /* IP_TTL control message, 0 = none */
 	uint8_t tos;
+	uint32_t priority, mark; /* cork->priority, cork->mark */
 	bool dontwait;
 	struct udp_wmem_queue wmem; /* the kernel's skbs for it, charged to sk_wmem_alloc */
 	/* cork->length: UDP header plus the payload appended so far, which is in data */
@@ -112,6 +113,8 @@ static int cork_push(struct shim_sock *sk, struct path_trace *t)
 	    .tos = c->tos,
 	    .pmtudisc = sk->pmtudisc,
 	    .connected = sk->connected,
+	    .priority = c->priority,
+	    .mark = c->mark,
 	};
 	struct udp_skb skb = {.sk = sk, .locked = true, .rt = &c->rt, .held = true, .trace = t};
 	struct iovec one;
@@ -245,6 +248,8 @@ long udp_cork_begin(struct shim_sock *sk, struct shim_msg *m, const struct udp_d
 	c->fragsize = d->fragsize;
 	c->ttl = (uint8_t)cmsg_ttl;
 	c->tos = d->tos;
+	c->priority = d->priority;
+	c->mark = d->mark;
 	c->dontwait = d->dontwait;
 	c->length = UDP_HLEN;
 	c->wmem = *wq;

@@ -59,6 +59,11 @@ struct fp_flow {
 	_Atomic uint32_t *id_bucket; /* the per-destination ID counter (IP_ID_DEST, ZERO_IF_DF) */
 	uint16_t id_offset;	     /* ... and its starting point (ip_ident_bucket) */
 	struct hdr_template tpl;     /* the flow's headers (hdr_template_build, as ip_output.c's) */
+	/* the skb's priority and mark (__ip_make_skb) and their control messages for the packet
+	 * socket (dev_skb_ctl; ctl_len 0: both 0, the common case) */
+	uint32_t priority, mark;
+	size_t ctl_len;
+	uint64_t ctl[DEV_SKB_CTL_MAX / 8];
 	/* the previous general-path datagram on this slot: a flow is learnt from the second one of
 	 * it in a row, so a socket that alternates destinations does not pay for learning */
 	const struct shim_sock *seen_sk;
@@ -152,6 +157,9 @@ void udp_fastpath_learn(int fd, struct shim_sock *sk, const struct shim_msg *m,
 
 	/* the headers with the fields udp_frame_patch writes zero: the general path's template */
 	hdr_template_build(&f->tpl, d);
+	f->priority = d->priority;
+	f->mark = d->mark;
+	f->ctl_len = dev_skb_ctl(f->ctl, d->priority, d->mark);
 	f->family = FP_DESC->family;
 	f->sk = sk;
 	udp_fp_owner[f - flows] = sk;
@@ -213,8 +221,10 @@ fp_send(int fd, struct shim_sock *sk, const struct iovec *iov, int iovcnt, size_
 	if (!neigh_queue_idle() && neigh_queue_waiting(f->oif, &f->nexthop))
 		return UDP_FP_MISS;
 	dontwait = (flags | f->nonblock) & MSG_DONTWAIT;
+	/* a datagram with a skb priority or mark is batched by the general path (ip_output_defer:
+	 * the slots here carry neither) */
 	if (batch != NULL &&
-	    (batch->n == XMIT_BATCH_MAX ||
+	    (batch->n == XMIT_BATCH_MAX || f->ctl_len != 0 ||
 	     (batch->n > 0 && (batch->oif != f->oif || batch->dontwait != (dontwait != 0)))))
 		return UDP_FP_MISS; /* the general path flushes the batch first */
 
@@ -259,6 +269,8 @@ fp_send(int fd, struct shim_sock *sk, const struct iovec *iov, int iovcnt, size_
 		batch->slot[batch->n].nparts = n;
 		batch->slot[batch->n].entry = batch->current_entry;
 		batch->slot[batch->n].len = (uint32_t)len; /* counted when it goes out */
+		batch->slot[batch->n].priority = 0;	   /* read when another entry has one */
+		batch->slot[batch->n].mark = 0;
 		batch->oif = f->oif;
 		batch->dontwait = dontwait != 0;
 		batch->n++;
@@ -266,16 +278,25 @@ fp_send(int fd, struct shim_sock *sk, const struct iovec *iov, int iovcnt, size_
 			stats_add_inline(STAT_ROUTE_HIT, 1);
 		return (long)len;
 	}
-	err = dev_xmit_fast(f->oif, parts, n, dontwait, FP_DESC->ethertype);
+	err = dev_xmit_fast(f->oif, parts, n, dontwait, FP_DESC->ethertype, f->ctl, f->ctl_len);
 	if (__builtin_expect(err != 0, 0)) {
 		if (err == DEV_XMIT_SLOW) /* a wrapper in the stack: with what it needs to know */
-			err = ip_output_frame(f->oif, parts, n, len, dontwait != 0);
+			err = ip_output_frame(f->oif, parts, n, len, dontwait != 0, f->priority,
+					      f->mark);
 		err = udp_xmit_errno((int)err); /* udp_send_skb's answer */
 		if (err < 0) {
 			if (f->id_rule == IP_ID_SOCKET) {
 				ip_ident_sock_undo(sk, ntohs(id), false);
 				if (!held)
 					shim_sock_put(sk);
+			}
+			/* the skb's mark or priority refused (no CAP_NET_RAW/ADMIN now): the
+			 * general path hands the datagram to the kernel socket; the flow is
+			 * dropped, its sends go that way */
+			if (err == -EPERM && f->ctl_len) {
+				f->sk = NULL;
+				udp_fp_owner[f - flows] = NULL;
+				return UDP_FP_MISS;
 			}
 			return err;
 		}

@@ -1,6 +1,7 @@
 /* udp_send_skb: from a datagram with its header fields to the device, once for the general path
  * and the cork push (see include/shim/udp_send_skb.h). */
 #include "shim/udp_send_skb.h"
+#include "shim/dev.h"
 #include "shim/shim_alloc.h"
 #include "shim/inet.h"
 #include "shim/mcast.h"
@@ -107,6 +108,23 @@ long udp_send_skb(struct udp_datagram *d, struct udp_skb *s)
 		batched = err == 0; /* no transmit to report */
 	} else {
 		err = ip_output_udp(d, s->trace);
+		if (err == -EPERM && dev_skb_needs_caps(d->priority, d->mark)) {
+			/* the packet socket refused the skb's mark or priority (the thread has
+			 * neither CAP_NET_RAW nor CAP_NET_ADMIN now): nothing was sent. The kernel
+			 * socket's skb takes them from the socket; a datagram the shim holds goes
+			 * with the packet socket's */
+			if (!s->held) {
+				path_step(s->trace,
+					  "kernel(skb priority %u mark %u refused by the "
+					  "packet socket: no CAP_NET_RAW/ADMIN)",
+					  d->priority, d->mark);
+				s->kernel_reason = KR_SOCKOPT;
+				return not_sent(d, s, SHIM_TO_KERNEL);
+			}
+			d->priority = 0;
+			d->mark = 0;
+			err = ip_output_udp(d, s->trace);
+		}
 	}
 	if (err == -ENOMEM) { /* no memory of the shim's for the frames: nothing was sent */
 		if (s->held) {

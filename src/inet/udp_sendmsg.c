@@ -169,6 +169,7 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 	ipc.has_gso = false;
 	ipc.has_opt = false;
 	ipc.has_mark = false;
+	ipc.has_priority = false;
 	if (m->controllen != 0) {
 		fastpath = false;
 		r = udp_ip_cmsg_send(m->control, m->controllen, &ipc);
@@ -301,6 +302,9 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 	ipm.tos = tos;
 	ipm.pmtudisc = sv->pmtudisc;
 	ipm.connected = sv->connected;
+	/* ipcm_init_sk, then the messages: the skb's priority and mark */
+	ipm.priority = ipc.has_priority ? ipc.priority : sv->priority;
+	ipm.mark = ipc.has_mark ? ipc.mark : sv->mark;
 	__ip_make_skb(&d, &ipm, &rt, hlen + UDP_HLEN + m->len);
 	d.fragsize = mtu;
 	d.oif = rt.oif;

@@ -85,7 +85,7 @@ static int single_frame_parts(uint8_t *hdr, const struct udp_datagram *d, struct
 }
 
 void ip_udp_frame_meta(struct dev_meta *m, const uint8_t *hdr, size_t payload, unsigned segs,
-		       bool single)
+		       bool single, uint32_t priority, uint32_t mark)
 {
 	const uint8_t *ip = hdr + FRAME_IP_OFF;
 
@@ -94,7 +94,9 @@ void ip_udp_frame_meta(struct dev_meta *m, const uint8_t *hdr, size_t payload, u
 	m->l3_off = DEV_VNET_HDR_LEN + udp_frame_ipv4.l3_off;
 	m->l4_off = DEV_VNET_HDR_LEN + udp_frame_ipv4.l4_off;
 	m->hdr_len = DEV_VNET_HDR_LEN + udp_frame_ipv4.hdr_len;
-	m->flags = single ? DEV_META_SINGLE : 0;
+	m->flags = (single ? DEV_META_SINGLE : 0) | DEV_META_SKB;
+	m->priority = priority;
+	m->mark = mark;
 	m->segs = (uint16_t)segs;
 	m->id = (uint16_t)(ip[4] << 8 | ip[5]);
 	m->payload_len = (uint32_t)payload;
@@ -110,11 +112,12 @@ void ip_udp_frame_meta(struct dev_meta *m, const uint8_t *hdr, size_t payload, u
 	m->flow_len = ETH_HLEN_BYTES + 17;
 }
 
-int ip_output_frame(int oif, const struct iovec *iov, int iovcnt, size_t payload, bool dontwait)
+int ip_output_frame(int oif, const struct iovec *iov, int iovcnt, size_t payload, bool dontwait,
+		    uint32_t priority, uint32_t mark)
 {
 	struct dev_meta m;
 
-	ip_udp_frame_meta(&m, iov[0].iov_base, payload, 1, true);
+	ip_udp_frame_meta(&m, iov[0].iov_base, payload, 1, true, priority, mark);
 	return dev_xmit(oif, iov, iovcnt, &m, dontwait);
 }
 
@@ -129,7 +132,8 @@ static int output_single(const struct udp_datagram *d, struct path_trace *t)
 	put_single_headers(hdr, d);
 	path_step(t, "ip_make_skb(len %zu id %u%s ttl %u tos 0x%x)",
 		  IPV4_HLEN_MIN + UDP_HLEN + d->len, d->id, d->df ? " DF" : "", d->ttl, d->tos);
-	return ip_output_frame(d->oif, iov, single_frame_parts(hdr, d, iov), d->len, d->dontwait);
+	return ip_output_frame(d->oif, iov, single_frame_parts(hdr, d, iov), d->len, d->dontwait,
+			       d->priority, d->mark);
 }
 
 int ip_output_defer(struct xmit_batch *b, const struct udp_datagram *d, struct path_trace *t)
@@ -138,7 +142,10 @@ int ip_output_defer(struct xmit_batch *b, const struct udp_datagram *d, struct p
 
 	if (d->gso_size)
 		return -1; /* a GSO super-packet goes out by itself */
+	/* a priority or mark the packet socket may refuse (udp_send_skb then hands the datagram to
+	 * the kernel socket) goes out by itself */
 	if (b->n == XMIT_BATCH_MAX || !udp_datagram_plain(d) || d->csum_sw ||
+	    dev_skb_needs_caps(d->priority, d->mark) ||
 	    IPV4_HLEN_MIN + UDP_HLEN + d->len > d->fragsize || d->iovcnt > XMIT_SLOT_IOVS - 1 ||
 	    (b->n > 0 && (b->oif != d->oif || b->dontwait != d->dontwait)))
 		return -1;
@@ -147,6 +154,9 @@ int ip_output_defer(struct xmit_batch *b, const struct udp_datagram *d, struct p
 	slot->nparts = single_frame_parts(slot->hdr, d, slot->parts);
 	slot->entry = b->current_entry;
 	slot->len = (uint32_t)d->len;
+	slot->priority = d->priority;
+	slot->mark = d->mark;
+	b->tagged |= (d->priority | d->mark) != 0;
 	b->oif = d->oif;
 	b->dontwait = d->dontwait;
 	b->n++;
@@ -171,14 +181,23 @@ int xmit_batch_flush(struct xmit_batch *b)
 {
 	struct iovec *frames[XMIT_BATCH_MAX];
 	int counts[XMIT_BATCH_MAX], at = 0;
+	struct dev_meta meta[XMIT_BATCH_MAX];
+	bool tagged = b->tagged;
 
+	b->tagged = false;
 	for (int i = 0; i < b->n; i++) {
 		frames[i] = b->slot[i].parts;
 		counts[i] = b->slot[i].nparts;
 	}
+	/* the skbs' priorities and marks, when any is not 0 */
+	for (int i = 0; tagged && i < b->n; i++)
+		meta[i] = (struct dev_meta){.flags = DEV_META_SKB,
+					    .segs = 1,
+					    .priority = b->slot[i].priority,
+					    .mark = b->slot[i].mark};
 	while (at < b->n) {
-		int sent =
-		    dev_xmit_batch(b->oif, frames + at, counts + at, NULL, b->n - at, b->dontwait);
+		int sent = dev_xmit_batch(b->oif, frames + at, counts + at,
+					  tagged ? meta + at : NULL, b->n - at, b->dontwait);
 
 		if (sent == b->n - at)
 			break;
@@ -225,11 +244,20 @@ int ip_build_udp_frames(const struct udp_datagram *d, struct frame_set *fs)
 	unsigned nfrag = ip_fragment_count(total, hlen, d->fragsize, &per);
 	uint8_t *udp, *out, opt_first[IP_OPTS_MAX], opt_rest[IP_OPTS_MAX];
 
-	if (d->gso_size)
-		return ip_build_udp_gso_frame(d, fs);
+	if (d->gso_size) {
+		int r = ip_build_udp_gso_frame(d, fs);
+
+		if (r == 0) {
+			fs->priority = d->priority; /* the skb's */
+			fs->mark = d->mark;
+		}
+		return r;
+	}
 	/* the first frame's data area holds the whole UDP datagram while it is summed */
 	if (frame_set_alloc(fs, nfrag, nfrag * (l2 + hlen) + ulen) == NULL)
 		return -ENOMEM; /* the shim's memory, not a queue drop: the caller hands it on */
+	fs->priority = d->priority; /* every frame's skb */
+	fs->mark = d->mark;
 	udp = fs->buf + l2 + hlen;
 	if (gather_payload(d, udp + UDP_HLEN) != 0) {
 		shim_free(fs->buf);
@@ -301,7 +329,7 @@ static int output_ufo(const struct udp_datagram *d, unsigned nfrag, size_t per,
 	wire_put_udp(hdr + DEV_VNET_HDR_LEN + csum_start, d->sport, d->dport, ulen,
 		     udp4_csum_seed(d->saddr, d->daddr, ulen));
 	dev_put_vnet_hdr_ufo(hdr, (uint16_t)(csum_start + UDP_HLEN), csum_start, (uint16_t)per);
-	ip_udp_frame_meta(&m, hdr, d->len, nfrag, false);
+	ip_udp_frame_meta(&m, hdr, d->len, nfrag, false, d->priority, d->mark);
 	r = dev_xmit(d->oif, iov, single_frame_parts(hdr, d, iov), &m, d->dontwait);
 	if (r == -EINVAL)
 		return r;

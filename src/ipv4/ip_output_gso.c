@@ -126,7 +126,7 @@ int ip_output_udp_gso(const struct udp_datagram *d, struct path_trace *t)
 			return r;
 		iov[n++] = (struct iovec){fs.buf, fs.off[1]};
 	}
-	ip_udp_frame_meta(&m, iov[0].iov_base, d->len, segs, false);
+	ip_udp_frame_meta(&m, iov[0].iov_base, d->len, segs, false, d->priority, d->mark);
 	r = dev_xmit(d->oif, iov, n, &m, d->dontwait);
 	shim_free(fs.buf);
 	return r;

@@ -412,6 +412,7 @@ long sys_sendmmsg(int fd, struct mmsghdr *vec, unsigned vlen, int flags)
 		vlen = UIO_MAXIOV;
 	batch = batch_for_this_thread();
 	batch->n = 0;
+	batch->tagged = false;
 	while (done < vlen && !stop) {
 		/* the program's array may be a bad pointer: addresses are only computed here */
 		struct mmsghdr *first = (struct mmsghdr *)((uintptr_t)vec + done * sizeof(*vec));

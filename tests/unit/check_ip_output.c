@@ -297,7 +297,9 @@ START_TEST(single_frame_and_meta)
 	ck_assert_int_eq(f->meta.l3_off, VNET + ETH);
 	ck_assert_int_eq(f->meta.l4_off, VNET + ETH + 20);
 	ck_assert_int_eq(f->meta.hdr_len, VNET + ETH + 28);
-	ck_assert_int_eq(f->meta.flags, DEV_META_SINGLE);
+	ck_assert_int_eq(f->meta.flags, DEV_META_SINGLE | DEV_META_SKB);
+	ck_assert_uint_eq(f->meta.priority, 0);
+	ck_assert_uint_eq(f->meta.mark, 0);
 	ck_assert_int_eq(f->meta.segs, 1);
 	ck_assert_int_eq(f->meta.id, 0x1234);
 	ck_assert_uint_eq(f->meta.payload_len, 1472);
@@ -327,6 +329,34 @@ START_TEST(single_frame_and_meta)
 }
 END_TEST
 
+/* The skb's priority and mark (__ip_make_skb) reach the device with every frame: a single frame,
+ * a UFO frame, and each fragment of a copied datagram. */
+START_TEST(skb_priority_mark)
+{
+	struct iovec iov[1];
+	struct udp_datagram d = datagram(100, 1500, iov);
+
+	d.priority = 0x10005;
+	d.mark = 42;
+	mem_stack(false);
+	ck_assert_int_eq(ip_output_udp(&d, NULL), 0);
+	d.len = 4000;
+	iov[0].iov_len = 4000;
+	ck_assert_int_eq(ip_output_udp(&d, NULL), 0); /* UFO */
+	d.no_check = true;			      /* not plain: fragments, copied */
+	ck_assert_int_eq(ip_output_udp(&d, NULL), 0);
+	ck_assert_int_eq(dev_mem_count(), 1 + 1 + 3);
+	for (int i = 0; i < dev_mem_count(); i++) {
+		const struct dev_mem_frame *f = dev_mem_frame(i);
+
+		ck_assert(f->has_meta);
+		ck_assert(f->meta.flags & DEV_META_SKB);
+		ck_assert_uint_eq(f->meta.priority, 0x10005);
+		ck_assert_uint_eq(f->meta.mark, 42);
+	}
+}
+END_TEST
+
 /* A plain datagram over the MTU: one UFO frame (VIRTIO_NET_HDR_GSO_UDP, gso_size (MTU-20)&~7)
  * that counts as its fragments. */
 START_TEST(ufo_frame)
@@ -347,7 +377,7 @@ START_TEST(ufo_frame)
 	ck_assert_int_eq(vh.gso_size, 1480);
 	ck_assert_int_eq(be16(f->data + VNET + ETH + 2), 20 + 8 + 4000);
 	ck_assert_int_eq(f->meta.segs, 3);
-	ck_assert_int_eq(f->meta.flags, 0); /* never merged */
+	ck_assert_int_eq(f->meta.flags, DEV_META_SKB); /* never merged */
 	ck_assert_uint_eq(stats_get(STAT_FRAMES_SENT) - frames, 3);
 }
 END_TEST
@@ -423,6 +453,7 @@ int main(void)
 	tcase_add_test(tc, fragments_with_options);
 	tcase_add_test(tc, one_frame_checksum_rule);
 	tcase_add_test(tc, single_frame_and_meta);
+	tcase_add_test(tc, skb_priority_mark);
 	tcase_add_test(tc, ufo_frame);
 	tcase_add_test(tc, gso_frame);
 	tcase_add_test(tc, device_errors);

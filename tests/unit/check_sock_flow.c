@@ -34,6 +34,17 @@ START_TEST(unicast_oif_choice)
 }
 END_TEST
 
+/* ip_tos2prio, by the TOS bits: best effort, bulk, interactive, interactive bulk (the ECN and
+ * lowest TOS bit do not count) */
+START_TEST(tos_priority)
+{
+	static const uint8_t want[16] = {0, 0, 0, 0, 2, 2, 2, 2, 6, 6, 6, 6, 4, 4, 4, 4};
+
+	for (int tos = 0; tos < 256; tos++)
+		ck_assert_uint_eq(rt_tos2priority((uint8_t)tos), want[(tos & 0x1e) >> 1]);
+}
+END_TEST
+
 START_TEST(anysrc_handoff)
 {
 	struct sock_flow f = {.transparent = true};
@@ -114,17 +125,26 @@ START_TEST(cmsg_priority)
 	uint16_t narrow = 0;
 
 	ck_assert_int_eq(parse1(SOL_SOCKET, SO_PRIORITY, &v, sizeof(v), &c), 0);
-	ck_assert_ptr_null(c.kernel); /* priority 0: the shim's frames have it too */
+	ck_assert_ptr_null(c.kernel); /* the shim's frames carry the priority (dev_meta) */
+	ck_assert(c.has_priority);
+	ck_assert_uint_eq(c.priority, 0);
 	v = 6;
 	ck_assert_int_eq(parse1(SOL_SOCKET, SO_PRIORITY, &v, sizeof(v), &c), 0);
-	ck_assert_ptr_nonnull(c.kernel);
+	ck_assert_ptr_null(c.kernel);
+	ck_assert_uint_eq(c.priority, 6);
+	/* IP_TOS gives the priority rt_tos2priority derives */
+	v = 0x10;
+	ck_assert_int_eq(parse1(SOL_IP, IP_TOS, &v, sizeof(v), &c), 0);
+	ck_assert(c.has_priority);
+	ck_assert_uint_eq(c.priority, 6);
 	ck_assert_int_eq(parse1(SOL_SOCKET, SO_PRIORITY, &narrow, sizeof(narrow), &c), -EINVAL);
 	ck_assert_int_eq(parse1(SOL_SOCKET, SO_PRIORITY, &wide, sizeof(wide), &c), -EINVAL);
 	for (int i = 0; i < 2; i++) {
 		v = i == 0 ? 7 : -1;
 		if (caps == 1) {
 			ck_assert_int_eq(parse1(SOL_SOCKET, SO_PRIORITY, &v, sizeof(v), &c), 0);
-			ck_assert_ptr_nonnull(c.kernel);
+			ck_assert_ptr_null(c.kernel);
+			ck_assert_uint_eq(c.priority, (uint32_t)v);
 		} else if (caps == 0) {
 			ck_assert_int_eq(parse1(SOL_SOCKET, SO_PRIORITY, &v, sizeof(v), &c),
 					 -EPERM);
@@ -184,6 +204,7 @@ int main(void)
 	tc = tcase_create("cmsg");
 	tcase_add_test(tc, cmsg_priority);
 	tcase_add_test(tc, cmsg_mark);
+	tcase_add_test(tc, tos_priority);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
