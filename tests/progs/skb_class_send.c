@@ -19,7 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 static struct sockaddr_in dst;
@@ -122,18 +121,22 @@ static void batch(int fd, int n, int alternate, const char *what)
 	report(what, sendmmsg(fd, mm, (unsigned)n, 0), n);
 }
 
+/* glibc's wrappers (no header declares them) */
+int capget(cap_user_header_t hdr, cap_user_data_t data);
+int capset(cap_user_header_t hdr, const cap_user_data_t data);
+
 static void drop_net_caps(void)
 {
 	struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
 	struct __user_cap_data_struct data[2];
 
-	if (syscall(SYS_capget, &hdr, data) != 0) {
+	if (capget(&hdr, data) != 0) {
 		perror("capget");
 		exit(1);
 	}
 	data[0].effective &= ~((1u << CAP_NET_RAW) | (1u << CAP_NET_ADMIN));
 	data[0].permitted &= ~((1u << CAP_NET_RAW) | (1u << CAP_NET_ADMIN));
-	report("capset(drop CAP_NET_RAW, CAP_NET_ADMIN)", syscall(SYS_capset, &hdr, data), 0);
+	report("capset(drop CAP_NET_RAW, CAP_NET_ADMIN)", capset(&hdr, data), 0);
 }
 
 int main(int argc, char **argv)
