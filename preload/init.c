@@ -27,6 +27,7 @@
 #include "shim/summary.h"
 #include "shim/trace.h"
 #include "shim/umem.h"
+#include "shim/xdp_xmit.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -92,6 +93,7 @@ static void inherited_fds(int *packet, int *icmp, int *tap)
 static void start_bypass(void)
 {
 	int packet, icmp, tap, err;
+	bool use_xdp;
 
 	inherited_fds(&packet, &icmp, &tap);
 	if (shim_config.coalesce)
@@ -107,6 +109,19 @@ static void start_bypass(void)
 		    strerrordesc_np(-err), err == -EPERM ? ": CAP_NET_RAW is needed" : "");
 		shim_notice(line);
 		return;
+	}
+	/* SHIM_DEV=af_xdp: its first socket now, while CAP_NET_RAW may still be held */
+	use_xdp = shim_config.dev == SHIM_DEV_AF_XDP;
+	if (use_xdp && (err = xdp_xmit_prepare()) < 0) {
+		char line[200];
+
+		shim_snprintf(
+		    line, sizeof(line),
+		    "libshim: SHIM_DEV=af_xdp: cannot open an AF_XDP socket (%s%s); frames "
+		    "go through AF_PACKET",
+		    strerrordesc_np(-err), err == -EPERM ? ": CAP_NET_RAW is needed" : "");
+		shim_notice(line);
+		use_xdp = false;
 	}
 	route_open_now();
 	route_watch_icmp(icmp);
@@ -132,8 +147,8 @@ static void start_bypass(void)
 	if (shim_config.fault.n > 0)
 		dev_fault_configure(&shim_config.fault);
 	netdev_stack_build(
-	    &(struct netdev_stack_conf){.bottom = &netdev_packet,
-					.ring = packet_ring_ready() && !coalesce_mode,
+	    &(struct netdev_stack_conf){.bottom = use_xdp ? &netdev_xdp : &netdev_packet,
+					.ring = packet_ring_ready() && !coalesce_mode && !use_xdp,
 					.coalesce = coalesce_mode != 0,
 					.pcap = pcap_enabled,
 					.fault = shim_config.fault.n > 0});

@@ -17,6 +17,8 @@
  *   SHIM_COALESCE_GSO  0: in the coalescing mode every held datagram is its own frame
  *   SHIM_FASTPATH    0: no per-flow fast path (src/inet/udp_fastpath.c)
  *   SHIM_TX_RING     0: no PACKET_TX_RING (src/dev/packet_xmit.c)
+ *   SHIM_DEV         packet (default) | af_xdp: the device that puts frames on the wire
+ *                    (include/shim/xdp_xmit.h)
  *   SHIM_UFO         0: fragments built by the shim, not one UFO frame (src/dev/packet_xmit.c)
  *   SHIM_ROUTE_BPF   0: no eBPF count of queued route notifications (src/route/notify_bpf.c)
  *   SHIM_PRIV_FDS    packet:N,icmp:N,tap:N: sockets shim-netraw opened for the program
@@ -42,6 +44,11 @@ enum shim_mode {
 	SHIM_MODE_PASSTHROUGH,
 };
 
+enum shim_dev {
+	SHIM_DEV_PACKET = 0,
+	SHIM_DEV_AF_XDP,
+};
+
 enum shim_trace {
 	SHIM_TRACE_OFF = 0,
 	SHIM_TRACE_CALLS,
@@ -65,6 +72,7 @@ struct shim_config {
 	int coalesce_gso;			   /* SHIM_COALESCE_GSO: GSO runs (1, default) */
 	int fastpath;	    /* SHIM_FASTPATH: the fast path on (1, default) */
 	int tx_ring;	    /* SHIM_TX_RING: PACKET_TX_RING on (1, default) */
+	enum shim_dev dev;  /* SHIM_DEV: the bottom device (packet socket by default) */
 	int ufo;	    /* SHIM_UFO: UFO frames (1, default) */
 	int route_bpf;	    /* SHIM_ROUTE_BPF: the eBPF count (1, default) */
 	int priv_packet_fd; /* SHIM_PRIV_FDS packet:N, or -1 */

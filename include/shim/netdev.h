@@ -11,6 +11,8 @@
  *   coalesce (SHIM_COALESCE, src/dev/coalesce.c) holds single frames, merges flows into GSO runs
  *   ring     (unless SHIM_TX_RING=0, src/dev/packet_ring.c)  batches through the PACKET_TX_RING
  *   packet   (src/dev/packet_xmit.c)              the AF_PACKET socket, bottom
+ *   af_xdp   (SHIM_DEV=af_xdp, src/dev/xdp_xmit.c) an AF_XDP socket per device, bottom instead of
+ *            packet (which stays below it for what it does not take); no ring then
  *   mem      (src/dev/dev_mem.c)                  bottom for the unit tests: frames into memory
  *
  * The stack is assembled once at set-up (netdev_stack_build) and reached through dev_xmit and
@@ -100,7 +102,8 @@ extern bool netdev_plain;
 extern bool netdev_wants_flow;
 
 struct netdev_stack_conf {
-	struct netdev *bottom; /* &netdev_packet, or &netdev_mem for the unit tests */
+	struct netdev *bottom; /* &netdev_packet, &netdev_xdp (SHIM_DEV=af_xdp), or &netdev_mem
+				* for the unit tests */
 	bool ring;	       /* the PACKET_TX_RING for batches */
 	bool coalesce;
 	bool pcap;

@@ -191,4 +191,10 @@ udp_frame_patch(const struct udp_frame_desc *desc, uint8_t *eth, uint16_t ulen, 
  * payload, with 0 sent as 0xFFFF (udp_csum / CSUM_MANGLED_0). Returns network order. */
 uint16_t udp_checksum_final(uint32_t pseudo_and_payload_sum);
 
+/* skb_checksum_help: complete in software a checksum left to the device (CHECKSUM_PARTIAL, a
+ * virtio-net header's NEEDS_CSUM): the sum of frame[start, len), whose checksum field at
+ * start + offset holds the pseudo-header sum, folded into that field; a computed 0 is stored as
+ * 0xFFFF (CSUM_MANGLED_0). Returns 0, or -1 when the field lies outside the frame. */
+int skb_checksum_help(uint8_t *frame, size_t len, size_t start, size_t offset);
+
 #endif

@@ -21,6 +21,12 @@ static const struct name_value trace_names[] = {
     {"1", SHIM_TRACE_CALLS}, {"path", SHIM_TRACE_PATH},
 };
 
+static const struct name_value dev_names[] = {
+    {"packet", SHIM_DEV_PACKET},
+    {"af_packet", SHIM_DEV_PACKET},
+    {"af_xdp", SHIM_DEV_AF_XDP},
+};
+
 static const struct name_value stats_names[] = {
     {"off", 0},
     {"0", 0},
@@ -186,6 +192,12 @@ int shim_config_parse(struct shim_config *cfg, shim_env_lookup lookup, void *loo
 				1, 64, &cfg->coalesce_frames, report, report_ctx);
 	problems += parse_count("SHIM_COALESCE_USEC", lookup("SHIM_COALESCE_USEC", lookup_ctx), 1,
 				1000000, &cfg->coalesce_usec, report, report_ctx);
+
+	/* SHIM_DEV: the bottom device (include/shim/xdp_xmit.h) */
+	v = SHIM_DEV_PACKET;
+	problems += parse_enum("SHIM_DEV", lookup("SHIM_DEV", lookup_ctx), dev_names,
+			       sizeof(dev_names) / sizeof(dev_names[0]), &v, report, report_ctx);
+	cfg->dev = (enum shim_dev)v;
 
 	/* SHIM_FAULT: the device's fault injector (include/shim/xmit_fault.h) */
 	file = lookup("SHIM_FAULT", lookup_ctx);

@@ -9,6 +9,7 @@
 #include "shim/udp_csum.h"
 #include "shim/udp_gso.h"
 #include "shim/wire.h"
+#include "shim/xdp_xmit.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -135,7 +136,8 @@ long udp_send_skb(struct udp_datagram *d, struct udp_skb *s)
 			return not_sent(d, s, SHIM_TO_KERNEL);
 		}
 	} else if (!batched) {
-		path_step(s->trace, "dev_queue_xmit(%s)%s", s->rt->dev_name,
+		path_step(s->trace, "dev_queue_xmit(%s%s%s)%s", s->rt->dev_name,
+			  xdp_xmit_backend() ? " " : "", xdp_xmit_backend() ?: "",
 			  err == -ENOBUFS ? " dropped" : "");
 	}
 	err = udp_xmit_errno(err);

@@ -74,3 +74,14 @@ uint16_t udp_checksum_final(uint32_t sum)
 
 	return c == 0 ? 0xffff : c;
 }
+
+int skb_checksum_help(uint8_t *frame, size_t len, size_t start, size_t offset)
+{
+	uint16_t folded;
+
+	if (start > len || offset + 2 > len - start)
+		return -1;
+	folded = udp_checksum_final(csum_partial(frame + start, len - start, 0));
+	memcpy(frame + start + offset, &folded, 2);
+	return 0;
+}

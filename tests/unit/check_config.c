@@ -233,6 +233,26 @@ START_TEST(test_switches_and_priv_fds)
 }
 END_TEST
 
+/* SHIM_DEV: the bottom device, packet socket by default; an unknown value keeps it, reported. */
+START_TEST(test_dev)
+{
+	struct fake_env xdp = {{"SHIM_DEV", NULL}, {"af_xdp", NULL}};
+	struct fake_env pkt = {{"SHIM_DEV", NULL}, {"packet", NULL}};
+	struct fake_env bad = {{"SHIM_DEV", NULL}, {"xdp", NULL}};
+	struct reports rep = {0, ""};
+	struct shim_config cfg;
+
+	ck_assert_int_eq(shim_config.dev, SHIM_DEV_PACKET);
+	ck_assert_int_eq(shim_config_parse(&cfg, fake_lookup, &xdp, collect, &rep), 0);
+	ck_assert_int_eq(cfg.dev, SHIM_DEV_AF_XDP);
+	ck_assert_int_eq(shim_config_parse(&cfg, fake_lookup, &pkt, collect, &rep), 0);
+	ck_assert_int_eq(cfg.dev, SHIM_DEV_PACKET);
+	ck_assert_int_eq(shim_config_parse(&cfg, fake_lookup, &bad, collect, &rep), 1);
+	ck_assert_int_eq(cfg.dev, SHIM_DEV_PACKET);
+	ck_assert_ptr_nonnull(strstr(rep.last, "SHIM_DEV=xdp is not a known value"));
+}
+END_TEST
+
 int main(void)
 {
 
@@ -250,6 +270,7 @@ int main(void)
 	tcase_add_test(tc, test_coalesce);
 	tcase_add_test(tc, test_summary);
 	tcase_add_test(tc, test_switches_and_priv_fds);
+	tcase_add_test(tc, test_dev);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

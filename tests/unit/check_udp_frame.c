@@ -96,6 +96,72 @@ START_TEST(ipv6_patch_writes_lengths_and_udp)
 }
 END_TEST
 
+/* RFC 1071 over 16-bit big-endian words, independently of csum_partial. */
+static uint16_t ref_sum(const uint8_t *p, size_t n)
+{
+	uint32_t t = 0;
+
+	for (size_t i = 0; i < n; i += 2)
+		t += (uint32_t)(p[i] << 8) | (i + 1 < n ? p[i + 1] : 0);
+	while (t >> 16)
+		t = (t & 0xffff) + (t >> 16);
+	return (uint16_t)t;
+}
+
+/* skb_checksum_help (the AF_XDP device's software checksum): a frame whose UDP checksum field holds
+ * the pseudo-header sum (what a NEEDS_CSUM frame carries) gets the checksum a receiver verifies;
+ * a sum of 0 goes as 0xFFFF; a field outside the frame is refused. */
+START_TEST(checksum_help_completes_partial)
+{
+	uint8_t f[14 + 20 + 8 + 37];
+	const size_t start = 34, ulen = sizeof(f) - 34;
+	uint32_t s = htonl(0xc0000201), d = htonl(0xc0000202);
+	uint8_t ph[12];
+
+	for (size_t i = 42; i < sizeof(f); i++)
+		f[i] = (uint8_t)(i * 7 + 3);
+	build_ipv4(f, s, d, (uint16_t)ulen, 0x1234, 0);
+	ck_assert_int_eq(skb_checksum_help(f, sizeof(f), start, 6), 0);
+	memcpy(ph, &s, 4);
+	memcpy(ph + 4, &d, 4);
+	ph[8] = 0;
+	ph[9] = 17;
+	ph[10] = 0;
+	ph[11] = (uint8_t)ulen;
+	/* pseudo-header + datagram (with the checksum) sums to 0xFFFF */
+	{
+		uint8_t all[12 + sizeof(f) - 34];
+
+		memcpy(all, ph, 12);
+		memcpy(all + 12, f + start, ulen);
+		ck_assert_uint_eq(ref_sum(all, sizeof(all)), 0xffff);
+	}
+	/* choose the last two payload bytes so that the sum is 0xFFFF: the checksum computed is 0
+	 */
+	f[sizeof(f) - 1] = 0; /* odd length: the last byte alone pads to a word */
+	build_ipv4(f, s, d, (uint16_t)ulen, 0x1234, 0);
+	f[sizeof(f) - 3] = f[sizeof(f) - 2] = 0;
+	{
+		uint8_t all[12 + sizeof(f) - 34];
+		uint16_t rest;
+
+		memcpy(all, ph, 12);
+		memcpy(all + 12, f + start, ulen);
+		all[12 + 6] = all[12 + 7] = 0;
+		rest = (uint16_t)~ref_sum(all, sizeof(all));
+		/* the two bytes at an even offset from the UDP header: a whole word of the sum */
+		ck_assert_int_eq((sizeof(f) - 3 - start) % 2, 0);
+		f[sizeof(f) - 3] = (uint8_t)(rest >> 8);
+		f[sizeof(f) - 2] = (uint8_t)rest;
+	}
+	ck_assert_int_eq(skb_checksum_help(f, sizeof(f), start, 6), 0);
+	ck_assert_uint_eq(f[start + 6], 0xff);
+	ck_assert_uint_eq(f[start + 7], 0xff);
+	ck_assert_int_eq(skb_checksum_help(f, sizeof(f), start, ulen - 1), -1);
+	ck_assert_int_eq(skb_checksum_help(f, sizeof(f), sizeof(f) + 1, 0), -1);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("udp_frame");
@@ -105,6 +171,7 @@ int main(void)
 
 	tcase_add_test(tc, ipv4_patch_matches_built_headers);
 	tcase_add_test(tc, ipv6_patch_writes_lengths_and_udp);
+	tcase_add_test(tc, checksum_help_completes_partial);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
