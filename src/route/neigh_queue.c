@@ -257,8 +257,20 @@ void neigh_queue_drain(int max_ms)
 	struct timespec ms = {0, 1000000};
 
 	for (int waited = 0; waited < max_ms; waited++) {
-		if (__atomic_load_n(&neigh_queue_head, __ATOMIC_ACQUIRE) == NULL)
-			return;
+		/* nothing waits, and no flush is still sending what it took off the queue (the
+		 * listener's transmit may be slow: the first frame on a device opens the AF_XDP
+		 * socket, src/dev/xdp_xmit.c; the process must not end in the middle of it) */
+		if (__atomic_load_n(&neigh_queue_head, __ATOMIC_ACQUIRE) == NULL &&
+		    !__atomic_load_n(&neigh_queue_flushing, __ATOMIC_ACQUIRE)) {
+			bool idle;
+
+			/* both are set under the lock by a flush: read them together */
+			shim_lock_acquire(&queue_lock);
+			idle = neigh_queue_head == NULL && !neigh_queue_flushing;
+			shim_lock_release(&queue_lock);
+			if (idle)
+				return;
+		}
 		rawsys2(SYS_nanosleep, &ms, NULL);
 	}
 	/* what still waits is lost with the process */
