@@ -14,11 +14,12 @@
  * chunk is free: reclaim, kick, a bounded wait; then the frame goes to the packet socket.
  *
  * Frames it does not take go to the device below (the packet socket): GSO and UFO super-packets,
- * frames larger than a chunk, and every frame of a device it could not bind to (EBUSY: the queue
- * is another socket's; EPERM: no CAP_NET_RAW; EINVAL/EOPNOTSUPP/EAFNOSUPPORT: a kernel without
- * AF_XDP) — said once per device on the notice output. A child of fork never uses its parent's
- * socket or UMEM (the mappings are not inherited, MADV_DONTFORK): it makes its own on its first
- * frame. */
+ * frames with an skb priority or mark (dev_meta: the packet socket gives them their own; an AF_XDP
+ * frame has its socket's, 0), frames larger than a chunk, and every frame of a device it could not
+ * bind to (EBUSY: the queue is another socket's; EPERM: no CAP_NET_RAW;
+ * EINVAL/EOPNOTSUPP/EAFNOSUPPORT: a kernel without AF_XDP) — said once per device on the notice
+ * output. A child of fork never uses its parent's socket or UMEM (the mappings are not inherited,
+ * MADV_DONTFORK): it makes its own on its first frame. */
 #ifndef SHIM_XDP_XMIT_H
 #define SHIM_XDP_XMIT_H
 

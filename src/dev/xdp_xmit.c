@@ -409,12 +409,17 @@ struct xsk_frame {
 	uint16_t csum_start, csum_offset;
 };
 
-static bool xsk_frame_ok(const struct iovec *iov, int iovcnt, struct xsk_frame *f)
+static bool xsk_frame_ok(const struct iovec *iov, int iovcnt, const struct dev_meta *m,
+			 struct xsk_frame *f)
 {
 	struct virtio_net_hdr vh;
 	size_t len = 0;
 
 	if (iovcnt < 1 || iov[0].iov_len < DEV_VNET_HDR_LEN)
+		return false;
+	/* an skb priority or mark: the packet socket gives it to the frame (its control messages);
+	 * an AF_XDP frame has its socket's, 0 */
+	if (dev_meta_priority(m) != 0 || dev_meta_mark(m) != 0)
 		return false;
 	memcpy(&vh, iov[0].iov_base, DEV_VNET_HDR_LEN);
 	if (vh.gso_type != VIRTIO_NET_HDR_GSO_NONE)
@@ -508,7 +513,7 @@ static int xdp_xmit(struct netdev *dev, int ifindex, const struct iovec *iov, in
 	int64_t addr;
 	int err;
 
-	if (!xsk_frame_ok(iov, iovcnt, &f))
+	if (!xsk_frame_ok(iov, iovcnt, m, &f))
 		return below(dev, ifindex, iov, iovcnt, m, dontwait);
 	shim_lock_acquire(&xdp_lock);
 	x = xsk_get(ifindex);
@@ -563,7 +568,7 @@ static int xdp_xmit_batch(struct netdev *dev, int ifindex, struct iovec *const *
 	for (; put < n; put++) {
 		int64_t addr;
 
-		if (!xsk_frame_ok(iov[put], iovcnt[put], &f))
+		if (!xsk_frame_ok(iov[put], iovcnt[put], m != NULL ? &m[put] : NULL, &f))
 			break; /* this one and the rest: the next round */
 		if (xsk_ring_full(x) || x->nfree == 0) {
 			/* hand what is on the ring over before waiting for room */
@@ -605,7 +610,7 @@ static int xdp_xmit_batch(struct netdev *dev, int ifindex, struct iovec *const *
 	if (err < 0)
 		return err;
 	/* the first frame is not one for AF_XDP (or no room for it): the packet socket */
-	err = below(dev, ifindex, iov[0], iovcnt[0], m, dontwait);
+	err = below(dev, ifindex, iov[0], iovcnt[0], m, dontwait); /* m: the first frame's */
 	return err == 0 ? 1 : err;
 }
 
