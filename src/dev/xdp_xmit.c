@@ -296,6 +296,7 @@ static struct xsk *xsk_get(int ifindex)
 	if (x == NULL)
 		return NULL; /* more devices than slots: the rest through the packet socket */
 	memset(x, 0, sizeof(*x) - sizeof(x->free));
+	x->fd = -1;
 	x->ifindex = ifindex;
 	fd = __atomic_exchange_n(&spare_fd, -1, __ATOMIC_ACQ_REL);
 	if (fd < 0) {
@@ -303,7 +304,9 @@ static struct xsk *xsk_get(int ifindex)
 		if (fd >= 0)
 			fd = internal_fd_adopt((int)fd, true);
 	}
-	x->fd = (int)fd;
+	x->fd = fd < 0 ? -1 : (int)fd;
+	if (fd >= 0)
+		internal_fd_track(&x->fd); /* moved if the program dup2s onto its number */
 	err = fd < 0 ? (int)fd : xsk_setup(x);
 	/* made from a thread in another network namespace than the packet socket's, it would name
 	 * another namespace's device by this ifindex */
@@ -625,8 +628,10 @@ static void xdp_after_fork_child(void)
 	for (int i = 0; i < XDP_DEVS; i++) {
 		if (devs[i].state == XSK_OPEN && devs[i].fd >= 0)
 			internal_fd_close(devs[i].fd);
-		if (devs[i].state == XSK_OPEN)
+		if (devs[i].state == XSK_OPEN) {
 			memset(&devs[i], 0, sizeof(devs[i]) - sizeof(devs[i].free));
+			devs[i].fd = -1;
+		}
 	}
 }
 SHIM_AFTER_FORK(xdp_after_fork_child);
