@@ -35,8 +35,10 @@ bool udp_cork_pending(const struct shim_sock *sk);
  * datagram; a send that pushes it there ends that state. */
 bool udp_cork_in_kernel(struct shim_sock *sk, const struct shim_msg *m);
 
-/* Locked. The send was handed to the kernel socket while corking: the kernel now holds it. */
-void udp_cork_handed_off(struct shim_sock *sk);
+/* Not locked. The corked send m was handed to the kernel socket: the kernel now holds it, and on
+ * a connected socket it may have written inet->cork.fl with a flow the shim does not know (then
+ * the sends that read that flow go to the kernel socket until the next connect). */
+void udp_cork_handed_off(struct shim_sock *sk, const struct shim_msg *m);
 
 /* Locked, with a pending datagram (S3 → do_append_data): append m, and push when no longer corked
  * (neither UDP_CORK nor MSG_MORE). Returns m->len, -errno, or SHIM_BATCH_BROKEN. */
@@ -63,10 +65,20 @@ void udp_cork_after_connect(struct shim_sock *sk, const struct sockaddr *addr, s
 			    int ret, uint32_t fl_saddr);
 
 /* Not locked. The connected fast path with the cached route (udp_sendmsg S12): the kernel takes
- * the flow from inet->cork.fl, which a corked send with another destination (or source) overwrote
- * since connect; the shim does the same (destination, source, port; rt's next hop follows the
- * destination on an on-link route). */
-void udp_cork_fastpath_flow(struct shim_sock *sk, struct route_result *rt, uint16_t *dport);
+ * the source from inet->cork.fl, and a send that is not corked the destination too, which a
+ * corked send with another destination (or source) overwrote since connect; the shim does the
+ * same (destination, source, port; rt's next hop follows the destination on an on-link route).
+ * Returns -1 when that flow was written by the kernel socket (a corked send handed to it): the
+ * send is the kernel socket's. */
+int udp_cork_fastpath_flow(struct shim_sock *sk, struct route_result *rt, uint16_t *dport,
+			   bool corked);
+
+/* Not locked. Whether a corked send of a connected socket with this flow (destination, the
+ * source of its route, destination port) leaves inet->cork.fl as it is. One that would change it
+ * is handed to the kernel socket, so the kernel socket's flow, which its own connected sends
+ * read, stays the one the shim knows. */
+bool udp_cork_flow_current(struct shim_sock *sk, const struct sock_view *sv, uint32_t daddr,
+			   uint32_t saddr, uint16_t dport);
 
 /* At sync: whether the kernel socket may hold a corked datagram (SIOCOUTQ, UDP_CORK). */
 void udp_cork_sync(struct shim_sock *sk, int fd);

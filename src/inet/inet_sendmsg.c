@@ -135,6 +135,6 @@ long inet_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m)
 	shim_lock_release(&sk->lock);
 	ret = udp_sendmsg(fd, sk, m, &view);
 	if (ret == SHIM_TO_KERNEL && (m->flags & MSG_MORE))
-		udp_cork_handed_off(sk); /* the kernel socket holds this corked datagram */
+		udp_cork_handed_off(sk, m); /* the kernel socket holds this corked datagram */
 	return ret;
 }

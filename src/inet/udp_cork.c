@@ -31,6 +31,10 @@ struct udp_cork {
 	/* the flow below was written by a corked send since the last connect: the connected fast
 	 * path, which reads inet->cork.fl, sends there too */
 	bool fl_override;
+	/* a corked send the kernel socket made (a hand-off) may have written inet->cork.fl with a
+	 * flow the shim did not compute: until the next connect, the sends that read it (the
+	 * connected fast path with the cached route) are the kernel socket's */
+	bool fl_kernel;
 	/* inet->cork.fl: addresses and the destination port, of the pending family (fl.ip4 for
 	 * AF_INET); the source port is the socket's at the push (udp_send_skb) */
 	struct shim_flowi fl;
@@ -166,11 +170,45 @@ bool udp_cork_in_kernel(struct shim_sock *sk, const struct shim_msg *m)
 	return true;
 }
 
-void udp_cork_handed_off(struct shim_sock *sk)
+/* Whether a corked send of a connected socket writes inet->cork.fl other than it is: one with
+ * control messages, or a name other than the peer's, or a socket whose flow is not the connect's
+ * (udp_sendmsg's "Now cork the socket": the destination given, the source of its route). */
+static bool cork_flow_rewritten(const struct shim_sock *sk, const struct shim_msg *m)
 {
+	const struct udp_cork *c = sk->cork;
+	struct sockaddr_in sin;
+
+	if (c != NULL && (c->fl_override || c->fl_kernel))
+		return true;
+	if (m->controllen != 0)
+		return true;
+	if (!m->has_name)
+		return false;
+	if (m->namelen < (int)sizeof(sin))
+		return true; /* refused before (EINVAL): nothing written, nothing lost by asking */
+	memcpy(&sin, &m->name, sizeof(sin));
+	return sin.sin_addr.s_addr != sk->daddr || sin.sin_port != sk->dport;
+}
+
+void udp_cork_handed_off(struct shim_sock *sk, const struct shim_msg *m)
+{
+	struct udp_cork *c;
+
 	shim_lock_acquire(&sk->lock);
 	if (!udp_cork_pending(sk))
 		sk->cork_kernel = true;
+	/* the kernel socket wrote its inet->cork.fl (udp_sendmsg) */
+	if (sk->connected && cork_flow_rewritten(sk, m)) {
+		c = sk->cork;
+		if (c == NULL && (c = shim_zalloc(sizeof(*c))) != NULL)
+			__atomic_store_n(&sk->cork, c, __ATOMIC_RELEASE);
+		if (c != NULL) {
+			c->fl_kernel = true;
+			c->fl_override = false;
+		} else {
+			sock_set_kernel_only(sk, "an unknown inet->cork.fl", KR_RESOURCES);
+		}
+	}
 	shim_lock_release(&sk->lock);
 }
 
@@ -262,6 +300,7 @@ long udp_cork_begin(struct shim_sock *sk, struct shim_msg *m, const struct udp_d
 	c->length += m->len;
 	c->pending = AF_INET;
 	c->fl_override = true;
+	c->fl_kernel = false;
 	path_step(m->trace, "ip_append_data(corked: %zu bytes pending)", m->len);
 	shim_lock_release(&sk->lock);
 	return (long)m->len;
@@ -306,6 +345,7 @@ static void connect_failed(struct shim_sock *sk, const struct sockaddr *addr, so
 	}
 	cork_set_flow4(c, sin.sin_addr.s_addr, fl_saddr, sin.sin_port);
 	c->fl_override = true;
+	c->fl_kernel = false;
 }
 
 void udp_cork_after_connect(struct shim_sock *sk, const struct sockaddr *addr, socklen_t len,
@@ -320,29 +360,61 @@ void udp_cork_after_connect(struct shim_sock *sk, const struct sockaddr *addr, s
 	if (!sk->connected || c == NULL)
 		return;
 	c->fl_override = false;
+	c->fl_kernel = false;
 	if (!c->pending)
 		return;
 	/* __ip4_datagram_connect routes into inet->cork.fl: the pending datagram follows */
 	cork_set_flow4(c, sk->daddr, fl_saddr, sk->dport);
 }
 
-void udp_cork_fastpath_flow(struct shim_sock *sk, struct route_result *rt, uint16_t *dport)
+int udp_cork_fastpath_flow(struct shim_sock *sk, struct route_result *rt, uint16_t *dport,
+			   bool corked)
 {
 	struct udp_cork *c;
+	int ret = 0;
 
 	/* set once under the lock, kept until the socket is released: no cork yet, no lock */
 	if (__atomic_load_n(&sk->cork, __ATOMIC_ACQUIRE) == NULL)
-		return;
+		return 0;
 	shim_lock_acquire(&sk->lock);
 	c = sk->cork;
-	if (c != NULL && c->fl_override) {
-		if (shim_addr_equal(&rt->nexthop, &rt->daddr)) /* on-link: the destination */
-			rt->nexthop = shim_addr_v4(c->fl.ip4.daddr);
-		rt->daddr = shim_addr_v4(c->fl.ip4.daddr);
+	if (c != NULL && c->fl_kernel) {
+		ret = -1;
+	} else if (c != NULL && c->fl_override) {
+		/* udp_sendmsg takes saddr from the flow; a corked send writes the peer into it
+		 * ("Now cork the socket"), a plain one sends to the flow's destination */
 		rt->saddr = shim_addr_v4(c->fl.ip4.saddr);
-		*dport = c->fl.ip4.dport;
+		if (!corked) {
+			/* on an on-link route the next hop is the destination */
+			if (shim_addr_equal(&rt->nexthop, &rt->daddr))
+				rt->nexthop = shim_addr_v4(c->fl.ip4.daddr);
+			rt->daddr = shim_addr_v4(c->fl.ip4.daddr);
+			*dport = c->fl.ip4.dport;
+		}
 	}
 	shim_lock_release(&sk->lock);
+	return ret;
+}
+
+bool udp_cork_flow_current(struct shim_sock *sk, const struct sock_view *sv, uint32_t daddr,
+			   uint32_t saddr, uint16_t dport)
+{
+	struct udp_cork *c;
+	bool same;
+
+	if (__atomic_load_n(&sk->cork, __ATOMIC_ACQUIRE) == NULL)
+		return daddr == sv->daddr && saddr == sv->saddr && dport == sv->dport;
+	shim_lock_acquire(&sk->lock);
+	c = sk->cork;
+	if (c->fl_kernel)
+		same = false;
+	else if (c->fl_override)
+		same = daddr == c->fl.ip4.daddr && saddr == c->fl.ip4.saddr &&
+		       dport == c->fl.ip4.dport;
+	else
+		same = daddr == sv->daddr && saddr == sv->saddr && dport == sv->dport;
+	shim_lock_release(&sk->lock);
+	return same;
 }
 
 void udp_cork_sync(struct shim_sock *sk, int fd)

@@ -235,15 +235,22 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 	path_step(m->trace, "ip_route_output_flow(%s dev %s src %s via %s mtu %u%s)",
 		  route_type_name(rt.type), rt.dev_name, ip_str(rt.saddr.v4, a1),
 		  ip_str(rt.nexthop.v4, a2), rt.mtu, cached ? " cached" : "");
-	/* the cached route's flow is inet->cork.fl, which a corked send may have changed */
-	if (cached)
-		udp_cork_fastpath_flow(sk, &rt, &dport);
-	if (fastpath && !cached) {
+	if (fastpath && cached != 1) { /* sk_dst_set */
 		shim_lock_acquire(&sk->lock);
 		sk->dst_cache = rt;
 		sk->dst_cache_valid = true;
 		shim_lock_release(&sk->lock);
 	}
+	/* the cached route's flow is inet->cork.fl, which a corked send may have changed */
+	if (cached && udp_cork_fastpath_flow(sk, &rt, &dport, (m->flags & MSG_MORE) != 0) < 0)
+		TO_KERNEL(m, KR_CORK,
+			  "kernel(inet->cork.fl written by the kernel socket's corked send)");
+	/* "Now cork the socket": a corked send writes its flow into inet->cork.fl (even when the
+	 * append fails, and for MSG_PROBE), which the connected fast path reads afterwards; one
+	 * that changes it is the kernel socket's, whose own connected sends then read the same */
+	if ((m->flags & MSG_MORE) && sv->connected &&
+	    !udp_cork_flow_current(sk, sv, rt.daddr.v4, rt.saddr.v4, dport))
+		TO_KERNEL(m, KR_CORK, "kernel(corked flow other than inet->cork.fl)");
 
 	/* S13: MSG_PROBE stops after routing; MSG_CONFIRM changes nothing on the wire */
 	if (m->flags & MSG_PROBE)

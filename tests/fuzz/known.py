@@ -16,11 +16,6 @@ KNOWN = {
     "pending-error": "an ICMP error that arrives during a send: the kernel's next send fails "
                      "(ECONNREFUSED, EHOSTUNREACH...), the shim's sends (conformance.md "
                      "Differs: a pending socket error; issue 14 item 3)",
-    "cork-other-dest-error": "after a connected socket's corked datagram to another destination, "
-                             "the kernel's sendmmsg entries and writev go to the cork's "
-                             "destination, the shim's to the peer (and errors follow: a "
-                             "sendmmsg stopping after one entry, EPIPE/EFAULT against "
-                             "ECONNREFUSED) (found by the fuzzer; conformance.md Differs)",
     "unicast-if-after-connect": "IP_UNICAST_IF set after connect to an interface the peer is "
                                 "not reached by, then a send through a dup or from a forked "
                                 "child: EINVAL, or frames on veth-a the kernel does not send "
@@ -153,13 +148,6 @@ def unicast_if_after_connect(text):
                for w, line, connected in calls_with_connected(text))
 
 
-def cork_other_dest(text):
-    """A connected socket corks a datagram with an explicit destination."""
-    return any(len(w) > 2 and w[1] in connected and re.search(r"flags=\S*more", line) and
-               " to=" in line
-               for w, line, connected in calls_with_connected(text))
-
-
 def failed_connect(lines, native, before=None):
     """A connect (in the parent or a forked child) that failed natively (before step `before`)."""
     for r in native:
@@ -200,8 +188,6 @@ def classify(lines, native, shim, report):
                 return "pending-error", first
         if unicast_if_after_connect(prior):
             return "unicast-if-after-connect", first
-        if call in SEND_CALLS and cork_other_dest(prior):
-            return "cork-other-dest-error", first
         if ((en in ("ENOBUFS", "EAGAIN") or es in ("ENOBUFS", "EAGAIN")) and en != es or
                 call == "sendmmsg" and rn is not None and rs is not None and 0 <= rn < rs) and \
                 re.search(r"name=sndbuf", prior):
