@@ -56,6 +56,13 @@ int route_dev_of_addr(uint32_t addr);
 /* Whether r is still what the kernel would answer (no notification since). */
 bool route_valid(const struct route_result *r);
 
+/* A route kept by a socket (sk_dst_cache) in a child of fork, not valid by route_valid only
+ * because the child cannot know what changed between the fork and its listener's start: whether
+ * nothing else moved since and the kernel answers r's own flow (r->key) the same now; then *now is
+ * that answer, current. (The kernel's dst stays valid across fork; a lookup with the socket's
+ * present settings would differ where they changed without resetting it, IP_UNICAST_IF.) */
+bool route_still_valid_after_fork(const struct route_result *r, struct route_result *now);
+
 /* The next hop's hardware address, if the kernel's neighbour table of nexthop's family (ARP or
  * NDP) has a usable entry (NUD_VALID). Returns 0 and fills mac, or -1 (no entry, incomplete,
  * failed: the kernel must resolve it). */

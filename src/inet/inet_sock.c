@@ -256,9 +256,10 @@ void inet_sock_sync(struct shim_sock *sk, int fd)
 	/* the generation first: a change made after this read moves it again */
 	unsigned gen = sockgen_read(sk->gen_cell);
 	bool again = sk->synced, was_connected = sk->connected, peer_unknown;
-	uint32_t daddr = sk->daddr;
+	uint32_t daddr = sk->daddr, saddr = sk->saddr, mark = sk->mark;
 	uint16_t dport = sk->dport;
-	int v;
+	uint8_t tos = sk->tos;
+	int v, bound_dev_if = sk->bound_dev_if;
 
 	if (sk->family == AF_INET6) {
 		inet6_sock_sync(sk, fd);
@@ -305,7 +306,13 @@ void inet_sock_sync(struct shim_sock *sk, int fd)
 	sk->nonblock = v >= 0 && (v & O_NONBLOCK);
 	/* shut_wr is not readable back: it keeps what shutdown() calls seen so far recorded, and
 	 * what another process may have done is asked (below, with the cork state known) */
-	sk->dst_cache_valid = false;
+	/* sk_dst_cache is the kernel socket's: another process's change drops it only where the
+	 * kernel does (connect, disconnect, SO_BINDTODEVICE, IP_TOS, SO_MARK: sk_dst_reset), not
+	 * for IP_UNICAST_IF and the rest */
+	if (!again || !was_connected || !sk->connected || sk->daddr != daddr ||
+	    sk->dport != dport || sk->saddr != saddr || sk->bound_dev_if != bound_dev_if ||
+	    sk->tos != tos || sk->mark != mark)
+		sk->dst_cache_valid = false;
 	udp_cork_sync(sk, fd);
 
 	sk->kernel_only = NULL;

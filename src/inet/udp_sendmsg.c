@@ -11,6 +11,7 @@
 #include "shim/neigh_queue.h"
 #include "shim/rawsys.h"
 #include "shim/route.h"
+#include "shim/sandbox.h"
 #include "shim/selfcheck.h"
 #include "shim/udp_gso.h"
 #include "shim/udp_send_skb.h"
@@ -71,7 +72,9 @@ static long udp_destination(const struct sock_view *sk, const struct shim_msg *m
 	return 0;
 }
 
-/* S12: the route, from the socket's cache on the connected fast path. */
+/* S12: the route, from the socket's cache on the connected fast path (sk_dst_check). Returns 1
+ * for the cached route, 2 for the cached route found current again in a child of fork (to be
+ * kept), 0 for a lookup, or SHIM_TO_KERNEL. */
 static long udp_route(const struct sock_view *s, const struct shim_flowi *key, bool fastpath,
 		      bool fresh, struct route_result *rt)
 {
@@ -79,9 +82,25 @@ static long udp_route(const struct sock_view *s, const struct shim_flowi *key, b
 		*rt = s->dst_cache;
 		return 1; /* cached: the broadcast permission is not checked again */
 	}
+	/* the kernel socket's dst is the parent's too: still valid after fork */
+	if (fastpath && s->dst_cache_valid && route_still_valid_after_fork(&s->dst_cache, rt))
+		return 2;
 	if ((fresh ? route_output_fresh(key, rt) : route_output(key, rt)) < 0)
 		return SHIM_TO_KERNEL;
 	return 0;
+}
+
+/* sk_dst_set of the kernel socket too: its own connected sends (a local peer, a pending corked
+ * datagram's followers) would otherwise look up again with its settings of then, which
+ * IP_UNICAST_IF may have changed without resetting the route. A MSG_PROBE send does the lookup and
+ * sets the route, and nothing else (no datagram, sk_err and the shutdown state untouched); not
+ * while the kernel socket may hold a corked datagram or UDP_CORK is on (the probe would push it, or
+ * write inet->cork.fl), nor under a seccomp filter (sandbox.h). */
+static void sk_dst_set_kernel(int fd, struct shim_sock *sk)
+{
+	if (sk->cork_opt || sk->cork_kernel || udp_cork_pending(sk) || shim_sandboxed())
+		return;
+	(void)rawsys6(SYS_sendto, fd, 0, 0, MSG_PROBE | MSG_DONTWAIT | MSG_NOSIGNAL, 0, 0);
 }
 
 /* Whether a pending error must be asked for (SO_ERROR) before this send: only when the listener
@@ -239,6 +258,8 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 		shim_lock_acquire(&sk->lock);
 		sk->dst_cache = rt;
 		sk->dst_cache_valid = true;
+		if (cached == 0)
+			sk_dst_set_kernel(fd, sk);
 		shim_lock_release(&sk->lock);
 	}
 	/* the cached route's flow is inet->cork.fl, which a corked send may have changed */

@@ -1,13 +1,13 @@
 /* notify: the route generation, moved by rtnetlink notifications.
  *
- * A thread of the shim's own listens to link, address, route, rule and neighbour changes and bumps
- * the generation on each; cached routes, links and neighbours are used only while the generation
- * they were made in is current. The thread is started at set-up (bypass mode: preload/init.c) and
- * in a child of libc's fork() by the fork interposer, never by a lookup: a lookup may run in a
- * signal handler that interrupted malloc, and pthread_create allocates (the thread's TLS, with the
- * program's calloc) and takes libc's locks. It blocks every signal. Without it (it could not
- * start; a child of _Fork or of a raw clone; passthrough mode) every lookup asks the kernel
- * (generation always new). */
+ * A thread of the shim's own listens to link, address, route, rule, multicast group and neighbour
+ * changes and bumps the generation on each; cached routes, links and neighbours are used only
+ * while the generation they were made in is current. The thread is started at set-up (bypass mode:
+ * preload/init.c) and in a child of libc's fork() by the fork interposer, never by a lookup: a
+ * lookup may run in a signal handler that interrupted malloc, and pthread_create allocates (the
+ * thread's TLS, with the program's calloc) and takes libc's locks. It blocks every signal. Without
+ * it (it could not start; a child of _Fork or of a raw clone; passthrough mode) every lookup asks
+ * the kernel (generation always new). */
 #include "notify.h"
 #include "rtnl.h"
 #include "route_fixed_internal.h"
@@ -28,6 +28,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/neighbour.h>
+#include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -39,7 +40,7 @@
 #include <stdatomic.h>
 #include <sys/syscall.h>
 
-static _Atomic uint64_t generation = 1; /* links, addresses, routes, rules */
+static _Atomic uint64_t generation = 1; /* links, addresses, routes, rules, multicast groups */
 /* neighbours (and everything above); 0 not started, 1 running, -1 failed: no caching. Both are
  * read inline by the send fast path (notify_live_generation_inline, include/shim/route.h). */
 _Atomic uint64_t notify_neigh_generation_var = 1;
@@ -48,6 +49,17 @@ static long listener_pid;
 static long listener_tid;	   /* the thread, for notify_pause to see it gone */
 static _Atomic int stop_requested; /* notify_pause: the thread ends at its next wake-up */
 static int subscribed_fd = -1;	   /* listen_fd once bound to the groups (one bind per socket) */
+/* In a child of fork: the generation at the fork (what the parent's answers were made in) and the
+ * one the child's listener started with; 0 before any fork (notify_fork_only). */
+static uint64_t fork_gen_parent, fork_gen_child;
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK 270
+#endif
+/* ip_mc_inc_group / __ip_mc_dec_group: a group's first join or last leave on a device flushes
+ * every cached IPv4 route (ip_rt_multicast_event → rt_cache_flush) and notifies this group
+ * (RTM_NEWMULTICAST, RTM_DELMULTICAST; Linux 6.14 and later, not in older headers) */
+#define RTNLGRP_IPV4_MCADDR_GROUP 37
 /* the kernel's counts of the messages queued for the listener (notify_bpf.c), zeros without them */
 static const uint64_t no_counts[NOTIFY_BPF_COUNTS];
 const volatile uint64_t *notify_bpf_counts = no_counts;
@@ -315,6 +327,13 @@ static void start_listener(void)
 		atomic_store(&notify_listener_state, -1);
 		return;
 	}
+	/* a kernel without the group answers EINVAL: its joins go unseen, as before */
+	{
+		int group = RTNLGRP_IPV4_MCADDR_GROUP;
+
+		(void)rawsys5(SYS_setsockopt, listen_fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP,
+			      &group, sizeof(group));
+	}
 	fd = subscribed_fd = listen_fd;
 	atomic_store(&stop_requested, 0);
 	__atomic_store_n(&listener_tid, 0, __ATOMIC_RELEASE);
@@ -326,6 +345,8 @@ static void start_listener(void)
 	}
 	listener_pid = rawsys0(SYS_getpid);
 	atomic_fetch_add(&generation, 1); /* nothing cached before the listener counts */
+	if (fork_gen_parent != 0)
+		fork_gen_child = route_gen_now();
 	atomic_store(&notify_listener_state, 1);
 }
 
@@ -431,8 +452,17 @@ uint64_t notify_generation_peek(void)
 	return route_gen_now();
 }
 
+bool notify_fork_only(uint64_t gen)
+{
+	return fork_gen_child != 0 && gen == fork_gen_parent &&
+	       atomic_load_explicit(&notify_listener_state, memory_order_acquire) == 1 &&
+	       route_gen_now() == fork_gen_child;
+}
+
 void notify_forget_after_fork(void)
 {
+	fork_gen_parent = route_gen_now();
+	fork_gen_child = 0;
 	/* The listener thread did not survive fork: the fork interposer starts a new one in a child
 	 * of fork() (notify_start); after _Fork or a raw clone none starts and every lookup asks */
 	atomic_store(&notify_listener_state, shim_proc_libc_usable() ? 0 : -1);

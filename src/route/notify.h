@@ -26,6 +26,11 @@ uint64_t notify_generation_peek(void);
 
 void notify_forget_after_fork(void);
 
+/* Whether an answer of generation gen is old only because this process is a child of fork: gen
+ * is the parent's generation at the fork, and nothing has moved since the child's listener
+ * started (changes made between the fork and then are not seen). */
+bool notify_fork_only(uint64_t gen);
+
 /* Open the listener's rtnetlink socket and error watch now (not subscribed until the listener
  * starts, so nothing queues on it). 0 or -errno. */
 int notify_open_now(void);

@@ -422,6 +422,27 @@ bool route_valid(const struct route_result *r)
 	return r->generation == notify_generation();
 }
 
+/* The same answer for the same flow: what the route says, not when it was asked. */
+static bool route_same_answer(const struct route_result *a, const struct route_result *b)
+{
+	return a->err == b->err && a->type == b->type && a->oif == b->oif &&
+	       shim_addr_equal(&a->saddr, &b->saddr) && shim_addr_equal(&a->daddr, &b->daddr) &&
+	       shim_addr_equal(&a->nexthop, &b->nexthop) && a->mtu == b->mtu &&
+	       a->mtu_locked == b->mtu_locked && a->hoplimit == b->hoplimit &&
+	       a->default_ttl == b->default_ttl && a->flags == b->flags &&
+	       a->dev_mtu == b->dev_mtu && a->dev_ether == b->dev_ether && a->dev_up == b->dev_up &&
+	       memcmp(a->dev_mac, b->dev_mac, 6) == 0;
+}
+
+bool route_still_valid_after_fork(const struct route_result *r, struct route_result *now)
+{
+	if (!notify_fork_only(r->generation) || route_output_fresh(&r->key, now) < 0 ||
+	    !route_same_answer(r, now))
+		return false;
+	now->key = r->key;
+	return true;
+}
+
 uint64_t route_generation(void)
 {
 	return notify_generation_peek();
