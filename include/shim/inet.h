@@ -30,6 +30,7 @@ struct shim_msg {
 	int flags;
 	struct path_trace *trace;
 	int kernel_reason;	  /* enum shim_kernel_reason, when the answer is SHIM_TO_KERNEL */
+	bool dst_fresh;		  /* udp_sendmsg looked the connected route up again (sk_dst_set) */
 	struct xmit_batch *batch; /* sendmmsg: single frames wait here for one transmit */
 };
 

@@ -39,6 +39,23 @@ static inline unsigned sockgen_bump(unsigned *cell)
 	return __atomic_fetch_add(cell, 1, __ATOMIC_ACQ_REL);
 }
 
+/* A connect (or disconnect, or a connect that failed) bumps by this much: a process that reads the
+ * socket again sees that one was made since, which dropped the socket's route (sk_dst_reset)
+ * whatever the peer is now. Two sockets that share a cell only cost each other a lookup. */
+#define SOCKGEN_CONNECT_STEP (1u << 20)
+
+/* The socket changed by a connect: returns the generation before the bump. */
+static inline unsigned sockgen_bump_connect(unsigned *cell)
+{
+	return __atomic_fetch_add(cell, SOCKGEN_CONNECT_STEP, __ATOMIC_ACQ_REL);
+}
+
+/* Whether a connect was made between the generations then and now (sockgen_bump_connect). */
+static inline bool sockgen_connected_since(unsigned then, unsigned now)
+{
+	return (then / SOCKGEN_CONNECT_STEP) != (now / SOCKGEN_CONNECT_STEP);
+}
+
 /* Which mapping serves (for tests): 2 the per-user file, 1 the anonymous fallback, 0 none yet. */
 int sockgen_backing(void);
 

@@ -2,6 +2,7 @@
  * inet_autobind). */
 #include "shim/inet.h"
 #include "shim/rawsys.h"
+#include "shim/sandbox.h"
 #include "shim/udp_cork.h"
 
 #include <errno.h>
@@ -32,6 +33,21 @@ static int inet_autobind(int fd, struct shim_sock *sk, struct path_trace *t)
 		sk->saddr = got.sin_addr.s_addr;
 	path_step(t, "inet_autobind(port %u)", ntohs(got.sin_port));
 	return 0;
+}
+
+/* udp_sendmsg's sk_dst_set, made by a send the shim answered itself, for the kernel socket too:
+ * its own later connected sends (a local peer, ...) would otherwise look up again with the
+ * settings of then, which IP_UNICAST_IF may have changed without resetting the route, and take
+ * inet->cork.fl only from a cached route. A MSG_PROBE send does the lookup and sets the route, and
+ * nothing else (no datagram, sk_err and the shutdown state untouched). A send handed to the kernel
+ * socket sets it itself. Not while the kernel socket may hold a corked datagram or UDP_CORK is on
+ * (the probe would push it, or write inet->cork.fl), nor under a seccomp filter (sandbox.h). */
+static void sk_dst_set_kernel(int fd, struct shim_sock *sk)
+{
+	if (sk->cork_opt || sk->cork_kernel || udp_cork_pending(sk) || shim_sandboxed())
+		return;
+	(void)rawsys6(SYS_sendto, fd, 0, 0, 0x10 /* MSG_PROBE */ | MSG_DONTWAIT | MSG_NOSIGNAL, 0,
+		      0);
 }
 
 /* The settings udp_sendmsg needs, copied while the lock is held. */
@@ -136,5 +152,10 @@ long inet_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m)
 	ret = udp_sendmsg(fd, sk, m, &view);
 	if (ret == SHIM_TO_KERNEL && (m->flags & MSG_MORE))
 		udp_cork_handed_off(sk, m); /* the kernel socket holds this corked datagram */
+	if (m->dst_fresh && ret != SHIM_TO_KERNEL) {
+		shim_lock_acquire(&sk->lock);
+		sk_dst_set_kernel(fd, sk);
+		shim_lock_release(&sk->lock);
+	}
 	return ret;
 }

@@ -254,7 +254,7 @@ static bool probe_shut_wr(struct shim_sock *sk, int fd)
 void inet_sock_sync(struct shim_sock *sk, int fd)
 {
 	/* the generation first: a change made after this read moves it again */
-	unsigned gen = sockgen_read(sk->gen_cell);
+	unsigned gen = sockgen_read(sk->gen_cell), seen = sk->gen_seen;
 	bool again = sk->synced, was_connected = sk->connected, peer_unknown;
 	uint32_t daddr = sk->daddr, saddr = sk->saddr, mark = sk->mark;
 	uint16_t dport = sk->dport;
@@ -309,9 +309,9 @@ void inet_sock_sync(struct shim_sock *sk, int fd)
 	/* sk_dst_cache is the kernel socket's: another process's change drops it only where the
 	 * kernel does (connect, disconnect, SO_BINDTODEVICE, IP_TOS, SO_MARK: sk_dst_reset), not
 	 * for IP_UNICAST_IF and the rest */
-	if (!again || !was_connected || !sk->connected || sk->daddr != daddr ||
-	    sk->dport != dport || sk->saddr != saddr || sk->bound_dev_if != bound_dev_if ||
-	    sk->tos != tos || sk->mark != mark)
+	if (!again || !was_connected || !sk->connected || sockgen_connected_since(seen, gen) ||
+	    sk->daddr != daddr || sk->dport != dport || sk->saddr != saddr ||
+	    sk->bound_dev_if != bound_dev_if || sk->tos != tos || sk->mark != mark)
 		sk->dst_cache_valid = false;
 	udp_cork_sync(sk, fd);
 

@@ -11,7 +11,6 @@
 #include "shim/neigh_queue.h"
 #include "shim/rawsys.h"
 #include "shim/route.h"
-#include "shim/sandbox.h"
 #include "shim/selfcheck.h"
 #include "shim/udp_gso.h"
 #include "shim/udp_send_skb.h"
@@ -88,19 +87,6 @@ static long udp_route(const struct sock_view *s, const struct shim_flowi *key, b
 	if ((fresh ? route_output_fresh(key, rt) : route_output(key, rt)) < 0)
 		return SHIM_TO_KERNEL;
 	return 0;
-}
-
-/* sk_dst_set of the kernel socket too: its own connected sends (a local peer, a pending corked
- * datagram's followers) would otherwise look up again with its settings of then, which
- * IP_UNICAST_IF may have changed without resetting the route. A MSG_PROBE send does the lookup and
- * sets the route, and nothing else (no datagram, sk_err and the shutdown state untouched); not
- * while the kernel socket may hold a corked datagram or UDP_CORK is on (the probe would push it, or
- * write inet->cork.fl), nor under a seccomp filter (sandbox.h). */
-static void sk_dst_set_kernel(int fd, struct shim_sock *sk)
-{
-	if (sk->cork_opt || sk->cork_kernel || udp_cork_pending(sk) || shim_sandboxed())
-		return;
-	(void)rawsys6(SYS_sendto, fd, 0, 0, MSG_PROBE | MSG_DONTWAIT | MSG_NOSIGNAL, 0, 0);
 }
 
 /* Whether a pending error must be asked for (SO_ERROR) before this send: only when the listener
@@ -258,8 +244,7 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 		shim_lock_acquire(&sk->lock);
 		sk->dst_cache = rt;
 		sk->dst_cache_valid = true;
-		if (cached == 0)
-			sk_dst_set_kernel(fd, sk);
+		m->dst_fresh = cached == 0;
 		shim_lock_release(&sk->lock);
 	}
 	/* the cached route's flow is inet->cork.fl, which a corked send may have changed */

@@ -29,15 +29,23 @@ static struct shim_sock *owned(int fd)
 	return sk;
 }
 
-static void release(struct shim_sock *sk)
+static void release_step(struct shim_sock *sk, bool connect)
 {
+	unsigned step = connect ? SOCKGEN_CONNECT_STEP : 1;
+
 	sock_settings_changed(sk); /* cached fast-path flows of this socket are stale */
 	/* ... and those of every other process that shares the socket (sockgen.h); this object
 	 * stays current unless one of them changed the socket too meanwhile */
-	if (sockgen_bump(sk->gen_cell) == sk->gen_seen)
-		sk->gen_seen++;
+	if ((connect ? sockgen_bump_connect(sk->gen_cell) : sockgen_bump(sk->gen_cell)) ==
+	    sk->gen_seen)
+		sk->gen_seen += step;
 	shim_lock_release(&sk->lock);
 	shim_sock_put(sk);
+}
+
+static void release(struct shim_sock *sk)
+{
+	release_step(sk, false);
 }
 
 void sockev_bind(int fd, int ret)
@@ -116,7 +124,7 @@ void sockev_connect(int fd, const struct sockaddr *addr, socklen_t len, int ret)
 		cache_connect_route(sk);
 	udp_cork_after_connect(sk, addr, len, ret,
 			       ret == 0 ? sk->saddr : failed_connect_saddr(sk, addr, len));
-	release(sk);
+	release_step(sk, true); /* __ip4_datagram_connect: sk_dst_reset, even when it fails */
 }
 
 void sockev_shutdown(int fd, int how, int ret, int err)

@@ -157,6 +157,7 @@ static __attribute__((noinline)) long send_buffer(const char *entry, int fd, str
 	m.controllen = 0;
 	m.batch = NULL;
 	m.kernel_reason = 0;
+	m.dst_fresh = false;
 	m.trace = &t;
 	r = import_ubuf(buf, &len);
 	if (r < 0)

@@ -16,10 +16,6 @@ KNOWN = {
     "pending-error": "an ICMP error that arrives during a send: the kernel's next send fails "
                      "(ECONNREFUSED, EHOSTUNREACH...), the shim's sends (conformance.md "
                      "Differs: a pending socket error; issue 14 item 3)",
-    "unicast-if-after-connect": "IP_UNICAST_IF set after connect to an interface the peer is "
-                                "not reached by, then a send through a dup or from a forked "
-                                "child: EINVAL, or frames on veth-a the kernel does not send "
-                                "there (found by the fuzzer; conformance.md Differs)",
     "blocked-send": "a blocking socket whose send buffer is full of datagrams waiting for the "
                     "neighbour waits in the kernel (the runner's alarm ends it); the shim sends "
                     "(conformance.md Differs: send buffer accounting)",
@@ -127,27 +123,6 @@ def fork_while_corked(text):
     return False
 
 
-def calls_with_connected(text):
-    """Each call of the sequence (words without a leading "fork", the line) with the set of
-    sockets connected before or by it."""
-    connected = set()
-    for line in text.splitlines():
-        w = line.split()
-        if w and w[0] == "fork":
-            w = w[1:]
-        if len(w) > 2 and w[0] == "connect" and "addr=unspec" not in line:
-            connected.add(w[1])
-        yield w, line, connected
-
-
-def unicast_if_after_connect(text):
-    """IP_UNICAST_IF set (to an interface) after a connect."""
-    # (any socket: a dup of the connected one shares it)
-    return any(len(w) > 2 and w[0] == "setsockopt" and connected and
-               "name=unicast_if" in line and "hex=00000000" not in line
-               for w, line, connected in calls_with_connected(text))
-
-
 def failed_connect(lines, native, before=None):
     """A connect (in the parent or a forked child) that failed natively (before step `before`)."""
     for r in native:
@@ -186,8 +161,6 @@ def classify(lines, native, shim, report):
                     return "broadcast-bound", first
             if en != "ENETUNREACH" or closed_port(prior):
                 return "pending-error", first
-        if unicast_if_after_connect(prior):
-            return "unicast-if-after-connect", first
         if ((en in ("ENOBUFS", "EAGAIN") or es in ("ENOBUFS", "EAGAIN")) and en != es or
                 call == "sendmmsg" and rn is not None and rs is not None and 0 <= rn < rs) and \
                 re.search(r"name=sndbuf", prior):
@@ -222,8 +195,6 @@ def classify(lines, native, shim, report):
         return "cork-flow", first_detail
     if failed_connect(lines, native):
         return "failed-connect", first_detail
-    if unicast_if_after_connect(text):
-        return "unicast-if-after-connect", first_detail
     if "pattern of equal/distinct IDs" in fd:
         mp = re.search(r"differs: native (\[[\d, ]*\]) shim (\[[\d, ]*\])", fd)
         if mp:
