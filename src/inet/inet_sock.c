@@ -338,11 +338,25 @@ void inet_sock_sync(struct shim_sock *sk, int fd)
 
 bool inet_autobind_by_kernel(struct shim_sock *sk, int fd, const struct shim_msg *m)
 {
+	struct sockaddr_in any;
+
 	if (!sk->flow.bind_no_port && sk->rcv_saddr == 0)
 		return false;
 	read_local(sk, fd); /* a send through the kernel socket may have bound the port since */
 	if (sk->sport != 0)
 		return false;
+	/* a datagram the shim holds (pending since before a disconnect released the port) is
+	 * appended by this send after the autobind (inet_send_prepare, then do_append_data): the
+	 * kernel's autobind alone, by a MSG_PROBE send to the local 0.0.0.0 that sends nothing */
+	if (udp_cork_pending(sk) && !shim_sandboxed()) {
+		memset(&any, 0, sizeof(any));
+		any.sin_family = AF_INET;
+		any.sin_port = htons(9);
+		(void)rawsys6(SYS_sendto, fd, 0, 0, 0x10 /* MSG_PROBE */ | MSG_DONTWAIT, (long)&any,
+			      sizeof(any));
+		read_local(sk, fd);
+		return false;
+	}
 	if (sk->cork_opt || (m->flags & MSG_MORE))
 		sk->cork_kernel = true; /* the kernel socket holds the corked datagram */
 	return true;
