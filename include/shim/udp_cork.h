@@ -35,10 +35,17 @@ bool udp_cork_pending(const struct shim_sock *sk);
  * datagram; a send that pushes it there ends that state. */
 bool udp_cork_in_kernel(struct shim_sock *sk, const struct shim_msg *m);
 
-/* Not locked. The corked send m was handed to the kernel socket: the kernel now holds it, and on
+/* Not locked. The send m was handed to the kernel socket. Corked: the kernel now holds it, and on
  * a connected socket it may have written inet->cork.fl with a flow the shim does not know (then
- * the sends that read that flow go to the kernel socket until the next connect). */
+ * the sends that read that flow go to the kernel socket until the next connect). Not corked: as
+ * udp_cork_kernel_route. */
 void udp_cork_handed_off(struct shim_sock *sk, const struct shim_msg *m);
+
+/* Locked. A send without a name (or control messages) that the kernel socket made on a connected
+ * socket whose route the shim has not cached: the kernel socket may have looked its route up and
+ * kept it (sk_dst_set), and its next sends then read inet->cork.fl, here not the connect's (a
+ * connect that failed in its lookup wrote it): those sends are the kernel socket's. */
+void udp_cork_kernel_route(struct shim_sock *sk, const struct shim_msg *m);
 
 /* Locked, with a pending datagram (S3 → do_append_data): append m, and push when no longer corked
  * (neither UDP_CORK nor MSG_MORE). Returns m->len, -errno, or SHIM_BATCH_BROKEN. */
@@ -64,14 +71,14 @@ void udp_cork_setsockopt(struct shim_sock *sk, int level, int name, const void *
 void udp_cork_after_connect(struct shim_sock *sk, const struct sockaddr *addr, socklen_t len,
 			    int ret, uint32_t fl_saddr);
 
-/* Not locked. The connected fast path with the cached route (udp_sendmsg S12): the kernel takes
+/* Not locked. The connected fast path (udp_sendmsg S12), with the cached route: the kernel takes
  * the source from inet->cork.fl, and a send that is not corked the destination too, which a
  * corked send with another destination (or source) overwrote since connect; the shim does the
  * same (destination, source, port; rt's next hop follows the destination on an on-link route).
- * Returns -1 when that flow was written by the kernel socket (a corked send handed to it): the
- * send is the kernel socket's. */
+ * Returns -1, cached or not, when the kernel socket wrote that flow or may hold a route the shim
+ * does not (fl_kernel): the send is the kernel socket's. */
 int udp_cork_fastpath_flow(struct shim_sock *sk, struct route_result *rt, uint16_t *dport,
-			   bool corked);
+			   bool corked, bool cached);
 
 /* Not locked. Whether a corked send of a connected socket with this flow (destination, the
  * source of its route, destination port) leaves inet->cork.fl as it is. One that would change it

@@ -92,6 +92,7 @@ long inet_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m)
 	shim_lock_acquire(&sk->lock);
 	inet_sock_sync(sk, fd);
 	if (udp_cork_in_kernel(sk, m)) {
+		udp_cork_kernel_route(sk, m);
 		shim_lock_release(&sk->lock);
 		TO_KERNEL(m, KR_CORK, "kernel(the kernel socket holds the corked datagram)");
 	}
@@ -100,6 +101,7 @@ long inet_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m)
 		const char *why = sk->kernel_only;
 		int reason = sk->kernel_only_reason;
 
+		udp_cork_kernel_route(sk, m);
 		shim_lock_release(&sk->lock);
 		if (reason == KR_NETNS)
 			TO_KERNEL(m, reason, "kernel(netns: %s)", why);
@@ -150,8 +152,8 @@ long inet_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m)
 	take_view(sk, &view);
 	shim_lock_release(&sk->lock);
 	ret = udp_sendmsg(fd, sk, m, &view);
-	if (ret == SHIM_TO_KERNEL && (m->flags & MSG_MORE))
-		udp_cork_handed_off(sk, m); /* the kernel socket holds this corked datagram */
+	if (ret == SHIM_TO_KERNEL) /* the kernel socket holds a corked datagram, or a route */
+		udp_cork_handed_off(sk, m);
 	if (m->dst_fresh && ret != SHIM_TO_KERNEL) {
 		shim_lock_acquire(&sk->lock);
 		sk_dst_set_kernel(fd, sk);

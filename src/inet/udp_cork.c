@@ -195,6 +195,11 @@ void udp_cork_handed_off(struct shim_sock *sk, const struct shim_msg *m)
 	struct udp_cork *c;
 
 	shim_lock_acquire(&sk->lock);
+	if (!(m->flags & MSG_MORE)) {
+		udp_cork_kernel_route(sk, m);
+		shim_lock_release(&sk->lock);
+		return;
+	}
 	if (!udp_cork_pending(sk))
 		sk->cork_kernel = true;
 	/* the kernel socket wrote its inet->cork.fl (udp_sendmsg) */
@@ -367,8 +372,17 @@ void udp_cork_after_connect(struct shim_sock *sk, const struct sockaddr *addr, s
 	cork_set_flow4(c, sk->daddr, fl_saddr, sk->dport);
 }
 
+void udp_cork_kernel_route(struct shim_sock *sk, const struct shim_msg *m)
+{
+	struct udp_cork *c = sk->cork;
+
+	if (c != NULL && c->fl_override && sk->connected && !m->has_name && m->controllen == 0 &&
+	    !sk->dst_cache_valid)
+		c->fl_kernel = true;
+}
+
 int udp_cork_fastpath_flow(struct shim_sock *sk, struct route_result *rt, uint16_t *dport,
-			   bool corked)
+			   bool corked, bool cached)
 {
 	struct udp_cork *c;
 	int ret = 0;
@@ -380,7 +394,7 @@ int udp_cork_fastpath_flow(struct shim_sock *sk, struct route_result *rt, uint16
 	c = sk->cork;
 	if (c != NULL && c->fl_kernel) {
 		ret = -1;
-	} else if (c != NULL && c->fl_override) {
+	} else if (c != NULL && c->fl_override && cached) {
 		/* udp_sendmsg takes saddr from the flow; a corked send writes the peer into it
 		 * ("Now cork the socket"), a plain one sends to the flow's destination */
 		rt->saddr = shim_addr_v4(c->fl.ip4.saddr);

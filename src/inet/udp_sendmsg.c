@@ -248,7 +248,8 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 		shim_lock_release(&sk->lock);
 	}
 	/* the cached route's flow is inet->cork.fl, which a corked send may have changed */
-	if (cached && udp_cork_fastpath_flow(sk, &rt, &dport, (m->flags & MSG_MORE) != 0) < 0)
+	if (fastpath &&
+	    udp_cork_fastpath_flow(sk, &rt, &dport, (m->flags & MSG_MORE) != 0, cached != 0) < 0)
 		TO_KERNEL(m, KR_CORK,
 			  "kernel(inet->cork.fl written by the kernel socket's corked send)");
 	/* "Now cork the socket": a corked send writes its flow into inet->cork.fl (even when the

@@ -24,11 +24,6 @@ KNOWN = {
               "buffer accounting)",
     "broadcast-bound": "a socket bound to a broadcast or multicast address routes with no "
                        "source in the kernel; the shim answers ENETUNREACH (issue 14 item 3)",
-    "failed-connect": "a failed connect still has side effects in the kernel (a connected "
-                      "socket stays connected, a pending corked datagram is re-targeted) "
-                      "(issue 14 item 3)",
-    "cork-flow": "a corked datagram whose flow changes mid-cork leaves for another "
-                 "destination or is merged differently (issue 14 item 3)",
     "ip.id-connected": "a connected socket's IP ID increments differ: a datagram handed to "
                        "the kernel socket takes the kernel's counter, or the socket is shared "
                        "across fork (conformance.md Differs: IP ID of a connected socket ...)",
@@ -165,12 +160,6 @@ def classify(lines, native, shim, report):
                 call == "sendmmsg" and rn is not None and rs is not None and 0 <= rn < rs) and \
                 re.search(r"name=sndbuf", prior):
             return "sndbuf", first
-        if call in SEND_CALLS and failed_connect(lines, native, step):
-            return "failed-connect", first
-        if re.search(r"(?m)^(fork )?connect ", prior):
-            # a connect failed before (its line differs nowhere, but its effect does)
-            if "EDESTADDRREQ" in (en, es) or "peer=" in why:
-                return "failed-connect", first
         if forks and re.search(r"(?m)^fork (shutdown|connect|close|setsockopt)", prior):
             return "fork-shared-state", first
         return f"new:{call} {why.split(';')[0]}", first
@@ -191,10 +180,14 @@ def classify(lines, native, shim, report):
         return "ip.id-fork", first_detail
     if fork_while_corked(text):
         return "fork-cork", first_detail
-    if corked:
-        return "cork-flow", first_detail
-    if failed_connect(lines, native):
-        return "failed-connect", first_detail
+    if corked and forks and re.search(r"(?m)^fork (shutdown|connect|close|setsockopt)", text):
+        # a child changed the socket of a corked datagram (conformance.md Differs: another
+        # process changes the socket while this one holds a corked datagram)
+        return "fork-shared-state", first_detail
+    if forks and failed_connect(lines, native):
+        # the route a failed connect dropped is set again by a child's send (the kernel
+        # socket's), which the parent's shim does not see
+        return "fork-shared-state", first_detail
     if "pattern of equal/distinct IDs" in fd:
         mp = re.search(r"differs: native (\[[\d, ]*\]) shim (\[[\d, ]*\])", fd)
         if mp:
