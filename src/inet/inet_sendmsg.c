@@ -131,7 +131,8 @@ long inet_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m)
 		shim_lock_release(&sk->lock);
 		ret = udpv6_sendmsg(fd, sk, m, &v6);
 		if (ret == SHIM_TO_KERNEL && (m->flags & MSG_MORE))
-			udp_cork_handed_off(sk); /* the kernel socket holds this corked datagram */
+			udp_cork_handed_off(sk,
+					    m); /* the kernel socket holds this corked datagram */
 		return ret;
 	}
 	if (sk->sport == 0) {

@@ -202,8 +202,9 @@ void udp_cork_handed_off(struct shim_sock *sk, const struct shim_msg *m)
 	}
 	if (!udp_cork_pending(sk))
 		sk->cork_kernel = true;
-	/* the kernel socket wrote its inet->cork.fl (udp_sendmsg) */
-	if (sk->connected && cork_flow_rewritten(sk, m)) {
+	/* the kernel socket wrote its inet->cork.fl (udp_sendmsg; udpv6_sendmsg's flow is its own)
+	 */
+	if (sk->family == AF_INET && sk->connected && cork_flow_rewritten(sk, m)) {
 		c = sk->cork;
 		if (c == NULL && (c = shim_zalloc(sizeof(*c))) != NULL)
 			__atomic_store_n(&sk->cork, c, __ATOMIC_RELEASE);
