@@ -130,6 +130,7 @@ struct sock_view6 {
 	int protocol;
 	int bound_dev_if;
 	uint32_t mark, uid;
+	uint32_t priority; /* sk_priority */
 	uint16_t gso_size;
 	struct shim_ipv6_pinfo np;
 };

@@ -32,6 +32,8 @@ struct udp6_datagram {
 	int iovcnt;
 	size_t len;
 	bool dontwait;
+	/* skb->priority and skb->mark (__ip6_make_skb: cork->base.priority, cork->base.mark) */
+	uint32_t priority, mark;
 };
 
 /* The most iovec parts a one-frame datagram may have here (else the caller hands it on). */

@@ -46,9 +46,10 @@ uint8_t *packet_ring_last(size_t *len);
 void packet_ring_set_last_len(size_t len);
 
 /* Hand the filled frames to the kernel for ifindex (sendmsg on the ring socket, MSG_DONTWAIT),
- * every one with this skb priority and mark (tpacket_snd takes them from the kick's control
- * messages, dev_skb_ctl). Returns the number of frames kicked, or -errno. */
-int packet_ring_kick(int ifindex, uint32_t priority, uint32_t mark);
+ * every one of protocol proto (ETH_P_*, skb->protocol) with this skb priority and mark
+ * (tpacket_snd takes them from the kick's control messages, dev_skb_ctl). Returns the number of
+ * frames kicked, or -errno. */
+int packet_ring_kick(int ifindex, uint16_t proto, uint32_t priority, uint32_t mark);
 
 /* Transmit n frames (frame i: iov[i], iovcnt[i] parts; part 0 the shim's own headers, the others
  * the program's buffers, read with one process_vm_readv for the batch) with one kick, in order.

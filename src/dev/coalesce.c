@@ -35,12 +35,15 @@ static int max_frames = 64;
 static int64_t hold_ns = 50000;
 SHIM_LOCK_DEFINE(lock);
 static int held_ifindex;
-static uint32_t held_priority, held_mark; /* the held frames' skb priority and mark */
-static int64_t first_held_ns;		  /* when the oldest frame held now was put (atomic) */
-static int wake_word;			  /* futex the flusher sleeps on; bumped to wake it */
-static int flusher_idle;		  /* the flusher sleeps without a deadline (atomic) */
-static int flusher_running;		  /* started (in this process) */
-static int broken;			  /* a kick failed for good: coalescing stopped */
+/* the held frames' protocol (skb->protocol), skb priority and mark: one kick gives each frame
+ * the same */
+static uint16_t held_proto = ETH_P_IP;
+static uint32_t held_priority, held_mark;
+static int64_t first_held_ns; /* when the oldest frame held now was put (atomic) */
+static int wake_word;	      /* futex the flusher sleeps on; bumped to wake it */
+static int flusher_idle;      /* the flusher sleeps without a deadline (atomic) */
+static int flusher_running;   /* started (in this process) */
+static int broken;	      /* a kick failed for good: coalescing stopped */
 
 /* Age of the oldest frame at each kick, in microseconds (the last bucket: 1 ms or more), and the
  * frames kicked: the delay coalescing added, reported by coalesce_report. */
@@ -206,7 +209,7 @@ static void kick_locked(void)
 	kicks++;
 	frames_kicked += (uint64_t)coalesce_held;
 	run.frame = NULL; /* the kernel owns the frames from now on */
-	n = packet_ring_kick(held_ifindex, held_priority, held_mark);
+	n = packet_ring_kick(held_ifindex, held_proto, held_priority, held_mark);
 	if (n < 0 && n != -EAGAIN && n != -ENOBUFS && n != -EINTR) {
 		stats_error(-n);
 		if (n == -ENXIO || n == -ENODEV || n == -EINVAL || n == -EPERM) {
@@ -324,6 +327,12 @@ int coalesce_start(int frames, unsigned usec)
 	return 0;
 }
 
+/* The frame's protocol (ETH_P_*): its dev_meta's, IPv4 without one. */
+static uint16_t meta_proto(const struct dev_meta *m)
+{
+	return m != NULL && m->proto != 0 ? m->proto : ETH_P_IP;
+}
+
 int coalesce_put(int ifindex, const struct iovec *iov, int iovcnt, const struct dev_meta *m)
 {
 	size_t len = 0, payload;
@@ -351,8 +360,8 @@ int coalesce_put(int ifindex, const struct iovec *iov, int iovcnt, const struct 
 	}
 	/* one kick: one device, one skb priority and mark */
 	if (coalesce_held > 0 &&
-	    (ifindex != held_ifindex || dev_meta_priority(m) != held_priority ||
-	     dev_meta_mark(m) != held_mark))
+	    (ifindex != held_ifindex || meta_proto(m) != held_proto ||
+	     dev_meta_priority(m) != held_priority || dev_meta_mark(m) != held_mark))
 		kick_locked();
 	if (run.frame != NULL && payload != 0 && continues_run(m, payload)) {
 		r = run_append(iov, iovcnt, payload);
@@ -377,6 +386,7 @@ int coalesce_put(int ifindex, const struct iovec *iov, int iovcnt, const struct 
 		run_open(m, payload);
 held:
 	held_ifindex = ifindex;
+	held_proto = meta_proto(m);
 	held_priority = dev_meta_priority(m);
 	held_mark = dev_meta_mark(m);
 	if (coalesce_held == 0) {

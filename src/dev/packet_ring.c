@@ -200,15 +200,14 @@ static long ring_kick_to(int ifindex, int dontwait, uint16_t proto, uint32_t pri
 	return r;
 }
 
-int packet_ring_kick(int ifindex, uint32_t priority, uint32_t mark)
+int packet_ring_kick(int ifindex, uint16_t proto, uint32_t priority, uint32_t mark)
 {
 	int n = filled;
 	long r;
 
 	if (n == 0)
 		return 0;
-	/* what coalescing holds: IPv4 frames */
-	r = ring_kick_to(ifindex, 1, ETH_P_IP, priority, mark);
+	r = ring_kick_to(ifindex, 1, proto, priority, mark);
 	filled = 0;
 	return r < 0 ? (int)r : n;
 }

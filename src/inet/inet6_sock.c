@@ -107,7 +107,6 @@ static const struct {
     {SOL_SOCKET, SO_ZEROCOPY, "SO_ZEROCOPY"},
     {SOL_SOCKET, SO_TIMESTAMPING, "SO_TIMESTAMPING"},
     {SOL_SOCKET, SO_TXTIME, "SO_TXTIME"},
-    {SOL_SOCKET, SO_PRIORITY, "SO_PRIORITY"},
     {SOL_IPV6, IPV6_RECVERR, "IPV6_RECVERR"},
     {SOL_IP, IP_RECVERR, "IP_RECVERR"},
     {SOL_IPV6, IPV6_FLOWINFO_SEND, "IPV6_FLOWINFO_SEND"},
@@ -126,6 +125,7 @@ static void read_opts6(struct shim_sock *sk, int fd)
 
 	sk->bound_dev_if = opt_int(fd, SOL_SOCKET, SO_BINDTOIFINDEX, 0);
 	sk->mark = (uint32_t)opt_int(fd, SOL_SOCKET, SO_MARK, 0);
+	sk->priority = (uint32_t)opt_int(fd, SOL_SOCKET, SO_PRIORITY, 0); /* the skb's */
 	sk->uid = (uint32_t)rawsys0(SYS_geteuid);
 	sk->gso_size = (uint16_t)opt_int(fd, SOL_UDP, UDP_SEGMENT, 0);
 	sk->sndbuf = opt_int(fd, SOL_SOCKET, SO_SNDBUF, 0);

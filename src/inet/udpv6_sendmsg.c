@@ -13,6 +13,7 @@
 #include "shim/inet.h"
 #include "shim/ident_learn.h"
 #include "shim/ip6_flowlabel.h"
+#include "shim/dev.h"
 #include "shim/ip6_output.h"
 #include "shim/ip_output.h"
 #include "shim/neigh_queue.h"
@@ -46,6 +47,7 @@ void udpv6_take_view(const struct shim_sock *sk, struct sock_view6 *v)
 	v->protocol = sk->protocol;
 	v->bound_dev_if = sk->bound_dev_if;
 	v->mark = sk->mark;
+	v->priority = sk->priority;
 	v->uid = sk->uid;
 	v->gso_size = sk->gso_size;
 	v->np = sk->ipv6;
@@ -101,6 +103,14 @@ static long ip6_finish_output2(struct udp6_datagram *d, const struct route_resul
 	if (!neigh_queue_waiting(d->oif, &nh) &&
 	    neigh_output_lookup(d->oif, &nh, d->dst_mac) == 0) {
 		err = ip6_output_udp(d, m->trace);
+		/* the packet socket refused the skb's mark or priority (the thread has neither
+		 * CAP_NET_RAW nor CAP_NET_ADMIN now): nothing was sent; the kernel socket's skb
+		 * takes them from the socket */
+		if (err == -EPERM && dev_skb_needs_caps(d->priority, d->mark))
+			TO_KERNEL(m, KR_SOCKOPT,
+				  "kernel(skb priority %u mark %u refused by the packet socket: no "
+				  "CAP_NET_RAW/ADMIN)",
+				  d->priority, d->mark);
 		if (err == -ENOMEM)
 			TO_KERNEL(m, KR_RESOURCES, "kernel(resources: no memory for the frame)");
 		if (err != -EFAULT)
@@ -322,6 +332,10 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 	d.iovcnt = m->iovcnt;
 	d.len = m->len;
 	d.dontwait = (m->flags & MSG_DONTWAIT) || v->nonblock;
+	/* ipcm6_init_sk: sockc.priority and sockc.mark are the socket's (control messages go to the
+	 * kernel socket), the skb's in __ip6_make_skb */
+	d.priority = v->priority;
+	d.mark = v->mark;
 	if (d.iovcnt > IP6_OUTPUT_MAX_IOV)
 		TO_KERNEL(m, KR_RESOURCES, "kernel(resources: %d buffers)", d.iovcnt);
 	d.flowlabel = label;

@@ -44,9 +44,12 @@ static void put_headers(uint8_t *hdr, const struct udp6_datagram *d, uint16_t ch
 
 /* What the device stack is told of the frame: an IPv6 frame, one on the wire. Not
  * DEV_META_SINGLE: coalescing merges IPv4 flows only. */
-static void frame6_meta(struct dev_meta *m, size_t payload)
+static void frame6_meta(struct dev_meta *m, size_t payload, uint32_t priority, uint32_t mark)
 {
 	memset(m, 0, sizeof(*m));
+	m->flags = DEV_META_SKB; /* the skb's priority and mark */
+	m->priority = priority;
+	m->mark = mark;
 	m->proto = udp_frame_ipv6.ethertype;
 	m->l3_off = DEV_VNET_HDR_LEN + udp_frame_ipv6.l3_off;
 	m->l4_off = DEV_VNET_HDR_LEN + udp_frame_ipv6.l4_off;
@@ -73,7 +76,7 @@ int ip6_output_udp(const struct udp6_datagram *d, struct path_trace *t)
 	for (int i = 0; i < d->iovcnt; i++)
 		if (d->iov[i].iov_len)
 			iov[n++] = d->iov[i];
-	frame6_meta(&m, d->len);
+	frame6_meta(&m, d->len, d->priority, d->mark);
 	path_step(t, "ip6_make_skb(len %u hlim %u tclass 0x%x flowlabel 0x%05x%s)",
 		  (unsigned)(IPV6_HLEN + ulen), d->hop_limit, d->tclass, d->flowlabel,
 		  d->no_check6 ? " no_check6_tx" : "");
@@ -89,6 +92,8 @@ int ip6_build_udp_frames(const struct udp6_datagram *d, struct frame_set *fs)
 	if (frame_set_alloc(fs, 1, FRAME6_HDR + d->len) == NULL)
 		return -ENOMEM;
 	fs->proto = udp_frame_ipv6.ethertype;
+	fs->priority = d->priority; /* the skb's */
+	fs->mark = d->mark;
 	fs->off[0] = 0;
 	fs->off[1] = FRAME6_HDR + d->len;
 	udp = fs->buf + DEV_VNET_HDR_LEN + udp_frame_ipv6.l4_off;

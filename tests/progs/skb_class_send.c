@@ -5,9 +5,10 @@
  * IP_TOS and SO_MARK control messages (the later of SO_PRIORITY and IP_TOS wins), sendmmsg with
  * the priority changing inside the batch, sendmmsg of a socket's priority, a corked datagram (the
  * first send's priority), a fragmented one, and last, with CAP_NET_RAW and CAP_NET_ADMIN dropped,
- * a socket whose mark was set before. Prints one line per call: its result or errno.
+ * a socket whose mark was set before; with V6ADDR, an IPv6 socket's datagrams before that (the
+ * socket's priority and mark). Prints one line per call: its result or errno.
  *
- *   skb_class_send ADDR PORT
+ *   skb_class_send ADDR PORT [V6ADDR]
  * Exits 0 when every call returned what it should. */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -144,8 +145,8 @@ int main(int argc, char **argv)
 	struct ctl c;
 	int a, b, k;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: skb_class_send ADDR PORT\n");
+	if (argc != 3 && argc != 4) {
+		fprintf(stderr, "usage: skb_class_send ADDR PORT [V6ADDR]\n");
 		return 2;
 	}
 	dst.sin_family = AF_INET;
@@ -209,6 +210,29 @@ int main(int argc, char **argv)
 	opt(b, SOL_SOCKET, SO_MARK, 1, "SO_MARK 1");
 	sends(b, 2, 3000, "fragmented (2, 1)");
 	close(b);
+
+	/* IPv6: the socket's priority and mark (udpv6_sendmsg) */
+	if (argc == 4) {
+		struct sockaddr_in6 to6 = {.sin6_family = AF_INET6, .sin6_port = dst.sin_port};
+		int v6 = socket(AF_INET6, SOCK_DGRAM, 0);
+
+		inet_pton(AF_INET6, argv[3], &to6.sin6_addr);
+		for (int i = 0; i < 2; i++)
+			report("IPv6 (0, 0)",
+			       sendto(v6, "six", 3, 0, (struct sockaddr *)&to6, sizeof(to6)), 3);
+		opt(v6, SOL_SOCKET, SO_PRIORITY, 3, "IPv6 SO_PRIORITY 3");
+		opt(v6, SOL_SOCKET, SO_MARK, 1, "IPv6 SO_MARK 1");
+		for (int i = 0; i < 3; i++)
+			report("IPv6 (3, 1)",
+			       sendto(v6, "six", 3, 0, (struct sockaddr *)&to6, sizeof(to6)), 3);
+		close(v6);
+		v6 = socket(AF_INET6, SOCK_DGRAM, 0);
+		opt(v6, SOL_SOCKET, SO_MARK, 2, "IPv6 SO_MARK 2");
+		for (int i = 0; i < 4; i++)
+			report("IPv6 (0, 2)",
+			       sendto(v6, "six", 3, 0, (struct sockaddr *)&to6, sizeof(to6)), 3);
+		close(v6);
+	}
 
 	/* the mark set while the process could, sent after it cannot set one any more */
 	k = udp();
