@@ -45,8 +45,9 @@ struct udp6_datagram {
  * or -errno as the device answered (EFAULT for an unreadable payload: nothing sent). */
 int ip6_output_udp(const struct udp6_datagram *d, struct path_trace *t);
 
-/* The same frame copied (fault-checked: EFAULT) and checksummed here, in a frame_set for the
- * neighbour queue. Returns 0, -EFAULT or -ENOMEM (no memory of the shim's). */
+/* The same frame with the payload copied (fault-checked: EFAULT), in a frame_set for the
+ * neighbour queue; its checksum left to the device as the kernel's queued skb has it. Returns 0,
+ * -EFAULT or -ENOMEM (no memory of the shim's). */
 int ip6_build_udp_frames(const struct udp6_datagram *d, struct frame_set *fs);
 
 #endif

@@ -6,10 +6,10 @@
  * socket's hop limit, traffic class, automatic flow label and checksum setting. The rest is
  * handed to the kernel socket (SHIM_TO_KERNEL) at the first point where it is known, before
  * anything visible happened, and the path trace says why: v4-mapped destinations (the IPv4
- * path of a dual-stack socket), control messages, corking, UDP_SEGMENT, UDP-Lite, explicit
- * flow labels, scope ids and link-local or multicast destinations, local routes, datagrams
- * larger than the path MTU (fragmentation, or EMSGSIZE under IPV6_DONTFRAG and the DO modes),
- * MSG_PROBE, and sockets with settings listed in inet6_sock.c. */
+ * path of a dual-stack socket), control messages other than IPV6_HOPLIMIT and IPV6_TCLASS, corking,
+ * UDP_SEGMENT, UDP-Lite, explicit flow labels, scope ids and link-local or multicast destinations,
+ * local routes, datagrams larger than the path MTU (fragmentation, or EMSGSIZE under IPV6_DONTFRAG
+ * and the DO modes), MSG_PROBE, and sockets with settings listed in inet6_sock.c. */
 #include "shim/inet.h"
 #include "shim/ident_learn.h"
 #include "shim/ip6_flowlabel.h"
@@ -76,6 +76,44 @@ static const char *unowned_destination(const struct in6_addr *a)
 	if (a->s6_addr32[0] == 0 && a->s6_addr32[1] == 0 && a->s6_addr32[2] == 0)
 		return "loopback or IPv4-compatible destination";
 	return NULL;
+}
+
+/* ip6_datagram_send_ctl, for the control messages the shim takes itself: well-formed SOL_IPV6
+ * IPV6_HOPLIMIT and IPV6_TCLASS of an int in -1..255. hlimit, tclass: -1 unless given (a TCLASS of
+ * -1 is given: 6.18 sends it as 0xff, docs/udp6-send-path.md 3). Returns false for anything else
+ * (another level or type, a bad length or value, a malformed header): the kernel's to answer. */
+static bool udpv6_cmsg(const void *control, size_t controllen, int *hlimit, int *tclass,
+		       bool *tclass_set)
+{
+	const uint8_t *p = control;
+	size_t off = 0;
+
+	*hlimit = -1;
+	*tclass = -1;
+	*tclass_set = false;
+	while (off < controllen) {
+		struct cmsghdr c;
+		int v;
+
+		if (controllen - off < sizeof(c))
+			return false;
+		memcpy(&c, p + off, sizeof(c));
+		if (c.cmsg_level != SOL_IPV6 || c.cmsg_len != CMSG_LEN(sizeof(int)) ||
+		    (c.cmsg_type != IPV6_HOPLIMIT && c.cmsg_type != IPV6_TCLASS) ||
+		    controllen - off < CMSG_LEN(sizeof(int)))
+			return false;
+		memcpy(&v, p + off + CMSG_LEN(0), sizeof(v));
+		if (v < -1 || v > 255)
+			return false;
+		if (c.cmsg_type == IPV6_HOPLIMIT) {
+			*hlimit = v;
+		} else {
+			*tclass = v & 0xff;
+			*tclass_set = true;
+		}
+		off += CMSG_SPACE(sizeof(int));
+	}
+	return true;
 }
 
 static const char *route_type_name6(unsigned type)
@@ -154,7 +192,8 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 	char a1[INET6_ADDRSTRLEN], a2[INET6_ADDRSTRLEN];
 	const char *why;
 	uint32_t mtu, label, sc = shim_selfcheck_differs;
-	int oif, hlimit;
+	int oif, hlimit, cmsg_hlimit = -1, tclass = -1;
+	bool tclass_set = false;
 	long r;
 
 	/* shim-run --selfcheck found IPv6 (or everything) different on this kernel */
@@ -214,9 +253,13 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 		TO_KERNEL(m, KR_IPV6, "kernel(IPV6_FLOWINFO_SEND: flow label leases)");
 	if (has_name && m->namelen >= (int)sizeof(struct sockaddr_in6) && sin6->sin6_scope_id != 0)
 		TO_KERNEL(m, KR_IPV6, "kernel(sin6_scope_id %u)", sin6->sin6_scope_id);
-	/* A7: control messages (SOL_UDP, then ip6_datagram_send_ctl) */
-	if (m->controllen != 0)
+	/* A7: control messages (SOL_UDP, then ip6_datagram_send_ctl): IPV6_HOPLIMIT and
+	 * IPV6_TCLASS are the shim's, anything else the kernel's */
+	if (m->controllen != 0 &&
+	    !udpv6_cmsg(m->control, m->controllen, &cmsg_hlimit, &tclass, &tclass_set))
 		TO_KERNEL(m, KR_CMSG, "kernel(IPv6 control messages)");
+	if (!tclass_set) /* ipc6.tclass: the socket's unless a control message gave one */
+		tclass = np->tclass & 0xff;
 	if (v->protocol == IPPROTO_UDPLITE)
 		TO_KERNEL(m, KR_IPV6, "kernel(UDP-Lite over IPv6)");
 	if (m->flags & MSG_MORE)
@@ -245,7 +288,7 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 	key.ip6.daddr = daddr;
 	if (!addr_any(&v->saddr))
 		key.ip6.saddr = v->saddr;
-	key.ip6.flowlabel = htonl((uint32_t)(np->tclass & 0xff) << 20);
+	key.ip6.flowlabel = htonl((uint32_t)tclass << 20);
 	key.ip6.sport = v->sport;
 	key.ip6.dport = dport;
 	/* asked afresh each time: a learnt path MTU (Packet Too Big) or a redirect changes an IPv6
@@ -275,7 +318,8 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 		TO_KERNEL(m, KR_IPV6, "kernel(no source address in the route's answer)");
 
 	/* A12: ip6_sk_dst_hoplimit: the socket's, else the route's metric, else the device's */
-	hlimit = np->hop_limit >= 0	 ? np->hop_limit
+	hlimit = cmsg_hlimit >= 0	 ? cmsg_hlimit
+		 : np->hop_limit >= 0	 ? np->hop_limit
 		 : rt.hoplimit > 0	 ? rt.hoplimit
 		 : rt.dev_hop_limit6 > 0 ? rt.dev_hop_limit6
 					 : -1;
@@ -323,7 +367,7 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 	memcpy(d.daddr, &daddr, 16);
 	d.sport = v->sport;
 	d.dport = dport;
-	d.tclass = (uint8_t)np->tclass;
+	d.tclass = (uint8_t)tclass;
 	d.hop_limit = (uint8_t)hlimit;
 	d.no_check6 = np->no_check6_tx;
 	d.oif = rt.oif;

@@ -107,14 +107,10 @@ int ip6_build_udp_frames(const struct udp6_datagram *d, struct frame_set *fs)
 		}
 		off += take;
 	}
-	put_headers(fs->buf, d, 0, false);
-	if (!d->no_check6) { /* udp_csum + csum_ipv6_magic over the copy */
-		uint32_t sum =
-		    csum_add(csum_pseudo_ipv6(d->saddr, d->daddr, IPPROTO_UDP, (uint32_t)ulen),
-			     csum_partial(udp, ulen, 0));
-
-		check = udp_checksum_final(sum);
-		memcpy(udp + 6, &check, 2);
-	}
+	/* the kernel's queued skb is the one it would have sent: CHECKSUM_PARTIAL (the
+	 * pseudo-header sum in the field, the rest left to the device) unless UDP_NO_CHECK6_TX */
+	if (!d->no_check6)
+		check = udp6_csum_seed(d->saddr, d->daddr, (uint32_t)ulen);
+	put_headers(fs->buf, d, check, !d->no_check6);
 	return 0;
 }
