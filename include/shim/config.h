@@ -21,6 +21,8 @@
  *                    (include/shim/xdp_xmit.h)
  *   SHIM_UFO         0: fragments built by the shim, not one UFO frame (src/dev/packet_xmit.c)
  *   SHIM_ROUTE_BPF   0: no eBPF count of queued route notifications (src/route/notify_bpf.c)
+ *   SHIM_ERR_RING    0: no io_uring error ring; pending errors from the listener only
+ *                    (src/route/err_ring.c)
  *   SHIM_PRIV_FDS    packet:N,icmp:N,tap:N: sockets shim-netraw opened for the program
  *   SHIM_FAULT       the device's fault injector: RULE[,RULE...] (include/shim/xmit_fault.h)
  *   SHIM_SELFCHECK_FILE  the verdict of shim-run --selfcheck (include/shim/selfcheck.h), read at
@@ -75,6 +77,7 @@ struct shim_config {
 	enum shim_dev dev;  /* SHIM_DEV: the bottom device (packet socket by default) */
 	int ufo;	    /* SHIM_UFO: UFO frames (1, default) */
 	int route_bpf;	    /* SHIM_ROUTE_BPF: the eBPF count (1, default) */
+	int err_ring;	    /* SHIM_ERR_RING: the io_uring error ring (1, default) */
 	int priv_packet_fd; /* SHIM_PRIV_FDS packet:N, or -1 */
 	int priv_icmp_fd;   /* SHIM_PRIV_FDS icmp:N, or -1 */
 	int priv_tap_fd;    /* SHIM_PRIV_FDS tap:N, or -1 */
@@ -85,7 +88,7 @@ struct shim_config {
 	{                                                                                          \
 		.mode = SHIM_MODE_BYPASS, .trace = SHIM_TRACE_OFF, .coalesce_gso = 1,              \
 		.fastpath = 1, .tx_ring = 1, .ufo = 1, .route_bpf = 1, .priv_packet_fd = -1,       \
-		.priv_icmp_fd = -1, .priv_tap_fd = -1,                                             \
+		.priv_icmp_fd = -1, .priv_tap_fd = -1, .err_ring = 1,                              \
 	}
 
 /* The process's settings: the defaults until preload/init.c parses the environment into it. */

@@ -77,9 +77,22 @@ int sysctl_ip_default_ttl(void);
 int route_watch_icmp(int inherited_fd);
 
 /* Have the listener watch fd (a connected socket) for a pending error: 1 is stored (atomically) in
- * *hint, the socket's err_hint, when one arrives. rearm after the hint was consumed. Returns false
- * when errors cannot be watched (then the send path must ask SO_ERROR every time). */
-bool notify_watch_errors(int fd, int *hint, bool rearm);
+ * *hint, the socket's err_hint, when one arrives. rearm after the hint was consumed. Returns the
+ * watch's number (the socket's err_watch), or 0 when errors cannot be watched (then the send path
+ * must ask SO_ERROR every time). */
+unsigned notify_watch_errors(int fd, int *hint, bool rearm);
+
+/* The process's error watch: a new number for each epoll made (a child after fork makes its own;
+ * a socket registered with the parent's is not watched in the child). */
+extern unsigned notify_error_watch_gen;
+
+/* Whether the socket whose err_watch is *watch is watched by this process's error watch. */
+static inline bool notify_error_watched(const unsigned *watch)
+{
+	unsigned w = __atomic_load_n(watch, __ATOMIC_ACQUIRE);
+
+	return w != 0 && w == __atomic_load_n(&notify_error_watch_gen, __ATOMIC_RELAXED);
+}
 
 /* The route and neighbour generations while the listener keeps them current; false when it does
  * not run (then nothing may be cached across calls). For the send fast path (udp_fastpath.c). */

@@ -59,6 +59,8 @@ struct shim_ipv6_pinfo {
 	const char *kernel_only;
 };
 
+enum { ERR_PEER_UNKNOWN = 0, ERR_PEER_QUIET, ERR_PEER_ERRORS };
+
 struct shim_sock {
 	unsigned refs; /* atomic: one per fd slot plus one per lookup in progress */
 	int family;    /* AF_INET (AF_INET6: the IPv6 part below is in use) */
@@ -90,10 +92,16 @@ struct shim_sock {
 	bool broadcast;	    /* SO_BROADCAST */
 	bool shut_wr;	    /* shutdown(SHUT_WR/SHUT_RDWR) recorded */
 	bool nonblock;	    /* O_NONBLOCK on the file */
-	bool err_watched;   /* the listener reports pending errors in err_hint (notify.c) */
+	/* atomic: the error watch (notify.c) that reports this socket's pending errors in err_hint:
+	 * watched while it is this process's (notify_error_watched), 0 never */
+	unsigned err_watch;
 	/* atomic: connected at some time since created or first seen: without IP_RECVERR only a
 	 * connected socket gets a pending error, and it outlives a disconnect */
 	bool ever_connected;
+	/* atomic: what the connected peer answers, for sendmmsg (sys_sendmmsg, err_ring.h): unknown
+	 * since connect, quiet (a datagram that went out alone brought no ICMP error back), or
+	 * errors (a send reported a pending error) */
+	uint8_t err_peer;
 	int bound_dev_if;   /* SO_BINDTODEVICE / SO_BINDTOIFINDEX */
 	uint32_t mark;	    /* SO_MARK */
 	uint32_t priority;  /* sk_priority: SO_PRIORITY, or what IP_TOS derives (rt_tos2priority) */

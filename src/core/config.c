@@ -232,6 +232,7 @@ int shim_config_parse(struct shim_config *cfg, shim_env_lookup lookup, void *loo
 	cfg->tx_ring = on_unless_zero(lookup("SHIM_TX_RING", lookup_ctx));
 	cfg->ufo = on_unless_zero(lookup("SHIM_UFO", lookup_ctx));
 	cfg->route_bpf = on_unless_zero(lookup("SHIM_ROUTE_BPF", lookup_ctx));
+	cfg->err_ring = on_unless_zero(lookup("SHIM_ERR_RING", lookup_ctx));
 	parse_priv_fds(lookup("SHIM_PRIV_FDS", lookup_ctx), cfg);
 	return problems;
 }

@@ -399,6 +399,8 @@ void inet_after_connect(struct shim_sock *sk, int fd, const struct sockaddr *add
 
 		sk->dst_cache_valid = false;
 		sk->ip_id = random_u16(); /* reseeded at every connect (__ip4_datagram_connect) */
+		__atomic_store_n(&sk->err_peer, ERR_PEER_UNKNOWN,
+				 __ATOMIC_RELAXED); /* a new peer */
 		sk->ip_id_used = false;
 		sock_flow_after_connect(&sk->flow);
 		/* disconnect also drops SO_BINDTODEVICE */

@@ -9,6 +9,7 @@
 #include "shim/config.h"
 #include "shim/dev.h"
 #include "shim/dev_xmit_fast.h"
+#include "shim/err_ring.h"
 #include "shim/hdr_template.h"
 #include "shim/sock_alloc.h"
 #include "shim/inet.h"
@@ -138,6 +139,11 @@ void udp_fastpath_learn(int fd, struct shim_sock *sk, const struct shim_msg *m,
 			return;
 		memcpy(&f->to, to, sizeof(f->to));
 	}
+	/* a socket that may get a pending error and that this process's error watch does not
+	 * report (a failed registration): every send asks the general path */
+	if ((sv->connected || __atomic_load_n(&sk->ever_connected, __ATOMIC_RELAXED)) &&
+	    !notify_error_watched(&sk->err_watch))
+		return;
 	f->has_name = m->has_name;
 	f->stamp = sv->fp_stamp;
 	f->gen_cell = sk->gen_cell;
@@ -211,11 +217,12 @@ fp_send(int fd, struct shim_sock *sk, const struct iovec *iov, int iovcnt, size_
 	if (__atomic_load_n(&sk->cork_kernel, __ATOMIC_RELAXED) ||
 	    __atomic_load_n(&sk->cork, __ATOMIC_ACQUIRE) != NULL)
 		return UDP_FP_MISS;
-	/* sock_alloc_send_pskb: a pending error is the general path's to report */
+	/* sock_alloc_send_pskb: a pending error is the general path's to report: an error reported
+	 * on the socket, or an event the error ring's flag shows not collected yet (err_ring.h); a
+	 * socket that may have one has a flow only while this process's error watch has it */
 	if ((f->connected || __atomic_load_n(&sk->ever_connected, __ATOMIC_RELAXED) ||
-	     __atomic_load_n(&sk->err_watched, __ATOMIC_RELAXED)) &&
-	    (!__atomic_load_n(&sk->err_watched, __ATOMIC_ACQUIRE) ||
-	     __atomic_load_n(&sk->err_hint, __ATOMIC_ACQUIRE) != 0))
+	     __atomic_load_n(&sk->err_watch, __ATOMIC_RELAXED) != 0) &&
+	    ((__atomic_load_n(&sk->err_hint, __ATOMIC_ACQUIRE) != 0) | !err_ring_quiet()))
 		return UDP_FP_MISS;
 	/* neigh_output: frames already waiting for this next hop go first */
 	if (!neigh_queue_idle() && neigh_queue_waiting(f->oif, &f->nexthop))

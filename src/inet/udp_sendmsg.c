@@ -5,6 +5,7 @@
 #include "shim/shim_alloc.h"
 #include "shim/inet.h"
 #include "shim/cmsg.h"
+#include "shim/err_ring.h"
 #include "shim/ip_ident.h"
 #include "shim/ip_output.h"
 #include "shim/mcast.h"
@@ -89,15 +90,26 @@ static long udp_route(const struct sock_view *s, const struct shim_flowi *key, b
 	return 0;
 }
 
-/* Whether a pending error must be asked for (SO_ERROR) before this send: only when the listener
- * reported EPOLLERR on the socket since the last look, or when it cannot watch this socket. */
+/* Whether a pending error must be asked for (SO_ERROR) before this send: only when EPOLLERR was
+ * reported on the socket since the last look — collected at once when the error ring's flag
+ * shows an event (set inside the send that caused it), else by the listener (err_ring.h) — or
+ * when it cannot be watched. */
 static bool pending_error_possible(int fd, struct shim_sock *sk)
 {
-	if (__atomic_load_n(&sk->err_watched, __ATOMIC_ACQUIRE))
+	unsigned w;
+
+	if (notify_error_watched(&sk->err_watch)) {
+		if (!err_ring_quiet() && err_ring_look()) { /* no ring yet: asked */
+			__atomic_store_n(&sk->err_hint, 0, __ATOMIC_RELEASE);
+			return true;
+		}
 		return __atomic_exchange_n(&sk->err_hint, 0, __ATOMIC_ACQ_REL) != 0;
+	}
+	/* not watched yet, or by the parent's watch (a child after fork) */
 	shim_lock_acquire(&sk->lock);
-	if (!sk->err_watched && notify_watch_errors(fd, &sk->err_hint, false))
-		__atomic_store_n(&sk->err_watched, true, __ATOMIC_RELEASE);
+	if (!notify_error_watched(&sk->err_watch) &&
+	    (w = notify_watch_errors(fd, &sk->err_hint, false)) != 0)
+		__atomic_store_n(&sk->err_watch, w, __ATOMIC_RELEASE);
 	shim_lock_release(&sk->lock);
 	return true; /* this once: an error may have come before the watch began */
 }
@@ -105,15 +117,16 @@ static bool pending_error_possible(int fd, struct shim_sock *sk)
 long udp_sock_error(int fd, struct shim_sock *sk, bool connected, struct path_trace *t)
 {
 	if ((connected || __atomic_load_n(&sk->ever_connected, __ATOMIC_RELAXED) ||
-	     sk->err_watched) &&
+	     notify_error_watched(&sk->err_watch)) &&
 	    pending_error_possible(fd, sk)) {
 		int soerr = 0;
 		socklen_t len = sizeof(soerr);
 		long r = rawsys5(SYS_getsockopt, fd, SOL_SOCKET, SO_ERROR, &soerr, &len);
 
-		if (sk->err_watched)
+		if (notify_error_watched(&sk->err_watch))
 			notify_watch_errors(fd, &sk->err_hint, true);
 		if (r == 0 && soerr) {
+			__atomic_store_n(&sk->err_peer, ERR_PEER_ERRORS, __ATOMIC_RELAXED);
 			path_step(t, "sock_error(%d)", soerr);
 			return -soerr;
 		}

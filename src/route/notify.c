@@ -20,6 +20,7 @@
 #include "shim/route.h"
 #include "shim/sandbox.h"
 #include "shim/internal_fd.h"
+#include "shim/err_ring.h"
 
 #include "shim/rawsys.h"
 
@@ -179,28 +180,55 @@ static bool icmp_changes_routes(void)
 static int err_epoll_fd = -1;
 static int listen_fd = -1; /* the rtnetlink subscription */
 
-bool notify_watch_errors(int fd, int *hint, bool rearm)
+unsigned notify_error_watch_gen;
+
+unsigned notify_watch_errors(int fd, int *hint, bool rearm)
 {
 	struct epoll_event ev = {.events = EPOLLERR | EPOLLONESHOT, .data.ptr = hint};
+	int op1 = rearm ? EPOLL_CTL_MOD : EPOLL_CTL_ADD,
+	    op2 = rearm ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
 
 	if (err_epoll_fd < 0 || atomic_load(&notify_listener_state) != 1)
-		return false;
-	if (rearm)
-		return rawsys4(SYS_epoll_ctl, err_epoll_fd, EPOLL_CTL_MOD, fd, &ev) == 0 ||
-		       rawsys4(SYS_epoll_ctl, err_epoll_fd, EPOLL_CTL_ADD, fd, &ev) == 0;
-	return rawsys4(SYS_epoll_ctl, err_epoll_fd, EPOLL_CTL_ADD, fd, &ev) == 0 ||
-	       rawsys4(SYS_epoll_ctl, err_epoll_fd, EPOLL_CTL_MOD, fd, &ev) == 0;
+		return 0;
+	if (rawsys4(SYS_epoll_ctl, err_epoll_fd, op1, fd, &ev) == 0 ||
+	    rawsys4(SYS_epoll_ctl, err_epoll_fd, op2, fd, &ev) == 0)
+		return __atomic_load_n(&notify_error_watch_gen, __ATOMIC_RELAXED);
+	return 0;
 }
+
+/* The listener and a sending thread that found a completion of the error ring (err_ring.c)
+ * collect under this lock: an event taken by one is in its socket's hint when the other has the
+ * lock. */
+SHIM_LOCK_DEFINE(err_collect_lock);
 
 static void collect_error_hints(void)
 {
 	struct epoll_event ev[32];
-	long n = rawsys4(SYS_epoll_wait, err_epoll_fd, ev, 32, 0);
+	long n;
 
-	/* Socket objects live in type-stable memory: a hint that reaches a socket reused since
-	 * costs one needless SO_ERROR read, nothing more. */
-	for (long i = 0; i < n; i++)
-		atomic_store((_Atomic int *)ev[i].data.ptr, 1);
+	shim_lock_acquire(&err_collect_lock);
+	do {
+		n = rawsys4(SYS_epoll_wait, __atomic_load_n(&err_epoll_fd, __ATOMIC_ACQUIRE), ev,
+			    32, 0);
+		/* Socket objects live in type-stable memory: a hint that reaches a socket reused
+		 * since costs one needless SO_ERROR read, nothing more. */
+		for (long i = 0; i < n; i++)
+			atomic_store((_Atomic int *)ev[i].data.ptr, 1);
+	} while (n == 32);
+	shim_lock_release(&err_collect_lock);
+}
+
+int notify_error_watch_fd(void)
+{
+	if (atomic_load(&notify_listener_state) != 1)
+		return -1;
+	return __atomic_load_n(&err_epoll_fd, __ATOMIC_ACQUIRE);
+}
+
+void notify_collect_error_hints(void)
+{
+	if (__atomic_load_n(&err_epoll_fd, __ATOMIC_ACQUIRE) >= 0)
+		collect_error_hints();
 }
 
 static void *listen_loop(void *arg)
@@ -210,25 +238,37 @@ static void *listen_loop(void *arg)
 	(void)arg;
 	shim_enter(); /* the shim's own thread: every call it makes is the shim's */
 	__atomic_store_n(&listener_tid, rawsys0(SYS_gettid), __ATOMIC_RELEASE);
+	if (!shim_seccomp_active()) /* the error ring: this thread is its submitter (err_ring.c) */
+		err_ring_listener_begin();
 	for (;;) {
-		/* the fds are read again each round: a program's dup2 may have moved them */
+		/* the fds are read again each round: a program's dup2 may have moved them (a
+		 * negative one is left out by ppoll) */
 		int fd = __atomic_load_n(&listen_fd, __ATOMIC_ACQUIRE);
-		struct pollfd pfd[3] = {
+		struct pollfd pfd[4] = {
 		    {fd, POLLIN, 0},
 		    {__atomic_load_n(&err_epoll_fd, __ATOMIC_ACQUIRE), POLLIN, 0},
-		    {__atomic_load_n(&icmp_fd, __ATOMIC_ACQUIRE), POLLIN, 0}};
+		    {__atomic_load_n(&icmp_fd, __ATOMIC_ACQUIRE), POLLIN, 0},
+		    {err_ring_eventfd(), POLLIN, 0}};
 		long n;
 
 		if (shim_seccomp_active())
 			shim_seccomp_park();
-		if (rawsys5(SYS_ppoll, pfd, icmp_fd >= 0 ? 3 : 2, NULL, NULL, 0) < 0)
+		if (rawsys5(SYS_ppoll, pfd, 4, NULL, NULL, 0) < 0)
 			continue;
 		if (shim_seccomp_active()) /* a filter came while waiting (maybe on this thread) */
 			shim_seccomp_park();
-		if (atomic_load(&stop_requested))
+		if (atomic_load(&stop_requested)) {
+			err_ring_listener_end();
 			return NULL; /* notify_pause */
-		if (pfd[1].revents & POLLIN)
+		}
+		if ((pfd[1].revents | pfd[3].revents) & POLLIN) {
+			/* the ring's work first (its flag clears), then the epoll: an error that
+			 * comes meanwhile sets the flag again, and a send that finds busy odd waits
+			 * for this collection (err_ring.h) */
+			err_ring_listener_work();
 			collect_error_hints();
+			err_ring_listener_done();
+		}
 		if (icmp_fd >= 0 && (pfd[2].revents & POLLIN) && icmp_changes_routes()) {
 			atomic_fetch_add(&generation, 1);
 			atomic_fetch_add(&notify_neigh_generation_var, 1);
@@ -296,9 +336,11 @@ static int open_listener_fds(void)
 	}
 	count_queued_messages(fd);
 	efd = err_epoll_fd < 0 ? rawsys1(SYS_epoll_create1, EPOLL_CLOEXEC) : -1;
-	if (efd >= 0) /* without it, errors are asked for at every send (notify_watch_errors) */
+	if (efd >= 0) { /* without it, errors are asked for at every send (notify_watch_errors) */
 		err_epoll_fd = internal_fd_replace(inherited_epoll, (int)efd);
-	else
+		/* sockets registered with the parent's watch are not in this one */
+		__atomic_add_fetch(&notify_error_watch_gen, 1, __ATOMIC_RELEASE);
+	} else
 		close_internal(&inherited_epoll);
 	internal_fd_track(&err_epoll_fd);
 	listen_fd = fd;
@@ -335,6 +377,7 @@ static void start_listener(void)
 			      &group, sizeof(group));
 	}
 	fd = subscribed_fd = listen_fd;
+	err_ring_open(__atomic_load_n(&err_epoll_fd, __ATOMIC_ACQUIRE));
 	atomic_store(&stop_requested, 0);
 	__atomic_store_n(&listener_tid, 0, __ATOMIC_RELEASE);
 	ok = shim_thread_start(listen_loop, (void *)(long)fd) == 0;

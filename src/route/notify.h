@@ -35,6 +35,22 @@ bool notify_fork_only(uint64_t gen);
  * starts, so nothing queues on it). 0 or -errno. */
 int notify_open_now(void);
 
+/* The error watch's epoll (every watched socket, EPOLLERR one-shot) while the listener runs,
+ * else -1; and its events collected now into the sockets' hints (err_ring.c). */
+int notify_error_watch_fd(void);
+void notify_collect_error_hints(void);
+
+/* err_ring.c: the ring made (disabled) for a listener about to start, watching epoll_fd; on the
+ * listener thread: the ring enabled (this thread its only submitter) and its poll armed; the
+ * eventfd to poll (-1: no ring); on a wake-up, the ring's work run before the epoll is collected
+ * (err_ring_view.busy odd from work to done). */
+void err_ring_open(int epoll_fd);
+void err_ring_listener_begin(void);
+int err_ring_eventfd(void);
+void err_ring_listener_work(void);
+void err_ring_listener_done(void);
+void err_ring_listener_end(void);
+
 /* notify_bpf.c: attach to the listener's socket fd a filter that counts its messages as the kernel
  * queues them (NOTIFY_BPF_COUNTS counters: every message, and those that are not about
  * neighbours), in a page mapped read-only into the process. Returns the page, or NULL with -errno

@@ -1,5 +1,6 @@
 /* sys_send: argument import and checks of the send system calls (see include/shim/sys_send.h and
  * udp4-send-path.md section 2). */
+#include "shim/err_ring.h"
 #include "shim/shim_alloc.h"
 #include "shim/sys_send.h"
 #include "shim/fdevents.h"
@@ -393,6 +394,23 @@ static unsigned write_msg_lens(struct mmsghdr *vec, unsigned first, const unsign
 	return n;
 }
 
+/* The batch (one entry) out now, before the next entry is judged: an ICMP error it brings back
+ * (on veth, inside the transmit) fails the next entry, as the kernel's next entry sees sk_err.
+ * Done while the connected peer's answer is not known to be quiet, with the error ring live
+ * (err_ring.h: the error is then seen without a system call): a datagram that went out alone and
+ * brought nothing back makes the peer quiet, and the batches whole again. False when the transmit
+ * failed (batch->err). */
+static bool mmsg_entry_alone(struct shim_sock *sk, struct xmit_batch *batch)
+{
+	if (xmit_batch_flush(batch) < 0)
+		return false;
+	if (err_ring_quiet())
+		__atomic_store_n(&sk->err_peer, ERR_PEER_QUIET, __ATOMIC_RELAXED);
+	else
+		(void)err_ring_look(); /* the next entry's check finds the socket's hint */
+	return true;
+}
+
 long sys_sendmmsg(int fd, struct mmsghdr *vec, unsigned vlen, int flags)
 {
 	struct mmsghdr chunk[MMSG_CHUNK];
@@ -430,6 +448,15 @@ long sys_sendmmsg(int fd, struct mmsghdr *vec, unsigned vlen, int flags)
 			bool len_ok = umem_writable4(
 			    (void *)((uintptr_t)entry + offsetof(struct mmsghdr, msg_len)));
 
+			if (batch->n > 0 && err_ring_live() &&
+			    __atomic_load_n(&sk->err_peer, __ATOMIC_RELAXED) != ERR_PEER_QUIET &&
+			    __atomic_load_n(&sk->ever_connected, __ATOMIC_RELAXED) &&
+			    !mmsg_entry_alone(sk, batch)) {
+				sent = batch->failed_entry;
+				r = batch->err;
+				stop = true;
+				break;
+			}
 			batch->current_entry = i;
 			/* the cached flow first, straight into the batch (no path line to write:
 			 * with one, the fast path is not taken; it never answers MSG_PROBE) */

@@ -13,9 +13,11 @@ import re
 
 # name -> what it is (and where it is documented)
 KNOWN = {
-    "pending-error": "an ICMP error that arrives during a send: the kernel's next send fails "
+    "pending-error": "an ICMP error that arrives during a send and that the shim's error ring "
+                     "does not show at once (io_uring unavailable; a sendmmsg batch of a peer "
+                     "known quiet that answers mid-batch): the kernel's next send fails "
                      "(ECONNREFUSED, EHOSTUNREACH...), the shim's sends (conformance.md "
-                     "Differs: a pending socket error; issue 14 item 3)",
+                     "Differs: a pending socket error ...; issue 14 item 3)",
     "blocked-send": "a blocking socket whose send buffer is full of datagrams waiting for the "
                     "neighbour waits in the kernel (the runner's alarm ends it); the shim sends "
                     "(conformance.md Differs: send buffer accounting)",
