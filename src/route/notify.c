@@ -294,7 +294,12 @@ static void *listen_loop(void *arg)
 			}
 		}
 		atomic_fetch_add(&notify_neigh_generation_var, 1);
-		if (!only_neigh)
+		/* messages the socket filter counted as they were queued moved the route generation
+		 * then: a second move now would make a route asked in between look changed (a
+		 * connected socket's route, which the kernel keeps, looked up again with a changed
+		 * IP_UNICAST_IF); an overrun or an error still moves it */
+		if (!only_neigh &&
+		    (n <= 0 || __atomic_load_n(&notify_bpf_counts, __ATOMIC_RELAXED) == no_counts))
 			atomic_fetch_add(&generation, 1);
 		if (n < 0 && n != -ENOBUFS) {
 			atomic_store(&notify_listener_state, -1);
