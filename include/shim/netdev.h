@@ -97,6 +97,10 @@ extern struct netdev *netdev_top;
  * fast path's inlined transmit (dev_xmit_fast) is the stack. */
 extern bool netdev_plain;
 
+/* Whether the stack is the plain one with the TX ring for batches: then the sendmmsg fast path
+ * may build its frames in the ring's slots itself (packet_ring_direct_*, packet_ring.h). */
+extern bool netdev_ring_direct;
+
 /* Whether a device of the stack uses dev_meta.flow (coalescing): the layers above fill it only
  * then. */
 extern bool netdev_wants_flow;

@@ -68,6 +68,19 @@ long udp_fastpath_send(int fd, struct shim_sock *sk, const struct iovec *iov, in
 long udp_fastpath_send_peeked(int fd, struct shim_sock *sk, const void *buf, size_t len, int flags,
 			      const struct sockaddr_in *name);
 
+/* sendmmsg entries of a cached flow, built straight into the TX ring and sent with one kick (where
+ * the device stack allows it: netdev_ring_direct): iov[i] the one buffer of entry i (imported:
+ * range-checked), name the destination every one of them names (NULL: none), n entries, flags
+ * the call's. The checks of udp_fastpath_send that do not depend on the entry are made once for
+ * the batch. Takes the entries from the first on while each is one frame of the flow; returns
+ * how many were sent (their lengths in lens), with *err the answer of the entry after them when it
+ * failed here (-EFAULT: its payload is unreadable, or the transmit's error), else 0: that entry,
+ * if any, is the general path's. */
+#define UDP_FP_BATCH_MAX 64 /* entries of one udp_fastpath_sendmmsg: one kick */
+unsigned udp_fastpath_sendmmsg(int fd, struct shim_sock *sk, const struct iovec *iov, unsigned n,
+			       const struct sockaddr_in *name, int flags, unsigned *lens,
+			       long *err);
+
 /* After udp_sendmsg sent d (one frame) itself: remember its flow for this thread if it qualifies.
  */
 void udp_fastpath_learn(int fd, struct shim_sock *sk, const struct shim_msg *m,

@@ -10,6 +10,7 @@
 struct netdev *netdev_top = &netdev_count;
 bool netdev_plain = true;
 bool netdev_wants_flow;
+bool netdev_ring_direct;
 
 void netdev_stack_build(const struct netdev_stack_conf *c)
 {
@@ -31,6 +32,7 @@ void netdev_stack_build(const struct netdev_stack_conf *c)
 #undef PUSH
 	netdev_wants_flow = c->coalesce;
 	netdev_plain = c->bottom == &netdev_packet && !c->coalesce && !c->pcap && !c->fault;
+	netdev_ring_direct = netdev_plain && c->ring;
 	__atomic_store_n(&netdev_top, top, __ATOMIC_RELEASE);
 }
 

@@ -5,6 +5,7 @@
 #include "shim/internal_fd.h"
 #include "shim/netdev.h"
 #include "shim/rawsys.h"
+#include "shim/stats.h"
 #include "shim/umem.h"
 
 #include <arpa/inet.h>
@@ -25,17 +26,44 @@
 #define DATA_OFF (TPACKET_ALIGN(sizeof(struct tpacket2_hdr)))
 _Static_assert(DATA_OFF == PACKET_RING_DATA_OFF, "tpacket2_hdr layout");
 
-static int ring_fd = -1;
-/* the slot size: PACKET_RING_FRAME_SIZE, or larger for the coalescing mode's GSO runs */
-static size_t frame_size = PACKET_RING_FRAME_SIZE;
-static uint8_t *ring;
+/* One PACKET_TX_RING: its socket, mapping and the slot filled next. */
+struct tx_ring {
+	int fd;
+	size_t frame_size;	/* slot size */
+	size_t block_size;	/* tp_block_size: a multiple of frame_size */
+	unsigned frames;	/* slots */
+	uint8_t *map;		/* NULL: not open (or not this process's) */
+	unsigned next;		/* the slot filled next */
+	int filled;		/* filled since the last kick (packet_ring_put) */
+	struct shim_lock *lock; /* the batch's owner (packet_ring_xmit_batch, direct batches) */
+};
+
 SHIM_LOCK_DEFINE(batch_lock);
-static unsigned next; /* the slot filled next */
-static int filled;    /* filled since the last kick */
+SHIM_LOCK_DEFINE(gso_lock);
+
+/* The ring for batches (and the coalescing mode's frames): slots of PACKET_RING_FRAME_SIZE, or
+ * larger for the coalescing mode's GSO runs. */
+static struct tx_ring main_ring = {.fd = -1,
+				   .frame_size = PACKET_RING_FRAME_SIZE,
+				   .block_size = BLOCK_SIZE,
+				   .frames = PACKET_RING_FRAMES,
+				   .lock = &batch_lock};
+/* The ring for single frames that become several on the wire (GSO super-packets, UFO frames):
+ * slots that hold the largest IPv4 datagram, each its own block. */
+static struct tx_ring gso_ring = {.fd = -1,
+				  .frame_size = PACKET_RING_GSO_FRAME_SIZE,
+				  .block_size = PACKET_RING_GSO_FRAME_SIZE,
+				  .frames = PACKET_RING_GSO_FRAMES,
+				  .lock = &gso_lock};
+
+static struct tpacket2_hdr *ring_slot(const struct tx_ring *r, unsigned i)
+{
+	return (struct tpacket2_hdr *)(r->map + (size_t)i * r->frame_size);
+}
 
 static struct tpacket2_hdr *slot(unsigned i)
 {
-	return (struct tpacket2_hdr *)(ring + (size_t)i * frame_size);
+	return ring_slot(&main_ring, i);
 }
 
 /* The frame's state without the timestamp flags the kernel may add when it is done with it. */
@@ -47,26 +75,26 @@ static unsigned state(const struct tpacket2_hdr *h)
 
 int packet_ring_set_frame_size(size_t size)
 {
-	if (ring != NULL || size < PACKET_RING_FRAME_SIZE || size > BLOCK_SIZE ||
+	if (main_ring.map != NULL || size < PACKET_RING_FRAME_SIZE || size > BLOCK_SIZE ||
 	    BLOCK_SIZE % size != 0)
 		return -EINVAL;
-	frame_size = size;
+	main_ring.frame_size = size;
 	return 0;
 }
 
-int packet_ring_open(void)
+static int tx_ring_open(struct tx_ring *rg)
 {
 	struct tpacket_req req = {
-	    .tp_block_size = BLOCK_SIZE,
-	    .tp_block_nr = (unsigned)(PACKET_RING_FRAMES * frame_size / BLOCK_SIZE),
-	    .tp_frame_size = (unsigned)frame_size,
-	    .tp_frame_nr = PACKET_RING_FRAMES,
+	    .tp_block_size = (unsigned)rg->block_size,
+	    .tp_block_nr = (unsigned)(rg->frames * rg->frame_size / rg->block_size),
+	    .tp_frame_size = (unsigned)rg->frame_size,
+	    .tp_frame_nr = rg->frames,
 	};
 	int one = 1, v2 = TPACKET_V2, sndbuf = 4 << 20;
 	long fd, r;
 	void *p;
 
-	if (ring != NULL)
+	if (rg->map != NULL)
 		return 0;
 	fd = rawsys3(SYS_socket, AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
 	if (fd < 0)
@@ -86,47 +114,63 @@ int packet_ring_open(void)
 	/* room for bursts, as for the packet socket of packet_xmit.c */
 	if (rawsys5(SYS_setsockopt, fd, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof(sndbuf)) < 0)
 		rawsys5(SYS_setsockopt, fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
-	p = (void *)rawsys6(SYS_mmap, 0, (long)(PACKET_RING_FRAMES * frame_size),
+	p = (void *)rawsys6(SYS_mmap, 0, (long)(rg->frames * rg->frame_size),
 			    PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if ((long)p < 0 && (long)p > -4096) {
 		rawsys1(SYS_close, fd);
 		return (int)(long)p;
 	}
-	ring = p;
-	ring_fd = internal_fd_adopt((int)fd, true);
-	internal_fd_track(&ring_fd);
+	rg->map = p;
+	rg->fd = internal_fd_adopt((int)fd, true);
+	internal_fd_track(&rg->fd);
 	return 0;
 }
 
+int packet_ring_open(void)
+{
+	return tx_ring_open(&main_ring);
+}
+
+int packet_ring_gso_open(void)
+{
+	return tx_ring_open(&gso_ring);
+}
+
 /* In a child: the ring is the parent's; the child does not use it. */
-static void packet_ring_after_fork_child(void)
+static void tx_ring_after_fork(struct tx_ring *rg)
 {
 	/* the mapping is shared with the parent: the child leaves it alone and sends through the
 	 * packet socket; its copy of the fd goes (the mapping keeps the socket, which stays the
 	 * parent's), so the child holds no number it does not use */
-	int fd = __atomic_exchange_n(&ring_fd, -1, __ATOMIC_ACQ_REL);
+	int fd = __atomic_exchange_n(&rg->fd, -1, __ATOMIC_ACQ_REL);
 
 	if (fd >= 0) {
 		internal_fd_close(fd);
 	}
-	ring = NULL;
-	filled = 0;
+	rg->map = NULL;
+	rg->filled = 0;
+}
+
+static void packet_ring_after_fork_child(void)
+{
+	tx_ring_after_fork(&main_ring);
+	tx_ring_after_fork(&gso_ring);
 }
 SHIM_AFTER_FORK(packet_ring_after_fork_child);
 
 int packet_ring_ready(void)
 {
-	return ring != NULL;
+	return main_ring.map != NULL;
 }
 
 size_t packet_ring_frame_max(void)
 {
-	return frame_size - DATA_OFF;
+	return main_ring.frame_size - DATA_OFF;
 }
 
 int packet_ring_put(const struct iovec *iov, int iovcnt, size_t len)
 {
-	struct tpacket2_hdr *h = slot(next);
+	struct tpacket2_hdr *h = slot(main_ring.next);
 	uint8_t *d;
 
 	if (len > packet_ring_frame_max())
@@ -143,38 +187,39 @@ int packet_ring_put(const struct iovec *iov, int iovcnt, size_t len)
 	}
 	h->tp_len = (uint32_t)len;
 	__atomic_store_n(&h->tp_status, TP_STATUS_SEND_REQUEST, __ATOMIC_RELEASE);
-	next = (next + 1) % PACKET_RING_FRAMES;
-	filled++;
+	main_ring.next = (main_ring.next + 1) % PACKET_RING_FRAMES;
+	main_ring.filled++;
 	return 0;
 }
 
 int packet_ring_filled(void)
 {
-	return filled;
+	return main_ring.filled;
 }
 
 uint8_t *packet_ring_last(size_t *len)
 {
 	struct tpacket2_hdr *h;
 
-	if (filled == 0)
+	if (main_ring.filled == 0)
 		return NULL;
-	h = slot((next + PACKET_RING_FRAMES - 1) % PACKET_RING_FRAMES);
+	h = slot((main_ring.next + PACKET_RING_FRAMES - 1) % PACKET_RING_FRAMES);
 	*len = h->tp_len;
 	return (uint8_t *)h + DATA_OFF;
 }
 
 void packet_ring_set_last_len(size_t len)
 {
-	slot((next + PACKET_RING_FRAMES - 1) % PACKET_RING_FRAMES)->tp_len = (uint32_t)len;
+	slot((main_ring.next + PACKET_RING_FRAMES - 1) % PACKET_RING_FRAMES)->tp_len =
+	    (uint32_t)len;
 }
 
 /* tpacket_snd for what waits in the ring. Without dontwait, a kick that could not take every frame
  * (the socket's send buffer is full) is repeated blocking: the kernel then waits for room. The
  * kick's protocol (ETH_P_*) is every frame's skb->protocol, its control messages every frame's
  * priority and mark: one kick sends frames of one protocol, priority and mark. */
-static long ring_kick_to(int ifindex, int dontwait, uint16_t proto, uint32_t priority,
-			 uint32_t mark)
+static long tx_ring_kick(const struct tx_ring *rg, int ifindex, int dontwait, uint16_t proto,
+			 uint32_t priority, uint32_t mark)
 {
 	struct sockaddr_ll sll;
 	uint64_t ctl[DEV_SKB_CTL_MAX / 8];
@@ -190,25 +235,31 @@ static long ring_kick_to(int ifindex, int dontwait, uint16_t proto, uint32_t pri
 		mh.msg_control = ctl;
 	}
 	do
-		r = rawsys3(SYS_sendmsg, ring_fd, &mh, MSG_DONTWAIT);
+		r = rawsys3(SYS_sendmsg, rg->fd, &mh, MSG_DONTWAIT);
 	while (r == -EINTR);
 	if (r == -EAGAIN && !dontwait) {
 		do
-			r = rawsys3(SYS_sendmsg, ring_fd, &mh, 0);
+			r = rawsys3(SYS_sendmsg, rg->fd, &mh, 0);
 		while (r == -EINTR);
 	}
 	return r;
 }
 
+static long ring_kick_to(int ifindex, int dontwait, uint16_t proto, uint32_t priority,
+			 uint32_t mark)
+{
+	return tx_ring_kick(&main_ring, ifindex, dontwait, proto, priority, mark);
+}
+
 int packet_ring_kick(int ifindex, uint16_t proto, uint32_t priority, uint32_t mark)
 {
-	int n = filled;
+	int n = main_ring.filled;
 	long r;
 
 	if (n == 0)
 		return 0;
 	r = ring_kick_to(ifindex, 1, proto, priority, mark);
-	filled = 0;
+	main_ring.filled = 0;
 	return r < 0 ? (int)r : n;
 }
 
@@ -228,7 +279,7 @@ static int packet_ring_wait_slot(unsigned i, unsigned max_us)
 
 int packet_ring_wait(unsigned max_us)
 {
-	return packet_ring_wait_slot(next, max_us);
+	return packet_ring_wait_slot(main_ring.next, max_us);
 }
 
 /* A frame the kernel must pass over: tp_len 0 is shorter than the vnet header, so tpacket_snd
@@ -253,15 +304,15 @@ int packet_ring_xmit_batch(int ifindex, struct iovec *const *iov, const int *iov
 {
 	struct iovec local[PACKET_RING_BATCH_MAX * 8], remote[PACKET_RING_BATCH_MAX * 8];
 	size_t want[PACKET_RING_BATCH_MAX], got;
-	unsigned first = next, nl = 0;
+	unsigned first = main_ring.next, nl = 0;
 	int ok = n, done, r;
 	long rd;
 
-	if (ring == NULL || n > PACKET_RING_BATCH_MAX || n > PACKET_RING_FRAMES / 2)
+	if (main_ring.map == NULL || n > PACKET_RING_BATCH_MAX || n > PACKET_RING_FRAMES / 2)
 		return -EOPNOTSUPP;
-	if (!shim_lock_try(&batch_lock))
+	if (!shim_lock_try(main_ring.lock))
 		return -EOPNOTSUPP;
-	first = next;
+	first = main_ring.next;
 	for (int i = 0; i < n; i++) {
 		struct tpacket2_hdr *h = slot((first + (unsigned)i) % PACKET_RING_FRAMES);
 		uint8_t *d = (uint8_t *)h + DATA_OFF;
@@ -273,7 +324,7 @@ int packet_ring_xmit_batch(int ifindex, struct iovec *const *iov, const int *iov
 		    (state(h) != TP_STATUS_AVAILABLE &&
 		     packet_ring_wait_slot((first + (unsigned)i) % PACKET_RING_FRAMES, 1000) !=
 			 0)) {
-			shim_lock_release(&batch_lock);
+			shim_lock_release(main_ring.lock);
 			return -EOPNOTSUPP; /* nothing was written to the ring yet */
 		}
 		/* the headers are the shim's own; the payload is the program's, read below */
@@ -301,7 +352,7 @@ int packet_ring_xmit_batch(int ifindex, struct iovec *const *iov, const int *iov
 	for (int i = 0; i < ok; i++)
 		__atomic_store_n(&slot((first + (unsigned)i) % PACKET_RING_FRAMES)->tp_status,
 				 TP_STATUS_SEND_REQUEST, __ATOMIC_RELEASE);
-	next = (first + (unsigned)ok) % PACKET_RING_FRAMES;
+	main_ring.next = (first + (unsigned)ok) % PACKET_RING_FRAMES;
 	r = ok ? ring_kick_to(ifindex, dontwait, proto, priority, mark) : 0;
 	/* what the kernel took: every frame no longer waiting for it */
 	for (done = 0; done < ok; done++)
@@ -311,12 +362,119 @@ int packet_ring_xmit_batch(int ifindex, struct iovec *const *iov, const int *iov
 	/* the rest are not sent: the kernel passes over them at the next kick */
 	for (int i = done; i < ok; i++)
 		neutralise((first + (unsigned)i) % PACKET_RING_FRAMES);
-	shim_lock_release(&batch_lock);
+	shim_lock_release(main_ring.lock);
 	if (done > 0)
 		return done;
 	if (ok == 0)
 		return -EFAULT;
 	return r < 0 ? r : -EAGAIN;
+}
+
+/* Direct batches (packet_ring.h): frame k of the batch is slot direct_first + k. */
+static unsigned direct_first, direct_put;
+
+int packet_ring_direct_begin(uint8_t **frame, unsigned want)
+{
+	unsigned k;
+
+	if (main_ring.map == NULL || !shim_lock_try(main_ring.lock))
+		return -EOPNOTSUPP;
+	direct_first = main_ring.next;
+	direct_put = 0;
+	if (want > PACKET_RING_DIRECT_MAX)
+		want = PACKET_RING_DIRECT_MAX;
+	for (k = 0; k < want; k++) {
+		unsigned i = (direct_first + k) % PACKET_RING_FRAMES;
+		struct tpacket2_hdr *h = slot(i);
+
+		if (state(h) != TP_STATUS_AVAILABLE && packet_ring_wait_slot(i, 1000) != 0)
+			break;
+		frame[k] = (uint8_t *)h + DATA_OFF;
+	}
+	return (int)k;
+}
+
+void packet_ring_direct_put(const unsigned *len, size_t hdr_len, unsigned n)
+{
+	for (unsigned k = 0; k < n; k++) {
+		struct tpacket2_hdr *h = slot((direct_first + k) % PACKET_RING_FRAMES);
+
+		h->tp_len = (uint32_t)(hdr_len + len[k]);
+		__atomic_store_n(&h->tp_status, TP_STATUS_SEND_REQUEST, __ATOMIC_RELEASE);
+	}
+	direct_put = n;
+}
+
+int packet_ring_direct_kick(int ifindex, unsigned first, unsigned n, int dontwait, uint16_t proto,
+			    int *err)
+{
+	unsigned done = first;
+	long r = ring_kick_to(ifindex, dontwait, proto, 0, 0);
+
+	/* what the kernel took: every frame no longer waiting for it */
+	while (done < n &&
+	       state(slot((direct_first + done) % PACKET_RING_FRAMES)) != TP_STATUS_SEND_REQUEST)
+		done++;
+	if (done > first)
+		stats_add(STAT_FRAMES_SENT, done - first);
+	if (done < n)
+		*err = r < 0 ? (int)r : -EAGAIN;
+	return (int)(done - first);
+}
+
+void packet_ring_direct_drop(unsigned k)
+{
+	neutralise((direct_first + k) % PACKET_RING_FRAMES);
+}
+
+void packet_ring_direct_end(void)
+{
+	main_ring.next = (direct_first + direct_put) % PACKET_RING_FRAMES;
+	shim_lock_release(main_ring.lock);
+}
+
+int packet_ring_gso_xmit(int ifindex, const struct iovec *iov, int iovcnt, int dontwait,
+			 uint16_t proto, uint32_t priority, uint32_t mark)
+{
+	struct tx_ring *rg = &gso_ring;
+	struct tpacket2_hdr *h;
+	size_t len = 0;
+	uint8_t *d;
+	long r;
+
+	for (int i = 0; i < iovcnt; i++)
+		len += iov[i].iov_len;
+	if (rg->map == NULL || len > rg->frame_size - DATA_OFF)
+		return -EOPNOTSUPP;
+	if (!shim_lock_try(rg->lock))
+		return -EOPNOTSUPP; /* another thread's frame: the packet socket takes this one */
+	h = ring_slot(rg, rg->next);
+	if (state(h) != TP_STATUS_AVAILABLE) {
+		shim_lock_release(rg->lock);
+		return -EOPNOTSUPP; /* still on its way out */
+	}
+	/* the frame, copied in: the headers are the shim's, the payload the program's (a fault is
+	 * the EFAULT the packet socket's copy would give; the slot stays available) */
+	d = (uint8_t *)h + DATA_OFF;
+	for (int i = 0; i < iovcnt; i++) {
+		if (umem_read(d, iov[i].iov_base, iov[i].iov_len) != 0) {
+			shim_lock_release(rg->lock);
+			return -EFAULT;
+		}
+		d += iov[i].iov_len;
+	}
+	h->tp_len = (uint32_t)len;
+	__atomic_store_n(&h->tp_status, TP_STATUS_SEND_REQUEST, __ATOMIC_RELEASE);
+	rg->next = (rg->next + 1) % rg->frames;
+	r = tx_ring_kick(rg, ifindex, dontwait, proto, priority, mark);
+	if (state(h) == TP_STATUS_SEND_REQUEST) {
+		h->tp_len = 0; /* not taken: the kernel passes over it at the next kick */
+		if (r >= 0)
+			r = -EAGAIN;
+	}
+	shim_lock_release(rg->lock);
+	/* taken: the device's answer (a queue drop's ENOBUFS), as the packet socket gives it */
+	return r < 0 ? (int)r : 0;
 }
 
 /* The ring as a device: batches of up to PACKET_RING_BATCH_MAX frames with one kick; single

@@ -45,8 +45,10 @@ int dev_xmit_open(int inherited_fd)
 	packet_netns = rawsys_netns_cookie(dev_packet_fd);
 	/* the transmit ring for batches; without it (an inherited packet socket and no privilege
 	 * left, or SHIM_TX_RING=0) batches go through the packet socket's sendmmsg */
-	if (shim_config.tx_ring)
+	if (shim_config.tx_ring) {
 		(void)packet_ring_open();
+		(void)packet_ring_gso_open();
+	}
 	return 0;
 }
 
@@ -160,6 +162,15 @@ static int packet_xmit(struct netdev *dev, int ifindex, const struct iovec *iov,
 	long r;
 
 	(void)dev;
+	/* a frame that becomes several on the wire: from the GSO ring, where the kernel neither
+	 * allocates pages for it nor copies it (packet_ring.h) */
+	if (m != NULL && m->segs > 1) {
+		int g = packet_ring_gso_xmit(ifindex, iov, iovcnt, dontwait, proto,
+					     dev_meta_priority(m), dev_meta_mark(m));
+
+		if (g != -EOPNOTSUPP)
+			return g;
+	}
 	/* the address built once per thread, protocol and interface (perf) */
 	if (__builtin_expect(dev_xmit_target_ifindex[l3] != ifindex ||
 				 dev_xmit_target[l3].sll_protocol != htons(proto),

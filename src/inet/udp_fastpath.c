@@ -17,10 +17,13 @@
 #include "shim/ip_make_skb.h"
 #include "shim/ip_output.h"
 #include "shim/neigh_queue.h"
+#include "shim/netdev.h"
+#include "shim/packet_ring.h"
 #include "shim/path_trace.h"
 #include "shim/route.h"
 #include "shim/stats.h"
 #include "shim/udp_send_skb.h"
+#include "shim/umem.h"
 #include "shim/wire.h"
 
 #include <arpa/inet.h>
@@ -171,6 +174,53 @@ void udp_fastpath_learn(int fd, struct shim_sock *sk, const struct shim_msg *m,
 	udp_fp_owner[f - flows] = sk;
 }
 
+/* Whether f, this thread's flow for the socket, answers a datagram of sk to name (NULL: none)
+ * with these flags: every per-datagram check of udp_sendmsg that does not depend on the datagram's
+ * length or buffers, as it came out when the flow was learnt. */
+static inline __attribute__((always_inline)) bool
+fp_flow_ok(const struct fp_flow *f, struct shim_sock *sk, const struct sockaddr_in *name, int flags)
+{
+	uint64_t ngen, to = 0;
+
+	/* the flow: this socket with the settings it had, the same destination (or none) */
+	if (name != NULL)
+		memcpy(&to, name, sizeof(to));
+	/* ... with routes and neighbours as when the flow was learnt (the neighbour generation
+	 * moves with the route generation too; 0, never a flow's, while no listener keeps it):
+	 * one test of all the differences together */
+	ngen = notify_live_generation_inline();
+	if (((uintptr_t)f->sk ^ (uintptr_t)sk) |
+	    (f->stamp ^ __atomic_load_n(&sk->fp_stamp, __ATOMIC_ACQUIRE)) | (f->neigh_gen ^ ngen) |
+	    (f->to ^ to) | ((uint64_t)(name != NULL) ^ f->has_name))
+		return false;
+	/* ... and unchanged by any other process that shares the socket (sockgen.h; the flow is
+	 * this socket's, so its cell is set) */
+	if (__atomic_load_n(f->gen_cell, __ATOMIC_ACQUIRE) != f->gen)
+		return false;
+	/* flags with no effect on a plain datagram; MSG_OOB, MSG_PROBE, MSG_MORE, MSG_DONTROUTE
+	 * ... take the general path */
+	if ((flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL | MSG_CONFIRM)) ||
+	    __builtin_expect(trace_path_enabled, 0))
+		return false;
+	/* inet_sendmsg: a corked datagram held by the kernel socket; the shim's cork state (made by
+	 * the first corked send or a connect that routed into the cork's flow, kept until close)
+	 * may hold a pending datagram or a flow the connected route is used with (udp_cork.c) */
+	if (__atomic_load_n(&sk->cork_kernel, __ATOMIC_RELAXED) ||
+	    __atomic_load_n(&sk->cork, __ATOMIC_ACQUIRE) != NULL)
+		return false;
+	/* sock_alloc_send_pskb: a pending error is the general path's to report: an error reported
+	 * on the socket, or an event the error ring's flag shows not collected yet (err_ring.h); a
+	 * socket that may have one has a flow only while this process's error watch has it */
+	if ((f->connected || __atomic_load_n(&sk->ever_connected, __ATOMIC_RELAXED) ||
+	     __atomic_load_n(&sk->err_watch, __ATOMIC_RELAXED) != 0) &&
+	    ((__atomic_load_n(&sk->err_hint, __ATOMIC_ACQUIRE) != 0) | !err_ring_quiet()))
+		return false;
+	/* neigh_output: frames already waiting for this next hop go first */
+	if (!neigh_queue_idle() && neigh_queue_waiting(f->oif, &f->nexthop))
+		return false;
+	return true;
+}
+
 /* held: the caller holds a reference on sk; without one (fdtable_peek) sk may be closed and
  * reused at any moment, so it is only read until the flow has been matched, and a reference is
  * taken (shim_sock_hold_peeked) before its lock is (a socket-counter ID) */
@@ -182,7 +232,6 @@ fp_send(int fd, struct shim_sock *sk, const struct iovec *iov, int iovcnt, size_
 	uint8_t hdr[FP_HDR_LEN], *out;
 	struct iovec parts[1 + FP_IOVS], *pp;
 	uint16_t ulen, tot, id, frag;
-	uint64_t ngen, to = 0;
 	int dontwait; /* MSG_DONTWAIT or 0 */
 	int n;
 	long err;
@@ -190,42 +239,10 @@ fp_send(int fd, struct shim_sock *sk, const struct iovec *iov, int iovcnt, size_
 	/* an opaque value from here on: the compiler keeps the pointer rather than computing the
 	 * thread-local address again after every call (perf) */
 	__asm__("" : "+r"(f));
-	/* the flow: this socket with the settings it had, the same destination (or none) */
-	if (name != NULL)
-		memcpy(&to, name, sizeof(to));
-	/* ... with routes and neighbours as when the flow was learnt (the neighbour generation
-	 * moves with the route generation too; 0, never a flow's, while no listener keeps it):
-	 * one test of all the differences together */
-	ngen = notify_live_generation_inline();
-	if (((uintptr_t)f->sk ^ (uintptr_t)sk) |
-	    (f->stamp ^ __atomic_load_n(&sk->fp_stamp, __ATOMIC_ACQUIRE)) | (f->neigh_gen ^ ngen) |
-	    (f->to ^ to) | ((uint64_t)(name != NULL) ^ f->has_name))
+	if (!fp_flow_ok(f, sk, name, flags))
 		return UDP_FP_MISS;
-	/* ... and unchanged by any other process that shares the socket (sockgen.h; the flow is
-	 * this socket's, so its cell is set) */
-	if (__atomic_load_n(f->gen_cell, __ATOMIC_ACQUIRE) != f->gen)
-		return UDP_FP_MISS;
-	/* flags with no effect on a plain datagram; MSG_OOB, MSG_PROBE, MSG_MORE, MSG_DONTROUTE
-	 * ... take the general path; lengths that need fragments or give EMSGSIZE too */
-	if ((flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL | MSG_CONFIRM)) || len > f->max_len ||
-	    (unsigned)iovcnt > (batch != NULL ? XMIT_SLOT_IOVS - 1 : FP_IOVS) ||
-	    __builtin_expect(trace_path_enabled, 0))
-		return UDP_FP_MISS;
-	/* inet_sendmsg: a corked datagram held by the kernel socket; the shim's cork state (made by
-	 * the first corked send or a connect that routed into the cork's flow, kept until close)
-	 * may hold a pending datagram or a flow the connected route is used with (udp_cork.c) */
-	if (__atomic_load_n(&sk->cork_kernel, __ATOMIC_RELAXED) ||
-	    __atomic_load_n(&sk->cork, __ATOMIC_ACQUIRE) != NULL)
-		return UDP_FP_MISS;
-	/* sock_alloc_send_pskb: a pending error is the general path's to report: an error reported
-	 * on the socket, or an event the error ring's flag shows not collected yet (err_ring.h); a
-	 * socket that may have one has a flow only while this process's error watch has it */
-	if ((f->connected || __atomic_load_n(&sk->ever_connected, __ATOMIC_RELAXED) ||
-	     __atomic_load_n(&sk->err_watch, __ATOMIC_RELAXED) != 0) &&
-	    ((__atomic_load_n(&sk->err_hint, __ATOMIC_ACQUIRE) != 0) | !err_ring_quiet()))
-		return UDP_FP_MISS;
-	/* neigh_output: frames already waiting for this next hop go first */
-	if (!neigh_queue_idle() && neigh_queue_waiting(f->oif, &f->nexthop))
+	/* lengths that need fragments or give EMSGSIZE take the general path */
+	if (len > f->max_len || (unsigned)iovcnt > (batch != NULL ? XMIT_SLOT_IOVS - 1 : FP_IOVS))
 		return UDP_FP_MISS;
 	dontwait = (flags | f->nonblock) & MSG_DONTWAIT;
 	/* a datagram with a skb priority or mark is batched by the general path (ip_output_defer:
@@ -331,4 +348,113 @@ long udp_fastpath_send_peeked(int fd, struct shim_sock *sk, const void *buf, siz
 	struct iovec one = {(void *)buf, len};
 
 	return fp_send(fd, sk, &one, 1, len, flags, name, NULL, false);
+}
+
+/* The IDs of a batch's k datagrams (ip_select_ident_segs for each, in order): a connected socket's
+ * counter advanced once for them all under its lock. */
+static inline uint16_t batch_ident(const struct fp_flow *f, uint16_t first, unsigned i,
+				   uint16_t frag)
+{
+	if (f->id_rule == IP_ID_SOCKET)
+		return (uint16_t)(first + i);
+	if (f->id_rule == IP_ID_ZERO_IF_DF && frag)
+		return 0;
+	return ip_ident_next(f->id_bucket, f->id_offset); /* ip_ident_unconnected */
+}
+
+_Static_assert(UDP_FP_BATCH_MAX <= PACKET_RING_DIRECT_MAX, "a batch is one kick of the ring");
+
+unsigned udp_fastpath_sendmmsg(int fd, struct shim_sock *sk, const struct iovec *iov, unsigned n,
+			       const struct sockaddr_in *name, int flags, unsigned *lens, long *err)
+{
+	struct fp_flow *f = flow_slot(fd);
+	uint8_t *frame[UDP_FP_BATCH_MAX];
+	uint64_t bytes = 0;
+	uint16_t id0 = 0;
+	unsigned k, sent;
+	int dontwait, room;
+
+	__asm__("" : "+r"(f));
+	*err = 0;
+	/* fp_send's checks, once for the batch: they do not depend on the entry; a flow with a skb
+	 * priority or mark is the general path's batch (ip_output_defer), as for fp_send */
+	if (!netdev_ring_direct || n == 0 || n > UDP_FP_BATCH_MAX ||
+	    !fp_flow_ok(f, sk, name, flags) || f->ctl_len != 0 || !umem_fault_safe())
+		return 0;
+	dontwait = (flags | f->nonblock) & MSG_DONTWAIT;
+	room = packet_ring_direct_begin(frame, n);
+	if (room < 0)
+		return 0; /* no ring here, or another thread's batch: the general path's batch */
+
+	/* each frame: the flow's headers, then the payload copied in from the program (a fault is
+	 * that entry's EFAULT: ip_append_data's copy failed, no ID taken) */
+	for (k = 0; k < (unsigned)room; k++) {
+		size_t len = iov[k].iov_len;
+
+		if (len > f->max_len)
+			break;
+		memcpy(frame[k], f->tpl.hdr, FP_HDR_LEN);
+		if (len && ucopy(frame[k] + FP_HDR_LEN, iov[k].iov_base, len) != 0) {
+			*err = -EFAULT;
+			break;
+		}
+		lens[k] = (unsigned)len;
+	}
+	/* __ip_make_skb for each: DF and the ID, by the flow's rules; the header patched */
+	if (k > 0 && f->id_rule == IP_ID_SOCKET) {
+		shim_lock_acquire(&sk->lock);
+		id0 = (uint16_t)(sk->ip_id + 1);
+		sk->ip_id = (uint16_t)(sk->ip_id + k);
+		sk->ip_id_used = true;
+		shim_lock_release(&sk->lock);
+	}
+	for (unsigned i = 0; i < k; i++) {
+		uint16_t ulen = (uint16_t)(UDP_HLEN + lens[i]);
+		uint16_t frag = FP_DESC->l3_len + ulen <= f->df_upto ? htons(IP_DF) : 0;
+		uint16_t id = batch_ident(f, id0, i, frag);
+
+		udp_frame_patch(FP_DESC, frame[i] + FP_ETH_OFF, ulen, htons(id), frag,
+				f->tpl.ip_base, f->tpl.pseudo_base);
+	}
+	packet_ring_direct_put(lens, FP_HDR_LEN, k);
+
+	/* one kick; what the kernel did not take is handled as xmit_batch_flush does: kicked again
+	 * while it takes some, a queue drop (ENOBUFS) is sent for UDP, another error is the answer
+	 * of that entry, and the ones after it are not sent */
+	for (sent = 0; sent < k;) {
+		int kerr = 0;
+		int took =
+		    packet_ring_direct_kick(f->oif, sent, k, dontwait, FP_DESC->ethertype, &kerr);
+
+		sent += (unsigned)took;
+		if (sent == k || took > 0)
+			continue;
+		packet_ring_direct_drop(sent);
+		if (udp_xmit_errno(kerr) == 0) { /* dropped by the queue: no error for UDP */
+			sent++;
+			continue;
+		}
+		for (unsigned i = sent + 1; i < k; i++)
+			packet_ring_direct_drop(i);
+		/* the IDs of the failed datagram and the ones after it are given back, as
+		 * udp_send_skb gives back the ID of a datagram that did not leave */
+		if (f->id_rule == IP_ID_SOCKET) {
+			shim_lock_acquire(&sk->lock);
+			if (sk->ip_id == (uint16_t)(id0 + k - 1))
+				sk->ip_id = (uint16_t)(id0 + sent - 1);
+			shim_lock_release(&sk->lock);
+		}
+		*err = udp_xmit_errno(kerr);
+		break;
+	}
+	packet_ring_direct_end();
+	for (unsigned i = 0; i < sent; i++)
+		bytes += lens[i];
+	if (sent > 0) {
+		stats_add_inline(STAT_DGRAMS_SENT, sent);
+		stats_add_inline(STAT_BYTES_SENT, bytes);
+		if (f->has_name)
+			stats_add_inline(STAT_ROUTE_HIT, sent);
+	}
+	return sent;
 }

@@ -411,6 +411,74 @@ static bool mmsg_entry_alone(struct shim_sock *sk, struct xmit_batch *batch)
 	return true;
 }
 
+/* The entries from vec on that the fast path takes as one batch (udp_fastpath_sendmmsg: built in
+ * the TX ring, one kick): each read with fault-safe loads from the program's array and imported
+ * as sendmsg_fast would (one buffer, no control data, no address or a sockaddr_in), all to the
+ * first one's destination (or none), each msg_len writable (put_user follows each send). Their
+ * msg_len written. Returns how many were sent; *err the answer of the entry after them when it
+ * failed in the fast path, else 0 (that entry, if any, is the general path's). */
+static __attribute__((noinline)) unsigned
+mmsg_fast_batch(int fd, struct shim_sock *sk, struct mmsghdr *vec, unsigned n, int flags, long *err)
+{
+	struct iovec iov[UDP_FP_BATCH_MAX];
+	unsigned lens[UDP_FP_BATCH_MAX], k, sent, wrote;
+	uint64_t first_to[2] = {0, 0};
+	bool named = false;
+
+	*err = 0;
+	/* the loads below are the fault-safe ones: checked once for the whole batch */
+	if (!umem_fault_safe())
+		return 0;
+	if (n > UDP_FP_BATCH_MAX)
+		n = UDP_FP_BATCH_MAX;
+	for (k = 0; k < n; k++) {
+		const char *e = (const char *)((uintptr_t)vec + k * sizeof(*vec));
+		uint64_t name, namelen, uiov, iovlen, ctllen, base, len, to[2] = {0, 0};
+
+		/* __copy_msghdr: the fields sendmsg reads (msg_name, msg_namelen, msg_iov,
+		 * msg_iovlen, msg_controllen), then the one iovec and the sockaddr_in */
+		if ((uintptr_t)e > UMEM_TASK_SIZE_MAX - sizeof(*vec) ||
+		    ucopy_load8(&name, e + offsetof(struct msghdr, msg_name)) ||
+		    ucopy_load8(&namelen, e + offsetof(struct msghdr, msg_namelen)) ||
+		    ucopy_load8(&uiov, e + offsetof(struct msghdr, msg_iov)) ||
+		    ucopy_load8(&iovlen, e + offsetof(struct msghdr, msg_iovlen)) ||
+		    ucopy_load8(&ctllen, e + offsetof(struct msghdr, msg_controllen)))
+			break;
+		if (ctllen != 0 || iovlen != 1 ||
+		    uiov > UMEM_TASK_SIZE_MAX - sizeof(struct iovec) ||
+		    ucopy_load8(&base, (const void *)uiov) ||
+		    ucopy_load8(&len, (const char *)uiov + 8) || len > 65535 ||
+		    !access_ok((const void *)base, len))
+			break;
+		if (name != 0 && ((uint32_t)namelen != sizeof(struct sockaddr_in) ||
+				  name > UMEM_TASK_SIZE_MAX - sizeof(struct sockaddr_in) ||
+				  ucopy_load8(&to[0], (const void *)name) ||
+				  ucopy_load8(&to[1], (const char *)name + 8)))
+			break;
+		/* the flow is the first entry's destination (or none): its family, port and
+		 * address, as the fast path compares them */
+		if (k == 0) {
+			named = name != 0;
+			first_to[0] = to[0];
+		} else if (named != (name != 0) || to[0] != first_to[0]) {
+			break;
+		}
+		/* put_user of msg_len follows each send: it must be writable */
+		if (ucopy_touch4((void *)(e + offsetof(struct mmsghdr, msg_len))))
+			break;
+		iov[k].iov_base = (void *)base;
+		iov[k].iov_len = len;
+	}
+	if (k == 0)
+		return 0;
+	sent = udp_fastpath_sendmmsg(fd, sk, iov, k, named ? (struct sockaddr_in *)first_to : NULL,
+				     flags, lens, err);
+	wrote = sent ? write_msg_lens(vec, 0, lens, sent) : 0;
+	if (wrote < sent) /* a msg_len that cannot be written ends the call there */
+		*err = -EFAULT;
+	return wrote;
+}
+
 long sys_sendmmsg(int fd, struct mmsghdr *vec, unsigned vlen, int flags)
 {
 	struct mmsghdr chunk[MMSG_CHUNK];
@@ -435,9 +503,32 @@ long sys_sendmmsg(int fd, struct mmsghdr *vec, unsigned vlen, int flags)
 	while (done < vlen && !stop) {
 		/* the program's array may be a bad pointer: addresses are only computed here */
 		struct mmsghdr *first = (struct mmsghdr *)((uintptr_t)vec + done * sizeof(*vec));
-		unsigned n = vlen - done < MMSG_CHUNK ? vlen - done : MMSG_CHUNK, sent = 0, wrote;
+		unsigned n, sent = 0, wrote;
+		bool have;
+
+		/* a cached flow: as many entries as it takes, straight into the ring, one kick
+		 * (not while a connected peer's answer is not known to be quiet: then each entry
+		 * goes out alone below, mmsg_entry_alone) */
+		if (batch->n == 0 && udp_fastpath_candidate(fd, sk) && !trace_path_enabled &&
+		    !(err_ring_live() &&
+		      __atomic_load_n(&sk->err_peer, __ATOMIC_RELAXED) != ERR_PEER_QUIET &&
+		      __atomic_load_n(&sk->ever_connected, __ATOMIC_RELAXED))) {
+			long err;
+			unsigned took = mmsg_fast_batch(fd, sk, first, vlen - done, flags, &err);
+
+			done += took;
+			if (err != 0) {
+				stats_error((int)-err);
+				r = err;
+				break;
+			}
+			if (took > 0)
+				continue;
+		}
+		/* the general path (and the fast path's single entries) for a chunk of entries */
+		n = vlen - done < MMSG_CHUNK ? vlen - done : MMSG_CHUNK;
 		/* one read for the chunk's headers; entry by entry when part of it is unreadable */
-		bool have = umem_read_inline(chunk, first, n * sizeof(*vec)) == 0;
+		have = umem_read_inline(chunk, first, n * sizeof(*vec)) == 0;
 
 		for (unsigned i = 0; i < n && !stop; i++) {
 			struct mmsghdr *entry =
