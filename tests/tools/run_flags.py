@@ -121,15 +121,19 @@ def body(run):
               e.get('LD_PRELOAD', '').split()[-1:] == [LIB], r.stderr)
     # the settings of coalescing, the fast path and the ring (issue 15)
     keys = ('SHIM_COALESCE', 'SHIM_COALESCE_FRAMES', 'SHIM_COALESCE_USEC', 'SHIM_COALESCE_GSO',
-            'SHIM_FASTPATH', 'SHIM_TX_RING', 'SHIM_UFO', 'SHIM_ROUTE_BPF')
+            'SHIM_FASTPATH', 'SHIM_TX_RING', 'SHIM_UFO', 'SHIM_ROUTE_BPF', 'SHIM_DEV',
+            'SHIM_ERR_RING')
     clean = shim_env()
     for k in keys:
         clean.pop(k, None)
+    no = [None] * 5
     for args, want in ((['--coalesce=16,20', '--no-coalesce-gso', '--no-fastpath', '--no-tx-ring',
-                         '--no-ufo', '--no-route-bpf'], ['1', '16', '20', '0', '0', '0', '0', '0']),
-                       (['--coalesce'], ['1', None, None, None, None, None, None, None]),
-                       (['--coalesce=,300'], ['1', None, '300', None, None, None, None, None]),
-                       (['--coalesce=64'], ['1', '64', None, None, None, None, None, None])):
+                         '--no-ufo', '--no-route-bpf', '--dev', 'af_xdp', '--no-err-ring'],
+                        ['1', '16', '20', '0', '0', '0', '0', '0', 'af_xdp', '0']),
+                       (['--coalesce'], ['1', None, None] + no + [None, None]),
+                       (['--coalesce=,300'], ['1', None, '300'] + no + [None, None]),
+                       (['--coalesce=64'], ['1', '64', None] + no + [None, None]),
+                       (['--dev=packet'], [None] * 8 + ['packet', None])):
         r = sr('--passthrough', *args, 'env', env=clean)
         e = env_of(r.stdout)
         run.check(f'flags: {" ".join(args)} sets {", ".join(f"{k}={v}" for k, v in zip(keys, want) if v)}',
@@ -141,7 +145,9 @@ def body(run):
                      ('--coalesce=8,1000001',
                       '--coalesce=8,1000001: USEC is a number from 1 to 1000000'),
                      ('--coalesce=', '--coalesce=: give FRAMES, FRAMES,USEC or ,USEC'),
-                     ('--no-fastpath=1', '--no-fastpath takes no value')):
+                     ('--no-fastpath=1', '--no-fastpath takes no value'),
+                     ('--no-err-ring=1', '--no-err-ring takes no value'),
+                     ('--dev=xdp', '--dev xdp: the device is packet or af_xdp')):
         r = sr(bad, 'true')
         run.check(f'flags: {bad} is a usage error',
                   r.returncode == 2 and r.stderr == f'shim-run: {msg} (shim-run --help lists '

@@ -82,7 +82,7 @@ def body(run):
               not unset, ', '.join(unset))
 
     stats_c = open(os.path.join(TOP, 'src', 'core', 'stats.c')).read()
-    code_reasons = re.findall(r'\[KR_[A-Z_]+\] = \{"([a-z_]+)"', stats_c)
+    code_reasons = re.findall(r'\[KR_[A-Z0-9_]+\] = \{"([a-z0-9_]+)"', stats_c)
     rc, out, err = gen('reasons')
     run.check('man: the hand-off reasons documented are those src/core/stats.c counts',
               code_reasons and out.split() == code_reasons, f'{out.split()} vs {code_reasons}')
