@@ -30,7 +30,7 @@ extern bool shim_cancel_used;
 /* Where the one-time initialisation is (preload/init.c). */
 extern int shim_init_state;
 
-static inline bool shim_goes_raw(void)
+SHIM_UNSANITIZED static inline bool shim_goes_raw(void)
 {
 	return shim_inside() ||
 	       __builtin_expect(
@@ -39,7 +39,8 @@ static inline bool shim_goes_raw(void)
 
 /* A raw system call with libc's convention: -1 and errno for an error, errno untouched otherwise.
  */
-static inline long shim_raw_syscall(long nr, long a1, long a2, long a3, long a4, long a5, long a6)
+SHIM_UNSANITIZED static inline long shim_raw_syscall(long nr, long a1, long a2, long a3, long a4,
+						     long a5, long a6)
 {
 	long r = rawsys6(nr, a1, a2, a3, a4, a5, a6);
 

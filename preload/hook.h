@@ -19,7 +19,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#define SHIM_EXPORT __attribute__((visibility("default")))
+#include "export.h"
 
 #define A(x) ((unsigned long)(x))
 

@@ -16,7 +16,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-#define SHIM_EXPORT __attribute__((visibility("default")))
+#include "export.h"
 
 /* libc's fork and _Fork: real.fork and real._Fork (preload/calls.h), resolved at set-up, before
  * any signal handler or child could call them (dlsym is not async-signal-safe, _Fork is). */

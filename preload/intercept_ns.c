@@ -17,7 +17,7 @@
 #include <sched.h>
 #include <sys/syscall.h>
 
-#define SHIM_EXPORT __attribute__((visibility("default")))
+#include "export.h"
 
 static int raw_answer(long r)
 {

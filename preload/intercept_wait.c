@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define SHIM_EXPORT __attribute__((visibility("default")))
+#include "export.h"
 
 /* Held datagrams go out first, unless this thread is inside the shim: a call the shim made, or a
  * vfork child (preload/intercept_fork.c), whose memory is the parent's. */

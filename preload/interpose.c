@@ -12,7 +12,7 @@
 
 #include <pthread.h>
 
-#define SHIM_EXPORT __attribute__((visibility("default")))
+#include "export.h"
 
 #define SHIM_PASS(ret, name, args, nr)                                                             \
 	(shim_inside() || real.name == NULL ? (ret)shim_raw(nr, SHIM_UNPAREN args) : real.name args)

@@ -11,11 +11,16 @@
 
 #include <stdbool.h>
 
+/* Code that can run before the ASan runtime of the sanitized build has mapped its shadow memory
+ * (an allocator's constructor calling an interposer, preload/export.h) and what it calls on its
+ * way straight to the kernel: not instrumented (an instrumented access there faults). */
+#define SHIM_UNSANITIZED __attribute__((no_sanitize("address")))
+
 /* How deep this thread is inside the shim (0: the program's own code). Initial-exec TLS: one
  * %fs-relative load, no call, safe in a signal handler. */
 extern __thread unsigned shim_depth __attribute__((tls_model("initial-exec")));
 
-static inline bool shim_inside(void)
+SHIM_UNSANITIZED static inline bool shim_inside(void)
 {
 	return __atomic_load_n(&shim_depth, __ATOMIC_RELAXED) != 0;
 }
