@@ -132,6 +132,8 @@ struct sock_view6 {
 	uint32_t mark, uid;
 	uint32_t priority; /* sk_priority */
 	uint16_t gso_size;
+	bool cscov_set; /* UDP-Lite: UDPLITE_SEND_CC ... */
+	uint16_t cscov; /* ... and pcslen */
 	struct shim_ipv6_pinfo np;
 };
 

@@ -23,7 +23,10 @@ struct udp6_datagram {
 	uint8_t tclass;
 	uint32_t flowlabel; /* host order, the low 20 bits (0: none) */
 	uint8_t hop_limit;
-	bool no_check6; /* UDP_NO_CHECK6_TX: checksum field 0 */
+	bool no_check6;	  /* UDP_NO_CHECK6_TX: checksum field 0 (not for UDP-Lite) */
+	uint8_t protocol; /* next header: 0 or IPPROTO_UDP, IPPROTO_UDPLITE */
+	bool cscov_set;	  /* UDP-Lite: UDPLITE_SEND_CSCOV was set (UDPLITE_SEND_CC) ... */
+	uint16_t cscov;	  /* ... to this coverage (pcslen) */
 	/* link */
 	int oif;
 	uint8_t src_mac[6], dst_mac[6];
@@ -41,12 +44,14 @@ struct udp6_datagram {
 
 /* Build the one frame of d (40 + 8 + len within the MTU, checked by the caller) and transmit it:
  * [vnet | Ethernet | IPv6 | UDP | the program's buffers], the checksum completed by the kernel
- * from the pseudo-header sum seeded here (0 sent as 0xFFFF), or none with no_check6. Returns 0
- * or -errno as the device answered (EFAULT for an unreadable payload: nothing sent). */
+ * from the pseudo-header sum seeded here (0 sent as 0xFFFF), or none with no_check6. A UDP-Lite
+ * datagram is copied and summed here over its coverage (udplite_csum). Returns 0 or -errno as the
+ * device answered (EFAULT for an unreadable payload: nothing sent). */
 int ip6_output_udp(const struct udp6_datagram *d, struct path_trace *t);
 
 /* The same frame with the payload copied (fault-checked: EFAULT), in a frame_set for the
- * neighbour queue; its checksum left to the device as the kernel's queued skb has it. Returns 0,
+ * neighbour queue; its checksum left to the device as the kernel's queued skb has it (UDP-Lite's
+ * computed: CHECKSUM_NONE). Returns 0,
  * -EFAULT or -ENOMEM (no memory of the shim's). */
 int ip6_build_udp_frames(const struct udp6_datagram *d, struct frame_set *fs);
 

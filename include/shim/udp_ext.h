@@ -14,6 +14,10 @@ struct udp_ext {
 	bool no_check;	/* sk_no_check_tx */
 	bool cscov_set; /* UDPLITE_SEND_CC */
 	uint16_t cscov; /* pcslen */
+	/* a UDP-Lite socket whose coverage setting is unknown (read back as 0 after another
+	 * process may have set it): its datagrams are the kernel socket's until the program sets
+	 * UDPLITE_SEND_CSCOV (the reason; NULL: known) */
+	const char *cscov_kernel;
 	/* While non-NULL, a datagram that would carry the socket's own options goes to the kernel
 	 * socket, for this reason (a source route, or a setting that could not be read back). */
 	const char *opt_kernel;

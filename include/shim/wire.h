@@ -6,6 +6,7 @@
 #define SHIM_WIRE_H
 
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -190,6 +191,21 @@ udp_frame_patch(const struct udp_frame_desc *desc, uint8_t *eth, uint16_t ulen, 
 /* The UDP checksum as sent: the complement of the sum over pseudo-header, header (check 0) and
  * payload, with 0 sent as 0xFFFF (udp_csum / CSUM_MANGLED_0). Returns network order. */
 uint16_t udp_checksum_final(uint32_t pseudo_and_payload_sum);
+
+/* udplite_csum's coverage (include/net/udplite.h, both families): with UDPLITE_SEND_CC set
+ * (cscov_set) to a coverage below the datagram's UDP length ulen, the length field carries the
+ * coverage and only that many bytes from the UDP header on are summed — 0 meaning "the whole
+ * datagram"; otherwise the field is ulen and everything is summed. Returns the bytes to sum;
+ * *lenfield: the UDP length field (host order). The pseudo-header always has the full length. */
+static inline size_t udplite_coverage(bool cscov_set, uint16_t cscov, size_t ulen,
+				      uint16_t *lenfield)
+{
+	*lenfield = (uint16_t)ulen;
+	if (!cscov_set || cscov >= ulen)
+		return ulen;
+	*lenfield = cscov;
+	return cscov > 0 ? cscov : ulen;
+}
 
 /* skb_checksum_help: complete in software a checksum left to the device (CHECKSUM_PARTIAL, a
  * virtio-net header's NEEDS_CSUM): the sum of frame[start, len), whose checksum field at

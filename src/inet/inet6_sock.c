@@ -156,6 +156,8 @@ static void read_opts6(struct shim_sock *sk, int fd)
 	for (size_t i = 0; i < sizeof(sticky_exthdrs) / sizeof(sticky_exthdrs[0]); i++)
 		if (sticky_exthdr(fd, sticky_exthdrs[i]))
 			sock_set_kernel_only(sk, sticky_exthdr_names[i], KR_SOCKOPT);
+	if (sk->ext.cscov_kernel != NULL) /* udp_ext.c */
+		sock_set_kernel_only(sk, sk->ext.cscov_kernel, KR_SOCKOPT);
 	if (dev_netns_cookie() != 0 && rawsys_netns_cookie(fd) != dev_netns_cookie())
 		sock_set_kernel_only(
 		    sk, "the socket's network namespace is not the packet socket's", KR_NETNS);
@@ -181,6 +183,7 @@ void inet6_sock_sync(struct shim_sock *sk, int fd)
 	}
 	read_local6(sk, fd);
 	read_peer6(sk, fd);
+	udp_ext_sync(sk, fd); /* UDP-Lite coverage (SO_NO_CHECK and IP_OPTIONS are IPv4's) */
 	if (sk->connected && sk->ipv6.txhash == 0)
 		sk->ipv6.txhash = 1; /* connected before the shim saw it: kernel_only above */
 	read_opts6(sk, fd);
@@ -249,6 +252,7 @@ void inet6_after_setsockopt(struct shim_sock *sk, int fd, int level, int name, c
 
 	if (ret != 0)
 		return;
+	(void)udp_ext_after_setsockopt(sk, fd, level, name); /* UDPLITE_SEND_CSCOV */
 	if (level == SOL_IPV6 && name == IPV6_UNICAST_HOPS) {
 		if (len >= sizeof(int) && umem_read(&v, val, sizeof(v)) == 0)
 			sk->ipv6.hop_limit = v; /* -1..255, the kernel checked it */

@@ -56,12 +56,13 @@ void udp_ext_sync(struct shim_sock *sk, int fd)
 			 * (the full length): the kernel must send. */
 			sk->ext.cscov_set = v != 0 || cscov_was_set;
 			if (v == 0 && !cscov_was_set && (sk->discovered || sk->synced))
-				sock_set_kernel_only(
-				    sk, "UDP-Lite socket of unknown coverage setting", KR_SOCKOPT);
+				sk->ext.cscov_kernel =
+				    "UDP-Lite socket of unknown coverage setting";
 		} else {
-			sock_set_kernel_only(sk, "UDP-Lite socket (coverage not readable)",
-					     KR_SOCKOPT);
+			sk->ext.cscov_kernel = "UDP-Lite socket (coverage not readable)";
 		}
+		if (sk->ext.cscov_kernel != NULL)
+			sock_set_kernel_only(sk, sk->ext.cscov_kernel, KR_SOCKOPT);
 	}
 	read_options(sk, fd);
 }
@@ -80,6 +81,7 @@ bool udp_ext_after_setsockopt(struct shim_sock *sk, int fd, int level, int name)
 		    rawsys_getsockopt_int(fd, SOL_UDPLITE, UDPLITE_SEND_CSCOV, &v) == 0) {
 			sk->ext.cscov = (uint16_t)v;
 			sk->ext.cscov_set = true;
+			sk->ext.cscov_kernel = NULL;
 		}
 		return true;
 	}

@@ -7,9 +7,9 @@
  * handed to the kernel socket (SHIM_TO_KERNEL) at the first point where it is known, before
  * anything visible happened, and the path trace says why: v4-mapped destinations (the IPv4
  * path of a dual-stack socket), control messages other than IPV6_HOPLIMIT and IPV6_TCLASS, corking,
- * UDP_SEGMENT, UDP-Lite, explicit flow labels, scope ids and link-local or multicast destinations,
+ * UDP_SEGMENT, explicit flow labels, scope ids and link-local or multicast destinations,
  * local routes, datagrams larger than the path MTU (fragmentation, or EMSGSIZE under IPV6_DONTFRAG
- * and the DO modes), MSG_PROBE, and sockets with settings listed in inet6_sock.c. */
+ * and the DO modes), and sockets with settings listed in inet6_sock.c. */
 #include "shim/inet.h"
 #include "shim/ident_learn.h"
 #include "shim/ip6_flowlabel.h"
@@ -50,6 +50,8 @@ void udpv6_take_view(const struct shim_sock *sk, struct sock_view6 *v)
 	v->priority = sk->priority;
 	v->uid = sk->uid;
 	v->gso_size = sk->gso_size;
+	v->cscov_set = sk->ext.cscov_set;
+	v->cscov = sk->ext.cscov;
 	v->np = sk->ipv6;
 }
 
@@ -260,16 +262,12 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 		TO_KERNEL(m, KR_CMSG, "kernel(IPv6 control messages)");
 	if (!tclass_set) /* ipc6.tclass: the socket's unless a control message gave one */
 		tclass = np->tclass & 0xff;
-	if (v->protocol == IPPROTO_UDPLITE)
-		TO_KERNEL(m, KR_IPV6, "kernel(UDP-Lite over IPv6)");
 	if (m->flags & MSG_MORE)
 		TO_KERNEL(m, KR_CORK, "kernel(corked IPv6 datagram)");
 	if (v->gso_size)
 		TO_KERNEL(m, KR_IPV6, "kernel(UDP_SEGMENT over IPv6)");
 	if (m->flags & MSG_DONTROUTE)
 		TO_KERNEL(m, KR_DONTROUTE, "kernel(MSG_DONTROUTE: link-scope lookup)");
-	if (m->flags & MSG_PROBE)
-		TO_KERNEL(m, KR_IPV6, "kernel(MSG_PROBE on IPv6)");
 	/* A9, A10: :: means ::1 (local); multicast and scoped destinations are the kernel's */
 	if (addr_any(&daddr))
 		TO_KERNEL(m, KR_LOCAL_ROUTE, "kernel(destination ::: loopback delivery)");
@@ -307,6 +305,11 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 	inet_ntop(AF_INET6, rt.nexthop.v6, a2, sizeof(a2));
 	path_step(m->trace, "ip6_dst_lookup_flow(%s dev %s src %s via %s mtu %u)",
 		  route_type_name6(rt.type), rt.dev_name, a1, a2, rt.mtu);
+	/* A13: ip6_make_skb makes nothing for MSG_PROBE (no size check, no pending error) */
+	if (m->flags & MSG_PROBE) {
+		path_step(m->trace, "ip6_make_skb(MSG_PROBE: nothing made)");
+		return (long)m->len;
+	}
 	if (rt.type == RTN_LOCAL)
 		TO_KERNEL(m, KR_LOCAL_ROUTE,
 			  "kernel(local destination: delivered through loopback)");
@@ -370,6 +373,9 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 	d.tclass = (uint8_t)tclass;
 	d.hop_limit = (uint8_t)hlimit;
 	d.no_check6 = np->no_check6_tx;
+	d.protocol = (uint8_t)v->protocol; /* udp_v6_send_skb: UDP-Lite summed over its coverage */
+	d.cscov_set = v->cscov_set;
+	d.cscov = v->cscov;
 	d.oif = rt.oif;
 	memcpy(d.src_mac, rt.dev_mac, 6);
 	d.iov = m->iov;

@@ -57,17 +57,19 @@ static int attach_flow_filter(uint16_t sport, uint16_t dport)
 			    sizeof(prog));
 }
 
-/* Outgoing IPv6 UDP datagrams from sport (network order), unfragmented or a first fragment (the
- * UDP header right after the IPv6 header or its fragment header): their flow label. */
+/* Outgoing IPv6 UDP (or UDP-Lite) datagrams from sport (network order), unfragmented or a first
+ * fragment (the UDP header right after the IPv6 header or its fragment header): their flow label.
+ */
 static int attach_flow_filter6(uint16_t sport)
 {
 	struct sock_filter code[] = {
 	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SKF_AD_OFF + SKF_AD_PKTTYPE),
-	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PACKET_OUTGOING, 0, 11),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PACKET_OUTGOING, 0, 12),
 	    BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 12),
-	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_IPV6, 0, 9),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_IPV6, 0, 10),
 	    BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 20),
-	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 17 /* UDP */, 0, 2),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 17 /* UDP */, 1, 0),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 136 /* UDP-Lite */, 0, 2),
 	    BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 54),
 	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ntohs(sport), 6, 5),
 	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 44 /* fragment */, 0, 4),

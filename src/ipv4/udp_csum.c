@@ -13,15 +13,8 @@ void udp_put_header_csum(const struct udp_datagram *d, uint8_t *udp, size_t ulen
 	size_t cover = ulen;
 
 	if (proto == IPPROTO_UDPLITE) {
-		/* udplite_csum: with UDPLITE_SEND_CC and a coverage below the datagram's length,
-		 * the length field carries the coverage and only that much is summed (0: the
-		 * field says "full coverage" and everything is summed); otherwise full length and
-		 * full coverage. SO_NO_CHECK has no effect on UDP-Lite. */
-		if (d->cscov_set && d->cscov < ulen) {
-			lenfield = d->cscov;
-			if (d->cscov > 0)
-				cover = d->cscov;
-		}
+		/* udplite_csum (wire.h); SO_NO_CHECK has no effect on UDP-Lite */
+		cover = udplite_coverage(d->cscov_set, d->cscov, ulen, &lenfield);
 	} else if (d->no_check) {
 		wire_put_udp(udp, d->sport, d->dport, lenfield, 0); /* CHECKSUM_NONE, check 0 */
 		return;

@@ -14,6 +14,26 @@
 
 #define FRAME6_HDR (DEV_VNET_HDR_LEN + UDP_FRAME_HDR_IPV6)
 
+static uint8_t ip6_udp_proto(const struct udp6_datagram *d)
+{
+	return d->protocol != 0 ? d->protocol : IPPROTO_UDP;
+}
+
+/* udp_v6_send_skb for a UDP-Lite datagram (udplite_csum, CHECKSUM_NONE): the header at udp (the
+ * payload after it) with the coverage's length field and the checksum over the covered bytes and
+ * the pseudo-header of the full length; 0 sent as 0xFFFF. UDP_NO_CHECK6_TX does not apply. */
+static void udplite_v6_put_csum(const struct udp6_datagram *d, uint8_t *udp, size_t ulen)
+{
+	uint16_t lenfield, check;
+	size_t cover = udplite_coverage(d->cscov_set, d->cscov, ulen, &lenfield);
+
+	wire_put_udp(udp, d->sport, d->dport, lenfield, 0);
+	check = udp_checksum_final(
+	    csum_add(csum_pseudo_ipv6(d->saddr, d->daddr, IPPROTO_UDPLITE, (uint32_t)ulen),
+		     csum_partial(udp, cover, 0)));
+	memcpy(udp + 6, &check, 2);
+}
+
 /* vnet, Ethernet, IPv6 and UDP headers of d's one frame; sum: the UDP checksum field. csum: ask
  * the device (the kernel's skb_checksum_help here) to complete it. */
 static void put_headers(uint8_t *hdr, const struct udp6_datagram *d, uint16_t check, bool csum)
@@ -23,7 +43,7 @@ static void put_headers(uint8_t *hdr, const struct udp6_datagram *d, uint16_t ch
 	    .tclass = d->tclass,
 	    .flowlabel = d->flowlabel,
 	    .payload_len = (uint16_t)(UDP_HLEN + d->len),
-	    .nexthdr = IPPROTO_UDP,
+	    .nexthdr = ip6_udp_proto(d),
 	    .hop_limit = d->hop_limit,
 	    .saddr = d->saddr,
 	    .daddr = d->daddr,
@@ -58,6 +78,22 @@ static void frame6_meta(struct dev_meta *m, size_t payload, uint32_t priority, u
 	m->payload_len = (uint32_t)payload;
 }
 
+/* The datagram's frame with its payload copied and its checksum complete, transmitted. */
+static int ip6_output_copied(const struct udp6_datagram *d, struct path_trace *t)
+{
+	struct frame_set fs;
+	int r = ip6_build_udp_frames(d, &fs);
+
+	if (r < 0)
+		return r;
+	path_step(t, "ip6_make_skb(len %zu hlim %u tclass 0x%x flowlabel 0x%05x%s)",
+		  IPV6_HLEN + UDP_HLEN + d->len, d->hop_limit, d->tclass, d->flowlabel,
+		  d->protocol == IPPROTO_UDPLITE ? " udplite" : "");
+	r = frame_set_xmit(&fs, d->oif, d->dontwait);
+	shim_free(fs.buf);
+	return r < 0 ? r : r == fs.n ? 0 : -ENOBUFS;
+}
+
 int ip6_output_udp(const struct udp6_datagram *d, struct path_trace *t)
 {
 	uint8_t hdr[FRAME6_HDR];
@@ -66,6 +102,8 @@ int ip6_output_udp(const struct udp6_datagram *d, struct path_trace *t)
 	uint32_t ulen = (uint32_t)(UDP_HLEN + d->len);
 	int n = 0;
 
+	if (d->protocol == IPPROTO_UDPLITE)
+		return ip6_output_copied(d, t);
 	if (d->iovcnt > IP6_OUTPUT_MAX_IOV)
 		return -EMSGSIZE;
 	/* udp_v6_send_skb: UDP_NO_CHECK6_TX sends 0; otherwise udp6_hwcsum_outgoing seeds the
@@ -109,6 +147,11 @@ int ip6_build_udp_frames(const struct udp6_datagram *d, struct frame_set *fs)
 	}
 	/* the kernel's queued skb is the one it would have sent: CHECKSUM_PARTIAL (the
 	 * pseudo-header sum in the field, the rest left to the device) unless UDP_NO_CHECK6_TX */
+	if (d->protocol == IPPROTO_UDPLITE) {
+		put_headers(fs->buf, d, 0, false);
+		udplite_v6_put_csum(d, udp, ulen);
+		return 0;
+	}
 	if (!d->no_check6)
 		check = udp6_csum_seed(d->saddr, d->daddr, (uint32_t)ulen);
 	put_headers(fs->buf, d, check, !d->no_check6);

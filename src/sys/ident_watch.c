@@ -41,8 +41,8 @@ static void learn_flowlabel(struct ident_watch *w, long ret)
 {
 	uint8_t f[72];
 	int n = ident_tap_end_frame(ret, f, sizeof(f));
-	unsigned udp = n > 20 && f[20] == 17 ? 54 : 62; /* after the IPv6 header, or its fragment
-							   header */
+	/* after the IPv6 header (UDP, UDP-Lite), or its fragment header */
+	unsigned udp = n > 20 && (f[20] == 17 || f[20] == 136) ? 54 : 62;
 	uint32_t label;
 	uint16_t sport, dport;
 	struct shim_sock *sk;

@@ -191,6 +191,58 @@ START_TEST(no_check6_tx)
 }
 END_TEST
 
+/* UDP-Lite (next header 136): copied and summed here, no checksum request; the coverage rules of
+ * udplite_csum: none set / 0 / at least the length → the whole datagram (length field 0 only for a
+ * coverage of 0), below the length → the length field is the coverage and only that much is
+ * summed, the pseudo-header always with the full length; UDP_NO_CHECK6_TX changes nothing. */
+START_TEST(udplite_coverage_frames)
+{
+	static const struct {
+		bool set;
+		uint16_t cscov, lenfield, covered;
+	} cases[] = {
+	    {false, 0, 108, 108}, {true, 0, 0, 108},	 {true, 8, 8, 8},
+	    {true, 20, 20, 20},	  {true, 108, 108, 108}, {true, 500, 108, 108},
+	};
+
+	for (unsigned k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		struct iovec iov[2];
+		struct udp6_datagram d = datagram(100, iov);
+		const struct dev_mem_frame *f;
+		const uint8_t *udp, *ip;
+		struct virtio_net_hdr vh;
+		uint8_t copy[108], ph[40] = {0};
+		uint16_t want;
+
+		d.protocol = 136;
+		d.cscov_set = cases[k].set;
+		d.cscov = cases[k].cscov;
+		d.no_check6 = k & 1;
+		mem_stack();
+		ck_assert_int_eq(ip6_output_udp(&d, NULL), 0);
+		ck_assert_int_eq(dev_mem_count(), 1);
+		f = dev_mem_frame(0);
+		ck_assert_uint_eq(f->len, VNET + ETH + 40 + 108);
+		memcpy(&vh, f->data, sizeof(vh));
+		ck_assert_int_eq(vh.flags, 0);
+		ip = f->data + VNET + ETH;
+		ck_assert_uint_eq(ip[6], 136);
+		ck_assert_uint_eq(be16(ip + 4), 108);
+		udp = ip + 40;
+		ck_assert_uint_eq(be16(udp + 4), cases[k].lenfield);
+		ck_assert_mem_eq(udp + 8, payload, 100);
+		memcpy(copy, udp, sizeof(copy));
+		copy[6] = copy[7] = 0;
+		memcpy(ph, src6, 16);
+		memcpy(ph + 16, dst6, 16);
+		ph[35] = 108;
+		ph[39] = 136;
+		want = (uint16_t)~fold16(sum16(ph, 40, 0) + sum16(copy, cases[k].covered, 0));
+		ck_assert_uint_eq(be16(udp + 6), want ? want : 0xffff);
+	}
+}
+END_TEST
+
 /* The neighbour queue's copy: the same headers and the same checksum request (the kernel's queued
  * skb is CHECKSUM_PARTIAL too), the payload copied; UDP_NO_CHECK6_TX: none; the frames leave as
  * IPv6 frames; an unreadable buffer is EFAULT. */
@@ -276,6 +328,7 @@ int main(void)
 
 	tcase_add_test(tc, single_frame_bytes);
 	tcase_add_test(tc, no_check6_tx);
+	tcase_add_test(tc, udplite_coverage_frames);
 	tcase_add_test(tc, copied_frame);
 	tcase_add_test(tc, flowlabels);
 	suite_add_tcase(s, tc);
