@@ -55,6 +55,8 @@
 	X(SYSCALL, int, shutdown, (int fd, int how), (fd, how), SYS_shutdown)                      \
 	X(SYSCALL, int, setsockopt, (int fd, int level, int name, const void *val, socklen_t len), (fd, level, name, val, len), SYS_setsockopt) \
 	X(SYSCALL, int, getsockopt, (int fd, int level, int name, void *val, socklen_t *len), (fd, level, name, val, len), SYS_getsockopt) \
+	X(SYSCALL, int, getsockname, (int fd, struct sockaddr *addr, socklen_t *len), (fd, addr, len), SYS_getsockname) \
+	X(SYSCALL, int, getpeername, (int fd, struct sockaddr *addr, socklen_t *len), (fd, addr, len), SYS_getpeername) \
 	/* intercept_fd.c */                                                                       \
 	X(SYSCALL_CP, int, close, (int fd), (fd), SYS_close)                                          \
 	X(SYSCALL, int, close_range, (unsigned first, unsigned last, int flags), (first, last, flags), SYS_close_range) \

@@ -1,5 +1,5 @@
-/* intercept_socket: the bodies of socket, connect, bind, shutdown, setsockopt, getsockopt
- * (preload/calls.h). */
+/* intercept_socket: the bodies of socket, connect, bind, shutdown, setsockopt, getsockopt,
+ * getsockname, getpeername (preload/calls.h). */
 #include "hook.h"
 
 #include "shim/fdevents.h"
@@ -26,7 +26,7 @@ int intercept_connect(int fd, const struct sockaddr *addr, socklen_t len)
 	shim_init();
 	CALL_UNLESS_INTERNAL(fd, ret, err, real.connect(fd, addr, len));
 	if (shim_bypass)
-		sockev_connect(fd, addr, len, ret);
+		sockev_connect(fd, addr, len, ret, err);
 	TRACE_SYSCALL(SYS_connect, ret, err, A(fd), A(addr), A(len));
 	errno = err;
 	return ret;
@@ -39,7 +39,7 @@ int intercept_bind(int fd, const struct sockaddr *addr, socklen_t len)
 	shim_init();
 	CALL_UNLESS_INTERNAL(fd, ret, err, real.bind(fd, addr, len));
 	if (shim_bypass)
-		sockev_bind(fd, ret);
+		sockev_bind(fd, len, ret, err);
 	TRACE_SYSCALL(SYS_bind, ret, err, A(fd), A(addr), A(len));
 	errno = err;
 	return ret;
@@ -85,6 +85,42 @@ int intercept_getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 	CALL_UNLESS_INTERNAL(fd, ret, err, real.getsockopt(fd, level, name, val, len));
 	TRACE_SYSCALL(SYS_getsockopt, ret, err, A(fd), A(level), A(name), A(val), A(len),
 		      len_before);
+	errno = err;
+	return ret;
+}
+
+/* getsockname, getpeername: the kernel's inet_getname holds the socket lock, whose release may
+ * look a stale connected route up again (sockev_getname) */
+int intercept_getsockname(int fd, struct sockaddr *addr, socklen_t *len)
+{
+	unsigned long len_before = 0;
+	socklen_t before;
+	int ret, err;
+
+	shim_init();
+	if (trace_calls_enabled && len != NULL && umem_read(&before, len, sizeof(before)) == 0)
+		len_before = (1UL << 32) | before;
+	CALL_UNLESS_INTERNAL(fd, ret, err, real.getsockname(fd, addr, len));
+	if (shim_bypass)
+		sockev_getname(fd);
+	TRACE_SYSCALL(SYS_getsockname, ret, err, A(fd), A(addr), A(len), len_before);
+	errno = err;
+	return ret;
+}
+
+int intercept_getpeername(int fd, struct sockaddr *addr, socklen_t *len)
+{
+	unsigned long len_before = 0;
+	socklen_t before;
+	int ret, err;
+
+	shim_init();
+	if (trace_calls_enabled && len != NULL && umem_read(&before, len, sizeof(before)) == 0)
+		len_before = (1UL << 32) | before;
+	CALL_UNLESS_INTERNAL(fd, ret, err, real.getpeername(fd, addr, len));
+	if (shim_bypass)
+		sockev_getname(fd);
+	TRACE_SYSCALL(SYS_getpeername, ret, err, A(fd), A(addr), A(len), len_before);
 	errno = err;
 	return ret;
 }

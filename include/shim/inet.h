@@ -70,6 +70,12 @@ void inet_after_shutdown(struct shim_sock *sk, int how, int ret, int err);
 void inet_after_setsockopt(struct shim_sock *sk, int fd, int level, int name, const void *val,
 			   socklen_t len, int ret);
 void inet_after_setfl(struct shim_sock *sk, int flags);
+/* release_sock of an IPv4 socket (src/inet/ip4_datagram_release.c, ip4_datagram_release_cb): a
+ * connected socket's cached route found stale is looked up again for the peer and kept. Called
+ * with sk->lock held after a call the kernel answered holding the socket lock. */
+void ip4_datagram_release_cb(struct shim_sock *sk);
+/* Whether this setsockopt took the kernel's socket lock (answered as ret, err). */
+bool ip4_setsockopt_locks(int level, int name, const void *val, socklen_t len, int ret, int err);
 
 /* ---- the IPv6 part of an AF_INET6 socket (inet6_sock.c) ---- */
 

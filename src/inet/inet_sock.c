@@ -442,8 +442,11 @@ void inet_after_setsockopt(struct shim_sock *sk, int fd, int level, int name, co
 	if (level == SOL_IP && name == IP_TTL) {
 		sk->uc_ttl = int_or_char(val, len);
 	} else if (level == SOL_IP && name == IP_TOS) {
-		sk->tos = (uint8_t)int_or_char(val, len);
-		sk->dst_cache_valid = false; /* __ip_sock_set_tos: sk_dst_reset */
+		uint8_t tos = (uint8_t)int_or_char(val, len);
+
+		if (tos != sk->tos) /* __ip_sock_set_tos: sk_dst_reset when it changed */
+			sk->dst_cache_valid = false;
+		sk->tos = tos;
 		/* ... and sk_priority = rt_tos2priority, when the TOS changed: read back */
 		sk->priority = rawsys_getsockopt_int(fd, SOL_SOCKET, SO_PRIORITY, &v) == 0
 				   ? (uint32_t)v
@@ -470,12 +473,17 @@ void inet_after_setsockopt(struct shim_sock *sk, int fd, int level, int name, co
 				   ? (uint32_t)v
 				   : sk->priority;
 	} else if (level == SOL_SOCKET && name == SO_MARK) {
-		sk->mark =
+		uint32_t mark =
 		    rawsys_getsockopt_int(fd, SOL_SOCKET, SO_MARK, &v) == 0 ? (uint32_t)v : 0;
-		sk->dst_cache_valid = false; /* sock_set_mark: sk_dst_reset */
+
+		if (mark != sk->mark) /* sock_set_mark: sk_dst_reset when it changed */
+			sk->dst_cache_valid = false;
+		sk->mark = mark;
 	} else {
 		int lvl = level == SOL_UDPLITE ? SOL_UDP : level;
 
+		if (level == SOL_SOCKET && name == SO_DONTROUTE)
+			sk->dst_cache_valid = false; /* sk_setsockopt: sk_dst_reset */
 		for (size_t i = 0; i < sizeof(kernel_only_options) / sizeof(kernel_only_options[0]);
 		     i++)
 			if (kernel_only_options[i].level == lvl &&

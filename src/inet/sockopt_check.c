@@ -222,8 +222,10 @@ bool sockopt_apply(struct shim_sock *sk, int level, int name, const struct sov_v
 		sk->priority = (uint32_t)v->value;
 		return true;
 	case SO_MARK:
+		if (sk->mark !=
+		    (uint32_t)v->value) /* sock_set_mark: sk_dst_reset when it changed */
+			sk->dst_cache_valid = false;
 		sk->mark = (uint32_t)v->value;
-		sk->dst_cache_valid = false; /* sock_set_mark: sk_dst_reset */
 		return true;
 	case SO_BINDTODEVICE:
 	case SOV_SO_BINDTOIFINDEX:

@@ -11,6 +11,7 @@
 #include "shim/udp_fastpath.h"
 #include "shim/umem.h"
 
+#include <errno.h>
 #include <netinet/in.h>
 #include <string.h>
 
@@ -48,16 +49,22 @@ static void release(struct shim_sock *sk)
 	release_step(sk, false);
 }
 
-void sockev_bind(int fd, int ret)
+void sockev_bind(int fd, socklen_t len, int ret, int err)
 {
 	struct shim_sock *sk = owned(fd);
 
 	if (sk == NULL)
 		return;
-	if (sk->family == AF_INET6)
+	if (sk->family == AF_INET6) {
 		inet6_after_bind(sk, fd, ret);
-	else
+	} else {
 		inet_after_bind(sk, fd, ret);
+		/* __inet_bind takes the lock past its address checks: then EINVAL is "already
+		 * bound", EADDRINUSE the port's */
+		if (ret == 0 || err == EADDRINUSE ||
+		    (err == EINVAL && len >= sizeof(struct sockaddr_in)))
+			ip4_datagram_release_cb(sk);
+	}
 	release(sk);
 }
 
@@ -107,7 +114,7 @@ static uint32_t failed_connect_saddr(const struct shim_sock *sk, const struct so
 	return rt.saddr.v4;
 }
 
-void sockev_connect(int fd, const struct sockaddr *addr, socklen_t len, int ret)
+void sockev_connect(int fd, const struct sockaddr *addr, socklen_t len, int ret, int err)
 {
 	struct shim_sock *sk = owned(fd);
 
@@ -124,6 +131,10 @@ void sockev_connect(int fd, const struct sockaddr *addr, socklen_t len, int ret)
 		cache_connect_route(sk);
 	udp_cork_after_connect(sk, addr, len, ret,
 			       ret == 0 ? sk->saddr : failed_connect_saddr(sk, addr, len));
+	/* ip4_datagram_connect refuses a short address or another family under the lock, before
+	 * it drops the route (after that, the release finds no route) */
+	if (ret != 0 && (err == EINVAL || err == EAFNOSUPPORT) && len >= sizeof(sa_family_t))
+		ip4_datagram_release_cb(sk);
 	release_step(sk, true); /* __ip4_datagram_connect: sk_dst_reset, even when it fails */
 }
 
@@ -134,6 +145,8 @@ void sockev_shutdown(int fd, int how, int ret, int err)
 	if (sk == NULL)
 		return;
 	inet_after_shutdown(sk, how, ret, err);
+	if (ret == 0 || err == ENOTCONN) /* inet_shutdown: a valid how takes the lock */
+		ip4_datagram_release_cb(sk);
 	release(sk);
 }
 
@@ -156,7 +169,22 @@ void sockev_setsockopt(int fd, int level, int name, const void *val, socklen_t l
 	      sockopt_apply(sk, level, name, &v)))
 		inet_after_setsockopt(sk, fd, level, name, val, len, ret);
 	udp_cork_setsockopt(sk, level, name, val, len, ret);
+	if (ip4_setsockopt_locks(level, name, val, len, ret, err))
+		ip4_datagram_release_cb(sk);
 	release(sk);
+}
+
+void sockev_getname(int fd)
+{
+	struct shim_sock *sk;
+
+	if (sockfd_lookup_light(fd, &sk) != FD_OWNED)
+		return;
+	shim_lock_acquire(&sk->lock);
+	inet_sock_sync(sk, fd);
+	ip4_datagram_release_cb(sk);
+	shim_lock_release(&sk->lock);
+	shim_sock_put(sk);
 }
 
 void sockev_setfl(int fd, int flags, int ret)

@@ -24,6 +24,7 @@ void fmt_sendmmsg_args(struct sbuf *b, const struct strace_call *c);
 void fmt_shutdown_args(struct sbuf *b, const struct strace_call *c);
 void fmt_setsockopt_args(struct sbuf *b, const struct strace_call *c);
 void fmt_getsockopt_args(struct sbuf *b, const struct strace_call *c);
+void fmt_getname_args(struct sbuf *b, const struct strace_call *c); /* getsockname, getpeername */
 
 /* Descriptor calls (fmt_desc.c) */
 void fmt_close_args(struct sbuf *b, const struct strace_call *c);

@@ -196,3 +196,36 @@ void fmt_getsockopt_args(struct sbuf *b, const struct strace_call *c)
 	else
 		sbuf_printf(b, ", [%d]", rlen);
 }
+
+/* getsockname, getpeername (strace's decode_sockname): the address shown on exit, at most the
+ * length the kernel left, with [in => out] when the two lengths differ; args[3] may carry the
+ * length before the call as for getsockopt (GETSOCKOPT_OPTLEN_BEFORE). */
+void fmt_getname_args(struct sbuf *b, const struct strace_call *c)
+{
+	const uint64_t addr = c->args[1];
+	const uint64_t len = c->args[2];
+	const bool have_before = (c->args[3] & GETSOCKOPT_OPTLEN_BEFORE) != 0;
+	int ulen, rlen;
+	const bool have_after =
+	    len && umem_read(&rlen, (const void *)(uintptr_t)len, sizeof(rlen)) == 0;
+
+	fmt_fd(b, c->args[0]);
+	sbuf_puts(b, ", ");
+	if (addr == 0 || !(have_before || have_after)) {
+		fmt_addr(b, addr);
+		sbuf_puts(b, ", ");
+		fmt_addr(b, len);
+		return;
+	}
+	ulen = have_before ? (int)(uint32_t)c->args[3] : rlen;
+	if (strace_call_failed(c) || !have_after) {
+		fmt_addr(b, addr);
+		sbuf_printf(b, ", [%d]", ulen);
+		return;
+	}
+	fmt_sockaddr_mem(b, addr, ulen > rlen ? rlen : ulen);
+	if (ulen != rlen)
+		sbuf_printf(b, ", [%d => %d]", ulen, rlen);
+	else
+		sbuf_printf(b, ", [%d]", rlen);
+}

@@ -53,6 +53,8 @@ static const struct decoder decoders[] = {
     {SYS_writev, "writev", fmt_writev_args, result_unsigned},
     {SYS_setsockopt, "setsockopt", fmt_setsockopt_args, result_unsigned},
     {SYS_getsockopt, "getsockopt", fmt_getsockopt_args, result_unsigned},
+    {SYS_getsockname, "getsockname", fmt_getname_args, result_unsigned},
+    {SYS_getpeername, "getpeername", fmt_getname_args, result_unsigned},
     {SYS_shutdown, "shutdown", fmt_shutdown_args, result_unsigned},
 };
 

@@ -117,7 +117,7 @@ static inline int core_connect_loopback(uint16_t port)
 	route_fixed_set(&f);
 	fd = core_socket();
 	r = connect(fd, (struct sockaddr *)&peer, sizeof(peer));
-	sockev_connect(fd, (struct sockaddr *)&peer, sizeof(peer), r);
+	sockev_connect(fd, (struct sockaddr *)&peer, sizeof(peer), r, r < 0 ? errno : 0);
 	ck_assert_int_eq(r, 0);
 	return fd;
 }
