@@ -222,6 +222,136 @@ static void ifindex_calls(void)
 	close(fd);
 }
 
+/* IPv6: sockaddr_in6 in every call that takes one (the 24-byte RFC 2133 form, a flow label, a
+ * v4-mapped and a link-local address, a short length), the IPv6 socket options (ints, a byte, an
+ * in6_pktinfo, group_req, a hop-by-hop header, ipv6_mreq), and control messages at SOL_IPV6 (strace
+ * names no types there: IPV6_HOPLIMIT, IPV6_TCLASS, IPV6_PKTINFO and IPV6_DONTFRAG print as
+ * numbers), in sendmsg and sendmmsg. Everything goes to ::1 or fails before sending. */
+static struct sockaddr_in6 loopback6(unsigned short port)
+{
+	struct sockaddr_in6 sin6;
+
+	memset(&sin6, 0, sizeof(sin6));
+	sin6.sin6_family = AF_INET6;
+	sin6.sin6_port = htons(port);
+	sin6.sin6_addr = in6addr_loopback;
+	return sin6;
+}
+
+static void ipv6_calls(void *bad)
+{
+	int fd = socket(AF_INET6, SOCK_DGRAM, IPPROTO_UDP), zero = 0, one = 1, hops = 9,
+	    tclass = 0xb8, mtu = 1400, mode = IPV6_PMTUDISC_DO, val = 0;
+	socklen_t len = sizeof(val);
+	unsigned char byte = 2;
+	struct sockaddr_in6 dst = loopback6(9), any = loopback6(0), mapped = loopback6(9);
+	struct in6_pktinfo pkt;
+	struct group_req gr;
+	struct sockaddr_in6 *grp = (struct sockaddr_in6 *)&gr.gr_group;
+	unsigned char hbh[8] = {IPPROTO_UDP, 0, 1, 4, 0, 0, 0, 0}; /* a PadN option */
+	struct iovec iov[2] = {{"six", 3}, {"more", 4}};
+	union {
+		char buf[CMSG_SPACE(sizeof(int)) * 3 + CMSG_SPACE(sizeof(struct in6_pktinfo))];
+		struct cmsghdr align;
+	} cbuf;
+	struct msghdr msg;
+	struct cmsghdr *cm;
+	struct mmsghdr mm[2];
+
+	setsockopt(fd, SOL_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+	setsockopt(fd, SOL_IPV6, IPV6_UNICAST_HOPS, &hops, sizeof(hops));
+	setsockopt(fd, SOL_IPV6, IPV6_MULTICAST_HOPS, &hops, sizeof(hops));
+	setsockopt(fd, SOL_IPV6, IPV6_MULTICAST_LOOP, &one, sizeof(one));
+	setsockopt(fd, SOL_IPV6, IPV6_TCLASS, &tclass, sizeof(tclass));
+	setsockopt(fd, SOL_IPV6, IPV6_MTU_DISCOVER, &mode, sizeof(mode));
+	setsockopt(fd, SOL_IPV6, IPV6_MTU, &mtu, sizeof(mtu));
+	setsockopt(fd, SOL_IPV6, IPV6_DONTFRAG, &zero, sizeof(zero));
+	setsockopt(fd, SOL_IPV6, IPV6_RECVERR, &one, sizeof(one));
+	setsockopt(fd, SOL_IPV6, IPV6_AUTOFLOWLABEL, &one, sizeof(one));
+	setsockopt(fd, SOL_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one));
+	setsockopt(fd, SOL_IPV6, IPV6_UNICAST_HOPS, &byte, 1); /* EINVAL: one byte */
+	setsockopt(fd, SOL_IPV6, IPV6_HOPOPTS, hbh, sizeof(hbh));
+	setsockopt(fd, SOL_IPV6, IPV6_HOPOPTS, NULL, 0);
+	memset(&pkt, 0, sizeof(pkt));
+	pkt.ipi6_addr = in6addr_loopback;
+	pkt.ipi6_ifindex = 1;
+	setsockopt(fd, SOL_IPV6, IPV6_PKTINFO, &pkt, sizeof(pkt));
+	memset(&pkt, 0, sizeof(pkt));
+	setsockopt(fd, SOL_IPV6, IPV6_PKTINFO, &pkt, sizeof(pkt));
+	memset(&gr, 0, sizeof(gr));
+	gr.gr_interface = 1;
+	grp->sin6_family = AF_INET6;
+	inet_pton(AF_INET6, "ff02::1:4", &grp->sin6_addr);
+	setsockopt(fd, SOL_IPV6, MCAST_JOIN_GROUP, &gr, sizeof(gr));
+	setsockopt(fd, SOL_IPV6, MCAST_LEAVE_GROUP, &gr, sizeof(gr));
+	setsockopt(fd, SOL_IPV6, IPV6_TCLASS, bad, 4); /* EFAULT */
+	getsockopt(fd, SOL_IPV6, IPV6_UNICAST_HOPS, &val, &len);
+	len = sizeof(val);
+	getsockopt(fd, SOL_IPV6, IPV6_V6ONLY, &val, &len);
+	len = sizeof(val);
+	getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &val, &len);
+
+	bind(fd, (struct sockaddr *)&any, sizeof(any));
+	sendto(fd, "hello6", 6, 0, (struct sockaddr *)&dst, sizeof(dst));
+	sendto(fd, "rfc2133", 7, 0, (struct sockaddr *)&dst, 24);
+	sendto(fd, "short", 5, 0, (struct sockaddr *)&dst, 20); /* EINVAL */
+	dst.sin6_flowinfo = htonl(0x12345);
+	sendto(fd, "flow", 4, 0, (struct sockaddr *)&dst, sizeof(dst));
+	dst.sin6_flowinfo = 0;
+	inet_pton(AF_INET6, "::ffff:127.0.0.1", &mapped.sin6_addr);
+	sendto(fd, "mapped", 6, 0, (struct sockaddr *)&mapped, sizeof(mapped));
+	sendto(fd, "oob", 3, MSG_OOB, (struct sockaddr *)&dst, sizeof(dst));
+
+	memset(&msg, 0, sizeof(msg));
+	memset(&cbuf, 0, sizeof(cbuf));
+	msg.msg_name = &dst;
+	msg.msg_namelen = sizeof(dst);
+	msg.msg_iov = iov;
+	msg.msg_iovlen = 2;
+	msg.msg_control = cbuf.buf;
+	msg.msg_controllen = sizeof(cbuf.buf);
+	cm = CMSG_FIRSTHDR(&msg);
+	cm->cmsg_level = SOL_IPV6;
+	cm->cmsg_type = IPV6_HOPLIMIT;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	*(int *)CMSG_DATA(cm) = 5;
+	cm = CMSG_NXTHDR(&msg, cm);
+	cm->cmsg_level = SOL_IPV6;
+	cm->cmsg_type = IPV6_TCLASS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	*(int *)CMSG_DATA(cm) = 0x20;
+	cm = CMSG_NXTHDR(&msg, cm);
+	cm->cmsg_level = SOL_IPV6;
+	cm->cmsg_type = IPV6_DONTFRAG;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	*(int *)CMSG_DATA(cm) = 1;
+	cm = CMSG_NXTHDR(&msg, cm);
+	cm->cmsg_level = SOL_IPV6;
+	cm->cmsg_type = IPV6_PKTINFO;
+	cm->cmsg_len = CMSG_LEN(sizeof(struct in6_pktinfo));
+	((struct in6_pktinfo *)CMSG_DATA(cm))->ipi6_addr = in6addr_loopback;
+	sendmsg(fd, &msg, 0);
+	msg.msg_controllen = CMSG_SPACE(sizeof(int));
+	*(int *)CMSG_DATA(CMSG_FIRSTHDR(&msg)) = 256;
+	sendmsg(fd, &msg, 0); /* EINVAL: hop limit 256 */
+
+	memset(mm, 0, sizeof(mm));
+	for (int i = 0; i < 2; i++) {
+		mm[i].msg_hdr.msg_name = i ? (void *)&mapped : (void *)&dst;
+		mm[i].msg_hdr.msg_namelen = sizeof(dst);
+		mm[i].msg_hdr.msg_iov = &iov[i];
+		mm[i].msg_hdr.msg_iovlen = 1;
+	}
+	sendmmsg(fd, mm, 2, 0);
+
+	connect(fd, (struct sockaddr *)&dst, sizeof(dst));
+	send(fd, "connected6", 10, 0);
+	writev(fd, iov, 2);
+	dst.sin6_family = AF_UNSPEC;
+	connect(fd, (struct sockaddr *)&dst, sizeof(dst));
+	close(fd);
+}
+
 static void fd_calls(int fd)
 {
 	int a, b;
@@ -284,6 +414,7 @@ int main(void)
 	option_calls(fd, bad);
 	send_calls(fd, bad);
 	ifindex_calls();
+	ipv6_calls(bad);
 	fd_calls(fd);
 	fcntl_pointer_calls();
 	close(fd);
