@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <netinet/in.h>
 #include <sys/uio.h>
 
 #include "shim/stats.h"
@@ -30,5 +31,11 @@ void pcap_frame(const struct iovec *parts, int nparts);
 void pcap_kernel_datagram(uint32_t saddr, uint32_t daddr, uint16_t sport, uint16_t dport,
 			  const struct iovec *payload, int niov, size_t len,
 			  enum shim_kernel_reason why);
+
+/* The same for an IPv6 datagram of an AF_INET6 socket: a UDP/IPv6 frame (hop limit 64, flow label
+ * 0: the kernel's are not known here). */
+void pcap_kernel_datagram6(const struct in6_addr *saddr, const struct in6_addr *daddr,
+			   uint16_t sport, uint16_t dport, const struct iovec *payload, int niov,
+			   size_t len, enum shim_kernel_reason why);
 
 #endif

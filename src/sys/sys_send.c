@@ -106,12 +106,46 @@ static void finish(struct path_trace *t, long r)
 
 /* A message handed to the kernel socket: counted by reason, and recorded in the capture file
  * marked as the kernel's (the kernel builds its frames; the shim records what it knows). */
+/* The capture record of an AF_INET6 socket's datagram handed to the kernel socket: an IPv6 one, or
+ * an IPv4 one for the IPv4 path of a dual-stack socket (an AF_INET or a v4-mapped destination;
+ * the source the v4-mapped bound address, else unknown: 0). */
+static void account_kernel6(struct shim_sock *sk, const struct shim_msg *m)
+{
+	const struct sockaddr_in6 *to6 = (const struct sockaddr_in6 *)&m->name;
+	const struct sockaddr_in *to4 = (const struct sockaddr_in *)&m->name;
+	const enum shim_kernel_reason why = (enum shim_kernel_reason)m->kernel_reason;
+	const struct in6_addr *src = &sk->ipv6.saddr;
+	struct in6_addr dst = sk->v6_daddr;
+	uint16_t dport = sk->dport;
+
+	if (m->has_name && to6->sin6_family == AF_INET) {
+		pcap_kernel_datagram(IN6_IS_ADDR_V4MAPPED(src) ? src->s6_addr32[3] : 0,
+				     to4->sin_addr.s_addr, sk->sport, to4->sin_port, m->iov,
+				     m->iovcnt, m->len, why);
+		return;
+	}
+	if (m->has_name && to6->sin6_family == AF_INET6) {
+		dst = to6->sin6_addr;
+		dport = to6->sin6_port;
+	}
+	if (IN6_IS_ADDR_V4MAPPED(&dst))
+		pcap_kernel_datagram(IN6_IS_ADDR_V4MAPPED(src) ? src->s6_addr32[3] : 0,
+				     dst.s6_addr32[3], sk->sport, dport, m->iov, m->iovcnt, m->len,
+				     why);
+	else
+		pcap_kernel_datagram6(src, &dst, sk->sport, dport, m->iov, m->iovcnt, m->len, why);
+}
+
 static void account_kernel(struct shim_sock *sk, const struct shim_msg *m)
 {
 	const struct sockaddr_in *to = (const struct sockaddr_in *)&m->name;
 
 	stats_kernel((enum shim_kernel_reason)m->kernel_reason);
-	if (pcap_enabled && sk->family == AF_INET) /* IPv4 datagrams only so far */
+	if (!pcap_enabled)
+		return;
+	if (sk->family == AF_INET6)
+		account_kernel6(sk, m);
+	else
 		pcap_kernel_datagram(sk->saddr, m->has_name ? to->sin_addr.s_addr : sk->daddr,
 				     sk->sport, m->has_name ? to->sin_port : sk->dport, m->iov,
 				     m->iovcnt, m->len, (enum shim_kernel_reason)m->kernel_reason);

@@ -262,51 +262,45 @@ out:
 		shim_free(buf);
 }
 
-void pcap_kernel_datagram(uint32_t saddr, uint32_t daddr, uint16_t sport, uint16_t dport,
-			  const struct iovec *payload, int niov, size_t len,
-			  enum shim_kernel_reason why)
+/* A handed-off datagram's record: hdrs bytes of headers the caller writes into the buffer this
+ * returns (the stack's, or allocated for a large payload), then up to take bytes of the payload,
+ * read fault-safely (*got: how many could be; the rest zeros: the kernel will say EFAULT). */
+static uint8_t *kernel_record_buf(uint8_t *stack, size_t hdrs, const struct iovec *payload,
+				  int niov, size_t take, size_t *got)
 {
-	const size_t hdrs = ETH_HLEN_BYTES + IPV4_HLEN_MIN + UDP_HLEN;
-	const size_t max_payload = IP_MAX_TOTAL - IPV4_HLEN_MIN - UDP_HLEN;
-	uint8_t stack[STACK_FRAME], *buf = stack, *udp;
-	struct eth_hdr_fields eth = {.ethertype = 0x0800};
-	struct ipv4_hdr_fields ip = {.ttl = 64, .protocol = 17};
-	char comment[200];
-	size_t take = len > max_payload ? max_payload : len, got = 0;
-	uint32_t sum;
+	uint8_t *buf = stack;
 
-	if (pcap_fd < 0)
-		return;
-	if (hdrs + take > sizeof(stack)) {
+	if (hdrs + take > STACK_FRAME) {
 		buf = shim_alloc(hdrs + take);
 		if (buf == NULL)
-			return;
+			return NULL;
 	}
-	for (int i = 0; i < niov && got < take; i++) {
-		size_t want = payload[i].iov_len < take - got ? payload[i].iov_len : take - got;
-		size_t n = umem_read_partial(buf + hdrs + got, payload[i].iov_base, want);
+	*got = 0;
+	for (int i = 0; i < niov && *got < take; i++) {
+		size_t want = payload[i].iov_len < take - *got ? payload[i].iov_len : take - *got;
+		size_t n = umem_read_partial(buf + hdrs + *got, payload[i].iov_base, want);
 
-		got += n;
+		*got += n;
 		if (n < want)
 			break;
 	}
-	if (got < take) /* part of the payload is unreadable: the kernel will say EFAULT */
-		memset(buf + hdrs + got, 0, take - got);
+	if (*got < take)
+		memset(buf + hdrs + *got, 0, take - *got);
+	return buf;
+}
 
-	wire_put_eth(buf, &eth);
-	ip.total_len = (uint16_t)(IPV4_HLEN_MIN + UDP_HLEN + take);
-	ip.saddr = saddr;
-	ip.daddr = daddr;
-	wire_put_ipv4(buf + ETH_HLEN_BYTES, &ip);
-	udp = buf + ETH_HLEN_BYTES + IPV4_HLEN_MIN;
+/* The UDP header and checksum (over the pseudo-header sum psum) at udp, the comment naming the
+ * reason, and the record written. */
+static void kernel_record_put(uint8_t *buf, uint8_t *stack, size_t hdrs, uint8_t *udp,
+			      uint16_t sport, uint16_t dport, size_t take, size_t got,
+			      uint32_t psum, enum shim_kernel_reason why)
+{
+	char comment[257]; /* write_epb keeps 256 bytes */
+	uint16_t c;
+
 	wire_put_udp(udp, sport, dport, (uint16_t)(UDP_HLEN + take), 0);
-	sum = csum_pseudo_ipv4(saddr, daddr, 17, (uint16_t)(UDP_HLEN + take));
-	sum = csum_partial(udp, UDP_HLEN + take, sum);
-	{
-		uint16_t c = udp_checksum_final(sum);
-
-		memcpy(udp + 6, &c, 2);
-	}
+	c = udp_checksum_final(csum_partial(udp, UDP_HLEN + take, psum));
+	memcpy(udp + 6, &c, 2);
 	shim_snprintf(
 	    comment, sizeof(comment),
 	    "libshim: handed to the kernel socket (%s: %s)%s; the kernel built the frame on "
@@ -316,6 +310,58 @@ void pcap_kernel_datagram(uint32_t saddr, uint32_t daddr, uint16_t sport, uint16
 	write_epb(buf, (uint32_t)(hdrs + take), (uint32_t)(hdrs + take), comment);
 	if (buf != stack)
 		shim_free(buf);
+}
+
+void pcap_kernel_datagram(uint32_t saddr, uint32_t daddr, uint16_t sport, uint16_t dport,
+			  const struct iovec *payload, int niov, size_t len,
+			  enum shim_kernel_reason why)
+{
+	const size_t hdrs = ETH_HLEN_BYTES + IPV4_HLEN_MIN + UDP_HLEN;
+	const size_t max_payload = IP_MAX_TOTAL - IPV4_HLEN_MIN - UDP_HLEN;
+	uint8_t stack[STACK_FRAME], *buf;
+	struct eth_hdr_fields eth = {.ethertype = 0x0800};
+	struct ipv4_hdr_fields ip = {.ttl = 64, .protocol = 17};
+	size_t take = len > max_payload ? max_payload : len, got;
+
+	if (pcap_fd < 0)
+		return;
+	buf = kernel_record_buf(stack, hdrs, payload, niov, take, &got);
+	if (buf == NULL)
+		return;
+	wire_put_eth(buf, &eth);
+	ip.total_len = (uint16_t)(IPV4_HLEN_MIN + UDP_HLEN + take);
+	ip.saddr = saddr;
+	ip.daddr = daddr;
+	wire_put_ipv4(buf + ETH_HLEN_BYTES, &ip);
+	kernel_record_put(buf, stack, hdrs, buf + ETH_HLEN_BYTES + IPV4_HLEN_MIN, sport, dport,
+			  take, got,
+			  csum_pseudo_ipv4(saddr, daddr, 17, (uint16_t)(UDP_HLEN + take)), why);
+}
+
+void pcap_kernel_datagram6(const struct in6_addr *saddr, const struct in6_addr *daddr,
+			   uint16_t sport, uint16_t dport, const struct iovec *payload, int niov,
+			   size_t len, enum shim_kernel_reason why)
+{
+	const size_t hdrs = ETH_HLEN_BYTES + IPV6_HLEN + UDP_HLEN;
+	const size_t max_payload = IP_MAX_TOTAL - UDP_HLEN;
+	uint8_t stack[STACK_FRAME], *buf;
+	struct eth_hdr_fields eth = {.ethertype = 0x86DD};
+	struct ipv6_hdr_fields ip = {.nexthdr = 17, .hop_limit = 64};
+	size_t take = len > max_payload ? max_payload : len, got;
+
+	if (pcap_fd < 0)
+		return;
+	buf = kernel_record_buf(stack, hdrs, payload, niov, take, &got);
+	if (buf == NULL)
+		return;
+	wire_put_eth(buf, &eth);
+	ip.payload_len = (uint16_t)(UDP_HLEN + take);
+	ip.saddr = saddr->s6_addr;
+	ip.daddr = daddr->s6_addr;
+	wire_put_ipv6(buf + ETH_HLEN_BYTES, &ip);
+	kernel_record_put(
+	    buf, stack, hdrs, buf + ETH_HLEN_BYTES + IPV6_HLEN, sport, dport, take, got,
+	    csum_pseudo_ipv6(saddr->s6_addr, daddr->s6_addr, 17, (uint32_t)(UDP_HLEN + take)), why);
 }
 
 /* After fork the child shares the parent's O_APPEND fd (one open file description), so its records

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """What namespace B sees: a kernel UDP receiver on 0.0.0.0:PORT for each --port (so broadcasts
 arrive too and no port-unreachable goes back), and an AF_PACKET tap on --dev recording every
-IPv4 frame it receives. Prints "ready" once both are open, then runs until --count datagrams
-arrived (and --linger seconds more for late frames) or --timeout seconds passed, and writes one
-JSON object to --out: {"datagrams": [[port, peer_ip, peer_port, hex], ...], "frames": [hex, ...]}."""
+IPv4 frame it receives (with --ipv6: dual-stack receivers on [::]:PORT, and IPv6 frames too).
+Prints "ready" once both are open, then runs until --count datagrams arrived (and --linger
+seconds more for late frames) or --timeout seconds passed, and writes one JSON object to --out: {"datagrams": [[port, peer_ip, peer_port, hex], ...], "frames": [hex, ...]}."""
 import argparse
 import json
 import select
@@ -22,13 +22,16 @@ def main():
     ap.add_argument('--timeout', type=float, default=20)
     ap.add_argument('--linger', type=float, default=0.3)
     ap.add_argument('--out', required=True)
+    ap.add_argument('--ipv6', action='store_true')
     a = ap.parse_args()
 
     socks = {}
     for port in a.port:
-        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s = socket.socket(socket.AF_INET6 if a.ipv6 else socket.AF_INET, socket.SOCK_DGRAM)
         s.setsockopt(socket.SOL_SOCKET, 33, 16 << 20)  # SO_RCVBUFFORCE
-        s.bind(('0.0.0.0', port))
+        if a.ipv6:
+            s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+        s.bind(('::' if a.ipv6 else '0.0.0.0', port))
         socks[s.fileno()] = (s, port)
     tap = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
     tap.setsockopt(socket.SOL_SOCKET, 33, 16 << 20)
@@ -47,7 +50,8 @@ def main():
         for s in r:
             if s is tap:
                 data, addr = tap.recvfrom(70000)
-                if addr[2] != PACKET_OUTGOING and data[12:14] == b'\x08\x00':
+                if addr[2] != PACKET_OUTGOING and (data[12:14] == b'\x08\x00' or
+                                                   a.ipv6 and data[12:14] == b'\x86\xdd'):
                     frames.append(data.hex())
             else:
                 data, peer = s.recvfrom(70000)

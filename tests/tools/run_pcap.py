@@ -24,7 +24,8 @@ MAC_A, MAC_B, ZERO_MAC = '02:00:00:00:0a:01', '02:00:00:00:0b:02', '00:00:00:00:
 FIELDS = ['frame.number', 'frame.time_epoch', 'frame.comment', 'frame.packet_flags_direction',
           'eth.src', 'eth.dst', 'ip.src', 'ip.dst', 'ip.flags.mf', 'ip.frag_offset',
           'ip.checksum.status', 'udp.srcport', 'udp.dstport', 'udp.length',
-          'udp.checksum.status', 'data.data', 'frame.len']
+          'udp.checksum.status', 'data.data', 'frame.len', 'ipv6.src', 'ipv6.dst', 'ipv6.nxt',
+          'ipv6.plen']
 
 
 def tshark_fields(path):
@@ -55,11 +56,11 @@ def pcapng_frames(path):
     return frames
 
 
-def start_b(run, pair, count, out, timeout=20):
+def start_b(run, pair, count, out, timeout=20, ipv6=False):
     log = open(run.path('b.log'), 'w+')
     p = run.spawn(in_ns(f'{pair}-b', [PYTHON, B_SIDE, '--port', '9000', '--port', '9001',
                                       '--count', str(count), '--out', out,
-                                      '--timeout', str(timeout)]),
+                                      '--timeout', str(timeout), *(['--ipv6'] if ipv6 else [])]),
                   stdout=log, stderr=subprocess.STDOUT, text=True)
 
     def ready():
@@ -166,6 +167,73 @@ def case_capture(run):
               recv == sorted(w['payload'] for w in exp), f'{len(recv)} received')
 
 
+def case_ipv6(run):
+    """IPv6 frames: the shim's (Ethernet type 0x86dd, IPv6 addresses, next header UDP, payload
+    length, a valid UDP checksum) byte for byte as B received them, and the datagrams handed to the
+    kernel socket recorded as IPv6 frames with their reason (a flow's first: flowlabel), an IPv4
+    one for a v4-mapped destination."""
+    pair = run.pair_up('--ipv6', '--arp', 'static')
+    cap, exp_path, b_out = run.path('v6.pcapng'), run.path('exp6.json'), run.path('b6.json')
+    b = start_b(run, pair, 7, b_out, ipv6=True)
+    p = shimmed(pair, ['--pcap', cap, PYTHON, SENDER, 'pcap6', '--expect', exp_path], timeout=60)
+    b.wait(timeout=30)
+    if not run.check('pcap ipv6: program ran under shim-run --pcap', p.returncode == 0,
+                     f'rc={p.returncode} {p.stderr[-800:]}'):
+        return
+    exp = json.load(open(exp_path))['records']
+    got_b = json.load(open(b_out))
+    rc, err, rows = tshark_fields(cap)
+    run.check('pcap ipv6: tshark reads the file without complaint', rc == 0 and err.strip() == '',
+              f'rc={rc} {err}')
+    run.check('pcap ipv6: record count', len(rows) == len(exp), f'{len(rows)}, want {len(exp)}')
+    bad, shim_rows = [], []
+    for i, (row, w) in enumerate(zip(rows, exp), 1):
+        def expect(field, value):
+            if row.get(field, '') != str(value):
+                bad.append(f'record {i} {field}={row.get(field, "")[:40]!r}, '
+                           f'want {str(value)[:40]!r}')
+        comment = row.get('frame.comment', '')
+        kind = w['kind']
+        if kind == 'either':  # the v4-mapped datagram: whoever sent it, the record says so
+            kind = 'kernel' if comment else 'shim'
+        mapped = w['dst'].startswith('::ffff:')
+        if mapped:
+            expect('ip.dst', w['dst'][7:])
+            expect('ip.checksum.status', 1)
+        else:
+            expect('ipv6.dst', w['dst'])
+            expect('ipv6.nxt', 17)
+            expect('ipv6.plen', 8 + len(w['payload']) // 2)
+        if kind == 'shim':
+            shim_rows.append(i - 1)
+            expect('eth.src', MAC_A)
+            expect('eth.dst', MAC_B)
+            expect('frame.comment', '')
+            if not mapped:
+                expect('ipv6.src', w['src'])
+        else:
+            expect('eth.src', ZERO_MAC)
+            expect('ip.src' if mapped else 'ipv6.src', w['src'])
+            if not comment.startswith(f'libshim: handed to the kernel socket ({w["reason"]}:'):
+                bad.append(f'record {i} comment {comment!r}')
+        expect('udp.srcport', w['sport'])
+        expect('udp.dstport', w['dport'])
+        expect('udp.checksum.status', 1)
+        expect('data.data', w['payload'])
+    run.check('pcap ipv6: addresses, next header, payload length, ports, payloads, valid UDP '
+              'checksums, marked hand-offs (flowlabel; v4-mapped as IPv4)', not bad,
+              '; '.join(bad[:8]))
+    raw = pcapng_frames(cap)
+    missing = [raw[i][:80] for i in shim_rows if i < len(raw) and raw[i] not in got_b['frames']]
+    run.check('pcap ipv6: every IPv6 frame the shim sent is byte for byte a frame B received',
+              len(shim_rows) - sum(w['kind'] == 'either' for w in exp) <=
+              sum(w['kind'] == 'shim' for w in exp) <= len(shim_rows) and not missing,
+              f'{len(shim_rows)} frames, not in B: {missing}')
+    recv = sorted(d[3] for d in got_b['datagrams'])
+    run.check('pcap ipv6: B received every datagram', recv == sorted(w['payload'] for w in exp),
+              f'{len(recv)} received')
+
+
 def case_threads(run):
     pair = run.pair_up()
     cap, b_out = run.path('t.pcapng'), run.path('bt.json')
@@ -219,6 +287,7 @@ def case_exec(run):
 
 def body(run):
     case_capture(run)
+    case_ipv6(run)
     case_threads(run)
     case_abrupt(run, 'exit-thread', 'exit() from a thread while others send', 0)
     case_abrupt(run, 'signal', 'killed by SIGTERM while threads send', -15)

@@ -5,6 +5,9 @@ namespace A (192.0.2.1), with B at 192.0.2.2.
   send_mix.py pcap   --expect FILE   unicast datagrams of known payloads (one fragmented, one
                                      empty, one of odd length) and two that the shim hands to the
                                      kernel (a control message; a broadcast)
+  send_mix.py pcap6  --expect FILE   the same over IPv6 (B at 2001:db8:1::2): a dual-stack socket's
+                                     datagrams (the flow's first handed to the kernel), one to a
+                                     v4-mapped address, a connected socket's
   send_mix.py stats  --expect FILE [--hold]
                                      datagrams of known sizes: unicast, fragmented, a gather
                                      list, a connected socket, a cold neighbour, a neighbour that
@@ -148,6 +151,38 @@ def scenario_pcap(exp):
     shim_send(b'pcap last: after the hand-offs', dport=9001)
 
 
+A6, B6 = '2001:db8:1::1', '2001:db8:1::2'
+
+
+def scenario_pcap6(exp):
+    """IPv6 (netns-pair --ipv6): a dual-stack socket's datagrams to B's IPv6 address (the flow's
+    first is the kernel's: its flow label is learnt), one to B's v4-mapped address (the IPv4 path:
+    on main the kernel's, recorded as an IPv4 frame; kind 'either' until the shim sends those),
+    and a connected socket's (its first the kernel's too, with the source chosen at connect)."""
+    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+    s.bind(('::', 40020))
+
+    def send(sock, data, kind, dst, dport, src, reason=None, connected=False):
+        if connected:
+            assert sock.send(data) == len(data)
+        else:
+            assert sock.sendto(data, (dst, dport)) == len(data)
+        exp.records.append(dict(kind=kind, reason=reason, src=src, dst=dst,
+                                sport=sock.getsockname()[1], dport=dport, payload=data.hex(),
+                                frames=1))
+
+    send(s, b'pcap6 first: the kernel learns its flow label', 'kernel', B6, 9000, '::', 'flowlabel')
+    send(s, b'pcap6 two: from libshim', 'shim', B6, 9000, A6)
+    send(s, pattern(1231, 3), 'shim', B6, 9000, A6)
+    send(s, b'', 'shim', B6, 9000, A6)
+    send(s, b'pcap6 v4-mapped', 'either', '::ffff:' + B, 9000, '0.0.0.0', 'ipv6')
+    c = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    c.connect((B6, 9001))
+    send(c, b'pcap6 connected first', 'kernel', B6, 9001, A6, 'flowlabel', connected=True)
+    send(c, b'pcap6 connected: from libshim', 'shim', B6, 9001, A6, connected=True)
+
+
 def scenario_stats(exp):
     s1 = udp(40001)
 
@@ -275,6 +310,8 @@ def main():
     exp = Expect()
     if a.scenario == 'pcap':
         scenario_pcap(exp)
+    elif a.scenario == 'pcap6':
+        scenario_pcap6(exp)
     elif a.scenario == 'stats':
         scenario_stats(exp)
     elif a.scenario == 'threads':
