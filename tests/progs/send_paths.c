@@ -4,6 +4,8 @@
  *
  *   send_paths MODE ADDR PORT COUNT SIZE [BATCH]
  *
+ * ADDR is an IPv4 or an IPv6 address (an AF_INET or an AF_INET6 socket).
+ *
  * Modes (COUNT datagrams of SIZE bytes to ADDR:PORT; every call's answer is checked):
  *   sendto         sendto(), the sockaddr_in on the stack
  *   sendto_heap    sendto(), the sockaddr_in on the heap
@@ -36,21 +38,27 @@
 #endif
 #define MAX_BATCH 1024
 
+union dst_addr {
+	struct sockaddr sa;
+	struct sockaddr_in in;
+	struct sockaddr_in6 in6;
+};
+
 static int fail(const char *what, long i, long r)
 {
 	fprintf(stderr, "send_paths: %s failed at %ld (returned %ld)\n", what, i, r);
 	return 1;
 }
 
-static long mmsg_run(int fd, struct mmsghdr *mm, struct sockaddr_in *dst, struct iovec *iov,
-		     long count, int batch, int named)
+static long mmsg_run(int fd, struct mmsghdr *mm, union dst_addr *dst, socklen_t dlen,
+		     struct iovec *iov, long count, int batch, int named)
 {
 	long sent = 0;
 
 	for (int i = 0; i < batch; i++) {
 		memset(&mm[i], 0, sizeof(mm[i]));
 		mm[i].msg_hdr.msg_name = named ? dst : NULL;
-		mm[i].msg_hdr.msg_namelen = named ? sizeof(*dst) : 0;
+		mm[i].msg_hdr.msg_namelen = named ? dlen : 0;
 		mm[i].msg_hdr.msg_iov = iov;
 		mm[i].msg_hdr.msg_iovlen = 1;
 	}
@@ -75,7 +83,8 @@ static long mmsg_run(int fd, struct mmsghdr *mm, struct sockaddr_in *dst, struct
 
 int main(int argc, char **argv)
 {
-	struct sockaddr_in dst, *heap_dst;
+	union dst_addr dst, *heap_dst;
+	socklen_t dlen;
 	const char *mode;
 	long count, calls = 0, dgrams = 0;
 	int size, batch = 32, fd, one = 1, zero = 0;
@@ -93,29 +102,37 @@ int main(int argc, char **argv)
 	if (batch < 1 || batch > MAX_BATCH || size < 2 || size > 65000 || count < 0)
 		return 2;
 	memset(&dst, 0, sizeof(dst));
-	dst.sin_family = AF_INET;
-	dst.sin_port = htons((unsigned short)atoi(argv[3]));
-	if (inet_pton(AF_INET, argv[2], &dst.sin_addr) != 1)
-		return 2;
+	if (strchr(argv[2], ':') != NULL) {
+		dst.in6.sin6_family = AF_INET6;
+		dst.in6.sin6_port = htons((unsigned short)atoi(argv[3]));
+		if (inet_pton(AF_INET6, argv[2], &dst.in6.sin6_addr) != 1)
+			return 2;
+		dlen = sizeof(dst.in6);
+	} else {
+		dst.in.sin_family = AF_INET;
+		dst.in.sin_port = htons((unsigned short)atoi(argv[3]));
+		if (inet_pton(AF_INET, argv[2], &dst.in.sin_addr) != 1)
+			return 2;
+		dlen = sizeof(dst.in);
+	}
 	heap_dst = malloc(sizeof(*heap_dst));
 	*heap_dst = dst;
 	buf = calloc(1, (size_t)size * (size_t)batch + 1);
 	memset(buf, 'x', (size_t)size * (size_t)batch);
-	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	fd = socket(dst.sa.sa_family, SOCK_DGRAM, 0);
 	if (fd < 0)
 		return fail("socket", 0, -1);
 	if ((!strcmp(mode, "send") || !strcmp(mode, "write") || !strcmp(mode, "writev") ||
 	     !strcmp(mode, "cork") || !strncmp(mode, "sendmmsg_conn", 13) ||
 	     !strcmp(mode, "udp_segment")) &&
-	    connect(fd, (struct sockaddr *)&dst, sizeof(dst)) != 0)
+	    connect(fd, &dst.sa, dlen) != 0)
 		return fail("connect", 0, -1);
 
 	if (!strcmp(mode, "sendto") || !strcmp(mode, "sendto_heap")) {
-		const struct sockaddr *to =
-		    (const struct sockaddr *)(!strcmp(mode, "sendto") ? &dst : heap_dst);
+		const struct sockaddr *to = !strcmp(mode, "sendto") ? &dst.sa : &heap_dst->sa;
 
 		for (long i = 0; i < count; i++, calls++, dgrams++)
-			if (sendto(fd, buf, (size_t)size, 0, to, sizeof(dst)) != size)
+			if (sendto(fd, buf, (size_t)size, 0, to, dlen) != size)
 				return fail(mode, i, -1);
 	} else if (!strcmp(mode, "send")) {
 		for (long i = 0; i < count; i++, calls++, dgrams++)
@@ -134,7 +151,7 @@ int main(int argc, char **argv)
 	} else if (!strcmp(mode, "sendmsg")) {
 		struct iovec iov = {buf, (size_t)size};
 		struct msghdr mh = {
-		    .msg_name = &dst, .msg_namelen = sizeof(dst), .msg_iov = &iov, .msg_iovlen = 1};
+		    .msg_name = &dst, .msg_namelen = dlen, .msg_iov = &iov, .msg_iovlen = 1};
 
 		for (long i = 0; i < count; i++, calls++, dgrams++)
 			if (sendmsg(fd, &mh, 0) != size)
@@ -145,7 +162,7 @@ int main(int argc, char **argv)
 
 		*iov = (struct iovec){buf, (size_t)size};
 		mh->msg_name = heap_dst;
-		mh->msg_namelen = sizeof(dst);
+		mh->msg_namelen = dlen;
 		mh->msg_iov = iov;
 		mh->msg_iovlen = 1;
 		for (long i = 0; i < count; i++, calls++, dgrams++)
@@ -161,7 +178,7 @@ int main(int argc, char **argv)
 			mm = calloc((size_t)batch, sizeof(*mm));
 		else if (!strstr(mode, "_stack"))
 			return 2;
-		r = mmsg_run(fd, mm, &dst, &iov, count, batch, named);
+		r = mmsg_run(fd, mm, &dst, dlen, &iov, count, batch, named);
 		if (r < 0)
 			return 1;
 		dgrams = r;
@@ -176,10 +193,8 @@ int main(int argc, char **argv)
 		}
 	} else if (!strcmp(mode, "msg_more")) {
 		for (long i = 0; i < count; i++, calls += 2, dgrams++) {
-			if (sendto(fd, buf, 1, MSG_MORE, (struct sockaddr *)&dst, sizeof(dst)) !=
-				1 ||
-			    sendto(fd, buf + 1, (size_t)size - 1, 0, (struct sockaddr *)&dst,
-				   sizeof(dst)) != size - 1)
+			if (sendto(fd, buf, 1, MSG_MORE, &dst.sa, dlen) != 1 ||
+			    sendto(fd, buf + 1, (size_t)size - 1, 0, &dst.sa, dlen) != size - 1)
 				return fail(mode, i, -1);
 		}
 	} else if (!strcmp(mode, "udp_segment")) {
