@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """A tiny DNS responder for the e2e DNS client case: binds ADDR:PORT (UDP) in its namespace, prints
-"ready", answers COUNT queries (each with one AAAA record, 2001:db8:1::53, whatever was asked),
+"ready", answers COUNT queries (an A question with 192.0.2.53, any other with the AAAA record
+2001:db8:1::53),
 printing each question, then "answered N queries from PEERS". Ends after 20 s at most.
 
   dns6_responder.py ADDR PORT COUNT"""
@@ -8,7 +9,8 @@ import socket
 import struct
 import sys
 
-ANSWER = socket.inet_pton(socket.AF_INET6, '2001:db8:1::53')
+AAAA = socket.inet_pton(socket.AF_INET6, '2001:db8:1::53')
+A = socket.inet_pton(socket.AF_INET, '192.0.2.53')
 
 
 def main():
@@ -35,7 +37,10 @@ def main():
         print(f'query {n} from {peer[0]}: {question!r}', flush=True)
         # header: the id, QR RD RA, one question, one answer; the answer points at the name
         reply = struct.pack('!HHHHHH', qid, 0x8180, 1, 1, 0, 0) + question
-        reply += b'\xc0\x0c' + struct.pack('!HHIH', 28, 1, 60, 16) + ANSWER
+        qtype = struct.unpack('!H', question[-4:-2])[0]
+        rdata = A if qtype == 1 else AAAA
+        reply += b'\xc0\x0c' + struct.pack('!HHIH', 1 if qtype == 1 else 28, 1, 60,
+                                            len(rdata)) + rdata
         s.sendto(reply, peer)
     print(f'answered {n} queries from {" ".join(sorted(peers))}', flush=True)
     return 0 if n == count else 1
