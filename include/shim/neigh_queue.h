@@ -39,6 +39,9 @@ static inline bool neigh_queue_idle(void)
 void neigh_queue_update(int ifindex, const struct shim_addr *ip, uint16_t state,
 			const uint8_t *mac);
 
+/* Wait up to max_ms (1 ms steps) for the queue to empty and any flush to end; true if it did. */
+bool neigh_queue_wait_idle(int max_ms);
+
 /* Wait up to max_ms for the queue to empty (at exit: queued datagrams are sent once their
  * neighbour resolves, as they would be from the kernel's queue after the process is gone). */
 void neigh_queue_drain(int max_ms);

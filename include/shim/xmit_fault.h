@@ -12,6 +12,9 @@
  *         short     a batch ends just before that frame (it returns the frames before it, with
  *                   no error); the frame goes out with the next transmit. No effect on the first
  *                   frame of a batch, or on a single frame
+ *         slow      the transmit holding that frame takes XMIT_FAULT_SLOW_MS longer (the frame
+ *                   goes out after the wait): for ordering against a slow transmit, such as the
+ *                   listener thread's flush of frames that waited for a neighbour
  *   WHEN  N         the N-th frame handed to the device stack by this process (from 1)
  *         N-M       frames N to M
  *         N+        frame N and every later one
@@ -31,7 +34,10 @@ enum xmit_fault_kind {
 	XMIT_FAULT_ERRNO = 1, /* answer err */
 	XMIT_FAULT_DOWN,      /* ENETDOWN from here on */
 	XMIT_FAULT_SHORT,     /* a batch ends before it */
+	XMIT_FAULT_SLOW,      /* its transmit waits XMIT_FAULT_SLOW_MS first */
 };
+
+#define XMIT_FAULT_SLOW_MS 20
 
 struct xmit_fault_rule {
 	uint8_t kind;	   /* enum xmit_fault_kind */

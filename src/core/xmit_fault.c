@@ -14,7 +14,7 @@ static const struct {
     {"enobufs", XMIT_FAULT_ERRNO, ENOBUFS},   {"eagain", XMIT_FAULT_ERRNO, EAGAIN},
     {"enetdown", XMIT_FAULT_ERRNO, ENETDOWN}, {"enxio", XMIT_FAULT_ERRNO, ENXIO},
     {"emsgsize", XMIT_FAULT_ERRNO, EMSGSIZE}, {"down", XMIT_FAULT_DOWN, ENETDOWN},
-    {"short", XMIT_FAULT_SHORT, 0},
+    {"short", XMIT_FAULT_SHORT, 0},	      {"slow", XMIT_FAULT_SLOW, 0},
 };
 
 /* A frame number from 1: digits only. Returns the end, or NULL. */
@@ -51,7 +51,7 @@ static int parse_rule(const char *s, size_t len, struct xmit_fault_rule *r, char
 	if (i == sizeof(kinds) / sizeof(kinds[0])) {
 		shim_snprintf(why, whycap,
 			      "'%.*s': unknown fault (enobufs, eagain, enetdown, enxio, emsgsize, "
-			      "down, short)",
+			      "down, short, slow)",
 			      (int)(at - s), s);
 		return -EINVAL;
 	}

@@ -250,16 +250,14 @@ void neigh_queue_update(int ifindex, const struct shim_addr *ip, uint16_t state,
 	shim_lock_release(&flush_lock);
 }
 
-void neigh_queue_drain(int max_ms)
+bool neigh_queue_wait_idle(int max_ms)
 {
-	/* The kernel's queue outlives the process that filled it; the shim's does not, so at exit
-	 * it waits (bounded by the resolution time) for the listener to send or drop what waits. */
 	struct timespec ms = {0, 1000000};
 
 	for (int waited = 0; waited < max_ms; waited++) {
 		/* nothing waits, and no flush is still sending what it took off the queue (the
 		 * listener's transmit may be slow: the first frame on a device opens the AF_XDP
-		 * socket, src/dev/xdp_xmit.c; the process must not end in the middle of it) */
+		 * socket, src/dev/xdp_xmit.c) */
 		if (__atomic_load_n(&neigh_queue_head, __ATOMIC_ACQUIRE) == NULL &&
 		    !__atomic_load_n(&neigh_queue_flushing, __ATOMIC_ACQUIRE)) {
 			bool idle;
@@ -269,10 +267,20 @@ void neigh_queue_drain(int max_ms)
 			idle = neigh_queue_head == NULL && !neigh_queue_flushing;
 			shim_lock_release(&queue_lock);
 			if (idle)
-				return;
+				return true;
 		}
 		rawsys2(SYS_nanosleep, &ms, NULL);
 	}
+	return false;
+}
+
+void neigh_queue_drain(int max_ms)
+{
+	/* The kernel's queue outlives the process that filled it; the shim's does not, so at exit
+	 * it waits (bounded by the resolution time) for the listener to send or drop what waits;
+	 * the process must not end in the middle of a flush. */
+	if (neigh_queue_wait_idle(max_ms))
+		return;
 	/* what still waits is lost with the process */
 	shim_lock_acquire(&queue_lock);
 	for (struct queued *e = neigh_queue_head; e != NULL; e = e->next)

@@ -6,6 +6,7 @@
 #include "shim/fdevents.h"
 #include "shim/ident_watch.h"
 #include "shim/ip_output.h"
+#include "shim/neigh_queue.h"
 #include "shim/path_trace.h"
 #include "shim/pcap.h"
 #include "shim/stats.h"
@@ -26,9 +27,11 @@
 #ifndef UIO_MAXIOV
 #define UIO_MAXIOV 1024
 #endif
-#define MSG_CMSG_COMPAT_FLAG 0x80000000
-#define MSG_PROBE_FLAG	     0x10 /* glibc: MSG_PROXY */
-#define UIO_FASTIOV	     8
+/* how long a hand-off waits for the shim's neighbour queue to flush (account_kernel) */
+#define HANDOFF_QUEUE_WAIT_MS 50
+#define MSG_CMSG_COMPAT_FLAG  0x80000000
+#define MSG_PROBE_FLAG	      0x10 /* glibc: MSG_PROXY */
+#define UIO_FASTIOV	      8
 
 static struct shim_sock *owned_socket(int fd)
 {
@@ -140,6 +143,13 @@ static void account_kernel(struct shim_sock *sk, const struct shim_msg *m)
 {
 	const struct sockaddr_in *to = (const struct sockaddr_in *)&m->name;
 
+	/* The kernel would queue this datagram behind the ones the shim holds for an unresolved
+	 * neighbour (one arp_queue per neighbour) and send them in order; handed to the kernel now,
+	 * it would overtake them when the kernel's own neighbour entry resolves first. So it waits
+	 * for the listener's flush, bounded (a neighbour that never answers keeps its frames for
+	 * the resolution time, seconds, which a send must not wait for). */
+	if (!neigh_queue_idle())
+		neigh_queue_wait_idle(HANDOFF_QUEUE_WAIT_MS);
 	stats_kernel((enum shim_kernel_reason)m->kernel_reason);
 	if (!pcap_enabled)
 		return;

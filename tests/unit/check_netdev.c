@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
+#include <time.h>
 
 #include "shim/dev.h"
 #include "shim/dev_fault.h"
@@ -222,6 +223,39 @@ START_TEST(fault_batch_error_and_short)
 }
 END_TEST
 
+static long long monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* slow@N: the transmit holding frame N waits XMIT_FAULT_SLOW_MS, then sends it (no error); the
+ * others are not slowed */
+START_TEST(fault_slow)
+{
+	struct xmit_fault_rules r;
+	char why[160];
+	long long t0;
+
+	ck_assert_int_eq(xmit_fault_parse("slow@2", &r, why, sizeof(why)), 0);
+	ck_assert_int_eq(r.rule[0].kind, XMIT_FAULT_SLOW);
+	frames_init();
+	stack("slow@2");
+	t0 = monotonic_ms();
+	ck_assert_int_eq(xmit1(0, 0), 0);
+	ck_assert_int_lt(monotonic_ms() - t0, XMIT_FAULT_SLOW_MS);
+	t0 = monotonic_ms();
+	ck_assert_int_eq(dev_xmit_batch(7, frame_ptr + 1, frame_cnt, NULL, 3, 0), 3);
+	ck_assert_int_ge(monotonic_ms() - t0, XMIT_FAULT_SLOW_MS);
+	ck_assert_int_eq(dev_mem_count(), 4);
+	for (int i = 0; i < 4; i++)
+		ck_assert_int_eq(held(i), i);
+	ck_assert_uint_eq(dev_fault_injected(), 1);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("netdev");
@@ -237,6 +271,7 @@ int main(void)
 	tcase_add_test(tc, fault_single);
 	tcase_add_test(tc, fault_down_mid_batch);
 	tcase_add_test(tc, fault_batch_error_and_short);
+	tcase_add_test(tc, fault_slow);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
