@@ -253,8 +253,11 @@ void neigh_queue_update(int ifindex, const struct shim_addr *ip, uint16_t state,
 bool neigh_queue_wait_idle(int max_ms)
 {
 	struct timespec ms = {0, 1000000};
+	long long deadline = now_ns() + max_ms * 1000000LL;
 
-	for (int waited = 0; waited < max_ms; waited++) {
+	/* bounded by the clock, not by the count of sleeps: on a loaded machine a 1 ms sleep takes
+	 * several (bench arp_unresolved_exit saw the process live on into the next ARP request) */
+	do {
 		/* nothing waits, and no flush is still sending what it took off the queue (the
 		 * listener's transmit may be slow: the first frame on a device opens the AF_XDP
 		 * socket, src/dev/xdp_xmit.c) */
@@ -270,7 +273,7 @@ bool neigh_queue_wait_idle(int max_ms)
 				return true;
 		}
 		rawsys2(SYS_nanosleep, &ms, NULL);
-	}
+	} while (now_ns() < deadline);
 	return false;
 }
 
