@@ -58,4 +58,18 @@ bool udp_mcast_neigh(const struct route_result *rt, uint8_t mac[6]);
  * __ip_append_data). Returns 0 or -errno. */
 int udp_mcast_drop(const struct udp_datagram *d);
 
+/* ---- IPv6 (udpv6_sendmsg, ip6_finish_output2) ---- */
+
+/* ipv6_eth_mc_map: 33:33 and the low 32 bits of the group. */
+void ipv6_eth_mc_map(const uint8_t group[16], uint8_t mac[6]);
+
+/* ip6_finish_output2 for a datagram to group on the route's device oif: a local copy is cloned
+ * when IPV6_MULTICAST_LOOP is on and a socket of this host is a member of the group on that device
+ * (ipv6_chk_mcast_addr: /proc/net/igmp6, read now; ff02::1 always is) or a multicast routing
+ * daemon holds the mroute socket (mc_forwarding); then a hop limit of 0 is dropped. Without a copy
+ * the frame goes out, hop limit 0 included. Interface- and node-local groups (scope 0, 1) are
+ * dropped without an error on a non-loopback device. MC_KERNEL for the copy and the drop (why
+ * says which), else MC_XMIT. */
+enum mc_out udpv6_mcast_output(bool mc_loop, int oif, const uint8_t group[16], const char **why);
+
 #endif

@@ -16,6 +16,7 @@
 #include "shim/mcast.h"
 #include "shim/rawsys.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -119,4 +120,125 @@ int udp_mcast_drop(const struct udp_datagram *d)
 		return r;
 	shim_free(fs.buf);
 	return 0;
+}
+
+void ipv6_eth_mc_map(const uint8_t group[16], uint8_t mac[6])
+{
+	mac[0] = 0x33;
+	mac[1] = 0x33;
+	memcpy(mac + 2, group + 12, 4);
+}
+
+/* Whether the line of /proc/net/igmp6 ("idx dev group users flags timer", the group in 32 hex
+ * digits) names group on ifindex. */
+static bool igmp6_line_matches(const char *line, size_t len, int ifindex, const char hex[33])
+{
+	size_t i = 0, start;
+	long idx = 0;
+
+	while (i < len && line[i] == ' ')
+		i++;
+	if (i == len || line[i] < '0' || line[i] > '9')
+		return false;
+	while (i < len && line[i] >= '0' && line[i] <= '9')
+		idx = idx * 10 + (line[i++] - '0');
+	if (idx != ifindex)
+		return false;
+	while (i < len && line[i] == ' ') /* the device's name */
+		i++;
+	while (i < len && line[i] != ' ')
+		i++;
+	while (i < len && line[i] == ' ')
+		i++;
+	start = i;
+	return len - start >= 32 && memcmp(line + start, hex, 32) == 0 &&
+	       (len - start == 32 || line[start + 32] == ' ');
+}
+
+/* ipv6_chk_mcast_addr without its source filter: whether ifindex has joined group (read now).
+ * Unreadable counts as a member: the kernel then decides. */
+static bool mc6_member(int ifindex, const uint8_t group[16])
+{
+	static const char digits[] = "0123456789abcdef";
+	char hex[33], buf[4096];
+	size_t have = 0;
+	bool found = false;
+	long fd = rawsys4(SYS_openat, AT_FDCWD, "/proc/net/igmp6", O_RDONLY | O_CLOEXEC, 0);
+
+	if (fd < 0)
+		return true;
+	for (int i = 0; i < 16; i++) {
+		hex[2 * i] = digits[group[i] >> 4];
+		hex[2 * i + 1] = digits[group[i] & 15];
+	}
+	hex[32] = 0;
+	for (int rounds = 0; !found && rounds < 4096; rounds++) {
+		long n = rawsys3(SYS_read, fd, buf + have, sizeof(buf) - have);
+		size_t off = 0;
+
+		if (n < 0) {
+			found = true;
+			break;
+		}
+		have += (size_t)n;
+		for (;;) {
+			char *nl = memchr(buf + off, '\n', have - off);
+
+			if (nl == NULL)
+				break;
+			if (igmp6_line_matches(buf + off, (size_t)(nl - (buf + off)), ifindex,
+					       hex)) {
+				found = true;
+				break;
+			}
+			off = (size_t)(nl - buf) + 1;
+		}
+		if (n == 0) {
+			found = found || (have > off &&
+					  igmp6_line_matches(buf + off, have - off, ifindex, hex));
+			break;
+		}
+		memmove(buf, buf + off, have - off);
+		have -= off;
+		if (have ==
+		    sizeof(buf)) { /* a line longer than the buffer: not the file's format */
+			found = true;
+			break;
+		}
+	}
+	rawsys1(SYS_close, fd);
+	return found;
+}
+
+/* mroute6_is_socket: net.ipv6.conf.all.mc_forwarding counts the MRT6_INIT sockets; a kernel
+ * without IPv6 multicast routing (CONFIG_IPV6_MROUTE) has no such file. */
+static bool mc6_forwarding_possible(void)
+{
+	char c = '1';
+	long fd = rawsys4(SYS_openat, AT_FDCWD, "/proc/sys/net/ipv6/conf/all/mc_forwarding",
+			  O_RDONLY | O_CLOEXEC, 0);
+
+	if (fd < 0)
+		return fd != -ENOENT;
+	if (rawsys3(SYS_read, fd, &c, 1) != 1)
+		c = '1';
+	rawsys1(SYS_close, fd);
+	return c != '0';
+}
+
+enum mc_out udpv6_mcast_output(bool mc_loop, int oif, const uint8_t group[16], const char **why)
+{
+	if (mc_loop && mc6_forwarding_possible()) {
+		*why = "multicast loop: multicast routing is on";
+		return MC_KERNEL;
+	}
+	if (mc_loop && mc6_member(oif, group)) {
+		*why = "multicast loop: local copy for a member of the group";
+		return MC_KERNEL;
+	}
+	if ((group[1] & 0x0f) <= 1) { /* IPV6_ADDR_MC_SCOPE <= IPV6_ADDR_SCOPE_NODELOCAL */
+		*why = "interface-local multicast: dropped on a non-loopback device";
+		return MC_KERNEL;
+	}
+	return MC_XMIT;
 }

@@ -7,15 +7,16 @@
  * handed to the kernel socket (SHIM_TO_KERNEL) at the first point where it is known, before
  * anything visible happened, and the path trace says why: v4-mapped destinations (the IPv4
  * path of a dual-stack socket), control messages other than IPV6_HOPLIMIT and IPV6_TCLASS, corking,
- * UDP_SEGMENT, explicit flow labels, scope ids and link-local or multicast destinations,
- * local routes, datagrams larger than the path MTU (fragmentation, or EMSGSIZE under IPV6_DONTFRAG
- * and the DO modes), and sockets with settings listed in inet6_sock.c. */
+ * UDP_SEGMENT, explicit flow labels, scope ids and link-local destinations, multicast with a local
+ * copy (udp_mcast.c), local routes, datagrams larger than the path MTU (fragmentation, or EMSGSIZE
+ * under IPV6_DONTFRAG and the DO modes), and sockets with settings listed in inet6_sock.c. */
 #include "shim/inet.h"
 #include "shim/ident_learn.h"
 #include "shim/ip6_flowlabel.h"
 #include "shim/dev.h"
 #include "shim/ip6_output.h"
 #include "shim/ip_output.h"
+#include "shim/mcast.h"
 #include "shim/neigh_queue.h"
 #include "shim/route.h"
 #include "shim/selfcheck.h"
@@ -65,12 +66,10 @@ static bool addr_any(const struct in6_addr *a)
 	return (a->s6_addr32[0] | a->s6_addr32[1] | a->s6_addr32[2] | a->s6_addr32[3]) == 0;
 }
 
-/* What the shim does not send itself among destinations: multicast, link-local (their scope,
+/* What the shim does not send itself among destinations: link-local (their scope,
  * __ipv6_addr_needs_scope_id), loopback, and the old site-local and v4-compatible forms. */
 static const char *unowned_destination(const struct in6_addr *a)
 {
-	if (a->s6_addr[0] == 0xff)
-		return "multicast destination";
 	if (a->s6_addr[0] == 0xfe && (a->s6_addr[1] & 0xc0) == 0x80)
 		return "link-local destination";
 	if (a->s6_addr[0] == 0xfe && (a->s6_addr[1] & 0xc0) == 0xc0)
@@ -140,8 +139,11 @@ static long ip6_finish_output2(struct udp6_datagram *d, const struct route_resul
 	/* a datagram of a sendmmsg call leaves after the ones batched before it */
 	if (m->batch != NULL && xmit_batch_flush(m->batch) < 0)
 		return SHIM_BATCH_BROKEN;
-	if (!neigh_queue_waiting(d->oif, &nh) &&
-	    neigh_output_lookup(d->oif, &nh, d->dst_mac) == 0) {
+	/* a group's MAC without neighbour discovery (ndisc_mc_map) */
+	if (d->daddr[0] == 0xff)
+		ipv6_eth_mc_map(d->daddr, d->dst_mac);
+	if (d->daddr[0] == 0xff || (!neigh_queue_waiting(d->oif, &nh) &&
+				    neigh_output_lookup(d->oif, &nh, d->dst_mac) == 0)) {
 		err = ip6_output_udp(d, m->trace);
 		/* the packet socket refused the skb's mark or priority (the thread has neither
 		 * CAP_NET_RAW nor CAP_NET_ADMIN now): nothing was sent; the kernel socket's skb
@@ -194,8 +196,8 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 	char a1[INET6_ADDRSTRLEN], a2[INET6_ADDRSTRLEN];
 	const char *why;
 	uint32_t mtu, label, sc = shim_selfcheck_differs;
-	int oif, hlimit, cmsg_hlimit = -1, tclass = -1;
-	bool tclass_set = false;
+	int oif, hlimit, sock_hlimit, cmsg_hlimit = -1, tclass = -1;
+	bool tclass_set = false, multicast;
 	long r;
 
 	/* shim-run --selfcheck found IPv6 (or everything) different on this kernel */
@@ -272,10 +274,14 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 	if (addr_any(&daddr))
 		TO_KERNEL(m, KR_LOCAL_ROUTE, "kernel(destination ::: loopback delivery)");
 	if ((why = unowned_destination(&daddr)) != NULL)
-		TO_KERNEL(m, why[0] == 'm' ? KR_NOT_UNICAST : KR_IPV6, "kernel(%s)", why);
+		TO_KERNEL(m, KR_IPV6, "kernel(%s)", why);
 	/* A6, A10: the output interface: SO_BINDTODEVICE (IPV6_UNICAST_IF and a sticky
 	 * IPV6_PKTINFO make the socket the kernel's, inet6_sock.c) */
 	oif = v->bound_dev_if;
+	/* A10: a group without an interface yet: IPV6_MULTICAST_IF's */
+	multicast = daddr.s6_addr[0] == 0xff;
+	if (oif == 0 && multicast)
+		oif = np->mcast_oif;
 
 	/* A11: ip6_sk_dst_lookup_flow, the traffic class in the flow (ip6_make_flowinfo) */
 	memset(&key, 0, sizeof(key));
@@ -313,21 +319,27 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 	if (rt.type == RTN_LOCAL)
 		TO_KERNEL(m, KR_LOCAL_ROUTE,
 			  "kernel(local destination: delivered through loopback)");
-	if (rt.type != RTN_UNICAST)
+	if (rt.type != (multicast ? RTN_MULTICAST : RTN_UNICAST))
 		TO_KERNEL(m, KR_NOT_UNICAST, "kernel(%s route)", route_type_name6(rt.type));
 	if (!rt.dev_ether)
 		TO_KERNEL(m, KR_DEVICE, "kernel(dev %s is not Ethernet)", rt.dev_name);
 	if (rt.saddr.family != AF_INET6 || shim_addr_any(&rt.saddr))
 		TO_KERNEL(m, KR_IPV6, "kernel(no source address in the route's answer)");
 
-	/* A12: ip6_sk_dst_hoplimit: the socket's, else the route's metric, else the device's */
+	/* A12: ip6_sk_dst_hoplimit: the socket's (IPV6_MULTICAST_HOPS for a group), else the
+	 * route's metric, else the device's */
+	sock_hlimit = multicast ? np->mcast_hops : np->hop_limit;
 	hlimit = cmsg_hlimit >= 0	 ? cmsg_hlimit
-		 : np->hop_limit >= 0	 ? np->hop_limit
+		 : sock_hlimit >= 0	 ? sock_hlimit
 		 : rt.hoplimit > 0	 ? rt.hoplimit
 		 : rt.dev_hop_limit6 > 0 ? rt.dev_hop_limit6
 					 : -1;
 	if (hlimit < 0 || hlimit > 255)
 		TO_KERNEL(m, KR_IPV6, "kernel(the device's hop limit is unknown)");
+
+	/* ip6_finish_output2: a local copy of a group's datagram is the kernel's to make */
+	if (multicast && udpv6_mcast_output(np->mc_loop, rt.oif, daddr.s6_addr, &why) == MC_KERNEL)
+		TO_KERNEL(m, KR_NOT_UNICAST, "kernel(%s)", why);
 
 	/* ip6_setup_cork: the MTU per IPV6_MTU_DISCOVER, capped by IPV6_MTU; a datagram that does
 	 * not fit is fragmented, or refused under IPV6_DONTFRAG and the DO modes: the kernel's */

@@ -39,6 +39,27 @@ START_TEST(mc_map_takes_the_low_23_bits)
 }
 END_TEST
 
+/* ipv6_eth_mc_map: 33:33 and the low 32 bits; interface-local groups are the kernel's (dropped
+ * there), a global group without a member in this namespace (none joined ff0e::7ab1 here) with
+ * the loop off or on goes out. */
+START_TEST(mc6_map_and_output)
+{
+	const uint8_t g[16] = {0xff, 0x0e, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x12, 0x34, 0x56, 0x78};
+	const uint8_t local[16] = {0xff, 0x01, [15] = 1};
+	const uint8_t want[6] = {0x33, 0x33, 0x12, 0x34, 0x56, 0x78};
+	const uint8_t nomember[16] = {0xff, 0x0e, [14] = 0x7a, [15] = 0xb1};
+	uint8_t mac[6];
+	const char *why = NULL;
+
+	ipv6_eth_mc_map(g, mac);
+	ck_assert_mem_eq(mac, want, 6);
+	ck_assert_int_eq(udpv6_mcast_output(false, 1, local, &why), MC_KERNEL);
+	ck_assert_ptr_nonnull(why);
+	ck_assert_int_eq(udpv6_mcast_output(false, 1, nomember, &why), MC_XMIT);
+	ck_assert_int_eq(udpv6_mcast_output(false, 999999, nomember, &why), MC_XMIT);
+}
+END_TEST
+
 START_TEST(mc_output_follows_ip_mc_output)
 {
 	/* no member, no multicast routing: ip_output, TTL 0 transmitted too */
@@ -153,6 +174,7 @@ static Suite *mcast_suite(void)
 	TCase *tc = tcase_create("mcast");
 
 	tcase_add_test(tc, mc_map_takes_the_low_23_bits);
+	tcase_add_test(tc, mc6_map_and_output);
 	tcase_add_test(tc, mc_output_follows_ip_mc_output);
 	tcase_add_test(tc, mc_route_asked_afresh_only_when_membership_matters);
 	tcase_add_test(tc, mc_flow_from_ip_multicast_if);
