@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <linux/in6.h> /* in6_flowlabel_req (after netinet/in.h: libc-compat) */
 #include <netinet/ip.h>
 #include <netinet/udp.h>
 #include <string.h>
@@ -247,6 +248,7 @@ static void ipv6_calls(void *bad)
 	struct sockaddr_in6 dst = loopback6(9), any = loopback6(0), mapped = loopback6(9);
 	struct in6_pktinfo pkt;
 	struct group_req gr;
+	struct in6_flowlabel_req flr;
 	struct sockaddr_in6 *grp = (struct sockaddr_in6 *)&gr.gr_group;
 	unsigned char hbh[8] = {IPPROTO_UDP, 0, 1, 4, 0, 0, 0, 0}; /* a PadN option */
 	struct iovec iov[2] = {{"six", 3}, {"more", 4}};
@@ -284,6 +286,17 @@ static void ipv6_calls(void *bad)
 	inet_pton(AF_INET6, "ff02::1:4", &grp->sin6_addr);
 	setsockopt(fd, SOL_IPV6, MCAST_JOIN_GROUP, &gr, sizeof(gr));
 	setsockopt(fd, SOL_IPV6, MCAST_LEAVE_GROUP, &gr, sizeof(gr));
+	setsockopt(fd, SOL_IPV6, IPV6_MULTICAST_IF, &one, sizeof(one));
+	setsockopt(fd, SOL_IPV6, IPV6_ADDR_PREFERENCES, &one,
+		   sizeof(one)); /* IPV6_PREFER_SRC_TMP */
+	setsockopt(fd, SOL_IPV6, IPV6_FLOWINFO_SEND, &zero, sizeof(zero));
+	memset(&flr, 0, sizeof(flr));
+	flr.flr_label = htonl(0x12345);
+	flr.flr_action = IPV6_FL_A_GET;
+	flr.flr_flags = IPV6_FL_F_CREATE;
+	flr.flr_share = IPV6_FL_S_EXCL;
+	flr.flr_dst = in6addr_loopback;
+	setsockopt(fd, SOL_IPV6, IPV6_FLOWLABEL_MGR, &flr, sizeof(flr));
 	setsockopt(fd, SOL_IPV6, IPV6_TCLASS, bad, 4); /* EFAULT */
 	getsockopt(fd, SOL_IPV6, IPV6_UNICAST_HOPS, &val, &len);
 	len = sizeof(val);
