@@ -140,6 +140,7 @@ struct sock_view6 {
 	uint16_t gso_size;
 	bool cscov_set; /* UDP-Lite: UDPLITE_SEND_CC ... */
 	uint16_t cscov; /* ... and pcslen */
+	int sndbuf;	/* sk_sndbuf */
 	struct shim_ipv6_pinfo np;
 };
 

@@ -2,8 +2,7 @@
  * (__ip6_append_data for a datagram that fits the MTU, __ip6_make_skb's header), udp_v6_send_skb's
  * UDP header and checksum, and ip6_output / ip6_finish_output2 ending in dev_xmit.
  *
- * Only what leaves as one frame without extension headers is built here: the caller
- * (src/inet/udpv6_sendmsg.c) hands everything else to the kernel socket. */
+ * A datagram larger than its MTU leaves as fragments (ip6_fragment.h). */
 #ifndef SHIM_IP6_OUTPUT_H
 #define SHIM_IP6_OUTPUT_H
 
@@ -37,22 +36,31 @@ struct udp6_datagram {
 	bool dontwait;
 	/* skb->priority and skb->mark (__ip6_make_skb: cork->base.priority, cork->base.mark) */
 	uint32_t priority, mark;
+	/* ip6_fragment (ip6_fragment.h): the MTU the datagram is cut at, 0 when it leaves in one
+	 * frame */
+	uint32_t frag_mtu;
 };
 
 /* The most iovec parts a one-frame datagram may have here (else the caller hands it on). */
 #define IP6_OUTPUT_MAX_IOV 1023
 
-/* Build the one frame of d (40 + 8 + len within the MTU, checked by the caller) and transmit it:
- * [vnet | Ethernet | IPv6 | UDP | the program's buffers], the checksum completed by the kernel
- * from the pseudo-header sum seeded here (0 sent as 0xFFFF), or none with no_check6. A UDP-Lite
- * datagram is copied and summed here over its coverage (udplite_csum). Returns 0 or -errno as the
- * device answered (EFAULT for an unreadable payload: nothing sent). */
+/* Build the one frame of d and transmit it: [vnet | Ethernet | IPv6 | UDP | the program's
+ * buffers], the checksum completed by the kernel from the pseudo-header sum seeded here (0 sent
+ * as 0xFFFF), or none with no_check6; or, with d->frag_mtu, its fragments (copied, one AF_PACKET
+ * transmit for all). A UDP-Lite datagram is copied and summed here over its coverage
+ * (udplite_csum). Returns 0 or -errno as the device answered (EFAULT for an unreadable payload:
+ * nothing sent). */
 int ip6_output_udp(const struct udp6_datagram *d, struct path_trace *t);
 
 /* The same frame with the payload copied (fault-checked: EFAULT), in a frame_set for the
  * neighbour queue; its checksum left to the device as the kernel's queued skb has it (UDP-Lite's
- * computed: CHECKSUM_NONE). Returns 0,
- * -EFAULT or -ENOMEM (no memory of the shim's). */
+ * computed: CHECKSUM_NONE; the fragments' complete). Returns 0, -EFAULT, -EMSGSIZE or -ENOMEM
+ * (no memory of the shim's). */
 int ip6_build_udp_frames(const struct udp6_datagram *d, struct frame_set *fs);
+
+/* udp_v6_send_skb's checksum when the kernel computes it (CHECKSUM_NONE: fragments, extension
+ * headers, UDP-Lite): the UDP header of d at udp, the payload after it (ulen bytes in all), with
+ * the checksum over the whole datagram (UDP-Lite: its coverage; UDP_NO_CHECK6_TX: 0). */
+void udp_v6_put_csum_sw(const struct udp6_datagram *d, uint8_t *udp, size_t ulen);
 
 #endif

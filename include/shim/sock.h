@@ -46,6 +46,7 @@ struct shim_ipv6_pinfo {
 	bool v6only;		/* IPV6_V6ONLY (sk_ipv6only) */
 	bool mc_loop;		/* IPV6_MULTICAST_LOOP */
 	bool dontfrag;		/* IPV6_DONTFRAG */
+	bool rxpmtu;		/* IPV6_RECVPATHMTU (np->rxopt.bits.rxpmtu) */
 	bool sndflow;		/* IPV6_FLOWINFO_SEND */
 	bool autoflowlabel;	/* IPV6_AUTOFLOWLABEL ... */
 	bool autoflowlabel_set; /* ... set by the program (else the sysctl decides) */

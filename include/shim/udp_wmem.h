@@ -23,6 +23,7 @@ struct udp_wmem_queue {
 	uint64_t charged;
 	unsigned tail_len;
 	bool queued;
+	uint64_t length; /* cork->length: what was appended */
 };
 
 /* __ip_append_data appending length bytes (the first call: UDP header and payload; a corked
@@ -33,5 +34,10 @@ struct udp_wmem_queue {
  * veth and nearly every Ethernet device): bytes appended to a corked skb go to page fragments. */
 int udp_wmem_append(struct udp_wmem_queue *q, int sndbuf, unsigned fragsize, unsigned fraghdrlen,
 		    size_t length);
+
+/* The same for __ip6_append_data: fraghdrlen is 40 + the unfragmentable extension headers,
+ * length the fragmentable part (the destination options, UDP header and payload). */
+int udp_wmem_append6(struct udp_wmem_queue *q, int sndbuf, unsigned fragsize, unsigned fraghdrlen,
+		     size_t length);
 
 #endif

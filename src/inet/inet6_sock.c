@@ -135,6 +135,7 @@ static void read_opts6(struct shim_sock *sk, int fd)
 	np->v6only = opt_int(fd, SOL_IPV6, IPV6_V6ONLY, 0) != 0;
 	np->pmtudisc = (uint8_t)opt_int(fd, SOL_IPV6, IPV6_MTU_DISCOVER, IPV6_PMTUDISC_WANT);
 	np->dontfrag = opt_int(fd, SOL_IPV6, IPV6_DONTFRAG, 0) != 0;
+	np->rxpmtu = opt_int(fd, SOL_IPV6, IPV6_RECVPATHMTU, 0) != 0;
 	np->sndflow = opt_int(fd, SOL_IPV6, IPV6_FLOWINFO_SEND, 0) != 0;
 	/* ip6_autoflowlabel(): the socket's choice, or the auto_flowlabels sysctl's */
 	np->autoflowlabel = opt_int(fd, SOL_IPV6, IPV6_AUTOFLOWLABEL, 0) != 0;

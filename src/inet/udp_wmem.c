@@ -30,21 +30,27 @@ unsigned udp_wmem_truesize(unsigned alloclen)
 	return size - SKB_SHINFO_SIZE + SKB_STRUCT_SIZE + SKB_SHINFO_SIZE;
 }
 
-int udp_wmem_append(struct udp_wmem_queue *q, int sndbuf, unsigned fragsize, unsigned fraghdrlen,
-		    size_t length)
+/* __ip_append_data (v6 false) or __ip6_append_data (v6 true): the same loop, but IPv6 keeps 8
+ * bytes of every piece for the fragment header (maxfraglen), reserves them in every skb instead
+ * of IPv4's 15 (alloc_extra), and fills an skb up to the MTU only while the whole datagram
+ * (cork->length) fits it. */
+static int wmem_append(struct udp_wmem_queue *q, int sndbuf, unsigned fragsize, unsigned fraghdrlen,
+		       size_t length, bool v6)
 {
 	const uint64_t limit = 2 * (uint64_t)(sndbuf > 0 ? sndbuf : 0);
-	unsigned maxfraglen, datalen, fraggap, alloclen, transhdrlen = q->queued ? 0 : 8;
+	unsigned maxfraglen, datalen, fraggap, alloclen, transhdrlen = q->queued ? 0 : 8, fill;
 	uint64_t delta = 0; /* wmem_alloc_delta: charged when the call ends */
 	size_t copy;
 
-	if (fragsize <= fraghdrlen + 8)
+	if (fragsize <= fraghdrlen + 8 + (v6 ? 8 : 0))
 		return 0;
-	maxfraglen = ((fragsize - fraghdrlen) & ~7u) + fraghdrlen;
+	maxfraglen = ((fragsize - fraghdrlen) & ~7u) + fraghdrlen - (v6 ? 8 : 0);
+	q->length += length;
+	fill = !v6 || q->length <= fragsize ? fragsize : maxfraglen;
 	while (length > 0) {
 		/* what still fits in the last skb: up to the MTU when the rest fits, else up to
 		 * maxfraglen (page fragments on a scatter-gather device) */
-		copy = q->queued ? fragsize - q->tail_len : 0;
+		copy = q->queued ? fill - q->tail_len : 0;
 		if (q->queued && copy < length)
 			copy = maxfraglen > q->tail_len ? maxfraglen - q->tail_len : 0;
 		if (copy > 0) {
@@ -57,9 +63,9 @@ int udp_wmem_append(struct udp_wmem_queue *q, int sndbuf, unsigned fragsize, uns
 		}
 		/* alloc_new_skb: the bytes beyond maxfraglen move into it (fraggap) */
 		fraggap = q->queued ? q->tail_len - maxfraglen : 0;
-		datalen = length + fraggap > fragsize - fraghdrlen ? maxfraglen - fraghdrlen
-								   : (unsigned)length + fraggap;
-		alloclen = datalen + fraghdrlen + ETH_HH_LEN + 15;
+		datalen = length + fraggap > fill - fraghdrlen ? maxfraglen - fraghdrlen
+							       : (unsigned)length + fraggap;
+		alloclen = datalen + fraghdrlen + ETH_HH_LEN + (v6 ? 8 : 15);
 		if (alloclen >= SKB_MAX_ALLOC)
 			return 0; /* paged skbs: not modelled */
 		if (transhdrlen) {
@@ -78,4 +84,16 @@ int udp_wmem_append(struct udp_wmem_queue *q, int sndbuf, unsigned fragsize, uns
 	}
 	q->charged += delta;
 	return 0;
+}
+
+int udp_wmem_append(struct udp_wmem_queue *q, int sndbuf, unsigned fragsize, unsigned fraghdrlen,
+		    size_t length)
+{
+	return wmem_append(q, sndbuf, fragsize, fraghdrlen, length, false);
+}
+
+int udp_wmem_append6(struct udp_wmem_queue *q, int sndbuf, unsigned fragsize, unsigned fraghdrlen,
+		     size_t length)
+{
+	return wmem_append(q, sndbuf, fragsize, fraghdrlen, length, true);
 }

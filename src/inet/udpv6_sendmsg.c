@@ -2,14 +2,15 @@
  * udpv6_sendmsg takes it (docs/udp6-send-path.md 2; the letters A1.. are that section's).
  *
  * The shim sends the common case itself: a plain UDP datagram to a global unicast address, out
- * of an Ethernet device, as one frame (no fragment header, no extension headers), with the
- * socket's hop limit, traffic class, automatic flow label and checksum setting. The rest is
- * handed to the kernel socket (SHIM_TO_KERNEL) at the first point where it is known, before
- * anything visible happened, and the path trace says why: v4-mapped destinations (the IPv4
- * path of a dual-stack socket), control messages other than IPV6_HOPLIMIT and IPV6_TCLASS, corking,
- * UDP_SEGMENT, explicit flow labels, scope ids and link-local destinations, multicast with a local
- * copy (udp_mcast.c), local routes, datagrams larger than the path MTU (fragmentation, or EMSGSIZE
- * under IPV6_DONTFRAG and the DO modes), and sockets with settings listed in inet6_sock.c. */
+ * of an Ethernet device, as one frame or as fragments when it is larger than the path MTU (or
+ * EMSGSIZE under IPV6_DONTFRAG, option or control message, and the DO, PROBE and INTERFACE
+ * modes), with the socket's hop limit, traffic class, automatic flow label and checksum setting.
+ * The rest is handed to the kernel socket (SHIM_TO_KERNEL) at the first point where it is known,
+ * before anything visible happened, and the path trace says why: v4-mapped destinations (the IPv4
+ * path of a dual-stack socket), control messages other than IPV6_HOPLIMIT, IPV6_TCLASS and
+ * IPV6_DONTFRAG, corking, UDP_SEGMENT, explicit flow labels, scope ids and link-local
+ * destinations, multicast with a local copy (udp_mcast.c), local routes, and sockets with
+ * settings listed in inet6_sock.c. */
 #include "shim/inet.h"
 #include "shim/ident_learn.h"
 #include "shim/ip6_flowlabel.h"
@@ -22,6 +23,7 @@
 #include "shim/selfcheck.h"
 #include "shim/shim_alloc.h"
 #include "shim/udp_send_skb.h"
+#include "shim/udp_wmem.h"
 #include "shim/wire.h"
 
 #include <arpa/inet.h>
@@ -53,6 +55,7 @@ void udpv6_take_view(const struct shim_sock *sk, struct sock_view6 *v)
 	v->gso_size = sk->gso_size;
 	v->cscov_set = sk->ext.cscov_set;
 	v->cscov = sk->ext.cscov;
+	v->sndbuf = sk->sndbuf;
 	v->np = sk->ipv6;
 }
 
@@ -80,11 +83,12 @@ static const char *unowned_destination(const struct in6_addr *a)
 }
 
 /* ip6_datagram_send_ctl, for the control messages the shim takes itself: well-formed SOL_IPV6
- * IPV6_HOPLIMIT and IPV6_TCLASS of an int in -1..255. hlimit, tclass: -1 unless given (a TCLASS of
- * -1 is given: 6.18 sends it as 0xff, docs/udp6-send-path.md 3). Returns false for anything else
- * (another level or type, a bad length or value, a malformed header): the kernel's to answer. */
+ * IPV6_HOPLIMIT and IPV6_TCLASS of an int in -1..255, IPV6_DONTFRAG of an int in 0..1. hlimit,
+ * tclass, dontfrag: -1 unless given (a TCLASS of -1 is given: 6.18 sends it as 0xff,
+ * docs/udp6-send-path.md 3). Returns false for anything else (another level or type, a bad length
+ * or value, a malformed header): the kernel's to answer. */
 static bool udpv6_cmsg(const void *control, size_t controllen, int *hlimit, int *tclass,
-		       bool *tclass_set)
+		       bool *tclass_set, int *dontfrag)
 {
 	const uint8_t *p = control;
 	size_t off = 0;
@@ -92,6 +96,7 @@ static bool udpv6_cmsg(const void *control, size_t controllen, int *hlimit, int 
 	*hlimit = -1;
 	*tclass = -1;
 	*tclass_set = false;
+	*dontfrag = -1;
 	while (off < controllen) {
 		struct cmsghdr c;
 		int v;
@@ -100,13 +105,18 @@ static bool udpv6_cmsg(const void *control, size_t controllen, int *hlimit, int 
 			return false;
 		memcpy(&c, p + off, sizeof(c));
 		if (c.cmsg_level != SOL_IPV6 || c.cmsg_len != CMSG_LEN(sizeof(int)) ||
-		    (c.cmsg_type != IPV6_HOPLIMIT && c.cmsg_type != IPV6_TCLASS) ||
+		    (c.cmsg_type != IPV6_HOPLIMIT && c.cmsg_type != IPV6_TCLASS &&
+		     c.cmsg_type != IPV6_DONTFRAG) ||
 		    controllen - off < CMSG_LEN(sizeof(int)))
 			return false;
 		memcpy(&v, p + off + CMSG_LEN(0), sizeof(v));
 		if (v < -1 || v > 255)
 			return false;
-		if (c.cmsg_type == IPV6_HOPLIMIT) {
+		if (c.cmsg_type == IPV6_DONTFRAG) {
+			if (v < 0 || v > 1) /* -1 too is EINVAL on 6.18 */
+				return false;
+			*dontfrag = v;
+		} else if (c.cmsg_type == IPV6_HOPLIMIT) {
 			*hlimit = v;
 		} else {
 			*tclass = v & 0xff;
@@ -183,6 +193,44 @@ static long ip6_finish_output2(struct udp6_datagram *d, const struct route_resul
 	return 0;
 }
 
+/* __ip6_append_data's size checks: EMSGSIZE when the header chain does not fit the MTU (RFC
+ * 7112), when the datagram does not fit it under IPV6_DONTFRAG (or the DO, PROBE, INTERFACE
+ * modes), or when it exceeds the 65535-byte payload. headersize: 40 + the extension headers;
+ * transhdrlen, length: what __ip6_append_data is given (the UDP header, and the payload, with the
+ * fragmentable extension headers). Returns 0, -EMSGSIZE or SHIM_TO_KERNEL. */
+static long ip6_append_sizes(struct shim_msg *m, const struct sock_view6 *v, uint32_t mtu,
+			     size_t headersize, size_t transhdrlen, size_t length, int dontfrag)
+{
+	const struct shim_ipv6_pinfo *np = &v->np;
+	/* ip6_sk_ignore_df: the modes below DO, and OMIT, fragment up to the largest payload */
+	bool ignore_df = np->pmtudisc < IPV6_PMTUDISC_DO || np->pmtudisc == IPV6_PMTUDISC_OMIT;
+	size_t maxnonfragsize = ignore_df ? IPV6_HLEN + IPV6_MAXPLEN : mtu;
+
+	if (headersize + transhdrlen > mtu)
+		goto emsgsize;
+	/* IPV6_DONTFRAG: for UDP, not UDP-Lite (sk_protocol) */
+	if (dontfrag > 0 && v->protocol == IPPROTO_UDP && length > mtu - headersize) {
+		/* ipv6_local_rxpmtu: queued for IPV6_RECVPATHMTU: the kernel's */
+		if (np->rxpmtu)
+			TO_KERNEL(m, KR_IPV6,
+				  "kernel(IPV6_DONTFRAG: the path MTU for IPV6_RECVPATHMTU)");
+		goto emsgsize;
+	}
+	if (length <= maxnonfragsize - headersize) {
+		/* ip6_fragment's datagram: the kernel's when a selfcheck verdict names frag */
+		if (__builtin_expect(shim_selfcheck_differs & SC_BIT(SC_FRAG), 0) &&
+		    IPV6_HLEN + length > mtu)
+			TO_KERNEL(m, KR_SELFCHECK,
+				  "kernel(selfcheck: differs on this kernel: frag)");
+		return 0;
+	}
+emsgsize:
+	/* ipv6_local_error: only for IPV6_RECVERR (such a socket is the kernel's) */
+	path_step(m->trace, "__ip6_append_data(EMSGSIZE: %zu bytes, mtu %u%s)", length, mtu,
+		  dontfrag > 0 ? " dontfrag" : "");
+	return -EMSGSIZE;
+}
+
 long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct sock_view6 *v)
 {
 	const struct shim_ipv6_pinfo *np = &v->np;
@@ -196,8 +244,10 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 	char a1[INET6_ADDRSTRLEN], a2[INET6_ADDRSTRLEN];
 	const char *why;
 	uint32_t mtu, label, sc = shim_selfcheck_differs;
-	int oif, hlimit, sock_hlimit, cmsg_hlimit = -1, tclass = -1;
+	int oif, hlimit, sock_hlimit, cmsg_hlimit = -1, tclass = -1, dontfrag = -1;
 	bool tclass_set = false, multicast;
+	size_t length;
+	struct udp_wmem_queue wq;
 	long r;
 
 	/* shim-run --selfcheck found IPv6 (or everything) different on this kernel */
@@ -260,8 +310,10 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 	/* A7: control messages (SOL_UDP, then ip6_datagram_send_ctl): IPV6_HOPLIMIT and
 	 * IPV6_TCLASS are the shim's, anything else the kernel's */
 	if (m->controllen != 0 &&
-	    !udpv6_cmsg(m->control, m->controllen, &cmsg_hlimit, &tclass, &tclass_set))
+	    !udpv6_cmsg(m->control, m->controllen, &cmsg_hlimit, &tclass, &tclass_set, &dontfrag))
 		TO_KERNEL(m, KR_CMSG, "kernel(IPv6 control messages)");
+	if (dontfrag < 0) /* ip6_make_skb: ipc6.dontfrag, else the socket's */
+		dontfrag = np->dontfrag;
 	if (!tclass_set) /* ipc6.tclass: the socket's unless a control message gave one */
 		tclass = np->tclass & 0xff;
 	if (m->flags & MSG_MORE)
@@ -341,16 +393,18 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 	if (multicast && udpv6_mcast_output(np->mc_loop, rt.oif, daddr.s6_addr, &why) == MC_KERNEL)
 		TO_KERNEL(m, KR_NOT_UNICAST, "kernel(%s)", why);
 
-	/* ip6_setup_cork: the MTU per IPV6_MTU_DISCOVER, capped by IPV6_MTU; a datagram that does
-	 * not fit is fragmented, or refused under IPV6_DONTFRAG and the DO modes: the kernel's */
+	/* ip6_setup_cork: the MTU per IPV6_MTU_DISCOVER (the route's, learnt path MTUs included, or
+	 * the device's), capped by IPV6_MTU */
 	mtu = np->pmtudisc >= IPV6_PMTUDISC_PROBE ? rt.dev_mtu : rt.mtu;
 	if (np->frag_size != 0 && np->frag_size < mtu)
 		mtu = np->frag_size;
 	if (mtu < IPV6_MIN_MTU)
 		TO_KERNEL(m, KR_IPV6, "kernel(MTU %u below the IPv6 minimum)", mtu);
-	if (IPV6_HLEN + UDP_HLEN + m->len > mtu || UDP_HLEN + m->len > IPV6_MAXPLEN)
-		TO_KERNEL(m, KR_IPV6, "kernel(ip6_fragment: %zu bytes over the MTU %u)",
-			  IPV6_HLEN + UDP_HLEN + m->len, mtu);
+	/* __ip6_append_data: the sizes (headersize: 40 + the extension headers; length: the UDP
+	 * header and payload) */
+	length = UDP_HLEN + m->len;
+	if ((r = ip6_append_sizes(m, v, mtu, IPV6_HLEN, UDP_HLEN, length, dontfrag)) < 0)
+		return r;
 
 	/* ip6_make_flowlabel: automatic (the socket's choice or the auto_flowlabels sysctl's), the
 	 * kernel's label, learnt from the flow's first datagram, which the kernel sends
@@ -375,6 +429,12 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 		return r;
 	if (v->shut_wr)
 		return -EPIPE;
+	/* __ip6_append_data: each piece's skb against twice the send buffer (udp_wmem.c) */
+	memset(&wq, 0, sizeof(wq));
+	if ((r = udp_wmem_append6(&wq, v->sndbuf, mtu, IPV6_HLEN, length)) < 0) {
+		path_step(m->trace, "__ip6_append_data(ENOBUFS: sk_sndbuf %d)", v->sndbuf);
+		return r;
+	}
 
 	/* ip6_make_skb / __ip6_make_skb's header; udp_v6_send_skb's UDP header */
 	memset(&d, 0, sizeof(d));
@@ -401,6 +461,10 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 	if (d.iovcnt > IP6_OUTPUT_MAX_IOV)
 		TO_KERNEL(m, KR_RESOURCES, "kernel(resources: %d buffers)", d.iovcnt);
 	d.flowlabel = label;
+	/* __ip6_finish_output: ip6_fragment when the datagram is larger than the route's MTU (the
+	 * device's for PROBE and above; not IPV6_MTU's), at the MTU it was laid out for */
+	if (IPV6_HLEN + length > (np->pmtudisc >= IPV6_PMTUDISC_PROBE ? rt.dev_mtu : rt.mtu))
+		d.frag_mtu = mtu;
 
 	r = ip6_finish_output2(&d, &rt, m);
 	if (r < 0)

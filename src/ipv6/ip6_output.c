@@ -3,8 +3,10 @@
  * udp_v6_send_skb's checksum (net/ipv6/udp.c). */
 #include "shim/ip6_output.h"
 #include "shim/dev.h"
+#include "shim/ip6_fragment.h"
 #include "shim/netdev.h"
 #include "shim/shim_alloc.h"
+#include "shim/stats.h"
 #include "shim/umem.h"
 #include "shim/wire.h"
 
@@ -32,6 +34,22 @@ static void udplite_v6_put_csum(const struct udp6_datagram *d, uint8_t *udp, siz
 	    csum_add(csum_pseudo_ipv6(d->saddr, d->daddr, IPPROTO_UDPLITE, (uint32_t)ulen),
 		     csum_partial(udp, cover, 0)));
 	memcpy(udp + 6, &check, 2);
+}
+
+void udp_v6_put_csum_sw(const struct udp6_datagram *d, uint8_t *udp, size_t ulen)
+{
+	if (d->protocol == IPPROTO_UDPLITE) {
+		udplite_v6_put_csum(d, udp, ulen);
+		return;
+	}
+	/* UDP_NO_CHECK6_TX sends 0; else udp_csum, csum_ipv6_magic, 0 sent as 0xFFFF */
+	wire_put_udp(udp, d->sport, d->dport, (uint16_t)ulen, 0);
+	if (!d->no_check6)
+		wire_put_udp(
+		    udp, d->sport, d->dport, (uint16_t)ulen,
+		    udp_checksum_final(csum_partial(
+			udp, ulen,
+			csum_pseudo_ipv6(d->saddr, d->daddr, IPPROTO_UDP, (uint32_t)ulen))));
 }
 
 /* vnet, Ethernet, IPv6 and UDP headers of d's one frame; sum: the UDP checksum field. csum: ask
@@ -94,6 +112,29 @@ static int ip6_output_copied(const struct udp6_datagram *d, struct path_trace *t
 	return r < 0 ? r : r == fs.n ? 0 : -ENOBUFS;
 }
 
+/* ip6_finish_output → ip6_fragment: the fragments, built and sent in order. */
+static int output_fragments(const struct udp6_datagram *d, struct path_trace *t)
+{
+	struct frame_set fs;
+	size_t per;
+	unsigned n = ip6_frag_count(UDP_HLEN + d->len, IPV6_HLEN, d->frag_mtu, &per);
+	int r = ip6_fragment_frames(d, &fs), sent;
+
+	if (r < 0)
+		return r;
+	path_step(t,
+		  "ip6_make_skb(len %zu hlim %u tclass 0x%x flowlabel 0x%05x) \xe2\x86\x92 "
+		  "ip6_fragment(mtu %u: %u frames of up to %zu data bytes)",
+		  IPV6_HLEN + UDP_HLEN + d->len, d->hop_limit, d->tclass, d->flowlabel, d->frag_mtu,
+		  n, per);
+	sent = frame_set_xmit(&fs, d->oif, d->dontwait);
+	shim_free(fs.buf);
+	if (sent < 0)
+		return sent;
+	stats_add(STAT_FRAGMENTED, 1);
+	return sent == fs.n ? 0 : -ENOBUFS;
+}
+
 int ip6_output_udp(const struct udp6_datagram *d, struct path_trace *t)
 {
 	uint8_t hdr[FRAME6_HDR];
@@ -102,6 +143,8 @@ int ip6_output_udp(const struct udp6_datagram *d, struct path_trace *t)
 	uint32_t ulen = (uint32_t)(UDP_HLEN + d->len);
 	int n = 0;
 
+	if (d->frag_mtu != 0)
+		return output_fragments(d, t);
 	if (d->protocol == IPPROTO_UDPLITE)
 		return ip6_output_copied(d, t);
 	if (d->iovcnt > IP6_OUTPUT_MAX_IOV)
@@ -127,6 +170,8 @@ int ip6_build_udp_frames(const struct udp6_datagram *d, struct frame_set *fs)
 	uint8_t *udp;
 	uint16_t check = 0;
 
+	if (d->frag_mtu != 0)
+		return ip6_fragment_frames(d, fs);
 	if (frame_set_alloc(fs, 1, FRAME6_HDR + d->len) == NULL)
 		return -ENOMEM;
 	fs->proto = udp_frame_ipv6.ethertype;

@@ -3,8 +3,9 @@
  * (ETH_P_IPV6), the IPv6 header (version, traffic class, flow label, payload length, next header,
  * hop limit, addresses), the UDP header with the pseudo-header sum (RFC 8200 8.1, computed here
  * independently), the payload from the program's buffers; UDP_NO_CHECK6_TX; the copied frame of
- * the neighbour queue; what the device is told; and
- * the automatic flow labels (ip6_flowlabel.c). No root, no namespace. */
+ * the neighbour queue; what the device is told; the fragments of a datagram larger than its MTU
+ * (ip6_fragment.c: fragment header, piece sizes, one identification, the checksum over the whole
+ * datagram); and the automatic flow labels (ip6_flowlabel.c). No root, no namespace. */
 #include <arpa/inet.h>
 #include <check.h>
 #include <errno.h>
@@ -17,6 +18,7 @@
 #include "shim/dev.h"
 #include "shim/dev_mem.h"
 #include "shim/ip6_flowlabel.h"
+#include "shim/ip6_fragment.h"
 #include "shim/ip6_output.h"
 #include "shim/netdev.h"
 #include "shim/shim_alloc.h"
@@ -25,7 +27,7 @@
 #define VNET 10
 #define ETH  14
 
-static uint8_t payload[2000];
+static uint8_t payload[70000];
 static const uint8_t src6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
 static const uint8_t dst6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2};
 
@@ -293,6 +295,114 @@ START_TEST(copied_frame)
 }
 END_TEST
 
+/* ip6_fragment: (MTU - 40 - 8) & ~7 bytes of the UDP datagram per fragment but the last. */
+START_TEST(fragment_count)
+{
+	size_t per;
+
+	ck_assert_uint_eq(ip6_frag_count(8 + 3000, 40, 1500, &per), 3);
+	ck_assert_uint_eq(per, 1448);
+	ck_assert_uint_eq(ip6_frag_count(8 + 1453, 40, 1500, &per), 2);
+	ck_assert_uint_eq(ip6_frag_count(8 + 65527, 40, 1500, &per), 46);
+	ck_assert_uint_eq(ip6_frag_count(8 + 5000, 40, 1280, &per), 5);
+	ck_assert_uint_eq(per, 1232);
+	/* a hop-by-hop header of 8 bytes in every fragment */
+	ck_assert_uint_eq(ip6_frag_count(8 + 3000, 48, 1500, &per), 3);
+	ck_assert_uint_eq(per, 1440);
+	/* no room for 8 bytes of data */
+	ck_assert_uint_eq(ip6_frag_count(100, 1270, 1280, &per), 0);
+}
+END_TEST
+
+/* The fragments of a 3000-byte datagram at MTU 1500 (the spec's payload lengths 1456, 1456, 120
+ * at offsets 0, 1448, 2896) and of 5000 bytes at 1280: headers, the fragment header, the pieces
+ * that reassemble into the UDP datagram, its checksum complete over the whole of it, one
+ * identification (never 0) per datagram and another for the next; UDP_NO_CHECK6_TX; EFAULT. */
+START_TEST(fragments)
+{
+	static const struct {
+		size_t len;
+		uint32_t mtu;
+		unsigned n;
+	} cases[] = {{3000, 1500, 3}, {1453, 1500, 2}, {5000, 1280, 5}, {65527, 1500, 46}};
+	static uint8_t whole[8 + 65527];
+	uint32_t last_id = 0;
+
+	for (unsigned k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		struct iovec iov[2];
+		struct udp6_datagram d = datagram(cases[k].len, iov);
+		size_t ulen = 8 + d.len, per = ((cases[k].mtu - 48) & ~7u), got = 0;
+		uint32_t id = 0;
+
+		d.frag_mtu = cases[k].mtu;
+		mem_stack();
+		ck_assert_int_eq(ip6_output_udp(&d, NULL), 0);
+		ck_assert_int_eq(dev_mem_count(), (int)cases[k].n);
+		for (unsigned i = 0; i < cases[k].n; i++) {
+			const struct dev_mem_frame *f = dev_mem_frame(i);
+			const uint8_t *ip = f->data + VNET + ETH, *fh = ip + 40;
+			size_t chunk = i + 1 < cases[k].n ? per : ulen - i * per;
+			struct virtio_net_hdr vh;
+			uint32_t fid;
+
+			memcpy(&vh, f->data, sizeof(vh));
+			ck_assert_int_eq(vh.flags, 0); /* complete: nothing for the device */
+			ck_assert_uint_eq(f->len, VNET + ETH + 40 + 8 + chunk);
+			ck_assert_uint_le(f->len - VNET, ETH + cases[k].mtu);
+			ck_assert(f->has_meta);
+			ck_assert_uint_eq(f->meta.proto, ETH_P_IPV6);
+			ck_assert_mem_eq(f->data + VNET, d.dst_mac, 6);
+			ck_assert_uint_eq(ip[0] >> 4, 6);
+			ck_assert_uint_eq((uint32_t)(ip[1] & 0x0f) << 16 | (uint32_t)ip[2] << 8 |
+					      ip[3],
+					  d.flowlabel);
+			ck_assert_uint_eq(be16(ip + 4), 8 + chunk);
+			ck_assert_uint_eq(ip[6], 44); /* the fragment header */
+			ck_assert_uint_eq(ip[7], d.hop_limit);
+			ck_assert_mem_eq(ip + 8, src6, 16);
+			ck_assert_mem_eq(ip + 24, dst6, 16);
+			ck_assert_uint_eq(fh[0], 17);
+			ck_assert_uint_eq(fh[1], 0);
+			ck_assert_uint_eq(be16(fh + 2), (i * per) | (i + 1 < cases[k].n ? 1 : 0));
+			fid = (uint32_t)be16(fh + 4) << 16 | be16(fh + 6);
+			ck_assert_uint_ne(fid, 0);
+			if (i == 0)
+				id = fid;
+			ck_assert_uint_eq(fid, id);
+			memcpy(whole + got, fh + 8, chunk);
+			got += chunk;
+		}
+		ck_assert_uint_ne(id, last_id);
+		last_id = id;
+		ck_assert_uint_eq(got, ulen);
+		ck_assert_uint_eq(be16(whole), 4000);
+		ck_assert_uint_eq(be16(whole + 4), ulen);
+		ck_assert_mem_eq(whole + 8, payload, d.len);
+		/* the checksum over pseudo-header and the whole datagram verifies to 0xffff */
+		ck_assert_uint_eq(fold16(pseudo6((uint32_t)ulen) + sum16(whole, ulen, 0)), 0xffff);
+		ck_assert_uint_ne(be16(whole + 6), 0);
+	}
+
+	{
+		struct iovec iov[2];
+		struct udp6_datagram d = datagram(3000, iov);
+		struct frame_set fs;
+
+		d.frag_mtu = 1500;
+		d.no_check6 = true;
+		ck_assert_int_eq(ip6_build_udp_frames(&d, &fs), 0);
+		ck_assert_int_eq(fs.n, 3);
+		ck_assert_uint_eq(be16(fs.buf + VNET + ETH + 48 + 6), 0);
+		shim_free(fs.buf);
+		iov[1].iov_base = (void *)8; /* unreadable */
+		ck_assert_int_eq(ip6_build_udp_frames(&d, &fs), -EFAULT);
+		mem_stack();
+		ck_assert_int_eq(ip6_output_udp(&d, NULL), -EFAULT);
+		ck_assert_int_eq(dev_mem_count(), 0);
+	}
+}
+END_TEST
+
 START_TEST(flowlabels)
 {
 	uint8_t other[16];
@@ -330,6 +440,8 @@ int main(void)
 	tcase_add_test(tc, no_check6_tx);
 	tcase_add_test(tc, udplite_coverage_frames);
 	tcase_add_test(tc, copied_frame);
+	tcase_add_test(tc, fragment_count);
+	tcase_add_test(tc, fragments);
 	tcase_add_test(tc, flowlabels);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

@@ -21,7 +21,7 @@ END_TEST
 /* one uncorked datagram of ulen bytes on an idle socket */
 static int idle(int sndbuf, unsigned mtu, unsigned hlen, size_t ulen)
 {
-	struct udp_wmem_queue q = {0, 0, false};
+	struct udp_wmem_queue q = {0, 0, false, 0};
 
 	return udp_wmem_append(&q, sndbuf, mtu, hlen, ulen);
 }
