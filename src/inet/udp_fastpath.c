@@ -310,7 +310,7 @@ fp_send(int fd, struct shim_sock *sk, const struct iovec *iov, int iovcnt, size_
 		err = udp_xmit_errno((int)err); /* udp_send_skb's answer */
 		if (err < 0) {
 			if (f->id_rule == IP_ID_SOCKET) {
-				ip_ident_sock_undo(sk, ntohs(id), false);
+				ip_ident_sock_undo(sk, id, false); /* host order */
 				if (!held)
 					shim_sock_put(sk);
 			}
