@@ -36,6 +36,15 @@ void dev_put_vnet_hdr(uint8_t *p, uint16_t hdr_len, uint16_t csum_start, uint16_
  * (a multiple of 8), each fragment with the datagram's IP header, its offset and MF. */
 void dev_put_vnet_hdr_ufo(uint8_t *p, uint16_t hdr_len, uint16_t csum_start, uint16_t frag_size);
 
+/* Turn the virtio_net_hdr at p (a one-frame datagram's, dev_put_vnet_hdr with the UDP checksum
+ * asked for) into a UDP GSO super-packet's: segments of gso_size payload bytes
+ * (VIRTIO_NET_HDR_GSO_UDP_L4). */
+static inline void dev_vnet_hdr_set_gso_udp_l4(uint8_t *p, uint16_t gso_size)
+{
+	p[1] = 5;			       /* gso_type: VIRTIO_NET_HDR_GSO_UDP_L4 */
+	__builtin_memcpy(p + 4, &gso_size, 2); /* gso_size (little-endian, as the host) */
+}
+
 /* Whether datagrams larger than the MTU leave as one UFO frame (false: SHIM_UFO=0, or the packet
  * socket refused one with EINVAL; then their fragments are sent one by one). */
 extern bool dev_ufo;

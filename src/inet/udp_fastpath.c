@@ -22,6 +22,7 @@
 #include "shim/path_trace.h"
 #include "shim/route.h"
 #include "shim/stats.h"
+#include "shim/udp_gso.h"
 #include "shim/udp_send_skb.h"
 #include "shim/umem.h"
 #include "shim/wire.h"
@@ -58,6 +59,7 @@ struct fp_flow {
 	uint8_t id_rule;    /* enum ip_id_rule (__ip_make_skb) */
 	uint32_t df_upto; /* DF for datagrams (IP total length) up to this: 0 never, 65535 always */
 	size_t max_len;	  /* largest payload that is one frame (fragsize - 28) */
+	uint16_t gso_size; /* the socket's UDP_SEGMENT: a longer payload is a super-packet */
 	int oif;
 	struct shim_addr nexthop;
 	_Atomic uint32_t *id_bucket; /* the per-destination ID counter (IP_ID_DEST, ZERO_IF_DF) */
@@ -96,11 +98,12 @@ static bool learnable(const struct shim_sock *sk, const struct shim_msg *m,
 	       !__atomic_load_n(&sk->cork_kernel, __ATOMIC_RELAXED) &&
 	       !(m->flags & (MSG_MORE | MSG_OOB | MSG_DONTROUTE | 0x10 /* MSG_PROBE */)) &&
 	       sk->protocol == IPPROTO_UDP && rt->err == 0 && rt->type == RTN_UNICAST &&
-	       rt->dev_ether && !IN_MULTICAST(ntohl(d->daddr)) && d->opt == NULL &&
-	       d->gso_size == 0 && !d->no_check && !d->cscov_set &&
-	       (d->protocol == 0 || d->protocol == IPPROTO_UDP) && sv->gso_size == 0 &&
-	       !sv->shut_wr && sv->ext.opt.optlen == 0 && sv->ext.opt_kernel == NULL && mtu >= 68 &&
-	       FP_DESC->l3_len + UDP_HLEN + d->len <= mtu;
+	       rt->dev_ether && !IN_MULTICAST(ntohl(d->daddr)) && d->opt == NULL && !d->no_check &&
+	       !d->cscov_set && (d->protocol == 0 || d->protocol == IPPROTO_UDP) && !sv->shut_wr &&
+	       sv->ext.opt.optlen == 0 && sv->ext.opt_kernel == NULL && mtu >= 68 &&
+	       /* one frame, or a super-packet of the socket's UDP_SEGMENT (not a message's) */
+	       (d->gso_size != 0 ? d->gso_size == sv->gso_size
+				 : FP_DESC->l3_len + UDP_HLEN + d->len <= mtu);
 }
 
 void udp_fastpath_learn(int fd, struct shim_sock *sk, const struct shim_msg *m,
@@ -160,6 +163,7 @@ void udp_fastpath_learn(int fd, struct shim_sock *sk, const struct shim_msg *m,
 	f->df_upto = ip_df_upto(sv->pmtudisc, rt);
 	f->id_rule = d->id_rule;
 	f->max_len = mtu - FP_DESC->l3_len - UDP_HLEN;
+	f->gso_size = sv->gso_size;
 	f->oif = d->oif;
 	f->nexthop = rt->nexthop;
 	f->id_bucket = ip_ident_bucket(d->daddr, d->saddr, IPPROTO_UDP, &f->id_offset);
@@ -221,6 +225,30 @@ fp_flow_ok(const struct fp_flow *f, struct shim_sock *sk, const struct sockaddr_
 	return true;
 }
 
+/* A flow's super-packet through the device stack, which sends a frame of several segments from
+ * its GSO ring (packet_ring.h): what it is told of the frame, as ip_output_gso.c tells it. */
+static __attribute__((noinline)) int fp_xmit_gso(const struct fp_flow *f, const struct iovec *iov,
+						 int iovcnt, size_t len, unsigned segs,
+						 int dontwait)
+{
+	const uint8_t *eth = (const uint8_t *)iov[0].iov_base + FP_ETH_OFF;
+	struct dev_meta m = {
+	    .proto = FP_DESC->ethertype,
+	    .l3_off = FP_ETH_OFF + FP_DESC->l3_off,
+	    .l4_off = FP_ETH_OFF + FP_DESC->l4_off,
+	    .hdr_len = FP_HDR_LEN,
+	    .flags = DEV_META_SKB,
+	    .segs = (uint16_t)segs,
+	    .id = FP_DESC->id_off ? (uint16_t)(eth[FP_DESC->id_off] << 8 | eth[FP_DESC->id_off + 1])
+				  : 0,
+	    .payload_len = (uint32_t)len,
+	    .priority = f->priority,
+	    .mark = f->mark,
+	};
+
+	return dev_xmit(f->oif, iov, iovcnt, &m, dontwait != 0);
+}
+
 /* held: the caller holds a reference on sk; without one (fdtable_peek) sk may be closed and
  * reused at any moment, so it is only read until the flow has been matched, and a reference is
  * taken (shim_sock_hold_peeked) before its lock is (a socket-counter ID) */
@@ -234,6 +262,7 @@ fp_send(int fd, struct shim_sock *sk, const struct iovec *iov, int iovcnt, size_
 	uint16_t ulen, tot, id, frag;
 	int dontwait; /* MSG_DONTWAIT or 0 */
 	int n;
+	unsigned segs = 1;
 	long err;
 
 	/* an opaque value from here on: the compiler keeps the pointer rather than computing the
@@ -241,9 +270,21 @@ fp_send(int fd, struct shim_sock *sk, const struct iovec *iov, int iovcnt, size_
 	__asm__("" : "+r"(f));
 	if (!fp_flow_ok(f, sk, name, flags))
 		return UDP_FP_MISS;
-	/* lengths that need fragments or give EMSGSIZE take the general path */
-	if (len > f->max_len || (unsigned)iovcnt > (batch != NULL ? XMIT_SLOT_IOVS - 1 : FP_IOVS))
+	/* udp_send_skb's GSO block, for the socket's UDP_SEGMENT: a payload above gso_size leaves
+	 * as one super-packet the device segments, where the kernel takes it (a segment that fits
+	 * the MTU, up to UDP_GSO_MAX_SEGMENTS, within the 65535 bytes of IP); its errors and a
+	 * batch's entries are the general path's */
+	if (__builtin_expect(f->gso_size != 0 && len > f->gso_size, 0)) {
+		if (batch != NULL || f->gso_size > f->max_len ||
+		    len > (size_t)f->gso_size * UDP_GSO_MAX_SEGMENTS ||
+		    len > 0xFFFFu - UDP_HLEN - FP_DESC->iplen_hdr || (unsigned)iovcnt > FP_IOVS)
+			return UDP_FP_MISS;
+		segs = (unsigned)((len + f->gso_size - 1) / f->gso_size);
+	} else if (len > f->max_len ||
+		   (unsigned)iovcnt > (batch != NULL ? XMIT_SLOT_IOVS - 1 : FP_IOVS)) {
+		/* lengths that need fragments or give EMSGSIZE take the general path */
 		return UDP_FP_MISS;
+	}
 	dontwait = (flags | f->nonblock) & MSG_DONTWAIT;
 	/* a datagram with a skb priority or mark is batched by the general path (ip_output_defer:
 	 * the slots here carry neither) */
@@ -277,6 +318,8 @@ fp_send(int fd, struct shim_sock *sk, const struct iovec *iov, int iovcnt, size_
 	memcpy(out, f->tpl.hdr, FP_HDR_LEN);
 	udp_frame_patch(FP_DESC, out + FP_ETH_OFF, ulen, htons(id), frag, f->tpl.ip_base,
 			f->tpl.pseudo_base);
+	if (segs > 1) /* the super-packet's: segments of gso_size, as ip_output_gso.c's frame */
+		dev_vnet_hdr_set_gso_udp_l4(out, f->gso_size);
 
 	pp = batch != NULL ? batch->slot[batch->n].parts : parts;
 	pp[0] = (struct iovec){out, FP_HDR_LEN};
@@ -302,7 +345,11 @@ fp_send(int fd, struct shim_sock *sk, const struct iovec *iov, int iovcnt, size_
 			stats_add_inline(STAT_ROUTE_HIT, 1);
 		return (long)len;
 	}
-	err = dev_xmit_fast(f->oif, parts, n, dontwait, FP_DESC->ethertype, f->ctl, f->ctl_len);
+	if (__builtin_expect(segs > 1, 0))
+		err = fp_xmit_gso(f, parts, n, len, segs, dontwait);
+	else
+		err = dev_xmit_fast(f->oif, parts, n, dontwait, FP_DESC->ethertype, f->ctl,
+				    f->ctl_len);
 	if (__builtin_expect(err != 0, 0)) {
 		if (err == DEV_XMIT_SLOW) /* a wrapper in the stack: with what it needs to know */
 			err = ip_output_frame(f->oif, parts, n, len, dontwait != 0, f->priority,
@@ -379,8 +426,9 @@ unsigned udp_fastpath_sendmmsg(int fd, struct shim_sock *sk, const struct iovec 
 	/* fp_send's checks, once for the batch: they do not depend on the entry; a flow with a skb
 	 * priority or mark is the general path's batch (ip_output_defer), as for fp_send */
 	if (!netdev_ring_direct || n == 0 || n > UDP_FP_BATCH_MAX ||
-	    !fp_flow_ok(f, sk, name, flags) || f->ctl_len != 0 || !umem_fault_safe())
-		return 0;
+	    !fp_flow_ok(f, sk, name, flags) || f->ctl_len != 0 || f->gso_size != 0 ||
+	    !umem_fault_safe())
+		return 0; /* (a flow with UDP_SEGMENT: its entries may be super-packets) */
 	dontwait = (flags | f->nonblock) & MSG_DONTWAIT;
 	room = packet_ring_direct_begin(frame, n);
 	if (room < 0)
