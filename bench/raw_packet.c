@@ -1,5 +1,6 @@
 /* The AF_PACKET ceilings: a prebuilt frame sent with one send() each, prebuilt frames in a
- * PACKET_TX_RING kicked BATCH at a time, a prebuilt GSO frame with a virtio-net header. They
+ * PACKET_TX_RING kicked BATCH at a time, a prebuilt GSO frame with a virtio-net header (by send(),
+ * or from a PACKET_TX_RING slot, one kick per frame). They
  * bypass the qdisc (PACKET_QDISC_BYPASS) unless r->qdisc (the shim's packet socket does not:
  * its frames meet the qdisc as the kernel's do). */
 #include "raw_tx.h"
@@ -175,6 +176,96 @@ int raw_packet_gso(struct raw_run *r)
 	}
 	/* whole frames only: the count rounded up to a multiple of the batch, as udp_bench does */
 	r->count = (r->count + r->batch - 1) / r->batch * r->batch;
+	close(fd);
+	return 0;
+}
+
+/* The GSO frame from a TX ring (PACKET_VNET_HDR, TPACKET_V2): each of GSO_RING_SLOTS slots of
+ * GSO_RING_SLOT bytes (one block each) holds the virtio-net header and the super-frame from the
+ * start; per frame the slot is marked and kicked with a send() that does not wait, then the next
+ * slot is used once the kernel gave it back (a blocking kick when it has not yet). The kernel takes
+ * the slot's pages as the skb's fragments (no allocation of pages, no copy), as the shim's GSO
+ * ring (src/dev/packet_ring.c, packet_ring_gso_xmit) does. */
+#define GSO_RING_SLOT  (1 << 17)
+#define GSO_RING_SLOTS 4
+
+/* Mark the next slot and kick without waiting; a slot the kernel still holds is waited for with
+ * blocking kicks (bounded). Returns whether the frame was kicked. */
+static int gso_ring_one(int fd, struct tx_ring *t, size_t len)
+{
+	struct tpacket2_hdr *h = (struct tpacket2_hdr *)(t->map + (size_t)t->head * GSO_RING_SLOT);
+
+	for (int w = 0;
+	     w < 1000 && __atomic_load_n(&h->tp_status, __ATOMIC_ACQUIRE) != TP_STATUS_AVAILABLE;
+	     w++)
+		send(fd, NULL, 0, 0);
+	if (__atomic_load_n(&h->tp_status, __ATOMIC_ACQUIRE) != TP_STATUS_AVAILABLE)
+		return 0;
+	h->tp_len = (uint32_t)len;
+	__atomic_store_n(&h->tp_status, TP_STATUS_SEND_REQUEST, __ATOMIC_RELEASE);
+	t->head = (t->head + 1) % t->frames;
+	return send(fd, NULL, 0, MSG_DONTWAIT) >= 0;
+}
+
+int raw_packet_gso_ring(struct raw_run *r)
+{
+	struct virtio_net_hdr vh = {.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
+				    .gso_type = VIRTIO_NET_HDR_GSO_UDP_L4,
+				    .hdr_len = 14 + 20 + 8,
+				    .gso_size = (uint16_t)r->gso_size,
+				    .csum_start = 14 + 20,
+				    .csum_offset = 6};
+	struct tpacket_req req = {.tp_block_size = GSO_RING_SLOT,
+				  .tp_block_nr = GSO_RING_SLOTS,
+				  .tp_frame_size = GSO_RING_SLOT,
+				  .tp_frame_nr = GSO_RING_SLOTS};
+	struct tx_ring t = {.frames = GSO_RING_SLOTS,
+			    .data_off = TPACKET2_HDRLEN - sizeof(struct sockaddr_ll)};
+	int fd = packet_socket(r), v = TPACKET_V2, one = 1;
+	size_t map_len = (size_t)GSO_RING_SLOT * GSO_RING_SLOTS, len = sizeof(vh) + r->frame_len;
+
+	if (fd < 0)
+		return -1;
+	if (setsockopt(fd, SOL_PACKET, PACKET_VNET_HDR, &one, sizeof(one)) != 0 ||
+	    setsockopt(fd, SOL_PACKET, PACKET_VERSION, &v, sizeof(v)) != 0 ||
+	    setsockopt(fd, SOL_PACKET, PACKET_TX_RING, &req, sizeof(req)) != 0) {
+		perror("raw_tx: PACKET_TX_RING with PACKET_VNET_HDR");
+		close(fd);
+		return -1;
+	}
+	t.map = mmap(NULL, map_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
+	if (t.map == MAP_FAILED) {
+		perror("raw_tx: mmap(PACKET_TX_RING)");
+		close(fd);
+		return -1;
+	}
+	for (unsigned i = 0; i < t.frames; i++) {
+		unsigned char *d = t.map + (size_t)i * GSO_RING_SLOT + t.data_off;
+
+		memcpy(d, &vh, sizeof(vh));
+		memcpy(d + sizeof(vh), r->frame, r->frame_len);
+	}
+	if (!gso_ring_one(fd, &t, len)) { /* warm up, and say why when it fails */
+		perror("raw_tx: kick of the GSO frame");
+		munmap(t.map, map_len);
+		close(fd);
+		return -1;
+	}
+	raw_start(r);
+	for (long i = 0; i < r->count; i += r->batch) {
+		int ok = gso_ring_one(fd, &t, len);
+
+		r->sent += ok ? r->batch : 0;
+		r->kicks += ok;
+	}
+	/* whole frames only, as raw_packet_gso; frames still marked (a kick that failed) are not
+	 * counted as sent */
+	r->count = (r->count + r->batch - 1) / r->batch * r->batch;
+	for (unsigned i = 0; i < t.frames; i++)
+		if (((struct tpacket2_hdr *)(t.map + (size_t)i * GSO_RING_SLOT))->tp_status !=
+		    TP_STATUS_AVAILABLE)
+			r->sent -= r->batch;
+	munmap(t.map, map_len);
 	close(fd);
 	return 0;
 }

@@ -1,6 +1,6 @@
 /* raw_tx: the device's ceilings, measured the way udp_bench measures a UDP sender.
  *
- *   raw_tx packet|packet-qdisc|ring|xdp|gso IFNAME COUNT SIZE [BATCH]
+ *   raw_tx packet|packet-qdisc|ring|xdp|gso|gso-ring IFNAME COUNT SIZE [BATCH]
  *
  * builds one Ethernet/IPv4/UDP frame with SIZE payload bytes (198.18.0.1:9 -> 198.18.0.2:9, valid
  * checksums) and sends it COUNT times through IFNAME:
@@ -15,6 +15,9 @@
  *           GSO frame of BATCH segments of SIZE bytes (VIRTIO_NET_HDR_GSO_UDP_L4, the UDP
  *           checksum left to the device), what the shim's UDP_SEGMENT send hands the kernel;
  *           COUNT and the figures count segments
+ *   gso-ring  the same GSO frame (with its virtio-net header) prebuilt in the slots of a
+ *           PACKET_TX_RING (TPACKET_V2, PACKET_VNET_HDR, qdisc bypass), one kick (send() with
+ *           MSG_DONTWAIT) per frame: the kernel takes the slot's pages as fragments, no copy
  * and prints one line in udp_bench's format:
  *   mode=ring size=64 count=200000 sent=200000 batch=32 kicks=6250 budget=0 bind_waits=0
  *   wall_s=0.05 dgrams_per_s=... user_ns=.. sys_ns=.. cpu_ns=.. rss_kb=..
@@ -118,9 +121,8 @@ int main(int argc, char **argv)
 	int size, rc;
 
 	if (argc < 5) {
-		fprintf(
-		    stderr,
-		    "usage: raw_tx packet|packet-qdisc|ring|xdp|gso IFNAME COUNT SIZE [BATCH]\n");
+		fprintf(stderr, "usage: raw_tx packet|packet-qdisc|ring|xdp|gso|gso-ring IFNAME "
+				"COUNT SIZE [BATCH]\n");
 		return 2;
 	}
 	r.ifname = argv[2];
@@ -134,7 +136,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	r.gso_size = size;
-	if (strcmp(argv[1], "gso") == 0) {
+	if (strcmp(argv[1], "gso") == 0 || strcmp(argv[1], "gso-ring") == 0) {
 		while ((long)r.batch * size > 65000) /* as udp_bench's udp_segment */
 			r.batch--;
 		r.frame = build_frame(size * r.batch, 1, &r.frame_len);
@@ -153,6 +155,8 @@ int main(int argc, char **argv)
 		rc = raw_xdp(&r);
 	else if (strcmp(argv[1], "gso") == 0)
 		rc = raw_packet_gso(&r);
+	else if (strcmp(argv[1], "gso-ring") == 0)
+		rc = raw_packet_gso_ring(&r);
 	else {
 		fprintf(stderr, "raw_tx: unknown mode %s\n", argv[1]);
 		return 2;

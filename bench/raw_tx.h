@@ -35,5 +35,7 @@ int raw_packet_ring(struct raw_run *r); /* AF_PACKET PACKET_TX_RING, BATCH frame
 int raw_xdp(struct raw_run *r);		/* AF_XDP copy mode, TX only, BATCH frames per kick */
 /* AF_PACKET with a virtio-net header: one GSO frame of BATCH segments per send() */
 int raw_packet_gso(struct raw_run *r);
+/* the same GSO frame from a PACKET_TX_RING slot (its pages taken as fragments), one kick each */
+int raw_packet_gso_ring(struct raw_run *r);
 
 #endif
