@@ -25,7 +25,7 @@ FIELDS = ['frame.number', 'frame.time_epoch', 'frame.comment', 'frame.packet_fla
           'eth.src', 'eth.dst', 'ip.src', 'ip.dst', 'ip.flags.mf', 'ip.frag_offset',
           'ip.checksum.status', 'udp.srcport', 'udp.dstport', 'udp.length',
           'udp.checksum.status', 'data.data', 'frame.len', 'ipv6.src', 'ipv6.dst', 'ipv6.nxt',
-          'ipv6.plen']
+          'ipv6.plen', 'ipv6.fraghdr.offset', 'ipv6.fraghdr.more', 'ipv6.fraghdr.ident']
 
 
 def tshark_fields(path):
@@ -169,12 +169,13 @@ def case_capture(run):
 
 def case_ipv6(run):
     """IPv6 frames: the shim's (Ethernet type 0x86dd, IPv6 addresses, next header UDP, payload
-    length, a valid UDP checksum) byte for byte as B received them, and the datagrams handed to the
+    length, a valid UDP checksum; a datagram's fragments with their offsets and one
+    identification) byte for byte as B received them, and the datagrams handed to the
     kernel socket recorded as IPv6 frames with their reason (a flow's first: flowlabel), an IPv4
     one for a v4-mapped destination."""
     pair = run.pair_up('--ipv6', '--arp', 'static')
     cap, exp_path, b_out = run.path('v6.pcapng'), run.path('exp6.json'), run.path('b6.json')
-    b = start_b(run, pair, 7, b_out, ipv6=True)
+    b = start_b(run, pair, 8, b_out, ipv6=True)
     p = shimmed(pair, ['--pcap', cap, PYTHON, SENDER, 'pcap6', '--expect', exp_path], timeout=60)
     b.wait(timeout=30)
     if not run.check('pcap ipv6: program ran under shim-run --pcap', p.returncode == 0,
@@ -185,9 +186,10 @@ def case_ipv6(run):
     rc, err, rows = tshark_fields(cap)
     run.check('pcap ipv6: tshark reads the file without complaint', rc == 0 and err.strip() == '',
               f'rc={rc} {err}')
-    run.check('pcap ipv6: record count', len(rows) == len(exp), f'{len(rows)}, want {len(exp)}')
-    bad, shim_rows = [], []
-    for i, (row, w) in enumerate(zip(rows, exp), 1):
+    want = [dict(w, part=i) for w in exp for i in range(w['frames'])]
+    run.check('pcap ipv6: record count', len(rows) == len(want), f'{len(rows)}, want {len(want)}')
+    bad, shim_rows, idents = [], [], set()
+    for i, (row, w) in enumerate(zip(rows, want), 1):
         def expect(field, value):
             if row.get(field, '') != str(value):
                 bad.append(f'record {i} {field}={row.get(field, "")[:40]!r}, '
@@ -200,6 +202,16 @@ def case_ipv6(run):
         if mapped:
             expect('ip.dst', w['dst'][7:])
             expect('ip.checksum.status', 1)
+        elif w['frames'] > 1:  # a fragment: offset in 8-byte units, more but the last, one ID
+            last = w['part'] == w['frames'] - 1
+            expect('ipv6.dst', w['dst'])
+            expect('ipv6.fraghdr.offset', w['part'] * 181)
+            expect('ipv6.fraghdr.more', 0 if last else 1)
+            idents.add(row.get('ipv6.fraghdr.ident'))
+            if not last:
+                shim_rows.append(i - 1)
+                expect('eth.src', MAC_A)
+                continue
         else:
             expect('ipv6.dst', w['dst'])
             expect('ipv6.nxt', 17)
@@ -220,14 +232,17 @@ def case_ipv6(run):
         expect('udp.dstport', w['dport'])
         expect('udp.checksum.status', 1)
         expect('data.data', w['payload'])
+    if len(idents) != 1 or '' in idents or None in idents:
+        bad.append(f'fragment identifications {idents}')
     run.check('pcap ipv6: addresses, next header, payload length, ports, payloads, valid UDP '
-              'checksums, marked hand-offs (flowlabel; v4-mapped as IPv4)', not bad,
-              '; '.join(bad[:8]))
+              'checksums, fragments (offsets, more, one identification), marked hand-offs '
+              '(flowlabel; v4-mapped as IPv4)', not bad, '; '.join(bad[:8]))
     raw = pcapng_frames(cap)
     missing = [raw[i][:80] for i in shim_rows if i < len(raw) and raw[i] not in got_b['frames']]
     run.check('pcap ipv6: every IPv6 frame the shim sent is byte for byte a frame B received',
               len(shim_rows) - sum(w['kind'] == 'either' for w in exp) <=
-              sum(w['kind'] == 'shim' for w in exp) <= len(shim_rows) and not missing,
+              sum(w['frames'] for w in exp if w['kind'] == 'shim') <= len(shim_rows) and
+              not missing,
               f'{len(shim_rows)} frames, not in B: {missing}')
     recv = sorted(d[3] for d in got_b['datagrams'])
     run.check('pcap ipv6: B received every datagram', recv == sorted(w['payload'] for w in exp),

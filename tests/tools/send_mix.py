@@ -158,7 +158,8 @@ def scenario_pcap6(exp):
     """IPv6 (netns-pair --ipv6): a dual-stack socket's datagrams to B's IPv6 address (the flow's
     first is the kernel's: its flow label is learnt), one to B's v4-mapped address (the IPv4 path:
     on main the kernel's, recorded as an IPv4 frame; kind 'either' until the shim sends those),
-    and a connected socket's (its first the kernel's too, with the source chosen at connect)."""
+    and a connected socket's (its first the kernel's too, with the source chosen at connect); one
+    datagram of 3000 bytes leaves as 3 fragments."""
     s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
     s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
     s.bind(('::', 40020))
@@ -168,14 +169,17 @@ def scenario_pcap6(exp):
             assert sock.send(data) == len(data)
         else:
             assert sock.sendto(data, (dst, dport)) == len(data)
+        # the shim's fragments: (1500 - 40 - 8) & ~7 = 1448 bytes of the UDP datagram each
+        frames = -(-(8 + len(data)) // 1448) if kind == 'shim' and 48 + len(data) > 1500 else 1
         exp.records.append(dict(kind=kind, reason=reason, src=src, dst=dst,
                                 sport=sock.getsockname()[1], dport=dport, payload=data.hex(),
-                                frames=1))
+                                frames=frames))
 
     send(s, b'pcap6 first: the kernel learns its flow label', 'kernel', B6, 9000, '::', 'flowlabel')
     send(s, b'pcap6 two: from libshim', 'shim', B6, 9000, A6)
     send(s, pattern(1231, 3), 'shim', B6, 9000, A6)
     send(s, b'', 'shim', B6, 9000, A6)
+    send(s, pattern(3000, 4), 'shim', B6, 9000, A6)  # 3 fragments
     send(s, b'pcap6 v4-mapped', 'either', '::ffff:' + B, 9000, '0.0.0.0', 'ipv6')
     c = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
     c.connect((B6, 9001))
