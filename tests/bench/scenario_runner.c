@@ -2137,6 +2137,11 @@ static long raw_syscall(long n, long a1, long a2, long a3, long a4, long a5, lon
  * "FUZZ-MARK <k>" to MARK_ADDR:PORT with raw system calls from a socket of the kernel's own (so
  * the capture on the peer can cut its frames per sequence), and print "%% done <k>". A block that
  * runs longer than --seq-timeout seconds (default 10) ends the runner (SIGALRM).
+ *
+ * The blocks are read from a copy of standard input at fd 200 or above, and fd 0 is /dev/null,
+ * set again after each block: a block's "close 0" or "fcntl 0 nonblock=1" (a bad socket number)
+ * would otherwise end the stream of blocks (a runner restart, 0.6 s under the shim), and a later
+ * block's socket could become fd 0.
  */
 static int serve(const char *mark, unsigned int seq_timeout)
 {
@@ -2144,6 +2149,8 @@ static int serve(const char *mark, unsigned int seq_timeout)
 	char host[64], *colon;
 	unsigned long k;
 	long mfd;
+	int in_fd, null_fd;
+	FILE *in;
 
 	snprintf(host, sizeof(host), "%s", mark);
 	colon = strrchr(host, ':');
@@ -2162,6 +2169,12 @@ static int serve(const char *mark, unsigned int seq_timeout)
 		fprintf(stderr, "scenario_runner: marker socket: %s\n", strerror(errno));
 		return 1;
 	}
+	in_fd = fcntl(0, F_DUPFD_CLOEXEC, 200);
+	null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (in_fd < 0 || null_fd < 0 || (in = fdopen(in_fd, "r")) == NULL || dup2(null_fd, 0) < 0) {
+		fprintf(stderr, "scenario_runner: --serve: stdin: %s\n", strerror(errno));
+		return 1;
+	}
 	owned_fds = xcalloc(OWNED_MAX, 1);
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	for (k = 1;; k++) {
@@ -2173,7 +2186,7 @@ static int serve(const char *mark, unsigned int seq_timeout)
 		syntax_jmp = &jb;
 		nnames = 0;
 		if (setjmp(jb) == 0) {
-			ended = parse_block(stdin, "%% end");
+			ended = parse_block(in, "%% end");
 			syntax_jmp = NULL;
 			if (!ended && parse_nsteps == 0) {
 				free_steps();
@@ -2190,7 +2203,7 @@ static int serve(const char *mark, unsigned int seq_timeout)
 
 			syntax_jmp = NULL;
 			ended = 0;
-			while (getline(&line, &cap, stdin) >= 0)
+			while (getline(&line, &cap, in) >= 0)
 				if (strncmp(line, "%% end", 6) == 0) {
 					ended = 1;
 					break;
@@ -2203,6 +2216,7 @@ static int serve(const char *mark, unsigned int seq_timeout)
 				close(fd);
 				owned_fds[fd] = 0;
 			}
+		(void)dup2(null_fd, 0);
 		n = snprintf(msg, sizeof(msg), "FUZZ-MARK %lu", k);
 		if (raw_syscall(SYS_sendto, mfd, (long)msg, n, 0, (long)&to, sizeof(to)) < 0)
 			printf("%%%% marker-error %s\n", strerrorname_np(errno));

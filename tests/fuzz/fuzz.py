@@ -24,6 +24,9 @@ Options:
   --time SEC         stop starting batches after SEC seconds (default: no limit)
   --batch N          sequences per batch (default 16)
   --max-calls N      at most N calls per sequence (default 24)
+  --v6-share F       the share of sequences on AF_INET6 sockets (default gen.V6_SHARE, 0.5); a
+                     sequence's family is drawn apart from its calls, so an IPv4 sequence is the
+                     same whatever F
   --minimise         shrink each new kind of divergence and print it as a scenario
   --minimise-known   minimise known kinds too (one example each)
   --minimise-max N   minimise at most N divergences (default 5)
@@ -87,6 +90,8 @@ def topo_options(topology):
             net.append("--router")
         elif k == "a-tx-csum":
             net.append("--a-tx-csum")
+        elif k == "ipv6":
+            net.append("--ipv6")
         elif k == "sink":
             sinks = [] if v == "none" else v.split(",")
         else:
@@ -311,6 +316,27 @@ class Side:
                         stderr=subprocess.DEVNULL)
 
 
+class _Async:
+    """fn(*args) in a thread of its own; result() waits for it and returns it or raises."""
+
+    def __init__(self, fn, *args):
+        self.value = self.error = None
+        self.thread = threading.Thread(target=self._run, args=(fn, args), daemon=True)
+        self.thread.start()
+
+    def _run(self, fn, args):
+        try:
+            self.value = fn(*args)
+        except BaseException as e:  # noqa: B902 (re-raised in the caller's thread)
+            self.error = e
+
+    def result(self):
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        return self.value
+
+
 class Fuzzer:
     def __init__(self, args):
         self.args = args
@@ -342,7 +368,7 @@ class Fuzzer:
         timeout): fuzz<pid>-native/shim-... whose process is gone. Removed by name."""
         try:
             names = subprocess.run(["ip", "netns", "list"], stdout=subprocess.PIPE,
-                                   text=True).stdout.split()
+                                   stderr=subprocess.DEVNULL, text=True).stdout.split()
         except OSError:
             return
         for ns in names:
@@ -419,18 +445,32 @@ class Fuzzer:
         pending = list(indexes)
         self.say(f"fuzz: seed {seed}, {len(pending)} sequences from index {pending[0]}, "
                  f"shim {a.shim}, kernel {os.uname().release}")
-        while pending:
-            if a.time and time.time() - t0 >= a.time:
+        # Pipelined: while the runners run batch k (a thread of its own, which mostly waits on
+        # the runners' pipes and the captures), this thread generates batch k+1 and compares
+        # batch k-1. What needs the runners again (a new kind confirmed or minimised) waits
+        # until batch k is in.
+        done = None  # (indexes, sequences, results) of the batch run last, not yet judged
+        while pending or done:
+            running = None
+            if pending and not (a.time and time.time() - t0 >= a.time):
+                batch, pending = pending[:a.batch], pending[a.batch:]
+                seqs = [gen.generate(seed, i, a.max_calls) for i in batch]
+                running = _Async(self.run_seqs, seqs)
+            elif pending:
                 self.say(f"fuzz: time budget of {a.time} s reached")
-                break
-            batch, pending = pending[:a.batch], pending[a.batch:]
-            seqs = [gen.generate(seed, i, a.max_calls) for i in batch]
-            results = self.run_seqs(seqs)
-            for idx, lines, (nat, shim) in zip(batch, seqs, results):
-                self.nrun += 1
-                v = self.judge(lines, nat, shim)
-                if v is not None:
-                    self.divergence(seed, idx, lines, v)
+                pending = []
+            found = []
+            if done is not None:
+                for idx, lines, (nat, shim) in zip(*done):
+                    self.nrun += 1
+                    v = self.judge(lines, nat, shim)
+                    if v is not None:
+                        found.append((idx, lines, v))
+            done = None
+            if running is not None:
+                done = (batch, seqs, running.result())
+            for idx, lines, v in found:
+                self.divergence(seed, idx, lines, v)
             now = time.time()
             if now - last >= a.progress:
                 last = now
@@ -589,6 +629,7 @@ def main():
     ap.add_argument("--time", type=float, default=0)
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--max-calls", type=int, default=24)
+    ap.add_argument("--v6-share", type=float, default=None)
     ap.add_argument("--minimise", "--minimize", action="store_true")
     ap.add_argument("--minimise-known", action="store_true")
     ap.add_argument("--minimise-max", type=int, default=5)
@@ -604,6 +645,8 @@ def main():
     ap.add_argument("--seq-timeout", type=int, default=10)
     ap.add_argument("-q", "--quiet", action="store_true")
     args = ap.parse_args()
+    if args.v6_share is not None:
+        gen.V6_SHARE = args.v6_share
     if args.seed is None:
         args.seed = random.SystemRandom().randrange(1 << 31)
     for k in ("shim", "runner", "capture"):

@@ -6,9 +6,11 @@ and index on every machine (random.Random is seeded with both; nothing else is r
 sequence is named by "SEED:INDEX" and can be regenerated from that alone.
 
 The addresses come from a Family object: the generator asks it for local addresses, peers,
-broadcast and multicast groups, unroutable destinations, and the socket() words. Only AF_INET
-exists today; an AF_INET6 family (the same topology's IPv6 addresses, `domain=inet6`, IPv6
-option names) is added by writing one more Family and listing it in FAMILIES.
+broadcast and multicast groups, unroutable destinations, and the socket() words. Inet (AF_INET)
+and Inet6 (AF_INET6 sockets: the topology's IPv6 addresses, v4-mapped destinations on the
+dual-stack socket, IPv6 options and control messages) are listed in FAMILIES; which one a
+sequence uses is drawn from a generator of its own (V6_SHARE), so an IPv4 sequence of a seed is
+the same as before IPv6 existed.
 """
 
 import random
@@ -20,9 +22,15 @@ import random
 #   for 203.0.113.0/24, and a policy rule: fwmark 7 makes 198.51.100.0/24 unreachable (without
 #   the mark there is no route to it). veth-a's TX checksum offload is on (a-tx-csum): B sees
 #   which UDP checksums A's kernel left to the device (the pseudo-header sum) and which it summed.
-TOPOLOGY = ("arp=static sink=9000,9001 a-tx-csum route=dev:224.0.0.0/4 "
+#   IPv6 too (the bench's `ipv6`: A 2001:db8:1::1/64 <-> B 2001:db8:1::2/64, link-local
+#   fe80::ff:fe00:a01 / fe80::ff:fe00:b02, no DAD, static neighbours, sinks on [::]:9000/9001),
+#   with the same route types for 2001:db8:3::/64 (unreachable), 2001:db8:4::/64 (prohibit),
+#   2001:db8:5::/64 (blackhole) and fwmark 7 making 2001:db8:6::/64 unreachable.
+TOPOLOGY = ("ipv6 arp=static sink=9000,9001 a-tx-csum route=dev:224.0.0.0/4 "
             "route=unreachable:203.0.113.0/25 route=prohibit:203.0.113.128/26 "
-            "route=blackhole:203.0.113.192/27 mark-route=7:unreachable:198.51.100.0/24")
+            "route=blackhole:203.0.113.192/27 mark-route=7:unreachable:198.51.100.0/24 "
+            "route=unreachable:2001:db8:3::/64 route=prohibit:2001:db8:4::/64 "
+            "route=blackhole:2001:db8:5::/64 mark-route=7:unreachable:2001:db8:6::/64")
 
 SINK = 9000
 SIZES_COMMON = [0, 1, 2, 7, 8, 9, 64, 100, 512, 1000, 1400, 1464, 1471, 1472, 1473, 1474,
@@ -67,7 +75,51 @@ class Inet:
                 + self.unrouted)
 
 
-FAMILIES = [Inet()]
+class Inet6:
+    """AF_INET6 addresses of the fuzzer's topology, v4-mapped ones included (a dual-stack
+    socket sends those the IPv4 way)."""
+    domain = "inet6"
+    any = "::"
+    local = "2001:db8:1::1"
+    peer = "2001:db8:1::2"
+    loopback = "::1"
+    mapped_peer = "::ffff:192.0.2.2"
+    mapped_local = "::ffff:192.0.2.1"
+    subnet_bcast = "::ffff:192.0.2.255"
+    limited_bcast = "::ffff:255.255.255.255"
+    mcast = "ff0e::1:2:3"
+    mcast_local = "ff02::1"
+    mapped_mcast = "::ffff:239.1.2.3"
+    link_local_peer = "fe80::ff:fe00:b02"
+    link_local = "fe80::ff:fe00:a01"
+    nonlocal_src = "2001:db8:1::77"
+    unrouted = ["2001:db8:3::1",  # unreachable route
+                "2001:db8:4::1",  # prohibit
+                "2001:db8:5::1",  # blackhole
+                "2001:db8:6::1",  # no route; with SO_MARK 7: unreachable
+                "2001:db8:99::1",  # no route
+                "::ffff:203.0.113.1",  # the IPv4 routes, mapped
+                "::ffff:198.51.100.1"]
+
+    def addr(self, host, port):
+        return f"[{host}]:{port}"
+
+    def bind_hosts(self):
+        return [self.any, self.any, self.any, self.local, self.loopback, self.mapped_local,
+                "::ffff:0.0.0.0", self.mcast, self.nonlocal_src, self.link_local,
+                self.link_local + "%veth-a", "2001:db8:3::1", self.subnet_bcast]
+
+    def dest_hosts(self):
+        return ([self.peer] * 10 + [self.mapped_peer] * 3
+                + [self.subnet_bcast, self.limited_bcast, self.mcast, self.mcast_local,
+                   self.mcast_local + "%veth-a", self.mapped_mcast, self.loopback, self.local,
+                   self.any, "::ffff:127.0.0.1", self.link_local_peer,
+                   self.link_local_peer + "%veth-a", self.link_local_peer + "%lo"]
+                + self.unrouted)
+
+
+FAMILIES = [Inet(), Inet6()]
+V6_SHARE = 0.5  # of the sequences (a generator of its own draws it: see Gen)
 
 IFINDEX_VETH = 2  # in namespace A: lo is 1, veth-a 2
 
@@ -88,10 +140,20 @@ def ip_bytes(a):
     return bytes(int(x) for x in a.split("."))
 
 
+def ip6_bytes(a):
+    import ipaddress
+    return ipaddress.IPv6Address(a.split("%")[0]).packed
+
+
+_OPTIONS = {}  # domain -> Gen.options() table
+
+
 class Gen:
     def __init__(self, seed, index, max_calls=24):
         self.r = random.Random(f"libshim-fuzz:{seed}:{index}")
-        self.fam = FAMILIES[self.r.randrange(len(FAMILIES))]
+        self.r.randrange(1)  # the draw of the family when there was one: sequences stay as they were
+        v6 = random.Random(f"libshim-fuzz-family:{seed}:{index}").random() < V6_SHARE
+        self.fam = FAMILIES[1 if v6 else 0]
         self.max_calls = max_calls
         self.lines = []
         self.names = []  # socket names defined so far (open or not)
@@ -126,11 +188,23 @@ class Gen:
         if x < 0.06:
             return self.pick(["null", "bad", "kernel"])
         if x < 0.08:
+            if fam.domain == "inet6":
+                # sockaddr_in6 variants: family only, 24 bytes (no scope id), a flow label and
+                # a scope id, AF_INET (16 bytes) on the IPv6 socket, AF_UNSPEC
+                peer = ip6_bytes(fam.peer).hex()
+                return "hex:" + self.pick(["0a00", "0a002328" + "00" * 4 + peer,
+                                           "0a002328" + "00012345" + peer + "00000000",
+                                           "0a002328" + "00000000" + peer + "02000000",
+                                           "02002328c0000202" + "00" * 8,
+                                           "00002328" + "00" * 4 + peer + "00" * 4])
             # short or odd raw sockaddrs: family only, AF_INET6 in a 16-byte buffer, AF_UNSPEC
             return "hex:" + self.pick(["0200", "02002328c0000202", "0a002328" + "00" * 12,
                                        "00002328c0000202" + "00" * 8,
                                        "02002328c0000202" + "ff" * 8])
-        return fam.addr(self.pick(fam.dest_hosts()), self.port())
+        a = fam.addr(self.pick(fam.dest_hosts()), self.port())
+        if fam.domain == "inet6" and self.chance(0.05):
+            a += "@" + self.pick(["0x12345", "0xfffff", "0x100000", "0x0ff00000"])  # flowinfo
+        return a
 
     def size(self):
         x = self.r.random()
@@ -169,8 +243,41 @@ class Gen:
             parts.append(f"fill=rand:{self.r.randrange(1000)}")
         return parts
 
+    def cmsg6(self):
+        fam = self.fam
+        return self.pick([
+            lambda: f"ipv6:hoplimit:int:{self.pick([-2, -1, 0, 1, 64, 255, 256])}",
+            lambda: f"ipv6:hoplimit:u16:{self.pick([5])}",
+            lambda: f"ipv6:tclass:int:{self.pick([-2, -1, 0, 0x10, 0xb8, 0xff, 256])}",
+            lambda: f"ipv6:dontfrag:int:{self.pick([-1, 0, 1, 2])}",
+            lambda: "ipv6:pktinfo:" + hexb(ip6_bytes(self.pick([fam.any, fam.any, fam.local,
+                                                                fam.loopback, fam.nonlocal_src,
+                                                                fam.link_local,
+                                                                fam.mapped_local]))
+                                          + le32(self.pick([0, 0, IFINDEX_VETH, 1, 77]))),
+            lambda: "ipv6:pktinfo:" + self.pick(["", "00" * 8]),
+            lambda: "ipv6:" + self.pick(["hopopts", "dstopts", "rthdrdstopts"]) + ":"
+                    + self.pick(["0000010400000000", "0001010c000000000000000000000000",
+                                 "0000800400000000", "00", "0000c20400000000"]),
+            lambda: "ipv6:flowinfo:" + self.pick(["00012345", "000fffff", "00100000", "00"]),
+            lambda: f"ipv6:{self.pick([99, 2, 8])}:int:1",  # unknown, RFC 2292 types
+        ])()
+
     def cmsg(self):
         fam = self.fam
+        if fam.domain == "inet6":
+            if self.chance(0.7):
+                return self.cmsg6()
+            return self.pick([
+                lambda: f"ip:ttl:int:{self.pick([0, 1, 64, 256])}",
+                lambda: f"ip:tos:int:{self.pick([0, 0x10, 256])}",
+                lambda: f"socket:mark:int:{self.pick([0, 7, 1])}",
+                lambda: f"socket:priority:int:{self.pick([0, 1, 6, 7])}",
+                lambda: f"udp:segment:u16:{self.pick([0, 100, 1000, 1452, 1453, 65535])}",
+                lambda: "socket:txtime:" + hexb((self.r.randrange(1 << 40)).to_bytes(8,
+                                                                                     "little")),
+                lambda: f"socket:37:int:{self.pick([0, 1, 2, 0x80])}",  # SO_TIMESTAMPING
+            ])()
         c = self.pick([
             lambda: f"ip:ttl:int:{self.pick([0, 1, 2, 64, 255, 256, -1])}",
             lambda: f"ip:tos:int:{self.pick([0, 0x10, 0xb8, 0xff, 256, -1])}",
@@ -254,6 +361,77 @@ class Gen:
         return f"str={v}"
 
     def options(self):
+        """The option table of the sequence's family (the same for every sequence: built once)."""
+        t = _OPTIONS.get(self.fam.domain)
+        if t is None:
+            t = _OPTIONS[self.fam.domain] = (self.options6() if self.fam.domain == "inet6"
+                                             else self.options4())
+        return t
+
+    def options6(self):
+        fam = self.fam
+        mreq6 = hexb(ip6_bytes(fam.mcast) + le32(IFINDEX_VETH))
+        pkt6 = [hexb(ip6_bytes(a) + le32(i)) for a, i in
+                ((fam.any, 0), (fam.local, 0), (fam.local, IFINDEX_VETH), (fam.any, 99),
+                 (fam.nonlocal_src, 0), (fam.link_local, IFINDEX_VETH))]
+        return [
+            ("socket", "broadcast", ("int", [0, 1])),
+            ("socket", "priority", ("int", [0, 1, 6, 7, 8, -1])),
+            ("socket", "mark", ("int", [0, 7, 7, 1, -1])),
+            ("socket", "bindtodevice", ("str", ["veth-a", "lo", "nosuchdev"])),
+            ("socket", "bindtodevice", ("hex", ["", "00"])),
+            ("socket", "bindtoifindex", ("int", [0, 1, IFINDEX_VETH, 99, -1])),
+            ("socket", "dontroute", ("int", [0, 1])),
+            ("socket", "no_check", ("int", [0, 1])),
+            ("socket", "sndbuf", ("int", [0, 1, 1024, 2304, 4608, 8192, 65536, 212992, -1])),
+            ("socket", "zerocopy", ("int", [0, 1])),
+            ("socket", "txtime", ("hex", ["0000000000000000", "0b00000003000000"])),
+            ("socket", "timestamping", ("int", [0, 1, 2, 0x80, 0x880])),
+            ("socket", "reuseaddr", ("int", [0, 1])),
+            ("ipv6", "unicast_hops", ("int", [-2, -1, 0, 1, 2, 63, 64, 255, 256])),
+            ("ipv6", "tclass", ("int", [-2, -1, 0, 0x10, 0x28, 0xb8, 0xff, 256])),
+            ("ipv6", "v6only", ("int", [0, 1, 1, 2])),
+            ("ipv6", "mtu_discover", ("int", [0, 1, 2, 3, 4, 5, 6, -1])),
+            ("ipv6", "mtu", ("int", [0, 1, 1279, 1280, 1281, 1400, 1500, 9000, 65535, -1])),
+            ("ipv6", "dontfrag", ("int", [0, 1, 2, -1])),
+            ("ipv6", "recverr", ("int", [0, 1])),
+            ("ipv6", "autoflowlabel", ("int", [0, 1])),
+            ("ipv6", "flowinfo_send", ("int", [0, 1])),
+            ("ipv6", "flowinfo", ("int", [0, 1])),
+            ("ipv6", "multicast_hops", ("int", [-2, -1, 0, 1, 2, 255, 256])),
+            ("ipv6", "multicast_loop", ("int", [-1, 0, 1, 2])),
+            ("ipv6", "multicast_if", ("int", [0, 1, IFINDEX_VETH, 99, -1])),
+            ("ipv6", "multicast_all", ("int", [0, 1])),
+            ("ipv6", "unicast_if", ("hex", [hexb(be32(0)), hexb(be32(1)), hexb(be32(2)),
+                                            hexb(be32(99))])),
+            ("ipv6", "pktinfo", ("hex", pkt6 + [""])),
+            ("ipv6", "recvpktinfo", ("int", [0, 1])),
+            ("ipv6", "hopopts", ("hex", ["", "0000010400000000", "00"])),
+            ("ipv6", "dstopts", ("hex", ["", "0000010400000000",
+                                         "0001010c000000000000000000000000"])),
+            ("ipv6", "addr_preferences", ("int", [0, 1, 2, 0x100, 0x400])),
+            ("ipv6", "transparent", ("int", [0, 1])),
+            ("ipv6", "freebind", ("int", [0, 1])),
+            ("ipv6", "join_group", ("hex", [mreq6, hexb(ip6_bytes("ff02::1:3") + le32(0)),
+                                            hexb(ip6_bytes(fam.peer) + le32(0))])),
+            ("ipv6", "leave_group", ("hex", [mreq6])),
+            ("ipv6", "addrform", ("int", [2, 10])),
+            # the IPv4 options of a dual-stack socket (its v4-mapped sends read them)
+            ("ip", "ttl", ("int", [-1, 0, 1, 63, 256])),
+            ("ip", "tos", ("int", [0, 0x10, 0xb8])),
+            ("ip", "mtu_discover", ("int", [0, 2, 3])),
+            ("ip", "options", ("hex", ["", "01010101"])),
+            ("ip", "multicast_ttl", ("int", [0, 1, 2])),
+            ("udp", "cork", ("int", [0, 1, 1, 2])),
+            ("udp", "segment", ("int", [0, 1, 100, 1000, 1232, 1452, 1453, 65535, -1])),
+            ("udp", "no_check6_tx", ("int", [0, 1])),
+            ("udp", "no_check6_rx", ("int", [0, 1])),
+            ("udp", "gro", ("int", [0, 1])),
+            ("udplite", "send_cscov", ("int", [0, 1, 7, 8, 9, 20, 100, 65535, -1])),
+            ("udplite", "recv_cscov", ("int", [0, 8, 20])),
+        ]
+
+    def options4(self):
         fam = self.fam
         mreqn = hexb(ip_bytes(fam.mcast) + ip_bytes(fam.any) + le32(IFINDEX_VETH))
         return [
@@ -319,8 +497,10 @@ class Gen:
 
     def c_getsockopt(self):
         level, name, _ = self.pick(self.options())
-        if name == "add_membership":
+        if name in ("add_membership", "join_group", "leave_group"):
             name = "multicast_if"
+        elif name == "addrform" or (self.fam.domain == "inet6" and self.chance(0.1)):
+            level, name = "ipv6", self.pick(["mtu", "unicast_hops", "v6only"])  # IPV6_MTU
         s = self.sock()
         words = [f"getsockopt {s} level={level} name={name}"]
         x = self.r.random()

@@ -41,13 +41,38 @@ KNOWN = {
                          "socket shared with another process)",
 }
 
+# IPv6 differences found by the fuzzer and reported (reproducers kept as
+# tests/bench/scenarios/fuzz_v6_*.scn.pending, conformance.md Differs): shim bugs in the IPv6 send
+# path that the IPv6 helpers own. Remove a rule when its reproducer passes.
+KNOWN.update({
+    "v6-reject-route-oif": "an IPv6 socket with an output device (link-local bound or connected "
+                           "with a scope, SO_BINDTOIFINDEX) sends to a reject route's "
+                           "destination: the kernel's strict-device lookup finds no route "
+                           "(ENETUNREACH), the shim answers the route type's errno "
+                           "(fuzz_v6_reject_route_oif.scn.pending)",
+    "v6-mapped-bind-disconnect": "a dual-stack socket bound to a v4-mapped address and "
+                                 "disconnected sends to an IPv6 address: EAFNOSUPPORT natively, "
+                                 "the shim sends (fuzz_v6_mapped_bind_disconnect.scn.pending)",
+    "v6-flowinfo-cmsg-reused": "an IPv6 datagram sent with an IPV6_FLOWINFO control message, "
+                               "then one without to the same destination: the shim's second "
+                               "one reuses the first one's flow label, the kernel's takes the "
+                               "automatic one (fuzz_v6_flowinfo_cmsg_then_auto.scn.pending)",
+    "v6-cork-pending": "an IPv6 datagram corked on a dual-stack socket, then a send the kernel "
+                       "refuses before it (a v4-mapped or short address): the kernel keeps the "
+                       "pending datagram for the next sends, the shim has lost it "
+                       "(fuzz_v6_cork_pending_other_family.scn.pending)",
+})
+V6_REJECT = re.compile(r"to=\[2001:db8:[345]::")
+V6_MAPPED_BIND = re.compile(r"^bind \S+ addr=\[::ffff:", re.M)
+CORKED = re.compile(r"flags=\S*more|msg_flags=\S*more|name=cork int=[1-9]")
+
 RESULT_RE = re.compile(r"^result line (\d+): (.*)$")
 ERRNO_RE = re.compile(r"errno: native=(\S+) shim=(\S+)")
 RET_RE = re.compile(r"ret: native=(\S+) shim=(\S+)")
 SEND_CALLS = {"send", "sendto", "sendmsg", "sendmmsg", "write", "writev"}
 ICMP_ERRNOS = {"ECONNREFUSED", "EHOSTUNREACH", "ENETUNREACH", "EPROTO", "EHOSTDOWN"}
-BCAST_BIND = re.compile(r"^bind \S+ addr=(192\.0\.2\.255|255\.255\.255\.255|22[4-9]\.|23\d\.)",
-                        re.M)
+BCAST_BIND = re.compile(r"^bind \S+ addr=\[?(::ffff:)?(192\.0\.2\.255|255\.255\.255\.255|"
+                        r"22[4-9]\.|23\d\.)", re.M)
 
 
 def _first_result_diff(report):
@@ -97,7 +122,7 @@ def _ret(line):
     return int(m.group(1)) if m else None
 
 
-PORT_RE = re.compile(r"(?:to|addr)=\d+\.\d+\.\d+\.\d+:(\d+)")
+PORT_RE = re.compile(r"(?:to|addr)=(?:\d+\.\d+\.\d+\.\d+|\[[^\]]*\]):(\d+)")
 
 
 def closed_port(text):
@@ -144,6 +169,17 @@ def classify(lines, native, shim, report):
         first = f"step {step} {call}: {why}"
         before = lines[:step - 1] if step and step <= len(lines) else lines
         prior = "\n".join(before)
+        inet6 = "domain=inet6" in text
+        here = lines[step - 1] if step and step <= len(lines) else ""
+        if inet6 and call in SEND_CALLS and en == "ENETUNREACH" and \
+                es in ("EHOSTUNREACH", "EACCES", "EINVAL") and V6_REJECT.search(here):
+            return "v6-reject-route-oif", first
+        if inet6 and call in SEND_CALLS and en == "EAFNOSUPPORT" and es in ("0", None) and \
+                V6_MAPPED_BIND.search(prior) and "addr=unspec" in prior:
+            return "v6-mapped-bind-disconnect", first
+        if inet6 and call in SEND_CALLS and CORKED.search(prior) and \
+                not fork_while_corked(prior):
+            return "v6-cork-pending", first
         if BCAST_BIND.search(prior) and call in SEND_CALLS:
             return "broadcast-bound", first
         if fork_while_corked(prior) and call in SEND_CALLS:
@@ -176,6 +212,9 @@ def classify(lines, native, shim, report):
     flines = [x for x in fd.splitlines() if x.startswith("  ")]
     if flines:
         first_detail = first + " |" + flines[0]
+    if "ip6.flowlabel: the pattern of equal/distinct labels differs" in fd and \
+            "ipv6:flowinfo:" in text:
+        return "v6-flowinfo-cmsg-reused", first_detail
     if "connected socket, the differences between consecutive IDs differ" in fd:
         return "ip.id-connected", first_detail
     if "ip.id: the pattern of equal/distinct IDs" in fd and forks:

@@ -66,6 +66,16 @@ def main():
     check(want <= calls, f"every call kind is generated (missing: {sorted(want - calls)})")
     check(any(line.startswith("fork ") for i in range(count) for line in gen.generate(1, i)),
           "fork steps are generated")
+    six = sum("domain=inet6" in gen.generate(1, i)[0] for i in range(count))
+    check(0.3 * count < six < 0.7 * count, f"both families are generated ({six} of {count} "
+          "sequences on AF_INET6 sockets)")
+    saved = gen.V6_SHARE
+    gen.V6_SHARE = 0.0
+    v4only = [gen.generate(1, i) for i in range(count)]
+    gen.V6_SHARE = saved
+    check(all(a == b for a, b in zip(v4only, (gen.generate(1, i) for i in range(count)))
+              if "domain=inet6" not in b[0]),
+          "an IPv4 sequence is the same whatever the IPv6 share")
 
     # minimiser: the "bug" needs lines 'socket s0', 'b' and 'd'
     seq = ["socket s0", "a s0", "b s0 x=1", "c s0", "d s0 y=2 z=3", "e s0", "f s0"]
