@@ -57,6 +57,9 @@ KNOWN.update({
                                "then one without to the same destination: the shim's second "
                                "one reuses the first one's flow label, the kernel's takes the "
                                "automatic one (fuzz_v6_flowinfo_cmsg_then_auto.scn.pending)",
+    "v6-mtu-option-csum": "IPV6_MTU below the route's MTU and a datagram between the two: "
+                          "the kernel sums its UDP checksum in software, the shim leaves it to "
+                          "the device (fuzz_v6_mtu_option_csum.scn.pending)",
     "v6-cork-pending": "an IPv6 datagram corked on a dual-stack socket, then a send the kernel "
                        "refuses before it (a v4-mapped or short address): the kernel keeps the "
                        "pending datagram for the next sends, the shim has lost it "
@@ -212,6 +215,14 @@ def classify(lines, native, shim, report):
     flines = [x for x in fd.splitlines() if x.startswith("  ")]
     if flines:
         first_detail = first + " |" + flines[0]
+    if "domain=inet6" in text:
+        if "udp.checksum" in fd and "(checksum offload)" in fd and \
+                re.search(r"level=ipv6 name=mtu int=", text):
+            return "v6-mtu-option-csum", first_detail
+        if CORKED.search(text) and not fork_while_corked(text) and \
+                re.search(r"to=(\[::ffff:|hex:)", text):
+            # the pending IPv6 datagram lost by the shim leaves as other frames
+            return "v6-cork-pending", first_detail
     if "ip6.flowlabel: the pattern of equal/distinct labels differs" in fd and \
             "ipv6:flowinfo:" in text:
         return "v6-flowinfo-cmsg-reused", first_detail
