@@ -60,6 +60,9 @@ KNOWN.update({
     "v6-mtu-option-csum": "IPV6_MTU below the route's MTU and a datagram between the two: "
                           "the kernel sums its UDP checksum in software, the shim leaves it to "
                           "the device (fuzz_v6_mtu_option_csum.scn.pending)",
+    "v6-emsgsize-before-route": "an IPv6 datagram over 65,535 bytes whose route lookup fails: "
+                                "the kernel answers the route's error, the shim EMSGSIZE "
+                                "(fuzz_v6_emsgsize_before_route.scn.pending)",
     "v6-cork-pending": "an IPv6 datagram corked on a dual-stack socket, then a send the kernel "
                        "refuses before it (a v4-mapped or short address): the kernel keeps the "
                        "pending datagram for the next sends, the shim has lost it "
@@ -177,6 +180,9 @@ def classify(lines, native, shim, report):
         if inet6 and call in SEND_CALLS and en == "ENETUNREACH" and \
                 es in ("EHOSTUNREACH", "EACCES", "EINVAL") and V6_REJECT.search(here):
             return "v6-reject-route-oif", first
+        if inet6 and call in SEND_CALLS and es == "EMSGSIZE" and en in ICMP_ERRNOS | {
+                "EINVAL", "EACCES"} and re.search(r"len=(6553[6-9]|70000)", here):
+            return "v6-emsgsize-before-route", first
         if inet6 and call in SEND_CALLS and en == "EAFNOSUPPORT" and es in ("0", None) and \
                 V6_MAPPED_BIND.search(prior) and "addr=unspec" in prior:
             return "v6-mapped-bind-disconnect", first
