@@ -74,16 +74,19 @@ static bool socket_is(int fd, int domain, int type)
 /* SHIM_PRIV_FDS=packet:N,icmp:N,tap:N — sockets a privileged launcher opened for a program that
  * holds no capability itself (shim-run --unprivileged; parsed by src/core/shim_config.c). Missing
  * entries are -1. */
-static void inherited_fds(int *packet, int *icmp, int *tap)
+static void inherited_fds(int *packet, int *icmp, int *icmp6, int *tap)
 {
 	*packet = shim_config.priv_packet_fd;
 	*icmp = shim_config.priv_icmp_fd;
+	*icmp6 = shim_config.priv_icmp6_fd;
 	*tap = shim_config.priv_tap_fd;
 	/* only what they claim to be; and not for the programs this one runs later */
 	if (!socket_is(*packet, AF_PACKET, SOCK_RAW))
 		*packet = -1;
 	if (!socket_is(*icmp, AF_INET, SOCK_RAW))
 		*icmp = -1;
+	if (!socket_is(*icmp6, AF_INET6, SOCK_RAW))
+		*icmp6 = -1;
 	if (!socket_is(*tap, AF_PACKET, SOCK_RAW))
 		*tap = -1;
 	unsetenv("SHIM_PRIV_FDS");
@@ -92,10 +95,10 @@ static void inherited_fds(int *packet, int *icmp, int *tap)
 /* Open what needs privilege now, while the process may still hold CAP_NET_RAW. */
 static void start_bypass(void)
 {
-	int packet, icmp, tap, err;
+	int packet, icmp, icmp6, tap, err;
 	bool use_xdp;
 
-	inherited_fds(&packet, &icmp, &tap);
+	inherited_fds(&packet, &icmp, &icmp6, &tap);
 	if (shim_config.coalesce)
 		coalesce_prepare(); /* before the ring is opened: its slot size */
 	err = dev_xmit_open(packet);
@@ -125,6 +128,7 @@ static void start_bypass(void)
 	}
 	route_open_now();
 	route_watch_icmp(icmp);
+	route_watch_icmp6(icmp6);
 	ident_learn_open(tap);
 	route_listener_start(); /* here, not on the first send: that may be in a signal handler */
 	if (shim_config.coalesce) {

@@ -11,13 +11,17 @@
  *           redirect messages;
  *   tap     AF_PACKET SOCK_RAW, protocol 0: the shim's tap for the kernel's IP IDs (it attaches
  *           its own per-flow filters, so this one cannot be locked; --no-tap leaves it out);
+ *   icmp6   AF_INET6 SOCK_RAW IPPROTO_ICMPV6: the same watch for IPv6 (packet too big,
+ *           router advertisements, redirects), with a locked filter that accepts those only
+ *           (--no-icmp leaves both ICMP sockets out);
  * then drops every capability (ambient set cleared, bounding set emptied where it may be,
  * effective, permitted and inheritable sets emptied, PR_SET_NO_NEW_PRIVS set, so neither this
  * program nor anything it runs can gain privileges again), checks that none is left, and execs
- * PROGRAM with those sockets inherited, SHIM_PRIV_FDS=packet:N,icmp:N,tap:N, and LD_PRELOAD set
- * to LIST. The loader runs a program with file capabilities in secure-execution mode and removes
- * LD_PRELOAD, LD_LIBRARY_PATH and similar variables from its environment; so the library list
- * comes as --preload, and --env puts back whatever else the caller wants PROGRAM to see (shim-run
+ * PROGRAM with those sockets inherited, SHIM_PRIV_FDS=packet:N,icmp:N,tap:N,icmp6:N, and LD_PRELOAD
+ * set to LIST. The loader runs a program with file capabilities in secure-execution mode and
+ * removes LD_PRELOAD, LD_LIBRARY_PATH and similar variables from its environment; so the library
+ * list comes as --preload, and --env puts back whatever else the caller wants PROGRAM to see
+ * (shim-run
  * --unprivileged passes the ones the loader removed). */
 #include <errno.h>
 #include <fcntl.h>
@@ -51,7 +55,7 @@ static const char usage_text[] =
     "  --preload LIST        LD_PRELOAD for PROGRAM (space-separated libraries)\n"
     "  --env NAME=VALUE      set NAME in PROGRAM's environment (repeatable): the loader removes\n"
     "                        LD_* and similar variables for a program with file capabilities\n"
-    "  --no-icmp             do not open the ICMP socket (no learnt path MTUs or redirects)\n"
+    "  --no-icmp             do not open the ICMP sockets (no learnt path MTUs or redirects)\n"
     "  --no-tap              do not open the ID tap (no IP IDs learnt from the kernel's own\n"
     "                        datagrams); the tap is the socket through which PROGRAM could read\n"
     "                        every frame of its network namespace\n"
@@ -83,6 +87,17 @@ static const struct sock_filter icmp_errors[] = {
     BPF_STMT(BPF_LD | BPF_B | BPF_IND, 0),
     BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 3, 2, 0),
     BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 5, 1, 0),
+    BPF_STMT(BPF_RET | BPF_K, 0),
+    BPF_STMT(BPF_RET | BPF_K, 0xffff),
+};
+
+/* A raw IPv6 socket's filter sees the ICMPv6 header first: accept types 2 (packet too big), 134
+ * (router advertisement) and 137 (redirect) only, as the shim's ICMPV6_FILTER asks. */
+static const struct sock_filter icmp6_route_changes[] = {
+    BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 0),
+    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 2, 3, 0),
+    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 134, 2, 0),
+    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 137, 1, 0),
     BPF_STMT(BPF_RET | BPF_K, 0),
     BPF_STMT(BPF_RET | BPF_K, 0xffff),
 };
@@ -238,6 +253,7 @@ static int parse(int argc, char **argv, struct sock_spec *socks, const char **pr
 			*preload = a + 10;
 		} else if (strcmp(a, "--no-icmp") == 0) {
 			socks[1].wanted = false;
+			socks[3].wanted = false;
 		} else if (strcmp(a, "--no-tap") == 0) {
 			socks[2].wanted = false;
 		} else {
@@ -256,6 +272,8 @@ int main(int argc, char **argv)
 	    {"icmp", AF_INET, SOCK_RAW, IPPROTO_ICMP, icmp_errors,
 	     sizeof(icmp_errors) / sizeof(icmp_errors[0]), true, -1},
 	    {"tap", AF_PACKET, SOCK_RAW, 0, NULL, 0, true, -1},
+	    {"icmp6", AF_INET6, SOCK_RAW, IPPROTO_ICMPV6, icmp6_route_changes,
+	     sizeof(icmp6_route_changes) / sizeof(icmp6_route_changes[0]), true, -1},
 	};
 	const int nsocks = sizeof(socks) / sizeof(socks[0]);
 	const char *preload = NULL;

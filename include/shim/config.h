@@ -80,6 +80,7 @@ struct shim_config {
 	int err_ring;	    /* SHIM_ERR_RING: the io_uring error ring (1, default) */
 	int priv_packet_fd; /* SHIM_PRIV_FDS packet:N, or -1 */
 	int priv_icmp_fd;   /* SHIM_PRIV_FDS icmp:N, or -1 */
+	int priv_icmp6_fd;  /* SHIM_PRIV_FDS icmp6:N, or -1 */
 	int priv_tap_fd;    /* SHIM_PRIV_FDS tap:N, or -1 */
 };
 
@@ -88,7 +89,7 @@ struct shim_config {
 	{                                                                                          \
 		.mode = SHIM_MODE_BYPASS, .trace = SHIM_TRACE_OFF, .coalesce_gso = 1,              \
 		.fastpath = 1, .tx_ring = 1, .ufo = 1, .route_bpf = 1, .priv_packet_fd = -1,       \
-		.priv_icmp_fd = -1, .priv_tap_fd = -1, .err_ring = 1,                              \
+		.priv_icmp_fd = -1, .priv_icmp6_fd = -1, .priv_tap_fd = -1, .err_ring = 1,         \
 	}
 
 /* The process's settings: the defaults until preload/init.c parses the environment into it. */

@@ -36,8 +36,10 @@ struct route_result {
 	bool dev_up;
 	uint8_t dev_mac[6];
 	char dev_name[16];
-	uint64_t generation;   /* route generation the answer belongs to */
-	struct shim_flowi key; /* the flow asked for */
+	uint32_t expires_in_ms; /* the route expires (RTA_CACHEINFO rta_expires), 0: never */
+	uint64_t expires_at;	/* ... at this CLOCK_MONOTONIC millisecond: asked again then */
+	uint64_t generation;	/* route generation the answer belongs to */
+	struct shim_flowi key;	/* the flow asked for */
 };
 
 /* ip_route_output_flow() (ip6_dst_lookup_flow() for an IPv6 flow): fill r for the flow k.
@@ -53,8 +55,12 @@ int route_output_fresh(const struct shim_flowi *k, struct route_result *r);
 /* ip_dev_find(): the ifindex of the device that owns local address addr, or -errno. */
 int route_dev_of_addr(uint32_t addr);
 
-/* Whether r is still what the kernel would answer (no notification since). */
+/* Whether r is still what the kernel would answer (no notification since, not expired). */
 bool route_valid(const struct route_result *r);
+
+/* Whether r's route has expired (a learnt path MTU or redirect times out without a notification):
+ * asked again. */
+bool route_expired(const struct route_result *r);
 
 /* A route kept by a socket (sk_dst_cache) in a child of fork, not valid by route_valid only
  * because the child cannot know what changed between the fork and its listener's start: whether
@@ -75,6 +81,18 @@ int sysctl_ip_default_ttl(void);
  * redirects (which change routes without an rtnetlink notification) invalidate cached routes.
  * inherited_fd >= 0: adopt that raw ICMP socket instead. Returns 0 or -errno. */
 int route_watch_icmp(int inherited_fd);
+
+/* The same for IPv6, a raw ICMPv6 socket: Packet Too Big, redirects and router advertisements
+ * change IPv6 routes without a notification. */
+int route_watch_icmp6(int inherited_fd);
+
+/* A route changed now (seen by the send path: a pending EMSGSIZE follows the path MTU update):
+ * answers cached before are asked again. */
+void route_changed_now(void);
+
+/* Whether IPv6 routes may be cached: the ICMPv6 watch is open and the listener reads it. Without
+ * it an IPv6 route is asked afresh for each datagram (route_output_fresh). */
+bool route_icmp6_watched(void);
 
 /* Have the listener watch fd (a connected socket) for a pending error: 1 is stored (atomically) in
  * *hint, the socket's err_hint, when one arrives. rearm after the hint was consumed. Returns the

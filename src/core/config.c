@@ -110,15 +110,16 @@ static int on_unless_zero(const char *val)
 	return val == NULL || strcmp(val, "0") != 0;
 }
 
-/* SHIM_PRIV_FDS=packet:N,icmp:N,tap:N: the numbers as given (preload/init.c checks that each is
- * the socket it claims to be); missing entries stay -1. */
+/* SHIM_PRIV_FDS=packet:N,icmp:N,icmp6:N,tap:N: the numbers as given (preload/init.c checks that
+ * each is the socket it claims to be); missing entries stay -1. */
 static void parse_priv_fds(const char *v, struct shim_config *cfg)
 {
 	while (v != NULL && *v) {
-		int *slot = strncmp(v, "packet:", 7) == 0 ? &cfg->priv_packet_fd
-			    : strncmp(v, "icmp:", 5) == 0 ? &cfg->priv_icmp_fd
-			    : strncmp(v, "tap:", 4) == 0  ? &cfg->priv_tap_fd
-							  : NULL;
+		int *slot = strncmp(v, "packet:", 7) == 0  ? &cfg->priv_packet_fd
+			    : strncmp(v, "icmp:", 5) == 0  ? &cfg->priv_icmp_fd
+			    : strncmp(v, "icmp6:", 6) == 0 ? &cfg->priv_icmp6_fd
+			    : strncmp(v, "tap:", 4) == 0   ? &cfg->priv_tap_fd
+							   : NULL;
 		const char *colon = strchr(v, ':'), *comma = strchr(v, ',');
 
 		if (slot != NULL && colon != NULL)

@@ -98,6 +98,7 @@ static bool learnable(const struct shim_sock *sk, const struct shim_msg *m,
 	       !__atomic_load_n(&sk->cork_kernel, __ATOMIC_RELAXED) &&
 	       !(m->flags & (MSG_MORE | MSG_OOB | MSG_DONTROUTE | 0x10 /* MSG_PROBE */)) &&
 	       sk->protocol == IPPROTO_UDP && rt->err == 0 && rt->type == RTN_UNICAST &&
+	       rt->expires_at == 0 /* an expiring route is asked again when it expires */ &&
 	       rt->dev_ether && !IN_MULTICAST(ntohl(d->daddr)) && d->opt == NULL && !d->no_check &&
 	       !d->cscov_set && (d->protocol == 0 || d->protocol == IPPROTO_UDP) && !sv->shut_wr &&
 	       sv->ext.opt.optlen == 0 && sv->ext.opt_kernel == NULL && mtu >= 68 &&

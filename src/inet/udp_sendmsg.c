@@ -126,6 +126,11 @@ long udp_sock_error(int fd, struct shim_sock *sk, bool connected, struct path_tr
 		if (notify_error_watched(&sk->err_watch))
 			notify_watch_errors(fd, &sk->err_hint, true);
 		if (r == 0 && soerr) {
+			/* a Packet Too Big / fragmentation needed: the kernel updated the path MTU
+			 * before it set the error, so routes asked from now on have it, whether
+			 * or not the listener has read the ICMP yet */
+			if (soerr == EMSGSIZE)
+				route_changed_now();
 			__atomic_store_n(&sk->err_peer, ERR_PEER_ERRORS, __ATOMIC_RELAXED);
 			path_step(t, "sock_error(%d)", soerr);
 			return -soerr;

@@ -347,9 +347,10 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 	key.ip6.flowlabel = htonl((uint32_t)tclass << 20);
 	key.ip6.sport = v->sport;
 	key.ip6.dport = dport;
-	/* asked afresh each time: a learnt path MTU (Packet Too Big) or a redirect changes an IPv6
-	 * route without a notification, and the ICMP watch (notify.c) sees IPv4's only */
-	if (route_output_fresh(&key, &rt) < 0)
+	/* cached as IPv4's are while the ICMPv6 watch sees what changes an IPv6 route without a
+	 * notification (Packet Too Big, redirects, router advertisements: notify.c); asked afresh
+	 * for each datagram without it */
+	if ((route_icmp6_watched() ? route_output(&key, &rt) : route_output_fresh(&key, &rt)) < 0)
 		TO_KERNEL(m, KR_NETLINK, "kernel(route lookup over rtnetlink failed)");
 	if (rt.err < 0) {
 		path_step(m->trace, "ip6_dst_lookup_flow(error %d)", -rt.err);

@@ -34,11 +34,13 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <linux/icmp.h>
+#include <linux/icmpv6.h>
 #include <poll.h>
 #include <sys/epoll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdatomic.h>
+#include <string.h>
 #include <sys/syscall.h>
 
 static _Atomic uint64_t generation = 1; /* links, addresses, routes, rules, multicast groups */
@@ -128,9 +130,14 @@ static void neigh_changed(const struct nlmsghdr *nlh)
 			       : NULL);
 }
 
-/* ICMP that changes routes (fragmentation needed: a learnt path MTU; redirects) arrives with no
- * rtnetlink notification; a raw ICMP socket opened at load (it needs CAP_NET_RAW) sees it. */
-static int icmp_fd = -1;
+/* ICMP that changes routes arrives with no rtnetlink notification; raw ICMP sockets opened at load
+ * (they need CAP_NET_RAW) see it. IPv4: fragmentation needed (a learnt path MTU) and redirects.
+ * IPv6 (net/ipv6/route.c): Packet Too Big (rt6_do_update_pmtu: an exception route with the new
+ * MTU), redirects (rt6_do_redirect: an exception route with the new gateway) and router
+ * advertisements (ndisc_router_discovery: an MTU option changes the device's IPv6 MTU and its
+ * routes' through rt6_mtu_change; the routes and addresses an advertisement adds or removes are
+ * notified). */
+static int icmp_fd = -1, icmp6_fd = -1;
 
 int route_watch_icmp(int inherited_fd)
 {
@@ -152,18 +159,67 @@ int route_watch_icmp(int inherited_fd)
 	return 0;
 }
 
-/* Drain the ICMP socket; returns whether a route-changing message was among them. */
-static bool icmp_changes_routes(void)
+#define ICMPV6_ROUTER_ADVERT 134 /* NDISC_ROUTER_ADVERTISEMENT */
+#define ICMPV6_REDIRECT	     137 /* NDISC_REDIRECT */
+
+/* ICMPv6 types that change routes (the ICMP6_FILTER bit of each is clear: passed) */
+static bool icmp6_route_type(unsigned type)
+{
+	return type == ICMPV6_PKT_TOOBIG || type == ICMPV6_ROUTER_ADVERT || type == ICMPV6_REDIRECT;
+}
+
+int route_watch_icmp6(int inherited_fd)
+{
+	struct icmp6_filter filt;
+	int small = 4096;
+	long fd = inherited_fd >= 0
+		      ? inherited_fd
+		      : rawsys3(SYS_socket, AF_INET6, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK,
+				IPPROTO_ICMPV6);
+
+	if (fd < 0)
+		return (int)fd;
+	if (inherited_fd >= 0)
+		rawsys3(SYS_fcntl, fd, F_SETFL, O_NONBLOCK | O_RDWR);
+	/* ICMP6_FILTER: a set bit blocks its type */
+	memset(&filt, 0xff, sizeof(filt));
+	for (unsigned t = 0; t < 256; t++)
+		if (icmp6_route_type(t))
+			filt.data[t >> 5] &= ~(1u << (t & 31));
+	rawsys5(SYS_setsockopt, fd, IPPROTO_ICMPV6, ICMPV6_FILTER, &filt, sizeof(filt));
+	rawsys5(SYS_setsockopt, fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+	icmp6_fd = rtnl_make_internal((int)fd);
+	internal_fd_track(&icmp6_fd);
+	return 0;
+}
+
+bool route_icmp6_watched(void)
+{
+	return __atomic_load_n(&icmp6_fd, __ATOMIC_RELAXED) >= 0 &&
+	       atomic_load_explicit(&notify_listener_state, memory_order_relaxed) == 1;
+}
+
+/* Drain an ICMP socket; returns whether a route-changing message was among them. An IPv4 raw
+ * socket's messages start with the IP header, an IPv6 one's with the ICMPv6 header. */
+static bool icmp_changes_routes(int fd, bool v6)
 {
 	unsigned char pkt[128];
 	bool change = false;
 
 	for (int i = 0; i < 64; i++) {
-		long n = rawsys6(SYS_recvfrom, icmp_fd, (long)pkt, sizeof(pkt), MSG_DONTWAIT, 0, 0);
+		long n = rawsys6(SYS_recvfrom, fd, (long)pkt, sizeof(pkt), MSG_DONTWAIT, 0, 0);
 		size_t ihl;
 
+		/* readable, then empty: another process that shares the socket (a parent or child
+		 * of fork) read what woke both: it may have changed routes */
+		if (n <= 0 && i == 0)
+			return true;
 		if (n <= 0)
 			break;
+		if (v6) {
+			change |= icmp6_route_type(pkt[0]);
+			continue;
+		}
 		ihl = (size_t)(pkt[0] & 0x0f) * 4;
 		if ((size_t)n < ihl + 2)
 			continue;
@@ -244,16 +300,17 @@ static void *listen_loop(void *arg)
 		/* the fds are read again each round: a program's dup2 may have moved them (a
 		 * negative one is left out by ppoll) */
 		int fd = __atomic_load_n(&listen_fd, __ATOMIC_ACQUIRE);
-		struct pollfd pfd[4] = {
+		struct pollfd pfd[5] = {
 		    {fd, POLLIN, 0},
 		    {__atomic_load_n(&err_epoll_fd, __ATOMIC_ACQUIRE), POLLIN, 0},
 		    {__atomic_load_n(&icmp_fd, __ATOMIC_ACQUIRE), POLLIN, 0},
-		    {err_ring_eventfd(), POLLIN, 0}};
+		    {err_ring_eventfd(), POLLIN, 0},
+		    {__atomic_load_n(&icmp6_fd, __ATOMIC_ACQUIRE), POLLIN, 0}};
 		long n;
 
 		if (shim_seccomp_active())
 			shim_seccomp_park();
-		if (rawsys5(SYS_ppoll, pfd, 4, NULL, NULL, 0) < 0)
+		if (rawsys5(SYS_ppoll, pfd, 5, NULL, NULL, 0) < 0)
 			continue;
 		if (shim_seccomp_active()) /* a filter came while waiting (maybe on this thread) */
 			shim_seccomp_park();
@@ -269,7 +326,12 @@ static void *listen_loop(void *arg)
 			collect_error_hints();
 			err_ring_listener_done();
 		}
-		if (icmp_fd >= 0 && (pfd[2].revents & POLLIN) && icmp_changes_routes()) {
+		if ((pfd[2].fd >= 0 && (pfd[2].revents & POLLIN) &&
+		     icmp_changes_routes(pfd[2].fd, false)) |
+		    (pfd[4].fd >= 0 && (pfd[4].revents & POLLIN) &&
+		     icmp_changes_routes(pfd[4].fd, true))) {
+			/* (a socket shared with a child of fork that drained it first counts too:
+			 * icmp_changes_routes) */
 			atomic_fetch_add(&generation, 1);
 			atomic_fetch_add(&notify_neigh_generation_var, 1);
 		}
@@ -365,8 +427,11 @@ int notify_open_now(void)
 
 static void start_listener(void)
 {
-	unsigned groups =
-	    RTMGRP_LINK | RTMGRP_NEIGH | RTMGRP_IPV4_IFADDR | RTMGRP_IPV4_ROUTE | RTMGRP_IPV4_RULE;
+	/* IPv6's too: addresses, routes (prefix routes an advertisement adds as well), rules
+	 * (RTNLGRP_IPV6_RULE, group 19: bit 18), the device's IPv6 settings and prefixes */
+	unsigned groups = RTMGRP_LINK | RTMGRP_NEIGH | RTMGRP_IPV4_IFADDR | RTMGRP_IPV4_ROUTE |
+			  RTMGRP_IPV4_RULE | RTMGRP_IPV6_IFADDR | RTMGRP_IPV6_ROUTE |
+			  RTMGRP_IPV6_IFINFO | RTMGRP_IPV6_PREFIX | (1u << (RTNLGRP_IPV6_RULE - 1));
 	int fd, ok;
 
 	if (open_listener_fds() < 0 ||
@@ -493,6 +558,11 @@ void notify_bump_route_generation(void)
 {
 	atomic_fetch_add(&generation, 1);
 	atomic_fetch_add(&notify_neigh_generation_var, 1);
+}
+
+void route_changed_now(void)
+{
+	notify_bump_route_generation();
 }
 
 uint64_t notify_generation_peek(void)

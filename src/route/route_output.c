@@ -22,6 +22,7 @@
 #include <pthread.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <time.h>
 
 /* ---- RTM_GETROUTE ---- */
 
@@ -80,6 +81,15 @@ static int route_attr_cb(const struct nlattr *attr, void *data)
 	case RTA_METRICS:
 		mnl_attr_parse_nested(attr, metrics_cb, r);
 		break;
+	case RTA_CACHEINFO:
+		/* rtnl_put_cacheinfo: a route that expires (a learnt path MTU or a redirect's
+		 * exception, an advertised route's lifetime) in rta_expires clock ticks */
+		if (mnl_attr_get_payload_len(attr) >= sizeof(struct rta_cacheinfo)) {
+			const struct rta_cacheinfo *ci = mnl_attr_get_payload(attr);
+
+			r->expires_in_ms = ci->rta_expires != 0 ? ci->rta_expires * 10u : 0;
+		}
+		break;
 	}
 	return MNL_CB_OK;
 }
@@ -94,6 +104,10 @@ static int route_msg_cb(const struct nlmsghdr *nlh, void *data)
 	r->type = rtm->rtm_type;
 	r->flags = rtm->rtm_flags;
 	mnl_attr_parse(nlh, sizeof(*rtm), route_attr_cb, r);
+	/* an IPv6 exception route (RTF_CACHE: rt6_fill_node's RTM_F_CLONED) whose expiry rounded
+	 * to no tick is asked again soon */
+	if (r->key.family == AF_INET6 && (rtm->rtm_flags & RTM_F_CLONED) && r->expires_in_ms == 0)
+		r->expires_in_ms = 10;
 	return MNL_CB_OK;
 }
 
@@ -279,6 +293,26 @@ int sysctl_ip_default_ttl(void)
 
 /* ---- cache ---- */
 
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* An answer with an expiry holds until then (expires_at: CLOCK_MONOTONIC milliseconds, 0: none;
+ * the kernel's own expiry makes no notification). */
+static void route_set_deadline(struct route_result *r)
+{
+	r->expires_at = r->expires_in_ms != 0 ? now_ms() + r->expires_in_ms : 0;
+}
+
+bool route_expired(const struct route_result *r)
+{
+	return __builtin_expect(r->expires_at != 0, 0) && now_ms() >= r->expires_at;
+}
+
 #define ROUTE_CACHE_SLOTS 64
 
 static struct route_result route_cache[ROUTE_CACHE_SLOTS];
@@ -308,6 +342,7 @@ static int lookup_uncached(const struct shim_flowi *k, struct route_result *r, u
 	if (ret == RTNL_UNASKED)
 		return -EAGAIN; /* could not ask: the caller sends through the kernel */
 	r->err = ret;
+	route_set_deadline(r);
 	if (ret < 0)
 		return 0;
 	if (no_gateway(r))
@@ -340,13 +375,14 @@ int route_output(const struct shim_flowi *k, struct route_result *r)
 	/* this thread's recent answers first: no lock on the send path */
 	struct route_result *mine = &thread_routes[slot % THREAD_ROUTES];
 
-	if (mine->generation == gen && shim_flowi_equal(&mine->key, k)) {
+	if (mine->generation == gen && shim_flowi_equal(&mine->key, k) && !route_expired(mine)) {
 		*r = *mine;
 		stats_add(STAT_ROUTE_HIT, 1);
 		return 0;
 	}
 	shim_lock_acquire(&cache_lock);
-	if (route_cache[slot].generation == gen && shim_flowi_equal(&route_cache[slot].key, k)) {
+	if (route_cache[slot].generation == gen && shim_flowi_equal(&route_cache[slot].key, k) &&
+	    !route_expired(&route_cache[slot])) {
 		*r = route_cache[slot];
 		shim_lock_release(&cache_lock);
 		*mine = *r;
@@ -383,6 +419,7 @@ int route_output_fresh(const struct shim_flowi *k, struct route_result *r)
 	if (ret == RTNL_UNASKED)
 		return -EAGAIN;
 	r->err = ret;
+	route_set_deadline(r);
 	if (ret < 0)
 		return 0;
 	if (no_gateway(r))
@@ -419,7 +456,7 @@ int route_dev_of_addr(uint32_t addr)
 
 bool route_valid(const struct route_result *r)
 {
-	return r->generation == notify_generation();
+	return r->generation == notify_generation() && !route_expired(r);
 }
 
 /* The same answer for the same flow: what the route says, not when it was asked. */

@@ -45,7 +45,7 @@ import json, os, socket
 fds = dict(x.split(':') for x in os.environ['SHIM_PRIV_FDS'].split(','))
 out = {'fds': sorted(fds), 'ld_preload': os.environ.get('LD_PRELOAD', ''),
        'tmpdir': os.environ.get('TMPDIR', '')}
-for name in ('packet', 'icmp'):
+for name in ('packet', 'icmp', 'icmp6'):
     s = socket.socket(fileno=int(fds[name]))
     try:
         s.setsockopt(socket.SOL_SOCKET, 27, 0)  # SO_DETACH_FILTER
@@ -162,11 +162,12 @@ def body(run):
         out = json.loads(p.stdout.strip().splitlines()[-1])
     except (ValueError, IndexError):
         out = {}
-    run.check('unprivileged: the helper hands over packet, icmp and tap; the packet and icmp '
-              'filters are locked',
-              p.returncode == 0 and out.get('fds') == ['icmp', 'packet', 'tap'] and
+    run.check('unprivileged: the helper hands over packet, icmp, icmp6 and tap; the packet, icmp '
+              'and icmp6 filters are locked',
+              p.returncode == 0 and out.get('fds') == ['icmp', 'icmp6', 'packet', 'tap'] and
               out.get('packet') == 'Operation not permitted' and
               out.get('icmp') == 'Operation not permitted' and
+              out.get('icmp6') == 'Operation not permitted' and
               out.get('tmpdir') == '/tmp/kept' and
               out.get('status', {}).get('CapEff') == zero and
               out.get('status', {}).get('NoNewPrivs') == '1',

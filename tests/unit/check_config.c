@@ -199,7 +199,7 @@ START_TEST(test_switches_and_priv_fds)
 {
 	struct fake_env off = {{"SHIM_FASTPATH", "SHIM_TX_RING", "SHIM_UFO", "SHIM_ROUTE_BPF",
 				"SHIM_COALESCE_GSO", "SHIM_PRIV_FDS", NULL},
-			       {"0", "0", "0", "0", "0", "packet:5,bogus:9,tap:7", NULL}};
+			       {"0", "0", "0", "0", "0", "packet:5,bogus:9,tap:7,icmp6:8", NULL}};
 	struct fake_env on = {{"SHIM_FASTPATH", "SHIM_TX_RING", "SHIM_UFO", NULL},
 			      {"1", "", "no", NULL}};
 	struct reports rep = {0, ""};
@@ -222,6 +222,7 @@ START_TEST(test_switches_and_priv_fds)
 	ck_assert_int_eq(cfg.priv_packet_fd, 5);
 	ck_assert_int_eq(cfg.priv_icmp_fd, -1);
 	ck_assert_int_eq(cfg.priv_tap_fd, 7);
+	ck_assert_int_eq(cfg.priv_icmp6_fd, 8);
 
 	ck_assert_int_eq(shim_config_parse(&cfg, fake_lookup, &on, collect, &rep), 0);
 	ck_assert_int_eq(cfg.fastpath, 1);
