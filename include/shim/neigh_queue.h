@@ -42,6 +42,11 @@ void neigh_queue_update(int ifindex, const struct shim_addr *ip, uint16_t state,
 /* Wait up to max_ms (1 ms steps) for the queue to empty and any flush to end; true if it did. */
 bool neigh_queue_wait_idle(int max_ms);
 
+/* The same, for a datagram that is to leave after what waits: only while a flush runs or
+ * something was queued less than max_ms ago, and at most max_ms in all. So a neighbour that is
+ * slow to answer costs the later sends at most max_ms once, not max_ms each. */
+bool neigh_queue_wait_young(int max_ms);
+
 /* Wait up to max_ms for the queue to empty (at exit: queued datagrams are sent once their
  * neighbour resolves, as they would be from the kernel's queue after the process is gone). */
 void neigh_queue_drain(int max_ms);

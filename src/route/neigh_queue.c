@@ -277,6 +277,33 @@ bool neigh_queue_wait_idle(int max_ms)
 	return false;
 }
 
+bool neigh_queue_wait_young(int max_ms)
+{
+	struct timespec ms = {0, 1000000};
+	long long limit = max_ms * 1000000LL, start = now_ns(), youngest = 0, now;
+	bool flushing, empty;
+
+	for (;;) {
+		shim_lock_acquire(&queue_lock);
+		empty = neigh_queue_head == NULL;
+		flushing = neigh_queue_flushing;
+		for (struct queued *e = neigh_queue_head; e != NULL; e = e->next)
+			if (e->since > youngest)
+				youngest = e->since;
+		shim_lock_release(&queue_lock);
+		if (empty && !flushing)
+			return true;
+		now = now_ns();
+		/* what waits has waited long already (a neighbour that does not answer at once):
+		 * its resolution is the kernel's pace, seconds, which a send must not wait for */
+		if (!flushing && now - youngest >= limit)
+			return false;
+		if (now - start >= limit)
+			return false;
+		rawsys2(SYS_nanosleep, &ms, NULL);
+	}
+}
+
 void neigh_queue_drain(int max_ms)
 {
 	/* The kernel's queue outlives the process that filled it; the shim's does not, so at exit

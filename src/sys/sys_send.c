@@ -146,10 +146,11 @@ static void account_kernel(struct shim_sock *sk, const struct shim_msg *m)
 	/* The kernel would queue this datagram behind the ones the shim holds for an unresolved
 	 * neighbour (one arp_queue per neighbour) and send them in order; handed to the kernel now,
 	 * it would overtake them when the kernel's own neighbour entry resolves first. So it waits
-	 * for the listener's flush, bounded (a neighbour that never answers keeps its frames for
-	 * the resolution time, seconds, which a send must not wait for). */
+	 * for the listener's flush, bounded: a neighbour that does not answer within
+	 * HANDOFF_QUEUE_WAIT_MS of the last datagram queued for it keeps its frames for the
+	 * resolution time, seconds, which no send waits for (neigh_queue_wait_young). */
 	if (!neigh_queue_idle())
-		neigh_queue_wait_idle(HANDOFF_QUEUE_WAIT_MS);
+		neigh_queue_wait_young(HANDOFF_QUEUE_WAIT_MS);
 	stats_kernel((enum shim_kernel_reason)m->kernel_reason);
 	if (!pcap_enabled)
 		return;

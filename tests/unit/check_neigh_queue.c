@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <stdint.h>
 #include <string.h>
+#include <time.h>
 
 #include "shim/dev_mem.h"
 #include "shim/frame_set.h"
@@ -121,6 +122,41 @@ START_TEST(failed_is_dropped)
 }
 END_TEST
 
+static long long elapsed_ms(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1000LL + (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/* A hand-off waits for a young queue (up to the bound), not for one whose datagrams have waited
+ * the bound already, and returns at once when the queue is empty. */
+START_TEST(wait_young_bounded)
+{
+	struct timespec t0, pause = {0, 250 * 1000000L};
+
+	setup();
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ck_assert(neigh_queue_wait_young(200));
+	ck_assert_int_lt(elapsed_ms(&t0), 100);
+	queue(4, HOP_A, 10, 1, 100);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ck_assert(!neigh_queue_wait_young(200));
+	ck_assert_int_ge(elapsed_ms(&t0), 195);
+	nanosleep(&pause, NULL);
+	/* queued 450 ms ago: not waited for again */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ck_assert(!neigh_queue_wait_young(200));
+	ck_assert_int_lt(elapsed_ms(&t0), 100);
+	/* a new datagram for the slow neighbour: young again */
+	queue(4, HOP_A, 20, 1, 100);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ck_assert(!neigh_queue_wait_young(200));
+	ck_assert_int_ge(elapsed_ms(&t0), 195);
+}
+END_TEST
+
 /* unres_qlen_bytes (212992): each entry is charged its bytes + 768 per frame; over the limit the
  * oldest datagrams of that next hop are dropped, the other next hop's stay. */
 START_TEST(overflow_drops_oldest)
@@ -176,6 +212,7 @@ int main(void)
 	tcase_add_test(tc, failed_is_dropped);
 	tcase_add_test(tc, overflow_drops_oldest);
 	tcase_add_test(tc, resolution_refused);
+	tcase_add_test(tc, wait_young_bounded);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
