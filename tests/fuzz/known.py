@@ -63,6 +63,10 @@ KNOWN.update({
     "v6-emsgsize-before-route": "an IPv6 datagram over 65,535 bytes whose route lookup fails: "
                                 "the kernel answers the route's error, the shim EMSGSIZE "
                                 "(fuzz_v6_emsgsize_before_route.scn.pending)",
+    "v6-pending-error-order": "an IPv6 send with an ICMP error pending and a route lookup "
+                              "that fails (SO_BINDTODEVICE lo): the kernel answers the route's "
+                              "error, the shim the pending error first "
+                              "(fuzz_v6_pending_error_order.scn.pending)",
     "v6-cork-pending": "an IPv6 datagram corked on a dual-stack socket, then a send the kernel "
                        "refuses before it (a v4-mapped or short address): the kernel keeps the "
                        "pending datagram for the next sends, the shim has lost it "
@@ -180,6 +184,9 @@ def classify(lines, native, shim, report):
         if inet6 and call in SEND_CALLS and en == "ENETUNREACH" and \
                 es in ("EHOSTUNREACH", "EACCES", "EINVAL") and V6_REJECT.search(here):
             return "v6-reject-route-oif", first
+        if inet6 and call in SEND_CALLS and es == "ECONNREFUSED" and \
+                en in ("ENETUNREACH", "EHOSTUNREACH", "EACCES", "EINVAL"):
+            return "v6-pending-error-order", first
         if inet6 and call in SEND_CALLS and es == "EMSGSIZE" and en in ICMP_ERRNOS | {
                 "EINVAL", "EACCES"} and re.search(r"len=(6553[6-9]|70000)", here):
             return "v6-emsgsize-before-route", first
