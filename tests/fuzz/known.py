@@ -67,6 +67,13 @@ KNOWN.update({
                               "that fails (SO_BINDTODEVICE lo): the kernel answers the route's "
                               "error, the shim the pending error first "
                               "(fuzz_v6_pending_error_order.scn.pending)",
+    "v6-mtu-after-dst-reset": "a connected IPv6 socket's route dropped (SO_BINDTODEVICE), a "
+                              "send, IPV6_MTU: the kernel's send kept a route in the kernel "
+                              "socket (1500), the shim's did not (ENOTCONN) "
+                              "(fuzz_v6_mtu_after_dst_reset.scn.pending)",
+    "v6-cork-reconnect-label": "an IPv6 datagram corked, the socket connected again, sends: "
+                               "the kernel's datagrams carry different automatic flow labels, "
+                               "the shim's the same (fuzz_v6_cork_reconnect.scn.pending)",
     "v6-cork-pending": "an IPv6 datagram corked on a dual-stack socket, then a send the kernel "
                        "refuses before it (a v4-mapped or short address): the kernel keeps the "
                        "pending datagram for the next sends, the shim has lost it "
@@ -184,6 +191,9 @@ def classify(lines, native, shim, report):
         if inet6 and call in SEND_CALLS and en == "ENETUNREACH" and \
                 es in ("EHOSTUNREACH", "EACCES", "EINVAL") and V6_REJECT.search(here):
             return "v6-reject-route-oif", first
+        if inet6 and call == "getsockopt" and es == "ENOTCONN" and en == "0" and \
+                re.search(r"level=ipv6 name=mtu", here):
+            return "v6-mtu-after-dst-reset", first
         if inet6 and call in SEND_CALLS and es == "ECONNREFUSED" and \
                 en in ("ENETUNREACH", "EHOSTUNREACH", "EACCES", "EINVAL"):
             return "v6-pending-error-order", first
@@ -236,6 +246,10 @@ def classify(lines, native, shim, report):
                 re.search(r"to=(\[::ffff:|hex:)", text):
             # the pending IPv6 datagram lost by the shim leaves as other frames
             return "v6-cork-pending", first_detail
+    if "ip6.flowlabel: the pattern of equal/distinct labels differs" in fd and \
+            "domain=inet6" in text and re.search(r"(flags=\S*more|name=cork int=[1-9])[^\n]*\n"
+                                                 r"(.*\n)*connect ", text):
+        return "v6-cork-reconnect-label", first_detail
     if "ip6.flowlabel: the pattern of equal/distinct labels differs" in fd and \
             "ipv6:flowinfo:" in text:
         return "v6-flowinfo-cmsg-reused", first_detail
