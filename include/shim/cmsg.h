@@ -26,15 +26,18 @@ struct ipcm {
 	uint32_t priority;
 	struct ip_optset opt;
 	const char
-	    *kernel; /* a message the shim leaves to the kernel (all of them go there then) */
+	    *kernel;	 /* a message the shim leaves to the kernel (all of them go there then) */
+	bool allow_ipv6; /* the socket is AF_INET6: IPV6_PKTINFO is read (ip_cmsg_send) */
 };
 
 /* rt_tos2priority: the skb priority a TOS gives (net/ipv4/route.c ip_tos2prio). */
 uint8_t rt_tos2priority(uint8_t tos);
 
 /* Parse the control buffer (a copy of the program's, len bytes) in the kernel's order: every
- * SOL_UDP message first, then the others in buffer order; the first error wins. Returns 0 (c
- * filled; c->kernel set if the shim must hand the call to the kernel), or -errno. */
-int udp_ip_cmsg_send(const void *control, size_t len, struct ipcm *c);
+ * SOL_UDP message first, then the others in buffer order; the first error wins. allow_ipv6: the
+ * socket is AF_INET6 (an IPV6_PKTINFO with a v4-mapped source sets the output interface and the
+ * source, any other source is EINVAL). Returns 0 (c filled; c->kernel set if the shim must hand
+ * the call to the kernel), or -errno. */
+int udp_ip_cmsg_send(const void *control, size_t len, struct ipcm *c, bool allow_ipv6);
 
 #endif

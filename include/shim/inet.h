@@ -57,6 +57,11 @@ static inline void sock_set_kernel_only(struct shim_sock *sk, const char *why, i
  * make the socket kernel-only. */
 void inet_sock_sync(struct shim_sock *sk, int fd);
 
+/* The IPv4 settings that read back from the kernel socket (IP_TTL, IP_TOS, IP_MTU_DISCOVER,
+ * SO_BROADCAST, IP_MULTICAST_TTL/LOOP/IF's address): an AF_INET socket's, and an AF_INET6 one's
+ * for the datagrams of its IPv4 path (v4-mapped and AF_INET destinations). Locked. */
+void inet_sock_read_ipv4(struct shim_sock *sk, int fd);
+
 /* Whether the autobind of this send must be the kernel's (sk->sport is 0): inet_autobind keeps an
  * address bound with IP_BIND_ADDRESS_NO_PORT, and with that option set a bind to port 0 picks no
  * port, so the shim's bind(0.0.0.0:0) cannot stand in for it. Reads the names again first. */
@@ -120,6 +125,9 @@ struct sock_view {
 	uint64_t fp_stamp; /* sk->fp_stamp these settings belong to (udp_fastpath.c) */
 	unsigned gen_seen; /* sk->gen_seen: the shared generation they were read at (sockgen.h) */
 };
+
+/* The settings udp_sendmsg needs, copied while the lock is held. */
+void udp_take_view(const struct shim_sock *sk, struct sock_view *v);
 
 long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct sock_view *s);
 

@@ -127,12 +127,28 @@ static int sock_cmsg(const struct cmsghdr *m, struct ipcm *c)
 	}
 }
 
-/* ip_cmsg_send: SOL_SOCKET and SOL_IP messages; other levels are ignored */
+/* ip_cmsg_send: SOL_SOCKET and SOL_IP messages, and on an AF_INET6 socket (allow_ipv6) an
+ * IPV6_PKTINFO with a v4-mapped source; other levels are ignored */
 static int ip_cmsg(const struct cmsghdr *m, void *ctx)
 {
 	struct ipcm *c = ctx;
 	int v;
 
+	if (c->allow_ipv6 && m->cmsg_level == SOL_IPV6 && m->cmsg_type == IPV6_PKTINFO) {
+		struct in6_pktinfo info;
+
+		if (m->cmsg_len < CMSG_LEN(sizeof(info)))
+			return -EINVAL;
+		memcpy(&info, CMSG_DATA(m), sizeof(info));
+		if (info.ipi6_addr.s6_addr32[0] != 0 || info.ipi6_addr.s6_addr32[1] != 0 ||
+		    info.ipi6_addr.s6_addr32[2] != htonl(0xffff))
+			return -EINVAL;
+		if (info.ipi6_ifindex)
+			c->oif = (int)info.ipi6_ifindex;
+		c->has_addr = true;
+		c->addr = info.ipi6_addr.s6_addr32[3];
+		return 0;
+	}
 	if (m->cmsg_level == SOL_SOCKET)
 		return sock_cmsg(m, c);
 	if (m->cmsg_level != SOL_IP)
@@ -194,12 +210,13 @@ static int ip_cmsg(const struct cmsghdr *m, void *ctx)
 	}
 }
 
-int udp_ip_cmsg_send(const void *control, size_t len, struct ipcm *c)
+int udp_ip_cmsg_send(const void *control, size_t len, struct ipcm *c, bool allow_ipv6)
 {
 	int r;
 
 	memset(c, 0, sizeof(*c));
 	c->tos = -1;
+	c->allow_ipv6 = allow_ipv6;
 	r = walk(control, len, udp_cmsg, c);
 	if (r == 0)
 		r = walk(control, len, ip_cmsg, c);

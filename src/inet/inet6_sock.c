@@ -44,7 +44,21 @@
 #define IPV6_UNICAST_IF 76
 #endif
 
-/* The bound address and port (getsockname: sk_v6_rcv_saddr, or np->saddr when that is ::). */
+/* The IPv4 word the kernel keeps for an IPv6 address of the socket (inet_rcv_saddr, inet_saddr,
+ * inet_daddr; __inet6_bind, __ip6_datagram_connect): a v4-mapped address's IPv4 address, 0 for ::,
+ * and LOOPBACK4_IPV6 (127.0.0.6) for any other, which the IPv4 path of a dual-stack socket then
+ * sends from or to. */
+static uint32_t ipv4_word(const struct in6_addr *a)
+{
+	if (a->s6_addr32[0] == 0 && a->s6_addr32[1] == 0 && a->s6_addr32[2] == htonl(0xffff))
+		return a->s6_addr32[3];
+	if ((a->s6_addr32[0] | a->s6_addr32[1] | a->s6_addr32[2] | a->s6_addr32[3]) == 0)
+		return 0;
+	return htonl(0x7f000006); /* LOOPBACK4_IPV6 */
+}
+
+/* The bound address and port (getsockname: sk_v6_rcv_saddr, or np->saddr when that is ::), and
+ * the IPv4 words of the bound address and the source. */
 static void read_local6(struct shim_sock *sk, int fd)
 {
 	struct sockaddr_in6 sin6;
@@ -55,6 +69,8 @@ static void read_local6(struct shim_sock *sk, int fd)
 		sk->v6_rcv_saddr = sin6.sin6_addr;
 		sk->ipv6.saddr = sin6.sin6_addr;
 		sk->sport = sin6.sin6_port;
+		sk->rcv_saddr = ipv4_word(&sin6.sin6_addr);
+		sk->saddr = sk->rcv_saddr;
 	}
 }
 
@@ -69,12 +85,14 @@ static bool read_peer6(struct shim_sock *sk, int fd)
 		sk->connected = true;
 		__atomic_store_n(&sk->ever_connected, true, __ATOMIC_RELAXED);
 		sk->v6_daddr = sin6.sin6_addr;
+		sk->daddr = ipv4_word(&sin6.sin6_addr);
 		sk->dport = sin6.sin6_port;
 		sk->ipv6.flow_label = sin6.sin6_flowinfo & htonl(0x000fffff);
 		return true;
 	}
 	sk->connected = false;
 	memset(&sk->v6_daddr, 0, sizeof(sk->v6_daddr));
+	sk->daddr = 0;
 	sk->dport = 0;
 	sk->ipv6.flow_label = 0;
 	return false;
@@ -144,6 +162,7 @@ static void read_opts6(struct shim_sock *sk, int fd)
 	np->mcast_hops = opt_int(fd, SOL_IPV6, IPV6_MULTICAST_HOPS, 1);
 	np->mc_loop = opt_int(fd, SOL_IPV6, IPV6_MULTICAST_LOOP, 1) != 0;
 	np->no_check6_tx = opt_int(fd, SOL_UDP, UDP_NO_CHECK6_TX, 0) != 0;
+	inet_sock_read_ipv4(sk, fd); /* the IPv4 path's (v4-mapped destinations) */
 	udp_cork_sync(sk, fd);
 
 	sk->kernel_only = NULL;
@@ -162,6 +181,16 @@ static void read_opts6(struct shim_sock *sk, int fd)
 	if (dev_netns_cookie() != 0 && rawsys_netns_cookie(fd) != dev_netns_cookie())
 		sock_set_kernel_only(
 		    sk, "the socket's network namespace is not the packet socket's", KR_NETNS);
+}
+
+/* sk_set_txhash(): a random per-socket hash, never 0 */
+static uint32_t random_txhash(void)
+{
+	uint32_t v = 0;
+
+	if (rawsys3(SYS_getrandom, &v, sizeof(v), 0x1 /* GRND_NONBLOCK */) != sizeof(v))
+		v = (uint32_t)rawsys0(SYS_getpid) * 2654435761u ^ (uint32_t)rawsys0(SYS_gettid);
+	return v != 0 ? v : 1;
 }
 
 void inet6_sock_sync(struct shim_sock *sk, int fd)
@@ -187,20 +216,23 @@ void inet6_sock_sync(struct shim_sock *sk, int fd)
 	udp_ext_sync(sk, fd); /* UDP-Lite coverage (SO_NO_CHECK and IP_OPTIONS are IPv4's) */
 	if (sk->connected && sk->ipv6.txhash == 0)
 		sk->ipv6.txhash = 1; /* connected before the shim saw it: kernel_only above */
+	if (!again) {
+		/* the IPv4 path's settings that do not read back: IP_MULTICAST_IF's index (known
+		 * to be none only for a socket seen from its creation), the connected socket's ID
+		 * counter (inet_id, random: its increments are what the wire shows) */
+		sk->mc_index = 0;
+		sk->mc_index_known = !sk->discovered;
+		sk->ip_id = (uint16_t)random_txhash();
+		sk->ip_id_used = false;
+	}
 	read_opts6(sk, fd);
+	/* after read_opts6's verdict: a socket whose UDP-Lite coverage is unknown was found by
+	 * inet6_sock_sync above (changed outside this process) */
+	udp_ext_sync(sk, fd);	       /* SO_NO_CHECK, UDP-Lite coverage, IP_OPTIONS */
+	sock_flow_sync(&sk->flow, fd); /* IP_UNICAST_IF, IP_TRANSPARENT, ... */
 	sk->dst_cache_valid = false;
 	sk->synced = true;
 	sock_settings_changed(sk);
-}
-
-/* sk_set_txhash(): a random per-socket hash, never 0 */
-static uint32_t random_txhash(void)
-{
-	uint32_t v = 0;
-
-	if (rawsys3(SYS_getrandom, &v, sizeof(v), 0x1 /* GRND_NONBLOCK */) != sizeof(v))
-		v = (uint32_t)rawsys0(SYS_getpid) * 2654435761u ^ (uint32_t)rawsys0(SYS_gettid);
-	return v != 0 ? v : 1;
 }
 
 long inet6_autobind(int fd, struct shim_sock *sk, struct path_trace *t)
@@ -241,6 +273,11 @@ void inet6_after_connect(struct shim_sock *sk, int fd, const struct sockaddr *ad
 	if (family != AF_UNSPEC) {
 		sk->ipv6.txhash = random_txhash(); /* ip6_datagram_connect: sk_set_txhash */
 		sk->ipv6.txlabel = 0;		   /* the kernel's new one is learnt again */
+		/* a v4-mapped peer: __ip4_datagram_connect reseeds inet_id */
+		sk->ip_id = (uint16_t)random_txhash();
+		sk->ip_id_used = false;
+		__atomic_store_n(&sk->err_peer, ERR_PEER_UNKNOWN, __ATOMIC_RELAXED);
+		sock_flow_after_connect(&sk->flow);
 	}
 	sk->dst_cache_valid = false;
 	read_opts6(sk, fd); /* a scope id binds the device; a disconnect unbinds it */
@@ -276,4 +313,7 @@ void inet6_after_setsockopt(struct shim_sock *sk, int fd, int level, int name, c
 		    name == IPV6_ADDRFORM ? "IPV6_ADDRFORM" : "IPV6_2292PKTOPTIONS";
 	}
 	read_opts6(sk, fd);
+	/* the IPv4 options (SOL_IP, SO_BROADCAST, SO_NO_CHECK, ...) as an AF_INET socket keeps
+	 * them: the IPv4 path of the dual-stack socket sends with them */
+	inet_after_setsockopt(sk, fd, level, name, val, len, ret);
 }

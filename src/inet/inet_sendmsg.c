@@ -50,8 +50,7 @@ static void sk_dst_set_kernel(int fd, struct shim_sock *sk)
 		      0);
 }
 
-/* The settings udp_sendmsg needs, copied while the lock is held. */
-static void take_view(const struct shim_sock *sk, struct sock_view *v)
+void udp_take_view(const struct shim_sock *sk, struct sock_view *v)
 {
 	v->saddr = sk->saddr;
 	v->daddr = sk->daddr;
@@ -150,7 +149,7 @@ long inet_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m)
 	}
 	if (sk->cork_opt)
 		m->flags |= MSG_MORE; /* corkreq: UDP_CORK or MSG_MORE, as ip_append_data sees it */
-	take_view(sk, &view);
+	udp_take_view(sk, &view);
 	shim_lock_release(&sk->lock);
 	ret = udp_sendmsg(fd, sk, m, &view);
 	if (ret == SHIM_TO_KERNEL) /* the kernel socket holds a corked datagram, or a route */

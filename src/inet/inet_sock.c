@@ -189,6 +189,23 @@ static void set_mc_if(struct shim_sock *sk, const void *val, socklen_t len)
 	}
 }
 
+void inet_sock_read_ipv4(struct shim_sock *sk, int fd)
+{
+	int v;
+
+	sk->uc_ttl = -1;
+	if (rawsys_getsockopt_int(fd, SOL_IP, IP_TTL, &v) == 0) {
+		/* the kernel shows ip_default_ttl for "not set" (-1) */
+		sk->uc_ttl = v == sysctl_ip_default_ttl() ? -1 : v;
+	}
+	sk->tos = rawsys_getsockopt_int(fd, SOL_IP, IP_TOS, &v) == 0 ? (uint8_t)v : 0;
+	sk->pmtudisc = rawsys_getsockopt_int(fd, SOL_IP, IP_MTU_DISCOVER, &v) == 0
+			   ? (uint8_t)v
+			   : IP_PMTUDISC_WANT;
+	sk->broadcast = rawsys_getsockopt_int(fd, SOL_SOCKET, SO_BROADCAST, &v) == 0 && v;
+	read_mc(sk, fd);
+}
+
 /* A socket belongs to the network namespace of the thread that made it (a program may switch with
  * setns or unshare(CLONE_NEWNET) at any time, per thread) and sends there for its whole life; the
  * packet socket sends in the namespace of load time, and routes are asked there. A socket of
@@ -279,16 +296,7 @@ void inet_sock_sync(struct shim_sock *sk, int fd)
 		sk->ip_id = random_u16();
 		sk->ip_id_used = false;
 	}
-	sk->uc_ttl = -1;
-	if (rawsys_getsockopt_int(fd, SOL_IP, IP_TTL, &v) == 0) {
-		/* the kernel shows ip_default_ttl for "not set" (-1) */
-		sk->uc_ttl = v == sysctl_ip_default_ttl() ? -1 : v;
-	}
-	sk->tos = rawsys_getsockopt_int(fd, SOL_IP, IP_TOS, &v) == 0 ? (uint8_t)v : 0;
-	sk->pmtudisc = rawsys_getsockopt_int(fd, SOL_IP, IP_MTU_DISCOVER, &v) == 0
-			   ? (uint8_t)v
-			   : IP_PMTUDISC_WANT;
-	sk->broadcast = rawsys_getsockopt_int(fd, SOL_SOCKET, SO_BROADCAST, &v) == 0 && v;
+	inet_sock_read_ipv4(sk, fd);
 	sk->bound_dev_if = rawsys_getsockopt_int(fd, SOL_SOCKET, SO_BINDTOIFINDEX, &v) == 0 ? v : 0;
 	sk->mark = rawsys_getsockopt_int(fd, SOL_SOCKET, SO_MARK, &v) == 0 ? (uint32_t)v : 0;
 	sk->priority =
@@ -296,7 +304,6 @@ void inet_sock_sync(struct shim_sock *sk, int fd)
 	sk->uid = (uint32_t)rawsys0(SYS_geteuid);
 	sk->gso_size = rawsys_getsockopt_int(fd, SOL_UDP, UDP_SEGMENT, &v) == 0 ? (uint16_t)v : 0;
 	sk->sndbuf = rawsys_getsockopt_int(fd, SOL_SOCKET, SO_SNDBUF, &v) == 0 ? v : 0;
-	read_mc(sk, fd);
 	/* mc_index cannot be read back: known (none) only for a socket seen from its creation,
 	 * whose every IP_MULTICAST_IF the shim saw (the one that made this sync is applied right
 	 * after) */

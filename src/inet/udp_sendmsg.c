@@ -195,7 +195,7 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 	ipc.has_priority = false;
 	if (m->controllen != 0) {
 		fastpath = false;
-		r = udp_ip_cmsg_send(m->control, m->controllen, &ipc);
+		r = udp_ip_cmsg_send(m->control, m->controllen, &ipc, sk->family == AF_INET6);
 		if (r < 0)
 			return r;
 		if (ipc.kernel != NULL)
@@ -371,8 +371,9 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 		m->kernel_reason = skb.kernel_reason;
 	if (r < 0)
 		return r;
-	if (mc != MC_DROP && !skb.unresolved) /* the next datagram of this flow may take the
-						 cached path */
+	/* the next datagram of this flow may take the cached path (not yet the IPv4 path of an
+	 * AF_INET6 socket, whose names the flows do not key) */
+	if (mc != MC_DROP && !skb.unresolved && sk->family == AF_INET)
 		udp_fastpath_learn(fd, sk, m, sv, &rt, &d, mtu);
 	return (long)m->len;
 }

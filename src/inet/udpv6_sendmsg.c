@@ -6,11 +6,13 @@
  * EMSGSIZE under IPV6_DONTFRAG, option or control message, and the DO, PROBE and INTERFACE
  * modes), with the socket's hop limit, traffic class, automatic flow label and checksum setting.
  * The rest is handed to the kernel socket (SHIM_TO_KERNEL) at the first point where it is known,
- * before anything visible happened, and the path trace says why: v4-mapped destinations (the IPv4
- * path of a dual-stack socket), control messages other than IPV6_HOPLIMIT, IPV6_TCLASS and
- * IPV6_DONTFRAG, corking, UDP_SEGMENT, explicit flow labels, scope ids and link-local
- * destinations, multicast with a local copy (udp_mcast.c), local routes, and sockets with
- * settings listed in inet6_sock.c. */
+ * before anything visible happened, and the path trace says why: control messages other than
+ * IPV6_HOPLIMIT, IPV6_TCLASS and IPV6_DONTFRAG, corking, UDP_SEGMENT, explicit flow labels, scope
+ * ids and link-local destinations, multicast with a local copy (udp_mcast.c), local routes, and
+ * sockets with settings listed in inet6_sock.c.
+ *
+ * v4-mapped destinations and AF_INET names take the IPv4 path of the dual-stack socket, as the
+ * kernel hands them to udp_sendmsg: the shim's udp_sendmsg with the socket's IPv4 settings. */
 #include "shim/inet.h"
 #include "shim/ident_learn.h"
 #include "shim/ip6_flowlabel.h"
@@ -231,6 +233,59 @@ emsgsize:
 	return -EMSGSIZE;
 }
 
+/* LOOPBACK4_IPV6: the IPv4 word of a dual-stack socket bound or connected to an IPv6 address */
+#define LOOPBACK4_IPV6 htonl(0x7f000006)
+
+/* do_udp_sendmsg: a v4-mapped destination (daddr, dport: the name's, or the peer's), or an
+ * AF_INET name given as it is (daddr NULL), goes the IPv4 path of the dual-stack socket:
+ * udp_sendmsg with an AF_INET name, the socket's IPv4 settings (IP_TTL, IP_TOS, IP_MULTICAST_*,
+ * IP_OPTIONS, ..., read by inet6_sock.c) and its IPv4 words (inet_saddr: a v4-mapped bound or
+ * connected source), the IPv4 control messages. Under IPV6_V6ONLY: ENETUNREACH. */
+static long udpv6_sendmsg_ipv4(int fd, struct shim_sock *sk, struct shim_msg *m,
+			       const struct sock_view6 *v, const struct in6_addr *daddr,
+			       uint16_t dport)
+{
+	struct shim_msg m4 = *m;
+	struct sock_view v4;
+	char a[INET6_ADDRSTRLEN];
+	long r;
+
+	if (v->np.v6only)
+		return -ENETUNREACH;
+	if (daddr != NULL) {
+		struct sockaddr_in sin;
+
+		memset(&sin, 0, sizeof(sin));
+		sin.sin_family = AF_INET;
+		sin.sin_port = dport;
+		sin.sin_addr.s_addr = daddr->s6_addr32[3];
+		memset(&m4.name, 0, sizeof(m4.name));
+		memcpy(&m4.name, &sin, sizeof(sin));
+		m4.has_name = true;
+		m4.namelen = sizeof(sin);
+		path_step(m->trace, "udpv6_sendmsg(to [%s]:%u%s: the IPv4 path)",
+			  inet_ntop(AF_INET6, daddr, a, sizeof(a)), ntohs(dport),
+			  m->has_name ? "" : " connected");
+	} else {
+		path_step(m->trace, "udpv6_sendmsg(AF_INET name: the IPv4 path)");
+	}
+	shim_lock_acquire(&sk->lock);
+	udp_take_view(sk, &v4);
+	shim_lock_release(&sk->lock);
+	/* a socket connected to a native IPv6 peer (bound to one, it is IPV6_V6ONLY): its IPv4
+	 * words are LOOPBACK4_IPV6 (inet_daddr; the IDs come from its counter), not kept here */
+	if (v4.saddr == LOOPBACK4_IPV6 || (v4.connected && v4.daddr == LOOPBACK4_IPV6))
+		TO_KERNEL(m, KR_IPV6,
+			  "kernel(IPv4 path of a socket connected to an IPv6 address: "
+			  "LOOPBACK4_IPV6)");
+	/* up->pending = AF_INET: corked datagrams of the IPv4 path are the kernel socket's */
+	if (m->flags & MSG_MORE)
+		TO_KERNEL(m, KR_CORK, "kernel(corked datagram of the IPv4 path)");
+	r = udp_sendmsg(fd, sk, &m4, &v4);
+	m->kernel_reason = m4.kernel_reason;
+	return r;
+}
+
 long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct sock_view6 *v)
 {
 	const struct shim_ipv6_pinfo *np = &v->np;
@@ -265,10 +320,8 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 			if (m->namelen < SIN6_LEN_RFC2133)
 				return -EINVAL;
 			break;
-		case AF_INET: /* do_udp_sendmsg: the IPv4 path */
-			TO_KERNEL(m, KR_IPV6,
-				  "kernel(AF_INET destination: udp_sendmsg of the "
-				  "dual-stack socket)");
+		case AF_INET: /* do_udp_sendmsg: the IPv4 path, with the name as it is */
+			return udpv6_sendmsg_ipv4(fd, sk, m, v, NULL, 0);
 		case AF_UNSPEC:
 			has_name = false;
 			break;
@@ -279,20 +332,23 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 	if (has_name) {
 		daddr = sin6->sin6_addr;
 		dport = sin6->sin6_port;
+		/* :: from a socket bound to a v4-mapped address is IPv4 loopback */
+		if (addr_any(&daddr) && addr_v4mapped(&v->saddr)) {
+			daddr.s6_addr32[2] = htonl(0xffff);
+			daddr.s6_addr32[3] = htonl(INADDR_LOOPBACK);
+		}
 	} else {
 		if (!v->connected)
 			return -EDESTADDRREQ;
 		daddr = v->daddr;
 		dport = v->dport;
 	}
-	/* A2: a v4-mapped destination (or a :: one on a socket bound to a v4-mapped address) goes
-	 * the IPv4 path, with the IPv4 options */
+	/* A2: a v4-mapped destination goes the IPv4 path, with the IPv4 options */
+	if (addr_v4mapped(&daddr))
+		return udpv6_sendmsg_ipv4(fd, sk, m, v, &daddr, dport);
 	if (v->saddr.s6_addr[0] ==
 	    0xff) /* bound to a group: np->saddr is :: (getsockname's is not) */
 		TO_KERNEL(m, KR_IPV6, "kernel(socket bound to a multicast address)");
-	if (addr_v4mapped(&daddr) || addr_v4mapped(&v->saddr))
-		TO_KERNEL(m, KR_IPV6, "kernel(v4-mapped %s: udp_sendmsg of the dual-stack socket)",
-			  addr_v4mapped(&daddr) ? "destination" : "source");
 	inet_ntop(AF_INET6, &daddr, a1, sizeof(a1));
 	path_step(m->trace, "udpv6_sendmsg(to [%s]:%u%s)", a1, ntohs(dport),
 		  has_name ? "" : " connected");
@@ -342,7 +398,7 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 	key.mark = v->mark;
 	key.uid = v->uid;
 	key.ip6.daddr = daddr;
-	if (!addr_any(&v->saddr))
+	if (!addr_any(&v->saddr) && !addr_v4mapped(&v->saddr))
 		key.ip6.saddr = v->saddr;
 	key.ip6.flowlabel = htonl((uint32_t)tclass << 20);
 	key.ip6.sport = v->sport;
@@ -355,6 +411,12 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 	if (rt.err < 0) {
 		path_step(m->trace, "ip6_dst_lookup_flow(error %d)", -rt.err);
 		return rt.err;
+	}
+	/* ip6_dst_lookup_tail, after the route: a v4-mapped source (the socket bound or connected
+	 * to a v4-mapped address) cannot send to an IPv6 destination */
+	if (addr_v4mapped(&v->saddr)) {
+		path_step(m->trace, "ip6_dst_lookup_flow(v4-mapped source: EAFNOSUPPORT)");
+		return -EAFNOSUPPORT;
 	}
 	/* the source: np->saddr (bound, or chosen at connect) if any, else the one
 	 * ipv6_dev_get_saddr chose for the route (RTA_PREFSRC answers that whatever RTA_SRC was) */

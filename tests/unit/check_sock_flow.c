@@ -107,7 +107,7 @@ static int parse1(int level, int type, const void *data, size_t len, struct ipcm
 	unsigned char buf[128];
 
 	memset(buf, 0, sizeof(buf));
-	return udp_ip_cmsg_send(buf, put(buf, 0, level, type, data, len), c);
+	return udp_ip_cmsg_send(buf, put(buf, 0, level, type, data, len), c, false);
 }
 
 static int privileged(void)
@@ -176,7 +176,7 @@ START_TEST(cmsg_mark)
 	memset(buf, 0, sizeof(buf));
 	n = put(buf, 0, SOL_IP, IP_TTL, &ttl0, sizeof(ttl0));
 	n = put(buf, n, SOL_SOCKET, SO_MARK, &mark, sizeof(mark));
-	ck_assert_int_eq(udp_ip_cmsg_send(buf, n, &c), -EINVAL);
+	ck_assert_int_eq(udp_ip_cmsg_send(buf, n, &c, false), -EINVAL);
 	/* the last mark wins */
 	if (caps == 1) {
 		uint32_t first = 3;
@@ -184,7 +184,7 @@ START_TEST(cmsg_mark)
 		memset(buf, 0, sizeof(buf));
 		n = put(buf, 0, SOL_SOCKET, SO_MARK, &first, sizeof(first));
 		n = put(buf, n, SOL_SOCKET, SO_MARK, &mark, sizeof(mark));
-		ck_assert_int_eq(udp_ip_cmsg_send(buf, n, &c), 0);
+		ck_assert_int_eq(udp_ip_cmsg_send(buf, n, &c, false), 0);
 		ck_assert_uint_eq(c.mark, 0xfffffffe);
 	}
 }
