@@ -213,7 +213,7 @@ void inet6_sock_sync(struct shim_sock *sk, int fd)
 	}
 	read_local6(sk, fd);
 	read_peer6(sk, fd);
-	udp_ext_sync(sk, fd); /* UDP-Lite coverage (SO_NO_CHECK and IP_OPTIONS are IPv4's) */
+	udp_ext_sync(sk, fd); /* UDP-Lite coverage; SO_NO_CHECK, IP_OPTIONS for the IPv4 path */
 	if (sk->connected && sk->ipv6.txhash == 0)
 		sk->ipv6.txhash = 1; /* connected before the shim saw it: kernel_only above */
 	if (!again) {
@@ -226,10 +226,7 @@ void inet6_sock_sync(struct shim_sock *sk, int fd)
 		sk->ip_id_used = false;
 	}
 	read_opts6(sk, fd);
-	/* after read_opts6's verdict: a socket whose UDP-Lite coverage is unknown was found by
-	 * inet6_sock_sync above (changed outside this process) */
-	udp_ext_sync(sk, fd);	       /* SO_NO_CHECK, UDP-Lite coverage, IP_OPTIONS */
-	sock_flow_sync(&sk->flow, fd); /* IP_UNICAST_IF, IP_TRANSPARENT, ... */
+	sock_flow_sync(&sk->flow, fd); /* IP_UNICAST_IF, IP_TRANSPARENT, ... for the IPv4 path */
 	sk->dst_cache_valid = false;
 	sk->synced = true;
 	sock_settings_changed(sk);
