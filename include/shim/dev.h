@@ -2,9 +2,10 @@
  *
  * The packet socket is opened when the library loads, while the process still holds CAP_NET_RAW
  * (some programs drop every capability before they open their first socket), as an internal fd.
- * It is unbound and receives nothing; each frame names its interface. PACKET_VNET_HDR is on, so a
- * frame can ask the kernel to finish the UDP checksum (VIRTIO_NET_HDR_F_NEEDS_CSUM) over payload
- * it copies straight from the program's buffers. */
+ * It receives nothing (protocol 0); each frame names its interface, except those of the interface
+ * it is bound to (the first a one-frame datagram left by, src/dev/packet_xmit.c). PACKET_VNET_HDR
+ * is on, so a frame can ask the kernel to finish the UDP checksum (VIRTIO_NET_HDR_F_NEEDS_CSUM)
+ * over payload it copies straight from the program's buffers. */
 #ifndef SHIM_DEV_H
 #define SHIM_DEV_H
 

@@ -33,6 +33,9 @@
 #define DEV_XMIT_LINEAR_MAX 1536
 
 extern int dev_packet_fd;
+/* The interface the packet socket is bound to (0: none, src/dev/packet_xmit.c): its frames need
+ * no address. */
+extern int dev_packet_bound_ifindex;
 /* The packet socket's address for a frame of protocol proto (ETH_P_*) on the device: built per
  * thread, one per network protocol (0: IPv4, 1: IPv6), for the last device it was used with. */
 #define DEV_XMIT_L3(proto) ((proto) == ETH_P_IPV6)
@@ -72,8 +75,20 @@ static inline __attribute__((always_inline)) int dev_xmit_fast(int ifindex, cons
 					return -EFAULT;
 				n += iov[i].iov_len;
 			}
-			r = rawsys6(SYS_sendto, dev_packet_fd, (long)buf, (long)n, msg_flags,
-				    (long)&dev_xmit_target[l3], sizeof(dev_xmit_target[l3]));
+			if (ifindex !=
+			    __atomic_load_n(&dev_packet_bound_ifindex, __ATOMIC_ACQUIRE)) {
+				r = rawsys6(SYS_sendto, dev_packet_fd, (long)buf, (long)n,
+					    msg_flags, (long)&dev_xmit_target[l3],
+					    sizeof(dev_xmit_target[l3]));
+				goto sent;
+			}
+			/* the bound interface: no address. One gone since (ENXIO: the binding
+			 * went with it) is not used again; dev_xmit answers with the address */
+			r = rawsys6(SYS_sendto, dev_packet_fd, (long)buf, (long)n, msg_flags, 0, 0);
+			if (__builtin_expect(r == -ENXIO, 0)) {
+				__atomic_store_n(&dev_packet_bound_ifindex, 0, __ATOMIC_RELEASE);
+				return DEV_XMIT_SLOW;
+			}
 			goto sent;
 		}
 	}

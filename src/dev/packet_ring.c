@@ -36,6 +36,9 @@ struct tx_ring {
 	unsigned next;		/* the slot filled next */
 	int filled;		/* filled since the last kick (packet_ring_put) */
 	struct shim_lock *lock; /* the batch's owner (packet_ring_xmit_batch, direct batches) */
+	/* the interface the socket is bound to (0: none, -1: not to be bound): its IPv4 frames are
+	 * kicked without an address (tx_ring_kick) */
+	int bound_ifindex;
 };
 
 SHIM_LOCK_DEFINE(batch_lock);
@@ -121,6 +124,7 @@ static int tx_ring_open(struct tx_ring *rg)
 		return (int)(long)p;
 	}
 	rg->map = p;
+	rg->bound_ifindex = 0;
 	rg->fd = internal_fd_adopt((int)fd, true);
 	internal_fd_track(&rg->fd);
 	return 0;
@@ -149,6 +153,7 @@ static void tx_ring_after_fork(struct tx_ring *rg)
 	}
 	rg->map = NULL;
 	rg->filled = 0;
+	rg->bound_ifindex = -1;
 }
 
 static void packet_ring_after_fork_child(void)
@@ -218,7 +223,7 @@ void packet_ring_set_last_len(size_t len)
  * (the socket's send buffer is full) is repeated blocking: the kernel then waits for room. The
  * kick's protocol (ETH_P_*) is every frame's skb->protocol, its control messages every frame's
  * priority and mark: one kick sends frames of one protocol, priority and mark. */
-static long tx_ring_kick(const struct tx_ring *rg, int ifindex, int dontwait, uint16_t proto,
+static long tx_ring_kick(struct tx_ring *rg, int ifindex, int dontwait, uint16_t proto,
 			 uint32_t priority, uint32_t mark)
 {
 	struct sockaddr_ll sll;
@@ -234,16 +239,42 @@ static long tx_ring_kick(const struct tx_ring *rg, int ifindex, int dontwait, ui
 		mh.msg_controllen = dev_skb_ctl(ctl, priority, mark);
 		mh.msg_control = ctl;
 	}
-	/* without control messages a sendto with the address: no msghdr for the kernel to import
-	 * (copy_msghdr_from_user: ~8% of a UDP_SEGMENT send's kick, docs/performance.md) */
-	for (int flags = MSG_DONTWAIT;; flags = 0) {
+	/* The ring's socket is this process's alone (a child drops it): it is bound, once (protocol
+	 * 0: it receives nothing), to the interface of its first IPv4 kick without control
+	 * messages, and such kicks on that interface name none, so that tpacket_snd neither imports
+	 * an address nor looks the device up (each frame's protocol is read from its Ethernet
+	 * header). An interface gone since (ENXIO: the binding went with it) is not used again. */
+	int b = __atomic_load_n(&rg->bound_ifindex, __ATOMIC_ACQUIRE);
+	bool bound = false;
+
+	if (proto == ETH_P_IP && !mh.msg_controllen && ifindex > 0) {
+		if (b == 0 && __atomic_compare_exchange_n(&rg->bound_ifindex, &b, -2, false,
+							  __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+			struct sockaddr_ll a = {.sll_family = AF_PACKET, .sll_ifindex = ifindex};
+
+			b = rawsys3(SYS_bind, rg->fd, (long)&a, sizeof(a)) == 0 ? ifindex : -1;
+			__atomic_store_n(&rg->bound_ifindex, b, __ATOMIC_RELEASE);
+		}
+		bound = b == ifindex;
+	}
+	/* without control messages a sendto (with the address unless bound): no msghdr for the
+	 * kernel to import (copy_msghdr_from_user: ~8% of a UDP_SEGMENT send's kick,
+	 * docs/performance.md) */
+	for (int flags = MSG_DONTWAIT;;) {
 		do
-			r = mh.msg_controllen
-				? rawsys3(SYS_sendmsg, rg->fd, &mh, flags)
+			r = mh.msg_controllen ? rawsys3(SYS_sendmsg, rg->fd, &mh, flags)
+			    : bound
+				? rawsys6(SYS_sendto, rg->fd, 0, 0, flags, 0, 0)
 				: rawsys6(SYS_sendto, rg->fd, 0, 0, flags, (long)&sll, sizeof(sll));
 		while (r == -EINTR);
+		if (bound && r == -ENXIO) { /* again with the address */
+			__atomic_store_n(&rg->bound_ifindex, -1, __ATOMIC_RELEASE);
+			bound = false;
+			continue;
+		}
 		if (r != -EAGAIN || dontwait || flags == 0)
 			return r;
+		flags = 0;
 	}
 }
 

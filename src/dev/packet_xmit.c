@@ -23,6 +23,33 @@
 int dev_packet_fd = -1; /* shared with the inlined transmit (include/shim/dev_xmit_fast.h) */
 static unsigned long long packet_netns; /* the namespace the packet socket sends in */
 
+/* The packet socket bound to one interface, the first a one-frame datagram left by: its frames
+ * then go without an address (dev_xmit_fast), which spares packet_snd the address's import and
+ * the device lookup (move_addr_to_kernel, dev_get_by_index). Bound with protocol 0, it still
+ * receives nothing and each frame's protocol is read from its Ethernet header
+ * (packet_parse_headers); the binding is never changed. Only the process that made the socket binds
+ * it, once (the flag goes in a child: a child of fork shares the socket and knows of a binding made
+ * before the fork only, an inherited socket is never bound), so every process that sends without an
+ * address knows what the socket is bound to. 0: not bound. */
+int dev_packet_bound_ifindex;
+static bool packet_may_bind;
+
+static void packet_bind_after_fork_child(void)
+{
+	packet_may_bind = false;
+}
+SHIM_AFTER_FORK(packet_bind_after_fork_child);
+
+static void packet_bind_once(int ifindex)
+{
+	struct sockaddr_ll sll = {.sll_family = AF_PACKET, .sll_ifindex = ifindex};
+
+	if (!__atomic_exchange_n(&packet_may_bind, false, __ATOMIC_ACQ_REL))
+		return;
+	if (rawsys3(SYS_bind, dev_packet_fd, &sll, sizeof(sll)) == 0)
+		__atomic_store_n(&dev_packet_bound_ifindex, ifindex, __ATOMIC_RELEASE);
+}
+
 int dev_xmit_open(int inherited_fd)
 {
 	long fd = inherited_fd >= 0 ? inherited_fd
@@ -43,6 +70,7 @@ int dev_xmit_open(int inherited_fd)
 	dev_packet_fd = internal_fd_adopt((int)fd, true);
 	internal_fd_track(&dev_packet_fd);
 	packet_netns = rawsys_netns_cookie(dev_packet_fd);
+	packet_may_bind = inherited_fd < 0 && shim_config.fastpath;
 	/* the transmit ring for batches; without it (an inherited packet socket and no privilege
 	 * left, or SHIM_TX_RING=0) batches go through the packet socket's sendmmsg */
 	if (shim_config.tx_ring) {
@@ -171,6 +199,8 @@ static int packet_xmit(struct netdev *dev, int ifindex, const struct iovec *iov,
 		if (g != -EOPNOTSUPP)
 			return g;
 	}
+	if (__builtin_expect(packet_may_bind, 0) && ifindex > 0)
+		packet_bind_once(ifindex);
 	/* the address built once per thread, protocol and interface (perf) */
 	if (__builtin_expect(dev_xmit_target_ifindex[l3] != ifindex ||
 				 dev_xmit_target[l3].sll_protocol != htons(proto),
