@@ -171,8 +171,9 @@ def case_ipv6(run):
     """IPv6 frames: the shim's (Ethernet type 0x86dd, IPv6 addresses, next header UDP, payload
     length, a valid UDP checksum; a datagram's fragments with their offsets and one
     identification) byte for byte as B received them, and the datagrams handed to the
-    kernel socket recorded as IPv6 frames with their reason (a flow's first: flowlabel), an IPv4
-    one for a v4-mapped destination."""
+    kernel socket recorded as IPv6 frames with their reason (a flow's first: flowlabel); a
+    v4-mapped destination's datagram is an IPv4 frame of the shim's (a record of kind 'either'
+    may be the shim's frame or a marked hand-off)."""
     pair = run.pair_up('--ipv6', '--arp', 'static')
     cap, exp_path, b_out = run.path('v6.pcapng'), run.path('exp6.json'), run.path('b6.json')
     b = start_b(run, pair, 8, b_out, ipv6=True)
@@ -236,7 +237,7 @@ def case_ipv6(run):
         bad.append(f'fragment identifications {idents}')
     run.check('pcap ipv6: addresses, next header, payload length, ports, payloads, valid UDP '
               'checksums, fragments (offsets, more, one identification), marked hand-offs '
-              '(flowlabel; v4-mapped as IPv4)', not bad, '; '.join(bad[:8]))
+              '(flowlabel), a v4-mapped destination as IPv4', not bad, '; '.join(bad[:8]))
     raw = pcapng_frames(cap)
     missing = [raw[i][:80] for i in shim_rows if i < len(raw) and raw[i] not in got_b['frames']]
     run.check('pcap ipv6: every IPv6 frame the shim sent is byte for byte a frame B received',

@@ -156,8 +156,8 @@ A6, B6 = '2001:db8:1::1', '2001:db8:1::2'
 
 def scenario_pcap6(exp):
     """IPv6 (netns-pair --ipv6): a dual-stack socket's datagrams to B's IPv6 address (the flow's
-    first is the kernel's: its flow label is learnt), one to B's v4-mapped address (the IPv4 path:
-    on main the kernel's, recorded as an IPv4 frame; kind 'either' until the shim sends those),
+    first is the kernel's: its flow label is learnt), one to B's v4-mapped address (the IPv4 path,
+    the shim's: an IPv4 frame),
     and a connected socket's (its first the kernel's too, with the source chosen at connect); one
     datagram of 3000 bytes leaves as 3 fragments."""
     s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
@@ -180,7 +180,7 @@ def scenario_pcap6(exp):
     send(s, pattern(1231, 3), 'shim', B6, 9000, A6)
     send(s, b'', 'shim', B6, 9000, A6)
     send(s, pattern(3000, 4), 'shim', B6, 9000, A6)  # 3 fragments
-    send(s, b'pcap6 v4-mapped', 'either', '::ffff:' + B, 9000, '0.0.0.0', 'ipv6')
+    send(s, b'pcap6 v4-mapped', 'shim', '::ffff:' + B, 9000, '0.0.0.0')
     c = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
     c.connect((B6, 9001))
     send(c, b'pcap6 connected first', 'kernel', B6, 9001, A6, 'flowlabel', connected=True)
