@@ -33,6 +33,10 @@ int ident_tap_end(long ret);
  * kernel gave it (src/sys/ident_watch.c): outgoing UDP frames, unfragmented or first fragments.
  * ident_tap_end_frame ends either watch with the first bytes of the frame seen (its length, or -1
  * if none was seen or ret < 0). */
+/* The bytes of an IPv6 frame the tap keeps: enough for one extension header of up to 96 bytes
+ * before the UDP header. */
+#define IDENT_TAP6_SNAP 160
+
 bool ident_tap_begin6(uint16_t sport);
 int ident_tap_end_frame(long ret, uint8_t *frame, size_t len);
 

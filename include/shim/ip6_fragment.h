@@ -35,8 +35,9 @@ uint32_t ipv6_select_ident(const uint8_t daddr[16], const uint8_t saddr[16]);
 /* The fragments of d (d->frag_mtu != 0) in a frame_set, the payload copied from the program
  * (fault-checked: -EFAULT, nothing built), the UDP checksum computed in software over the whole
  * datagram (udp_csum: the kernel never leaves a fragmented datagram's checksum to the device),
- * one identification for all of them. Returns 0, -EFAULT, -EMSGSIZE (no room for data at that
- * MTU) or -ENOMEM (the shim's memory). */
+ * one identification for all of them; with d->frag_mtu 0, the one frame of a datagram with
+ * extension headers, summed the same way. Returns 0, -EFAULT, -EMSGSIZE (no room for data at
+ * that MTU) or -ENOMEM (the shim's memory). */
 int ip6_fragment_frames(const struct udp6_datagram *d, struct frame_set *fs);
 
 #endif

@@ -39,6 +39,13 @@ struct udp6_datagram {
 	/* ip6_fragment (ip6_fragment.h): the MTU the datagram is cut at, 0 when it leaves in one
 	 * frame */
 	uint32_t frag_mtu;
+	/* extension headers (ip6_exthdrs.h) in wire order: ext_nflen unfragmentable bytes (the
+	 * hop-by-hop header), then ext_flen fragmentable ones (destination options), their next
+	 * headers chained to UDP; ext_proto: the IPv6 header's next header. A datagram with any is
+	 * copied and summed in software (the kernel's CHECKSUM_NONE for it). */
+	const uint8_t *ext;
+	uint16_t ext_nflen, ext_flen;
+	uint8_t ext_proto;
 };
 
 /* The most iovec parts a one-frame datagram may have here (else the caller hands it on). */

@@ -33,20 +33,27 @@
 
 /* The IPv6 part of an AF_INET6 socket (the kernel's struct ipv6_pinfo): the settings its IPv6
  * datagrams are sent with. Addresses in network order. */
+/* The largest sticky extension header the shim keeps (bytes). */
+#define SHIM_STICKY_OPT_MAX 64
+
 struct shim_ipv6_pinfo {
-	struct in6_addr saddr;	/* source for sending (np->saddr): bound, or chosen at connect */
-	uint32_t flow_label;	/* the connected flow's label (np->flow_label), network order */
-	int hop_limit;		/* IPV6_UNICAST_HOPS, -1 = the route's or the device's */
-	int mcast_hops;		/* IPV6_MULTICAST_HOPS, -1 = 1 */
-	int mcast_oif;		/* IPV6_MULTICAST_IF */
-	int ucast_oif;		/* IPV6_UNICAST_IF */
-	int tclass;		/* IPV6_TCLASS, -1 = 0 */
-	uint32_t frag_size;	/* IPV6_MTU, 0 = the route's */
-	uint8_t pmtudisc;	/* IPV6_MTU_DISCOVER */
-	bool v6only;		/* IPV6_V6ONLY (sk_ipv6only) */
-	bool mc_loop;		/* IPV6_MULTICAST_LOOP */
-	bool dontfrag;		/* IPV6_DONTFRAG */
-	bool rxpmtu;		/* IPV6_RECVPATHMTU (np->rxopt.bits.rxpmtu) */
+	struct in6_addr saddr; /* source for sending (np->saddr): bound, or chosen at connect */
+	uint32_t flow_label;   /* the connected flow's label (np->flow_label), network order */
+	int hop_limit;	       /* IPV6_UNICAST_HOPS, -1 = the route's or the device's */
+	int mcast_hops;	       /* IPV6_MULTICAST_HOPS, -1 = 1 */
+	int mcast_oif;	       /* IPV6_MULTICAST_IF */
+	int ucast_oif;	       /* IPV6_UNICAST_IF */
+	int tclass;	       /* IPV6_TCLASS, -1 = 0 */
+	uint32_t frag_size;    /* IPV6_MTU, 0 = the route's */
+	uint8_t pmtudisc;      /* IPV6_MTU_DISCOVER */
+	bool v6only;	       /* IPV6_V6ONLY (sk_ipv6only) */
+	bool mc_loop;	       /* IPV6_MULTICAST_LOOP */
+	bool dontfrag;	       /* IPV6_DONTFRAG */
+	bool rxpmtu;	       /* IPV6_RECVPATHMTU (np->rxopt.bits.rxpmtu) */
+	/* np->opt: the sticky IPV6_HOPOPTS and IPV6_DSTOPTS headers as getsockopt reads them back
+	 * (larger ones make the socket the kernel's) */
+	bool sticky_hop_set, sticky_dst1_set;
+	uint8_t sticky_hop[SHIM_STICKY_OPT_MAX], sticky_dst1[SHIM_STICKY_OPT_MAX];
 	bool sndflow;		/* IPV6_FLOWINFO_SEND */
 	bool autoflowlabel;	/* IPV6_AUTOFLOWLABEL ... */
 	bool autoflowlabel_set; /* ... set by the program (else the sysctl decides) */

@@ -105,14 +105,16 @@ static int opt_int(int fd, int level, int name, int dflt)
 	return rawsys_getsockopt_int(fd, level, name, &v) == 0 ? v : dflt;
 }
 
-/* Whether a sticky extension header option (IPV6_HOPOPTS, IPV6_RTHDR, IPV6_DSTOPTS,
- * IPV6_RTHDRDSTOPTS) is set: getsockopt copies its bytes, none when unset. */
-static bool sticky_exthdr(int fd, int name)
+/* A sticky extension header option (IPV6_HOPOPTS, IPV6_RTHDR, IPV6_DSTOPTS, IPV6_RTHDRDSTOPTS):
+ * getsockopt copies its bytes (ipv6_getsockopt_sticky: as many as fit), none when unset.
+ * Returns 0 (unset), 1 (its bytes in buf, whole), -1 (set, but larger than buf). */
+static int sticky_exthdr(int fd, int name, uint8_t *buf, size_t size)
 {
-	uint8_t buf[8];
-	socklen_t len = sizeof(buf);
+	socklen_t len = (socklen_t)size;
 
-	return rawsys5(SYS_getsockopt, fd, SOL_IPV6, name, buf, &len) == 0 && len > 0;
+	if (rawsys5(SYS_getsockopt, fd, SOL_IPV6, name, buf, &len) != 0 || len == 0)
+		return 0;
+	return len >= 2 && ((size_t)buf[1] + 1) * 8 == (size_t)len ? 1 : -1;
 }
 
 /* Settings that change what goes on the wire (or how errors are reported) in ways the IPv6 send
@@ -130,10 +132,6 @@ static const struct {
     {SOL_IPV6, IPV6_FLOWINFO_SEND, "IPV6_FLOWINFO_SEND"},
     {SOL_IPV6, IPV6_UNICAST_IF, "IPV6_UNICAST_IF"},
 };
-
-static const int sticky_exthdrs[] = {IPV6_HOPOPTS, IPV6_RTHDR, IPV6_DSTOPTS, IPV6_RTHDRDSTOPTS};
-static const char *const sticky_exthdr_names[] = {"IPV6_HOPOPTS", "IPV6_RTHDR", "IPV6_DSTOPTS",
-						  "IPV6_RTHDRDSTOPTS"};
 
 /* Every setting that can be read back, and the verdict on the socket (sk->kernel_only). */
 static void read_opts6(struct shim_sock *sk, int fd)
@@ -173,9 +171,23 @@ static void read_opts6(struct shim_sock *sk, int fd)
 			0 &&
 		    v != 0)
 			sock_set_kernel_only(sk, kernel_only6[i].why, KR_SOCKOPT);
-	for (size_t i = 0; i < sizeof(sticky_exthdrs) / sizeof(sticky_exthdrs[0]); i++)
-		if (sticky_exthdr(fd, sticky_exthdrs[i]))
-			sock_set_kernel_only(sk, sticky_exthdr_names[i], KR_SOCKOPT);
+	/* the sticky extension headers: hop-by-hop and destination options are the shim's (up to
+	 * SHIM_STICKY_OPT_MAX bytes each); a routing header the kernel's (with it, the destination
+	 * options before it too) */
+	{
+		uint8_t buf[SHIM_STICKY_OPT_MAX];
+		int hop = sticky_exthdr(fd, IPV6_HOPOPTS, np->sticky_hop, sizeof(np->sticky_hop));
+		int dst = sticky_exthdr(fd, IPV6_DSTOPTS, np->sticky_dst1, sizeof(np->sticky_dst1));
+
+		np->sticky_hop_set = hop == 1;
+		np->sticky_dst1_set = dst == 1;
+		if (hop < 0)
+			sock_set_kernel_only(sk, "IPV6_HOPOPTS (large)", KR_SOCKOPT);
+		if (dst < 0)
+			sock_set_kernel_only(sk, "IPV6_DSTOPTS (large)", KR_SOCKOPT);
+		if (sticky_exthdr(fd, IPV6_RTHDR, buf, sizeof(buf)) != 0)
+			sock_set_kernel_only(sk, "IPV6_RTHDR", KR_SOCKOPT);
+	}
 	if (sk->ext.cscov_kernel != NULL) /* udp_ext.c */
 		sock_set_kernel_only(sk, sk->ext.cscov_kernel, KR_SOCKOPT);
 	if (dev_netns_cookie() != 0 && rawsys_netns_cookie(fd) != dev_netns_cookie())

@@ -15,6 +15,7 @@
  * kernel hands them to udp_sendmsg: the shim's udp_sendmsg with the socket's IPv4 settings. */
 #include "shim/inet.h"
 #include "shim/ident_learn.h"
+#include "shim/ip6_exthdrs.h"
 #include "shim/ip6_flowlabel.h"
 #include "shim/dev.h"
 #include "shim/ip6_output.h"
@@ -24,6 +25,8 @@
 #include "shim/route.h"
 #include "shim/selfcheck.h"
 #include "shim/shim_alloc.h"
+#include "shim/sockopt_check.h"
+#include "shim/sockopt_verdict.h"
 #include "shim/udp_send_skb.h"
 #include "shim/udp_wmem.h"
 #include "shim/wire.h"
@@ -85,48 +88,117 @@ static const char *unowned_destination(const struct in6_addr *a)
 }
 
 /* ip6_datagram_send_ctl, for the control messages the shim takes itself: well-formed SOL_IPV6
- * IPV6_HOPLIMIT and IPV6_TCLASS of an int in -1..255, IPV6_DONTFRAG of an int in 0..1. hlimit,
- * tclass, dontfrag: -1 unless given (a TCLASS of -1 is given: 6.18 sends it as 0xff,
- * docs/udp6-send-path.md 3). Returns false for anything else (another level or type, a bad length
- * or value, a malformed header): the kernel's to answer. */
-static bool udpv6_cmsg(const void *control, size_t controllen, int *hlimit, int *tclass,
-		       bool *tclass_set, int *dontfrag)
+ * IPV6_HOPLIMIT and IPV6_TCLASS of an int in -1..255, IPV6_DONTFRAG of an int in 0..1, and the
+ * extension headers IPV6_HOPOPTS (also the RFC 2292 type), IPV6_DSTOPTS (also RFC 2292's) and
+ * IPV6_RTHDRDSTOPTS, each once, their length from their own length byte within the message.
+ * Returns false for anything else (another level or type, routing headers, a bad length or
+ * value, a repeated header, a malformed message): the kernel's to answer. */
+struct ipcm6 {
+	int hlimit, tclass, dontfrag; /* -1 unless given (a TCLASS of -1 is given: 6.18 sends it
+				       * as 0xff, docs/udp6-send-path.md 3) */
+	bool tclass_set;
+	struct ipv6_txoptions opt; /* without a dst0opt: ipv6_fixup_options drops it (no routing
+				    * header) */
+	bool opt_given;		   /* any extension header: the sticky ones do not apply */
+	bool need_raw;		   /* ... which needs CAP_NET_RAW */
+};
+
+static bool udpv6_cmsg(const void *control, size_t controllen, struct ipcm6 *ipc)
 {
 	const uint8_t *p = control;
 	size_t off = 0;
+	bool dst0 = false;
+	struct ipv6_txoptions *opt = &ipc->opt;
 
-	*hlimit = -1;
-	*tclass = -1;
-	*tclass_set = false;
-	*dontfrag = -1;
+	memset(ipc, 0, sizeof(*ipc));
+	ipc->hlimit = -1;
+	ipc->tclass = -1;
+	ipc->dontfrag = -1;
 	while (off < controllen) {
 		struct cmsghdr c;
+		const uint8_t *data = p + off + CMSG_LEN(0);
+		size_t len;
 		int v;
 
 		if (controllen - off < sizeof(c))
 			return false;
 		memcpy(&c, p + off, sizeof(c));
-		if (c.cmsg_level != SOL_IPV6 || c.cmsg_len != CMSG_LEN(sizeof(int)) ||
-		    (c.cmsg_type != IPV6_HOPLIMIT && c.cmsg_type != IPV6_TCLASS &&
-		     c.cmsg_type != IPV6_DONTFRAG) ||
-		    controllen - off < CMSG_LEN(sizeof(int)))
+		if (c.cmsg_level != SOL_IPV6 || c.cmsg_len < CMSG_LEN(0) ||
+		    c.cmsg_len > controllen - off)
 			return false;
-		memcpy(&v, p + off + CMSG_LEN(0), sizeof(v));
-		if (v < -1 || v > 255)
-			return false;
-		if (c.cmsg_type == IPV6_DONTFRAG) {
-			if (v < 0 || v > 1) /* -1 too is EINVAL on 6.18 */
+		switch (c.cmsg_type) {
+		case IPV6_HOPOPTS:
+		case IPV6_2292HOPOPTS:
+		case IPV6_DSTOPTS:
+		case IPV6_2292DSTOPTS:
+		case IPV6_RTHDRDSTOPTS:
+			/* the header's length byte, within the message */
+			if (c.cmsg_len < CMSG_LEN(2))
 				return false;
-			*dontfrag = v;
-		} else if (c.cmsg_type == IPV6_HOPLIMIT) {
-			*hlimit = v;
-		} else {
-			*tclass = v & 0xff;
-			*tclass_set = true;
+			len = ipv6_optlen(data);
+			if (c.cmsg_len < CMSG_LEN(len))
+				return false;
+			ipc->need_raw = ipc->opt_given = true;
+			if (c.cmsg_type == IPV6_HOPOPTS || c.cmsg_type == IPV6_2292HOPOPTS) {
+				if (opt->hopopt != NULL)
+					return false; /* EINVAL */
+				opt->hopopt = data;
+				opt->opt_nflen += (uint16_t)len;
+			} else if (c.cmsg_type == IPV6_RTHDRDSTOPTS) {
+				if (dst0)
+					return false;
+				dst0 = true;
+			} else {
+				if (opt->dst1opt != NULL)
+					return false;
+				opt->dst1opt = data;
+				opt->opt_flen += (uint16_t)len;
+			}
+			break;
+		case IPV6_HOPLIMIT:
+		case IPV6_TCLASS:
+		case IPV6_DONTFRAG:
+			if (c.cmsg_len != CMSG_LEN(sizeof(int)))
+				return false;
+			memcpy(&v, data, sizeof(v));
+			if (v < -1 || v > 255)
+				return false;
+			if (c.cmsg_type == IPV6_DONTFRAG) {
+				if (v < 0 || v > 1) /* -1 too is EINVAL on 6.18 */
+					return false;
+				ipc->dontfrag = v;
+			} else if (c.cmsg_type == IPV6_HOPLIMIT) {
+				ipc->hlimit = v;
+			} else {
+				ipc->tclass = v & 0xff;
+				ipc->tclass_set = true;
+			}
+			break;
+		default:
+			return false;
 		}
-		off += CMSG_SPACE(sizeof(int));
+		off += CMSG_ALIGN(c.cmsg_len);
 	}
 	return true;
+}
+
+/* txopt_get: the sticky IPV6_HOPOPTS and IPV6_DSTOPTS (a sticky IPV6_RTHDRDSTOPTS without a
+ * routing header is dropped by ipv6_fixup_options; a sticky routing header makes the socket the
+ * kernel's, inet6_sock.c). */
+static struct ipv6_txoptions ip6_sticky_txoptions(const struct shim_ipv6_pinfo *np)
+{
+	struct ipv6_txoptions opt;
+
+	memset(&opt, 0, sizeof(opt));
+	if (np->sticky_hop_set) {
+		opt.hopopt = np->sticky_hop;
+		opt.opt_nflen = (uint16_t)ipv6_optlen(np->sticky_hop);
+	}
+	if (np->sticky_dst1_set) {
+		opt.dst1opt = np->sticky_dst1;
+		opt.opt_flen = (uint16_t)ipv6_optlen(np->sticky_dst1);
+	}
+	return opt;
 }
 
 static const char *route_type_name6(unsigned type)
@@ -221,7 +293,7 @@ static long ip6_append_sizes(struct shim_msg *m, const struct sock_view6 *v, uin
 	if (length <= maxnonfragsize - headersize) {
 		/* ip6_fragment's datagram: the kernel's when a selfcheck verdict names frag */
 		if (__builtin_expect(shim_selfcheck_differs & SC_BIT(SC_FRAG), 0) &&
-		    IPV6_HLEN + length > mtu)
+		    headersize + length - transhdrlen + UDP_HLEN > mtu)
 			TO_KERNEL(m, KR_SELFCHECK,
 				  "kernel(selfcheck: differs on this kernel: frag)");
 		return 0;
@@ -299,9 +371,12 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 	char a1[INET6_ADDRSTRLEN], a2[INET6_ADDRSTRLEN];
 	const char *why;
 	uint32_t mtu, label, sc = shim_selfcheck_differs;
-	int oif, hlimit, sock_hlimit, cmsg_hlimit = -1, tclass = -1, dontfrag = -1;
-	bool tclass_set = false, multicast;
-	size_t length;
+	int oif, hlimit, sock_hlimit, cmsg_hlimit, tclass, dontfrag;
+	bool multicast;
+	struct ipcm6 ipc;
+	struct ipv6_txoptions opt;
+	uint8_t ext[IP6_EXTHDRS_MAX];
+	size_t length, fraghdrlen;
 	struct udp_wmem_queue wq;
 	long r;
 
@@ -363,15 +438,25 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 		TO_KERNEL(m, KR_IPV6, "kernel(IPV6_FLOWINFO_SEND: flow label leases)");
 	if (has_name && m->namelen >= (int)sizeof(struct sockaddr_in6) && sin6->sin6_scope_id != 0)
 		TO_KERNEL(m, KR_IPV6, "kernel(sin6_scope_id %u)", sin6->sin6_scope_id);
-	/* A7: control messages (SOL_UDP, then ip6_datagram_send_ctl): IPV6_HOPLIMIT and
-	 * IPV6_TCLASS are the shim's, anything else the kernel's */
-	if (m->controllen != 0 &&
-	    !udpv6_cmsg(m->control, m->controllen, &cmsg_hlimit, &tclass, &tclass_set, &dontfrag))
+	/* A7: control messages (SOL_UDP, then ip6_datagram_send_ctl): IPV6_HOPLIMIT, IPV6_TCLASS,
+	 * IPV6_DONTFRAG and the extension headers but routing headers are the shim's, anything
+	 * else the kernel's */
+	if (!udpv6_cmsg(m->control, m->controllen, &ipc))
 		TO_KERNEL(m, KR_CMSG, "kernel(IPv6 control messages)");
-	if (dontfrag < 0) /* ip6_make_skb: ipc6.dontfrag, else the socket's */
-		dontfrag = np->dontfrag;
-	if (!tclass_set) /* ipc6.tclass: the socket's unless a control message gave one */
-		tclass = np->tclass & 0xff;
+	/* the extension headers' CAP_NET_RAW (ns_capable): the kernel's EPERM without it */
+	if (ipc.need_raw && sock_net_capable(SOV_CAP_NET_RAW) != 1)
+		TO_KERNEL(m, KR_CMSG,
+			  "kernel(extension header control messages without CAP_NET_RAW)");
+	cmsg_hlimit = ipc.hlimit;
+	/* ip6_make_skb: ipc6.dontfrag, else the socket's */
+	dontfrag = ipc.dontfrag >= 0 ? ipc.dontfrag : np->dontfrag;
+	/* ipc6.tclass: the socket's unless a control message gave one */
+	tclass = ipc.tclass_set ? ipc.tclass : np->tclass & 0xff;
+	/* the control messages' extension headers, else the sticky ones (txopt_get) */
+	opt = ipc.opt_given ? ipc.opt : ip6_sticky_txoptions(np);
+	if (opt.opt_nflen + opt.opt_flen > sizeof(ext))
+		TO_KERNEL(m, KR_IPV6, "kernel(%u bytes of extension headers)",
+			  opt.opt_nflen + opt.opt_flen);
 	if (m->flags & MSG_MORE)
 		TO_KERNEL(m, KR_CORK, "kernel(corked IPv6 datagram)");
 	if (v->gso_size)
@@ -463,10 +548,13 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 		mtu = np->frag_size;
 	if (mtu < IPV6_MIN_MTU)
 		TO_KERNEL(m, KR_IPV6, "kernel(MTU %u below the IPv6 minimum)", mtu);
-	/* __ip6_append_data: the sizes (headersize: 40 + the extension headers; length: the UDP
-	 * header and payload) */
-	length = UDP_HLEN + m->len;
-	if ((r = ip6_append_sizes(m, v, mtu, IPV6_HLEN, UDP_HLEN, length, dontfrag)) < 0)
+	/* __ip6_append_data: the sizes (headersize: 40 + the extension headers; transhdrlen and
+	 * length: the fragmentable ones, the UDP header and payload; fraghdrlen: the unfragmentable
+	 * part) */
+	length = opt.opt_flen + UDP_HLEN + m->len;
+	fraghdrlen = IPV6_HLEN + opt.opt_nflen;
+	if ((r = ip6_append_sizes(m, v, mtu, fraghdrlen + opt.opt_flen, opt.opt_flen + UDP_HLEN,
+				  length, dontfrag)) < 0)
 		return r;
 
 	/* ip6_make_flowlabel: automatic (the socket's choice or the auto_flowlabels sysctl's), the
@@ -494,7 +582,7 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 		return -EPIPE;
 	/* __ip6_append_data: each piece's skb against twice the send buffer (udp_wmem.c) */
 	memset(&wq, 0, sizeof(wq));
-	if ((r = udp_wmem_append6(&wq, v->sndbuf, mtu, IPV6_HLEN, length)) < 0) {
+	if ((r = udp_wmem_append6(&wq, v->sndbuf, mtu, (unsigned)fraghdrlen, length)) < 0) {
 		path_step(m->trace, "__ip6_append_data(ENOBUFS: sk_sndbuf %d)", v->sndbuf);
 		return r;
 	}
@@ -524,9 +612,14 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 	if (d.iovcnt > IP6_OUTPUT_MAX_IOV)
 		TO_KERNEL(m, KR_RESOURCES, "kernel(resources: %d buffers)", d.iovcnt);
 	d.flowlabel = label;
+	/* __ip6_make_skb: ipv6_push_frag_opts, ipv6_push_nfrag_opts */
+	d.ext_proto = ipv6_push_exthdrs(&opt, d.protocol, ext);
+	d.ext = ext;
+	d.ext_nflen = opt.opt_nflen;
+	d.ext_flen = opt.opt_flen;
 	/* __ip6_finish_output: ip6_fragment when the datagram is larger than the route's MTU (the
 	 * device's for PROBE and above; not IPV6_MTU's), at the MTU it was laid out for */
-	if (IPV6_HLEN + length > (np->pmtudisc >= IPV6_PMTUDISC_PROBE ? rt.dev_mtu : rt.mtu))
+	if (fraghdrlen + length > (np->pmtudisc >= IPV6_PMTUDISC_PROBE ? rt.dev_mtu : rt.mtu))
 		d.frag_mtu = mtu;
 
 	r = ip6_finish_output2(&d, &rt, m);

@@ -4,6 +4,7 @@
  * checksum (udp_csum over the whole datagram). */
 #include "shim/ip6_fragment.h"
 #include "shim/dev.h"
+#include "shim/ip6_exthdrs.h"
 #include "shim/ip6_output.h"
 #include "shim/shim_alloc.h"
 #include "shim/umem.h"
@@ -13,8 +14,7 @@
 #include <netinet/in.h>
 #include <string.h>
 
-#define IP6_MF	     0x0001 /* more fragments, in frag_off (host order) */
-#define NEXTHDR_FRAG 44
+#define IP6_MF 0x0001 /* more fragments, in frag_off (host order) */
 
 unsigned ip6_frag_count(size_t fraglen, size_t hlen, uint32_t mtu, size_t *per)
 {
@@ -42,22 +42,27 @@ static int gather_payload(const struct udp6_datagram *d, uint8_t *dst)
 	return 0;
 }
 
-/* [vnet (no offload) | Ethernet | IPv6 | fragment header] of one fragment carrying chunk bytes at
- * offset off of the fragmentable part. */
-static void put_frag_headers(uint8_t *p, const struct udp6_datagram *d, uint32_t id, size_t off,
-			     size_t chunk, bool more)
+/* [vnet (no offload) | Ethernet | IPv6 | the unfragmentable extension headers | fragment header]
+ * of one fragment carrying chunk bytes at offset off of the fragmentable part (frag: false for
+ * the one frame of an unfragmented datagram: no fragment header). Returns the headers' length. */
+static size_t put_headers(uint8_t *p, const struct udp6_datagram *d, bool frag, uint32_t id,
+			  size_t off, size_t chunk, bool more)
 {
 	struct eth_hdr_fields eth;
+	uint8_t proto = d->ext_nflen + d->ext_flen != 0 ? d->ext_proto
+			: d->protocol != 0		? d->protocol
+							: IPPROTO_UDP;
+	uint8_t after_nf = d->ext_nflen ? d->ext[0] : proto; /* what follows them */
 	struct ipv6_hdr_fields ip = {
 	    .tclass = d->tclass,
 	    .flowlabel = d->flowlabel,
-	    .payload_len = (uint16_t)(IP6_FRAG_HLEN + chunk),
-	    .nexthdr = NEXTHDR_FRAG,
+	    .payload_len = (uint16_t)(d->ext_nflen + (frag ? IP6_FRAG_HLEN : 0) + chunk),
+	    .nexthdr = d->ext_nflen || !frag ? proto : NEXTHDR_FRAGMENT,
 	    .hop_limit = d->hop_limit,
 	    .saddr = d->saddr,
 	    .daddr = d->daddr,
 	};
-	uint8_t *fh = p + DEV_VNET_HDR_LEN + ETH_HLEN_BYTES + IPV6_HLEN;
+	uint8_t *nf = p + DEV_VNET_HDR_LEN + ETH_HLEN_BYTES + IPV6_HLEN, *fh = nf + d->ext_nflen;
 	uint16_t frag_off = (uint16_t)(off | (more ? IP6_MF : 0)); /* off: a multiple of 8 */
 
 	dev_put_vnet_hdr(p, 0, 0, 0);
@@ -66,7 +71,14 @@ static void put_frag_headers(uint8_t *p, const struct udp6_datagram *d, uint32_t
 	eth.ethertype = 0x86DD; /* ETH_P_IPV6 */
 	wire_put_eth(p + DEV_VNET_HDR_LEN, &eth);
 	wire_put_ipv6(p + DEV_VNET_HDR_LEN + ETH_HLEN_BYTES, &ip);
-	fh[0] = d->protocol != 0 ? d->protocol : IPPROTO_UDP;
+	if (d->ext_nflen) {
+		memcpy(nf, d->ext, d->ext_nflen);
+		if (frag) /* ip6_fragment: the last unfragmentable header points at it */
+			nf[0] = NEXTHDR_FRAGMENT;
+	}
+	if (!frag)
+		return (size_t)(fh - p);
+	fh[0] = after_nf;
 	fh[1] = 0;
 	fh[2] = (uint8_t)(frag_off >> 8);
 	fh[3] = (uint8_t)frag_off;
@@ -74,45 +86,52 @@ static void put_frag_headers(uint8_t *p, const struct udp6_datagram *d, uint32_t
 	fh[5] = (uint8_t)(id >> 16);
 	fh[6] = (uint8_t)(id >> 8);
 	fh[7] = (uint8_t)id;
+	return (size_t)(fh + IP6_FRAG_HLEN - p);
 }
 
 int ip6_fragment_frames(const struct udp6_datagram *d, struct frame_set *fs)
 {
-	const size_t hlen = IPV6_HLEN,
-		     head = DEV_VNET_HDR_LEN + ETH_HLEN_BYTES + hlen + IP6_FRAG_HLEN;
-	size_t ulen = UDP_HLEN + d->len, per;
-	unsigned n = ip6_frag_count(ulen, hlen, d->frag_mtu, &per);
-	uint8_t *udp;
-	uint32_t id;
+	const bool frag = d->frag_mtu != 0;
+	const size_t hlen = IPV6_HLEN + d->ext_nflen,
+		     head = DEV_VNET_HDR_LEN + ETH_HLEN_BYTES + hlen + (frag ? IP6_FRAG_HLEN : 0);
+	size_t ulen = UDP_HLEN + d->len, flen = d->ext_flen + ulen, per = flen;
+	unsigned n = frag ? ip6_frag_count(flen, hlen, d->frag_mtu, &per) : 1;
+	uint8_t *data, *udp;
+	uint32_t id = 0;
 
 	if (n == 0)
 		return -EMSGSIZE;
-	/* the first frame's data area holds the whole UDP datagram while it is summed */
-	if (frame_set_alloc(fs, n, n * head + ulen) == NULL)
+	/* the first frame's data area holds the whole fragmentable part (the destination options,
+	 * the UDP datagram) while it is summed */
+	if (frame_set_alloc(fs, n, n * head + flen) == NULL)
 		return -ENOMEM;
 	fs->proto = 0x86DD;	    /* ETH_P_IPV6 */
 	fs->priority = d->priority; /* every fragment's skb */
 	fs->mark = d->mark;
-	udp = fs->buf + head;
+	data = fs->buf + head;
+	udp = data + d->ext_flen;
 	if (gather_payload(d, udp + UDP_HLEN) != 0) {
 		shim_free(fs->buf);
 		fs->buf = NULL;
 		return -EFAULT;
 	}
+	if (d->ext_flen)
+		memcpy(data, d->ext + d->ext_nflen, d->ext_flen);
 	/* udp_v6_send_skb: udp_csum over the whole datagram (UDP-Lite: its coverage) */
 	udp_v6_put_csum_sw(d, udp, ulen);
-	id = ipv6_select_ident(d->daddr, d->saddr);
+	if (frag)
+		id = ipv6_select_ident(d->daddr, d->saddr);
 
 	/* Frame i is [headers | piece i]; its piece starts i headers to the right of where it lies
 	 * now. Back to front, every move and header write lands on bytes already moved. */
 	for (unsigned i = 0; i <= n; i++)
-		fs->off[i] = i * head + (i < n ? i * per : ulen);
+		fs->off[i] = i * head + (i < n ? i * per : flen);
 	for (int i = (int)n - 1; i >= 0; i--) {
-		size_t off = (size_t)i * per, chunk = i + 1 < (int)n ? per : ulen - off;
+		size_t off = (size_t)i * per, chunk = i + 1 < (int)n ? per : flen - off;
 		uint8_t *out = fs->buf + fs->off[i];
 
-		memmove(out + head, udp + off, chunk);
-		put_frag_headers(out, d, id, off, chunk, i + 1 < (int)n);
+		memmove(out + head, data + off, chunk);
+		put_headers(out, d, frag, id, off, chunk, i + 1 < (int)n);
 	}
 	return 0;
 }

@@ -112,26 +112,36 @@ static int ip6_output_copied(const struct udp6_datagram *d, struct path_trace *t
 	return r < 0 ? r : r == fs.n ? 0 : -ENOBUFS;
 }
 
-/* ip6_finish_output → ip6_fragment: the fragments, built and sent in order. */
+/* A datagram larger than its MTU (ip6_finish_output → ip6_fragment), or with extension headers:
+ * its frames copied and summed (ip6_fragment.c), sent in order. */
 static int output_fragments(const struct udp6_datagram *d, struct path_trace *t)
 {
 	struct frame_set fs;
-	size_t per;
-	unsigned n = ip6_frag_count(UDP_HLEN + d->len, IPV6_HLEN, d->frag_mtu, &per);
+	size_t per = 0, flen = d->ext_flen + UDP_HLEN + d->len;
+	unsigned n = d->frag_mtu != 0
+			 ? ip6_frag_count(flen, IPV6_HLEN + d->ext_nflen, d->frag_mtu, &per)
+			 : 1;
 	int r = ip6_fragment_frames(d, &fs), sent;
 
 	if (r < 0)
 		return r;
-	path_step(t,
-		  "ip6_make_skb(len %zu hlim %u tclass 0x%x flowlabel 0x%05x) \xe2\x86\x92 "
-		  "ip6_fragment(mtu %u: %u frames of up to %zu data bytes)",
-		  IPV6_HLEN + UDP_HLEN + d->len, d->hop_limit, d->tclass, d->flowlabel, d->frag_mtu,
-		  n, per);
+	if (d->frag_mtu != 0)
+		path_step(t,
+			  "ip6_make_skb(len %zu hlim %u tclass 0x%x flowlabel 0x%05x%s) "
+			  "\xe2\x86\x92 ip6_fragment(mtu %u: %u frames of up to %zu data bytes)",
+			  IPV6_HLEN + d->ext_nflen + flen, d->hop_limit, d->tclass, d->flowlabel,
+			  d->ext_nflen + d->ext_flen ? " exthdrs" : "", d->frag_mtu, n, per);
+	else
+		path_step(
+		    t, "ip6_make_skb(len %zu hlim %u tclass 0x%x flowlabel 0x%05x exthdrs %u+%u)",
+		    IPV6_HLEN + d->ext_nflen + flen, d->hop_limit, d->tclass, d->flowlabel,
+		    d->ext_nflen, d->ext_flen);
 	sent = frame_set_xmit(&fs, d->oif, d->dontwait);
 	shim_free(fs.buf);
 	if (sent < 0)
 		return sent;
-	stats_add(STAT_FRAGMENTED, 1);
+	if (fs.n > 1)
+		stats_add(STAT_FRAGMENTED, 1);
 	return sent == fs.n ? 0 : -ENOBUFS;
 }
 
@@ -143,7 +153,7 @@ int ip6_output_udp(const struct udp6_datagram *d, struct path_trace *t)
 	uint32_t ulen = (uint32_t)(UDP_HLEN + d->len);
 	int n = 0;
 
-	if (d->frag_mtu != 0)
+	if (d->frag_mtu != 0 || d->ext_nflen + d->ext_flen != 0)
 		return output_fragments(d, t);
 	if (d->protocol == IPPROTO_UDPLITE)
 		return ip6_output_copied(d, t);
@@ -170,7 +180,7 @@ int ip6_build_udp_frames(const struct udp6_datagram *d, struct frame_set *fs)
 	uint8_t *udp;
 	uint16_t check = 0;
 
-	if (d->frag_mtu != 0)
+	if (d->frag_mtu != 0 || d->ext_nflen + d->ext_flen != 0)
 		return ip6_fragment_frames(d, fs);
 	if (frame_set_alloc(fs, 1, FRAME6_HDR + d->len) == NULL)
 		return -ENOMEM;

@@ -39,10 +39,13 @@ void ident_watch_begin(int fd, struct ident_watch *w)
  * connected (sk_txhash), else the flow's (ip6_flowlabel.c). */
 static void learn_flowlabel(struct ident_watch *w, long ret)
 {
-	uint8_t f[72];
+	uint8_t f[IDENT_TAP6_SNAP];
 	int n = ident_tap_end_frame(ret, f, sizeof(f));
-	/* after the IPv6 header (UDP, UDP-Lite), or its fragment header */
-	unsigned udp = n > 20 && (f[20] == 17 || f[20] == 136) ? 54 : 62;
+	/* after the IPv6 header (UDP, UDP-Lite), its fragment header, or one extension header
+	 * (hop-by-hop, destination options: the tap's filter) */
+	unsigned udp = n > 20 && (f[20] == 17 || f[20] == 136) ? 54
+		       : n > 55 && (f[20] == 0 || f[20] == 60) ? 54 + ((unsigned)f[55] + 1) * 8
+							       : 62;
 	uint32_t label;
 	uint16_t sport, dport;
 	struct shim_sock *sk;

@@ -18,6 +18,7 @@
 #include "shim/dev.h"
 #include "shim/dev_mem.h"
 #include "shim/ip6_flowlabel.h"
+#include "shim/ip6_exthdrs.h"
 #include "shim/ip6_fragment.h"
 #include "shim/ip6_output.h"
 #include "shim/netdev.h"
@@ -403,6 +404,79 @@ START_TEST(fragments)
 }
 END_TEST
 
+/* Extension headers (ipv6_push_exthdrs): a hop-by-hop header (unfragmentable) and destination
+ * options (fragmentable), chained to UDP; in one frame the checksum complete in software; in
+ * fragments the hop-by-hop header in each, pointing at the fragment header, whose next header is
+ * the destination options', which lead the first piece. */
+START_TEST(exthdr_frames)
+{
+	static const uint8_t hop[8] = {0x11, 0, 1, 4, 0, 0, 0, 0};
+	static const uint8_t dst[16] = {0x11, 1, 1, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+	struct ipv6_txoptions opt = {.hopopt = hop, .dst1opt = dst, .opt_nflen = 8, .opt_flen = 16};
+	uint8_t ext[24];
+	static uint8_t whole[16 + 8 + 3000];
+	struct iovec iov[2];
+	struct udp6_datagram d = datagram(100, iov);
+	const struct dev_mem_frame *f;
+	const uint8_t *ip;
+	struct virtio_net_hdr vh;
+	size_t got = 0;
+
+	ck_assert_uint_eq(ipv6_push_exthdrs(&opt, 17, ext), 0);
+	ck_assert_uint_eq(ext[0], 60); /* hop-by-hop, then destination options */
+	ck_assert_uint_eq(ext[8], 17); /* then UDP */
+	ck_assert_mem_eq(ext + 1, hop + 1, 7);
+	ck_assert_mem_eq(ext + 9, dst + 1, 15);
+	d.ext = ext;
+	d.ext_nflen = 8;
+	d.ext_flen = 16;
+	d.ext_proto = 0;
+	mem_stack();
+	ck_assert_int_eq(ip6_output_udp(&d, NULL), 0);
+	ck_assert_int_eq(dev_mem_count(), 1);
+	f = dev_mem_frame(0);
+	ip = f->data + VNET + ETH;
+	memcpy(&vh, f->data, sizeof(vh));
+	ck_assert_int_eq(vh.flags, 0); /* CHECKSUM_NONE: summed here */
+	ck_assert_uint_eq(f->len, VNET + ETH + 40 + 24 + 8 + 100);
+	ck_assert_uint_eq(be16(ip + 4), 24 + 8 + 100);
+	ck_assert_uint_eq(ip[6], 0);
+	ck_assert_mem_eq(ip + 40, ext, 24);
+	ck_assert_uint_eq(fold16(pseudo6(108) + sum16(ip + 64, 108, 0)), 0xffff);
+
+	d = datagram(3000, iov);
+	d.ext = ext;
+	d.ext_nflen = 8;
+	d.ext_flen = 16;
+	d.ext_proto = 0;
+	d.frag_mtu = 1500;
+	mem_stack();
+	ck_assert_int_eq(ip6_output_udp(&d, NULL), 0);
+	/* (1500 - 48 - 8) & ~7 = 1440 per piece of the 3024 fragmentable bytes */
+	ck_assert_int_eq(dev_mem_count(), 3);
+	for (int i = 0; i < 3; i++) {
+		size_t chunk = i < 2 ? 1440 : 3024 - 2 * 1440;
+
+		f = dev_mem_frame(i);
+		ip = f->data + VNET + ETH;
+		ck_assert_uint_le(f->len - VNET - ETH, 1500);
+		ck_assert_uint_eq(ip[6], 0);   /* hop-by-hop */
+		ck_assert_uint_eq(ip[40], 44); /* then the fragment header */
+		ck_assert_mem_eq(ip + 41, hop + 1, 7);
+		ck_assert_uint_eq(ip[48], 60); /* then the destination options */
+		ck_assert_uint_eq(be16(ip + 50), (i * 1440) | (i < 2 ? 1 : 0));
+		ck_assert_uint_eq(be16(ip + 4), 8 + 8 + chunk);
+		memcpy(whole + got, ip + 56, chunk);
+		got += chunk;
+	}
+	ck_assert_uint_eq(got, 3024);
+	ck_assert_mem_eq(whole, ext + 8, 16);
+	ck_assert_uint_eq(be16(whole + 16 + 4), 3008);
+	ck_assert_mem_eq(whole + 24, payload, 3000);
+	ck_assert_uint_eq(fold16(pseudo6(3008) + sum16(whole + 16, 3008, 0)), 0xffff);
+}
+END_TEST
+
 START_TEST(flowlabels)
 {
 	uint8_t other[16];
@@ -442,6 +516,7 @@ int main(void)
 	tcase_add_test(tc, copied_frame);
 	tcase_add_test(tc, fragment_count);
 	tcase_add_test(tc, fragments);
+	tcase_add_test(tc, exthdr_frames);
 	tcase_add_test(tc, flowlabels);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
