@@ -39,6 +39,9 @@ struct udp6_datagram {
 	/* ip6_fragment (ip6_fragment.h): the MTU the datagram is cut at, 0 when it leaves in one
 	 * frame */
 	uint32_t frag_mtu;
+	/* __ip6_append_data's CHECKSUM_NONE for a datagram longer than the MTU it was laid out with
+	 * (IPV6_MTU below the route's) that still leaves whole: copied and summed here */
+	bool csum_sw;
 	/* extension headers (ip6_exthdrs.h) in wire order: ext_nflen unfragmentable bytes (the
 	 * hop-by-hop header), then ext_flen fragmentable ones (destination options), their next
 	 * headers chained to UDP; ext_proto: the IPv6 header's next header. A datagram with any is

@@ -621,6 +621,9 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 	 * device's for PROBE and above; not IPV6_MTU's), at the MTU it was laid out for */
 	if (fraghdrlen + length > (np->pmtudisc >= IPV6_PMTUDISC_PROBE ? rt.dev_mtu : rt.mtu))
 		d.frag_mtu = mtu;
+	/* csummode: CHECKSUM_PARTIAL only for a datagram that fits the MTU it is laid out with */
+	else if (fraghdrlen + length > mtu)
+		d.csum_sw = true;
 
 	r = ip6_finish_output2(&d, &rt, m);
 	if (r < 0)

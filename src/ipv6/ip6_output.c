@@ -153,7 +153,7 @@ int ip6_output_udp(const struct udp6_datagram *d, struct path_trace *t)
 	uint32_t ulen = (uint32_t)(UDP_HLEN + d->len);
 	int n = 0;
 
-	if (d->frag_mtu != 0 || d->ext_nflen + d->ext_flen != 0)
+	if (d->frag_mtu != 0 || d->csum_sw || d->ext_nflen + d->ext_flen != 0)
 		return output_fragments(d, t);
 	if (d->protocol == IPPROTO_UDPLITE)
 		return ip6_output_copied(d, t);
@@ -180,7 +180,7 @@ int ip6_build_udp_frames(const struct udp6_datagram *d, struct frame_set *fs)
 	uint8_t *udp;
 	uint16_t check = 0;
 
-	if (d->frag_mtu != 0 || d->ext_nflen + d->ext_flen != 0)
+	if (d->frag_mtu != 0 || d->csum_sw || d->ext_nflen + d->ext_flen != 0)
 		return ip6_fragment_frames(d, fs);
 	if (frame_set_alloc(fs, 1, FRAME6_HDR + d->len) == NULL)
 		return -ENOMEM;

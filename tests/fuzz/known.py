@@ -57,9 +57,6 @@ KNOWN.update({
                                "then one without to the same destination: the shim's second "
                                "one reuses the first one's flow label, the kernel's takes the "
                                "automatic one (fuzz_v6_flowinfo_cmsg_then_auto.scn.pending)",
-    "v6-mtu-option-csum": "IPV6_MTU below the route's MTU and a datagram between the two: "
-                          "the kernel sums its UDP checksum in software, the shim leaves it to "
-                          "the device (fuzz_v6_mtu_option_csum.scn.pending)",
     "v6-emsgsize-before-route": "an IPv6 datagram over 65,535 bytes whose route lookup fails: "
                                 "the kernel answers the route's error, the shim EMSGSIZE "
                                 "(fuzz_v6_emsgsize_before_route.scn.pending)",
@@ -239,9 +236,6 @@ def classify(lines, native, shim, report):
     if flines:
         first_detail = first + " |" + flines[0]
     if "domain=inet6" in text:
-        if "udp.checksum" in fd and "(checksum offload)" in fd and \
-                re.search(r"level=ipv6 name=mtu int=", text):
-            return "v6-mtu-option-csum", first_detail
         if CORKED.search(text) and not fork_while_corked(text) and \
                 re.search(r"to=(\[::ffff:|hex:)", text):
             # the pending IPv6 datagram lost by the shim leaves as other frames
