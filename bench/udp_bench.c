@@ -24,7 +24,8 @@
  * except the sendmmsg array, which was on the heap (now on the stack unless --heap).
  * --stamp: the first 8 payload bytes carry CLOCK_MONOTONIC nanoseconds at the send call (the
  * receiver, in another namespace of the same machine, subtracts them from its own clock).
- * --gap-us N: sleep N microseconds (nanosleep) after each send call: a paced sender. */
+ * --gap-us N: sleep N microseconds (nanosleep) after each send call: a paced sender.
+ * ADDR may be an IPv6 address: the socket is then AF_INET6 and the destination a sockaddr_in6. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/udp.h>
@@ -38,9 +39,16 @@
 
 #define MAX_BATCH 1024
 
+/* A destination of either family. */
+union dest {
+	struct sockaddr sa;
+	struct sockaddr_in in;
+	struct sockaddr_in6 in6;
+};
+
 /* Everything a send call is given besides the payload: on the stack or (--heap) on the heap. */
 struct call_args {
-	struct sockaddr_in dst;
+	union dest dst;
 	struct iovec iov;
 	struct msghdr mh;
 	struct mmsghdr mm[MAX_BATCH];
@@ -85,16 +93,15 @@ static int cmp_i64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static int receive(struct sockaddr_in *at, long count, int size)
+static int receive(union dest *at, socklen_t alen, long count, int size)
 {
 	struct timeval idle = {1, 0};
 	int64_t *lat = calloc((size_t)count + 1, sizeof(*lat)), t_first = 0, t_last = 0;
 	long got = 0, stamped = 0;
 	char *buf = calloc(1, (size_t)size + 64);
-	int fd = socket(AF_INET, SOCK_DGRAM, 0), big = 32 << 20;
+	int fd = socket(at->sa.sa_family, SOCK_DGRAM, 0), big = 32 << 20;
 
-	if (fd < 0 || lat == NULL || buf == NULL ||
-	    bind(fd, (struct sockaddr *)at, sizeof(*at)) != 0)
+	if (fd < 0 || lat == NULL || buf == NULL || bind(fd, &at->sa, alen) != 0)
 		return 1;
 	setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof(big));
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &idle, sizeof(idle));
@@ -133,7 +140,8 @@ static int receive(struct sockaddr_in *at, long count, int size)
 int main(int argc, char **argv)
 {
 	struct call_args on_stack, *a = &on_stack;
-	struct sockaddr_in *dst;
+	struct sockaddr *dst;
+	socklen_t dlen;
 	struct rusage r0, r1;
 	struct timespec t0, t1, gap = {0, 0};
 	const char *mode;
@@ -170,26 +178,33 @@ int main(int argc, char **argv)
 	if (heap && (a = malloc(sizeof(*a))) == NULL)
 		return 2;
 	memset(a, 0, sizeof(*a));
-	dst = &a->dst;
-	dst->sin_family = AF_INET;
-	dst->sin_port = htons((unsigned short)atoi(argv[3]));
-	inet_pton(AF_INET, argv[2], &dst->sin_addr);
+	dst = &a->dst.sa;
+	if (inet_pton(AF_INET6, argv[2], &a->dst.in6.sin6_addr) == 1) {
+		a->dst.in6.sin6_family = AF_INET6;
+		a->dst.in6.sin6_port = htons((unsigned short)atoi(argv[3]));
+		dlen = sizeof(a->dst.in6);
+	} else {
+		a->dst.in.sin_family = AF_INET;
+		a->dst.in.sin_port = htons((unsigned short)atoi(argv[3]));
+		inet_pton(AF_INET, argv[2], &a->dst.in.sin_addr);
+		dlen = sizeof(a->dst.in);
+	}
 	if (strcmp(mode, "recv") == 0)
-		return receive(dst, count, size);
+		return receive(&a->dst, dlen, count, size);
 	conn = strcmp(mode, "send") == 0 || strcmp(mode, "udp_segment") == 0 ||
 	       strcmp(mode, "sendmmsg_conn") == 0;
 	if (strcmp(mode, "udp_segment") == 0 && (long)size * batch > 65000)
 		batch = (int)(65000 / size);
 	buf = calloc((size_t)batch, (size_t)size + 1);
 	stamp = stamp && size >= 8;
-	fd = socket(AF_INET, SOCK_DGRAM, 0);
-	if (conn && connect(fd, (struct sockaddr *)dst, sizeof(*dst)) != 0)
+	fd = socket(dst->sa_family, SOCK_DGRAM, 0);
+	if (conn && connect(fd, dst, dlen) != 0)
 		return 1;
 	if (strcmp(mode, "udp_segment") == 0 &&
 	    setsockopt(fd, SOL_UDP, UDP_SEGMENT, &size, sizeof(size)) != 0)
 		return 1;
 	/* warm up: autobind, route and neighbour lookups happen outside the measurement */
-	sendto(fd, buf, (size_t)size, 0, (struct sockaddr *)dst, sizeof(*dst));
+	sendto(fd, buf, (size_t)size, 0, dst, dlen);
 
 #define STAMP()                                                                                    \
 	do {                                                                                       \
@@ -209,8 +224,7 @@ int main(int argc, char **argv)
 	if (strcmp(mode, "sendto") == 0) {
 		for (long i = 0; i < count; i++) {
 			STAMP();
-			sent += sendto(fd, buf, (size_t)size, 0, (struct sockaddr *)dst,
-				       sizeof(*dst)) == size;
+			sent += sendto(fd, buf, (size_t)size, 0, dst, dlen) == size;
 			PACE();
 		}
 	} else if (strcmp(mode, "send") == 0) {
@@ -221,10 +235,8 @@ int main(int argc, char **argv)
 		}
 	} else if (strcmp(mode, "sendmsg") == 0) {
 		a->iov = (struct iovec){buf, (size_t)size};
-		a->mh = (struct msghdr){.msg_name = dst,
-					.msg_namelen = sizeof(*dst),
-					.msg_iov = &a->iov,
-					.msg_iovlen = 1};
+		a->mh = (struct msghdr){
+		    .msg_name = dst, .msg_namelen = dlen, .msg_iov = &a->iov, .msg_iovlen = 1};
 
 		for (long i = 0; i < count; i++) {
 			STAMP();
@@ -237,7 +249,7 @@ int main(int argc, char **argv)
 		a->iov = (struct iovec){buf, (size_t)size};
 		for (int i = 0; i < batch; i++) {
 			mm[i].msg_hdr.msg_name = conn ? NULL : dst;
-			mm[i].msg_hdr.msg_namelen = conn ? 0 : sizeof(*dst);
+			mm[i].msg_hdr.msg_namelen = conn ? 0 : dlen;
 			mm[i].msg_hdr.msg_iov = &a->iov;
 			mm[i].msg_hdr.msg_iovlen = 1;
 		}

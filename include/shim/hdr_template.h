@@ -16,9 +16,12 @@
 
 /* vnet header and the IPv4 frame's headers (udp_frame_ipv4, wire.h) */
 #define HDR_TEMPLATE_LEN (10 + 14 + 20 + 8)
+/* ... and room for an IPv6 frame's (udp_frame_ipv6: the fast path's IPv6 flows,
+ * ip6_udp_template) */
+#define HDR_TEMPLATE_MAX (10 + UDP_FRAME_HDR_MAX)
 
 struct hdr_template {
-	uint8_t hdr[HDR_TEMPLATE_LEN];
+	uint8_t hdr[HDR_TEMPLATE_MAX];
 	uint32_t ip_base; /* csum_base16 of the IPv4 header without length, ID, fragment field */
 	uint32_t pseudo_base; /* csum_base16 of the UDP pseudo-header without the length */
 };

@@ -150,6 +150,8 @@ struct sock_view6 {
 	uint16_t cscov; /* ... and pcslen */
 	int sndbuf;	/* sk_sndbuf */
 	struct shim_ipv6_pinfo np;
+	uint64_t fp_stamp; /* sk->fp_stamp these settings belong to (udp_fastpath.c) */
+	unsigned gen_seen; /* sk->gen_seen: the shared generation they were read at (sockgen.h) */
 };
 
 void udpv6_take_view(const struct shim_sock *sk, struct sock_view6 *v);

@@ -73,4 +73,15 @@ int ip6_build_udp_frames(const struct udp6_datagram *d, struct frame_set *fs);
  * the checksum over the whole datagram (UDP-Lite: its coverage; UDP_NO_CHECK6_TX: 0). */
 void udp_v6_put_csum_sw(const struct udp6_datagram *d, uint8_t *udp, size_t ulen);
 
+/* The headers of d's flow for the fast path ([vnet | Ethernet | IPv6 | UDP], udp_frame_ipv6's
+ * layout, as ip6_output_udp writes them) with the fields udp_frame_patch writes zero (the payload
+ * length, the UDP length and checksum), and *pseudo_base the csum_base16 of the UDP pseudo-header
+ * without the length. d->len is not used. */
+void ip6_udp_template(uint8_t *hdr, uint32_t *pseudo_base, const struct udp6_datagram *d);
+
+/* Transmit a one-frame datagram built from that template: iov[0] its headers, the other parts its
+ * payload bytes; priority and mark its skb's. 0 or -errno as the device answered. */
+int ip6_output_frame(int oif, const struct iovec *iov, int iovcnt, size_t payload, bool dontwait,
+		     uint32_t priority, uint32_t mark);
+
 #endif

@@ -24,6 +24,10 @@ struct route_fixed {
 	int default_ttl;
 	uint8_t dev_mac[6];
 	uint8_t nexthop_mac[6]; /* every next hop in the prefix (NUD_REACHABLE) */
+	/* IPv6 too when net6 is not all zero: destinations in net6/64, the source saddr6, the
+	 * device's hop limit hop_limit6 */
+	uint8_t net6[16], saddr6[16];
+	int hop_limit6;
 };
 
 /* Answer from *f (copied) from now on; NULL: the kernel's answers again (and the generations

@@ -31,6 +31,22 @@
 /* set once the shim runs in bypass mode with neither call nor path tracing (preload/init.c) */
 extern bool shim_send_fast_ready;
 
+/* shim_sendto_fast for an IPv6 flow (a sockaddr_in6 destination, or none). */
+static __attribute__((noinline)) long shim_sendto_fast6(int fd, struct shim_sock *sk,
+							const void *buf, size_t len, int flags,
+							const struct sockaddr *addr, socklen_t alen)
+{
+	struct sockaddr_in6 to;
+
+	if (import_ubuf(buf, &len) != 0)
+		return UDP_FP_MISS;
+	if (addr == NULL)
+		return udp_fastpath_send6_peeked(fd, sk, buf, len, flags, NULL);
+	if (!move_addr_fast6(addr, alen, &to))
+		return UDP_FP_MISS;
+	return udp_fastpath_send6_peeked(fd, sk, buf, len, flags, &to);
+}
+
 static inline long shim_sendto_fast(int fd, const void *buf, size_t len, int flags,
 				    const struct sockaddr *addr, socklen_t alen)
 {
@@ -39,8 +55,12 @@ static inline long shim_sendto_fast(int fd, const void *buf, size_t len, int fla
 
 	shim_proc_check(); /* a child of _Fork or clone is a new process first */
 	sk = fdtable_peek(fd);
-	if (sk == NULL || !udp_fastpath_candidate(fd, sk))
+	if (sk == NULL)
 		return UDP_FP_MISS;
+	if (!udp_fastpath_candidate(fd, sk)) /* an IPv6 flow's slot fails this test */
+		return udp_fastpath_candidate6(fd, sk)
+			   ? shim_sendto_fast6(fd, sk, buf, len, flags, addr, alen)
+			   : UDP_FP_MISS;
 	/* import_ubuf (a length over MAX_RW_COUNT, clamped, is longer than one frame) */
 	if (import_ubuf(buf, &len) != 0)
 		return UDP_FP_MISS;
@@ -57,6 +77,21 @@ static inline long shim_send_fast(int fd, const void *buf, size_t len, int flags
 	return shim_sendto_fast(fd, buf, len, flags, NULL, 0);
 }
 
+/* shim_sendmsg_fast for an IPv6 flow. */
+static __attribute__((noinline)) long shim_sendmsg_fast6(int fd, struct shim_sock *sk,
+							 const struct msghdr *umsg, int flags)
+{
+	struct sockaddr_in6 to;
+	const struct sockaddr_in6 *name;
+	struct msghdr k;
+	struct iovec one;
+
+	if ((flags & (int)0x80000000u) || !umem_fault_safe() ||
+	    umem_load_fixed(&k, umsg, sizeof(k)) != 0 || !copy_msghdr_fast6(&k, &one, &to, &name))
+		return UDP_FP_MISS;
+	return udp_fastpath_send6_peeked(fd, sk, one.iov_base, one.iov_len, flags, name);
+}
+
 /* The same for sendmsg (___sys_sendmsg with sendmsg_fast's shape in src/sys/sys_send.c): one
  * buffer, no control data, no address or a sockaddr_in; the msghdr, its iovec and address read as
  * the general path reads them. */
@@ -70,8 +105,12 @@ static inline long shim_sendmsg_fast(int fd, const struct msghdr *umsg, int flag
 
 	shim_proc_check();
 	sk = fdtable_peek(fd);
-	if (sk == NULL || !udp_fastpath_candidate(fd, sk) || (flags & (int)0x80000000u) ||
-	    !umem_fault_safe())
+	if (sk == NULL)
+		return UDP_FP_MISS;
+	if (!udp_fastpath_candidate(fd, sk))
+		return udp_fastpath_candidate6(fd, sk) ? shim_sendmsg_fast6(fd, sk, umsg, flags)
+						       : UDP_FP_MISS;
+	if ((flags & (int)0x80000000u) || !umem_fault_safe())
 		return UDP_FP_MISS; /* MSG_CMSG_COMPAT: EINVAL from the general path */
 	/* __copy_msghdr: the whole msghdr is read, then its iovec and address (copy_msghdr_fast) */
 	if (umem_load_fixed(&k, umsg, sizeof(k)) != 0 || !copy_msghdr_fast(&k, &one, &to, &name))

@@ -59,26 +59,65 @@ static inline __attribute__((always_inline)) bool move_addr_fast(const void *uad
 	       umem_load_fixed(to, uaddr, sizeof(*to)) == 0;
 }
 
+/* A sockaddr_in6 (28 bytes) read whole with fault-safe loads (24 bytes, then the 8 that end it:
+ * no byte after it is read). false: unreadable. */
+static inline __attribute__((always_inline)) bool load_sin6_fast(struct sockaddr_in6 *to,
+								 const void *uaddr)
+{
+	uint64_t tail;
+	uint32_t scope;
+
+	if ((uintptr_t)uaddr > UMEM_TASK_SIZE_MAX - sizeof(*to) ||
+	    ucopy_load_words(to, uaddr, 24) ||
+	    ucopy_load8(&tail, (const char *)uaddr + sizeof(*to) - 8))
+		return false;
+	scope = (uint32_t)(tail >> 32);
+	__builtin_memcpy((char *)to + 24, &scope, 4);
+	return true;
+}
+
+/* move_addr_fast for an IPv6 flow: only an address of exactly a sockaddr_in6. */
+static inline bool move_addr_fast6(const void *uaddr, socklen_t alen, struct sockaddr_in6 *to)
+{
+	return alen == sizeof(*to) && umem_fault_safe() && load_sin6_fast(to, uaddr);
+}
+
 /* __copy_msghdr, import_iovec and move_addr_to_kernel for a fast entry, of a msghdr k already
- * read: only one buffer, no control data, no address or a sockaddr_in (read into *to, *name set).
- * false: the general path's to judge. */
-static inline __attribute__((always_inline)) bool copy_msghdr_fast(const struct msghdr *k,
-								   struct iovec *one,
-								   struct sockaddr_in *to,
-								   const struct sockaddr_in **name)
+ * read: only one buffer, no control data, no address or one of tolen bytes (a sockaddr_in, or a
+ * sockaddr_in6 for an IPv6 flow; read into *to, *name set). false: the general path's to judge. */
+static inline __attribute__((always_inline)) bool copy_msghdr_fast_as(const struct msghdr *k,
+								      struct iovec *one, void *to,
+								      const void **name,
+								      socklen_t tolen)
 {
 	if (k->msg_controllen != 0 || k->msg_iovlen != 1 || (int)k->msg_namelen < 0 ||
-	    (k->msg_name != NULL && k->msg_namelen != sizeof(*to)))
+	    (k->msg_name != NULL && k->msg_namelen != tolen))
 		return false;
 	if (!umem_fault_safe() || umem_load_fixed(one, k->msg_iov, sizeof(*one)) != 0)
 		return false;
 	*name = NULL;
 	if (k->msg_name != NULL) {
-		if (umem_load_fixed(to, k->msg_name, sizeof(*to)) != 0)
+		if (tolen == sizeof(struct sockaddr_in6)
+			? !load_sin6_fast(to, k->msg_name)
+			: umem_load_fixed(to, k->msg_name, tolen) != 0)
 			return false;
 		*name = to;
 	}
 	return import_ubuf(one->iov_base, &one->iov_len) == 0;
+}
+
+static inline __attribute__((always_inline)) bool copy_msghdr_fast(const struct msghdr *k,
+								   struct iovec *one,
+								   struct sockaddr_in *to,
+								   const struct sockaddr_in **name)
+{
+	return copy_msghdr_fast_as(k, one, to, (const void **)name, sizeof(*to));
+}
+
+static inline bool copy_msghdr_fast6(const struct msghdr *k, struct iovec *one,
+				     struct sockaddr_in6 *to, const struct sockaddr_in6 **name)
+{
+	return copy_msghdr_fast_as(k, one, to, (const void **)name, sizeof(*to));
 }
 
 long sys_sendto(int fd, const void *buf, size_t len, int flags, const struct sockaddr *addr,

@@ -26,8 +26,10 @@
 
 struct shim_msg;
 struct sock_view;
+struct sock_view6;
 struct route_result;
 struct udp_datagram;
+struct udp6_datagram;
 struct xmit_batch;
 
 /* Flows per thread: one per socket, by fd modulo this. */
@@ -37,10 +39,17 @@ struct xmit_batch;
 extern __thread
     __attribute__((tls_model("initial-exec"))) struct shim_sock *udp_fp_owner[UDP_FP_SLOTS];
 
-/* Whether this thread holds a flow of sk for fd: without one the fast path is not tried. */
+/* Whether this thread holds an IPv4 flow of sk for fd: without one the fast path is not tried. */
 static inline bool udp_fastpath_candidate(int fd, const struct shim_sock *sk)
 {
 	return udp_fp_owner[(unsigned)fd % UDP_FP_SLOTS] == sk;
+}
+
+/* The same for an IPv6 flow (its slot holds the socket tagged with bit 0: the IPv4 test above
+ * fails for it at no cost to IPv4). */
+static inline bool udp_fastpath_candidate6(int fd, const struct shim_sock *sk)
+{
+	return (uintptr_t)udp_fp_owner[(unsigned)fd % UDP_FP_SLOTS] == ((uintptr_t)sk | 1);
 }
 
 /* Not answered by the fast path: UDP_FP_MISS (shim/result.h). */
@@ -86,5 +95,22 @@ unsigned udp_fastpath_sendmmsg(int fd, struct shim_sock *sk, const struct iovec 
 void udp_fastpath_learn(int fd, struct shim_sock *sk, const struct shim_msg *m,
 			const struct sock_view *sv, const struct route_result *rt,
 			const struct udp_datagram *d, uint32_t mtu);
+
+/* The IPv6 entries, the same code with the IPv6 frame (udp_frame_ipv6) and a sockaddr_in6
+ * destination (the whole of it compared; one of exactly 28 bytes), for a flow
+ * udp_fastpath_candidate6 finds. In a sendmmsg call's batch an IPv6 datagram goes out by itself
+ * (the batch is empty: IPv6 sends are never batched). */
+long udp_fastpath_send6(int fd, struct shim_sock *sk, const struct iovec *iov, int iovcnt,
+			size_t len, int flags, const struct sockaddr_in6 *name,
+			struct xmit_batch *batch);
+long udp_fastpath_send6_peeked(int fd, struct shim_sock *sk, const void *buf, size_t len, int flags,
+			       const struct sockaddr_in6 *name);
+unsigned udp_fastpath_sendmmsg6(int fd, struct shim_sock *sk, const struct iovec *iov, unsigned n,
+				const struct sockaddr_in6 *name, int flags, unsigned *lens,
+				long *err);
+/* After udpv6_sendmsg sent d (one frame) itself. */
+void udp_fastpath_learn6(int fd, struct shim_sock *sk, const struct shim_msg *m,
+			 const struct sock_view6 *v, const struct route_result *rt,
+			 const struct udp6_datagram *d, uint32_t mtu);
 
 #endif

@@ -27,6 +27,7 @@
 #include "shim/shim_alloc.h"
 #include "shim/sockopt_check.h"
 #include "shim/sockopt_verdict.h"
+#include "shim/udp_fastpath.h"
 #include "shim/udp_send_skb.h"
 #include "shim/udp_wmem.h"
 #include "shim/wire.h"
@@ -62,6 +63,8 @@ void udpv6_take_view(const struct shim_sock *sk, struct sock_view6 *v)
 	v->cscov = sk->ext.cscov;
 	v->sndbuf = sk->sndbuf;
 	v->np = sk->ipv6;
+	v->fp_stamp = sk->fp_stamp;
+	v->gen_seen = sk->gen_seen;
 }
 
 static bool addr_v4mapped(const struct in6_addr *a)
@@ -629,5 +632,9 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 	if (r < 0)
 		return r;
 	udp_count_sent(m->len);
+	/* the next datagram of this flow may take the cached path (a queued one's d.dst_mac is not
+	 * the neighbour's: not learnt); routes cached only with the ICMPv6 watch */
+	if (route_icmp6_watched())
+		udp_fastpath_learn6(fd, sk, m, v, &rt, &d, mtu);
 	return (long)m->len;
 }

@@ -212,3 +212,24 @@ int ip6_build_udp_frames(const struct udp6_datagram *d, struct frame_set *fs)
 	put_headers(fs->buf, d, check, !d->no_check6);
 	return 0;
 }
+
+void ip6_udp_template(uint8_t *hdr, uint32_t *pseudo_base, const struct udp6_datagram *d)
+{
+	struct udp6_datagram t = *d;
+	uint8_t *l2 = hdr + DEV_VNET_HDR_LEN;
+
+	t.len = 0;
+	put_headers(hdr, &t, 0, true);
+	memset(l2 + udp_frame_ipv6.iplen_off, 0, 2);
+	memset(l2 + udp_frame_ipv6.l4_off + 4, 0, 2); /* the UDP length */
+	*pseudo_base = csum_base16(csum_pseudo_ipv6(d->saddr, d->daddr, IPPROTO_UDP, 0));
+}
+
+int ip6_output_frame(int oif, const struct iovec *iov, int iovcnt, size_t payload, bool dontwait,
+		     uint32_t priority, uint32_t mark)
+{
+	struct dev_meta m;
+
+	frame6_meta(&m, payload, priority, mark);
+	return dev_xmit(oif, iov, iovcnt, &m, dontwait);
+}

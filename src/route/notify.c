@@ -195,7 +195,8 @@ int route_watch_icmp6(int inherited_fd)
 
 bool route_icmp6_watched(void)
 {
-	return __atomic_load_n(&icmp6_fd, __ATOMIC_RELAXED) >= 0 &&
+	/* (the unit tests' fixed answers hold the generations as if watched) */
+	return (__atomic_load_n(&icmp6_fd, __ATOMIC_RELAXED) >= 0 || route_fixed_on) &&
 	       atomic_load_explicit(&notify_listener_state, memory_order_relaxed) == 1;
 }
 

@@ -35,8 +35,12 @@ void route_fixed_changed(void)
 	notify_bump_route_generation();
 }
 
+static const uint8_t no_net6[16];
+
 static bool in_prefix(const struct shim_addr *a)
 {
+	if (a->family == AF_INET6)
+		return memcmp(fixed.net6, no_net6, 16) != 0 && memcmp(a->v6, fixed.net6, 8) == 0;
 	return a->family == AF_INET && (a->v4 & fixed.mask) == fixed.net;
 }
 
@@ -54,7 +58,14 @@ int route_fixed_output(const struct shim_flowi *k, struct route_result *r)
 	r->generation = notify_generation_peek();
 	r->type = RTN_UNICAST;
 	r->oif = fixed.ifindex;
-	r->saddr = shim_addr_v4(k->ip4.saddr ? k->ip4.saddr : fixed.saddr);
+	if (k->family == AF_INET6) {
+		r->saddr = shim_addr_v6(memcmp(&k->ip6.saddr, no_net6, 16) != 0
+					    ? (const uint8_t *)&k->ip6.saddr
+					    : fixed.saddr6);
+		r->dev_hop_limit6 = fixed.hop_limit6;
+	} else {
+		r->saddr = shim_addr_v4(k->ip4.saddr ? k->ip4.saddr : fixed.saddr);
+	}
 	r->daddr = d;
 	r->nexthop = d;
 	r->mtu = fixed.mtu;

@@ -176,7 +176,18 @@ static long send_buffer_fast(int fd, struct shim_sock *sk, const void *buf, size
 	struct sockaddr_in to;
 	struct iovec one;
 
-	if (!udp_fastpath_candidate(fd, sk) || import_ubuf(buf, &len) != 0)
+	if (!udp_fastpath_candidate(fd, sk)) {
+		struct sockaddr_in6 to6;
+
+		if (!udp_fastpath_candidate6(fd, sk) || import_ubuf(buf, &len) != 0 ||
+		    (addr != NULL && !move_addr_fast6(addr, alen, &to6)))
+			return UDP_FP_MISS;
+		one.iov_base = (void *)buf;
+		one.iov_len = len;
+		return udp_fastpath_send6(fd, sk, &one, 1, len, flags, addr != NULL ? &to6 : NULL,
+					  NULL);
+	}
+	if (import_ubuf(buf, &len) != 0)
 		return UDP_FP_MISS;
 	if (addr != NULL && !move_addr_fast(addr, alen, &to))
 		return UDP_FP_MISS;
@@ -310,7 +321,15 @@ static inline long sendmsg_fast(int fd, struct shim_sock *sk, const struct msghd
 	const struct sockaddr_in *name;
 	struct iovec one;
 
-	if (!udp_fastpath_candidate(fd, sk) || !copy_msghdr_fast(k, &one, &to, &name))
+	if (!udp_fastpath_candidate(fd, sk)) {
+		struct sockaddr_in6 to6;
+		const struct sockaddr_in6 *name6;
+
+		if (!udp_fastpath_candidate6(fd, sk) || !copy_msghdr_fast6(k, &one, &to6, &name6))
+			return UDP_FP_MISS;
+		return udp_fastpath_send6(fd, sk, &one, 1, one.iov_len, flags, name6, batch);
+	}
+	if (!copy_msghdr_fast(k, &one, &to, &name))
 		return UDP_FP_MISS;
 	return udp_fastpath_send(fd, sk, &one, 1, one.iov_len, flags, name, batch);
 }
@@ -355,6 +374,15 @@ static long sendmsg_copied(int fd, struct shim_sock *sk, struct msghdr k, int fl
 		r = udp_fastpath_send(fd, sk, m.iov, m.iovcnt, m.len, flags,
 				      m.has_name ? (const struct sockaddr_in *)&m.name : NULL,
 				      batch);
+		if (r != UDP_FP_MISS) {
+			release_msg(&m, fast);
+			return r;
+		}
+	} else if (k.msg_controllen == 0 && k.msg_iovlen > 1 && udp_fastpath_candidate6(fd, sk) &&
+		   (!m.has_name || m.namelen == sizeof(struct sockaddr_in6))) {
+		r = udp_fastpath_send6(fd, sk, m.iov, m.iovcnt, m.len, flags,
+				       m.has_name ? (const struct sockaddr_in6 *)&m.name : NULL,
+				       batch);
 		if (r != UDP_FP_MISS) {
 			release_msg(&m, fast);
 			return r;
@@ -445,15 +473,31 @@ static unsigned write_msg_lens(struct mmsghdr *vec, unsigned first, const unsign
  * (err_ring.h: the error is then seen without a system call): a datagram that went out alone and
  * brought nothing back makes the peer quiet, and the batches whole again. False when the transmit
  * failed (batch->err). */
-static bool mmsg_entry_alone(struct shim_sock *sk, struct xmit_batch *batch)
+static void mmsg_peer_look(struct shim_sock *sk)
 {
-	if (xmit_batch_flush(batch) < 0)
-		return false;
 	if (err_ring_quiet())
 		__atomic_store_n(&sk->err_peer, ERR_PEER_QUIET, __ATOMIC_RELAXED);
 	else
 		(void)err_ring_look(); /* the next entry's check finds the socket's hint */
+}
+
+static bool mmsg_entry_alone(struct shim_sock *sk, struct xmit_batch *batch)
+{
+	if (xmit_batch_flush(batch) < 0)
+		return false;
+	mmsg_peer_look(sk);
 	return true;
+}
+
+/* Whether an entry just sent went out alone with the connected peer's answer not known to be
+ * quiet: an IPv6 one (IPv6 datagrams are never batched), so its answer is looked at as
+ * mmsg_entry_alone does. */
+static inline bool mmsg_sent_alone_unknown(const struct shim_sock *sk,
+					   const struct xmit_batch *batch)
+{
+	return sk->family == AF_INET6 && batch->n == 0 && err_ring_live() &&
+	       __atomic_load_n(&sk->err_peer, __ATOMIC_RELAXED) != ERR_PEER_QUIET &&
+	       __atomic_load_n(&sk->ever_connected, __ATOMIC_RELAXED);
 }
 
 /* The entries from vec on that the fast path takes as one batch (udp_fastpath_sendmmsg: built in
@@ -462,13 +506,15 @@ static bool mmsg_entry_alone(struct shim_sock *sk, struct xmit_batch *batch)
  * first one's destination (or none), each msg_len writable (put_user follows each send). Their
  * msg_len written. Returns how many were sent; *err the answer of the entry after them when it
  * failed in the fast path, else 0 (that entry, if any, is the general path's). */
-static __attribute__((noinline)) unsigned
-mmsg_fast_batch(int fd, struct shim_sock *sk, struct mmsghdr *vec, unsigned n, int flags, long *err)
+static inline __attribute__((always_inline)) unsigned
+mmsg_fast_batch_as(int fd, struct shim_sock *sk, struct mmsghdr *vec, unsigned n, int flags,
+		   long *err, const bool v6)
 {
 	struct iovec iov[UDP_FP_BATCH_MAX];
 	unsigned lens[UDP_FP_BATCH_MAX], k, sent, wrote;
-	uint64_t first_to[2] = {0, 0};
+	uint64_t first_to[4] = {0, 0, 0, 0}; /* a sockaddr_in's 16 bytes or a sockaddr_in6's 28 */
 	bool named = false;
+	const uint32_t tolen = v6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
 
 	*err = 0;
 	/* the loads below are the fault-safe ones: checked once for the whole batch */
@@ -478,7 +524,7 @@ mmsg_fast_batch(int fd, struct shim_sock *sk, struct mmsghdr *vec, unsigned n, i
 		n = UDP_FP_BATCH_MAX;
 	for (k = 0; k < n; k++) {
 		const char *e = (const char *)((uintptr_t)vec + k * sizeof(*vec));
-		uint64_t name, namelen, uiov, iovlen, ctllen, base, len, to[2] = {0, 0};
+		uint64_t name, namelen, uiov, iovlen, ctllen, base, len, to[4] = {0, 0, 0, 0};
 
 		/* __copy_msghdr: the fields sendmsg reads (msg_name, msg_namelen, msg_iov,
 		 * msg_iovlen, msg_controllen), then the one iovec and the sockaddr_in */
@@ -495,17 +541,31 @@ mmsg_fast_batch(int fd, struct shim_sock *sk, struct mmsghdr *vec, unsigned n, i
 		    ucopy_load8(&len, (const char *)uiov + 8) || len > 65535 ||
 		    !access_ok((const void *)base, len))
 			break;
-		if (name != 0 && ((uint32_t)namelen != sizeof(struct sockaddr_in) ||
-				  name > UMEM_TASK_SIZE_MAX - sizeof(struct sockaddr_in) ||
+		if (name != 0 && ((uint32_t)namelen != tolen || name > UMEM_TASK_SIZE_MAX - tolen ||
 				  ucopy_load8(&to[0], (const void *)name) ||
 				  ucopy_load8(&to[1], (const char *)name + 8)))
 			break;
+		/* an IPv6 flow's: the sockaddr_in6's address and scope id too (its last 8 bytes
+		 * read at 20, no byte after it) */
+		if (v6 && name != 0) {
+			uint64_t tail;
+
+			if (ucopy_load8(&to[2], (const char *)name + 16) ||
+			    ucopy_load8(&tail, (const char *)name + 20))
+				break;
+			to[3] = tail >> 32;
+		}
 		/* the flow is the first entry's destination (or none): its family, port and
 		 * address, as the fast path compares them */
 		if (k == 0) {
 			named = name != 0;
-			first_to[0] = to[0];
-		} else if (named != (name != 0) || to[0] != first_to[0]) {
+			if (v6)
+				memcpy(first_to, to, sizeof(first_to));
+			else
+				first_to[0] = to[0];
+		} else if (named != (name != 0) || to[0] != first_to[0] ||
+			   (v6 && ((to[1] ^ first_to[1]) | (to[2] ^ first_to[2]) |
+				   (to[3] ^ first_to[3])) != 0)) {
 			break;
 		}
 		/* put_user of msg_len follows each send: it must be writable */
@@ -516,12 +576,35 @@ mmsg_fast_batch(int fd, struct shim_sock *sk, struct mmsghdr *vec, unsigned n, i
 	}
 	if (k == 0)
 		return 0;
-	sent = udp_fastpath_sendmmsg(fd, sk, iov, k, named ? (struct sockaddr_in *)first_to : NULL,
-				     flags, lens, err);
+	if (v6) {
+		struct sockaddr_in6 to6;
+
+		memcpy(&to6, first_to, sizeof(to6)); /* the 28 bytes: scope id from first_to[3] */
+		sent =
+		    udp_fastpath_sendmmsg6(fd, sk, iov, k, named ? &to6 : NULL, flags, lens, err);
+	} else {
+		sent = udp_fastpath_sendmmsg(fd, sk, iov, k,
+					     named ? (struct sockaddr_in *)first_to : NULL, flags,
+					     lens, err);
+	}
 	wrote = sent ? write_msg_lens(vec, 0, lens, sent) : 0;
 	if (wrote < sent) /* a msg_len that cannot be written ends the call there */
 		*err = -EFAULT;
 	return wrote;
+}
+
+/* The same for an IPv4 flow and for an IPv6 one (udp_fastpath_candidate6): each its own code. */
+static __attribute__((noinline)) unsigned
+mmsg_fast_batch(int fd, struct shim_sock *sk, struct mmsghdr *vec, unsigned n, int flags, long *err)
+{
+	return mmsg_fast_batch_as(fd, sk, vec, n, flags, err, false);
+}
+
+static __attribute__((noinline)) unsigned mmsg_fast_batch6(int fd, struct shim_sock *sk,
+							   struct mmsghdr *vec, unsigned n,
+							   int flags, long *err)
+{
+	return mmsg_fast_batch_as(fd, sk, vec, n, flags, err, true);
 }
 
 long sys_sendmmsg(int fd, struct mmsghdr *vec, unsigned vlen, int flags)
@@ -554,12 +637,17 @@ long sys_sendmmsg(int fd, struct mmsghdr *vec, unsigned vlen, int flags)
 		/* a cached flow: as many entries as it takes, straight into the ring, one kick
 		 * (not while a connected peer's answer is not known to be quiet: then each entry
 		 * goes out alone below, mmsg_entry_alone) */
-		if (batch->n == 0 && udp_fastpath_candidate(fd, sk) && !trace_path_enabled &&
+		if (batch->n == 0 &&
+		    (udp_fastpath_candidate(fd, sk) || udp_fastpath_candidate6(fd, sk)) &&
+		    !trace_path_enabled &&
 		    !(err_ring_live() &&
 		      __atomic_load_n(&sk->err_peer, __ATOMIC_RELAXED) != ERR_PEER_QUIET &&
 		      __atomic_load_n(&sk->ever_connected, __ATOMIC_RELAXED))) {
 			long err;
-			unsigned took = mmsg_fast_batch(fd, sk, first, vlen - done, flags, &err);
+			unsigned took =
+			    udp_fastpath_candidate(fd, sk)
+				? mmsg_fast_batch(fd, sk, first, vlen - done, flags, &err)
+				: mmsg_fast_batch6(fd, sk, first, vlen - done, flags, &err);
 
 			done += took;
 			if (err != 0) {
@@ -605,6 +693,8 @@ long sys_sendmmsg(int fd, struct mmsghdr *vec, unsigned vlen, int flags)
 				}
 				if (r >= 0) {
 					lens[sent++] = (unsigned)r;
+					if (mmsg_sent_alone_unknown(sk, batch))
+						mmsg_peer_look(sk);
 					continue;
 				}
 			}
@@ -638,6 +728,8 @@ long sys_sendmmsg(int fd, struct mmsghdr *vec, unsigned vlen, int flags)
 				break;
 			}
 			lens[sent++] = (unsigned)r;
+			if (mmsg_sent_alone_unknown(sk, batch))
+				mmsg_peer_look(sk);
 			/* the loop stops after an entry whose data was not consumed: MSG_PROBE
 			 * sends nothing */
 			if ((flags & MSG_PROBE_FLAG) && r > 0)

@@ -350,6 +350,108 @@ START_TEST(changes_seen_identical)
 }
 END_TEST
 
+/* IPv6 (udp_frame_ipv6, udpv6_sendmsg): an AF_INET6 socket's sequence of one-frame
+ * datagrams (up to 1452 bytes at MTU 1500; sendto and sendmsg with several buffers) to
+ * 2001:db8:0:1::2, the general path then the fast path: every byte of every frame the same
+ * (IPv6 has no ID; the flow's label is its own in both runs), and the fast run asks no
+ * route or neighbour answer once its flow is learnt. */
+static const struct step seq6[] = {
+    {100, 0, 1},	   {100, 0, 1}, {1, 0, 1},  {0, 0, 1},	  {1452, MSG_DONTWAIT, 1},
+    {500, MSG_CONFIRM, 1}, {300, 0, 3}, {64, 0, 1}, {1200, 0, 2}, {7, MSG_NOSIGNAL, 1},
+    {1452, 0, 1},
+};
+#define NSTEPS6 (sizeof(seq6) / sizeof(seq6[0]))
+
+static void send_seq6(int fd, const struct sockaddr_in6 *to)
+{
+	for (size_t i = 0; i < NSTEPS6; i++) {
+		const struct step *s = &seq6[i];
+		long r;
+
+		for (size_t b = 0; b < s->len; b++)
+			pay[b] = (uint8_t)(b * 5 + i);
+		if (s->iovs == 1) {
+			r = sys_sendto(fd, pay, s->len, s->flags, (const struct sockaddr *)to,
+				       sizeof(*to));
+		} else {
+			struct iovec iov[4];
+			size_t per = s->len / (size_t)s->iovs, off = 0;
+			struct msghdr mh = {.msg_name = (void *)to,
+					    .msg_namelen = sizeof(*to),
+					    .msg_iov = iov,
+					    .msg_iovlen = (size_t)s->iovs};
+
+			for (int k = 0; k < s->iovs; k++) {
+				size_t l = k + 1 == s->iovs ? s->len - off : per;
+
+				iov[k] = (struct iovec){pay + off, l};
+				off += l;
+			}
+			r = sys_sendmsg(fd, &mh, s->flags);
+		}
+		ck_assert_int_eq(r, (long)s->len);
+	}
+}
+
+START_TEST(v6_unconnected_same_frames)
+{
+	struct sockaddr_in6 to = {.sin6_family = AF_INET6, .sin6_port = htons(7010)};
+	struct route_fixed f = {
+	    .net = htonl(0xc0000200),
+	    .mask = htonl(0xffffff00),
+	    .saddr = htonl(0xc0000201),
+	    .ifindex = FIXED_IFINDEX,
+	    .dev_name = "mem0",
+	    .mtu = 1500,
+	    .default_ttl = FIXED_TTL,
+	    .net6 = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 1},
+	    .saddr6 = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1},
+	    .hop_limit6 = 63,
+	};
+	struct capture off, on;
+	struct shim_sock *sk;
+	unsigned long asked;
+	int fd;
+
+	core_setup(1500);
+	memcpy(f.dev_mac, dev_mac, 6);
+	memcpy(f.nexthop_mac, hop_mac, 6);
+	route_fixed_set(&f);
+	memcpy(&to.sin6_addr, f.net6, 8);
+	to.sin6_addr.s6_addr[15] = 2;
+	fd = socket(AF_INET6, SOCK_DGRAM, 0);
+	ck_assert_int_ge(fd, 0);
+	fdev_socket(fd, AF_INET6, SOCK_DGRAM, 0);
+	ck_assert_int_eq(sys_sendto(fd, pay, 1, 0, (const struct sockaddr *)&to, sizeof(to)),
+			 1); /* autobind */
+	ck_assert_int_eq(fdtable_lookup(fd, &sk), FD_OWNED);
+
+	shim_config.fastpath = 0;
+	dev_mem_reset();
+	asked = route_fixed_answers();
+	send_seq6(fd, &to);
+	ck_assert_uint_ge(route_fixed_answers() - asked, NSTEPS6);
+	take(&off);
+	ck_assert_int_eq(off.n, (int)NSTEPS6);
+	ck_assert_int_eq(be16(off.data[0] + VNET + 12), 0x86dd);
+	ck_assert_int_eq(off.data[0][VNET + ETH + 7], 63); /* the device's hop limit */
+
+	shim_config.fastpath = 1;
+	asked = route_fixed_answers();
+	send_seq6(fd, &to);
+	ck_assert(udp_fastpath_candidate6(fd, sk));
+	ck_assert(!udp_fastpath_candidate(fd, sk)); /* an IPv4 entry never takes it */
+	ck_assert_uint_le(route_fixed_answers() - asked, 2 * 3);
+	take(&on);
+	compare(&off, &on, 0);
+	release(&off);
+	release(&on);
+	shim_sock_put(sk);
+	core_close(fd);
+	core_teardown();
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("udp_fastpath");
@@ -361,6 +463,7 @@ int main(void)
 	tcase_add_test(tc, unconnected_pmtudisc_do_identical);
 	tcase_add_test(tc, connected_identical);
 	tcase_add_test(tc, changes_seen_identical);
+	tcase_add_test(tc, v6_unconnected_same_frames);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
