@@ -42,7 +42,8 @@ struct shim_ipv6_pinfo {
 	int hop_limit;	       /* IPV6_UNICAST_HOPS, -1 = the route's or the device's */
 	int mcast_hops;	       /* IPV6_MULTICAST_HOPS, -1 = 1 */
 	int mcast_oif;	       /* IPV6_MULTICAST_IF */
-	int ucast_oif;	       /* IPV6_UNICAST_IF */
+	int ucast_oif;	       /* IPV6_UNICAST_IF (host order) */
+	int sticky_oif;	       /* the sticky IPV6_PKTINFO's ifindex (its address is not used) */
 	int tclass;	       /* IPV6_TCLASS, -1 = 0 */
 	uint32_t frag_size;    /* IPV6_MTU, 0 = the route's */
 	uint8_t pmtudisc;      /* IPV6_MTU_DISCOVER */

@@ -3,9 +3,9 @@
  * connect and setsockopt (see include/shim/inet.h). Every readable setting is read back from the
  * kernel socket after each change, so the shim's copy is the kernel's; what cannot be read back
  * (IPV6_UNICAST_HOPS, which getsockopt answers with the route's value for "not set"; IPV6_MTU,
- * answered with the path MTU; a sticky IPV6_PKTINFO; flow label leases) is taken from the program's
- * own setsockopt, and a socket changed where the shim could not see it is the kernel's to send from
- * then on. */
+ * answered with the path MTU; a sticky IPV6_PKTINFO's interface; flow label leases) is taken from
+ * the program's own setsockopt, and a socket changed where the shim could not see it is the
+ * kernel's to send from then on. */
 #include "shim/inet.h"
 #include "shim/dev.h"
 #include "shim/net_compat.h"
@@ -130,7 +130,6 @@ static const struct {
     {SOL_IPV6, IPV6_RECVERR, "IPV6_RECVERR"},
     {SOL_IP, IP_RECVERR, "IP_RECVERR"},
     {SOL_IPV6, IPV6_FLOWINFO_SEND, "IPV6_FLOWINFO_SEND"},
-    {SOL_IPV6, IPV6_UNICAST_IF, "IPV6_UNICAST_IF"},
 };
 
 /* Every setting that can be read back, and the verdict on the socket (sk->kernel_only). */
@@ -155,7 +154,8 @@ static void read_opts6(struct shim_sock *sk, int fd)
 	np->sndflow = opt_int(fd, SOL_IPV6, IPV6_FLOWINFO_SEND, 0) != 0;
 	/* ip6_autoflowlabel(): the socket's choice, or the auto_flowlabels sysctl's */
 	np->autoflowlabel = opt_int(fd, SOL_IPV6, IPV6_AUTOFLOWLABEL, 0) != 0;
-	np->ucast_oif = opt_int(fd, SOL_IPV6, IPV6_UNICAST_IF, 0);
+	/* the kernel answers it in network order, as it is set */
+	np->ucast_oif = (int)ntohl((uint32_t)opt_int(fd, SOL_IPV6, IPV6_UNICAST_IF, 0));
 	np->mcast_oif = opt_int(fd, SOL_IPV6, IPV6_MULTICAST_IF, 0);
 	np->mcast_hops = opt_int(fd, SOL_IPV6, IPV6_MULTICAST_HOPS, 1);
 	np->mc_loop = opt_int(fd, SOL_IPV6, IPV6_MULTICAST_LOOP, 1) != 0;
@@ -216,6 +216,7 @@ void inet6_sock_sync(struct shim_sock *sk, int fd)
 	if (!again && !sk->discovered) {
 		sk->ipv6.hop_limit = -1; /* the kernel's default: the route's, else the device's */
 		sk->ipv6.frag_size = 0;	 /* IPV6_MTU: none (getsockopt answers the path MTU) */
+		sk->ipv6.sticky_oif = 0; /* no sticky IPV6_PKTINFO */
 	} else if (sk->ipv6.kernel_only == NULL) {
 		/* inherited, received, or changed by another process: what it set that does not
 		 * read back is unknown */
@@ -310,9 +311,17 @@ void inet6_after_setsockopt(struct shim_sock *sk, int fd, int level, int name, c
 			sk->ipv6.frag_size = (uint32_t)v; /* 0 or >= 1280, the kernel checked it */
 		else if (sk->ipv6.kernel_only == NULL)
 			sk->ipv6.kernel_only = "IPV6_MTU (value not readable)";
-	} else if (level == SOL_IPV6 && sk->ipv6.kernel_only == NULL &&
-		   (name == IPV6_PKTINFO || name == IPV6_2292PKTINFO)) {
-		sk->ipv6.kernel_only = "IPV6_PKTINFO (sticky)";
+	} else if (level == SOL_IPV6 && name == IPV6_PKTINFO) {
+		/* np->sticky_pktinfo: udpv6_sendmsg takes its ifindex when nothing else names
+		 * the output interface (the kernel checked the length: struct in6_pktinfo) */
+		struct in6_pktinfo info;
+
+		if (len >= sizeof(info) && umem_read(&info, val, sizeof(info)) == 0)
+			sk->ipv6.sticky_oif = (int)info.ipi6_ifindex;
+		else if (sk->ipv6.kernel_only == NULL)
+			sk->ipv6.kernel_only = "IPV6_PKTINFO (value not readable)";
+	} else if (level == SOL_IPV6 && sk->ipv6.kernel_only == NULL && name == IPV6_2292PKTINFO) {
+		sk->ipv6.kernel_only = "IPV6_2292PKTINFO";
 	} else if (level == SOL_IPV6 && sk->ipv6.kernel_only == NULL &&
 		   name == IPV6_FLOWLABEL_MGR) {
 		sk->ipv6.kernel_only = "IPV6_FLOWLABEL_MGR";

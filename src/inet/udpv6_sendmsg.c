@@ -7,9 +7,9 @@
  * modes), with the socket's hop limit, traffic class, automatic flow label and checksum setting.
  * The rest is handed to the kernel socket (SHIM_TO_KERNEL) at the first point where it is known,
  * before anything visible happened, and the path trace says why: control messages other than
- * IPV6_HOPLIMIT, IPV6_TCLASS and IPV6_DONTFRAG, corking, UDP_SEGMENT, explicit flow labels, scope
- * ids and link-local destinations, multicast with a local copy (udp_mcast.c), local routes, and
- * sockets with settings listed in inet6_sock.c.
+ * IPV6_HOPLIMIT, IPV6_TCLASS, IPV6_DONTFRAG and IPV6_PKTINFO, corking, UDP_SEGMENT, explicit flow
+ * labels, multicast with a local copy (udp_mcast.c), local routes, and sockets with settings
+ * listed in inet6_sock.c.
  *
  * v4-mapped destinations and AF_INET names take the IPv4 path of the dual-stack socket, as the
  * kernel hands them to udp_sendmsg: the shim's udp_sendmsg with the socket's IPv4 settings. */
@@ -22,6 +22,7 @@
 #include "shim/ip_output.h"
 #include "shim/mcast.h"
 #include "shim/neigh_queue.h"
+#include "shim/rawsys.h"
 #include "shim/route.h"
 #include "shim/selfcheck.h"
 #include "shim/shim_alloc.h"
@@ -36,8 +37,11 @@
 #include <errno.h>
 #include <limits.h>
 #include <linux/rtnetlink.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
 
 #define IPV6_MIN_MTU	 1280
 #define MSG_PROBE	 0x10 /* glibc names it MSG_PROXY */
@@ -77,12 +81,10 @@ static bool addr_any(const struct in6_addr *a)
 	return (a->s6_addr32[0] | a->s6_addr32[1] | a->s6_addr32[2] | a->s6_addr32[3]) == 0;
 }
 
-/* What the shim does not send itself among destinations: link-local (their scope,
- * __ipv6_addr_needs_scope_id), loopback, and the old site-local and v4-compatible forms. */
+/* What the shim does not send itself among destinations: loopback, and the old site-local and
+ * v4-compatible forms. */
 static const char *unowned_destination(const struct in6_addr *a)
 {
-	if (a->s6_addr[0] == 0xfe && (a->s6_addr[1] & 0xc0) == 0x80)
-		return "link-local destination";
 	if (a->s6_addr[0] == 0xfe && (a->s6_addr[1] & 0xc0) == 0xc0)
 		return "site-local destination";
 	if (a->s6_addr32[0] == 0 && a->s6_addr32[1] == 0 && a->s6_addr32[2] == 0)
@@ -90,12 +92,18 @@ static const char *unowned_destination(const struct in6_addr *a)
 	return NULL;
 }
 
-/* ip6_datagram_send_ctl, for the control messages the shim takes itself: well-formed SOL_IPV6
- * IPV6_HOPLIMIT and IPV6_TCLASS of an int in -1..255, IPV6_DONTFRAG of an int in 0..1, and the
- * extension headers IPV6_HOPOPTS (also the RFC 2292 type), IPV6_DSTOPTS (also RFC 2292's) and
- * IPV6_RTHDRDSTOPTS, each once, their length from their own length byte within the message.
- * Returns false for anything else (another level or type, routing headers, a bad length or
- * value, a repeated header, a malformed message): the kernel's to answer. */
+/* __ipv6_addr_needs_scope_id: a link-local unicast address, or an interface-local or link-local
+ * multicast group: a scope id names its interface. */
+static bool addr_needs_scope_id(const struct in6_addr *a)
+{
+	if (a->s6_addr[0] == 0xfe && (a->s6_addr[1] & 0xc0) == 0x80)
+		return true;
+	return a->s6_addr[0] == 0xff &&
+	       ((a->s6_addr[1] & 0x0f) == 1 || (a->s6_addr[1] & 0x0f) == 2);
+}
+
+/* What the control messages the shim takes itself set (struct ipcm6_cookie and the flow's
+ * fields that ip6_datagram_send_ctl writes). */
 struct ipcm6 {
 	int hlimit, tclass, dontfrag; /* -1 unless given (a TCLASS of -1 is given: 6.18 sends it
 				       * as 0xff, docs/udp6-send-path.md 3) */
@@ -104,16 +112,68 @@ struct ipcm6 {
 				    * header) */
 	bool opt_given;		   /* any extension header: the sticky ones do not apply */
 	bool need_raw;		   /* ... which needs CAP_NET_RAW */
+	int oif;	/* fl6.flowi6_oif: in, the interface chosen so far; out, IPV6_PKTINFO's */
+	bool has_saddr; /* IPV6_PKTINFO gave a source (fl6.saddr) */
+	struct in6_addr saddr;
+	int err; /* the first error, in buffer order (IPV6_PKTINFO's EINVAL, ENODEV) */
 };
 
-static bool udpv6_cmsg(const void *control, size_t controllen, struct ipcm6 *ipc)
+/* dev_get_by_index: whether the socket's namespace has an interface of this index. */
+static bool dev_exists(int fd, int ifindex)
+{
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_ifindex = ifindex;
+	return rawsys3(SYS_ioctl, fd, SIOCGIFNAME, (long)&ifr) == 0;
+}
+
+/* ip6_datagram_send_ctl's IPV6_PKTINFO (and IPV6_2292PKTINFO): the interface, which must not
+ * contradict one already chosen (EINVAL) and must exist (ENODEV, also for one chosen before); a
+ * link-local source needs an interface (EINVAL); a source other than :: replaces the socket's
+ * (whether it is local is checked at the route lookup, udpv6_pktinfo_saddr_local). */
+static int ip6_pktinfo_send_ctl(int fd, const struct in6_pktinfo *info, struct ipcm6 *c)
+{
+	const uint8_t *a = info->ipi6_addr.s6_addr;
+
+	if (info->ipi6_ifindex) {
+		if (c->oif && (int)info->ipi6_ifindex != c->oif)
+			return -EINVAL;
+		c->oif = (int)info->ipi6_ifindex;
+	}
+	if (c->oif) {
+		if (!dev_exists(fd, c->oif))
+			return -ENODEV;
+	} else if (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) {
+		return -EINVAL;
+	}
+	if (!addr_any(&info->ipi6_addr)) {
+		c->saddr = info->ipi6_addr;
+		c->has_saddr = true;
+	}
+	return 0;
+}
+
+/* ip6_datagram_send_ctl, for the control messages the shim takes itself: well-formed SOL_IPV6
+ * IPV6_HOPLIMIT and IPV6_TCLASS of an int in -1..255, IPV6_DONTFRAG of an int in 0..1, and the
+ * extension headers IPV6_HOPOPTS (also the RFC 2292 type), IPV6_DSTOPTS (also RFC 2292's) and
+ * IPV6_RTHDRDSTOPTS, each once, their length from their own length byte within the message,
+ * and IPV6_PKTINFO (ip6_pktinfo_send_ctl; err: its error, the first in buffer order). Returns
+ * false for anything else (another level or type, routing headers, a bad length or
+ * value, a repeated header, a malformed message): the kernel's to answer. */
+static bool udpv6_cmsg(int fd, const void *control, size_t controllen, struct ipcm6 *ipc)
 {
 	const uint8_t *p = control;
 	size_t off = 0;
 	bool dst0 = false;
 	struct ipv6_txoptions *opt = &ipc->opt;
 
-	memset(ipc, 0, sizeof(*ipc));
+	{
+		int oif = ipc->oif;
+
+		memset(ipc, 0, sizeof(*ipc));
+		ipc->oif = oif;
+	}
 	ipc->hlimit = -1;
 	ipc->tclass = -1;
 	ipc->dontfrag = -1;
@@ -158,6 +218,17 @@ static bool udpv6_cmsg(const void *control, size_t controllen, struct ipcm6 *ipc
 				opt->opt_flen += (uint16_t)len;
 			}
 			break;
+		case IPV6_PKTINFO:
+		case IPV6_2292PKTINFO: {
+			struct in6_pktinfo info;
+
+			if (c.cmsg_len < CMSG_LEN(sizeof(info)))
+				return false;
+			memcpy(&info, data, sizeof(info));
+			if (ipc->err == 0)
+				ipc->err = ip6_pktinfo_send_ctl(fd, &info, ipc);
+			break;
+		}
 		case IPV6_HOPLIMIT:
 		case IPV6_TCLASS:
 		case IPV6_DONTFRAG:
@@ -202,6 +273,22 @@ static struct ipv6_txoptions ip6_sticky_txoptions(const struct shim_ipv6_pinfo *
 		opt.opt_flen = (uint16_t)ipv6_optlen(np->sticky_dst1);
 	}
 	return opt;
+}
+
+/* ipv6_chk_addr for an IPV6_PKTINFO source: a local address (of the interface oif when it is
+ * link-local, else of any): the kernel's local route to it. */
+static bool udpv6_pktinfo_saddr_local(const struct in6_addr *a, int oif, const struct sock_view6 *v)
+{
+	struct shim_flowi key;
+	struct route_result rt;
+	const bool strict = a->s6_addr[0] == 0xfe && (a->s6_addr[1] & 0xc0) == 0x80;
+
+	memset(&key, 0, sizeof(key));
+	key.family = AF_INET6;
+	key.oif = strict ? oif : 0;
+	key.uid = v->uid;
+	key.ip6.daddr = *a;
+	return route_output(&key, &rt) == 0 && rt.err == 0 && rt.type == RTN_LOCAL;
 }
 
 static const char *route_type_name6(unsigned type)
@@ -380,6 +467,7 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 	struct ipv6_txoptions opt;
 	uint8_t ext[IP6_EXTHDRS_MAX];
 	size_t length, fraghdrlen;
+	struct in6_addr fl_saddr; /* fl6.saddr */
 	struct udp_wmem_queue wq;
 	long r;
 
@@ -433,19 +521,37 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 	/* A3 */
 	if (m->len > INT_MAX - UDP_HLEN)
 		return -EMSGSIZE;
-	/* A5: the port; flow labels from sin6_flowinfo (IPV6_FLOWINFO_SEND) are the kernel's, as
-	 * are scope ids */
+	/* A5: the port; flow labels from sin6_flowinfo (IPV6_FLOWINFO_SEND) are the kernel's; the
+	 * scope id of a destination that needs one names the output interface */
 	if (has_name && dport == 0)
 		return -EINVAL;
 	if (np->sndflow)
 		TO_KERNEL(m, KR_IPV6, "kernel(IPV6_FLOWINFO_SEND: flow label leases)");
+	oif = 0;
+	if (has_name && m->namelen >= (int)sizeof(struct sockaddr_in6) &&
+	    sin6->sin6_scope_id != 0 && addr_needs_scope_id(&daddr))
+		oif = (int)sin6->sin6_scope_id;
+	/* A6: else SO_BINDTODEVICE, else the sticky IPV6_PKTINFO's interface */
+	if (!oif)
+		oif = v->bound_dev_if;
+	if (!oif)
+		oif = np->sticky_oif;
 	if (has_name && m->namelen >= (int)sizeof(struct sockaddr_in6) && sin6->sin6_scope_id != 0)
 		TO_KERNEL(m, KR_IPV6, "kernel(sin6_scope_id %u)", sin6->sin6_scope_id);
 	/* A7: control messages (SOL_UDP, then ip6_datagram_send_ctl): IPV6_HOPLIMIT, IPV6_TCLASS,
-	 * IPV6_DONTFRAG and the extension headers but routing headers are the shim's, anything
+	 * IPV6_DONTFRAG, IPV6_PKTINFO and the extension headers but routing headers are the
+	 * shim's, anything
 	 * else the kernel's */
-	if (!udpv6_cmsg(m->control, m->controllen, &ipc))
+	ipc.oif = oif;
+	if (!udpv6_cmsg(fd, m->control, m->controllen, &ipc))
 		TO_KERNEL(m, KR_CMSG, "kernel(IPv6 control messages)");
+	if (ipc.err < 0) {
+		path_step(m->trace, "ip6_datagram_send_ctl(IPV6_PKTINFO: error %d)", -ipc.err);
+		return ipc.err;
+	}
+	oif = ipc.oif;
+	/* fl6.saddr: IPV6_PKTINFO's source, else np->saddr (bound, or chosen at connect) */
+	fl_saddr = ipc.has_saddr ? ipc.saddr : v->saddr;
 	/* the extension headers' CAP_NET_RAW (ns_capable): the kernel's EPERM without it */
 	if (ipc.need_raw && sock_net_capable(SOV_CAP_NET_RAW) != 1)
 		TO_KERNEL(m, KR_CMSG,
@@ -466,18 +572,22 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 		TO_KERNEL(m, KR_IPV6, "kernel(UDP_SEGMENT over IPv6)");
 	if (m->flags & MSG_DONTROUTE)
 		TO_KERNEL(m, KR_DONTROUTE, "kernel(MSG_DONTROUTE: link-scope lookup)");
-	/* A9, A10: :: means ::1 (local); multicast and scoped destinations are the kernel's */
+	/* A9, A10: :: means ::1 (local); multicast destinations are the kernel's */
 	if (addr_any(&daddr))
 		TO_KERNEL(m, KR_LOCAL_ROUTE, "kernel(destination ::: loopback delivery)");
 	if ((why = unowned_destination(&daddr)) != NULL)
 		TO_KERNEL(m, KR_IPV6, "kernel(%s)", why);
-	/* A6, A10: the output interface: SO_BINDTODEVICE (IPV6_UNICAST_IF and a sticky
-	 * IPV6_PKTINFO make the socket the kernel's, inet6_sock.c) */
-	oif = v->bound_dev_if;
 	/* A10: a group without an interface yet: IPV6_MULTICAST_IF's */
 	multicast = daddr.s6_addr[0] == 0xff;
 	if (oif == 0 && multicast)
 		oif = np->mcast_oif;
+	/* ... else, for a unicast destination, IPV6_UNICAST_IF's */
+	else if (oif == 0)
+		oif = np->ucast_oif;
+	/* ip6_datagram_send_ctl's ipv6_chk_addr: a source the kernel may take as non-local
+	 * (IP_FREEBIND, IP_TRANSPARENT) or refuse (EINVAL) is the kernel's to decide */
+	if (ipc.has_saddr && !udpv6_pktinfo_saddr_local(&ipc.saddr, oif, v))
+		TO_KERNEL(m, KR_CMSG, "kernel(IPV6_PKTINFO source not a local address)");
 
 	/* A11: ip6_sk_dst_lookup_flow, the traffic class in the flow (ip6_make_flowinfo) */
 	memset(&key, 0, sizeof(key));
@@ -486,8 +596,8 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 	key.mark = v->mark;
 	key.uid = v->uid;
 	key.ip6.daddr = daddr;
-	if (!addr_any(&v->saddr) && !addr_v4mapped(&v->saddr))
-		key.ip6.saddr = v->saddr;
+	if (!addr_any(&fl_saddr) && !addr_v4mapped(&fl_saddr))
+		key.ip6.saddr = fl_saddr;
 	key.ip6.flowlabel = htonl((uint32_t)tclass << 20);
 	key.ip6.sport = v->sport;
 	key.ip6.dport = dport;
@@ -502,14 +612,15 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 	}
 	/* ip6_dst_lookup_tail, after the route: a v4-mapped source (the socket bound or connected
 	 * to a v4-mapped address) cannot send to an IPv6 destination */
-	if (addr_v4mapped(&v->saddr)) {
+	if (addr_v4mapped(&fl_saddr)) {
 		path_step(m->trace, "ip6_dst_lookup_flow(v4-mapped source: EAFNOSUPPORT)");
 		return -EAFNOSUPPORT;
 	}
-	/* the source: np->saddr (bound, or chosen at connect) if any, else the one
-	 * ipv6_dev_get_saddr chose for the route (RTA_PREFSRC answers that whatever RTA_SRC was) */
-	if (!addr_any(&v->saddr))
-		rt.saddr = shim_addr_v6(&v->saddr);
+	/* the source: fl6.saddr (IPV6_PKTINFO's, or np->saddr: bound, or chosen at connect) if
+	 * any, else the one ipv6_dev_get_saddr chose for the route (RTA_PREFSRC answers that
+	 * whatever RTA_SRC was) */
+	if (!addr_any(&fl_saddr))
+		rt.saddr = shim_addr_v6(&fl_saddr);
 	inet_ntop(AF_INET6, rt.saddr.v6, a1, sizeof(a1));
 	inet_ntop(AF_INET6, rt.nexthop.v6, a2, sizeof(a2));
 	path_step(m->trace, "ip6_dst_lookup_flow(%s dev %s src %s via %s mtu %u)",
