@@ -536,12 +536,9 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 		oif = v->bound_dev_if;
 	if (!oif)
 		oif = np->sticky_oif;
-	if (has_name && m->namelen >= (int)sizeof(struct sockaddr_in6) && sin6->sin6_scope_id != 0)
-		TO_KERNEL(m, KR_IPV6, "kernel(sin6_scope_id %u)", sin6->sin6_scope_id);
 	/* A7: control messages (SOL_UDP, then ip6_datagram_send_ctl): IPV6_HOPLIMIT, IPV6_TCLASS,
 	 * IPV6_DONTFRAG, IPV6_PKTINFO and the extension headers but routing headers are the
-	 * shim's, anything
-	 * else the kernel's */
+	 * shim's, anything else the kernel's */
 	ipc.oif = oif;
 	if (!udpv6_cmsg(fd, m->control, m->controllen, &ipc))
 		TO_KERNEL(m, KR_CMSG, "kernel(IPv6 control messages)");
