@@ -22,10 +22,11 @@ struct udp6_datagram {
 	uint8_t tclass;
 	uint32_t flowlabel; /* host order, the low 20 bits (0: none) */
 	uint8_t hop_limit;
-	bool no_check6;	  /* UDP_NO_CHECK6_TX: checksum field 0 (not for UDP-Lite) */
-	uint8_t protocol; /* next header: 0 or IPPROTO_UDP, IPPROTO_UDPLITE */
-	bool cscov_set;	  /* UDP-Lite: UDPLITE_SEND_CSCOV was set (UDPLITE_SEND_CC) ... */
-	uint16_t cscov;	  /* ... to this coverage (pcslen) */
+	bool no_check6;	   /* UDP_NO_CHECK6_TX: checksum field 0 (not for UDP-Lite) */
+	uint8_t protocol;  /* next header: 0 or IPPROTO_UDP, IPPROTO_UDPLITE */
+	bool cscov_set;	   /* UDP-Lite: UDPLITE_SEND_CSCOV was set (UDPLITE_SEND_CC) ... */
+	uint16_t cscov;	   /* ... to this coverage (pcslen) */
+	uint16_t gso_size; /* UDP_SEGMENT: a super-packet to segment at this size (0: none) */
 	/* link */
 	int oif;
 	uint8_t src_mac[6], dst_mac[6];
@@ -83,5 +84,35 @@ void ip6_udp_template(uint8_t *hdr, uint32_t *pseudo_base, const struct udp6_dat
  * payload bytes; priority and mark its skb's. 0 or -errno as the device answered. */
 int ip6_output_frame(int oif, const struct iovec *iov, int iovcnt, size_t payload, bool dontwait,
 		     uint32_t priority, uint32_t mark);
+/* The headers of d's frame: [vnet | Ethernet | IPv6 | UDP], lengths over the whole datagram, check
+ * in the UDP checksum field (network order); csum: the vnet header asks the device to complete
+ * it at the UDP header. */
+void ip6_put_frame_headers(uint8_t *hdr, const struct udp6_datagram *d, uint16_t check, bool csum);
+
+/* What the device stack is told of an IPv6 frame of payload bytes that becomes segs frames on the
+ * wire (skb priority and mark). Not DEV_META_SINGLE: coalescing merges IPv4 flows only. */
+struct dev_meta;
+void ip6_frame_meta(struct dev_meta *m, size_t payload, unsigned segs, uint32_t priority,
+		    uint32_t mark);
+
+/* ---- ip6_output_gso.c: UDP_SEGMENT ---- */
+
+/* The number of datagrams d (gso_size set) becomes. */
+static inline unsigned ip6_gso_segments(const struct udp6_datagram *d)
+{
+	return (unsigned)((d->len + d->gso_size - 1) / d->gso_size);
+}
+
+/* udp_v6_send_skb with SKB_GSO_UDP_L4: d (gso_size set, len > gso_size) as one frame whose
+ * virtio-net header asks for UDP segmentation (VIRTIO_NET_HDR_GSO_UDP_L4, NEEDS_CSUM), the
+ * payload and the IPv6 payload length over the whole super-packet and the pseudo-header sum of
+ * the whole UDP length in the checksum field (udp6_hwcsum_outgoing); the kernel's
+ * __udp_gso_segment cuts it at the device (the GSO ring where there is one): each segment an IPv6
+ * packet with its own lengths and full checksum, the same flow label. Returns 0 or -errno. */
+int ip6_output_udp_gso(const struct udp6_datagram *d, struct path_trace *t);
+
+/* The same frame with its payload copied (-EFAULT when unreadable), as a one-frame frame_set for
+ * the neighbour queue. Returns 0, -EFAULT or -ENOMEM. */
+int ip6_build_udp_gso_frame(const struct udp6_datagram *d, struct frame_set *fs);
 
 #endif

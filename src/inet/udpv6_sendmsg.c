@@ -29,6 +29,8 @@
 #include "shim/sockopt_check.h"
 #include "shim/sockopt_verdict.h"
 #include "shim/udp_fastpath.h"
+#include "shim/net_compat.h"
+#include "shim/udp_gso.h"
 #include "shim/udp_send_skb.h"
 #include "shim/udp_wmem.h"
 #include "shim/wire.h"
@@ -116,6 +118,7 @@ struct ipcm6 {
 	bool has_saddr; /* IPV6_PKTINFO gave a source (fl6.saddr) */
 	struct in6_addr saddr;
 	int err; /* the first error, in buffer order (IPV6_PKTINFO's EINVAL, ENODEV) */
+	int gso; /* udp_cmsg_send: SOL_UDP UDP_SEGMENT (a u16), -1 unless given */
 };
 
 /* dev_get_by_index: whether the socket's namespace has an interface of this index. */
@@ -177,6 +180,7 @@ static bool udpv6_cmsg(int fd, const void *control, size_t controllen, struct ip
 	ipc->hlimit = -1;
 	ipc->tclass = -1;
 	ipc->dontfrag = -1;
+	ipc->gso = -1;
 	while (off < controllen) {
 		struct cmsghdr c;
 		const uint8_t *data = p + off + CMSG_LEN(0);
@@ -186,6 +190,16 @@ static bool udpv6_cmsg(int fd, const void *control, size_t controllen, struct ip
 		if (controllen - off < sizeof(c))
 			return false;
 		memcpy(&c, p + off, sizeof(c));
+		if (c.cmsg_level == SOL_UDP && c.cmsg_type == UDP_SEGMENT &&
+		    c.cmsg_len == CMSG_LEN(sizeof(uint16_t)) &&
+		    controllen - off >= CMSG_LEN(sizeof(uint16_t))) {
+			uint16_t g;
+
+			memcpy(&g, data, sizeof(g));
+			ipc->gso = g;
+			off += CMSG_SPACE(sizeof(g));
+			continue;
+		}
 		if (c.cmsg_level != SOL_IPV6 || c.cmsg_len < CMSG_LEN(0) ||
 		    c.cmsg_len > controllen - off)
 			return false;
@@ -462,6 +476,7 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 	const char *why;
 	uint32_t mtu, label, sc = shim_selfcheck_differs;
 	int oif, hlimit, sock_hlimit, cmsg_hlimit, tclass, dontfrag;
+	unsigned gso_size, segs_gso = 0;
 	bool multicast;
 	struct ipcm6 ipc;
 	struct ipv6_txoptions opt;
@@ -565,8 +580,11 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 			  opt.opt_nflen + opt.opt_flen);
 	if (m->flags & MSG_MORE)
 		TO_KERNEL(m, KR_CORK, "kernel(corked IPv6 datagram)");
-	if (v->gso_size)
-		TO_KERNEL(m, KR_IPV6, "kernel(UDP_SEGMENT over IPv6)");
+	gso_size = ipc.gso >= 0 ? (unsigned)ipc.gso : v->gso_size; /* ipc6.gso_size */
+	/* with extension headers the checksum is not CHECKSUM_PARTIAL and the kernel segments in
+	 * software: the kernel's */
+	if (gso_size && opt.opt_nflen + opt.opt_flen != 0)
+		TO_KERNEL(m, KR_IPV6, "kernel(UDP_SEGMENT with extension headers)");
 	if (m->flags & MSG_DONTROUTE)
 		TO_KERNEL(m, KR_DONTROUTE, "kernel(MSG_DONTROUTE: link-scope lookup)");
 	/* A9, A10: :: means ::1 (local); multicast destinations are the kernel's */
@@ -664,8 +682,9 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 	 * part) */
 	length = opt.opt_flen + UDP_HLEN + m->len;
 	fraghdrlen = IPV6_HLEN + opt.opt_nflen;
-	if ((r = ip6_append_sizes(m, v, mtu, fraghdrlen + opt.opt_flen, opt.opt_flen + UDP_HLEN,
-				  length, dontfrag)) < 0)
+	/* a GSO datagram is built for IP6_MAX_MTU; udp_v6_send_skb checks it against the MTU */
+	if ((r = ip6_append_sizes(m, v, gso_size ? IPV6_MAXPLEN : mtu, fraghdrlen + opt.opt_flen,
+				  opt.opt_flen + UDP_HLEN, length, dontfrag)) < 0)
 		return r;
 
 	/* ip6_make_flowlabel: automatic (the socket's choice or the auto_flowlabels sysctl's), the
@@ -693,7 +712,34 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 		return -EPIPE;
 	/* __ip6_append_data: each piece's skb against twice the send buffer (udp_wmem.c) */
 	memset(&wq, 0, sizeof(wq));
-	if ((r = udp_wmem_append6(&wq, v->sndbuf, mtu, (unsigned)fraghdrlen, length)) < 0) {
+	/* udp_v6_send_skb's GSO checks, after the payload was copied (udp_gso.c, IPv4's too) */
+	if (gso_size) {
+		struct udp_gso_req req = {
+		    .datalen = m->len,
+		    .gso_size = gso_size,
+		    .hlen = IPV6_HLEN + UDP_HLEN,
+		    .fragsize = mtu,
+		    .no_check = np->no_check6_tx,
+		    .udplite = v->protocol == IPPROTO_UDPLITE,
+		};
+		int g = udp_gso_check(&req);
+
+		if (g < 0) {
+			g = udp_gso_error(g, m->iov, m->iovcnt, m->len);
+			path_step(m->trace, "udp_v6_send_skb(gso_size %u, payload %zu: error %d)",
+				  gso_size, m->len, -g);
+			return g;
+		}
+		if (g == UDP_GSO_PLAIN)
+			path_step(m->trace,
+				  "udp_v6_send_skb(gso_size %u \xe2\x89\xa5 payload %zu: no GSO)",
+				  gso_size, m->len);
+		else
+			segs_gso = gso_size;
+	}
+	/* (a GSO datagram's paged skb is not counted, as for IPv4) */
+	if (!gso_size &&
+	    (r = udp_wmem_append6(&wq, v->sndbuf, mtu, (unsigned)fraghdrlen, length)) < 0) {
 		path_step(m->trace, "__ip6_append_data(ENOBUFS: sk_sndbuf %d)", v->sndbuf);
 		return r;
 	}
@@ -710,6 +756,7 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 	d.protocol = (uint8_t)v->protocol; /* udp_v6_send_skb: UDP-Lite summed over its coverage */
 	d.cscov_set = v->cscov_set;
 	d.cscov = v->cscov;
+	d.gso_size = (uint16_t)segs_gso;
 	d.oif = rt.oif;
 	memcpy(d.src_mac, rt.dev_mac, 6);
 	d.iov = m->iov;
@@ -730,7 +777,9 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 	d.ext_flen = opt.opt_flen;
 	/* __ip6_finish_output: ip6_fragment when the datagram is larger than the route's MTU (the
 	 * device's for PROBE and above; not IPV6_MTU's), at the MTU it was laid out for */
-	if (fraghdrlen + length > (np->pmtudisc >= IPV6_PMTUDISC_PROBE ? rt.dev_mtu : rt.mtu))
+	if (gso_size)
+		; /* segmented at the device, each segment within the MTU */
+	else if (fraghdrlen + length > (np->pmtudisc >= IPV6_PMTUDISC_PROBE ? rt.dev_mtu : rt.mtu))
 		d.frag_mtu = mtu;
 	/* csummode: CHECKSUM_PARTIAL only for a datagram that fits the MTU it is laid out with */
 	else if (fraghdrlen + length > mtu)

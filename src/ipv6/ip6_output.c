@@ -52,9 +52,7 @@ void udp_v6_put_csum_sw(const struct udp6_datagram *d, uint8_t *udp, size_t ulen
 			csum_pseudo_ipv6(d->saddr, d->daddr, IPPROTO_UDP, (uint32_t)ulen))));
 }
 
-/* vnet, Ethernet, IPv6 and UDP headers of d's one frame; sum: the UDP checksum field. csum: ask
- * the device (the kernel's skb_checksum_help here) to complete it. */
-static void put_headers(uint8_t *hdr, const struct udp6_datagram *d, uint16_t check, bool csum)
+void ip6_put_frame_headers(uint8_t *hdr, const struct udp6_datagram *d, uint16_t check, bool csum)
 {
 	struct eth_hdr_fields eth;
 	struct ipv6_hdr_fields ip = {
@@ -80,9 +78,8 @@ static void put_headers(uint8_t *hdr, const struct udp6_datagram *d, uint16_t ch
 		     (uint16_t)(UDP_HLEN + d->len), check);
 }
 
-/* What the device stack is told of the frame: an IPv6 frame, one on the wire. Not
- * DEV_META_SINGLE: coalescing merges IPv4 flows only. */
-static void frame6_meta(struct dev_meta *m, size_t payload, uint32_t priority, uint32_t mark)
+void ip6_frame_meta(struct dev_meta *m, size_t payload, unsigned segs, uint32_t priority,
+		    uint32_t mark)
 {
 	memset(m, 0, sizeof(*m));
 	m->flags = DEV_META_SKB; /* the skb's priority and mark */
@@ -92,7 +89,7 @@ static void frame6_meta(struct dev_meta *m, size_t payload, uint32_t priority, u
 	m->l3_off = DEV_VNET_HDR_LEN + udp_frame_ipv6.l3_off;
 	m->l4_off = DEV_VNET_HDR_LEN + udp_frame_ipv6.l4_off;
 	m->hdr_len = DEV_VNET_HDR_LEN + udp_frame_ipv6.hdr_len;
-	m->segs = 1;
+	m->segs = (uint16_t)segs;
 	m->payload_len = (uint32_t)payload;
 }
 
@@ -153,6 +150,8 @@ int ip6_output_udp(const struct udp6_datagram *d, struct path_trace *t)
 	uint32_t ulen = (uint32_t)(UDP_HLEN + d->len);
 	int n = 0;
 
+	if (d->gso_size)
+		return ip6_output_udp_gso(d, t);
 	if (d->frag_mtu != 0 || d->csum_sw || d->ext_nflen + d->ext_flen != 0)
 		return output_fragments(d, t);
 	if (d->protocol == IPPROTO_UDPLITE)
@@ -161,13 +160,13 @@ int ip6_output_udp(const struct udp6_datagram *d, struct path_trace *t)
 		return -EMSGSIZE;
 	/* udp_v6_send_skb: UDP_NO_CHECK6_TX sends 0; otherwise udp6_hwcsum_outgoing seeds the
 	 * pseudo-header sum and the device completes it (0 becomes 0xFFFF) */
-	put_headers(hdr, d, d->no_check6 ? 0 : udp6_csum_seed(d->saddr, d->daddr, ulen),
-		    !d->no_check6);
+	ip6_put_frame_headers(hdr, d, d->no_check6 ? 0 : udp6_csum_seed(d->saddr, d->daddr, ulen),
+			      !d->no_check6);
 	iov[n++] = (struct iovec){hdr, sizeof(hdr)};
 	for (int i = 0; i < d->iovcnt; i++)
 		if (d->iov[i].iov_len)
 			iov[n++] = d->iov[i];
-	frame6_meta(&m, d->len, d->priority, d->mark);
+	ip6_frame_meta(&m, d->len, 1, d->priority, d->mark);
 	path_step(t, "ip6_make_skb(len %u hlim %u tclass 0x%x flowlabel 0x%05x%s)",
 		  (unsigned)(IPV6_HLEN + ulen), d->hop_limit, d->tclass, d->flowlabel,
 		  d->no_check6 ? " no_check6_tx" : "");
@@ -180,6 +179,8 @@ int ip6_build_udp_frames(const struct udp6_datagram *d, struct frame_set *fs)
 	uint8_t *udp;
 	uint16_t check = 0;
 
+	if (d->gso_size)
+		return ip6_build_udp_gso_frame(d, fs);
 	if (d->frag_mtu != 0 || d->csum_sw || d->ext_nflen + d->ext_flen != 0)
 		return ip6_fragment_frames(d, fs);
 	if (frame_set_alloc(fs, 1, FRAME6_HDR + d->len) == NULL)
@@ -203,13 +204,13 @@ int ip6_build_udp_frames(const struct udp6_datagram *d, struct frame_set *fs)
 	/* the kernel's queued skb is the one it would have sent: CHECKSUM_PARTIAL (the
 	 * pseudo-header sum in the field, the rest left to the device) unless UDP_NO_CHECK6_TX */
 	if (d->protocol == IPPROTO_UDPLITE) {
-		put_headers(fs->buf, d, 0, false);
+		ip6_put_frame_headers(fs->buf, d, 0, false);
 		udplite_v6_put_csum(d, udp, ulen);
 		return 0;
 	}
 	if (!d->no_check6)
 		check = udp6_csum_seed(d->saddr, d->daddr, (uint32_t)ulen);
-	put_headers(fs->buf, d, check, !d->no_check6);
+	ip6_put_frame_headers(fs->buf, d, check, !d->no_check6);
 	return 0;
 }
 
@@ -219,7 +220,7 @@ void ip6_udp_template(uint8_t *hdr, uint32_t *pseudo_base, const struct udp6_dat
 	uint8_t *l2 = hdr + DEV_VNET_HDR_LEN;
 
 	t.len = 0;
-	put_headers(hdr, &t, 0, true);
+	ip6_put_frame_headers(hdr, &t, 0, true);
 	memset(l2 + udp_frame_ipv6.iplen_off, 0, 2);
 	memset(l2 + udp_frame_ipv6.l4_off + 4, 0, 2); /* the UDP length */
 	*pseudo_base = csum_base16(csum_pseudo_ipv6(d->saddr, d->daddr, IPPROTO_UDP, 0));
@@ -230,6 +231,6 @@ int ip6_output_frame(int oif, const struct iovec *iov, int iovcnt, size_t payloa
 {
 	struct dev_meta m;
 
-	frame6_meta(&m, payload, priority, mark);
+	ip6_frame_meta(&m, payload, 1, priority, mark);
 	return dev_xmit(oif, iov, iovcnt, &m, dontwait);
 }

@@ -246,6 +246,49 @@ START_TEST(udplite_coverage_frames)
 }
 END_TEST
 
+/* UDP_SEGMENT: one frame asking the device for UDP segmentation (gso_size, GSO_UDP_L4, the
+ * checksum at the UDP header), the IPv6 payload length and UDP length over the whole super-packet,
+ * the pseudo-header sum of the whole UDP length; the device is told how many frames it becomes;
+ * the neighbour queue's copy is the same frame. */
+START_TEST(gso_frame)
+{
+	struct iovec iov[2];
+	struct udp6_datagram d = datagram(1900, iov);
+	const struct dev_mem_frame *f;
+	struct virtio_net_hdr vh;
+	struct frame_set fs;
+	const uint8_t *udp;
+
+	d.gso_size = 700;
+	mem_stack();
+	ck_assert_int_eq(ip6_output_udp(&d, NULL), 0);
+	ck_assert_int_eq(dev_mem_count(), 1);
+	f = dev_mem_frame(0);
+	ck_assert_uint_eq(f->len, VNET + ETH + 48 + 1900);
+	memcpy(&vh, f->data, sizeof(vh));
+	ck_assert_int_eq(vh.flags, VIRTIO_NET_HDR_F_NEEDS_CSUM);
+	ck_assert_int_eq(vh.gso_type, 5 /* VIRTIO_NET_HDR_GSO_UDP_L4 */);
+	ck_assert_int_eq(vh.gso_size, 700);
+	ck_assert_int_eq(vh.hdr_len, ETH + 48);
+	ck_assert_int_eq(vh.csum_start, ETH + 40);
+	ck_assert_int_eq(vh.csum_offset, 6);
+	check_l2_l3(f->data, &d);
+	udp = f->data + VNET + ETH + 40;
+	ck_assert_uint_eq(be16(udp + 4), 1908);
+	ck_assert_uint_eq(be16(udp + 6), fold16(pseudo6(1908)));
+	ck_assert_mem_eq(udp + 8, payload, 1900);
+	ck_assert(f->has_meta);
+	ck_assert_uint_eq(f->meta.segs, 3);
+	ck_assert_uint_eq(f->meta.proto, ETH_P_IPV6);
+
+	ck_assert_int_eq(ip6_build_udp_frames(&d, &fs), 0);
+	ck_assert_int_eq(fs.n, 1);
+	ck_assert_uint_eq(fs.off[1], f->len);
+	ck_assert_mem_eq(fs.buf, f->data, f->len);
+	shim_free(fs.buf);
+}
+END_TEST
+
 /* The neighbour queue's copy: the same headers and the same checksum request (the kernel's queued
  * skb is CHECKSUM_PARTIAL too), the payload copied; UDP_NO_CHECK6_TX: none; the frames leave as
  * IPv6 frames; an unreadable buffer is EFAULT. */
@@ -513,6 +556,7 @@ int main(void)
 	tcase_add_test(tc, single_frame_bytes);
 	tcase_add_test(tc, no_check6_tx);
 	tcase_add_test(tc, udplite_coverage_frames);
+	tcase_add_test(tc, gso_frame);
 	tcase_add_test(tc, copied_frame);
 	tcase_add_test(tc, fragment_count);
 	tcase_add_test(tc, fragments);
