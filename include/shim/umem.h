@@ -36,6 +36,12 @@ static inline __attribute__((always_inline)) int umem_fault_safe(void)
  * range is not readable (nothing is guaranteed about dst then). */
 int umem_read(void *dst, const void *src, size_t n);
 
+struct iovec;
+/* The first len bytes an iovec array of the program describes, copied to dst in order (the
+ * kernel's copy_from_iter over a datagram's payload). Returns 0, or -1 when any byte of them is
+ * not readable. */
+int umem_read_iov(void *dst, const struct iovec *iov, int iovcnt, size_t len);
+
 /* A small object of constant size (a multiple of 8, up to 64 bytes) read inline with fault-safe
  * loads; only where umem_fault_safe() was found true on this thread (the caller checks once). */
 static inline __attribute__((always_inline)) int umem_load_fixed(void *dst, const void *src,

@@ -109,6 +109,20 @@ int umem_read(void *dst, const void *src, size_t n)
 	return copy_some(dst, src, n, 0) == n ? 0 : -1;
 }
 
+int umem_read_iov(void *dst, const struct iovec *iov, int iovcnt, size_t len)
+{
+	size_t off = 0;
+
+	for (int i = 0; i < iovcnt && off < len; i++) {
+		size_t take = iov[i].iov_len < len - off ? iov[i].iov_len : len - off;
+
+		if (take != 0 && umem_read((uint8_t *)dst + off, iov[i].iov_base, take) != 0)
+			return -1;
+		off += take;
+	}
+	return 0;
+}
+
 size_t umem_read_partial(void *dst, const void *src, size_t n)
 {
 	uintptr_t at = (uintptr_t)src;

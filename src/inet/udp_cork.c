@@ -70,7 +70,7 @@ bool udp_cork_pending(const struct shim_sock *sk)
 /* Copy m's payload behind what is queued: the kernel's getfrag, EFAULT for an unreadable byte. */
 static int cork_copy(struct udp_cork *c, const struct shim_msg *m)
 {
-	size_t have = c->length - UDP_HLEN, need = have + m->len, off = 0;
+	size_t have = c->length - UDP_HLEN, need = have + m->len;
 
 	if (need > c->cap) {
 		size_t cap = c->cap ? c->cap : 2048;
@@ -84,16 +84,7 @@ static int cork_copy(struct udp_cork *c, const struct shim_msg *m)
 		c->data = p;
 		c->cap = cap;
 	}
-	for (int i = 0; i < m->iovcnt && off < m->len; i++) {
-		size_t take = m->iov[i].iov_len;
-
-		if (take > m->len - off)
-			take = m->len - off;
-		if (take && umem_read(c->data + have + off, m->iov[i].iov_base, take) != 0)
-			return -EFAULT;
-		off += take;
-	}
-	return 0;
+	return umem_read_iov(c->data + have, m->iov, m->iovcnt, m->len) != 0 ? -EFAULT : 0;
 }
 
 /* udp_flush_pending_frames */

@@ -223,18 +223,7 @@ int xmit_batch_flush(struct xmit_batch *b)
 /* Copy the payload from the program (EFAULT if any of it is unreadable) to dst. */
 static int gather_payload(const struct udp_datagram *d, uint8_t *dst)
 {
-	size_t off = 0;
-
-	for (int i = 0; i < d->iovcnt && off < d->len; i++) {
-		size_t take = d->iov[i].iov_len;
-
-		if (take > d->len - off)
-			take = d->len - off;
-		if (take && umem_read(dst + off, d->iov[i].iov_base, take) != 0)
-			return -EFAULT;
-		off += take;
-	}
-	return 0;
+	return umem_read_iov(dst, d->iov, d->iovcnt, d->len) != 0 ? -EFAULT : 0;
 }
 
 int ip_build_udp_frames(const struct udp_datagram *d, struct frame_set *fs)

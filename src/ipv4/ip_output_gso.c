@@ -72,16 +72,7 @@ static void put_gso_headers(uint8_t *hdr, const struct udp_datagram *d)
 /* Copy the payload from the program; -EFAULT when any of it is unreadable. */
 static int copy_payload(const struct udp_datagram *d, uint8_t *dst)
 {
-	size_t off = 0;
-
-	for (int i = 0; i < d->iovcnt && off < d->len; i++) {
-		size_t take = d->iov[i].iov_len < d->len - off ? d->iov[i].iov_len : d->len - off;
-
-		if (take && umem_read(dst + off, d->iov[i].iov_base, take) != 0)
-			return -EFAULT;
-		off += take;
-	}
-	return 0;
+	return umem_read_iov(dst, d->iov, d->iovcnt, d->len) != 0 ? -EFAULT : 0;
 }
 
 int ip_build_udp_gso_frame(const struct udp_datagram *d, struct frame_set *fs)

@@ -30,16 +30,7 @@ unsigned ip6_frag_count(size_t fraglen, size_t hlen, uint32_t mtu, size_t *per)
 /* Copy the payload from the program (EFAULT if any of it is unreadable) to dst. */
 static int gather_payload(const struct udp6_datagram *d, uint8_t *dst)
 {
-	size_t off = 0;
-
-	for (int i = 0; i < d->iovcnt && off < d->len; i++) {
-		size_t take = d->iov[i].iov_len < d->len - off ? d->iov[i].iov_len : d->len - off;
-
-		if (take && umem_read(dst + off, d->iov[i].iov_base, take) != 0)
-			return -EFAULT;
-		off += take;
-	}
-	return 0;
+	return umem_read_iov(dst, d->iov, d->iovcnt, d->len) != 0 ? -EFAULT : 0;
 }
 
 /* [vnet (no offload) | Ethernet | IPv6 | the unfragmentable extension headers | fragment header]

@@ -175,7 +175,7 @@ int ip6_output_udp(const struct udp6_datagram *d, struct path_trace *t)
 
 int ip6_build_udp_frames(const struct udp6_datagram *d, struct frame_set *fs)
 {
-	size_t ulen = UDP_HLEN + d->len, off = 0;
+	size_t ulen = UDP_HLEN + d->len;
 	uint8_t *udp;
 	uint16_t check = 0;
 
@@ -191,15 +191,10 @@ int ip6_build_udp_frames(const struct udp6_datagram *d, struct frame_set *fs)
 	fs->off[0] = 0;
 	fs->off[1] = FRAME6_HDR + d->len;
 	udp = fs->buf + DEV_VNET_HDR_LEN + udp_frame_ipv6.l4_off;
-	for (int i = 0; i < d->iovcnt && off < d->len; i++) {
-		size_t take = d->iov[i].iov_len < d->len - off ? d->iov[i].iov_len : d->len - off;
-
-		if (take && umem_read(udp + UDP_HLEN + off, d->iov[i].iov_base, take) != 0) {
-			shim_free(fs->buf);
-			fs->buf = NULL;
-			return -EFAULT;
-		}
-		off += take;
+	if (umem_read_iov(udp + UDP_HLEN, d->iov, d->iovcnt, d->len) != 0) {
+		shim_free(fs->buf);
+		fs->buf = NULL;
+		return -EFAULT;
 	}
 	/* the kernel's queued skb is the one it would have sent: CHECKSUM_PARTIAL (the
 	 * pseudo-header sum in the field, the rest left to the device) unless UDP_NO_CHECK6_TX */

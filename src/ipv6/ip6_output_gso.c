@@ -43,19 +43,12 @@ static void put_gso6_headers(uint8_t *hdr, const struct udp6_datagram *d)
 
 int ip6_build_udp_gso_frame(const struct udp6_datagram *d, struct frame_set *fs)
 {
-	size_t off = 0;
-
 	if (frame_set_alloc(fs, 1, GSO6_FRAME_HLEN + d->len) == NULL)
 		return -ENOMEM; /* the shim's memory: the caller hands the datagram on */
-	for (int i = 0; i < d->iovcnt && off < d->len; i++) {
-		size_t take = d->iov[i].iov_len < d->len - off ? d->iov[i].iov_len : d->len - off;
-
-		if (take && umem_read(fs->buf + GSO6_FRAME_HLEN + off, d->iov[i].iov_base, take)) {
-			shim_free(fs->buf);
-			fs->buf = NULL;
-			return -EFAULT;
-		}
-		off += take;
+	if (umem_read_iov(fs->buf + GSO6_FRAME_HLEN, d->iov, d->iovcnt, d->len) != 0) {
+		shim_free(fs->buf);
+		fs->buf = NULL;
+		return -EFAULT;
 	}
 	put_gso6_headers(fs->buf, d);
 	fs->proto = udp_frame_ipv6.ethertype;
