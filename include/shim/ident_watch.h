@@ -11,6 +11,10 @@ struct ident_watch {
 	int family; /* AF_INET: the IP ID; AF_INET6: the automatic flow label */
 };
 
+/* The datagram this thread hands to the kernel next carries a flow label the program gave (an
+ * IPV6_FLOWINFO control message): not the flow's automatic one, so not learnt from. */
+void ident_watch_label_given(bool given);
+
 /* Before the kernel sends for fd: start watching if fd is a connected socket the shim owns. */
 void ident_watch_begin(int fd, struct ident_watch *w);
 

@@ -29,8 +29,10 @@ struct shim_msg {
 	size_t len; /* total, clamped to MAX_RW_COUNT */
 	int flags;
 	struct path_trace *trace;
-	int kernel_reason;	  /* enum shim_kernel_reason, when the answer is SHIM_TO_KERNEL */
-	bool dst_fresh;		  /* udp_sendmsg looked the connected route up again (sk_dst_set) */
+	int kernel_reason; /* enum shim_kernel_reason, when the answer is SHIM_TO_KERNEL */
+	bool dst_fresh;	   /* udp_sendmsg looked the connected route up again (sk_dst_set) */
+	bool label_given; /* an IPv6 flow label the program gave (an IPV6_FLOWINFO control message):
+			     the kernel's datagram does not carry the automatic one */
 	struct xmit_batch *batch; /* sendmmsg: single frames wait here for one transmit */
 };
 

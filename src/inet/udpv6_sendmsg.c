@@ -45,10 +45,11 @@
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
 
-#define IPV6_MIN_MTU	 1280
-#define MSG_PROBE	 0x10 /* glibc names it MSG_PROXY */
-#define IPV6_MAXPLEN	 65535
-#define SIN6_LEN_RFC2133 24
+#define IPV6_MIN_MTU	   1280
+#define MSG_PROBE	   0x10 /* glibc names it MSG_PROXY */
+#define IPV6_MAXPLEN	   65535
+#define SIN6_LEN_RFC2133   24
+#define IPV6_FLOWINFO_CMSG 11 /* linux/in6.h IPV6_FLOWINFO */
 
 void udpv6_take_view(const struct shim_sock *sk, struct sock_view6 *v)
 {
@@ -164,6 +165,28 @@ static int ip6_pktinfo_send_ctl(int fd, const struct in6_pktinfo *info, struct i
  * and IPV6_PKTINFO (ip6_pktinfo_send_ctl; err: its error, the first in buffer order). Returns
  * false for anything else (another level or type, routing headers, a bad length or
  * value, a repeated header, a malformed message): the kernel's to answer. */
+/* Whether the control messages hold an IPV6_FLOWINFO (ip6_datagram_send_ctl: fl6->flowlabel from
+ * it): the datagram then carries that label, not the flow's automatic one. */
+static bool cmsg_gives_flowinfo(const void *control, size_t controllen)
+{
+	const uint8_t *p = control;
+	size_t off = 0;
+
+	while (controllen - off >= sizeof(struct cmsghdr)) {
+		struct cmsghdr c;
+
+		memcpy(&c, p + off, sizeof(c));
+		if (c.cmsg_len < sizeof(c) || c.cmsg_len > controllen - off)
+			return false;
+		if (c.cmsg_level == SOL_IPV6 && c.cmsg_type == IPV6_FLOWINFO_CMSG)
+			return true;
+		off += CMSG_ALIGN(c.cmsg_len);
+		if (off >= controllen)
+			break;
+	}
+	return false;
+}
+
 static bool udpv6_cmsg(int fd, const void *control, size_t controllen, struct ipcm6 *ipc)
 {
 	const uint8_t *p = control;
@@ -555,8 +578,10 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 	 * IPV6_DONTFRAG, IPV6_PKTINFO and the extension headers but routing headers are the
 	 * shim's, anything else the kernel's */
 	ipc.oif = oif;
-	if (!udpv6_cmsg(fd, m->control, m->controllen, &ipc))
+	if (!udpv6_cmsg(fd, m->control, m->controllen, &ipc)) {
+		m->label_given = cmsg_gives_flowinfo(m->control, m->controllen);
 		TO_KERNEL(m, KR_CMSG, "kernel(IPv6 control messages)");
+	}
 	if (ipc.err < 0) {
 		path_step(m->trace, "ip6_datagram_send_ctl(IPV6_PKTINFO: error %d)", -ipc.err);
 		return ipc.err;

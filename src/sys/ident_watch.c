@@ -11,18 +11,26 @@
 #include <string.h>
 #include <sys/socket.h>
 
+static __thread __attribute__((tls_model("initial-exec"))) bool label_given;
+
+void ident_watch_label_given(bool given)
+{
+	label_given = given;
+}
+
 void ident_watch_begin(int fd, struct ident_watch *w)
 {
 	struct shim_sock *sk;
-	bool watch;
+	bool watch, given = label_given;
 
 	w->active = false;
+	label_given = false; /* for this hand-off only */
 	if (!ident_tap_available() || fdtable_lookup(fd, &sk) != FD_OWNED)
 		return;
 	shim_lock_acquire(&sk->lock);
 	if (sk->family == AF_INET6) /* the automatic flow label of any of its datagrams */
 		watch = sk->synced && sk->kernel_only == NULL && sk->sport != 0 &&
-			sk->ipv6.autoflowlabel && !sk->ipv6.sndflow;
+			sk->ipv6.autoflowlabel && !sk->ipv6.sndflow && !given;
 	else
 		watch = sk->synced && sk->connected && sk->kernel_only == NULL && sk->sport != 0;
 	shim_lock_release(&sk->lock);

@@ -151,6 +151,8 @@ static void account_kernel(struct shim_sock *sk, const struct shim_msg *m)
 	 * resolution time, seconds, which no send waits for (neigh_queue_wait_young). */
 	if (!neigh_queue_idle())
 		neigh_queue_wait_young(HANDOFF_QUEUE_WAIT_MS);
+	/* the kernel's datagram shows the automatic flow label unless the program gave one */
+	ident_watch_label_given(m->label_given);
 	stats_kernel((enum shim_kernel_reason)m->kernel_reason);
 	if (!pcap_enabled)
 		return;
@@ -215,6 +217,7 @@ static __attribute__((noinline)) long send_buffer(const char *entry, int fd, str
 	m.batch = NULL;
 	m.kernel_reason = 0;
 	m.dst_fresh = false;
+	m.label_given = false;
 	m.trace = &t;
 	r = import_ubuf(buf, &len);
 	if (r < 0)

@@ -53,10 +53,6 @@ KNOWN.update({
     "v6-mapped-bind-disconnect": "a dual-stack socket bound to a v4-mapped address and "
                                  "disconnected sends to an IPv6 address: EAFNOSUPPORT natively, "
                                  "the shim sends (fuzz_v6_mapped_bind_disconnect.scn.pending)",
-    "v6-flowinfo-cmsg-reused": "an IPv6 datagram sent with an IPV6_FLOWINFO control message, "
-                               "then one without to the same destination: the shim's second "
-                               "one reuses the first one's flow label, the kernel's takes the "
-                               "automatic one (fuzz_v6_flowinfo_cmsg_then_auto.scn.pending)",
     "v6-emsgsize-before-route": "an IPv6 datagram over 65,535 bytes whose route lookup fails: "
                                 "the kernel answers the route's error, the shim EMSGSIZE "
                                 "(fuzz_v6_emsgsize_before_route.scn.pending)",
@@ -244,9 +240,6 @@ def classify(lines, native, shim, report):
             "domain=inet6" in text and re.search(r"(flags=\S*more|name=cork int=[1-9])[^\n]*\n"
                                                  r"(.*\n)*connect ", text):
         return "v6-cork-reconnect-label", first_detail
-    if "ip6.flowlabel: the pattern of equal/distinct labels differs" in fd and \
-            "ipv6:flowinfo:" in text:
-        return "v6-flowinfo-cmsg-reused", first_detail
     if "connected socket, the differences between consecutive IDs differ" in fd:
         return "ip.id-connected", first_detail
     if "ip.id: the pattern of equal/distinct IDs" in fd and forks:
