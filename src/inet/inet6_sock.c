@@ -250,6 +250,16 @@ long inet6_autobind(int fd, struct shim_sock *sk, struct path_trace *t)
 	struct sockaddr_in6 any;
 	long r;
 
+	/* an address bound without a port (a disconnect released the port and SOCK_BINDADDR_LOCK
+	 * kept the address, ::ffff:0.0.0.0 included): the kernel's autobind keeps the address, a
+	 * bind to :: would replace it */
+	if (!IN6_IS_ADDR_UNSPECIFIED(&sk->v6_rcv_saddr)) {
+		read_local6(sk, fd); /* a send through the kernel socket may have bound it since */
+		if (sk->sport != 0)
+			return 0;
+		if (!IN6_IS_ADDR_UNSPECIFIED(&sk->v6_rcv_saddr))
+			return SHIM_TO_KERNEL;
+	}
 	memset(&any, 0, sizeof(any));
 	any.sin6_family = AF_INET6;
 	r = rawsys3(SYS_bind, fd, &any, sizeof(any));

@@ -50,9 +50,6 @@ KNOWN.update({
                            "destination: the kernel's strict-device lookup finds no route "
                            "(ENETUNREACH), the shim answers the route type's errno "
                            "(fuzz_v6_reject_route_oif.scn.pending)",
-    "v6-mapped-bind-disconnect": "a dual-stack socket bound to a v4-mapped address and "
-                                 "disconnected sends to an IPv6 address: EAFNOSUPPORT natively, "
-                                 "the shim sends (fuzz_v6_mapped_bind_disconnect.scn.pending)",
     "v6-emsgsize-before-route": "an IPv6 datagram over 65,535 bytes whose route lookup fails: "
                                 "the kernel answers the route's error, the shim EMSGSIZE "
                                 "(fuzz_v6_emsgsize_before_route.scn.pending)",
@@ -73,7 +70,6 @@ KNOWN.update({
                        "(fuzz_v6_cork_pending_other_family.scn.pending)",
 })
 V6_REJECT = re.compile(r"to=\[2001:db8:[345]::")
-V6_MAPPED_BIND = re.compile(r"^bind \S+ addr=\[::ffff:", re.M)
 CORKED = re.compile(r"flags=\S*more|msg_flags=\S*more|name=cork int=[1-9]")
 
 RESULT_RE = re.compile(r"^result line (\d+): (.*)$")
@@ -193,9 +189,6 @@ def classify(lines, native, shim, report):
         if inet6 and call in SEND_CALLS and es == "EMSGSIZE" and en in ICMP_ERRNOS | {
                 "EINVAL", "EACCES"} and re.search(r"len=(6553[6-9]|70000)", here):
             return "v6-emsgsize-before-route", first
-        if inet6 and call in SEND_CALLS and en == "EAFNOSUPPORT" and es in ("0", None) and \
-                V6_MAPPED_BIND.search(prior) and "addr=unspec" in prior:
-            return "v6-mapped-bind-disconnect", first
         if inet6 and call in SEND_CALLS and CORKED.search(prior) and \
                 not fork_while_corked(prior):
             return "v6-cork-pending", first
