@@ -274,8 +274,11 @@ long inet6_autobind(int fd, struct shim_sock *sk, struct path_trace *t)
 
 void inet6_after_bind(struct shim_sock *sk, int fd, int ret)
 {
-	(void)ret;
 	read_local6(sk, fd); /* a failed bind may have changed nothing: read anyway */
+	/* __inet6_bind: the scope id of an address that needs one binds the device */
+	if (ret == 0 && !IN6_IS_ADDR_UNSPECIFIED(&sk->v6_rcv_saddr) &&
+	    (IN6_IS_ADDR_LINKLOCAL(&sk->v6_rcv_saddr) || IN6_IS_ADDR_MULTICAST(&sk->v6_rcv_saddr)))
+		sk->bound_dev_if = opt_int(fd, SOL_SOCKET, SO_BINDTOIFINDEX, 0);
 }
 
 void inet6_after_connect(struct shim_sock *sk, int fd, const struct sockaddr *addr, socklen_t len,

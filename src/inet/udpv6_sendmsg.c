@@ -646,6 +646,18 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 	 * for each datagram without it */
 	if ((route_icmp6_watched() ? route_output(&key, &rt) : route_output_fresh(&key, &rt)) < 0)
 		TO_KERNEL(m, KR_NETLINK, "kernel(route lookup over rtnetlink failed)");
+	/* ip6_route_output_flags: a socket bound to a device looks up strictly on its interface
+	 * (RT6_LOOKUP_F_IFACE), so a reject route, which is on no device, does not match and the
+	 * lookup goes on to shorter prefixes, nor does a route through another device;
+	 * RTM_GETROUTE has no socket and is strict only for a flow with an interface and no
+	 * source: an answer that failed or left by another device is asked again so */
+	if ((rt.err < 0 || rt.oif != key.oif) && v->bound_dev_if != 0 && key.oif != 0 &&
+	    !addr_any(&key.ip6.saddr)) {
+		memset(&key.ip6.saddr, 0, sizeof(key.ip6.saddr));
+		if ((route_icmp6_watched() ? route_output(&key, &rt)
+					   : route_output_fresh(&key, &rt)) < 0)
+			TO_KERNEL(m, KR_NETLINK, "kernel(route lookup over rtnetlink failed)");
+	}
 	if (rt.err < 0) {
 		path_step(m->trace, "ip6_dst_lookup_flow(error %d)", -rt.err);
 		return rt.err;

@@ -45,11 +45,6 @@ KNOWN = {
 # tests/bench/scenarios/fuzz_v6_*.scn.pending, conformance.md Differs): shim bugs in the IPv6 send
 # path that the IPv6 helpers own. Remove a rule when its reproducer passes.
 KNOWN.update({
-    "v6-reject-route-oif": "an IPv6 socket with an output device (link-local bound or connected "
-                           "with a scope, SO_BINDTOIFINDEX) sends to a reject route's "
-                           "destination: the kernel's strict-device lookup finds no route "
-                           "(ENETUNREACH), the shim answers the route type's errno "
-                           "(fuzz_v6_reject_route_oif.scn.pending)",
     "v6-emsgsize-before-route": "an IPv6 datagram over 65,535 bytes whose route lookup fails: "
                                 "the kernel answers the route's error, the shim EMSGSIZE "
                                 "(fuzz_v6_emsgsize_before_route.scn.pending)",
@@ -69,7 +64,6 @@ KNOWN.update({
                        "pending datagram for the next sends, the shim has lost it "
                        "(fuzz_v6_cork_pending_other_family.scn.pending)",
 })
-V6_REJECT = re.compile(r"to=\[2001:db8:[345]::")
 CORKED = re.compile(r"flags=\S*more|msg_flags=\S*more|name=cork int=[1-9]")
 
 RESULT_RE = re.compile(r"^result line (\d+): (.*)$")
@@ -177,9 +171,6 @@ def classify(lines, native, shim, report):
         prior = "\n".join(before)
         inet6 = "domain=inet6" in text
         here = lines[step - 1] if step and step <= len(lines) else ""
-        if inet6 and call in SEND_CALLS and en == "ENETUNREACH" and \
-                es in ("EHOSTUNREACH", "EACCES", "EINVAL") and V6_REJECT.search(here):
-            return "v6-reject-route-oif", first
         if inet6 and call == "getsockopt" and es == "ENOTCONN" and en == "0" and \
                 re.search(r"level=ipv6 name=mtu", here):
             return "v6-mtu-after-dst-reset", first
