@@ -287,8 +287,12 @@ void inet6_after_connect(struct shim_sock *sk, int fd, const struct sockaddr *ad
 	sa_family_t family = AF_UNSPEC;
 
 	read_local6(sk, fd);
-	if (ret != 0)
+	if (ret != 0) {
+		/* __ip6_datagram_connect binds the device of a scoped peer before its route lookup
+		 * fails: a failed connect keeps it */
+		sk->bound_dev_if = opt_int(fd, SOL_SOCKET, SO_BINDTOIFINDEX, 0);
 		return;
+	}
 	if (len >= sizeof(family) && umem_read(&family, addr, sizeof(family)) != 0)
 		family = AF_UNSPEC;
 	if (!read_peer6(sk, fd) && family != AF_UNSPEC && sk->ipv6.kernel_only == NULL)

@@ -45,13 +45,6 @@ KNOWN = {
 # tests/bench/scenarios/fuzz_v6_*.scn.pending, conformance.md Differs): shim bugs in the IPv6 send
 # path that the IPv6 helpers own. Remove a rule when its reproducer passes.
 KNOWN.update({
-    "v6-emsgsize-before-route": "an IPv6 datagram over 65,535 bytes whose route lookup fails: "
-                                "the kernel answers the route's error, the shim EMSGSIZE "
-                                "(fuzz_v6_emsgsize_before_route.scn.pending)",
-    "v6-pending-error-order": "an IPv6 send with an ICMP error pending and a route lookup "
-                              "that fails (SO_BINDTODEVICE lo): the kernel answers the route's "
-                              "error, the shim the pending error first "
-                              "(fuzz_v6_pending_error_order.scn.pending)",
     "v6-mtu-after-dst-reset": "a connected IPv6 socket's route dropped (SO_BINDTODEVICE), a "
                               "send, IPV6_MTU: the kernel's send kept a route in the kernel "
                               "socket (1500), the shim's did not (ENOTCONN) "
@@ -174,12 +167,6 @@ def classify(lines, native, shim, report):
         if inet6 and call == "getsockopt" and es == "ENOTCONN" and en == "0" and \
                 re.search(r"level=ipv6 name=mtu", here):
             return "v6-mtu-after-dst-reset", first
-        if inet6 and call in SEND_CALLS and es == "ECONNREFUSED" and \
-                en in ("ENETUNREACH", "EHOSTUNREACH", "EACCES", "EINVAL"):
-            return "v6-pending-error-order", first
-        if inet6 and call in SEND_CALLS and es == "EMSGSIZE" and en in ICMP_ERRNOS | {
-                "EINVAL", "EACCES"} and re.search(r"len=(6553[6-9]|70000)", here):
-            return "v6-emsgsize-before-route", first
         if inet6 and call in SEND_CALLS and CORKED.search(prior) and \
                 not fork_while_corked(prior):
             return "v6-cork-pending", first
