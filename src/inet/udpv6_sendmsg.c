@@ -507,6 +507,7 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 	size_t length, fraghdrlen;
 	struct in6_addr fl_saddr; /* fl6.saddr */
 	struct udp_wmem_queue wq;
+	bool unspec_name = false;
 	long r;
 
 	/* shim-run --selfcheck found IPv6 (or everything) different on this kernel */
@@ -528,6 +529,7 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 			return udpv6_sendmsg_ipv4(fd, sk, m, v, NULL, 0);
 		case AF_UNSPEC:
 			has_name = false;
+			unspec_name = true;
 			break;
 		default:
 			return -EINVAL;
@@ -547,7 +549,12 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 		daddr = v->daddr;
 		dport = v->dport;
 	}
-	/* A2: a v4-mapped destination goes the IPv4 path, with the IPv4 options */
+	/* A2: a v4-mapped destination goes the IPv4 path, with the IPv4 options; but an AF_UNSPEC
+	 * name leaves daddr unset there, and the v4-mapped peer goes the IPv6 path (a route lookup
+	 * for a v4-mapped IPv6 address): the kernel's */
+	if (addr_v4mapped(&daddr) && unspec_name)
+		TO_KERNEL(m, KR_IPV6,
+			  "kernel(AF_UNSPEC name with a v4-mapped peer: the IPv6 path's lookup)");
 	if (addr_v4mapped(&daddr))
 		return udpv6_sendmsg_ipv4(fd, sk, m, v, &daddr, dport);
 	if (v->saddr.s6_addr[0] ==
@@ -641,6 +648,12 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 	key.ip6.flowlabel = htonl((uint32_t)tclass << 20);
 	key.ip6.sport = v->sport;
 	key.ip6.dport = dport;
+	/* a v4-mapped source is not a source RTM_GETROUTE takes, and a flow with an interface and
+	 * no source is looked up strictly, the kernel's with that source is not: the kernel's */
+	if (addr_v4mapped(&fl_saddr) && key.oif != 0 && v->bound_dev_if == 0)
+		TO_KERNEL(m, KR_IPV6,
+			  "kernel(a v4-mapped source with an output interface: the lookup is not "
+			  "strict)");
 	/* cached as IPv4's are while the ICMPv6 watch sees what changes an IPv6 route without a
 	 * notification (Packet Too Big, redirects, router advertisements: notify.c); asked afresh
 	 * for each datagram without it */
@@ -723,6 +736,15 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 	if ((r = ip6_append_sizes(m, v, gso_size ? IPV6_MAXPLEN : mtu, fraghdrlen + opt.opt_flen,
 				  opt.opt_flen + UDP_HLEN, length, dontfrag)) < 0)
 		return r;
+	/* ip6_fragment finds the first fragmentable header by walking the packet
+	 * (ip6_find_1stfragopt): destination options not behind a routing header count as
+	 * unfragmentable there, so the fragment header goes behind them and the pieces are cut
+	 * again: the kernel's to lay out */
+	if (!gso_size && opt.opt_flen != 0 &&
+	    fraghdrlen + length > (np->pmtudisc >= IPV6_PMTUDISC_PROBE ? rt.dev_mtu : rt.mtu))
+		TO_KERNEL(m, KR_IPV6,
+			  "kernel(ip6_fragment with destination options: the fragment header "
+			  "behind them)");
 
 	/* ip6_make_flowlabel: automatic (the socket's choice or the auto_flowlabels sysctl's), the
 	 * kernel's label, learnt from the flow's first datagram, which the kernel sends
