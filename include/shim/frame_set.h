@@ -26,6 +26,11 @@ uint8_t *frame_set_alloc(struct frame_set *fs, unsigned n, size_t bytes);
  * number of frames sent (stopping at the first that was not) or -errno. */
 int frame_set_xmit(const struct frame_set *fs, int oif, bool dontwait);
 
+/* frame_set_xmit for one datagram, and its buffer freed: 0 when every frame left, -ENOBUFS when
+ * the device took only some (a queue drop: the datagram is lost, as the kernel's would be), or
+ * -errno. *sent: the frames that left, or -errno. */
+int frame_set_xmit_datagram(struct frame_set *fs, int oif, bool dontwait, int *sent);
+
 /* Offset of the destination MAC in each frame of a frame_set. */
 #define FRAME_DST_MAC_OFF 10
 

@@ -4,6 +4,7 @@
 #include "shim/netdev.h"
 #include "shim/shim_alloc.h"
 
+#include <errno.h>
 #include <string.h>
 
 #include <sys/uio.h>
@@ -24,6 +25,16 @@ uint8_t *frame_set_alloc(struct frame_set *fs, unsigned n, size_t bytes)
 }
 
 #define XMIT_CHUNK 64 /* frames per AF_PACKET sendmmsg */
+
+int frame_set_xmit_datagram(struct frame_set *fs, int oif, bool dontwait, int *sent)
+{
+	int r = frame_set_xmit(fs, oif, dontwait);
+
+	shim_free(fs->buf);
+	fs->buf = NULL;
+	*sent = r;
+	return r < 0 ? r : r == fs->n ? 0 : -ENOBUFS;
+}
 
 int frame_set_xmit(const struct frame_set *fs, int oif, bool dontwait)
 {

@@ -347,13 +347,10 @@ static int output_copied(const struct udp_datagram *d, struct path_trace *t)
 		  "ip_make_skb(len %zu id %u ttl %u tos 0x%x%s) \xe2\x86\x92 ip_do_fragment(%u "
 		  "frames of up to %zu data bytes)",
 		  hlen + UDP_HLEN + d->len, d->id, d->ttl, d->tos, d->df ? " DF" : "", nfrag, per);
-	sent = frame_set_xmit(&fs, d->oif, d->dontwait);
-	shim_free(fs.buf);
-	if (sent < 0)
-		return sent;
-	if (fs.n > 1)
+	r = frame_set_xmit_datagram(&fs, d->oif, d->dontwait, &sent);
+	if (sent >= 0 && fs.n > 1)
 		stats_add(STAT_FRAGMENTED, 1);
-	return sent == fs.n ? 0 : -ENOBUFS;
+	return r;
 }
 
 int ip_output_udp(const struct udp_datagram *d, struct path_trace *t)

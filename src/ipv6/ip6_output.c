@@ -104,9 +104,7 @@ static int ip6_output_copied(const struct udp6_datagram *d, struct path_trace *t
 	path_step(t, "ip6_make_skb(len %zu hlim %u tclass 0x%x flowlabel 0x%05x%s)",
 		  IPV6_HLEN + UDP_HLEN + d->len, d->hop_limit, d->tclass, d->flowlabel,
 		  d->protocol == IPPROTO_UDPLITE ? " udplite" : "");
-	r = frame_set_xmit(&fs, d->oif, d->dontwait);
-	shim_free(fs.buf);
-	return r < 0 ? r : r == fs.n ? 0 : -ENOBUFS;
+	return frame_set_xmit_datagram(&fs, d->oif, d->dontwait, &r);
 }
 
 /* A datagram larger than its MTU (ip6_finish_output → ip6_fragment), or with extension headers:
@@ -133,13 +131,10 @@ static int output_fragments(const struct udp6_datagram *d, struct path_trace *t)
 		    t, "ip6_make_skb(len %zu hlim %u tclass 0x%x flowlabel 0x%05x exthdrs %u+%u)",
 		    IPV6_HLEN + d->ext_nflen + flen, d->hop_limit, d->tclass, d->flowlabel,
 		    d->ext_nflen, d->ext_flen);
-	sent = frame_set_xmit(&fs, d->oif, d->dontwait);
-	shim_free(fs.buf);
-	if (sent < 0)
-		return sent;
-	if (fs.n > 1)
+	r = frame_set_xmit_datagram(&fs, d->oif, d->dontwait, &sent);
+	if (sent >= 0 && fs.n > 1)
 		stats_add(STAT_FRAGMENTED, 1);
-	return sent == fs.n ? 0 : -ENOBUFS;
+	return r;
 }
 
 int ip6_output_udp(const struct udp6_datagram *d, struct path_trace *t)
