@@ -337,6 +337,10 @@ void inet6_after_setsockopt(struct shim_sock *sk, int fd, int level, int name, c
 			sk->ipv6.sticky_oif = (int)info.ipi6_ifindex;
 		else if (sk->ipv6.kernel_only == NULL)
 			sk->ipv6.kernel_only = "IPV6_PKTINFO (value not readable)";
+	} else if (level == SOL_IPV6 && name == IPV6_TRANSPARENT) {
+		/* one bit for both families (inet->transparent): the IPv4 path's lookups of a
+		 * dual-stack socket take FLOWI_FLAG_ANYSRC from it */
+		(void)sock_flow_after_setsockopt(&sk->flow, fd, SOL_IP, IP_TRANSPARENT);
 	} else if (level == SOL_IPV6 && sk->ipv6.kernel_only == NULL && name == IPV6_2292PKTINFO) {
 		sk->ipv6.kernel_only = "IPV6_2292PKTINFO";
 	} else if (level == SOL_IPV6 && sk->ipv6.kernel_only == NULL &&
