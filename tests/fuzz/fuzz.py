@@ -36,6 +36,9 @@ Options:
   --out DIR          write the log, every divergence's sequence and report there
   --expect-diff      negative control: exit 0 only if a NEW divergence was found
   --only I[,I...]    run only these indexes (reproduce a logged divergence)
+  --again DIR        run again the divergences an earlier run wrote to DIR/divergences (those of
+                     --seed, in index order; DIR as its --out): how a long run's divergences
+                     classify after the shim or known.py changed (several DIRs: repeat it)
   --no-confirm       do not run a new kind of divergence twice more to confirm it (an
                      unconfirmed one is reported as "unconfirmed:...", and fails nothing)
   --progress SEC     progress line every SEC seconds (default 10)
@@ -440,6 +443,11 @@ class Fuzzer:
         a = self.args
         seed = a.seed
         indexes = a.only if a.only else range(a.start, a.start + a.sequences)
+        if a.again:
+            indexes = again_indexes(a.again, seed)
+            if not indexes:
+                self.say(f"fuzz: no divergence of seed {seed} in {', '.join(a.again)}")
+                return 0
         t0 = time.time()
         last = t0
         pending = list(indexes)
@@ -617,6 +625,17 @@ def minimise(lines, label, label_of, max_tries=400):
     return cur
 
 
+
+def again_indexes(dirs, seed):
+    """The indexes of seed's divergences an earlier run wrote (DIR/divergences/SEED-INDEX.scn)."""
+    found = set()
+    for d in dirs:
+        for name in os.listdir(os.path.join(d, "divergences")):
+            m = re.fullmatch(rf"{seed}-(\d+)\.scn", name)
+            if m:
+                found.add(int(m.group(1)))
+    return sorted(found)
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -640,6 +659,7 @@ def main():
     ap.add_argument("--expect-diff", action="store_true")
     ap.add_argument("--no-confirm", dest="confirm", action="store_false")
     ap.add_argument("--only", type=lambda s: [int(x) for x in s.split(",")])
+    ap.add_argument("--again", action="append")
     ap.add_argument("--progress", type=float, default=10)
     ap.add_argument("--restart-every", type=int, default=5000)
     ap.add_argument("--seq-timeout", type=int, default=10)
