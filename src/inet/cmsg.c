@@ -116,11 +116,15 @@ static int sock_cmsg(const struct cmsghdr *m, struct ipcm *c)
 		c->priority = (uint32_t)v;
 		c->has_priority = true;
 		return 0;
-	case SO_TIMESTAMPING_OLD:
+	case SO_TIMESTAMPING_OLD: /* timestamps, a transmit time, a timestamp ID: the kernel's */
 	case SO_TIMESTAMPING_NEW:
+		c->kernel = "SO_TIMESTAMPING";
+		return 1;
 	case SCM_TXTIME:
-	case 81:					  /* SCM_TS_OPT_ID */
-		c->kernel = "SOL_SOCKET control message"; /* permissions, qdisc, timestamps */
+		c->kernel = "SCM_TXTIME";
+		return 1;
+	case 81: /* SCM_TS_OPT_ID */
+		c->kernel = "SCM_TS_OPT_ID";
 		return 1;
 	default:
 		return -EINVAL;
