@@ -31,8 +31,9 @@ struct shim_msg {
 	struct path_trace *trace;
 	int kernel_reason; /* enum shim_kernel_reason, when the answer is SHIM_TO_KERNEL */
 	bool dst_fresh;	   /* udp_sendmsg looked the connected route up again (sk_dst_set) */
-	bool label_given; /* an IPv6 flow label the program gave (an IPV6_FLOWINFO control message):
-			     the kernel's datagram does not carry the automatic one */
+	bool label_given; /* an IPv6 flow label the program gave (an IPV6_FLOWINFO control message),
+			     or a corked datagram of the kernel socket begun under another
+			     sk_txhash: the kernel's datagram does not carry the automatic one */
 	struct xmit_batch *batch; /* sendmmsg: single frames wait here for one transmit */
 };
 
@@ -133,6 +134,10 @@ void udp_take_view(const struct shim_sock *sk, struct sock_view *v);
 
 long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct sock_view *s);
 
+/* udp_sendmsg's first checks (S1, S2), which come before a pending datagram is looked at: a
+ * payload over 65535 bytes (EMSGSIZE), MSG_OOB (EOPNOTSUPP). 0 or -errno. */
+long udp_sendmsg_first_checks(const struct shim_msg *m);
+
 /* sock_alloc_send_pskb's checks before a datagram is built: a pending socket error (reported and
  * cleared; asked of the kernel socket only when one may be there) on a connected socket, or on
  * one whose errors the listener watches. 0 or -errno. */
@@ -152,11 +157,40 @@ struct sock_view6 {
 	uint16_t cscov; /* ... and pcslen */
 	int sndbuf;	/* sk_sndbuf */
 	struct shim_ipv6_pinfo np;
+	uint8_t pending;   /* up->pending: the family of the shim's corked datagram, or 0 */
 	uint64_t fp_stamp; /* sk->fp_stamp these settings belong to (udp_fastpath.c) */
 	unsigned gen_seen; /* sk->gen_seen: the shared generation they were read at (sockgen.h) */
 };
 
 void udpv6_take_view(const struct shim_sock *sk, struct sock_view6 *v);
+
+/* __ip6_append_data's size checks, for a datagram's first piece and a corked datagram's later
+ * ones alike: EMSGSIZE when the header chain does not fit the MTU (RFC 7112), when the datagram
+ * does not fit it under IPV6_DONTFRAG (the cork's, else the call's or the socket's), or beyond
+ * the largest payload (the MTU in the DO, PROBE, INTERFACE modes, read at each append). */
+struct ip6_append_req {
+	uint8_t pmtudisc;   /* IPV6_MTU_DISCOVER now */
+	int protocol;	    /* sk_protocol: IPV6_DONTFRAG is for UDP only */
+	bool rxpmtu;	    /* IPV6_RECVPATHMTU */
+	uint32_t mtu;	    /* cork->fragsize, IP6_MAX_MTU with UDP_SEGMENT */
+	size_t headersize;  /* 40 + the extension headers */
+	size_t transhdrlen; /* the first piece's UDP header and fragmentable headers, else 0 */
+	size_t length;	    /* cork->length with this piece: the headers given and the payload */
+	int dontfrag;
+};
+#define IP6_APPEND_RXPMTU 1 /* the path MTU is reported to IPV6_RECVPATHMTU: the kernel's */
+int __ip6_append_data_sizes(const struct ip6_append_req *a, struct path_trace *t);
+
+/* Locked. Whether udpv6_sendmsg answers m before it reaches the datagram of family pending
+ * (AF_INET, AF_INET6) the socket holds corked: an error of the name (A1), IPV6_V6ONLY's
+ * ENETUNREACH for the IPv4 path, A3, udp_sendmsg's first checks, or its EINVAL for an IPv4
+ * destination with an IPv6 datagram pending. Otherwise the send appends to it (and pushes it
+ * unless corked, or discards it when the append fails). */
+bool udpv6_pending_untouched(const struct shim_sock *sk, const struct shim_msg *m, int pending);
+
+/* Locked. Whether udpv6_sendmsg hands m to udp_sendmsg (a v4-mapped destination, an AF_INET name)
+ * when nothing is pending. */
+bool udpv6_takes_ipv4_path(const struct shim_sock *sk, const struct shim_msg *m);
 
 /* udpv6_sendmsg(): one datagram of an AF_INET6 socket. Returns bytes sent, -errno,
  * SHIM_TO_KERNEL or SHIM_BATCH_BROKEN. */

@@ -137,10 +137,13 @@ struct shim_sock {
 	struct route_result dst_cache;
 	bool dst_cache_valid;
 
-	/* corking (udp_cork.c): UDP_CORK is on; the kernel socket holds a corked datagram; the
-	 * shim's pending datagram (NULL until first corked send) */
+	/* corking (udp_cork.c): UDP_CORK is on; the kernel socket holds a corked datagram (0, or
+	 * its family: the kernel's up->pending, AF_INET or AF_INET6) and the sk_txhash it began
+	 * under (its automatic flow label); the shim's pending datagram (NULL until first corked
+	 * send) */
 	bool cork_opt;
-	bool cork_kernel;
+	uint8_t cork_kernel;
+	uint32_t cork_kernel_txhash;
 	struct udp_cork *cork;
 	/* atomic: renewed (from a process-wide counter, never 0 again) by every settings change;
 	 * flows cached by udp_fastpath.c hold the stamp they were learnt under. 0: not synced. */

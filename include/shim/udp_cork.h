@@ -1,39 +1,47 @@
 /* udp_cork: a datagram held by the shim while the socket is corked (MSG_MORE, UDP_CORK) — the
- * shim's up->pending, inet->cork and sk_write_queue (net/ipv4/udp.c udp_sendmsg,
- * udp_push_pending_frames, udp_flush_pending_frames; net/ipv4/ip_output.c ip_setup_cork,
- * ip_append_data, __ip_make_skb).
+ * shim's up->pending, inet->cork (with inet6_cork) and sk_write_queue, one for both families
+ * (net/ipv4/udp.c udp_sendmsg, udp_push_pending_frames, udp_flush_pending_frames; net/ipv4/
+ * ip_output.c ip_setup_cork, ip_append_data, __ip_make_skb; net/ipv6/udp.c udpv6_sendmsg,
+ * udp_v6_push_pending_frames; net/ipv6/ip6_output.c ip6_setup_cork, ip6_append_data,
+ * __ip6_make_skb).
  *
  * The first corked send fixes the flow (route, addresses, ports) and the header fields the kernel
- * takes from it (TOS, a cmsg TTL, the fragment size); its payload and every later piece are copied
- * (the program's buffers are not valid later). Later sends append whatever their address, control
- * messages or flags; the datagram leaves at the first send made with neither UDP_CORK nor
- * MSG_MORE, or at setsockopt(UDP_CORK, 0). An error while appending discards it; close discards it.
+ * takes from it (IPv4: TOS, a cmsg TTL; IPv6: hop limit, traffic class, IPV6_DONTFRAG, extension
+ * headers, the automatic flow label of the first skb, UDP_SEGMENT's size; both: the fragment size,
+ * skb priority and mark); its payload and every later piece are copied (the program's buffers are
+ * not valid later). Later sends append whatever their address, control messages or flags; the
+ * datagram leaves at the first send made with neither UDP_CORK nor MSG_MORE, or at
+ * setsockopt(UDP_CORK, 0). An error while appending discards it; close discards it. up->pending
+ * is the family of the path that began it (udpv6_sendmsg's A4 appends to an AF_INET6 one; a send
+ * of the other family is refused before it).
  *
- * When the first corked send is handed to the kernel socket (a reason in udp_sendmsg), the kernel
- * holds the datagram: every send goes to the kernel until it was pushed there (cork_kernel).
+ * When the first corked send is handed to the kernel socket (a reason in udp_sendmsg or
+ * udpv6_sendmsg), the kernel holds the datagram: every send goes to the kernel until it was pushed
+ * there (cork_kernel, with the family of the kernel's up->pending).
  *
  * All functions taking a locked socket are called with sk->lock held (the kernel's lock_sock). */
 #ifndef SHIM_UDP_CORK_H
 #define SHIM_UDP_CORK_H
 
-#include "shim/udp_wmem.h"
 #include <stdbool.h>
-#include "shim/udp_wmem.h"
 #include <sys/socket.h>
 
-#include "shim/udp_wmem.h"
 #include "shim/inet.h"
-#include "shim/udp_wmem.h"
+#include "shim/ip6_output.h"
 #include "shim/ip_output.h"
-#include "shim/udp_wmem.h"
 #include "shim/route.h"
+#include "shim/udp_wmem.h"
 
 /* Whether the shim holds a pending datagram for sk (locked). */
 bool udp_cork_pending(const struct shim_sock *sk);
 
+/* Locked. up->pending: the family of the shim's pending datagram (AF_INET, AF_INET6), or 0. */
+int udp_cork_family(const struct shim_sock *sk);
+
 /* Locked. Whether this send must go to the kernel socket because the kernel holds the pending
- * datagram; a send that pushes it there ends that state. */
-bool udp_cork_in_kernel(struct shim_sock *sk, const struct shim_msg *m);
+ * datagram; a send that pushes it there ends that state (and, when a connect drew another
+ * sk_txhash since the datagram began, marks m's label as not the socket's automatic one). */
+bool udp_cork_in_kernel(struct shim_sock *sk, struct shim_msg *m);
 
 /* Not locked. The send m was handed to the kernel socket. Corked: the kernel now holds it, and on
  * a connected socket it may have written inet->cork.fl with a flow the shim does not know (then
@@ -47,17 +55,35 @@ void udp_cork_handed_off(struct shim_sock *sk, const struct shim_msg *m);
  * connect that failed in its lookup wrote it): those sends are the kernel socket's. */
 void udp_cork_kernel_route(struct shim_sock *sk, const struct shim_msg *m);
 
-/* Locked, with a pending datagram (S3 → do_append_data): append m, and push when no longer corked
- * (neither UDP_CORK nor MSG_MORE). Returns m->len, -errno, or SHIM_BATCH_BROKEN. */
+/* Locked, with a pending datagram (S3 → do_append_data; udpv6_sendmsg's A4): append m, and push
+ * when no longer corked (neither UDP_CORK nor MSG_MORE); an append that fails discards the
+ * datagram. Returns m->len, -errno, or SHIM_BATCH_BROKEN. */
 long udp_cork_append(struct shim_sock *sk, struct shim_msg *m);
 
-/* Not locked. The first corked send (S16): every check of udp_sendmsg passed, d holds the header
- * fields and rt the route; cmsg_ttl is the IP_TTL control message (0 = none); wq the skbs its
- * first piece took (udp_wmem.c), which the later pieces are charged against. Copies the payload
- * and makes the datagram pending. Returns m->len or -errno (EINVAL when another thread corked the
- * socket meanwhile, EFAULT). */
-long udp_cork_begin(struct shim_sock *sk, struct shim_msg *m, const struct udp_datagram *d,
-		    const struct route_result *rt, int cmsg_ttl, const struct udp_wmem_queue *wq);
+/* What the first corked send fixes (ip_setup_cork, ip6_setup_cork): every check of udp_sendmsg
+ * (udpv6_sendmsg) passed; rt is the route, fragsize the MTU the datagram is laid out for, wq the
+ * skbs its first piece took (udp_wmem.c), which the later pieces are charged against. */
+struct udp_cork_setup {
+	sa_family_t family; /* AF_INET: udp_sendmsg's; AF_INET6: udpv6_sendmsg's */
+	const struct route_result *rt;
+	uint32_t fragsize;
+	const struct udp_wmem_queue *wq;
+	/* AF_INET: the header fields; cmsg_ttl the IP_TTL control message (0 = none) */
+	const struct udp_datagram *d4;
+	int cmsg_ttl;
+	/* AF_INET6: the datagram with its header fields (flow, hop limit, traffic class, the
+	 * automatic flow label of the first skb, extension headers, skb priority and mark);
+	 * headersize 40 + the extension headers; IPV6_DONTFRAG of this send; UDP_SEGMENT's size */
+	const struct udp6_datagram *d6;
+	size_t headersize;
+	bool dontfrag;
+	unsigned gso_size;
+};
+
+/* Not locked. The first corked send (S16, and udpv6_sendmsg's do_append_data): copies the payload
+ * and makes the datagram pending (up->pending = the family). Returns m->len or -errno (EINVAL
+ * when another thread corked the socket meanwhile, EFAULT). */
+long udp_cork_begin(struct shim_sock *sk, struct shim_msg *m, const struct udp_cork_setup *s);
 
 /* Locked. After the kernel's answer to setsockopt: UDP_CORK on/off (off pushes what is pending). */
 void udp_cork_setsockopt(struct shim_sock *sk, int level, int name, const void *val, socklen_t len,

@@ -41,6 +41,28 @@ struct udp_skb {
  * given back whenever the datagram did not leave and the answer is not 0. */
 long udp_send_skb(struct udp_datagram *d, struct udp_skb *s);
 
+/* udp_v6_send_skb → ip6_send_skb → ip6_finish_output2: send the IPv6 datagram d (header fields,
+ * fragmentation and checksum mode set; GSO checked) through the next hop s->nexthop (its MAC, or
+ * the neighbour queue while the kernel resolves it), after the sendmmsg batch's earlier entries.
+ * s->rt names the device; s->held as above; gso_size, mc_drop and sk are not used. Returns 0
+ * (sent, queued, or dropped where the kernel drops), -errno, SHIM_TO_KERNEL (nothing sent; the
+ * reason in s->kernel_reason) or SHIM_BATCH_BROKEN. */
+struct udp6_datagram;
+long udp_v6_send_skb(struct udp6_datagram *d, struct udp_skb *s);
+
+/* udp_v6_send_skb's GSO block for datalen payload bytes laid out for fragsize, with the socket's
+ * UDP_NO_CHECK6_TX and protocol (udp_gso_check's order): the size to segment at, 0 when the
+ * payload fits one segment (an ordinary datagram), or -errno; said in the path trace t. */
+long udp_v6_gso_decide(size_t datalen, unsigned gso_size, uint32_t fragsize, bool no_check6,
+		       int protocol, struct path_trace *t);
+
+/* __ip6_finish_output's layout of d (not GSO): total bytes (IPv6 header, extension headers, UDP
+ * header and payload) laid out for mtu (cork->fragsize) on a route whose MTU (the device's from
+ * PROBE on) is path_mtu: fragments at mtu above path_mtu, else one frame, summed in software when
+ * longer than mtu or corked (__ip6_append_data's CHECKSUM_NONE). */
+void ip6_finish_output_layout(struct udp6_datagram *d, size_t total, uint32_t path_mtu,
+			      uint32_t mtu, bool corked);
+
 /* The counters of a datagram sent (or dropped by a queue, as the kernel counts it sent). */
 static inline void udp_count_sent(size_t len)
 {

@@ -161,7 +161,6 @@ static void read_opts6(struct shim_sock *sk, int fd)
 	np->mc_loop = opt_int(fd, SOL_IPV6, IPV6_MULTICAST_LOOP, 1) != 0;
 	np->no_check6_tx = opt_int(fd, SOL_UDP, UDP_NO_CHECK6_TX, 0) != 0;
 	inet_sock_read_ipv4(sk, fd); /* the IPv4 path's (v4-mapped destinations) */
-	udp_cork_sync(sk, fd);
 
 	sk->kernel_only = NULL;
 	if (np->kernel_only != NULL)
@@ -239,6 +238,9 @@ void inet6_sock_sync(struct shim_sock *sk, int fd)
 		sk->ip_id_used = false;
 	}
 	read_opts6(sk, fd);
+	/* UDP_CORK, and what the kernel socket may hold corked (not at a setting's read-back:
+	 * the shim's pending datagram stays) */
+	udp_cork_sync(sk, fd);
 	sock_flow_sync(&sk->flow, fd); /* IP_UNICAST_IF, IP_TRANSPARENT, ... for the IPv4 path */
 	sk->dst_cache_valid = false;
 	sk->synced = true;

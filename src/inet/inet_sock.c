@@ -365,7 +365,7 @@ bool inet_autobind_by_kernel(struct shim_sock *sk, int fd, const struct shim_msg
 		return false;
 	}
 	if (sk->cork_opt || (m->flags & MSG_MORE))
-		sk->cork_kernel = true; /* the kernel socket holds the corked datagram */
+		sk->cork_kernel = AF_INET; /* the kernel socket holds the corked datagram */
 	return true;
 }
 

@@ -5,6 +5,8 @@
 #include "shim/net_compat.h"
 #include "shim/dev.h"
 #include "shim/ip_make_skb.h"
+#include "shim/ip6_output.h"
+#include "shim/ip6_exthdrs.h"
 #include "shim/udp_send_skb.h"
 #include "shim/rawsys.h"
 #include "shim/stats.h"
@@ -23,10 +25,10 @@
 #define MSG_PROBE_FLAG 0x10 /* glibc: MSG_PROXY */
 #define IP_MAX_MTU     0xFFFF
 
-/* inet->cork with its flow and the queued bytes. */
+/* inet->cork (inet6_cork too) with its flow and the queued bytes. */
 struct udp_cork {
-	/* up->pending: 0, or the family of the pending datagram (AF_INET; the kernel's AF_INET6
-	 * for an IPv6 one, which udpv6_sendmsg appends to and pushes) */
+	/* up->pending: 0, or the family of the pending datagram (AF_INET; AF_INET6 for one that
+	 * udpv6_sendmsg began, which it appends to and pushes) */
 	sa_family_t pending;
 	/* the flow below was written by a corked send since the last connect: the connected fast
 	 * path, which reads inet->cork.fl, sends there too */
@@ -35,19 +37,29 @@ struct udp_cork {
 	 * flow the shim did not compute: until the next connect, the sends that read it (the
 	 * connected fast path with the cached route) are the kernel socket's */
 	bool fl_kernel;
-	/* inet->cork.fl: addresses and the destination port, of the pending family (fl.ip4 for
-	 * AF_INET); the source port is the socket's at the push (udp_send_skb) */
+	/* inet->cork.fl of an IPv4 datagram: addresses and the destination port (fl.ip4); the
+	 * source port is the socket's at the push (udp_send_skb). An IPv6 datagram's is in d6 */
 	struct shim_flowi fl;
-	/* ip_setup_cork: the route and what is taken from the first send */
+	/* ip_setup_cork / ip6_setup_cork: the route and what is taken from the first send */
 	struct route_result rt;
 	uint32_t fragsize;
-	uint8_t ttl; /* IP_TTL control message, 0 = none */
-	uint8_t tos;
+	uint8_t ttl; /* IPv4: IP_TTL control message, 0 = none */
+	uint8_t tos; /* IPv4 */
+	/* IPv6: the datagram as __ip6_make_skb makes it from the cork (fl6 with the source port,
+	 * hop limit, traffic class, the first skb's automatic flow label, skb priority and mark,
+	 * the extension headers in ext6), without payload; headersize (40 + the extension headers),
+	 * dontfrag and gso_size of ip6_setup_cork */
+	struct udp6_datagram d6;
+	uint8_t ext6[IP6_EXTHDRS_MAX];
+	size_t headersize;
+	bool dontfrag;
+	unsigned gso_size;
 	uint32_t priority, mark; /* cork->priority, cork->mark */
 	bool dontwait;
 	struct udp_wmem_queue wmem; /* the kernel's skbs for it, charged to sk_wmem_alloc */
-	/* cork->length: UDP header plus the payload appended so far, which is in data */
-	size_t length;
+	/* cork->length: the first piece's headers (trans: UDP, and IPv6's fragmentable extension
+	 * headers) plus the payload appended so far, which is in data */
+	size_t length, trans;
 	uint8_t *data;
 	size_t cap;
 };
@@ -67,10 +79,15 @@ bool udp_cork_pending(const struct shim_sock *sk)
 	return sk->cork != NULL && sk->cork->pending;
 }
 
+int udp_cork_family(const struct shim_sock *sk)
+{
+	return sk->cork != NULL ? sk->cork->pending : 0;
+}
+
 /* Copy m's payload behind what is queued: the kernel's getfrag, EFAULT for an unreadable byte. */
 static int cork_copy(struct udp_cork *c, const struct shim_msg *m)
 {
-	size_t have = c->length - UDP_HLEN, need = have + m->len;
+	size_t have = c->length - c->trans, need = have + m->len;
 
 	if (need > c->cap) {
 		size_t cap = c->cap ? c->cap : 2048;
@@ -97,7 +114,7 @@ static void cork_flush(struct udp_cork *c)
 /* udp_push_pending_frames: __ip_make_skb (header fields of push time where the kernel takes them
  * then: DF, ID, a TTL not given by a cmsg), udp_send_skb. The datagram is no longer pending,
  * whatever happens. Called with sk->lock held. Returns 0 or -errno. */
-static int cork_push(struct shim_sock *sk, struct path_trace *t)
+static int cork_push4(struct shim_sock *sk, struct path_trace *t)
 {
 	struct udp_cork *c = sk->cork;
 	struct udp_datagram d;
@@ -126,10 +143,10 @@ static int cork_push(struct shim_sock *sk, struct path_trace *t)
 	d.oif = c->rt.oif;
 	memcpy(d.src_mac, c->rt.dev_mac, 6);
 	one.iov_base = c->data;
-	one.iov_len = c->length - UDP_HLEN;
+	one.iov_len = c->length - c->trans;
 	d.iov = &one;
 	d.iovcnt = 1;
-	d.len = c->length - UDP_HLEN;
+	d.len = c->length - c->trans;
 	d.dontwait = c->dontwait;
 	cork_flush(c);
 
@@ -149,15 +166,83 @@ static int cork_push(struct shim_sock *sk, struct path_trace *t)
 	return (int)udp_send_skb(&d, &skb);
 }
 
-bool udp_cork_in_kernel(struct shim_sock *sk, const struct shim_msg *m)
+/* udp_v6_push_pending_frames: ip6_finish_skb (__ip6_make_skb: the cork's header fields; the
+ * automatic flow label as IPV6_AUTOFLOWLABEL says now), udp_v6_send_skb (its GSO checks with the
+ * cork's gso_size, UDP_NO_CHECK6_TX now), ip6_send_skb (fragments above the route's MTU, whose
+ * kind IPV6_MTU_DISCOVER says now). The datagram is no longer pending, whatever happens. Called
+ * with sk->lock held. Returns 0 or -errno. */
+static int cork_push6(struct shim_sock *sk, struct path_trace *t)
+{
+	struct udp_cork *c = sk->cork;
+	const struct shim_ipv6_pinfo *np = &sk->ipv6;
+	struct udp6_datagram d = c->d6;
+	struct udp_skb skb = {.sk = sk,
+			      .locked = true,
+			      .rt = &c->rt,
+			      .nexthop = c->rt.nexthop,
+			      .held = true,
+			      .trace = t};
+	struct iovec one;
+	char a[INET6_ADDRSTRLEN];
+	/* the IPv6 header, its unfragmentable extension headers and cork->length */
+	size_t total = IPV6_HLEN + c->d6.ext_nflen + c->length;
+	long r;
+
+	one.iov_base = c->data;
+	one.iov_len = c->length - c->trans;
+	d.iov = &one;
+	d.iovcnt = 1;
+	d.len = one.iov_len;
+	d.ext = c->ext6;
+	d.no_check6 = np->no_check6_tx;
+	if (!np->autoflowlabel)
+		d.flowlabel = 0;
+	cork_flush(c);
+	path_step(t, "udp_v6_push_pending_frames(%zu bytes to [%s]:%u)", d.len,
+		  inet_ntop(AF_INET6, d.daddr, a, sizeof(a)), ntohs(d.dport));
+	if (c->gso_size) {
+		r = udp_v6_gso_decide(d.len, c->gso_size, c->fragsize, d.no_check6, sk->protocol,
+				      t);
+		if (r < 0)
+			return (int)r;
+		d.gso_size = (uint16_t)r;
+	} else {
+		ip6_finish_output_layout(
+		    &d, total, np->pmtudisc >= IPV6_PMTUDISC_PROBE ? c->rt.dev_mtu : c->rt.mtu,
+		    c->fragsize, true);
+	}
+	r = udp_v6_send_skb(&d, &skb);
+	if (r < 0)
+		return (int)r;
+	udp_count_sent(d.len);
+	return 0;
+}
+
+/* udp_v6_push_pending_frames, udp_push_pending_frames */
+static int cork_push(struct shim_sock *sk, struct path_trace *t)
+{
+	return sk->cork->pending == AF_INET6 ? cork_push6(sk, t) : cork_push4(sk, t);
+}
+
+bool udp_cork_in_kernel(struct shim_sock *sk, struct shim_msg *m)
 {
 	bool corkreq = sk->cork_opt || (m->flags & MSG_MORE);
+	bool untouched;
 
 	if (!sk->cork_kernel)
 		return false;
-	/* the kernel appends and pushes (or discards) unless S1/S2 refuse the call first */
-	if (!corkreq && m->len <= IP_MAX_MTU && !(m->flags & MSG_OOB))
-		sk->cork_kernel = false;
+	/* the kernel appends and pushes (or discards) unless it refuses the call first: S1/S2 of
+	 * udp_sendmsg, or udpv6_sendmsg's checks before its pending datagram */
+	untouched = sk->family == AF_INET6 ? udpv6_pending_untouched(sk, m, sk->cork_kernel)
+					   : udp_sendmsg_first_checks(m) < 0;
+	if (!corkreq && !untouched) {
+		/* the datagram's first skb took the sk_txhash of then (skb_set_hash_from_sk): a
+		 * connect since drew another, and the label it leaves with is not the socket's
+		 * automatic one now (not learnt) */
+		if (sk->family == AF_INET6 && sk->cork_kernel_txhash != sk->ipv6.txhash)
+			m->label_given = true;
+		sk->cork_kernel = 0;
+	}
 	return true;
 }
 
@@ -191,8 +276,13 @@ void udp_cork_handed_off(struct shim_sock *sk, const struct shim_msg *m)
 		shim_lock_release(&sk->lock);
 		return;
 	}
-	if (!udp_cork_pending(sk))
-		sk->cork_kernel = true;
+	if (!udp_cork_pending(sk) && !sk->cork_kernel) {
+		/* up->pending of the path the send took: udpv6_sendmsg's IPv4 one for a v4-mapped
+		 * destination or an AF_INET name */
+		sk->cork_kernel =
+		    sk->family == AF_INET6 && !udpv6_takes_ipv4_path(sk, m) ? AF_INET6 : AF_INET;
+		sk->cork_kernel_txhash = sk->ipv6.txhash;
+	}
 	/* the kernel socket wrote its inet->cork.fl (udp_sendmsg; udpv6_sendmsg's flow is its own)
 	 */
 	if (sk->family == AF_INET && sk->connected && cork_flow_rewritten(sk, m)) {
@@ -209,35 +299,64 @@ void udp_cork_handed_off(struct shim_sock *sk, const struct shim_msg *m)
 	shim_lock_release(&sk->lock);
 }
 
+/* __ip_append_data's and __ip6_append_data's size limits for len more bytes: the largest
+ * datagram of the IP_MTU_DISCOVER (IPV6_MTU_DISCOVER) mode of now, at the MTU the first send fixed
+ * (IPv6: IPV6_DONTFRAG's of the first send; IP6_MAX_MTU with UDP_SEGMENT). 0 or -EMSGSIZE. */
+static int cork_append_sizes(const struct shim_sock *sk, const struct udp_cork *c, size_t len,
+			     struct path_trace *t)
+{
+	uint32_t maxnonfragsize;
+
+	if (c->pending == AF_INET6) {
+		const struct ip6_append_req a = {
+		    .pmtudisc = sk->ipv6.pmtudisc,
+		    .protocol = sk->protocol,
+		    .mtu = c->gso_size ? IPV6_HLEN + IP_MAX_TOTAL : c->fragsize,
+		    .headersize = c->headersize,
+		    .length = c->length + len,
+		    .dontfrag = c->dontfrag,
+		};
+
+		return __ip6_append_data_sizes(&a, t) < 0 ? -EMSGSIZE : 0;
+	}
+	maxnonfragsize = ip_ignore_df(sk->pmtudisc) ? IP_MAX_MTU : c->fragsize;
+	return c->length + len > maxnonfragsize - IPV4_HLEN_MIN ? -EMSGSIZE : 0;
+}
+
+/* __ip_append_data's, __ip6_append_data's skbs for len more bytes against twice the send buffer
+ * (udp_wmem.c; an IPv6 GSO datagram's paged skb is not counted) */
+static int cork_append_wmem(const struct shim_sock *sk, struct udp_cork *c, size_t len)
+{
+	if (c->pending == AF_INET6)
+		return c->gso_size ? 0
+				   : udp_wmem_append6(&c->wmem, sk->sndbuf, c->fragsize,
+						      (unsigned)(IPV6_HLEN + c->d6.ext_nflen), len);
+	return udp_wmem_append(&c->wmem, sk->sndbuf, c->fragsize, IPV4_HLEN_MIN, len);
+}
+
 long udp_cork_append(struct shim_sock *sk, struct shim_msg *m)
 {
 	struct udp_cork *c = sk->cork;
 	bool corkreq = sk->cork_opt || (m->flags & MSG_MORE);
-	uint32_t maxnonfragsize;
 	int err;
 
-	/* S1, S2 come before the pending check and leave the datagram pending */
-	if (m->len > IP_MAX_MTU)
-		return -EMSGSIZE;
-	if (m->flags & MSG_OOB)
-		return -EOPNOTSUPP;
+	/* udp_sendmsg's S1, S2 come before the pending check and leave the datagram pending
+	 * (udpv6_sendmsg's own checks came before it calls this) */
+	if (c->pending == AF_INET && (err = (int)udp_sendmsg_first_checks(m)) < 0)
+		return err;
 	/* what waits in a sendmmsg batch leaves before this push */
 	if (!corkreq && m->batch != NULL && m->batch->n > 0 && xmit_batch_flush(m->batch) < 0)
 		return SHIM_BATCH_BROKEN;
-	path_step(m->trace, "udp_sendmsg(corked: %zu bytes appended to %zu pending%s)", m->len,
-		  c->length - UDP_HLEN, corkreq ? "" : ", then pushed");
-	/* ip_append_data: MSG_PROBE appends nothing */
+	path_step(m->trace, "%s(corked: %zu bytes appended to %zu pending%s)",
+		  c->pending == AF_INET6 ? "udpv6_sendmsg" : "udp_sendmsg", m->len,
+		  c->length - c->trans, corkreq ? "" : ", then pushed");
+	/* ip_append_data, ip6_append_data: MSG_PROBE appends nothing */
 	if (!(m->flags & MSG_PROBE_FLAG)) {
-		/* __ip_append_data: the limit of the current IP_MTU_DISCOVER mode, at the MTU the
-		 * first send fixed */
-		maxnonfragsize = ip_ignore_df(sk->pmtudisc) ? IP_MAX_MTU : c->fragsize;
-		if (c->length + m->len > maxnonfragsize - IPV4_HLEN_MIN) {
+		if ((err = cork_append_sizes(sk, c, m->len, m->trace)) < 0) {
 			cork_flush(c);
-			return -EMSGSIZE;
+			return err;
 		}
-		/* ... and the skbs it needs against twice the send buffer (udp_wmem.c) */
-		err = udp_wmem_append(&c->wmem, sk->sndbuf, c->fragsize, IPV4_HLEN_MIN, m->len);
-		if (err < 0) {
+		if ((err = cork_append_wmem(sk, c, m->len)) < 0) {
 			path_step(m->trace, "__ip_append_data(ENOBUFS: sk_sndbuf %d)", sk->sndbuf);
 			cork_flush(c);
 			return err;
@@ -257,8 +376,7 @@ long udp_cork_append(struct shim_sock *sk, struct shim_msg *m)
 	return (long)m->len;
 }
 
-long udp_cork_begin(struct shim_sock *sk, struct shim_msg *m, const struct udp_datagram *d,
-		    const struct route_result *rt, int cmsg_ttl, const struct udp_wmem_queue *wq)
+long udp_cork_begin(struct shim_sock *sk, struct shim_msg *m, const struct udp_cork_setup *s)
 {
 	struct udp_cork *c;
 	int err;
@@ -278,16 +396,36 @@ long udp_cork_begin(struct shim_sock *sk, struct shim_msg *m, const struct udp_d
 		}
 		__atomic_store_n(&sk->cork, c, __ATOMIC_RELEASE);
 	}
-	cork_set_flow4(c, d->daddr, d->saddr, d->dport);
-	c->rt = *rt;
-	c->fragsize = d->fragsize;
-	c->ttl = (uint8_t)cmsg_ttl;
-	c->tos = d->tos;
-	c->priority = d->priority;
-	c->mark = d->mark;
-	c->dontwait = d->dontwait;
-	c->length = UDP_HLEN;
-	c->wmem = *wq;
+	c->rt = *s->rt;
+	c->fragsize = s->fragsize;
+	c->wmem = *s->wq;
+	if (s->family == AF_INET6) {
+		/* ip6_setup_cork; inet->cork.fl.u.ip6 = fl6 */
+		c->d6 = *s->d6;
+		c->d6.iov = NULL;
+		c->d6.iovcnt = 0;
+		c->d6.len = 0;
+		memcpy(c->ext6, s->d6->ext, (size_t)s->d6->ext_nflen + s->d6->ext_flen);
+		c->d6.ext = NULL;
+		c->headersize = s->headersize;
+		c->dontfrag = s->dontfrag;
+		c->gso_size = s->gso_size;
+		c->priority = s->d6->priority;
+		c->mark = s->d6->mark;
+		c->dontwait = s->d6->dontwait;
+		c->trans = s->d6->ext_flen + UDP_HLEN;
+	} else {
+		const struct udp_datagram *d = s->d4;
+
+		cork_set_flow4(c, d->daddr, d->saddr, d->dport);
+		c->ttl = (uint8_t)s->cmsg_ttl;
+		c->tos = d->tos;
+		c->priority = d->priority;
+		c->mark = d->mark;
+		c->dontwait = d->dontwait;
+		c->trans = UDP_HLEN;
+	}
+	c->length = c->trans;
 	err = cork_copy(c, m);
 	if (err < 0) {
 		cork_flush(c);
@@ -295,10 +433,13 @@ long udp_cork_begin(struct shim_sock *sk, struct shim_msg *m, const struct udp_d
 		return err;
 	}
 	c->length += m->len;
-	c->pending = AF_INET;
-	c->fl_override = true;
-	c->fl_kernel = false;
-	path_step(m->trace, "ip_append_data(corked: %zu bytes pending)", m->len);
+	c->pending = s->family;
+	if (s->family == AF_INET) {
+		c->fl_override = true;
+		c->fl_kernel = false;
+	}
+	path_step(m->trace, "%s(corked: %zu bytes pending)",
+		  s->family == AF_INET6 ? "ip6_append_data" : "ip_append_data", m->len);
 	shim_lock_release(&sk->lock);
 	return (long)m->len;
 }

@@ -139,6 +139,16 @@ long udp_sock_error(int fd, struct shim_sock *sk, bool connected, struct path_tr
 	return 0;
 }
 
+long udp_sendmsg_first_checks(const struct shim_msg *m)
+{
+	/* S1, S2 */
+	if (m->len > IP_MAX_TOTAL)
+		return -EMSGSIZE;
+	if (m->flags & MSG_OOB)
+		return -EOPNOTSUPP;
+	return 0;
+}
+
 long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct sock_view *sv)
 {
 	struct shim_flowi key;
@@ -172,10 +182,8 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 			  selfcheck_feature_name(selfcheck_first(sel)));
 
 	/* S1, S2 */
-	if (m->len > IP_MAX_TOTAL)
-		return -EMSGSIZE;
-	if (m->flags & MSG_OOB)
-		return -EOPNOTSUPP;
+	if ((r = udp_sendmsg_first_checks(m)) < 0)
+		return r;
 
 	/* S5 */
 	r = udp_destination(sv, m, &daddr, &dport, &fastpath);
@@ -353,8 +361,18 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 	udp_trace_datagram(m->trace, &d);
 
 	/* S16: corked (UDP_CORK or MSG_MORE): the shim holds the datagram until pushed */
-	if (m->flags & MSG_MORE)
-		return udp_cork_begin(sk, m, &d, &rt, ipc.ttl, &wq);
+	if (m->flags & MSG_MORE) {
+		const struct udp_cork_setup cs = {
+		    .family = AF_INET,
+		    .rt = &rt,
+		    .fragsize = d.fragsize,
+		    .wq = &wq,
+		    .d4 = &d,
+		    .cmsg_ttl = ipc.ttl,
+		};
+
+		return udp_cork_begin(sk, m, &cs);
+	}
 
 	ip_select_ident(sk, &d, false);
 	skb = (struct udp_skb){

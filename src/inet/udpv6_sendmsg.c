@@ -7,9 +7,11 @@
  * modes), with the socket's hop limit, traffic class, automatic flow label and checksum setting.
  * The rest is handed to the kernel socket (SHIM_TO_KERNEL) at the first point where it is known,
  * before anything visible happened, and the path trace says why: control messages other than
- * IPV6_HOPLIMIT, IPV6_TCLASS, IPV6_DONTFRAG and IPV6_PKTINFO, corking, UDP_SEGMENT, explicit flow
- * labels, multicast with a local copy (udp_mcast.c), local routes, and sockets with settings
- * listed in inet6_sock.c.
+ * IPV6_HOPLIMIT, IPV6_TCLASS, IPV6_DONTFRAG, IPV6_PKTINFO and the extension headers but routing
+ * headers, corked multicast, UDP-Lite and destination-option datagrams, UDP_SEGMENT with extension
+ * headers, explicit flow labels, multicast with a local copy (udp_mcast.c), local routes, and
+ * sockets with settings listed in inet6_sock.c. A corked datagram (MSG_MORE, UDP_CORK) is held in
+ * the cork both families share (udp_cork.c), appended to at A4 and pushed from there.
  *
  * v4-mapped destinations and AF_INET names take the IPv4 path of the dual-stack socket, as the
  * kernel hands them to udp_sendmsg: the shim's udp_sendmsg with the socket's IPv4 settings. */
@@ -28,6 +30,7 @@
 #include "shim/shim_alloc.h"
 #include "shim/sockopt_check.h"
 #include "shim/sockopt_verdict.h"
+#include "shim/udp_cork.h"
 #include "shim/udp_fastpath.h"
 #include "shim/net_compat.h"
 #include "shim/udp_gso.h"
@@ -70,6 +73,7 @@ void udpv6_take_view(const struct shim_sock *sk, struct sock_view6 *v)
 	v->cscov = sk->ext.cscov;
 	v->sndbuf = sk->sndbuf;
 	v->np = sk->ipv6;
+	v->pending = (uint8_t)udp_cork_family(sk);
 	v->fp_stamp = sk->fp_stamp;
 	v->gen_seen = sk->gen_seen;
 }
@@ -337,99 +341,145 @@ static const char *route_type_name6(unsigned type)
 	return type < sizeof(names) / sizeof(names[0]) ? names[type] : "?";
 }
 
-/* ip6_finish_output2 → neigh_output: the next hop's MAC, or the neighbour queue while the kernel
- * resolves it (NDP). Returns 0 (sent, or queued), -errno, SHIM_TO_KERNEL, SHIM_BATCH_BROKEN. */
-static long ip6_finish_output2(struct udp6_datagram *d, const struct route_result *rt,
-			       struct shim_msg *m)
+int __ip6_append_data_sizes(const struct ip6_append_req *a, struct path_trace *t)
 {
-	struct shim_addr nh = rt->nexthop;
-	char a[INET6_ADDRSTRLEN];
-	struct frame_set fs;
-	int err;
+	/* ip6_sk_ignore_df: the modes below DO, and OMIT, fragment up to the largest payload */
+	bool ignore_df = a->pmtudisc < IPV6_PMTUDISC_DO || a->pmtudisc == IPV6_PMTUDISC_OMIT;
+	size_t maxnonfragsize = ignore_df ? IPV6_HLEN + IPV6_MAXPLEN : a->mtu;
 
-	/* a datagram of a sendmmsg call leaves after the ones batched before it */
-	if (m->batch != NULL && xmit_batch_flush(m->batch) < 0)
-		return SHIM_BATCH_BROKEN;
-	/* a group's MAC without neighbour discovery (ndisc_mc_map) */
-	if (d->daddr[0] == 0xff)
-		ipv6_eth_mc_map(d->daddr, d->dst_mac);
-	if (d->daddr[0] == 0xff || (!neigh_queue_waiting(d->oif, &nh) &&
-				    neigh_output_lookup(d->oif, &nh, d->dst_mac) == 0)) {
-		err = ip6_output_udp(d, m->trace);
-		/* the packet socket refused the skb's mark or priority (the thread has neither
-		 * CAP_NET_RAW nor CAP_NET_ADMIN now): nothing was sent; the kernel socket's skb
-		 * takes them from the socket */
-		if (err == -EPERM && dev_skb_needs_caps(d->priority, d->mark))
-			TO_KERNEL(m, KR_SOCKOPT,
-				  "kernel(skb priority %u mark %u refused by the packet socket: no "
-				  "CAP_NET_RAW/ADMIN)",
-				  d->priority, d->mark);
-		if (err == -ENOMEM)
-			TO_KERNEL(m, KR_RESOURCES, "kernel(resources: no memory for the frame)");
-		if (err != -EFAULT)
-			path_step(m->trace, "dev_queue_xmit(%s)%s", rt->dev_name,
-				  err == -ENOBUFS ? " dropped" : "");
-		return udp_xmit_errno(err);
+	if (a->headersize + a->transhdrlen > a->mtu)
+		goto emsgsize;
+	/* IPV6_DONTFRAG: for UDP, not UDP-Lite (sk_protocol) */
+	if (a->dontfrag > 0 && a->protocol == IPPROTO_UDP && a->length > a->mtu - a->headersize) {
+		/* ipv6_local_rxpmtu: queued for IPV6_RECVPATHMTU */
+		if (a->rxpmtu)
+			return IP6_APPEND_RXPMTU;
+		goto emsgsize;
 	}
-	/* neigh_resolve_output: the frame is built now (the payload copied: EFAULT now) and waits
-	 * for the kernel's answer to its neighbour solicitation */
-	err = ip6_build_udp_frames(d, &fs);
-	if (err == -ENOMEM)
-		TO_KERNEL(m, KR_RESOURCES, "kernel(resources: no memory for the frame)");
-	if (err < 0)
-		return err;
-	inet_ntop(AF_INET6, nh.v6, a, sizeof(a));
-	err = neigh_queue_frames(d->oif, &nh, &fs, d->dontwait);
-	if (err < 0) {
-		shim_free(fs.buf);
-		TO_KERNEL(m, KR_NEIGH,
-			  "kernel(neighbour %s unresolved, cannot ask for resolution: %s)", a,
-			  strerrorname_np(-err));
-	}
-	stats_add(STAT_NEIGH_MISS, 1);
-	path_step(m->trace,
-		  "ip6_make_skb(len %zu) \xe2\x86\x92 neigh_resolve_output(%s on %s: "
-		  "queued until resolved)",
-		  IPV6_HLEN + UDP_HLEN + d->len, a, rt->dev_name);
-	return 0;
+	if (a->length <= maxnonfragsize - a->headersize)
+		return 0;
+emsgsize:
+	/* ipv6_local_error: only for IPV6_RECVERR (such a socket is the kernel's) */
+	path_step(t, "__ip6_append_data(EMSGSIZE: %zu bytes, mtu %u%s)", a->length, a->mtu,
+		  a->dontfrag > 0 ? " dontfrag" : "");
+	return -EMSGSIZE;
 }
 
-/* __ip6_append_data's size checks: EMSGSIZE when the header chain does not fit the MTU (RFC
- * 7112), when the datagram does not fit it under IPV6_DONTFRAG (or the DO, PROBE, INTERFACE
- * modes), or when it exceeds the 65535-byte payload. headersize: 40 + the extension headers;
- * transhdrlen, length: what __ip6_append_data is given (the UDP header, and the payload, with the
- * fragmentable extension headers). Returns 0, -EMSGSIZE or SHIM_TO_KERNEL. */
+/* __ip6_append_data's size checks for the first piece of a datagram (__ip6_append_data_sizes),
+ * what the shim cannot answer handed to the kernel socket. Returns 0, -EMSGSIZE or
+ * SHIM_TO_KERNEL. */
 static long ip6_append_sizes(struct shim_msg *m, const struct sock_view6 *v, uint32_t mtu,
 			     size_t headersize, size_t transhdrlen, size_t length, int dontfrag)
 {
-	const struct shim_ipv6_pinfo *np = &v->np;
-	/* ip6_sk_ignore_df: the modes below DO, and OMIT, fragment up to the largest payload */
-	bool ignore_df = np->pmtudisc < IPV6_PMTUDISC_DO || np->pmtudisc == IPV6_PMTUDISC_OMIT;
-	size_t maxnonfragsize = ignore_df ? IPV6_HLEN + IPV6_MAXPLEN : mtu;
+	const struct ip6_append_req a = {
+	    .pmtudisc = v->np.pmtudisc,
+	    .protocol = v->protocol,
+	    .rxpmtu = v->np.rxpmtu,
+	    .mtu = mtu,
+	    .headersize = headersize,
+	    .transhdrlen = transhdrlen,
+	    .length = length,
+	    .dontfrag = dontfrag,
+	};
+	int r = __ip6_append_data_sizes(&a, m->trace);
 
-	if (headersize + transhdrlen > mtu)
-		goto emsgsize;
-	/* IPV6_DONTFRAG: for UDP, not UDP-Lite (sk_protocol) */
-	if (dontfrag > 0 && v->protocol == IPPROTO_UDP && length > mtu - headersize) {
-		/* ipv6_local_rxpmtu: queued for IPV6_RECVPATHMTU: the kernel's */
-		if (np->rxpmtu)
-			TO_KERNEL(m, KR_IPV6,
-				  "kernel(IPV6_DONTFRAG: the path MTU for IPV6_RECVPATHMTU)");
-		goto emsgsize;
+	if (r == IP6_APPEND_RXPMTU)
+		TO_KERNEL(m, KR_IPV6, "kernel(IPV6_DONTFRAG: the path MTU for IPV6_RECVPATHMTU)");
+	if (r < 0)
+		return r;
+	/* ip6_fragment's datagram: the kernel's when a selfcheck verdict names frag */
+	if (__builtin_expect(shim_selfcheck_differs & SC_BIT(SC_FRAG), 0) &&
+	    headersize + length - transhdrlen + UDP_HLEN > mtu)
+		TO_KERNEL(m, KR_SELFCHECK, "kernel(selfcheck: differs on this kernel: frag)");
+	return 0;
+}
+
+/* A1, A2 of udpv6_sendmsg: the destination of m (the name's, or the peer's: peer, peer_port)
+ * and the path it takes. */
+struct udpv6_dest {
+	struct in6_addr daddr;
+	uint16_t dport;
+	bool has_daddr; /* a destination: not so for a send without one while a datagram is pending
+			 * (appended to it) */
+	bool has_name;	/* an AF_INET6 name */
+	bool unspec; /* an AF_UNSPEC name: no name, but a v4-mapped peer stays on the IPv6 path */
+	bool ipv4;   /* the IPv4 path: a v4-mapped destination, or an AF_INET name ... */
+	bool inet_name; /* ... (this), given to udp_sendmsg as it is */
+};
+
+/* Returns 0 or -errno (EINVAL for a short name or another family, EDESTADDRREQ). saddr: np->saddr
+ * (:: from a socket bound to a v4-mapped address is IPv4 loopback); pending: up->pending (no
+ * destination is needed then). */
+static long udpv6_destination(const struct shim_msg *m, const struct in6_addr *saddr,
+			      bool connected, const struct in6_addr *peer, uint16_t peer_port,
+			      int pending, struct udpv6_dest *u)
+{
+	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)&m->name;
+
+	memset(u, 0, sizeof(*u));
+	if (m->has_name) {
+		if (m->namelen < 2) /* offsetof(struct sockaddr, sa_data) */
+			return -EINVAL;
+		switch (sin6->sin6_family) {
+		case AF_INET6:
+			if (m->namelen < SIN6_LEN_RFC2133)
+				return -EINVAL;
+			u->has_name = true;
+			break;
+		case AF_INET: /* do_udp_sendmsg: the IPv4 path, with the name as it is */
+			u->ipv4 = u->inet_name = true;
+			return 0;
+		case AF_UNSPEC:
+			u->unspec = true;
+			break;
+		default:
+			return -EINVAL;
+		}
 	}
-	if (length <= maxnonfragsize - headersize) {
-		/* ip6_fragment's datagram: the kernel's when a selfcheck verdict names frag */
-		if (__builtin_expect(shim_selfcheck_differs & SC_BIT(SC_FRAG), 0) &&
-		    headersize + length - transhdrlen + UDP_HLEN > mtu)
-			TO_KERNEL(m, KR_SELFCHECK,
-				  "kernel(selfcheck: differs on this kernel: frag)");
+	if (u->has_name) {
+		u->daddr = sin6->sin6_addr;
+		u->dport = sin6->sin6_port;
+		if (addr_any(&u->daddr) && addr_v4mapped(saddr)) {
+			u->daddr.s6_addr32[2] = htonl(0xffff);
+			u->daddr.s6_addr32[3] = htonl(INADDR_LOOPBACK);
+		}
+	} else if (!pending) {
+		if (!connected)
+			return -EDESTADDRREQ;
+		u->daddr = *peer;
+		u->dport = peer_port;
+	} else {
 		return 0;
 	}
-emsgsize:
-	/* ipv6_local_error: only for IPV6_RECVERR (such a socket is the kernel's) */
-	path_step(m->trace, "__ip6_append_data(EMSGSIZE: %zu bytes, mtu %u%s)", length, mtu,
-		  dontfrag > 0 ? " dontfrag" : "");
-	return -EMSGSIZE;
+	u->has_daddr = true;
+	u->ipv4 = !u->unspec && addr_v4mapped(&u->daddr);
+	return 0;
+}
+
+bool udpv6_takes_ipv4_path(const struct shim_sock *sk, const struct shim_msg *m)
+{
+	struct udpv6_dest u;
+
+	return udpv6_destination(m, &sk->ipv6.saddr, sk->connected, &sk->v6_daddr, sk->dport, 0,
+				 &u) == 0 &&
+	       u.ipv4;
+}
+
+bool udpv6_pending_untouched(const struct shim_sock *sk, const struct shim_msg *m, int pending)
+{
+	struct udpv6_dest u;
+
+	if (udpv6_destination(m, &sk->ipv6.saddr, sk->connected, &sk->v6_daddr, sk->dport, pending,
+			      &u) < 0)
+		return true;
+	if (u.ipv4 && sk->ipv6.v6only)
+		return true; /* ENETUNREACH */
+	if (!u.ipv4 && m->len > INT_MAX - UDP_HLEN)
+		return true;
+	/* udp_sendmsg: its first checks, then a pending IPv6 datagram is EINVAL */
+	if (u.ipv4 || pending == AF_INET)
+		return udp_sendmsg_first_checks(m) < 0 || (u.ipv4 && pending != AF_INET);
+	return false;
 }
 
 /* LOOPBACK4_IPV6: the IPv4 word of a dual-stack socket bound or connected to an IPv6 address */
@@ -451,6 +501,13 @@ static long udpv6_sendmsg_ipv4(int fd, struct shim_sock *sk, struct shim_msg *m,
 
 	if (v->np.v6only)
 		return -ENETUNREACH;
+	/* udp_sendmsg with the shim's pending IPv6 datagram: its first checks, then EINVAL (the
+	 * datagram stays pending) */
+	if (v->pending == AF_INET6) {
+		long e = udp_sendmsg_first_checks(m);
+
+		return e < 0 ? e : -EINVAL;
+	}
 	if (daddr != NULL) {
 		struct sockaddr_in sin;
 
@@ -489,7 +546,8 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 {
 	const struct shim_ipv6_pinfo *np = &v->np;
 	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)&m->name;
-	bool has_name = m->has_name;
+	struct udpv6_dest u;
+	bool has_name;
 	struct in6_addr daddr;
 	uint16_t dport;
 	struct shim_flowi key;
@@ -507,7 +565,7 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 	size_t length, fraghdrlen;
 	struct in6_addr fl_saddr; /* fl6.saddr */
 	struct udp_wmem_queue wq;
-	bool unspec_name = false;
+	struct udp_skb skb;
 	long r;
 
 	/* shim-run --selfcheck found IPv6 (or everything) different on this kernel */
@@ -516,56 +574,48 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 			  selfcheck_feature_name(
 			      selfcheck_first(sc & (SC_BIT(SC_ALL) | SC_BIT(SC_IPV6)))));
 
-	/* A1: the destination's address length and family */
-	if (has_name) {
-		if (m->namelen < 2) /* offsetof(struct sockaddr, sa_data) */
-			return -EINVAL;
-		switch (sin6->sin6_family) {
-		case AF_INET6:
-			if (m->namelen < SIN6_LEN_RFC2133)
-				return -EINVAL;
-			break;
-		case AF_INET: /* do_udp_sendmsg: the IPv4 path, with the name as it is */
-			return udpv6_sendmsg_ipv4(fd, sk, m, v, NULL, 0);
-		case AF_UNSPEC:
-			has_name = false;
-			unspec_name = true;
-			break;
-		default:
-			return -EINVAL;
-		}
-	}
-	if (has_name) {
-		daddr = sin6->sin6_addr;
-		dport = sin6->sin6_port;
-		/* :: from a socket bound to a v4-mapped address is IPv4 loopback */
-		if (addr_any(&daddr) && addr_v4mapped(&v->saddr)) {
-			daddr.s6_addr32[2] = htonl(0xffff);
-			daddr.s6_addr32[3] = htonl(INADDR_LOOPBACK);
-		}
-	} else {
-		if (!v->connected)
-			return -EDESTADDRREQ;
-		daddr = v->daddr;
-		dport = v->dport;
-	}
+	/* A1, A2: the destination, and which path it takes */
+	if ((r = udpv6_destination(m, &v->saddr, v->connected, &v->daddr, v->dport, v->pending,
+				   &u)) < 0)
+		return r;
 	/* A2: a v4-mapped destination goes the IPv4 path, with the IPv4 options; but an AF_UNSPEC
 	 * name leaves daddr unset there, and the v4-mapped peer goes the IPv6 path (a route lookup
 	 * for a v4-mapped IPv6 address): the kernel's */
-	if (addr_v4mapped(&daddr) && unspec_name)
+	if (u.unspec && u.has_daddr && addr_v4mapped(&u.daddr))
 		TO_KERNEL(m, KR_IPV6,
 			  "kernel(AF_UNSPEC name with a v4-mapped peer: the IPv6 path's lookup)");
-	if (addr_v4mapped(&daddr))
-		return udpv6_sendmsg_ipv4(fd, sk, m, v, &daddr, dport);
+	if (u.ipv4)
+		return udpv6_sendmsg_ipv4(fd, sk, m, v, u.inet_name ? NULL : &u.daddr, u.dport);
+	/* A3 */
+	if (m->len > INT_MAX - UDP_HLEN)
+		return -EMSGSIZE;
+	/* A4: a corked datagram pending: this send appends to it (the name, control messages and
+	 * flags but MSG_MORE ignored), and pushes it unless corked */
+	if (v->pending) {
+		shim_lock_acquire(&sk->lock);
+		if (udp_cork_pending(sk)) {
+			r = udp_cork_append(sk, m);
+			shim_lock_release(&sk->lock);
+			return r;
+		}
+		shim_lock_release(&sk->lock);
+		/* pushed by another thread meanwhile: the peer (an application bug) */
+		if (!u.has_daddr) {
+			if (!v->connected)
+				return -EDESTADDRREQ;
+			u.daddr = v->daddr;
+			u.dport = v->dport;
+		}
+	}
+	has_name = u.has_name;
+	daddr = u.daddr;
+	dport = u.dport;
 	if (v->saddr.s6_addr[0] ==
 	    0xff) /* bound to a group: np->saddr is :: (getsockname's is not) */
 		TO_KERNEL(m, KR_IPV6, "kernel(socket bound to a multicast address)");
 	inet_ntop(AF_INET6, &daddr, a1, sizeof(a1));
 	path_step(m->trace, "udpv6_sendmsg(to [%s]:%u%s)", a1, ntohs(dport),
 		  has_name ? "" : " connected");
-	/* A3 */
-	if (m->len > INT_MAX - UDP_HLEN)
-		return -EMSGSIZE;
 	/* A5: the port; flow labels from sin6_flowinfo (IPV6_FLOWINFO_SEND) are the kernel's; the
 	 * scope id of a destination that needs one names the output interface */
 	if (has_name && dport == 0)
@@ -610,8 +660,16 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 	if (opt.opt_nflen + opt.opt_flen > sizeof(ext))
 		TO_KERNEL(m, KR_IPV6, "kernel(%u bytes of extension headers)",
 			  opt.opt_nflen + opt.opt_flen);
-	if (m->flags & MSG_MORE)
-		TO_KERNEL(m, KR_CORK, "kernel(corked IPv6 datagram)");
+	/* a corked datagram the shim holds is unicast UDP whose layout does not depend on its
+	 * final size (no destination options: ip6_fragment would put its fragment header behind
+	 * them) and whose appends need no IPV6_RECVPATHMTU report */
+	if ((m->flags & MSG_MORE) && (daddr.s6_addr[0] == 0xff || v->protocol != IPPROTO_UDP ||
+				      opt.opt_flen != 0 || np->rxpmtu))
+		TO_KERNEL(m, KR_CORK, "kernel(corked IPv6 %s)",
+			  daddr.s6_addr[0] == 0xff     ? "multicast datagram"
+			  : v->protocol != IPPROTO_UDP ? "UDP-Lite datagram"
+			  : opt.opt_flen != 0	       ? "datagram with destination options"
+						       : "datagram with IPV6_RECVPATHMTU");
 	gso_size = ipc.gso >= 0 ? (unsigned)ipc.gso : v->gso_size; /* ipc6.gso_size */
 	/* with extension headers the checksum is not CHECKSUM_PARTIAL and the kernel segments in
 	 * software: the kernel's */
@@ -771,30 +829,14 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 		return -EPIPE;
 	/* __ip6_append_data: each piece's skb against twice the send buffer (udp_wmem.c) */
 	memset(&wq, 0, sizeof(wq));
-	/* udp_v6_send_skb's GSO checks, after the payload was copied (udp_gso.c, IPv4's too) */
-	if (gso_size) {
-		struct udp_gso_req req = {
-		    .datalen = m->len,
-		    .gso_size = gso_size,
-		    .hlen = IPV6_HLEN + UDP_HLEN,
-		    .fragsize = mtu,
-		    .no_check = np->no_check6_tx,
-		    .udplite = v->protocol == IPPROTO_UDPLITE,
-		};
-		int g = udp_gso_check(&req);
-
-		if (g < 0) {
-			g = udp_gso_error(g, m->iov, m->iovcnt, m->len);
-			path_step(m->trace, "udp_v6_send_skb(gso_size %u, payload %zu: error %d)",
-				  gso_size, m->len, -g);
-			return g;
-		}
-		if (g == UDP_GSO_PLAIN)
-			path_step(m->trace,
-				  "udp_v6_send_skb(gso_size %u \xe2\x89\xa5 payload %zu: no GSO)",
-				  gso_size, m->len);
-		else
-			segs_gso = gso_size;
+	/* udp_v6_send_skb's GSO checks, after the payload was copied (udp_gso.c, IPv4's too); a
+	 * corked datagram's at its push */
+	if (gso_size && !(m->flags & MSG_MORE)) {
+		r = udp_v6_gso_decide(m->len, gso_size, mtu, np->no_check6_tx, v->protocol,
+				      m->trace);
+		if (r < 0)
+			return udp_gso_error((int)r, m->iov, m->iovcnt, m->len);
+		segs_gso = (unsigned)r;
 	}
 	/* (a GSO datagram's paged skb is not counted, as for IPv4) */
 	if (!gso_size &&
@@ -834,17 +876,32 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 	d.ext = ext;
 	d.ext_nflen = opt.opt_nflen;
 	d.ext_flen = opt.opt_flen;
-	/* __ip6_finish_output: ip6_fragment when the datagram is larger than the route's MTU (the
-	 * device's for PROBE and above; not IPV6_MTU's), at the MTU it was laid out for */
-	if (gso_size)
-		; /* segmented at the device, each segment within the MTU */
-	else if (fraghdrlen + length > (np->pmtudisc >= IPV6_PMTUDISC_PROBE ? rt.dev_mtu : rt.mtu))
-		d.frag_mtu = mtu;
-	/* csummode: CHECKSUM_PARTIAL only for a datagram that fits the MTU it is laid out with */
-	else if (fraghdrlen + length > mtu)
-		d.csum_sw = true;
+	/* S16's twin: corked (UDP_CORK or MSG_MORE), the shim holds the datagram until pushed
+	 * (ip6_setup_cork: the flow, the route, the header fields and MTU of this first send) */
+	if (m->flags & MSG_MORE) {
+		const struct udp_cork_setup cs = {
+		    .family = AF_INET6,
+		    .rt = &rt,
+		    .fragsize = mtu,
+		    .wq = &wq,
+		    .d6 = &d,
+		    .headersize = fraghdrlen + opt.opt_flen,
+		    .dontfrag = dontfrag > 0,
+		    .gso_size = gso_size,
+		};
 
-	r = ip6_finish_output2(&d, &rt, m);
+		return udp_cork_begin(sk, m, &cs);
+	}
+	/* __ip6_finish_output: fragments or one frame, and the checksum mode */
+	if (!gso_size)
+		ip6_finish_output_layout(&d, fraghdrlen + length,
+					 np->pmtudisc >= IPV6_PMTUDISC_PROBE ? rt.dev_mtu : rt.mtu,
+					 mtu, false);
+	skb = (struct udp_skb){
+	    .sk = sk, .rt = &rt, .nexthop = rt.nexthop, .batch = m->batch, .trace = m->trace};
+	r = udp_v6_send_skb(&d, &skb);
+	if (r == SHIM_TO_KERNEL)
+		m->kernel_reason = skb.kernel_reason;
 	if (r < 0)
 		return r;
 	udp_count_sent(m->len);

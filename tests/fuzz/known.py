@@ -47,15 +47,7 @@ KNOWN.update({
                               "send, IPV6_MTU: the kernel's send kept a route in the kernel "
                               "socket (1500), the shim's did not (ENOTCONN) "
                               "(fuzz_v6_mtu_after_dst_reset.scn.pending)",
-    "v6-cork-reconnect-label": "an IPv6 datagram corked, the socket connected again, sends: "
-                               "the kernel's datagrams carry different automatic flow labels, "
-                               "the shim's the same (fuzz_v6_cork_reconnect.scn.pending)",
-    "v6-cork-pending": "an IPv6 datagram corked on a dual-stack socket, then a send the kernel "
-                       "refuses before it (a v4-mapped or short address): the kernel keeps the "
-                       "pending datagram for the next sends, the shim has lost it "
-                       "(fuzz_v6_cork_pending_other_family.scn.pending)",
 })
-CORKED = re.compile(r"flags=\S*more|msg_flags=\S*more|name=cork int=[1-9]")
 
 RESULT_RE = re.compile(r"^result line (\d+): (.*)$")
 ERRNO_RE = re.compile(r"errno: native=(\S+) shim=(\S+)")
@@ -163,9 +155,6 @@ def classify(lines, native, shim, report):
         if inet6 and call == "getsockopt" and es == "ENOTCONN" and en == "0" and \
                 re.search(r"level=ipv6 name=mtu", here):
             return "v6-mtu-after-dst-reset", first
-        if inet6 and call in SEND_CALLS and CORKED.search(prior) and \
-                not fork_while_corked(prior):
-            return "v6-cork-pending", first
         if fork_while_corked(prior) and call in SEND_CALLS:
             return "fork-cork", first
         if call == "sendmmsg" and rn is not None and rs is not None and 0 <= rn < rs and \
@@ -197,15 +186,6 @@ def classify(lines, native, shim, report):
     flines = [x for x in fd.splitlines() if x.startswith("  ")]
     if flines:
         first_detail = first + " |" + flines[0]
-    if "domain=inet6" in text:
-        if CORKED.search(text) and not fork_while_corked(text) and \
-                re.search(r"to=(\[::ffff:|hex:)", text):
-            # the pending IPv6 datagram lost by the shim leaves as other frames
-            return "v6-cork-pending", first_detail
-    if "ip6.flowlabel: the pattern of equal/distinct labels differs" in fd and \
-            "domain=inet6" in text and re.search(r"(flags=\S*more|name=cork int=[1-9])[^\n]*\n"
-                                                 r"(.*\n)*connect ", text):
-        return "v6-cork-reconnect-label", first_detail
     if "connected socket, the differences between consecutive IDs differ" in fd:
         return "ip.id-connected", first_detail
     if "ip.id: the pattern of equal/distinct IDs" in fd and forks:
