@@ -50,11 +50,12 @@ long udp_send_skb(struct udp_datagram *d, struct udp_skb *s);
 struct udp6_datagram;
 long udp_v6_send_skb(struct udp6_datagram *d, struct udp_skb *s);
 
-/* udp_v6_send_skb's GSO block for datalen payload bytes laid out for fragsize, with the socket's
+/* udp_v6_send_skb's GSO block for datalen payload bytes laid out for fragsize behind nhlen bytes
+ * of network headers (skb_network_header_len: 40 and the extension headers), with the socket's
  * UDP_NO_CHECK6_TX and protocol (udp_gso_check's order): the size to segment at, 0 when the
  * payload fits one segment (an ordinary datagram), or -errno; said in the path trace t. */
-long udp_v6_gso_decide(size_t datalen, unsigned gso_size, uint32_t fragsize, bool no_check6,
-		       int protocol, struct path_trace *t);
+long udp_v6_gso_decide(size_t datalen, unsigned gso_size, uint32_t fragsize, size_t nhlen,
+		       bool no_check6, int protocol, struct path_trace *t);
 
 /* __ip6_finish_output's layout of d (not GSO): total bytes (IPv6 header, extension headers, UDP
  * header and payload) laid out for mtu (cork->fragsize) on a route whose MTU (the device's from

@@ -201,8 +201,8 @@ static int cork_push6(struct shim_sock *sk, struct path_trace *t)
 	path_step(t, "udp_v6_push_pending_frames(%zu bytes to [%s]:%u)", d.len,
 		  inet_ntop(AF_INET6, d.daddr, a, sizeof(a)), ntohs(d.dport));
 	if (c->gso_size) {
-		r = udp_v6_gso_decide(d.len, c->gso_size, c->fragsize, d.no_check6, sk->protocol,
-				      t);
+		r = udp_v6_gso_decide(d.len, c->gso_size, c->fragsize, c->headersize, d.no_check6,
+				      sk->protocol, t);
 		if (r < 0)
 			return (int)r;
 		d.gso_size = (uint16_t)r;

@@ -29,13 +29,13 @@ static long not_sent6(struct udp_skb *s, int reason)
 	return SHIM_TO_KERNEL;
 }
 
-long udp_v6_gso_decide(size_t datalen, unsigned gso_size, uint32_t fragsize, bool no_check6,
-		       int protocol, struct path_trace *t)
+long udp_v6_gso_decide(size_t datalen, unsigned gso_size, uint32_t fragsize, size_t nhlen,
+		       bool no_check6, int protocol, struct path_trace *t)
 {
 	struct udp_gso_req req = {
 	    .datalen = datalen,
 	    .gso_size = gso_size,
-	    .hlen = IPV6_HLEN + UDP_HLEN,
+	    .hlen = nhlen + UDP_HLEN,
 	    .fragsize = fragsize,
 	    .no_check = no_check6,
 	    .udplite = protocol == IPPROTO_UDPLITE,

@@ -8,10 +8,10 @@
  * The rest is handed to the kernel socket (SHIM_TO_KERNEL) at the first point where it is known,
  * before anything visible happened, and the path trace says why: control messages other than
  * IPV6_HOPLIMIT, IPV6_TCLASS, IPV6_DONTFRAG, IPV6_PKTINFO and the extension headers but routing
- * headers, corked multicast, UDP-Lite and destination-option datagrams, UDP_SEGMENT with extension
- * headers, explicit flow labels, multicast with a local copy (udp_mcast.c), local routes, and
- * sockets with settings listed in inet6_sock.c. A corked datagram (MSG_MORE, UDP_CORK) is held in
- * the cork both families share (udp_cork.c), appended to at A4 and pushed from there.
+ * headers, corked multicast, UDP-Lite and destination-option datagrams, explicit flow labels,
+ * multicast with a local copy (udp_mcast.c), local routes, and sockets with settings listed in
+ * inet6_sock.c. A corked datagram (MSG_MORE, UDP_CORK) is held in the cork both families share
+ * (udp_cork.c), appended to at A4 and pushed from there.
  *
  * v4-mapped destinations and AF_INET names take the IPv4 path of the dual-stack socket, as the
  * kernel hands them to udp_sendmsg: the shim's udp_sendmsg with the socket's IPv4 settings. */
@@ -671,10 +671,6 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 			  : opt.opt_flen != 0	       ? "datagram with destination options"
 						       : "datagram with IPV6_RECVPATHMTU");
 	gso_size = ipc.gso >= 0 ? (unsigned)ipc.gso : v->gso_size; /* ipc6.gso_size */
-	/* with extension headers the checksum is not CHECKSUM_PARTIAL and the kernel segments in
-	 * software: the kernel's */
-	if (gso_size && opt.opt_nflen + opt.opt_flen != 0)
-		TO_KERNEL(m, KR_IPV6, "kernel(UDP_SEGMENT with extension headers)");
 	if (m->flags & MSG_DONTROUTE)
 		TO_KERNEL(m, KR_DONTROUTE, "kernel(MSG_DONTROUTE: link-scope lookup)");
 	/* A9, A10: :: means ::1 (local); multicast destinations are the kernel's */
@@ -791,8 +787,9 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 	length = opt.opt_flen + UDP_HLEN + m->len;
 	fraghdrlen = IPV6_HLEN + opt.opt_nflen;
 	/* a GSO datagram is built for IP6_MAX_MTU; udp_v6_send_skb checks it against the MTU */
-	if ((r = ip6_append_sizes(m, v, gso_size ? IPV6_MAXPLEN : mtu, fraghdrlen + opt.opt_flen,
-				  opt.opt_flen + UDP_HLEN, length, dontfrag)) < 0)
+	if ((r = ip6_append_sizes(m, v, gso_size ? IPV6_HLEN + IPV6_MAXPLEN : mtu,
+				  fraghdrlen + opt.opt_flen, opt.opt_flen + UDP_HLEN, length,
+				  dontfrag)) < 0)
 		return r;
 	/* ip6_fragment finds the first fragmentable header by walking the packet
 	 * (ip6_find_1stfragopt): destination options not behind a routing header count as
@@ -832,8 +829,8 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 	/* udp_v6_send_skb's GSO checks, after the payload was copied (udp_gso.c, IPv4's too); a
 	 * corked datagram's at its push */
 	if (gso_size && !(m->flags & MSG_MORE)) {
-		r = udp_v6_gso_decide(m->len, gso_size, mtu, np->no_check6_tx, v->protocol,
-				      m->trace);
+		r = udp_v6_gso_decide(m->len, gso_size, mtu, fraghdrlen + opt.opt_flen,
+				      np->no_check6_tx, v->protocol, m->trace);
 		if (r < 0)
 			return udp_gso_error((int)r, m->iov, m->iovcnt, m->len);
 		segs_gso = (unsigned)r;

@@ -6,6 +6,7 @@
  * __udp_gso_segment, as for IPv4 (src/ipv4/ip_output_gso.c). */
 #include "shim/ip6_output.h"
 #include "shim/dev.h"
+#include "shim/ip6_fragment.h"
 #include "shim/netdev.h"
 #include "shim/shim_alloc.h"
 #include "shim/umem.h"
@@ -41,8 +42,40 @@ static void put_gso6_headers(uint8_t *hdr, const struct udp6_datagram *d)
 	memcpy(hdr, &vh, sizeof(vh));
 }
 
+/* A super-packet with extension headers (the hop-by-hop header, destination options): the one
+ * frame ip6_fragment_frames lays out (the headers in wire order, the payload copied), then its
+ * virtio-net header asks for UDP segmentation past them and its UDP checksum field holds the
+ * pseudo-header sum (udp6_hwcsum_outgoing, as udp_v6_send_skb leaves the GSO skb): the kernel's
+ * ipv6_gso_segment walks the headers and segments it in software, every segment with them, as it
+ * does the kernel socket's own. */
+static int build_gso6_exthdr_frame(const struct udp6_datagram *d, struct frame_set *fs)
+{
+	struct udp6_datagram whole = *d;
+	struct virtio_net_hdr vh;
+	const size_t l3 = IPV6_HLEN + d->ext_nflen + d->ext_flen;
+	const uint16_t check = udp6_csum_seed(d->saddr, d->daddr, (uint32_t)(UDP_HLEN + d->len));
+	int r;
+
+	whole.gso_size = 0;
+	whole.frag_mtu = 0;
+	if ((r = ip6_fragment_frames(&whole, fs)) < 0)
+		return r;
+	memcpy(fs->buf + DEV_VNET_HDR_LEN + ETH_HLEN_BYTES + l3 + 6, &check, sizeof(check));
+	memset(&vh, 0, sizeof(vh));
+	vh.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+	vh.gso_type = VIRTIO_NET_HDR_GSO_UDP_L4;
+	vh.hdr_len = (uint16_t)(ETH_HLEN_BYTES + l3 + UDP_HLEN);
+	vh.gso_size = d->gso_size;
+	vh.csum_start = (uint16_t)(ETH_HLEN_BYTES + l3);
+	vh.csum_offset = 6; /* offsetof(struct udphdr, check) */
+	memcpy(fs->buf, &vh, sizeof(vh));
+	return 0;
+}
+
 int ip6_build_udp_gso_frame(const struct udp6_datagram *d, struct frame_set *fs)
 {
+	if (d->ext_nflen + d->ext_flen != 0)
+		return build_gso6_exthdr_frame(d, fs);
 	if (frame_set_alloc(fs, 1, GSO6_FRAME_HLEN + d->len) == NULL)
 		return -ENOMEM; /* the shim's memory: the caller hands the datagram on */
 	if (umem_read_iov(fs->buf + GSO6_FRAME_HLEN, d->iov, d->iovcnt, d->len) != 0) {
@@ -72,15 +105,15 @@ int ip6_output_udp_gso(const struct udp6_datagram *d, struct path_trace *t)
 		  "ip6_make_skb(len %zu hlim %u tclass 0x%x flowlabel 0x%05x) \xe2\x86\x92 "
 		  "udp_v6_send_skb(gso_size %u: %u segments) \xe2\x86\x92 device segmentation "
 		  "(VIRTIO_NET_HDR_GSO_UDP_L4)",
-		  IPV6_HLEN + UDP_HLEN + d->len, d->hop_limit, d->tclass, d->flowlabel, d->gso_size,
-		  segs);
-	if (d->iovcnt < GSO6_MAX_PARTS) {
+		  IPV6_HLEN + d->ext_nflen + d->ext_flen + UDP_HLEN + d->len, d->hop_limit,
+		  d->tclass, d->flowlabel, d->gso_size, segs);
+	if (d->iovcnt < GSO6_MAX_PARTS && d->ext_nflen + d->ext_flen == 0) {
 		put_gso6_headers(hdr, d);
 		iov[n++] = (struct iovec){hdr, sizeof(hdr)};
 		for (int i = 0; i < d->iovcnt; i++)
 			if (d->iov[i].iov_len)
 				iov[n++] = d->iov[i];
-	} else { /* more buffers than one gather list: one copy */
+	} else { /* more buffers than one gather list, or extension headers: one copy */
 		r = ip6_build_udp_gso_frame(d, &fs);
 		if (r < 0)
 			return r;

@@ -289,6 +289,57 @@ START_TEST(gso_frame)
 }
 END_TEST
 
+/* UDP_SEGMENT with a hop-by-hop header: one frame with the header in front of UDP, its virtio-net
+ * header asking for UDP segmentation past it (hdr_len and csum_start behind the 8 header bytes),
+ * the pseudo-header sum of the whole UDP length in the checksum field, the IPv6 payload length
+ * over the header and the whole super-packet; the neighbour queue's copy the same frame. */
+START_TEST(gso_exthdr_frame)
+{
+	static const uint8_t hop[8] = {0x11, 0, 1, 4, 0, 0, 0, 0};
+	struct ipv6_txoptions opt = {.hopopt = hop, .opt_nflen = 8};
+	uint8_t ext[8];
+	struct iovec iov[2];
+	struct udp6_datagram d = datagram(1900, iov);
+	const struct dev_mem_frame *f;
+	struct virtio_net_hdr vh;
+	struct frame_set fs;
+	const uint8_t *ip, *udp;
+
+	d.ext_proto = ipv6_push_exthdrs(&opt, 17, ext);
+	d.ext = ext;
+	d.ext_nflen = 8;
+	d.gso_size = 700;
+	mem_stack();
+	ck_assert_int_eq(ip6_output_udp(&d, NULL), 0);
+	ck_assert_int_eq(dev_mem_count(), 1);
+	f = dev_mem_frame(0);
+	ck_assert_uint_eq(f->len, VNET + ETH + 40 + 8 + 8 + 1900);
+	memcpy(&vh, f->data, sizeof(vh));
+	ck_assert_int_eq(vh.flags, VIRTIO_NET_HDR_F_NEEDS_CSUM);
+	ck_assert_int_eq(vh.gso_type, 5 /* VIRTIO_NET_HDR_GSO_UDP_L4 */);
+	ck_assert_int_eq(vh.gso_size, 700);
+	ck_assert_int_eq(vh.hdr_len, ETH + 40 + 8 + 8);
+	ck_assert_int_eq(vh.csum_start, ETH + 40 + 8);
+	ck_assert_int_eq(vh.csum_offset, 6);
+	ip = f->data + VNET + ETH;
+	ck_assert_uint_eq(be16(ip + 4), 8 + 8 + 1900);
+	ck_assert_uint_eq(ip[6], 0); /* hop-by-hop */
+	ck_assert_mem_eq(ip + 40, ext, 8);
+	udp = ip + 48;
+	ck_assert_uint_eq(be16(udp + 4), 1908);
+	ck_assert_uint_eq(be16(udp + 6), fold16(pseudo6(1908)));
+	ck_assert_mem_eq(udp + 8, payload, 1900);
+	ck_assert(f->has_meta);
+	ck_assert_uint_eq(f->meta.segs, 3);
+
+	ck_assert_int_eq(ip6_build_udp_frames(&d, &fs), 0);
+	ck_assert_int_eq(fs.n, 1);
+	ck_assert_uint_eq(fs.off[1], f->len);
+	ck_assert_mem_eq(fs.buf, f->data, f->len);
+	shim_free(fs.buf);
+}
+END_TEST
+
 /* The neighbour queue's copy: the same headers and the same checksum request (the kernel's queued
  * skb is CHECKSUM_PARTIAL too), the payload copied; UDP_NO_CHECK6_TX: none; the frames leave as
  * IPv6 frames; an unreadable buffer is EFAULT. */
@@ -557,6 +608,7 @@ int main(void)
 	tcase_add_test(tc, no_check6_tx);
 	tcase_add_test(tc, udplite_coverage_frames);
 	tcase_add_test(tc, gso_frame);
+	tcase_add_test(tc, gso_exthdr_frame);
 	tcase_add_test(tc, copied_frame);
 	tcase_add_test(tc, fragment_count);
 	tcase_add_test(tc, fragments);
