@@ -196,4 +196,9 @@ bool udpv6_takes_ipv4_path(const struct shim_sock *sk, const struct shim_msg *m)
  * SHIM_TO_KERNEL or SHIM_BATCH_BROKEN. */
 long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct sock_view6 *v);
 
+/* Whether the control messages hold an IPV6_FLOWINFO (ip6_datagram_send_ctl: fl6->flowlabel from
+ * it): a datagram the kernel socket sends for them carries that label, not the flow's automatic
+ * one (ident_watch must not learn it). */
+bool ip6_cmsg_flowinfo_given(const void *control, size_t controllen);
+
 #endif

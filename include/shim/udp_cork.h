@@ -52,7 +52,8 @@ void udp_cork_handed_off(struct shim_sock *sk, const struct shim_msg *m);
 /* Locked. A send without a name (or control messages) that the kernel socket made on a connected
  * socket whose route the shim has not cached: the kernel socket may have looked its route up and
  * kept it (sk_dst_set), and its next sends then read inet->cork.fl, here not the connect's (a
- * connect that failed in its lookup wrote it): those sends are the kernel socket's. */
+ * connect that failed in its lookup wrote it): those sends are the kernel socket's. A corked one
+ * (MSG_MORE, UDP_CORK) may have written inet->cork.fl: as udp_cork_handed_off's. */
 void udp_cork_kernel_route(struct shim_sock *sk, const struct shim_msg *m);
 
 /* Locked, with a pending datagram (S3 → do_append_data; udpv6_sendmsg's A4): append m, and push

@@ -266,10 +266,30 @@ static bool cork_flow_rewritten(const struct shim_sock *sk, const struct shim_ms
 	return sin.sin_addr.s_addr != sk->daddr || sin.sin_port != sk->dport;
 }
 
-void udp_cork_handed_off(struct shim_sock *sk, const struct shim_msg *m)
+/* Locked. A corked send the kernel socket made on a connected socket: its udp_sendmsg wrote
+ * inet->cork.fl ("Now cork the socket"; udpv6_sendmsg's flow is its own) unless it appended to a
+ * datagram pending there, which the shim cannot tell for sure (a hand-off whose append failed,
+ * EFAULT or EMSGSIZE, flushed it): a flow other than the one it is makes the sends that read it
+ * the kernel socket's until the next connect. */
+static void cork_fl_handed_off(struct shim_sock *sk, const struct shim_msg *m)
 {
 	struct udp_cork *c;
 
+	if (sk->family != AF_INET || !sk->connected || !cork_flow_rewritten(sk, m))
+		return;
+	c = sk->cork;
+	if (c == NULL && (c = shim_zalloc(sizeof(*c))) != NULL)
+		__atomic_store_n(&sk->cork, c, __ATOMIC_RELEASE);
+	if (c != NULL) {
+		c->fl_kernel = true;
+		c->fl_override = false;
+	} else {
+		sock_set_kernel_only(sk, "an unknown inet->cork.fl", KR_RESOURCES);
+	}
+}
+
+void udp_cork_handed_off(struct shim_sock *sk, const struct shim_msg *m)
+{
 	shim_lock_acquire(&sk->lock);
 	if (!(m->flags & MSG_MORE)) {
 		udp_cork_kernel_route(sk, m);
@@ -283,19 +303,7 @@ void udp_cork_handed_off(struct shim_sock *sk, const struct shim_msg *m)
 		    sk->family == AF_INET6 && !udpv6_takes_ipv4_path(sk, m) ? AF_INET6 : AF_INET;
 		sk->cork_kernel_txhash = sk->ipv6.txhash;
 	}
-	/* the kernel socket wrote its inet->cork.fl (udp_sendmsg; udpv6_sendmsg's flow is its own)
-	 */
-	if (sk->family == AF_INET && sk->connected && cork_flow_rewritten(sk, m)) {
-		c = sk->cork;
-		if (c == NULL && (c = shim_zalloc(sizeof(*c))) != NULL)
-			__atomic_store_n(&sk->cork, c, __ATOMIC_RELEASE);
-		if (c != NULL) {
-			c->fl_kernel = true;
-			c->fl_override = false;
-		} else {
-			sock_set_kernel_only(sk, "an unknown inet->cork.fl", KR_RESOURCES);
-		}
-	}
+	cork_fl_handed_off(sk, m);
 	shim_lock_release(&sk->lock);
 }
 
@@ -509,6 +517,10 @@ void udp_cork_kernel_route(struct shim_sock *sk, const struct shim_msg *m)
 {
 	struct udp_cork *c = sk->cork;
 
+	if (sk->cork_opt || (m->flags & MSG_MORE)) {
+		cork_fl_handed_off(sk, m);
+		return;
+	}
 	if (c != NULL && c->fl_override && sk->connected && !m->has_name && m->controllen == 0 &&
 	    !sk->dst_cache_valid)
 		c->fl_kernel = true;

@@ -162,16 +162,8 @@ static int ip6_pktinfo_send_ctl(int fd, const struct in6_pktinfo *info, struct i
 	return 0;
 }
 
-/* ip6_datagram_send_ctl, for the control messages the shim takes itself: well-formed SOL_IPV6
- * IPV6_HOPLIMIT and IPV6_TCLASS of an int in -1..255, IPV6_DONTFRAG of an int in 0..1, and the
- * extension headers IPV6_HOPOPTS (also the RFC 2292 type), IPV6_DSTOPTS (also RFC 2292's) and
- * IPV6_RTHDRDSTOPTS, each once, their length from their own length byte within the message,
- * and IPV6_PKTINFO (ip6_pktinfo_send_ctl; err: its error, the first in buffer order). Returns
- * false for anything else (another level or type, routing headers, a bad length or
- * value, a repeated header, a malformed message): the kernel's to answer. */
-/* Whether the control messages hold an IPV6_FLOWINFO (ip6_datagram_send_ctl: fl6->flowlabel from
- * it): the datagram then carries that label, not the flow's automatic one. */
-static bool cmsg_gives_flowinfo(const void *control, size_t controllen)
+/* include/shim/inet.h */
+bool ip6_cmsg_flowinfo_given(const void *control, size_t controllen)
 {
 	const uint8_t *p = control;
 	size_t off = 0;
@@ -191,11 +183,18 @@ static bool cmsg_gives_flowinfo(const void *control, size_t controllen)
 	return false;
 }
 
+/* ip6_datagram_send_ctl, for the control messages the shim takes itself: well-formed SOL_IPV6
+ * IPV6_HOPLIMIT and IPV6_TCLASS of an int in -1..255, IPV6_DONTFRAG of an int in 0..1, and the
+ * extension headers IPV6_HOPOPTS (also the RFC 2292 type), IPV6_DSTOPTS (also RFC 2292's) and
+ * IPV6_RTHDRDSTOPTS, each once, their length from their own length byte within the message,
+ * and IPV6_PKTINFO (ip6_pktinfo_send_ctl; err: its error, the first in buffer order). Returns
+ * false for anything else (another level or type, routing headers, a bad length or
+ * value, a repeated header, a malformed message): the kernel's to answer. */
 static bool udpv6_cmsg(int fd, const void *control, size_t controllen, struct ipcm6 *ipc)
 {
 	const uint8_t *p = control;
 	size_t off = 0;
-	bool dst0 = false;
+	bool dst0 = false, saddr_before = false;
 	struct ipv6_txoptions *opt = &ipc->opt;
 
 	{
@@ -268,6 +267,12 @@ static bool udpv6_cmsg(int fd, const void *control, size_t controllen, struct ip
 			memcpy(&info, data, sizeof(info));
 			if (ipc->err == 0)
 				ipc->err = ip6_pktinfo_send_ctl(fd, &info, ipc);
+			/* the source of an earlier IPV6_PKTINFO was checked
+			 * (ipv6_chk_addr_and_flags, EINVAL) before this one's error: the kernel's
+			 * to answer */
+			if (ipc->err < 0 && saddr_before)
+				return false;
+			saddr_before = ipc->has_saddr;
 			break;
 		}
 		case IPV6_HOPLIMIT:
@@ -316,13 +321,30 @@ static struct ipv6_txoptions ip6_sticky_txoptions(const struct shim_ipv6_pinfo *
 	return opt;
 }
 
-/* ipv6_chk_addr for an IPV6_PKTINFO source: a local address (of the interface oif when it is
- * link-local, else of any): the kernel's local route to it. */
+/* __ipv6_addr_src_scope(__ipv6_addr_type(a)) <= IPV6_ADDR_SCOPE_LINKLOCAL: link-local unicast,
+ * the loopback address ::1 (link-local scope in __ipv6_addr_type), and groups of interface- or
+ * link-local scope (or the reserved scope 0). */
+static bool ipv6_addr_src_scope_linklocal(const struct in6_addr *a)
+{
+	static const uint8_t loopback[16] = {[15] = 1};
+
+	if (a->s6_addr[0] == 0xfe && (a->s6_addr[1] & 0xc0) == 0x80)
+		return true;
+	if (a->s6_addr[0] == 0xff)
+		return (a->s6_addr[1] & 0x0f) <= 2;
+	return memcmp(a->s6_addr, loopback, sizeof(loopback)) == 0;
+}
+
+/* ipv6_chk_addr_and_flags for an IPV6_PKTINFO source: a local address, of the interface oif when
+ * the source's scope is link-local or narrower (ip6_datagram_send_ctl's strict: fe80::/10, and
+ * ::1, which only lo owns: ::1 with another interface is EINVAL), else of any interface: the
+ * kernel's local route to it (RTM_GETROUTE with that oif answers no route for an address the
+ * interface does not own). */
 static bool udpv6_pktinfo_saddr_local(const struct in6_addr *a, int oif, const struct sock_view6 *v)
 {
 	struct shim_flowi key;
 	struct route_result rt;
-	const bool strict = a->s6_addr[0] == 0xfe && (a->s6_addr[1] & 0xc0) == 0x80;
+	const bool strict = ipv6_addr_src_scope_linklocal(a);
 
 	memset(&key, 0, sizeof(key));
 	key.family = AF_INET6;
@@ -635,10 +657,8 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 	 * IPV6_DONTFRAG, IPV6_PKTINFO and the extension headers but routing headers are the
 	 * shim's, anything else the kernel's */
 	ipc.oif = oif;
-	if (!udpv6_cmsg(fd, m->control, m->controllen, &ipc)) {
-		m->label_given = cmsg_gives_flowinfo(m->control, m->controllen);
+	if (!udpv6_cmsg(fd, m->control, m->controllen, &ipc))
 		TO_KERNEL(m, KR_CMSG, "kernel(IPv6 control messages)");
-	}
 	if (ipc.err < 0) {
 		path_step(m->trace, "ip6_datagram_send_ctl(IPV6_PKTINFO: error %d)", -ipc.err);
 		return ipc.err;
@@ -687,7 +707,7 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 		oif = np->ucast_oif;
 	/* ip6_datagram_send_ctl's ipv6_chk_addr: a source the kernel may take as non-local
 	 * (IP_FREEBIND, IP_TRANSPARENT) or refuse (EINVAL) is the kernel's to decide */
-	if (ipc.has_saddr && !udpv6_pktinfo_saddr_local(&ipc.saddr, oif, v))
+	if (ipc.has_saddr && !udpv6_pktinfo_saddr_local(&ipc.saddr, ipc.oif, v))
 		TO_KERNEL(m, KR_CMSG, "kernel(IPV6_PKTINFO source not a local address)");
 
 	/* A11: ip6_sk_dst_lookup_flow, the traffic class in the flow (ip6_make_flowinfo) */
@@ -744,14 +764,17 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 	inet_ntop(AF_INET6, rt.nexthop.v6, a2, sizeof(a2));
 	path_step(m->trace, "ip6_dst_lookup_flow(%s dev %s src %s via %s mtu %u)",
 		  route_type_name6(rt.type), rt.dev_name, a1, a2, rt.mtu);
+	/* a local destination is the kernel's, MSG_PROBE too: RTM_GETROUTE answers its local route
+	 * on lo, where the socket's lookup, strict about a bound device, matches the route's
+	 * nexthop device (the one owning the address) and fails for another (ENETUNREACH) */
+	if (rt.type == RTN_LOCAL)
+		TO_KERNEL(m, KR_LOCAL_ROUTE,
+			  "kernel(local destination: delivered through loopback)");
 	/* A13: ip6_make_skb makes nothing for MSG_PROBE (no size check, no pending error) */
 	if (m->flags & MSG_PROBE) {
 		path_step(m->trace, "ip6_make_skb(MSG_PROBE: nothing made)");
 		return (long)m->len;
 	}
-	if (rt.type == RTN_LOCAL)
-		TO_KERNEL(m, KR_LOCAL_ROUTE,
-			  "kernel(local destination: delivered through loopback)");
 	if (rt.type != (multicast ? RTN_MULTICAST : RTN_UNICAST))
 		TO_KERNEL(m, KR_NOT_UNICAST, "kernel(%s route)", route_type_name6(rt.type));
 	if (!rt.dev_ether)

@@ -151,8 +151,13 @@ static void account_kernel(struct shim_sock *sk, const struct shim_msg *m)
 	 * resolution time, seconds, which no send waits for (neigh_queue_wait_young). */
 	if (!neigh_queue_idle())
 		neigh_queue_wait_young(HANDOFF_QUEUE_WAIT_MS);
-	/* the kernel's datagram shows the automatic flow label unless the program gave one */
-	ident_watch_label_given(m->label_given);
+	/* the kernel's datagram shows the automatic flow label unless label_given says otherwise
+	 * or the program gave one in a control message, on whichever path the send was handed
+	 * over (before its control messages were read, too: the kernel socket holding a corked
+	 * datagram) */
+	ident_watch_label_given(
+	    m->label_given ||
+	    (sk->family == AF_INET6 && ip6_cmsg_flowinfo_given(m->control, m->controllen)));
 	stats_kernel((enum shim_kernel_reason)m->kernel_reason);
 	if (!pcap_enabled)
 		return;
