@@ -37,6 +37,12 @@ KNOWN = {
     "fork-shared-state": "a socket changed by a forked child (shutdown, connect, options): "
                          "seen by the parent's next send natively (conformance.md Differs: a "
                          "socket shared with another process)",
+    "sndbuf-in-flight": "a non-blocking socket's send buffer full of its own datagrams still "
+                        "queued in the kernel (for a neighbour that never answers: a failed "
+                        "connect's inet->cork.fl, an unanswered address): the kernel answers "
+                        "EAGAIN, or a sendmmsg stops short, the shim's frames are never charged "
+                        "to the socket (conformance.md Differs: send buffer accounting with "
+                        "datagrams in flight)",
 }
 
 # IPv6 differences found by the fuzzer and reported (reproducers kept as
@@ -136,6 +142,12 @@ def failed_connect(lines, native, before=None):
     return False
 
 
+def nonblocking(prior, here):
+    """The call is non-blocking: MSG_DONTWAIT, or a socket made or set O_NONBLOCK before."""
+    return bool(re.search(r"flags=\S*dontwait", here) or
+                re.search(r"type=dgram,nonblock|fcntl \S+ nonblock=1", prior))
+
+
 def classify(lines, native, shim, report):
     """lines: the sequence; native/shim: result lines; report: compare_runs' report lines."""
     text = "\n".join(lines)
@@ -152,8 +164,9 @@ def classify(lines, native, shim, report):
         prior = "\n".join(before)
         inet6 = "domain=inet6" in text
         here = lines[step - 1] if step and step <= len(lines) else ""
-        if inet6 and call == "getsockopt" and es == "ENOTCONN" and en == "0" and \
+        if inet6 and call == "getsockopt" and es == "ENOTCONN" and en in ("0", "EFAULT") and \
                 re.search(r"level=ipv6 name=mtu", here):
+            # EFAULT: the kernel has a route and copies its MTU to a bad pointer
             return "v6-mtu-after-dst-reset", first
         if fork_while_corked(prior) and call in SEND_CALLS:
             return "fork-cork", first
@@ -174,6 +187,11 @@ def classify(lines, native, shim, report):
             return "sndbuf", first
         if forks and re.search(r"(?m)^fork (shutdown|connect|close|setsockopt)", prior):
             return "fork-shared-state", first
+        if call in SEND_CALLS and nonblocking(prior, here) and \
+                (en == "EAGAIN" and es == "0" or
+                 call == "sendmmsg" and rn is not None and rs is not None and 0 < rn < rs and
+                 en == "0" and re.search(r"\bvlen=\d{3,}", here)):
+            return "sndbuf-in-flight", first
         return f"new:{call} {why.split(';')[0]}", first
     if rd is not None:
         if "only in the shim run" in rd[1] and "SIGALRM" in rd[1]:
