@@ -28,6 +28,8 @@ struct ipcm {
 	const char
 	    *kernel;	 /* a message the shim leaves to the kernel (all of them go there then) */
 	bool allow_ipv6; /* the socket is AF_INET6: IPV6_PKTINFO is read (ip_cmsg_send) */
+	bool need_ip;	 /* a message of another level than SOL_UDP (udp_cmsg_send's answer 1):
+			  * only that ends udp_sendmsg's connected fast path */
 };
 
 /* rt_tos2priority: the skb priority a TOS gives (net/ipv4/route.c ip_tos2prio). */

@@ -61,8 +61,10 @@ static int udp_cmsg(const struct cmsghdr *m, void *ctx)
 	struct ipcm *c = ctx;
 	uint16_t gso;
 
-	if (m->cmsg_level != SOL_UDP)
+	if (m->cmsg_level != SOL_UDP) {
+		c->need_ip = true;
 		return 0;
+	}
 	if (m->cmsg_type != UDP_SEGMENT || m->cmsg_len != CMSG_LEN(sizeof(uint16_t)))
 		return -EINVAL;
 	memcpy(&gso, CMSG_DATA(m), sizeof(gso));

@@ -202,10 +202,13 @@ long udp_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struct 
 	ipc.has_mark = false;
 	ipc.has_priority = false;
 	if (m->controllen != 0) {
-		fastpath = false;
 		r = udp_ip_cmsg_send(m->control, m->controllen, &ipc, sk->family == AF_INET6);
 		if (r < 0)
 			return r;
+		/* connected = 0 only for a message of another level than SOL_UDP: a buffer with
+		 * no message, or UDP_SEGMENT alone, keeps the cached route and inet->cork.fl */
+		if (ipc.need_ip)
+			fastpath = false;
 		if (ipc.kernel != NULL)
 			TO_KERNEL(m, KR_CMSG, "kernel(%s control message)", ipc.kernel);
 	}

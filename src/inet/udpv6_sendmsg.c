@@ -194,7 +194,7 @@ static bool udpv6_cmsg(int fd, const void *control, size_t controllen, struct ip
 {
 	const uint8_t *p = control;
 	size_t off = 0;
-	bool dst0 = false, saddr_before = false;
+	bool dst0 = false;
 	struct ipv6_txoptions *opt = &ipc->opt;
 
 	{
@@ -264,15 +264,15 @@ static bool udpv6_cmsg(int fd, const void *control, size_t controllen, struct ip
 
 			if (c.cmsg_len < CMSG_LEN(sizeof(info)))
 				return false;
+			/* the source of an earlier IPV6_PKTINFO was checked when it was read
+			 * (ipv6_chk_addr_and_flags: EINVAL, before this one's errors and source),
+			 * which the shim does at the route lookup, for the last one: the kernel's
+			 */
+			if (ipc->has_saddr)
+				return false;
 			memcpy(&info, data, sizeof(info));
 			if (ipc->err == 0)
 				ipc->err = ip6_pktinfo_send_ctl(fd, &info, ipc);
-			/* the source of an earlier IPV6_PKTINFO was checked
-			 * (ipv6_chk_addr_and_flags, EINVAL) before this one's error: the kernel's
-			 * to answer */
-			if (ipc->err < 0 && saddr_before)
-				return false;
-			saddr_before = ipc->has_saddr;
 			break;
 		}
 		case IPV6_HOPLIMIT:
@@ -809,7 +809,8 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 	 * part) */
 	length = opt.opt_flen + UDP_HLEN + m->len;
 	fraghdrlen = IPV6_HLEN + opt.opt_nflen;
-	/* a GSO datagram is built for IP6_MAX_MTU; udp_v6_send_skb checks it against the MTU */
+	/* a GSO datagram is built for IP6_MAX_MTU (the largest payload and the IPv6 header: also
+	 * the limit under IPV6_PMTUDISC_DO); udp_v6_send_skb checks it against the MTU */
 	if ((r = ip6_append_sizes(m, v, gso_size ? IPV6_HLEN + IPV6_MAXPLEN : mtu,
 				  fraghdrlen + opt.opt_flen, opt.opt_flen + UDP_HLEN, length,
 				  dontfrag)) < 0)
