@@ -112,6 +112,34 @@ def main():
                          ["1 socket ret=4", "2 sendto ret=1", "exit 0"],
                          ["1 socket ret=4", "2 sendto ret=1", "exit 0"], rep2)[0]
     check(lab == "new:ip.ttl", f"a TTL difference is new ({lab})")
+    # route-exception-gw: a frame to a destination other than B that natively went to B's MAC
+    # (seed 50 index 367121); the reverse (50:270371, the shim's frame to B's MAC) stays new
+    rl = ["socket s0", "sendto s0 len=100 to=192.0.2.2:5000 flags=more",
+          "connect s0 addr=224.0.0.1:9000", "send s0 len=10"]
+    res = ["1 socket ret=3", "2 sendto ret=100", "3 connect ret=0", "4 send ret=10", "exit 0"]
+
+    def eth_rep(nat_mac, shim_mac, dst="224.0.0.1"):
+        return ["results: 5 native / 5 shim lines, identical",
+                "frames: 1 native / 1 shim compared, 1 difference(s)",
+                f"frame 1 (IPv4 192.0.2.1 > {dst} proto 17 len 138 udp 5000 > 9000)",
+                f"  @0x0000 eth.dst: native={nat_mac} shim={shim_mac}", "DIFFERENT"]
+    lab = known.classify(rl, res, res, eth_rep("02:00:00:00:0b:02", "01:00:5e:00:00:01"))[0]
+    check(lab == "route-exception-gw", f"a multicast frame to B's MAC natively ({lab})")
+    lab = known.classify(rl, res, res, eth_rep("01:00:5e:00:00:01", "02:00:00:00:0b:02"))[0]
+    check(lab == "new:eth.dst", f"a multicast frame to B's MAC under the shim is new ({lab})")
+    lab = known.classify(rl[:2] + rl[3:], res, res,
+                         eth_rep("02:00:00:00:0b:02", "01:00:5e:00:00:01"))[0]
+    check(lab == "new:eth.dst", f"without a connect it is new ({lab})")
+    rep3 = ["results: 5 native / 5 shim lines, identical",
+            "frames: 1 native / 0 shim compared, 1 difference(s)",
+            "frame count: native=1 shim=0; only in native (at the end; the frames before are "
+            "compared in order):",
+            "  frame 1: IPv4 192.0.2.1 > 127.0.0.1 proto 17 len 38 udp 5000 > 0", "DIFFERENT"]
+    lab = known.classify(rl, res, res, rep3)[0]
+    check(lab == "route-exception-gw", f"a native frame to 127.0.0.1 on the wire ({lab})")
+    rep3[3] = "  frame 1: IPv4 192.0.2.1 > 192.0.2.2 proto 17 len 38 udp 5000 > 9000"
+    lab = known.classify(rl, res, res, rep3)[0]
+    check(lab == "new:frame count (native sends more)", f"a native frame to B is new ({lab})")
     for label in known.KNOWN:
         check(not label.startswith("new:"), f"known label {label}")
     print(f"{'all passed' if not failed else f'{failed} failed'}")
