@@ -30,10 +30,12 @@ struct shim_msg {
 	int flags;
 	struct path_trace *trace;
 	int kernel_reason; /* enum shim_kernel_reason, when the answer is SHIM_TO_KERNEL */
-	bool dst_fresh;	   /* udp_sendmsg looked the connected route up again (sk_dst_set) */
-	bool label_given; /* an IPv6 flow label the program gave (an IPV6_FLOWINFO control message),
-			     or a corked datagram of the kernel socket begun under another
-			     sk_txhash: the kernel's datagram does not carry the automatic one */
+	bool dst_fresh;	   /* udp_sendmsg looked the connected route up again (sk_dst_set); for
+			      IPv6, the kernel socket's dropped route is to be looked up again */
+	bool label_given;  /* an IPv6 flow label the program gave (an IPV6_FLOWINFO control message,
+			      sin6_flowinfo under IPV6_FLOWINFO_SEND, the connected flow's), or a
+			      corked datagram of the kernel socket begun under another sk_txhash:
+			      the kernel's datagram does not carry the automatic one */
 	struct xmit_batch *batch; /* sendmmsg: single frames wait here for one transmit */
 };
 

@@ -15,8 +15,11 @@
 #include "shim/path_trace.h"
 
 struct udp6_datagram {
-	/* flow (fl6), network order */
+	/* flow (fl6), network order: daddr is the IPv6 header's (with a routing header its first
+	 * address: fl6_update_dst), final_daddr the final destination the UDP checksum's
+	 * pseudo-header takes (fl6->daddr); NULL: daddr */
 	uint8_t saddr[16], daddr[16];
+	const uint8_t *final_daddr;
 	uint16_t sport, dport;
 	/* IPv6 header fields */
 	uint8_t tclass;

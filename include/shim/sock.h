@@ -27,6 +27,7 @@
 #include <sys/socket.h>
 
 #include "shim/addr.h"
+#include "shim/ip6_flowlabel.h"
 #include "shim/route.h"
 #include "shim/sock_flow.h"
 #include "shim/udp_ext.h"
@@ -34,35 +35,48 @@
 /* The IPv6 part of an AF_INET6 socket (the kernel's struct ipv6_pinfo): the settings its IPv6
  * datagrams are sent with. Addresses in network order. */
 /* The largest sticky extension header the shim keeps (bytes). */
-#define SHIM_STICKY_OPT_MAX 64
+#define SHIM_STICKY_OPT_MAX   64
+#define SHIM_STICKY_RTHDR_MAX 136
 
 struct shim_ipv6_pinfo {
 	struct in6_addr saddr; /* source for sending (np->saddr): bound, or chosen at connect */
-	uint32_t flow_label;   /* the connected flow's label (np->flow_label), network order */
-	int hop_limit;	       /* IPV6_UNICAST_HOPS, -1 = the route's or the device's */
-	int mcast_hops;	       /* IPV6_MULTICAST_HOPS, -1 = 1 */
-	int mcast_oif;	       /* IPV6_MULTICAST_IF */
-	int ucast_oif;	       /* IPV6_UNICAST_IF (host order) */
-	int sticky_oif;	       /* the sticky IPV6_PKTINFO's ifindex (its address is not used) */
-	int tclass;	       /* IPV6_TCLASS, -1 = 0 */
-	uint32_t frag_size;    /* IPV6_MTU, 0 = the route's */
-	uint8_t pmtudisc;      /* IPV6_MTU_DISCOVER */
-	bool v6only;	       /* IPV6_V6ONLY (sk_ipv6only) */
-	bool mc_loop;	       /* IPV6_MULTICAST_LOOP */
-	bool dontfrag;	       /* IPV6_DONTFRAG */
-	bool rxpmtu;	       /* IPV6_RECVPATHMTU (np->rxopt.bits.rxpmtu) */
+	uint32_t
+	    flow_label;	    /* the connected flow's (np->flow_label: sin6_flowinfo of the connect
+			     * under IPV6_FLOWINFO_SEND, traffic class bits included), network order */
+	int hop_limit;	    /* IPV6_UNICAST_HOPS, -1 = the route's or the device's */
+	int mcast_hops;	    /* IPV6_MULTICAST_HOPS, -1 = 1 */
+	int mcast_oif;	    /* IPV6_MULTICAST_IF */
+	int ucast_oif;	    /* IPV6_UNICAST_IF (host order) */
+	int sticky_oif;	    /* the sticky IPV6_PKTINFO's ifindex (its address is not used) */
+	int tclass;	    /* IPV6_TCLASS, -1 = 0 */
+	uint32_t frag_size; /* IPV6_MTU, 0 = the route's */
+	uint8_t pmtudisc;   /* IPV6_MTU_DISCOVER */
+	bool v6only;	    /* IPV6_V6ONLY (sk_ipv6only) */
+	bool mc_loop;	    /* IPV6_MULTICAST_LOOP */
+	bool dontfrag;	    /* IPV6_DONTFRAG */
+	bool rxpmtu;	    /* IPV6_RECVPATHMTU (np->rxopt.bits.rxpmtu) */
 	/* np->opt: the sticky IPV6_HOPOPTS and IPV6_DSTOPTS headers as getsockopt reads them back
-	 * (larger ones make the socket the kernel's) */
+	 * (larger ones make the socket the kernel's) ... */
 	bool sticky_hop_set, sticky_dst1_set;
 	uint8_t sticky_hop[SHIM_STICKY_OPT_MAX], sticky_dst1[SHIM_STICKY_OPT_MAX];
-	bool sndflow;		/* IPV6_FLOWINFO_SEND */
-	bool autoflowlabel;	/* IPV6_AUTOFLOWLABEL ... */
-	bool autoflowlabel_set; /* ... set by the program (else the sysctl decides) */
-	bool no_check6_tx;	/* UDP_NO_CHECK6_TX (udp_sock no_check6_tx) */
-	uint32_t txhash;	/* sk_txhash: random, set by connect (0: none yet) */
-	uint32_t txlabel;	/* the kernel's automatic label from txhash, learnt (0: not yet) */
+	/* ... and the sticky IPV6_RTHDR (a segment routing header of up to 8 segments) with the
+	 * IPV6_RTHDRDSTOPTS before it */
+	bool sticky_rthdr_set, sticky_dst0_set;
+	uint8_t sticky_rthdr[SHIM_STICKY_RTHDR_MAX], sticky_dst0[SHIM_STICKY_OPT_MAX];
+	bool sndflow;			/* IPV6_FLOWINFO_SEND */
+	struct ip6_fl_socklist fl_list; /* IPV6_FLOWLABEL_MGR leases (ipv6_fl_list) */
+	bool autoflowlabel;		/* IPV6_AUTOFLOWLABEL ... */
+	bool autoflowlabel_set;		/* ... set by the program (else the sysctl decides) */
+	bool no_check6_tx;		/* UDP_NO_CHECK6_TX (udp_sock no_check6_tx) */
+	uint32_t txhash;		/* sk_txhash: random, set by connect (0: none yet) */
+	uint32_t txlabel; /* the kernel's automatic label from txhash, learnt (0: not yet) */
+	/* The kernel socket's own route (sk_dst_cache) may have been dropped since it last looked
+	 * it up (a setsockopt, or a change the shim could not see, may sk_dst_reset it): after a
+	 * connected send the shim made itself, the kernel socket is asked to look it up again, as
+	 * its own send would have kept it (ip6_sk_dst_store_flow; IPV6_MTU reads it) */
+	bool kdst_stale;
 	/* Sticky: a setting that cannot be read back from the kernel socket was made (sticky
-	 * IPV6_PKTINFO, IPV6_FLOWLABEL_MGR leases, IPV6_ADDRFORM), or the socket was changed
+	 * IPV6_PKTINFO, IPV6_ADDRFORM), or the socket was changed
 	 * where the shim could not see it (IPV6_UNICAST_HOPS reads back as the route's value):
 	 * the kernel socket sends for it from then on. NULL: none. */
 	const char *kernel_only;

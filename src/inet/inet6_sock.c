@@ -8,6 +8,7 @@
  * kernel's to send from then on. */
 #include "shim/inet.h"
 #include "shim/dev.h"
+#include "shim/ip6_exthdrs.h"
 #include "shim/net_compat.h"
 #include "shim/rawsys.h"
 #include "shim/sockgen.h"
@@ -74,8 +75,15 @@ static void read_local6(struct shim_sock *sk, int fd)
 	}
 }
 
-/* The peer (getpeername); false when there is none to read. */
-static bool read_peer6(struct shim_sock *sk, int fd)
+static int opt_int(int fd, int level, int name, int dflt)
+{
+	int v;
+
+	return rawsys_getsockopt_int(fd, level, name, &v) == 0 ? v : dflt;
+}
+
+/* The peer (getpeername); false when there is none to read. connect: right after a connect. */
+static bool read_peer6(struct shim_sock *sk, int fd, bool connect)
 {
 	struct sockaddr_in6 sin6;
 	socklen_t len = sizeof(sin6);
@@ -87,7 +95,12 @@ static bool read_peer6(struct shim_sock *sk, int fd)
 		sk->v6_daddr = sin6.sin6_addr;
 		sk->daddr = ipv4_word(&sin6.sin6_addr);
 		sk->dport = sin6.sin6_port;
-		sk->ipv6.flow_label = sin6.sin6_flowinfo & htonl(0x000fffff);
+		/* inet6_getname shows np->flow_label only under IPV6_FLOWINFO_SEND; without it the
+		 * connect set none (__ip6_datagram_connect), or the one kept is still the one */
+		if (opt_int(fd, SOL_IPV6, IPV6_FLOWINFO_SEND, 0) != 0)
+			sk->ipv6.flow_label = sin6.sin6_flowinfo & htonl(0x0fffffff);
+		else if (connect)
+			sk->ipv6.flow_label = 0;
 		return true;
 	}
 	sk->connected = false;
@@ -96,13 +109,6 @@ static bool read_peer6(struct shim_sock *sk, int fd)
 	sk->dport = 0;
 	sk->ipv6.flow_label = 0;
 	return false;
-}
-
-static int opt_int(int fd, int level, int name, int dflt)
-{
-	int v;
-
-	return rawsys_getsockopt_int(fd, level, name, &v) == 0 ? v : dflt;
 }
 
 /* A sticky extension header option (IPV6_HOPOPTS, IPV6_RTHDR, IPV6_DSTOPTS, IPV6_RTHDRDSTOPTS):
@@ -123,13 +129,9 @@ static const struct {
 	int level, name;
 	const char *why;
 } kernel_only6[] = {
-    {SOL_SOCKET, SO_DONTROUTE, "SO_DONTROUTE"},
-    {SOL_SOCKET, SO_ZEROCOPY, "SO_ZEROCOPY"},
-    {SOL_SOCKET, SO_TIMESTAMPING, "SO_TIMESTAMPING"},
-    {SOL_SOCKET, SO_TXTIME, "SO_TXTIME"},
-    {SOL_IPV6, IPV6_RECVERR, "IPV6_RECVERR"},
-    {SOL_IP, IP_RECVERR, "IP_RECVERR"},
-    {SOL_IPV6, IPV6_FLOWINFO_SEND, "IPV6_FLOWINFO_SEND"},
+    {SOL_SOCKET, SO_DONTROUTE, "SO_DONTROUTE"},	      {SOL_SOCKET, SO_ZEROCOPY, "SO_ZEROCOPY"},
+    {SOL_SOCKET, SO_TIMESTAMPING, "SO_TIMESTAMPING"}, {SOL_SOCKET, SO_TXTIME, "SO_TXTIME"},
+    {SOL_IPV6, IPV6_RECVERR, "IPV6_RECVERR"},	      {SOL_IP, IP_RECVERR, "IP_RECVERR"},
 };
 
 /* Every setting that can be read back, and the verdict on the socket (sk->kernel_only). */
@@ -170,22 +172,32 @@ static void read_opts6(struct shim_sock *sk, int fd)
 			0 &&
 		    v != 0)
 			sock_set_kernel_only(sk, kernel_only6[i].why, KR_SOCKOPT);
-	/* the sticky extension headers: hop-by-hop and destination options are the shim's (up to
-	 * SHIM_STICKY_OPT_MAX bytes each); a routing header the kernel's (with it, the destination
-	 * options before it too) */
+	/* the sticky extension headers: hop-by-hop and destination options (up to
+	 * SHIM_STICKY_OPT_MAX bytes each), a segment routing header without an HMAC (up to
+	 * SHIM_STICKY_RTHDR_MAX bytes) with the destination options before it are the shim's;
+	 * other routing headers the kernel's */
 	{
-		uint8_t buf[SHIM_STICKY_OPT_MAX];
+		const char *why;
 		int hop = sticky_exthdr(fd, IPV6_HOPOPTS, np->sticky_hop, sizeof(np->sticky_hop));
 		int dst = sticky_exthdr(fd, IPV6_DSTOPTS, np->sticky_dst1, sizeof(np->sticky_dst1));
+		int rt = sticky_exthdr(fd, IPV6_RTHDR, np->sticky_rthdr, sizeof(np->sticky_rthdr));
+		int dst0 =
+		    sticky_exthdr(fd, IPV6_RTHDRDSTOPTS, np->sticky_dst0, sizeof(np->sticky_dst0));
 
 		np->sticky_hop_set = hop == 1;
 		np->sticky_dst1_set = dst == 1;
+		np->sticky_rthdr_set = rt == 1;
+		np->sticky_dst0_set = dst0 == 1;
 		if (hop < 0)
 			sock_set_kernel_only(sk, "IPV6_HOPOPTS (large)", KR_SOCKOPT);
 		if (dst < 0)
 			sock_set_kernel_only(sk, "IPV6_DSTOPTS (large)", KR_SOCKOPT);
-		if (sticky_exthdr(fd, IPV6_RTHDR, buf, sizeof(buf)) != 0)
-			sock_set_kernel_only(sk, "IPV6_RTHDR", KR_SOCKOPT);
+		if (rt < 0)
+			sock_set_kernel_only(sk, "IPV6_RTHDR (large)", KR_SOCKOPT);
+		else if (rt == 1 && (why = ipv6_rthdr_unbuilt(np->sticky_rthdr)) != NULL)
+			sock_set_kernel_only(sk, why, KR_SOCKOPT);
+		if (dst0 < 0 && rt != 0)
+			sock_set_kernel_only(sk, "IPV6_RTHDRDSTOPTS (large)", KR_SOCKOPT);
 	}
 	if (sk->ext.cscov_kernel != NULL) /* udp_ext.c */
 		sock_set_kernel_only(sk, sk->ext.cscov_kernel, KR_SOCKOPT);
@@ -216,15 +228,18 @@ void inet6_sock_sync(struct shim_sock *sk, int fd)
 		sk->ipv6.hop_limit = -1; /* the kernel's default: the route's, else the device's */
 		sk->ipv6.frag_size = 0;	 /* IPV6_MTU: none (getsockopt answers the path MTU) */
 		sk->ipv6.sticky_oif = 0; /* no sticky IPV6_PKTINFO */
-	} else if (sk->ipv6.kernel_only == NULL) {
+	} else {
 		/* inherited, received, or changed by another process: what it set that does not
-		 * read back is unknown */
-		sk->ipv6.kernel_only =
-		    "an IPv6 socket changed outside this process (IPV6_UNICAST_HOPS, a sticky "
-		    "IPV6_PKTINFO do not read back)";
+		 * read back is unknown, and it may have dropped the kernel socket's route */
+		sk->ipv6.kdst_stale = true;
+		sk->ipv6.fl_list.unknown = true;
+		if (sk->ipv6.kernel_only == NULL)
+			sk->ipv6.kernel_only =
+			    "an IPv6 socket changed outside this process (IPV6_UNICAST_HOPS, a "
+			    "sticky IPV6_PKTINFO do not read back)";
 	}
 	read_local6(sk, fd);
-	read_peer6(sk, fd);
+	read_peer6(sk, fd, !again);
 	udp_ext_sync(sk, fd); /* UDP-Lite coverage; SO_NO_CHECK, IP_OPTIONS for the IPv4 path */
 	if (sk->connected && sk->ipv6.txhash == 0)
 		sk->ipv6.txhash = 1; /* connected before the shim saw it: kernel_only above */
@@ -293,11 +308,14 @@ void inet6_after_connect(struct shim_sock *sk, int fd, const struct sockaddr *ad
 		/* __ip6_datagram_connect binds the device of a scoped peer before its route lookup
 		 * fails: a failed connect keeps it */
 		sk->bound_dev_if = opt_int(fd, SOL_SOCKET, SO_BINDTOIFINDEX, 0);
+		/* ... and may have dropped the route of the connection the socket keeps
+		 * (__ip4_datagram_connect's sk_dst_reset for a v4-mapped peer) */
+		sk->ipv6.kdst_stale = true;
 		return;
 	}
 	if (len >= sizeof(family) && umem_read(&family, addr, sizeof(family)) != 0)
 		family = AF_UNSPEC;
-	if (!read_peer6(sk, fd) && family != AF_UNSPEC && sk->ipv6.kernel_only == NULL)
+	if (!read_peer6(sk, fd, true) && family != AF_UNSPEC && sk->ipv6.kernel_only == NULL)
 		sk->ipv6.kernel_only = "a peer getpeername does not show (port 0)";
 	if (family != AF_UNSPEC) {
 		sk->ipv6.txhash = random_txhash(); /* ip6_datagram_connect: sk_set_txhash */
@@ -307,6 +325,7 @@ void inet6_after_connect(struct shim_sock *sk, int fd, const struct sockaddr *ad
 		sk->ip_id_used = false;
 		__atomic_store_n(&sk->err_peer, ERR_PEER_UNKNOWN, __ATOMIC_RELAXED);
 		sock_flow_after_connect(&sk->flow);
+		sk->ipv6.kdst_stale = false; /* ip6_datagram_dst_update stored the connect's */
 	}
 	sk->dst_cache_valid = false;
 	read_opts6(sk, fd); /* a scope id binds the device; a disconnect unbinds it */
@@ -319,6 +338,9 @@ void inet6_after_setsockopt(struct shim_sock *sk, int fd, int level, int name, c
 
 	if (ret != 0)
 		return;
+	/* SO_BINDTODEVICE, SO_MARK, the sticky headers (ipv6_update_options), ... drop the kernel
+	 * socket's route (sk_dst_reset): any setting may have */
+	sk->ipv6.kdst_stale = true;
 	(void)udp_ext_after_setsockopt(sk, fd, level, name); /* UDPLITE_SEND_CSCOV */
 	if (level == SOL_IPV6 && name == IPV6_UNICAST_HOPS) {
 		if (len >= sizeof(int) && umem_read(&v, val, sizeof(v)) == 0)
@@ -345,9 +367,14 @@ void inet6_after_setsockopt(struct shim_sock *sk, int fd, int level, int name, c
 		(void)sock_flow_after_setsockopt(&sk->flow, fd, SOL_IP, IP_TRANSPARENT);
 	} else if (level == SOL_IPV6 && sk->ipv6.kernel_only == NULL && name == IPV6_2292PKTINFO) {
 		sk->ipv6.kernel_only = "IPV6_2292PKTINFO";
-	} else if (level == SOL_IPV6 && sk->ipv6.kernel_only == NULL &&
-		   name == IPV6_FLOWLABEL_MGR) {
-		sk->ipv6.kernel_only = "IPV6_FLOWLABEL_MGR";
+	} else if (level == SOL_IPV6 && name == IPV6_FLOWLABEL_MGR) {
+		/* the socket's leases (ip6_flowlabel.c): the request as the call left it */
+		uint8_t req[32];
+
+		if (len >= sizeof(req) && umem_read(req, val, sizeof(req)) == 0)
+			ipv6_flowlabel_opt_learn(&sk->ipv6.fl_list, req, len, &sk->ipv6.flow_label);
+		else
+			sk->ipv6.fl_list.unknown = true;
 	} else if (level == SOL_IPV6 && sk->ipv6.kernel_only == NULL &&
 		   (name == IPV6_ADDRFORM || name == IPV6_2292PKTOPTIONS)) {
 		sk->ipv6.kernel_only =

@@ -35,19 +35,21 @@ static int inet_autobind(int fd, struct shim_sock *sk, struct path_trace *t)
 	return 0;
 }
 
-/* udp_sendmsg's sk_dst_set, made by a send the shim answered itself, for the kernel socket too:
+/* udp_sendmsg's sk_dst_set (udpv6_sendmsg's ip6_sk_dst_store_flow for a connected IPv6 socket
+ * whose route was dropped), made by a send the shim answered itself, for the kernel socket too:
  * its own later connected sends (a local peer, ...) would otherwise look up again with the
  * settings of then, which IP_UNICAST_IF may have changed without resetting the route, and take
  * inet->cork.fl only from a cached route. A MSG_PROBE send does the lookup and sets the route, and
  * nothing else (no datagram, sk_err and the shutdown state untouched). A send handed to the kernel
  * socket sets it itself. Not while the kernel socket may hold a corked datagram or UDP_CORK is on
  * (the probe would push it, or write inet->cork.fl), nor under a seccomp filter (sandbox.h). */
-static void sk_dst_set_kernel(int fd, struct shim_sock *sk)
+static bool sk_dst_set_kernel(int fd, struct shim_sock *sk)
 {
 	if (sk->cork_opt || sk->cork_kernel || udp_cork_pending(sk) || shim_sandboxed())
-		return;
+		return false;
 	(void)rawsys6(SYS_sendto, fd, 0, 0, 0x10 /* MSG_PROBE */ | MSG_DONTWAIT | MSG_NOSIGNAL, 0,
 		      0);
+	return true;
 }
 
 void udp_take_view(const struct shim_sock *sk, struct sock_view *v)
@@ -91,6 +93,9 @@ long inet_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m)
 	shim_lock_acquire(&sk->lock);
 	inet_sock_sync(sk, fd);
 	if (udp_cork_in_kernel(sk, m)) {
+		/* the corked datagram's label may be the program's (the flow-label tap must not
+		 * learn it as the automatic one) */
+		m->label_given = sk->family == AF_INET6 && sk->ipv6.sndflow;
 		udp_cork_kernel_route(sk, m);
 		shim_lock_release(&sk->lock);
 		TO_KERNEL(m, KR_CORK, "kernel(the kernel socket holds the corked datagram)");
@@ -132,6 +137,18 @@ long inet_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m)
 		if (ret == SHIM_TO_KERNEL && (m->flags & MSG_MORE))
 			udp_cork_handed_off(sk,
 					    m); /* the kernel socket holds this corked datagram */
+		/* ip6_sk_dst_store_flow: a datagram handed to the kernel socket does it there */
+		if (m->dst_fresh && ret != SHIM_BATCH_BROKEN) {
+			shim_lock_acquire(&sk->lock);
+			if (ret == SHIM_TO_KERNEL)
+				sk->ipv6.kdst_stale = false;
+			else if (sk_dst_set_kernel(fd, sk)) {
+				sk->ipv6.kdst_stale = false;
+				path_step(m->trace,
+					  "ip6_sk_dst_store_flow(kernel socket: MSG_PROBE)");
+			}
+			shim_lock_release(&sk->lock);
+		}
 		return ret;
 	}
 	if (sk->sport == 0) {
@@ -156,7 +173,7 @@ long inet_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m)
 		udp_cork_handed_off(sk, m);
 	if (m->dst_fresh && ret != SHIM_TO_KERNEL) {
 		shim_lock_acquire(&sk->lock);
-		sk_dst_set_kernel(fd, sk);
+		(void)sk_dst_set_kernel(fd, sk);
 		shim_lock_release(&sk->lock);
 	}
 	return ret;

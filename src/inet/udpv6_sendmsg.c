@@ -7,11 +7,12 @@
  * modes), with the socket's hop limit, traffic class, automatic flow label and checksum setting.
  * The rest is handed to the kernel socket (SHIM_TO_KERNEL) at the first point where it is known,
  * before anything visible happened, and the path trace says why: control messages other than
- * IPV6_HOPLIMIT, IPV6_TCLASS, IPV6_DONTFRAG, IPV6_PKTINFO and the extension headers but routing
- * headers, corked multicast, UDP-Lite and destination-option datagrams, explicit flow labels,
- * multicast with a local copy (udp_mcast.c), local routes, and sockets with settings listed in
- * inet6_sock.c. A corked datagram (MSG_MORE, UDP_CORK) is held in the cork both families share
- * (udp_cork.c), appended to at A4 and pushed from there.
+ * IPV6_HOPLIMIT, IPV6_TCLASS, IPV6_DONTFRAG, IPV6_PKTINFO, IPV6_FLOWINFO and the extension
+ * headers, corked multicast, UDP-Lite and destination-option datagrams, flow labels whose lease the
+ * shim cannot judge (udpv6_fl6_sock_lookup), multicast with a local copy (udp_mcast.c), local
+ * routes, and sockets with settings listed in inet6_sock.c. A corked datagram (MSG_MORE,
+ * UDP_CORK) is held in the cork both families share (udp_cork.c), appended to at A4 and pushed
+ * from there.
  *
  * v4-mapped destinations and AF_INET names take the IPv4 path of the dual-stack socket, as the
  * kernel hands them to udp_sendmsg: the shim's udp_sendmsg with the socket's IPv4 settings. */
@@ -26,6 +27,7 @@
 #include "shim/neigh_queue.h"
 #include "shim/rawsys.h"
 #include "shim/route.h"
+#include "shim/sandbox.h"
 #include "shim/selfcheck.h"
 #include "shim/shim_alloc.h"
 #include "shim/sockopt_check.h"
@@ -53,6 +55,11 @@
 #define IPV6_MAXPLEN	   65535
 #define SIN6_LEN_RFC2133   24
 #define IPV6_FLOWINFO_CMSG 11 /* linux/in6.h IPV6_FLOWINFO */
+#ifndef IPV6_2292RTHDR
+#define IPV6_2292RTHDR 5
+#endif
+#define IPV6_FLOWINFO_MASK_BE  htonl(0x0fffffffu)
+#define IPV6_FLOWLABEL_MASK_BE htonl(0x000fffffu)
 
 void udpv6_take_view(const struct shim_sock *sk, struct sock_view6 *v)
 {
@@ -122,8 +129,10 @@ struct ipcm6 {
 	int oif;	/* fl6.flowi6_oif: in, the interface chosen so far; out, IPV6_PKTINFO's */
 	bool has_saddr; /* IPV6_PKTINFO gave a source (fl6.saddr) */
 	struct in6_addr saddr;
-	int err; /* the first error, in buffer order (IPV6_PKTINFO's EINVAL, ENODEV) */
-	int gso; /* udp_cmsg_send: SOL_UDP UDP_SEGMENT (a u16), -1 unless given */
+	int err;	    /* the first error, in buffer order (IPV6_PKTINFO's EINVAL, ENODEV) */
+	int gso;	    /* udp_cmsg_send: SOL_UDP UDP_SEGMENT (a u16), -1 unless given */
+	uint32_t flowlabel; /* fl6.flowlabel (network order, IPV6_FLOWINFO_MASK): in, the name's
+			     * or the connected flow's; out, an IPV6_FLOWINFO message's */
 };
 
 /* dev_get_by_index: whether the socket's namespace has an interface of this index. */
@@ -184,7 +193,8 @@ bool ip6_cmsg_flowinfo_given(const void *control, size_t controllen)
 }
 
 /* ip6_datagram_send_ctl, for the control messages the shim takes itself: well-formed SOL_IPV6
- * IPV6_HOPLIMIT and IPV6_TCLASS of an int in -1..255, IPV6_DONTFRAG of an int in 0..1, and the
+ * IPV6_HOPLIMIT and IPV6_TCLASS of an int in -1..255, IPV6_DONTFRAG of an int in 0..1,
+ * IPV6_FLOWINFO (ipc->flowlabel; its EINVAL in err), and the
  * extension headers IPV6_HOPOPTS (also the RFC 2292 type), IPV6_DSTOPTS (also RFC 2292's) and
  * IPV6_RTHDRDSTOPTS, each once, their length from their own length byte within the message,
  * and IPV6_PKTINFO (ip6_pktinfo_send_ctl; err: its error, the first in buffer order). Returns
@@ -199,9 +209,11 @@ static bool udpv6_cmsg(int fd, const void *control, size_t controllen, struct ip
 
 	{
 		int oif = ipc->oif;
+		uint32_t flowlabel = ipc->flowlabel;
 
 		memset(ipc, 0, sizeof(*ipc));
 		ipc->oif = oif;
+		ipc->flowlabel = flowlabel;
 	}
 	ipc->hlimit = -1;
 	ipc->tclass = -1;
@@ -258,6 +270,15 @@ static bool udpv6_cmsg(int fd, const void *control, size_t controllen, struct ip
 				opt->opt_flen += (uint16_t)len;
 			}
 			break;
+		case IPV6_RTHDR:
+		case IPV6_2292RTHDR:
+			/* a type 2 header (one address) only with CONFIG_IPV6_MIP6: the kernel's to
+			 * judge; any other type EINVAL (IPV6_RTHDR itself takes type 4) */
+			if (c.cmsg_len >= CMSG_LEN(4) && data[2] == 2)
+				return false;
+			if (ipc->err == 0)
+				ipc->err = -EINVAL;
+			break;
 		case IPV6_PKTINFO:
 		case IPV6_2292PKTINFO: {
 			struct in6_pktinfo info;
@@ -273,6 +294,27 @@ static bool udpv6_cmsg(int fd, const void *control, size_t controllen, struct ip
 			memcpy(&info, data, sizeof(info));
 			if (ipc->err == 0)
 				ipc->err = ip6_pktinfo_send_ctl(fd, &info, ipc);
+			break;
+		}
+		case IPV6_FLOWINFO_CMSG: {
+			uint32_t fi;
+
+			/* the flow label (and traffic class bits) of this datagram; one whose top
+			 * bits are set contradicts a label already given */
+			if (c.cmsg_len < CMSG_LEN(sizeof(fi))) {
+				if (ipc->err == 0)
+					ipc->err = -EINVAL;
+				break;
+			}
+			memcpy(&fi, data, sizeof(fi));
+			if ((ipc->flowlabel & IPV6_FLOWINFO_MASK_BE) &&
+			    ((ipc->flowlabel ^ fi) & ~IPV6_FLOWINFO_MASK_BE)) {
+				if (ipc->err == 0)
+					ipc->err = -EINVAL;
+				break;
+			}
+			if (ipc->err == 0)
+				ipc->flowlabel = fi & IPV6_FLOWINFO_MASK_BE;
 			break;
 		}
 		case IPV6_HOPLIMIT:
@@ -302,9 +344,9 @@ static bool udpv6_cmsg(int fd, const void *control, size_t controllen, struct ip
 	return true;
 }
 
-/* txopt_get: the sticky IPV6_HOPOPTS and IPV6_DSTOPTS (a sticky IPV6_RTHDRDSTOPTS without a
- * routing header is dropped by ipv6_fixup_options; a sticky routing header makes the socket the
- * kernel's, inet6_sock.c). */
+/* txopt_get: the sticky IPV6_HOPOPTS, IPV6_DSTOPTS, IPV6_RTHDR (a segment routing header; others
+ * make the socket the kernel's, inet6_sock.c) and IPV6_RTHDRDSTOPTS (ipv6_fixup_options drops it
+ * without a routing header). */
 static struct ipv6_txoptions ip6_sticky_txoptions(const struct shim_ipv6_pinfo *np)
 {
 	struct ipv6_txoptions opt;
@@ -317,6 +359,14 @@ static struct ipv6_txoptions ip6_sticky_txoptions(const struct shim_ipv6_pinfo *
 	if (np->sticky_dst1_set) {
 		opt.dst1opt = np->sticky_dst1;
 		opt.opt_flen = (uint16_t)ipv6_optlen(np->sticky_dst1);
+	}
+	if (np->sticky_rthdr_set) { /* a segment routing header (inet6_sock.c) */
+		opt.srcrt = np->sticky_rthdr;
+		opt.opt_nflen += (uint16_t)ipv6_optlen(np->sticky_rthdr);
+		if (np->sticky_dst0_set) {
+			opt.dst0opt = np->sticky_dst0;
+			opt.opt_nflen += (uint16_t)ipv6_optlen(np->sticky_dst0);
+		}
 	}
 	return opt;
 }
@@ -504,6 +554,77 @@ bool udpv6_pending_untouched(const struct shim_sock *sk, const struct shim_msg *
 	return false;
 }
 
+/* fl6_sock_lookup answered by the kernel socket, for a label this socket holds no lease of: the
+ * lookup is made only while the namespace has (or had) exclusive leases, then refusing it
+ * (EINVAL), which no socket can read. A MSG_PROBE send (nothing is made, nothing sent) of an
+ * empty datagram to the same destination (the name without its flow information, else the peer)
+ * with the label in an IPV6_FLOWINFO control message. True when it passed: no lookup is made. */
+static bool fl6_sock_lookup_kernel(int fd, const struct shim_msg *m, bool has_name, uint32_t label)
+{
+	struct sockaddr_in6 to;
+	union {
+		struct cmsghdr c;
+		uint8_t b[CMSG_SPACE(sizeof(uint32_t))];
+	} ctl;
+	struct msghdr mh;
+
+	memset(&mh, 0, sizeof(mh));
+	memset(&ctl, 0, sizeof(ctl));
+	if (has_name) {
+		memset(&to, 0, sizeof(to));
+		memcpy(&to, &m->name,
+		       (size_t)m->namelen < sizeof(to) ? (size_t)m->namelen : sizeof(to));
+		to.sin6_flowinfo = 0;
+		mh.msg_name = &to;
+		mh.msg_namelen = (socklen_t)m->namelen;
+	}
+	ctl.c.cmsg_len = CMSG_LEN(sizeof(label));
+	ctl.c.cmsg_level = SOL_IPV6;
+	ctl.c.cmsg_type = IPV6_FLOWINFO_CMSG;
+	memcpy(CMSG_DATA(&ctl.c), &label, sizeof(label));
+	mh.msg_control = &ctl;
+	mh.msg_controllen = sizeof(ctl);
+	return rawsys3(SYS_sendmsg, fd, &mh, MSG_PROBE | MSG_DONTWAIT | MSG_NOSIGNAL) == 0;
+}
+
+/* fl6_sock_lookup of the datagram's label (network order, label bits not 0) among the socket's
+ * leases (ip6_flowlabel.c): a lease the socket holds without options, or, for one it does not
+ * hold, the kernel socket's answer that no lookup is made (no exclusive leases). Returns 0: the
+ * datagram goes with the label (no lease options merged); else SHIM_TO_KERNEL (the kernel
+ * decides, EINVAL included). *held: the socket holds the lease (found if a lookup is made);
+ * *probed: the kernel socket was asked. */
+static long udpv6_fl6_sock_lookup(int fd, struct shim_msg *m, bool has_name,
+				  const struct ip6_fl_socklist *fl, uint32_t label, bool *held,
+				  bool *probed)
+{
+	unsigned l = ntohl(label & IPV6_FLOWLABEL_MASK_BE);
+	const char *why = "";
+
+	switch (fl6_sock_lookup(fl, label, &why)) {
+	case FL6_HELD:
+		path_step(m->trace, "fl6_sock_lookup(0x%05x: the socket's lease)", l);
+		*held = true;
+		return 0;
+	case FL6_UNKNOWN:
+		TO_KERNEL(m, KR_IPV6, "kernel(flow label 0x%05x: %s)", l, why);
+	case FL6_NOT_HELD:
+		break;
+	}
+	/* the probe would write or push a corked datagram (corkreq) */
+	if ((m->flags & MSG_MORE) || shim_sandboxed())
+		TO_KERNEL(
+		    m, KR_IPV6,
+		    "kernel(flow label 0x%05x without a lease of the socket: fl6_sock_lookup)", l);
+	*probed = true;
+	if (!fl6_sock_lookup_kernel(fd, m, has_name, label))
+		TO_KERNEL(m, KR_IPV6,
+			  "kernel(flow label 0x%05x without a lease of the socket: the namespace's "
+			  "exclusive leases make fl6_sock_lookup refuse it)",
+			  l);
+	path_step(m->trace, "fl6_sock_lookup(0x%05x: no exclusive leases: not looked up)", l);
+	return 0;
+}
+
 /* LOOPBACK4_IPV6: the IPv4 word of a dual-stack socket bound or connected to an IPv6 address */
 #define LOOPBACK4_IPV6 htonl(0x7f000006)
 
@@ -586,8 +707,11 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 	uint8_t ext[IP6_EXTHDRS_MAX];
 	size_t length, fraghdrlen;
 	struct in6_addr fl_saddr; /* fl6.saddr */
+	struct in6_addr first;	  /* fl6.daddr for the route: a routing header's first address */
 	struct udp_wmem_queue wq;
 	struct udp_skb skb;
+	bool kconnected, fl_held = false, fl_probed = false;
+	uint32_t fl_label; /* fl6.flowlabel: IPV6_FLOWINFO_MASK bits, network order */
 	long r;
 
 	/* shim-run --selfcheck found IPv6 (or everything) different on this kernel */
@@ -638,12 +762,19 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 	inet_ntop(AF_INET6, &daddr, a1, sizeof(a1));
 	path_step(m->trace, "udpv6_sendmsg(to [%s]:%u%s)", a1, ntohs(dport),
 		  has_name ? "" : " connected");
-	/* A5: the port; flow labels from sin6_flowinfo (IPV6_FLOWINFO_SEND) are the kernel's; the
-	 * scope id of a destination that needs one names the output interface */
+	/* A5: the port; the flow label: the name's sin6_flowinfo under IPV6_FLOWINFO_SEND (a label
+	 * looked up among the socket's leases), else none; without a name the connected flow's,
+	 * not looked up again; the scope id of a destination that needs one names the output
+	 * interface */
 	if (has_name && dport == 0)
 		return -EINVAL;
-	if (np->sndflow)
-		TO_KERNEL(m, KR_IPV6, "kernel(IPV6_FLOWINFO_SEND: flow label leases)");
+	fl_label = has_name ? (np->sndflow ? sin6->sin6_flowinfo & IPV6_FLOWINFO_MASK_BE : 0)
+			    : np->flow_label;
+	m->label_given = (fl_label & IPV6_FLOWLABEL_MASK_BE) != 0; /* not the automatic one */
+	if (has_name && (fl_label & IPV6_FLOWLABEL_MASK_BE) &&
+	    (r = udpv6_fl6_sock_lookup(fd, m, has_name, &np->fl_list, fl_label, &fl_held,
+				       &fl_probed)) != 0)
+		return r;
 	oif = 0;
 	if (has_name && m->namelen >= (int)sizeof(struct sockaddr_in6) &&
 	    sin6->sin6_scope_id != 0 && addr_needs_scope_id(&daddr))
@@ -657,13 +788,25 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 	 * IPV6_DONTFRAG, IPV6_PKTINFO and the extension headers but routing headers are the
 	 * shim's, anything else the kernel's */
 	ipc.oif = oif;
+	ipc.flowlabel = fl_label;
 	if (!udpv6_cmsg(fd, m->control, m->controllen, &ipc))
 		TO_KERNEL(m, KR_CMSG, "kernel(IPv6 control messages)");
 	if (ipc.err < 0) {
-		path_step(m->trace, "ip6_datagram_send_ctl(IPV6_PKTINFO: error %d)", -ipc.err);
+		path_step(m->trace, "ip6_datagram_send_ctl(error %d)", -ipc.err);
 		return ipc.err;
 	}
 	oif = ipc.oif;
+	/* with control messages, the label they leave (an IPV6_FLOWINFO's, or the one before) is
+	 * looked up unless the name's was */
+	if (m->controllen != 0) {
+		fl_label = ipc.flowlabel;
+		m->label_given = (fl_label & IPV6_FLOWLABEL_MASK_BE) != 0;
+		if (!(has_name && np->sndflow && (sin6->sin6_flowinfo & IPV6_FLOWLABEL_MASK_BE)) &&
+		    (fl_label & IPV6_FLOWLABEL_MASK_BE) &&
+		    (r = udpv6_fl6_sock_lookup(fd, m, has_name, &np->fl_list, fl_label, &fl_held,
+					       &fl_probed)) != 0)
+			return r;
+	}
 	/* fl6.saddr: IPV6_PKTINFO's source, else np->saddr (bound, or chosen at connect) */
 	fl_saddr = ipc.has_saddr ? ipc.saddr : v->saddr;
 	/* the extension headers' CAP_NET_RAW (ns_capable): the kernel's EPERM without it */
@@ -680,17 +823,27 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 	if (opt.opt_nflen + opt.opt_flen > sizeof(ext))
 		TO_KERNEL(m, KR_IPV6, "kernel(%u bytes of extension headers)",
 			  opt.opt_nflen + opt.opt_flen);
+	/* fl6_merge_options: a lease found replaces the unfragmentable headers with its own
+	 * (none), a lookup the shim cannot see made or not */
+	if (fl_held && opt.opt_nflen != 0)
+		TO_KERNEL(m, KR_IPV6,
+			  "kernel(a flow label lease with unfragmentable extension headers: "
+			  "fl6_merge_options)");
 	/* a corked datagram the shim holds is unicast UDP whose layout does not depend on its
 	 * final size (no destination options: ip6_fragment would put its fragment header behind
-	 * them) and whose appends need no IPV6_RECVPATHMTU report */
+	 * them), without a routing header, and whose appends need no IPV6_RECVPATHMTU report */
 	if ((m->flags & MSG_MORE) && (daddr.s6_addr[0] == 0xff || v->protocol != IPPROTO_UDP ||
-				      opt.opt_flen != 0 || np->rxpmtu))
+				      opt.opt_flen != 0 || opt.srcrt != NULL || np->rxpmtu))
 		TO_KERNEL(m, KR_CORK, "kernel(corked IPv6 %s)",
 			  daddr.s6_addr[0] == 0xff     ? "multicast datagram"
 			  : v->protocol != IPPROTO_UDP ? "UDP-Lite datagram"
 			  : opt.opt_flen != 0	       ? "datagram with destination options"
+			  : opt.srcrt != NULL	       ? "datagram with a routing header"
 						       : "datagram with IPV6_RECVPATHMTU");
 	gso_size = ipc.gso >= 0 ? (unsigned)ipc.gso : v->gso_size; /* ipc6.gso_size */
+	/* a super-packet's checksum seed and its segments with a routing header: not built */
+	if (gso_size && opt.srcrt != NULL)
+		TO_KERNEL(m, KR_IPV6, "kernel(UDP_SEGMENT with a routing header)");
 	if (m->flags & MSG_DONTROUTE)
 		TO_KERNEL(m, KR_DONTROUTE, "kernel(MSG_DONTROUTE: link-scope lookup)");
 	/* A9, A10: :: means ::1 (local); multicast destinations are the kernel's */
@@ -698,8 +851,27 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 		TO_KERNEL(m, KR_LOCAL_ROUTE, "kernel(destination ::: loopback delivery)");
 	if ((why = unowned_destination(&daddr)) != NULL)
 		TO_KERNEL(m, KR_IPV6, "kernel(%s)", why);
+	/* fl6_update_dst: with a routing header the route is looked up for its first address,
+	 * which the IPv6 header carries; the final destination stays the flow's (the checksum,
+	 * the flow label's hash) */
+	first = daddr;
+	if (opt.srcrt != NULL) {
+		fl6_update_dst(opt.srcrt, first.s6_addr);
+		inet_ntop(AF_INET6, &first, a2, sizeof(a2));
+		if (daddr.s6_addr[0] == 0xff || first.s6_addr[0] == 0xff || addr_any(&first) ||
+		    addr_v4mapped(&first) || addr_needs_scope_id(&first) ||
+		    unowned_destination(&first) != NULL)
+			TO_KERNEL(m, KR_IPV6,
+				  "kernel(routing header with a group or to [%s]: not built)", a2);
+		path_step(m->trace, "fl6_update_dst([%s])", a2);
+	}
 	/* A10: a group without an interface yet: IPV6_MULTICAST_IF's */
 	multicast = daddr.s6_addr[0] == 0xff;
+	/* the kernel's send would look the route up for the connected socket and keep it
+	 * (ip6_sk_dst_lookup_flow with connected: no name, no control messages, no routing header,
+	 * not a group without an interface) */
+	kconnected =
+	    !has_name && m->controllen == 0 && opt.srcrt == NULL && !(multicast && oif == 0);
 	if (oif == 0 && multicast)
 		oif = np->mcast_oif;
 	/* ... else, for a unicast destination, IPV6_UNICAST_IF's */
@@ -716,10 +888,10 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 	key.oif = oif;
 	key.mark = v->mark;
 	key.uid = v->uid;
-	key.ip6.daddr = daddr;
+	key.ip6.daddr = first;
 	if (!addr_any(&fl_saddr) && !addr_v4mapped(&fl_saddr))
 		key.ip6.saddr = fl_saddr;
-	key.ip6.flowlabel = htonl((uint32_t)tclass << 20);
+	key.ip6.flowlabel = htonl((uint32_t)tclass << 20) | fl_label; /* ip6_make_flowinfo */
 	key.ip6.sport = v->sport;
 	key.ip6.dport = dport;
 	/* a v4-mapped source is not a source RTM_GETROUTE takes, and a flow with an interface and
@@ -755,6 +927,10 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 		path_step(m->trace, "ip6_dst_lookup_flow(v4-mapped source: EAFNOSUPPORT)");
 		return -EAFNOSUPPORT;
 	}
+	/* ip6_sk_dst_store_flow: the kernel's send keeps the route of a connected socket now,
+	 * whatever comes after (a pending error, EMSGSIZE); dropped since the kernel socket last
+	 * looked it up, it is looked up again there (inet_sendmsg) */
+	m->dst_fresh = kconnected && np->kdst_stale;
 	/* the source: fl6.saddr (IPV6_PKTINFO's, or np->saddr: bound, or chosen at connect) if
 	 * any, else the one ipv6_dev_get_saddr chose for the route (RTA_PREFSRC answers that
 	 * whatever RTA_SRC was) */
@@ -819,7 +995,7 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 	 * (ip6_find_1stfragopt): destination options not behind a routing header count as
 	 * unfragmentable there, so the fragment header goes behind them and the pieces are cut
 	 * again: the kernel's to lay out */
-	if (!gso_size && opt.opt_flen != 0 &&
+	if (!gso_size && opt.opt_flen != 0 && opt.srcrt == NULL &&
 	    fraghdrlen + length > (np->pmtudisc >= IPV6_PMTUDISC_PROBE ? rt.dev_mtu : rt.mtu))
 		TO_KERNEL(m, KR_IPV6,
 			  "kernel(ip6_fragment with destination options: the fragment header "
@@ -828,7 +1004,9 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 	/* ip6_make_flowlabel: automatic (the socket's choice or the auto_flowlabels sysctl's), the
 	 * kernel's label, learnt from the flow's first datagram, which the kernel sends
 	 * (ip6_flowlabel.h) */
-	if (!np->autoflowlabel) {
+	if (fl_label & IPV6_FLOWLABEL_MASK_BE) {
+		label = ntohl(fl_label & IPV6_FLOWLABEL_MASK_BE); /* the program's */
+	} else if (!np->autoflowlabel) {
 		label = 0;
 	} else if (np->txhash != 0 ? (label = np->txlabel) != 0
 				   : ip6_flowlabel_lookup(rt.saddr.v6, daddr.s6_addr, v->sport,
@@ -869,7 +1047,10 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 	/* ip6_make_skb / __ip6_make_skb's header; udp_v6_send_skb's UDP header */
 	memset(&d, 0, sizeof(d));
 	memcpy(d.saddr, rt.saddr.v6, 16);
-	memcpy(d.daddr, &daddr, 16);
+	memcpy(d.daddr, &first, 16);
+	/* udp_v6_send_skb's fl6->daddr, the final destination (only with a routing header, whose
+	 * datagrams are never corked: the pointer does not outlive this call) */
+	d.final_daddr = opt.srcrt != NULL ? daddr.s6_addr : NULL;
 	d.sport = v->sport;
 	d.dport = dport;
 	d.tclass = (uint8_t)tclass;
@@ -893,7 +1074,7 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 		TO_KERNEL(m, KR_RESOURCES, "kernel(resources: %d buffers)", d.iovcnt);
 	d.flowlabel = label;
 	/* __ip6_make_skb: ipv6_push_frag_opts, ipv6_push_nfrag_opts */
-	d.ext_proto = ipv6_push_exthdrs(&opt, d.protocol, ext);
+	d.ext_proto = ipv6_push_exthdrs(&opt, d.protocol, daddr.s6_addr, ext);
 	d.ext = ext;
 	d.ext_nflen = opt.opt_nflen;
 	d.ext_flen = opt.opt_flen;
@@ -928,7 +1109,8 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 	udp_count_sent(m->len);
 	/* the next datagram of this flow may take the cached path (a queued one's d.dst_mac is not
 	 * the neighbour's: not learnt); routes cached only with the ICMPv6 watch */
-	if (route_icmp6_watched())
+	if (route_icmp6_watched() && !fl_probed &&
+	    !(has_name && (fl_label & IPV6_FLOWLABEL_MASK_BE)))
 		udp_fastpath_learn6(fd, sk, m, v, &rt, &d, mtu);
 	return (long)m->len;
 }

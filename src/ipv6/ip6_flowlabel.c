@@ -1,9 +1,10 @@
-/* ip6_flowlabel: the automatic flow labels of the shim's IPv6 flows (see
- * include/shim/ip6_flowlabel.h). */
+/* ip6_flowlabel: the automatic flow labels of the shim's IPv6 flows, and the flow label leases of
+ * a socket (net/ipv6/ip6_flowlabel.c; see include/shim/ip6_flowlabel.h). */
 #include "shim/ip6_flowlabel.h"
 #include "shim/rawsys.h"
 #include "shim/shim_lock.h"
 
+#include <arpa/inet.h>
 #include <string.h>
 #include <sys/syscall.h>
 
@@ -111,4 +112,109 @@ uint32_t ip6_own_flowlabel(const uint8_t *saddr, const uint8_t *daddr, uint16_t 
 	/* ip6_make_flowlabel: rol32(hash, 16), the low 20 bits */
 	h = (h << 16 | h >> 16) & 0xfffff;
 	return h != 0 ? h : 1;
+}
+
+/* struct in6_flowlabel_req (linux/in6.h) */
+#define FLR_LABEL_OFF  16
+#define FLR_ACTION_OFF 20
+#define FLR_SHARE_OFF  21
+#define FLR_FLAGS_OFF  22
+#define IPV6_FL_A_GET  0
+#define IPV6_FL_A_PUT  1
+#define IPV6_FL_F_EXCL 2
+#define IPV6_FL_S_EXCL 1
+#define FLR_SIZE       32
+#define LABEL_MASK_BE  htonl(0x000fffffu) /* IPV6_FLOWLABEL_MASK */
+
+static int fl_find(const struct ip6_fl_socklist *l, uint32_t label)
+{
+	for (int i = 0; i < l->n; i++)
+		if (l->label[i] == label)
+			return i;
+	return -1;
+}
+
+/* ipv6_flowlabel_get: the lease is the socket's own, with the request's options, when it was
+ * surely made by this request: IPV6_FL_F_EXCL (an existing label is EEXIST) or an exclusive
+ * share (joining any existing label is EPERM). Else the socket may have joined a lease of the
+ * same label: its own (linked again), or another socket's, with that one's options (a label of 0,
+ * which the kernel picks free, cannot be told from the label it wrote back). */
+static void ipv6_flowlabel_get_learn(struct ip6_fl_socklist *l, uint32_t label, bool fresh,
+				     bool with_opts)
+{
+	int i = fl_find(l, label);
+
+	if (i >= 0) { /* linked again (a fresh one would have been refused: EEXIST, EPERM) */
+		if (l->links[i] < 255)
+			l->links[i]++;
+		else
+			l->unknown = true;
+		return;
+	}
+	if (l->n == IP6_FL_SOCK_MAX) {
+		l->unknown = true;
+		return;
+	}
+	l->label[l->n] = label;
+	l->links[l->n] = 1;
+	l->opt_unknown[l->n] = with_opts || !fresh;
+	l->n++;
+}
+
+void ipv6_flowlabel_opt_learn(struct ip6_fl_socklist *l, const uint8_t req[32], unsigned optlen,
+			      uint32_t *flow_label)
+{
+	uint32_t label;
+	uint16_t flags;
+	int i;
+
+	memcpy(&label, req + FLR_LABEL_OFF, 4);
+	memcpy(&flags, req + FLR_FLAGS_OFF, 2);
+	label &= LABEL_MASK_BE;
+	switch (req[FLR_ACTION_OFF]) {
+	case IPV6_FL_A_GET:
+		/* (IPV6_FL_F_REFLECT succeeds for TCP only) */
+		if (label == 0) { /* the program's buffer has no label: not known */
+			l->unknown = true;
+			return;
+		}
+		ipv6_flowlabel_get_learn(
+		    l, label, (flags & IPV6_FL_F_EXCL) || req[FLR_SHARE_OFF] == IPV6_FL_S_EXCL,
+		    optlen > FLR_SIZE);
+		return;
+	case IPV6_FL_A_PUT: /* ipv6_flowlabel_put: one link less */
+		if ((*flow_label & LABEL_MASK_BE) == label)
+			*flow_label &= ~LABEL_MASK_BE;
+		i = fl_find(l, label);
+		if (i < 0) {
+			l->unknown = true;
+			return;
+		}
+		if (--l->links[i] == 0) {
+			l->n--;
+			l->label[i] = l->label[l->n];
+			l->links[i] = l->links[l->n];
+			l->opt_unknown[i] = l->opt_unknown[l->n];
+		}
+		return;
+	default: /* IPV6_FL_A_RENEW: the lease's lifetime only */
+		return;
+	}
+}
+
+enum fl6_lookup fl6_sock_lookup(const struct ip6_fl_socklist *l, uint32_t label, const char **why)
+{
+	int i = fl_find(l, label & LABEL_MASK_BE);
+
+	if (i >= 0 && !l->opt_unknown[i])
+		return FL6_HELD;
+	if (i >= 0) {
+		*why = "a lease the socket may share with another (its options are not known)";
+		return FL6_UNKNOWN;
+	}
+	if (l->unknown) {
+		*why = "the socket's flow label leases are not all known";
+		return FL6_UNKNOWN;
+	}
+	return FL6_NOT_HELD;
 }

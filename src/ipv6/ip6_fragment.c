@@ -33,6 +33,17 @@ static int gather_payload(const struct udp6_datagram *d, uint8_t *dst)
 	return umem_read_iov(dst, d->iov, d->iovcnt, d->len) != 0 ? -EFAULT : 0;
 }
 
+/* The offset of the last unfragmentable extension header (hop-by-hop, destination options,
+ * routing header), whose next header the fragment header takes over (ip6_find_1stfragopt). */
+static size_t last_nfrag_hdr(const struct udp6_datagram *d)
+{
+	size_t last = 0;
+
+	while (d->ext_nflen && last + ipv6_optlen(d->ext + last) < d->ext_nflen)
+		last += ipv6_optlen(d->ext + last);
+	return last;
+}
+
 /* [vnet (no offload) | Ethernet | IPv6 | the unfragmentable extension headers | fragment header]
  * of one fragment carrying chunk bytes at offset off of the fragmentable part (frag: false for
  * the one frame of an unfragmented datagram: no fragment header). Returns the headers' length. */
@@ -43,7 +54,8 @@ static size_t put_headers(uint8_t *p, const struct udp6_datagram *d, bool frag, 
 	uint8_t proto = d->ext_nflen + d->ext_flen != 0 ? d->ext_proto
 			: d->protocol != 0		? d->protocol
 							: IPPROTO_UDP;
-	uint8_t after_nf = d->ext_nflen ? d->ext[0] : proto; /* what follows them */
+	size_t last = last_nfrag_hdr(d);
+	uint8_t after_nf = d->ext_nflen ? d->ext[last] : proto; /* what follows them */
 	struct ipv6_hdr_fields ip = {
 	    .tclass = d->tclass,
 	    .flowlabel = d->flowlabel,
@@ -65,7 +77,7 @@ static size_t put_headers(uint8_t *p, const struct udp6_datagram *d, bool frag, 
 	if (d->ext_nflen) {
 		memcpy(nf, d->ext, d->ext_nflen);
 		if (frag) /* ip6_fragment: the last unfragmentable header points at it */
-			nf[0] = NEXTHDR_FRAGMENT;
+			nf[last] = NEXTHDR_FRAGMENT;
 	}
 	if (!frag)
 		return (size_t)(fh - p);

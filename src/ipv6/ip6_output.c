@@ -16,6 +16,13 @@
 
 #define FRAME6_HDR (DEV_VNET_HDR_LEN + UDP_FRAME_HDR_IPV6)
 
+/* the destination of the UDP checksum's pseudo-header: the final one (udp_v6_send_skb: fl6->daddr)
+ */
+static const uint8_t *csum_daddr(const struct udp6_datagram *d)
+{
+	return d->final_daddr != NULL ? d->final_daddr : d->daddr;
+}
+
 static uint8_t ip6_udp_proto(const struct udp6_datagram *d)
 {
 	return d->protocol != 0 ? d->protocol : IPPROTO_UDP;
@@ -31,7 +38,7 @@ static void udplite_v6_put_csum(const struct udp6_datagram *d, uint8_t *udp, siz
 
 	wire_put_udp(udp, d->sport, d->dport, lenfield, 0);
 	check = udp_checksum_final(
-	    csum_add(csum_pseudo_ipv6(d->saddr, d->daddr, IPPROTO_UDPLITE, (uint32_t)ulen),
+	    csum_add(csum_pseudo_ipv6(d->saddr, csum_daddr(d), IPPROTO_UDPLITE, (uint32_t)ulen),
 		     csum_partial(udp, cover, 0)));
 	memcpy(udp + 6, &check, 2);
 }
@@ -49,7 +56,7 @@ void udp_v6_put_csum_sw(const struct udp6_datagram *d, uint8_t *udp, size_t ulen
 		    udp, d->sport, d->dport, (uint16_t)ulen,
 		    udp_checksum_final(csum_partial(
 			udp, ulen,
-			csum_pseudo_ipv6(d->saddr, d->daddr, IPPROTO_UDP, (uint32_t)ulen))));
+			csum_pseudo_ipv6(d->saddr, csum_daddr(d), IPPROTO_UDP, (uint32_t)ulen))));
 }
 
 void ip6_put_frame_headers(uint8_t *hdr, const struct udp6_datagram *d, uint16_t check, bool csum)
@@ -155,7 +162,8 @@ int ip6_output_udp(const struct udp6_datagram *d, struct path_trace *t)
 		return -EMSGSIZE;
 	/* udp_v6_send_skb: UDP_NO_CHECK6_TX sends 0; otherwise udp6_hwcsum_outgoing seeds the
 	 * pseudo-header sum and the device completes it (0 becomes 0xFFFF) */
-	ip6_put_frame_headers(hdr, d, d->no_check6 ? 0 : udp6_csum_seed(d->saddr, d->daddr, ulen),
+	ip6_put_frame_headers(hdr, d,
+			      d->no_check6 ? 0 : udp6_csum_seed(d->saddr, csum_daddr(d), ulen),
 			      !d->no_check6);
 	iov[n++] = (struct iovec){hdr, sizeof(hdr)};
 	for (int i = 0; i < d->iovcnt; i++)
@@ -199,7 +207,7 @@ int ip6_build_udp_frames(const struct udp6_datagram *d, struct frame_set *fs)
 		return 0;
 	}
 	if (!d->no_check6)
-		check = udp6_csum_seed(d->saddr, d->daddr, (uint32_t)ulen);
+		check = udp6_csum_seed(d->saddr, csum_daddr(d), (uint32_t)ulen);
 	ip6_put_frame_headers(fs->buf, d, check, !d->no_check6);
 	return 0;
 }

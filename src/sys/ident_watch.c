@@ -30,7 +30,7 @@ void ident_watch_begin(int fd, struct ident_watch *w)
 	shim_lock_acquire(&sk->lock);
 	if (sk->family == AF_INET6) /* the automatic flow label of any of its datagrams */
 		watch = sk->synced && sk->kernel_only == NULL && sk->sport != 0 &&
-			sk->ipv6.autoflowlabel && !sk->ipv6.sndflow && !given;
+			sk->ipv6.autoflowlabel && !given;
 	else
 		watch = sk->synced && sk->connected && sk->kernel_only == NULL && sk->sport != 0;
 	shim_lock_release(&sk->lock);

@@ -288,6 +288,12 @@ class Frame:
                     break
                 f.append((pos, pos + hl, EXT6_NAMES[nh]))
                 ip["exts"].append(nh)
+                if nh == 43 and hl >= 24:
+                    # the final destination, which the UDP checksum's pseudo-header takes (RFC
+                    # 8200 8.1): a segment routing header's segments[0] (RFC 8754), a type 0 or
+                    # 2 header's last address
+                    at = pos + 8 if raw[pos + 2] == 4 else pos + hl - 16
+                    ip["final_dst"] = raw[at:at + 16]
                 nh = raw[pos]
                 pos += hl
                 continue
@@ -387,7 +393,8 @@ class Datagram:
         if ip["proto"] == PROTO_UDPLITE and 0 < ip["ulen"] < length:
             cover = ip["ulen"]
         if ip["v"] == 6:
-            pseudo = ip["src"] + ip["dst"] + struct.pack("!I3xB", length, ip["proto"])
+            pseudo = ip["src"] + ip.get("final_dst", ip["dst"]) + struct.pack("!I3xB", length,
+                                                                              ip["proto"])
         else:
             pseudo = ip["src"] + ip["dst"] + struct.pack("!BBH", 0, ip["proto"], length)
         if csum16(pseudo + data[:cover]) == 0xFFFF:

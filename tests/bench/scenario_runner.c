@@ -724,7 +724,7 @@ static void parse_addr(const char *key, const char *s, struct addr_spec *a)
 		 * [IPV6]:PORT@FLOWINFO (sin6_flowinfo, host-order number stored big-endian) */
 		struct sockaddr_in6 sin6;
 		const char *close = strchr(s, ']');
-		char host[INET6_ADDRSTRLEN + IF_NAMESIZE + 2], port[16], *pct, *at;
+		char host[INET6_ADDRSTRLEN + IF_NAMESIZE + 2], port[32], *pct, *at;
 		size_t hl;
 
 		if (!close || close[1] != ':' || (hl = (size_t)(close - s - 1)) >= sizeof(host) ||

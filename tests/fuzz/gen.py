@@ -260,6 +260,9 @@ class Gen:
                     + self.pick(["0000010400000000", "0001010c000000000000000000000000",
                                  "0000800400000000", "00", "0000c20400000000"]),
             lambda: "ipv6:flowinfo:" + self.pick(["00012345", "000fffff", "00100000", "00"]),
+            lambda: "ipv6:rthdr:" + self.pick(["000404010100000020010db8000500000000000000000009"
+                                               "20010db8000100000000000000000002",
+                                               "0002020100000000" + "00" * 16, "00"]),
             lambda: f"ipv6:{self.pick([99, 2, 8])}:int:1",  # unknown, RFC 2292 types
         ])()
 
@@ -371,6 +374,19 @@ class Gen:
     def options6(self):
         fam = self.fam
         mreq6 = hexb(ip6_bytes(fam.mcast) + le32(IFINDEX_VETH))
+        # struct in6_flowlabel_req: dst, label (network order), action (GET 0, PUT 1, RENEW 2),
+        # share (EXCL 1, ANY 255), flags (CREATE 1, EXCL 2), expires, linger, pad
+        def flr(label, action, share, flags):
+            return hexb(ip6_bytes(fam.peer) + be32(label) + bytes([action, share])
+                        + flags.to_bytes(2, "little") + bytes(8))
+        flr6 = [flr(0x12345, 0, 1, 1), flr(0x12345, 0, 255, 1), flr(0x12345, 0, 255, 3),
+                flr(0x12345, 1, 0, 0), flr(0x12345, 2, 0, 0), flr(0xfffff, 0, 1, 1),
+                flr(0x12345, 0, 255, 1)[:62]]
+        # routing headers: a segment routing header to the peer (type 4, segments_left 1: the
+        # one IPV6_RTHDR takes), one with segments_left 0, type 0 (EINVAL)
+        srh = bytes([0, 4, 4, 1, 1, 0, 0, 0]) + ip6_bytes("2001:db8:5::9") + ip6_bytes(fam.peer)
+        rthdr6 = ["", hexb(srh), hexb(srh[:3] + b"\0" + srh[4:]),
+                  hexb(bytes([0, 2, 0, 1, 0, 0, 0, 0]) + ip6_bytes(fam.peer))]
         pkt6 = [hexb(ip6_bytes(a) + le32(i)) for a, i in
                 ((fam.any, 0), (fam.local, 0), (fam.local, IFINDEX_VETH), (fam.any, 99),
                  (fam.nonlocal_src, 0), (fam.link_local, IFINDEX_VETH))]
@@ -398,6 +414,7 @@ class Gen:
             ("ipv6", "autoflowlabel", ("int", [0, 1])),
             ("ipv6", "flowinfo_send", ("int", [0, 1])),
             ("ipv6", "flowinfo", ("int", [0, 1])),
+            ("ipv6", "flowlabel_mgr", ("hex", flr6)),
             ("ipv6", "multicast_hops", ("int", [-2, -1, 0, 1, 2, 255, 256])),
             ("ipv6", "multicast_loop", ("int", [-1, 0, 1, 2])),
             ("ipv6", "multicast_if", ("int", [0, 1, IFINDEX_VETH, 99, -1])),
@@ -409,6 +426,8 @@ class Gen:
             ("ipv6", "hopopts", ("hex", ["", "0000010400000000", "00"])),
             ("ipv6", "dstopts", ("hex", ["", "0000010400000000",
                                          "0001010c000000000000000000000000"])),
+            ("ipv6", "rthdr", ("hex", rthdr6)),
+            ("ipv6", "rthdrdstopts", ("hex", ["", "0000010400000000"])),
             ("ipv6", "addr_preferences", ("int", [0, 1, 2, 0x100, 0x400])),
             ("ipv6", "transparent", ("int", [0, 1])),
             ("ipv6", "freebind", ("int", [0, 1])),

@@ -49,11 +49,6 @@ KNOWN = {
 # tests/bench/scenarios/fuzz_v6_*.scn.pending, conformance.md Differs): shim bugs in the IPv6 send
 # path that the IPv6 helpers own. Remove a rule when its reproducer passes.
 KNOWN.update({
-    "v6-mtu-after-dst-reset": "a connected IPv6 socket's route dropped (SO_BINDTODEVICE), a "
-                              "send, IPV6_MTU: the kernel's send kept a route in the kernel "
-                              "socket (1500), the shim's did not (ENOTCONN) "
-                              "(fuzz_v6_mtu_after_dst_reset.scn.pending, "
-                              "fuzz_v6_mtu_after_failed_connect.scn.pending)",
     "v6-cork-flowinfo-push": "an IPv6 datagram corked with an IPV6_FLOWINFO control message, "
                              "pushed by a send without one: the kernel's next datagrams carry "
                              "the automatic label, the shim's that one "
@@ -242,10 +237,6 @@ def classify(lines, native, shim, report):
         if call in SEND_CALLS and en == "EMSGSIZE" and es == "0" and CORKED.search(prior) and \
                 re.search(r"name=mtu_discover int=[2-5]\b", prior):
             return "cork-df-push-icmp", first
-        if inet6 and call == "getsockopt" and es == "ENOTCONN" and en in ("0", "EFAULT") and \
-                re.search(r"level=ipv6 name=mtu", here):
-            # EFAULT: the kernel has a route and copies its MTU to a bad pointer
-            return "v6-mtu-after-dst-reset", first
         if fork_while_corked(prior) and call in SEND_CALLS:
             return "fork-cork", first
         if call == "sendmmsg" and rn is not None and rs is not None and 0 <= rn < rs and \

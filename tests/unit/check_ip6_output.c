@@ -305,7 +305,7 @@ START_TEST(gso_exthdr_frame)
 	struct frame_set fs;
 	const uint8_t *ip, *udp;
 
-	d.ext_proto = ipv6_push_exthdrs(&opt, 17, ext);
+	d.ext_proto = ipv6_push_exthdrs(&opt, 17, d.daddr, ext);
 	d.ext = ext;
 	d.ext_nflen = 8;
 	d.gso_size = 700;
@@ -516,7 +516,7 @@ START_TEST(exthdr_frames)
 	struct virtio_net_hdr vh;
 	size_t got = 0;
 
-	ck_assert_uint_eq(ipv6_push_exthdrs(&opt, 17, ext), 0);
+	ck_assert_uint_eq(ipv6_push_exthdrs(&opt, 17, d.daddr, ext), 0);
 	ck_assert_uint_eq(ext[0], 60); /* hop-by-hop, then destination options */
 	ck_assert_uint_eq(ext[8], 17); /* then UDP */
 	ck_assert_mem_eq(ext + 1, hop + 1, 7);
@@ -571,6 +571,73 @@ START_TEST(exthdr_frames)
 }
 END_TEST
 
+/* A segment routing header (ipv6_push_rthdr4, fl6_update_dst): IPV6_RTHDRDSTOPTS before it, the
+ * destination options after it; the IPv6 header to segments[segments_left], segments[0] the
+ * final destination, the UDP checksum over the final destination; in fragments the whole
+ * unfragmentable part in each, the routing header pointing at the fragment header. */
+START_TEST(rthdr_frames)
+{
+	static const uint8_t dst0[8] = {0x11, 0, 1, 4, 0, 0, 0, 0};
+	static const uint8_t dst1[8] = {0x11, 0, 1, 4, 0, 0, 0, 0};
+	uint8_t srh[40] = {0x11, 4, 4, 1, 1, 0, 0, 0}, first[16], ext[56];
+	struct ipv6_txoptions opt = {
+	    .dst0opt = dst0, .srcrt = srh, .dst1opt = dst1, .opt_nflen = 48, .opt_flen = 8};
+	static const uint8_t hop1[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 9, 0, 0,
+					 0,    0,    0,	   0,	 0, 0, 0, 7};
+	struct iovec iov[2];
+	struct udp6_datagram d = datagram(3000, iov);
+	static uint8_t whole[8 + 8 + 3000];
+	size_t got = 0;
+
+	memset(srh + 8, 0xee, 16); /* segments[0]: replaced by the final destination */
+	memcpy(srh + 24, hop1, 16);
+	ck_assert_ptr_null(ipv6_rthdr_unbuilt(srh));
+	fl6_update_dst(srh, first);
+	ck_assert_mem_eq(first, hop1, 16);
+	ck_assert_uint_eq(ipv6_push_exthdrs(&opt, 17, dst6, ext), 60);
+	ck_assert_uint_eq(ext[0], 43);	/* destination options, then the routing header */
+	ck_assert_uint_eq(ext[8], 60);	/* then the destination options */
+	ck_assert_uint_eq(ext[48], 17); /* then UDP */
+	ck_assert_mem_eq(ext + 8 + 8, dst6, 16);
+	ck_assert_mem_eq(ext + 8 + 24, hop1, 16);
+	srh[5] = 8; /* the HMAC flag */
+	ck_assert_ptr_nonnull(ipv6_rthdr_unbuilt(srh));
+	srh[2] = 0;
+	ck_assert_ptr_nonnull(ipv6_rthdr_unbuilt(srh));
+
+	memcpy(d.daddr, first, 16);
+	d.final_daddr = dst6;
+	d.ext = ext;
+	d.ext_nflen = 48;
+	d.ext_flen = 8;
+	d.ext_proto = 60;
+	d.frag_mtu = 1500;
+	mem_stack();
+	ck_assert_int_eq(ip6_output_udp(&d, NULL), 0);
+	/* (1500 - 88 - 8) & ~7 = 1400 per piece of the 3016 fragmentable bytes */
+	ck_assert_int_eq(dev_mem_count(), 3);
+	for (int i = 0; i < 3; i++) {
+		const struct dev_mem_frame *f = dev_mem_frame(i);
+		const uint8_t *ip = f->data + VNET + ETH;
+		size_t chunk = i < 2 ? 1400 : 3016 - 2 * 1400;
+
+		ck_assert_mem_eq(ip + 24, hop1, 16); /* the IPv6 header's destination */
+		ck_assert_uint_eq(ip[6], 60);
+		ck_assert_uint_eq(ip[40], 43);
+		ck_assert_uint_eq(ip[48], 44); /* the routing header, then the fragment header */
+		ck_assert_mem_eq(ip + 56, dst6, 16);
+		ck_assert_uint_eq(ip[88], 60); /* then the destination options */
+		ck_assert_uint_eq(be16(ip + 90), (i * 1400) | (i < 2 ? 1 : 0));
+		memcpy(whole + got, ip + 96, chunk);
+		got += chunk;
+	}
+	ck_assert_uint_eq(got, 3016);
+	ck_assert_mem_eq(whole + 16, payload, 3000);
+	/* the pseudo-header of the final destination (pseudo6: src6, dst6) */
+	ck_assert_uint_eq(fold16(pseudo6(3008) + sum16(whole + 8, 3008, 0)), 0xffff);
+}
+END_TEST
+
 START_TEST(flowlabels)
 {
 	uint8_t other[16];
@@ -613,6 +680,7 @@ int main(void)
 	tcase_add_test(tc, fragment_count);
 	tcase_add_test(tc, fragments);
 	tcase_add_test(tc, exthdr_frames);
+	tcase_add_test(tc, rthdr_frames);
 	tcase_add_test(tc, flowlabels);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
