@@ -95,7 +95,7 @@ long inet_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m)
 	if (udp_cork_in_kernel(sk, m)) {
 		/* the corked datagram's label may be the program's (the flow-label tap must not
 		 * learn it as the automatic one) */
-		m->label_given = sk->family == AF_INET6 && sk->ipv6.sndflow;
+		m->label_given |= sk->family == AF_INET6 && sk->ipv6.sndflow;
 		udp_cork_kernel_route(sk, m);
 		shim_lock_release(&sk->lock);
 		TO_KERNEL(m, KR_CORK, "kernel(the kernel socket holds the corked datagram)");
