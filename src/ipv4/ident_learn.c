@@ -18,6 +18,26 @@
 static int tap_fd = -1;
 SHIM_LOCK_DEFINE(tap_lock);
 
+/* Between two watches the tap must receive nothing. On ETH_P_ALL, where outgoing frames reach
+ * it, every frame the namespace sends is cloned to it (dev_queue_xmit_nit; a frame from a TX ring
+ * is copied out of the ring for that), whoever sends it. Taking it off ETH_P_ALL is no cheaper: a
+ * bind with protocol 0 keeps the protocol the socket has (packet_bind: sll_protocol, else
+ * po->num), and a bind to another one waits for an RCU grace period (synchronize_net, milliseconds
+ * twice per watch). So the tap stays on ETH_P_ALL from its first watch on and ignores outgoing
+ * frames between watches (PACKET_IGNORE_OUTGOING, tested before the clone); what still reaches it
+ * is the frames the namespace receives, which its filter (outgoing frames only) drops. Where the
+ * option is missing (before 4.20) the tap is parked on an Ethernet type no frame carries (IEEE
+ * 802 local experimental 1) instead. */
+#define TAP_PARK_PROTO 0x88B5 /* ETH_P_802_EX1 */
+static bool tap_on_all;	      /* bound to ETH_P_ALL */
+static bool tap_can_ignore;   /* PACKET_IGNORE_OUTGOING works */
+
+static int tap_ignore_outgoing(int on)
+{
+	return (int)rawsys5(SYS_setsockopt, tap_fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &on,
+			    sizeof(on));
+}
+
 int ident_learn_open(int inherited_fd)
 {
 	long fd = inherited_fd >= 0 ? inherited_fd
@@ -27,6 +47,7 @@ int ident_learn_open(int inherited_fd)
 		return (int)fd;
 	tap_fd = internal_fd_adopt((int)fd, true);
 	internal_fd_track(&tap_fd);
+	tap_can_ignore = tap_ignore_outgoing(1) == 0;
 	return 0;
 }
 
@@ -124,12 +145,23 @@ bool ident_tap_available(void)
 	return tap_fd >= 0;
 }
 
+/* A watch starts with the flow's filter in place: outgoing frames reach ETH_P_ALL taps only. */
+static void tap_listen(void)
+{
+	if (!tap_on_all) {
+		tap_bind(htons(ETH_P_ALL));
+		tap_on_all = true;
+	}
+	if (tap_can_ignore)
+		(void)tap_ignore_outgoing(0);
+	tap_drain(); /* frames that matched before the filter was in place */
+}
+
 bool ident_tap_begin(uint16_t sport, uint16_t dport)
 {
 	shim_lock_acquire(&tap_lock);
 	if (attach_flow_filter(sport, dport) == 0) {
-		tap_bind(htons(ETH_P_ALL)); /* outgoing frames reach ETH_P_ALL taps only */
-		tap_drain();		    /* frames that matched before the filter was in place */
+		tap_listen();
 		return true;
 	}
 	shim_lock_release(&tap_lock);
@@ -140,8 +172,7 @@ bool ident_tap_begin6(uint16_t sport)
 {
 	shim_lock_acquire(&tap_lock);
 	if (attach_flow_filter6(sport) == 0) {
-		tap_bind(htons(ETH_P_ALL));
-		tap_drain();
+		tap_listen();
 		return true;
 	}
 	shim_lock_release(&tap_lock);
@@ -154,7 +185,11 @@ int ident_tap_end_frame(long ret, uint8_t *frame, size_t len)
 
 	if (ret >= 0)
 		n = rawsys6(SYS_recvfrom, tap_fd, (long)frame, len, MSG_DONTWAIT, 0, 0);
-	tap_bind(0); /* receive nothing again */
+	/* receive nothing again */
+	if (!tap_can_ignore || tap_ignore_outgoing(1) != 0) {
+		tap_bind(htons(TAP_PARK_PROTO));
+		tap_on_all = false;
+	}
 	tap_drain();
 	shim_lock_release(&tap_lock);
 	return n < 0 ? -1 : (int)n;
