@@ -449,11 +449,13 @@ void inet_after_setsockopt(struct shim_sock *sk, int fd, int level, int name, co
 	if (level == SOL_IP && name == IP_TTL) {
 		sk->uc_ttl = int_or_char(val, len);
 	} else if (level == SOL_IP && name == IP_TOS) {
-		uint8_t tos = (uint8_t)int_or_char(val, len);
+		int tos = int_or_char(val, len);
 
-		if (tos != sk->tos) /* __ip_sock_set_tos: sk_dst_reset when it changed */
+		/* __ip_sock_set_tos: sk_dst_reset when the int given differs from the u8 kept (256
+		 * resets the route and keeps 0) */
+		if (tos != sk->tos)
 			sk->dst_cache_valid = false;
-		sk->tos = tos;
+		sk->tos = (uint8_t)tos;
 		/* ... and sk_priority = rt_tos2priority, when the TOS changed: read back */
 		sk->priority = rawsys_getsockopt_int(fd, SOL_SOCKET, SO_PRIORITY, &v) == 0
 				   ? (uint32_t)v
