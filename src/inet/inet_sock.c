@@ -371,8 +371,13 @@ bool inet_autobind_by_kernel(struct shim_sock *sk, int fd, const struct shim_msg
 
 void inet_after_bind(struct shim_sock *sk, int fd, int ret)
 {
-	if (ret == 0 && sk->synced)
-		read_local(sk, fd); /* bind leaves the peer as it is */
+	if (ret != 0 || !sk->synced)
+		return;
+	read_local(sk, fd); /* bind leaves the peer as it is */
+	/* __inet_bind sets inet_saddr whatever it was, also to the bound address it already had
+	 * (a socket bound to a broadcast address, connected, disconnected: the connect's source,
+	 * kept by the disconnect, is gone again) */
+	sk->saddr = inet_bind_saddr(sk->rcv_saddr);
 }
 
 void inet_after_connect(struct shim_sock *sk, int fd, const struct sockaddr *addr, socklen_t len,
