@@ -1,6 +1,6 @@
 /* ip4_datagram_release: what release_sock does to a connected IPv4 socket's cached route
- * (net/ipv4/datagram.c ip4_datagram_release_cb, the UDP socket's release_cb), and which calls
- * take the socket lock on the way.
+ * (net/ipv4/datagram.c ip4_datagram_release_cb, the UDP socket's release_cb; a UDP-Lite socket
+ * has none: udplite_prot sets no release_cb), and which calls take the socket lock on the way.
  *
  * When the kernel releases the socket lock and finds the cached route (sk_dst_cache) present but
  * no longer valid (a route cache flush since: a group's first join or last leave on a device,
@@ -50,8 +50,9 @@ void ip4_datagram_release_cb(struct shim_sock *sk)
 	struct shim_flowi key;
 	struct route_result rt;
 
-	if (sk->family != AF_INET || !sk->connected || !sk->dst_cache_valid ||
-	    route_valid(&sk->dst_cache))
+	/* UDP's release_cb; UDP-Lite's proto (udplite_prot) has none */
+	if (sk->family != AF_INET || sk->protocol == IPPROTO_UDPLITE || !sk->connected ||
+	    !sk->dst_cache_valid || route_valid(&sk->dst_cache))
 		return;
 	shim_flowi4_init_output(&key, sk->bound_dev_if, sk->mark, sk->tos, sk->uid, sk->daddr,
 				sk->saddr, sk->dport, sk->sport);

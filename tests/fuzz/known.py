@@ -72,10 +72,6 @@ KNOWN.update({
                          "fragmentation-needed to itself, a pending EMSGSIZE for the connected "
                          "socket and a PMTU exception; the shim's next send leaves "
                          "(fuzz_cork_df_push_icmp.scn.pending)",
-    "unicast-if-join-flush": "IP_UNICAST_IF after connect, a pending error taken, a group joined "
-                             "(every cached route flushed), a send: the kernel's goes the new "
-                             "lookup's way, the shim's from its cached route "
-                             "(fuzz_unicast_if_join_flush_udplite.scn.pending)",
 })
 
 CORKED = re.compile(r"flags=\S*more|msg_flags=\S*more|name=cork int=[1-9]")
@@ -288,8 +284,6 @@ def classify(lines, native, shim, report):
     if v6label and re.search(r"(?m)^connect \S+ addr=unspec(\n.*)*\nconnect \S+ addr=\[", text) \
             and re.search(r"(?m)^sendmmsg .*vlen=\d{3,}", text):
         return "v6-flowlabel-reconnect", first_detail
-    if "frame count" in fd and "name=unicast_if" in text and "name=add_membership" in text:
-        return "unicast-if-join-flush", first_detail
     if "connected socket, the differences between consecutive IDs differ" in fd:
         return "ip.id-connected", first_detail
     if "ip.id: the pattern of equal/distinct IDs" in fd and forks:
