@@ -79,41 +79,42 @@ static int attach_flow_filter(uint16_t sport, uint16_t dport)
 }
 
 /* Outgoing IPv6 UDP (or UDP-Lite) datagrams from sport (network order), unfragmented or a first
- * fragment (the UDP header right after the IPv6 header, its fragment header, or one hop-by-hop or
- * destination options header): their flow label. */
+ * fragment (the UDP header right after the IPv6 header, its fragment header, or one hop-by-hop,
+ * destination options or routing header): their flow label. */
 static int attach_flow_filter6(uint16_t sport)
 {
 	struct sock_filter code[] = {
 	    /* 0 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SKF_AD_OFF + SKF_AD_PKTTYPE),
-	    /* 1 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PACKET_OUTGOING, 0, 23),
+	    /* 1 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PACKET_OUTGOING, 0, 24),
 	    /* 2 */ BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 12),
-	    /* 3 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_IPV6, 0, 21),
+	    /* 3 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_IPV6, 0, 22),
 	    /* 4 */ BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 20),
-	    /* 5 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 17 /* UDP */, 4, 0),
-	    /* 6 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 136 /* UDP-Lite */, 3, 0),
-	    /* 7 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 44 /* fragment */, 4, 0),
-	    /* 8 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0 /* hop-by-hop */, 7, 0),
-	    /* 9 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 60 /* destination options */, 6, 15),
-	    /* 10: UDP right after the IPv6 header */
+	    /* 5 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 17 /* UDP */, 5, 0),
+	    /* 6 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 136 /* UDP-Lite */, 4, 0),
+	    /* 7 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 44 /* fragment */, 5, 0),
+	    /* 8 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0 /* hop-by-hop */, 8, 0),
+	    /* 9 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 60 /* destination options */, 7, 0),
+	    /* 10 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 43 /* routing */, 6, 15),
+	    /* 11: UDP right after the IPv6 header */
 	    BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 54),
-	    /* 11 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ntohs(sport), 14, 13),
-	    /* 12: a first fragment */
+	    /* 12 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ntohs(sport), 14, 13),
+	    /* 13: a first fragment */
 	    BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 56),
-	    /* 13 */ BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0xfff8, 11, 0),
-	    /* 14 */ BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 62),
-	    /* 15 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ntohs(sport), 10, 9),
-	    /* 16: one extension header, then UDP or UDP-Lite */
+	    /* 14 */ BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0xfff8, 11, 0),
+	    /* 15 */ BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 62),
+	    /* 16 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ntohs(sport), 10, 9),
+	    /* 17: one extension header, then UDP or UDP-Lite */
 	    BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 54),
-	    /* 17 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 17, 1, 0),
-	    /* 18 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 136, 0, 6),
-	    /* 19 */ BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 55), /* its length: (hdrlen + 1) * 8 */
-	    /* 20 */ BPF_STMT(BPF_ALU | BPF_ADD | BPF_K, 1),
-	    /* 21 */ BPF_STMT(BPF_ALU | BPF_LSH | BPF_K, 3),
-	    /* 22 */ BPF_STMT(BPF_MISC | BPF_TAX, 0),
-	    /* 23 */ BPF_STMT(BPF_LD | BPF_H | BPF_IND, 54),
-	    /* 24 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ntohs(sport), 1, 0),
-	    /* 25 */ BPF_STMT(BPF_RET | BPF_K, 0),
-	    /* 26 */ BPF_STMT(BPF_RET | BPF_K, IDENT_TAP6_SNAP),
+	    /* 18 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 17, 1, 0),
+	    /* 19 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 136, 0, 6),
+	    /* 20 */ BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 55), /* its length: (hdrlen + 1) * 8 */
+	    /* 21 */ BPF_STMT(BPF_ALU | BPF_ADD | BPF_K, 1),
+	    /* 22 */ BPF_STMT(BPF_ALU | BPF_LSH | BPF_K, 3),
+	    /* 23 */ BPF_STMT(BPF_MISC | BPF_TAX, 0),
+	    /* 24 */ BPF_STMT(BPF_LD | BPF_H | BPF_IND, 54),
+	    /* 25 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ntohs(sport), 1, 0),
+	    /* 26 */ BPF_STMT(BPF_RET | BPF_K, 0),
+	    /* 27 */ BPF_STMT(BPF_RET | BPF_K, IDENT_TAP6_SNAP),
 	};
 	struct sock_fprog prog = {sizeof(code) / sizeof(code[0]), code};
 

@@ -50,10 +50,14 @@ static void learn_flowlabel(struct ident_watch *w, long ret)
 	uint8_t f[IDENT_TAP6_SNAP];
 	int n = ident_tap_end_frame(ret, f, sizeof(f));
 	/* after the IPv6 header (UDP, UDP-Lite), its fragment header, or one extension header
-	 * (hop-by-hop, destination options: the tap's filter) */
+	 * (hop-by-hop, destination options, routing: the tap's filter) */
 	unsigned udp = n > 20 && (f[20] == 17 || f[20] == 136) ? 54
-		       : n > 55 && (f[20] == 0 || f[20] == 60) ? 54 + ((unsigned)f[55] + 1) * 8
-							       : 62;
+		       : n > 55 && (f[20] == 0 || f[20] == 60 || f[20] == 43)
+			   ? 54 + ((unsigned)f[55] + 1) * 8
+			   : 62;
+	/* the flow's destination: with a segment routing header the final one, its segments[0]
+	 * (the kernel's hash takes fl6->daddr), not the first hop the IPv6 header carries */
+	const uint8_t *daddr = n >= 78 && f[20] == 43 && f[56] == 4 ? f + 62 : f + 38;
 	uint32_t label;
 	uint16_t sport, dport;
 	struct shim_sock *sk;
@@ -68,7 +72,7 @@ static void learn_flowlabel(struct ident_watch *w, long ret)
 	if (sk->family == AF_INET6 && sk->ipv6.txhash != 0)
 		sk->ipv6.txlabel = label;
 	else if (sk->family == AF_INET6)
-		ip6_flowlabel_learnt(f + 22, f + 38, sport, dport, label);
+		ip6_flowlabel_learnt(f + 22, daddr, sport, dport, label);
 	shim_lock_release(&sk->lock);
 	shim_sock_put(sk);
 }
