@@ -98,6 +98,13 @@ void udp_cork_setsockopt(struct shim_sock *sk, int level, int name, const void *
 void udp_cork_after_connect(struct shim_sock *sk, const struct sockaddr *addr, socklen_t len,
 			    int ret, uint32_t fl_saddr);
 
+/* Locked. After connect on an AF_INET6 socket holding a corked IPv6 datagram: a connect to an IPv4
+ * peer (an AF_INET name, a v4-mapped address; not under IPV6_V6ONLY) routes into inet->cork.fl,
+ * the union whose IPv6 flow the pending datagram is pushed with: its source, destination and
+ * ports overwrite the first 12 bytes of the datagram's destination (successful or not; a native
+ * IPv6 connect routes a flow of its own and leaves it). */
+void udp_cork_after_connect6(struct shim_sock *sk, const struct sockaddr *addr, socklen_t len);
+
 /* Not locked. The connected fast path (udp_sendmsg S12), with the cached route: the kernel takes
  * the source from inet->cork.fl, and a send that is not corked the destination too, which a
  * corked send with another destination (or source) overwrote since connect; the shim does the

@@ -22,8 +22,9 @@
 #include <string.h>
 #include <sys/syscall.h>
 
-#define MSG_PROBE_FLAG 0x10 /* glibc: MSG_PROXY */
-#define IP_MAX_MTU     0xFFFF
+#define MSG_PROBE_FLAG	 0x10 /* glibc: MSG_PROXY */
+#define IP_MAX_MTU	 0xFFFF
+#define SIN6_LEN_RFC2133 24
 
 /* inet->cork (inet6_cork too) with its flow and the queued bytes. */
 struct udp_cork {
@@ -197,6 +198,10 @@ static int cork_push6(struct shim_sock *sk, struct path_trace *t)
 	d.no_check6 = np->no_check6_tx;
 	if (!np->autoflowlabel)
 		d.flowlabel = 0;
+	/* rt6_nexthop: on an on-link route the next hop is the datagram's destination (which an
+	 * IPv4 connect may have overwritten: udp_cork_after_connect6) */
+	if (shim_addr_equal(&c->rt.nexthop, &c->rt.daddr))
+		skb.nexthop = shim_addr_v6(d.daddr);
 	cork_flush(c);
 	path_step(t, "udp_v6_push_pending_frames(%zu bytes to [%s]:%u)", d.len,
 		  inet_ntop(AF_INET6, d.daddr, a, sizeof(a)), ntohs(d.dport));
@@ -511,6 +516,42 @@ void udp_cork_after_connect(struct shim_sock *sk, const struct sockaddr *addr, s
 		return;
 	/* __ip4_datagram_connect routes into inet->cork.fl: the pending datagram follows */
 	cork_set_flow4(c, sk->daddr, fl_saddr, sk->dport);
+}
+
+void udp_cork_after_connect6(struct shim_sock *sk, const struct sockaddr *addr, socklen_t len)
+{
+	struct udp_cork *c = sk->cork;
+	struct sockaddr_in6 sin6;
+	uint32_t v4[2];
+	uint16_t ports[2];
+
+	memset(&sin6, 0, sizeof(sin6));
+	if (c == NULL || c->pending != AF_INET6 || sk->ipv6.v6only || len < sizeof(sa_family_t) ||
+	    umem_read(&sin6, addr, len < sizeof(sin6) ? len : sizeof(sin6)) != 0)
+		return;
+	/* an IPv4 peer (an AF_INET name, a v4-mapped one) goes to __ip4_datagram_connect, which
+	 * refuses a short name before it routes into inet->cork.fl.u.ip4 */
+	if (sin6.sin6_family == AF_INET && len >= sizeof(struct sockaddr_in)) {
+		struct sockaddr_in sin;
+
+		memcpy(&sin, &sin6, sizeof(sin));
+		v4[1] = sin.sin_addr.s_addr;
+		ports[0] = sin.sin_port;
+	} else if (sin6.sin6_family == AF_INET6 && len >= SIN6_LEN_RFC2133 &&
+		   sin6.sin6_addr.s6_addr32[0] == 0 && sin6.sin6_addr.s6_addr32[1] == 0 &&
+		   sin6.sin6_addr.s6_addr32[2] == htonl(0xffff)) {
+		v4[1] = sin6.sin6_addr.s6_addr32[3];
+		ports[0] = sin6.sin6_port;
+	} else {
+		return;
+	}
+	/* inet->cork.fl is one union: the IPv4 flow (saddr, daddr, then the ports) lands on the
+	 * first 12 bytes of the pending IPv6 datagram's destination, which it is pushed to (along
+	 * the route it was corked on). The source: the connect's (a failed one's: the bound one) */
+	v4[0] = sk->ipv6.saddr.s6_addr32[2] == htonl(0xffff) ? sk->ipv6.saddr.s6_addr32[3] : 0;
+	ports[1] = sk->sport;
+	memcpy(c->d6.daddr, v4, sizeof(v4));
+	memcpy(c->d6.daddr + sizeof(v4), ports, sizeof(ports));
 }
 
 void udp_cork_kernel_route(struct shim_sock *sk, const struct shim_msg *m)

@@ -120,9 +120,9 @@ void sockev_connect(int fd, const struct sockaddr *addr, socklen_t len, int ret,
 
 	if (sk == NULL)
 		return;
-	if (sk->family ==
-	    AF_INET6) { /* no route kept at connect, no corked datagram of the shim's */
+	if (sk->family == AF_INET6) { /* no route kept at connect */
 		inet6_after_connect(sk, fd, addr, len, ret);
+		udp_cork_after_connect6(sk, addr, len);
 		release(sk);
 		return;
 	}
