@@ -73,12 +73,13 @@ struct udp_cork_setup {
 	const struct udp_datagram *d4;
 	int cmsg_ttl;
 	/* AF_INET6: the datagram with its header fields (flow, hop limit, traffic class, the
-	 * automatic flow label of the first skb, extension headers, skb priority and mark);
+	 * extension headers, skb priority and mark);
 	 * headersize 40 + the extension headers; IPV6_DONTFRAG of this send; UDP_SEGMENT's size */
 	const struct udp6_datagram *d6;
 	size_t headersize;
 	bool dontfrag;
 	unsigned gso_size;
+	uint32_t autolabel; /* the automatic flow label of the first skb, if known (0: not) */
 };
 
 /* Not locked. The first corked send (S16, and udpv6_sendmsg's do_append_data): copies the payload

@@ -7,6 +7,7 @@
 #include "shim/ip_make_skb.h"
 #include "shim/ip6_output.h"
 #include "shim/ip6_exthdrs.h"
+#include "shim/ip6_flowlabel.h"
 #include "shim/udp_send_skb.h"
 #include "shim/rawsys.h"
 #include "shim/stats.h"
@@ -55,6 +56,7 @@ struct udp_cork {
 	size_t headersize;
 	bool dontfrag;
 	unsigned gso_size;
+	uint32_t autolabel;	 /* IPv6: the first skb's automatic flow label (0: not known) */
 	uint32_t priority, mark; /* cork->priority, cork->mark */
 	bool dontwait;
 	struct udp_wmem_queue wmem; /* the kernel's skbs for it, charged to sk_wmem_alloc */
@@ -196,8 +198,11 @@ static int cork_push6(struct shim_sock *sk, struct path_trace *t)
 	d.len = one.iov_len;
 	d.ext = c->ext6;
 	d.no_check6 = np->no_check6_tx;
-	if (!np->autoflowlabel)
-		d.flowlabel = 0;
+	/* ip6_make_flowlabel with IPV6_AUTOFLOWLABEL as it is now */
+	d.flowlabel = !np->autoflowlabel ? 0
+		      : c->autolabel
+			  ? c->autolabel
+			  : ip6_own_flowlabel(d.saddr, d.daddr, d.sport, d.dport, np->txhash);
 	/* rt6_nexthop: on an on-link route the next hop is the datagram's destination (which an
 	 * IPv4 connect may have overwritten: udp_cork_after_connect6) */
 	if (shim_addr_equal(&c->rt.nexthop, &c->rt.daddr))
@@ -212,9 +217,13 @@ static int cork_push6(struct shim_sock *sk, struct path_trace *t)
 			return (int)r;
 		d.gso_size = (uint16_t)r;
 	} else {
-		ip6_finish_output_layout(
-		    &d, total, np->pmtudisc >= IPV6_PMTUDISC_PROBE ? c->rt.dev_mtu : c->rt.mtu,
-		    c->fragsize, true);
+		/* ip6_fragment: the path MTU and IPV6_MTU of now; pieces already laid out
+		 * smaller (at cork->fragsize) are kept (its fast path over the frag list) */
+		uint32_t path = np->pmtudisc >= IPV6_PMTUDISC_PROBE ? c->rt.dev_mtu : c->rt.mtu,
+			 mtu = np->frag_size != 0 && np->frag_size < path ? np->frag_size : path;
+
+		ip6_finish_output_layout(&d, total, path, mtu < c->fragsize ? mtu : c->fragsize,
+					 true);
 	}
 	r = udp_v6_send_skb(&d, &skb);
 	if (r < 0)
@@ -423,6 +432,7 @@ long udp_cork_begin(struct shim_sock *sk, struct shim_msg *m, const struct udp_c
 		c->headersize = s->headersize;
 		c->dontfrag = s->dontfrag;
 		c->gso_size = s->gso_size;
+		c->autolabel = s->autolabel;
 		c->priority = s->d6->priority;
 		c->mark = s->d6->mark;
 		c->dontwait = s->d6->dontwait;

@@ -698,7 +698,7 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 	struct udp6_datagram d;
 	char a1[INET6_ADDRSTRLEN], a2[INET6_ADDRSTRLEN];
 	const char *why;
-	uint32_t mtu, label, sc = shim_selfcheck_differs;
+	uint32_t mtu, label, cork_label = 0, sc = shim_selfcheck_differs;
 	int oif, hlimit, sock_hlimit, cmsg_hlimit, tclass, dontfrag;
 	unsigned gso_size, segs_gso = 0;
 	bool multicast;
@@ -1008,6 +1008,13 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 		label = ntohl(fl_label & IPV6_FLOWLABEL_MASK_BE); /* the program's */
 	} else if (!np->autoflowlabel) {
 		label = 0;
+		/* a corked datagram's label is made at its push, with IPV6_AUTOFLOWLABEL as it is
+		 * then: the first skb's hash (sk_txhash), else its flow's, if learnt */
+		if ((m->flags & MSG_MORE) &&
+		    !(np->txhash != 0 ? (cork_label = np->txlabel) != 0
+				      : ip6_flowlabel_lookup(rt.saddr.v6, daddr.s6_addr, v->sport,
+							     dport, &cork_label)))
+			cork_label = 0;
 	} else if (np->txhash != 0 ? (label = np->txlabel) != 0
 				   : ip6_flowlabel_lookup(rt.saddr.v6, daddr.s6_addr, v->sport,
 							  dport, &label)) {
@@ -1090,6 +1097,7 @@ long udpv6_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m, const struc
 		    .headersize = fraghdrlen + opt.opt_flen,
 		    .dontfrag = dontfrag > 0,
 		    .gso_size = gso_size,
+		    .autolabel = np->autoflowlabel ? label : cork_label,
 		};
 
 		return udp_cork_begin(sk, m, &cs);
