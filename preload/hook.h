@@ -73,7 +73,7 @@ static inline int fd_is_internal(int fd)
  * is learnt on the way (src/ipv4/ident_learn.c). */
 #define CALL_KERNEL(fd, r, ret, err, call)                                                         \
 	do {                                                                                       \
-		struct ident_watch w_ = {false, -1, 0};                                            \
+		struct ident_watch w_ = {false, -1, 0, false};                                     \
 		if ((r) == SHIM_TO_KERNEL) {                                                       \
 			coalesce_before_wait(); /* the order on the wire is the calls' order */    \
 			ident_watch_begin((fd), &w_);                                              \
@@ -87,6 +87,8 @@ static inline int fd_is_internal(int fd)
 			pthread_testcancel(); /* one that came meanwhile: nothing is held now */   \
 		} else {                                                                           \
 			CALL_UNLESS_INTERNAL(fd, ret, err, call);                                  \
+			if (w_.cork)                                                               \
+				ident_watch_end(&w_, (long)(ret));                                 \
 		}                                                                                  \
 	} while (0)
 

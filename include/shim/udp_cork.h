@@ -49,6 +49,11 @@ bool udp_cork_in_kernel(struct shim_sock *sk, struct shim_msg *m);
  * udp_cork_kernel_route. */
 void udp_cork_handed_off(struct shim_sock *sk, const struct shim_msg *m);
 
+/* Locked. The kernel socket's answer ret (-1 or -errno: failed) to the send handed to it after
+ * udp_cork_handed_off: a corked send that began the kernel's pending datagram and failed left
+ * none. */
+void udp_cork_kernel_answer(struct shim_sock *sk, long ret);
+
 /* Locked. A send without a name (or control messages) that the kernel socket made on a connected
  * socket whose route the shim has not cached: the kernel socket may have looked its route up and
  * kept it (sk_dst_set), and its next sends then read inet->cork.fl, here not the connect's (a

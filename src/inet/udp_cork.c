@@ -238,6 +238,14 @@ static int cork_push(struct shim_sock *sk, struct path_trace *t)
 	return sk->cork->pending == AF_INET6 ? cork_push6(sk, t) : cork_push4(sk, t);
 }
 
+void udp_cork_kernel_answer(struct shim_sock *sk, long ret)
+{
+	/* a corked send that fails leaves nothing pending: refused before, or flushed */
+	if (sk->cork_kernel_fresh && ret < 0)
+		sk->cork_kernel = 0;
+	sk->cork_kernel_fresh = false;
+}
+
 bool udp_cork_in_kernel(struct shim_sock *sk, struct shim_msg *m)
 {
 	bool corkreq = sk->cork_opt || (m->flags & MSG_MORE);
@@ -310,12 +318,14 @@ void udp_cork_handed_off(struct shim_sock *sk, const struct shim_msg *m)
 		shim_lock_release(&sk->lock);
 		return;
 	}
-	if (!udp_cork_pending(sk) && !sk->cork_kernel) {
+	/* MSG_PROBE appends nothing: the kernel leaves nothing pending (up->pending back to 0) */
+	if (!udp_cork_pending(sk) && !sk->cork_kernel && !(m->flags & MSG_PROBE_FLAG)) {
 		/* up->pending of the path the send took: udpv6_sendmsg's IPv4 one for a v4-mapped
 		 * destination or an AF_INET name */
 		sk->cork_kernel =
 		    sk->family == AF_INET6 && !udpv6_takes_ipv4_path(sk, m) ? AF_INET6 : AF_INET;
 		sk->cork_kernel_txhash = sk->ipv6.txhash;
+		sk->cork_kernel_fresh = true; /* udp_cork_kernel_answer */
 	}
 	cork_fl_handed_off(sk, m);
 	shim_lock_release(&sk->lock);

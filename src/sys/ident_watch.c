@@ -6,6 +6,7 @@
 #include "shim/fdtable.h"
 #include "shim/ip6_flowlabel.h"
 #include "shim/shim_lock.h"
+#include "shim/udp_cork.h"
 
 #include <stdint.h>
 #include <string.h>
@@ -24,10 +25,18 @@ void ident_watch_begin(int fd, struct ident_watch *w)
 	bool watch, given = label_given;
 
 	w->active = false;
+	w->cork = false;
+	w->fd = fd;
 	label_given = false; /* for this hand-off only */
-	if (!ident_tap_available() || fdtable_lookup(fd, &sk) != FD_OWNED)
+	if (fdtable_lookup(fd, &sk) != FD_OWNED)
 		return;
 	shim_lock_acquire(&sk->lock);
+	w->cork = sk->cork_kernel_fresh;
+	if (!ident_tap_available()) {
+		shim_lock_release(&sk->lock);
+		shim_sock_put(sk);
+		return;
+	}
 	if (sk->family == AF_INET6) /* the automatic flow label of any of its datagrams */
 		watch = sk->synced && sk->kernel_only == NULL && sk->sport != 0 &&
 			sk->ipv6.autoflowlabel && !given;
@@ -77,11 +86,27 @@ static void learn_flowlabel(struct ident_watch *w, long ret)
 	shim_sock_put(sk);
 }
 
+/* The cork's side: the answer to a send that may have begun the kernel's corked datagram. */
+static void cork_answer(struct ident_watch *w, long ret)
+{
+	struct shim_sock *sk;
+
+	w->cork = false;
+	if (fdtable_lookup(w->fd, &sk) != FD_OWNED)
+		return;
+	shim_lock_acquire(&sk->lock);
+	udp_cork_kernel_answer(sk, ret);
+	shim_lock_release(&sk->lock);
+	shim_sock_put(sk);
+}
+
 void ident_watch_end(struct ident_watch *w, long ret)
 {
 	struct shim_sock *sk;
 	int id;
 
+	if (w->cork)
+		cork_answer(w, ret);
 	if (!w->active)
 		return;
 	if (w->family == AF_INET6) {
