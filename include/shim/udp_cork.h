@@ -108,7 +108,8 @@ void udp_cork_after_connect(struct shim_sock *sk, const struct sockaddr *addr, s
  * peer (an AF_INET name, a v4-mapped address; not under IPV6_V6ONLY) routes into inet->cork.fl,
  * the union whose IPv6 flow the pending datagram is pushed with: its source, destination and
  * ports overwrite the first 12 bytes of the datagram's destination (successful or not; a native
- * IPv6 connect routes a flow of its own and leaves it). */
+ * IPv6 connect routes a flow of its own and leaves it). A pending IPv4 datagram (of the IPv4 path)
+ * follows that flow: its destination, port and the connect's source. */
 void udp_cork_after_connect6(struct shim_sock *sk, const struct sockaddr *addr, socklen_t len);
 
 /* Not locked. The connected fast path (udp_sendmsg S12), with the cached route: the kernel takes

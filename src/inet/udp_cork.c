@@ -546,7 +546,7 @@ void udp_cork_after_connect6(struct shim_sock *sk, const struct sockaddr *addr, 
 	uint16_t ports[2];
 
 	memset(&sin6, 0, sizeof(sin6));
-	if (c == NULL || c->pending != AF_INET6 || sk->ipv6.v6only || len < sizeof(sa_family_t) ||
+	if (c == NULL || !c->pending || sk->ipv6.v6only || len < sizeof(sa_family_t) ||
 	    umem_read(&sin6, addr, len < sizeof(sin6) ? len : sizeof(sin6)) != 0)
 		return;
 	/* an IPv4 peer (an AF_INET name, a v4-mapped one) goes to __ip4_datagram_connect, which
@@ -569,6 +569,11 @@ void udp_cork_after_connect6(struct shim_sock *sk, const struct sockaddr *addr, 
 	 * first 12 bytes of the pending IPv6 datagram's destination, which it is pushed to (along
 	 * the route it was corked on). The source: the connect's (a failed one's: the bound one) */
 	v4[0] = sk->ipv6.saddr.s6_addr32[2] == htonl(0xffff) ? sk->ipv6.saddr.s6_addr32[3] : 0;
+	if (c->pending == AF_INET) {
+		/* a pending IPv4 datagram follows the flow (__ip4_datagram_connect) */
+		cork_set_flow4(c, v4[1], v4[0], ports[0]);
+		return;
+	}
 	ports[1] = sk->sport;
 	memcpy(c->d6.daddr, v4, sizeof(v4));
 	memcpy(c->d6.daddr + sizeof(v4), ports, sizeof(ports));

@@ -651,6 +651,16 @@ static long udpv6_sendmsg_ipv4(int fd, struct shim_sock *sk, struct shim_msg *m,
 
 		return e < 0 ? e : -EINVAL;
 	}
+	/* ... and with its pending IPv4 datagram: appended to it (do_append_data) */
+	if (v->pending == AF_INET) {
+		shim_lock_acquire(&sk->lock);
+		if (udp_cork_family(sk) == AF_INET) {
+			r = udp_cork_append(sk, m);
+			shim_lock_release(&sk->lock);
+			return r;
+		}
+		shim_lock_release(&sk->lock);
+	}
 	if (daddr != NULL) {
 		struct sockaddr_in sin;
 
@@ -677,9 +687,11 @@ static long udpv6_sendmsg_ipv4(int fd, struct shim_sock *sk, struct shim_msg *m,
 		TO_KERNEL(m, KR_IPV6,
 			  "kernel(IPv4 path of a socket connected to an IPv6 address: "
 			  "LOOPBACK4_IPV6)");
-	/* up->pending = AF_INET: corked datagrams of the IPv4 path are the kernel socket's */
-	if (m->flags & MSG_MORE)
-		TO_KERNEL(m, KR_CORK, "kernel(corked datagram of the IPv4 path)");
+	/* up->pending = AF_INET: the shim holds the corked datagram of an unconnected socket's IPv4
+	 * path (udp_sendmsg, udp_cork.c); a connected one's is the kernel socket's (its connected
+	 * sends read inet->cork.fl, which the IPv6 path writes too) */
+	if ((m->flags & MSG_MORE) && v4.connected)
+		TO_KERNEL(m, KR_CORK, "kernel(corked datagram of a connected socket's IPv4 path)");
 	r = udp_sendmsg(fd, sk, &m4, &v4);
 	m->kernel_reason = m4.kernel_reason;
 	return r;
