@@ -158,6 +158,7 @@ struct shim_sock {
 	bool cork_opt;
 	uint8_t cork_kernel;
 	bool cork_kernel_fresh; /* set by the hand-off about to be made, which may fail */
+	bool cork_kernel_given; /* its flow label the program gave (an IPV6_FLOWINFO cmsg) */
 	uint32_t cork_kernel_txhash;
 	struct udp_cork *cork;
 	/* atomic: renewed (from a process-wide counter, never 0 again) by every settings change;

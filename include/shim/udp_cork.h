@@ -40,7 +40,8 @@ int udp_cork_family(const struct shim_sock *sk);
 
 /* Locked. Whether this send must go to the kernel socket because the kernel holds the pending
  * datagram; a send that pushes it there ends that state (and, when a connect drew another
- * sk_txhash since the datagram began, marks m's label as not the socket's automatic one). */
+ * sk_txhash since the datagram began or its first send gave the label, marks m's label as not
+ * the socket's automatic one). */
 bool udp_cork_in_kernel(struct shim_sock *sk, struct shim_msg *m);
 
 /* Not locked. The send m was handed to the kernel socket. Corked: the kernel now holds it, and on

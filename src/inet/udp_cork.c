@@ -260,8 +260,9 @@ bool udp_cork_in_kernel(struct shim_sock *sk, struct shim_msg *m)
 	if (!corkreq && !untouched) {
 		/* the datagram's first skb took the sk_txhash of then (skb_set_hash_from_sk): a
 		 * connect since drew another, and the label it leaves with is not the socket's
-		 * automatic one now (not learnt) */
-		if (sk->family == AF_INET6 && sk->cork_kernel_txhash != sk->ipv6.txhash)
+		 * automatic one now; nor is a label its first send gave (not learnt) */
+		if (sk->family == AF_INET6 &&
+		    (sk->cork_kernel_given || sk->cork_kernel_txhash != sk->ipv6.txhash))
 			m->label_given = true;
 		sk->cork_kernel = 0;
 	}
@@ -325,6 +326,9 @@ void udp_cork_handed_off(struct shim_sock *sk, const struct shim_msg *m)
 		sk->cork_kernel =
 		    sk->family == AF_INET6 && !udpv6_takes_ipv4_path(sk, m) ? AF_INET6 : AF_INET;
 		sk->cork_kernel_txhash = sk->ipv6.txhash;
+		/* an IPV6_FLOWINFO control message's label is the datagram's (fl6.flowlabel) */
+		sk->cork_kernel_given =
+		    sk->family == AF_INET6 && ip6_cmsg_flowinfo_given(m->control, m->controllen);
 		sk->cork_kernel_fresh = true; /* udp_cork_kernel_answer */
 	}
 	cork_fl_handed_off(sk, m);

@@ -49,10 +49,6 @@ KNOWN = {
 # tests/bench/scenarios/fuzz_v6_*.scn.pending, conformance.md Differs): shim bugs in the IPv6 send
 # path that the IPv6 helpers own. Remove a rule when its reproducer passes.
 KNOWN.update({
-    "v6-cork-flowinfo-push": "an IPv6 datagram corked with an IPV6_FLOWINFO control message, "
-                             "pushed by a send without one: the kernel's next datagrams carry "
-                             "the automatic label, the shim's that one "
-                             "(fuzz_v6_cork_flowinfo_push.scn.pending)",
     "v6-flowlabel-reconnect": "an IPv6 socket connected again after a large sendmmsg: the "
                               "kernel's datagrams carry the new connection's automatic label, "
                               "the shim's the old one (and another to a named destination) "
@@ -279,8 +275,6 @@ def classify(lines, native, shim, report):
         first_detail = first + " |" + flines[0]
     v6label = "ip6.flowlabel: the pattern of equal/distinct labels differs" in fd and \
         "domain=inet6" in text
-    if v6label and CORKED.search(text) and "cmsg=ipv6:flowinfo" in text:
-        return "v6-cork-flowinfo-push", first_detail
     if v6label and re.search(r"(?m)^connect \S+ addr=unspec(\n.*)*\nconnect \S+ addr=\[", text) \
             and re.search(r"(?m)^sendmmsg .*vlen=\d{3,}", text):
         return "v6-flowlabel-reconnect", first_detail
