@@ -42,40 +42,64 @@ static void put_gso6_headers(uint8_t *hdr, const struct udp6_datagram *d)
 	memcpy(hdr, &vh, sizeof(vh));
 }
 
-/* A super-packet with extension headers (the hop-by-hop header, destination options): the one
- * frame ip6_fragment_frames lays out (the headers in wire order, the payload copied), then its
- * virtio-net header asks for UDP segmentation past them and its UDP checksum field holds the
- * pseudo-header sum (udp6_hwcsum_outgoing, as udp_v6_send_skb leaves the GSO skb): the kernel's
- * ipv6_gso_segment walks the headers and segments it in software, every segment with them, as it
- * does the kernel socket's own. */
-static int build_gso6_exthdr_frame(const struct udp6_datagram *d, struct frame_set *fs)
+/* A super-packet with extension headers (the hop-by-hop header, destination options): the kernel's
+ * skb is CHECKSUM_NONE (__ip6_append_data lays out no partial checksum behind them; udp6_hwcsum_
+ * outgoing only seeds the field), so __udp_gso_segment sums every segment in software. Cut here
+ * the same way: each segment an IPv6 packet of its own with the headers (ip6_fragment_frames's
+ * one frame of it, summed), the last shorter, one frame_set. */
+static int build_gso6_exthdr_segments(const struct udp6_datagram *d, struct frame_set *fs)
 {
-	struct udp6_datagram whole = *d;
-	struct virtio_net_hdr vh;
-	const size_t l3 = IPV6_HLEN + d->ext_nflen + d->ext_flen;
-	const uint16_t check = udp6_csum_seed(d->saddr, d->daddr, (uint32_t)(UDP_HLEN + d->len));
-	int r;
+	const unsigned n = ip6_gso_segments(d);
+	const size_t head =
+	    DEV_VNET_HDR_LEN + ETH_HLEN_BYTES + IPV6_HLEN + d->ext_nflen + d->ext_flen + UDP_HLEN;
+	uint8_t *payload = shim_alloc(d->len ? d->len : 1);
+	size_t at = 0;
+	int r = 0;
 
-	whole.gso_size = 0;
-	whole.frag_mtu = 0;
-	if ((r = ip6_fragment_frames(&whole, fs)) < 0)
-		return r;
-	memcpy(fs->buf + DEV_VNET_HDR_LEN + ETH_HLEN_BYTES + l3 + 6, &check, sizeof(check));
-	memset(&vh, 0, sizeof(vh));
-	vh.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
-	vh.gso_type = VIRTIO_NET_HDR_GSO_UDP_L4;
-	vh.hdr_len = (uint16_t)(ETH_HLEN_BYTES + l3 + UDP_HLEN);
-	vh.gso_size = d->gso_size;
-	vh.csum_start = (uint16_t)(ETH_HLEN_BYTES + l3);
-	vh.csum_offset = 6; /* offsetof(struct udphdr, check) */
-	memcpy(fs->buf, &vh, sizeof(vh));
-	return 0;
+	if (payload == NULL)
+		return -ENOMEM;
+	if (umem_read_iov(payload, d->iov, d->iovcnt, d->len) != 0) {
+		shim_free(payload);
+		return -EFAULT;
+	}
+	if (frame_set_alloc(fs, n, n * head + d->len) == NULL) {
+		shim_free(payload);
+		return -ENOMEM;
+	}
+	fs->proto = udp_frame_ipv6.ethertype;
+	fs->priority = d->priority;
+	fs->mark = d->mark;
+	fs->off[0] = 0;
+	for (unsigned i = 0; i < n && r == 0; i++) {
+		struct udp6_datagram seg = *d;
+		struct iovec one = {payload + at,
+				    d->len - at < d->gso_size ? d->len - at : d->gso_size};
+		struct frame_set f;
+
+		seg.gso_size = 0;
+		seg.frag_mtu = 0;
+		seg.iov = &one;
+		seg.iovcnt = 1;
+		seg.len = one.iov_len;
+		if ((r = ip6_fragment_frames(&seg, &f)) < 0)
+			break;
+		memcpy(fs->buf + fs->off[i], f.buf, f.off[1]);
+		fs->off[i + 1] = fs->off[i] + f.off[1];
+		shim_free(f.buf);
+		at += one.iov_len;
+	}
+	shim_free(payload);
+	if (r < 0) {
+		shim_free(fs->buf);
+		fs->buf = NULL;
+	}
+	return r;
 }
 
 int ip6_build_udp_gso_frame(const struct udp6_datagram *d, struct frame_set *fs)
 {
 	if (d->ext_nflen + d->ext_flen != 0)
-		return build_gso6_exthdr_frame(d, fs);
+		return build_gso6_exthdr_segments(d, fs);
 	if (frame_set_alloc(fs, 1, GSO6_FRAME_HLEN + d->len) == NULL)
 		return -ENOMEM; /* the shim's memory: the caller hands the datagram on */
 	if (umem_read_iov(fs->buf + GSO6_FRAME_HLEN, d->iov, d->iovcnt, d->len) != 0) {
@@ -101,19 +125,33 @@ int ip6_output_udp_gso(const struct udp6_datagram *d, struct path_trace *t)
 	struct dev_meta m;
 	int n = 0, r;
 
+	if (d->ext_nflen + d->ext_flen != 0) {
+		int sent;
+
+		path_step(
+		    t,
+		    "ip6_make_skb(len %zu hlim %u tclass 0x%x flowlabel 0x%05x exthdrs %u+%u) "
+		    "\xe2\x86\x92 udp_v6_send_skb(gso_size %u: %u segments) \xe2\x86\x92 "
+		    "__udp_gso_segment (software, summed)",
+		    IPV6_HLEN + d->ext_nflen + d->ext_flen + UDP_HLEN + d->len, d->hop_limit,
+		    d->tclass, d->flowlabel, d->ext_nflen, d->ext_flen, d->gso_size, segs);
+		if ((r = build_gso6_exthdr_segments(d, &fs)) < 0)
+			return r;
+		return frame_set_xmit_datagram(&fs, d->oif, d->dontwait, &sent);
+	}
 	path_step(t,
 		  "ip6_make_skb(len %zu hlim %u tclass 0x%x flowlabel 0x%05x) \xe2\x86\x92 "
 		  "udp_v6_send_skb(gso_size %u: %u segments) \xe2\x86\x92 device segmentation "
 		  "(VIRTIO_NET_HDR_GSO_UDP_L4)",
-		  IPV6_HLEN + d->ext_nflen + d->ext_flen + UDP_HLEN + d->len, d->hop_limit,
-		  d->tclass, d->flowlabel, d->gso_size, segs);
-	if (d->iovcnt < GSO6_MAX_PARTS && d->ext_nflen + d->ext_flen == 0) {
+		  IPV6_HLEN + UDP_HLEN + d->len, d->hop_limit, d->tclass, d->flowlabel, d->gso_size,
+		  segs);
+	if (d->iovcnt < GSO6_MAX_PARTS) {
 		put_gso6_headers(hdr, d);
 		iov[n++] = (struct iovec){hdr, sizeof(hdr)};
 		for (int i = 0; i < d->iovcnt; i++)
 			if (d->iov[i].iov_len)
 				iov[n++] = d->iov[i];
-	} else { /* more buffers than one gather list, or extension headers: one copy */
+	} else { /* more buffers than one gather list: one copy */
 		r = ip6_build_udp_gso_frame(d, &fs);
 		if (r < 0)
 			return r;
