@@ -85,6 +85,16 @@ void udp_take_view(const struct shim_sock *sk, struct sock_view *v)
 		v->dst_cache = sk->dst_cache;
 }
 
+/* Not locked. A send handed to the kernel socket before udp_sendmsg (udpv6_sendmsg) looked at it:
+ * a corked one (UDP_CORK, MSG_MORE) may begin the kernel socket's pending datagram, which the
+ * sends after it follow (udp_cork_handed_off; not corked: udp_cork_kernel_route). */
+static void handed_early(struct shim_sock *sk, struct shim_msg *m)
+{
+	if (sk->cork_opt)
+		m->flags |= MSG_MORE;
+	udp_cork_handed_off(sk, m);
+}
+
 long inet_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m)
 {
 	struct sock_view view;
@@ -92,6 +102,9 @@ long inet_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m)
 
 	shim_lock_acquire(&sk->lock);
 	inet_sock_sync(sk, fd);
+	/* a hand-off that never reached the kernel socket (a sendmmsg batch that failed first)
+	 * left its mark: this send's own is the one its answer is told for */
+	sk->cork_kernel_fresh = false;
 	if (udp_cork_in_kernel(sk, m)) {
 		/* the corked datagram's label may be the program's (the flow-label tap must not
 		 * learn it as the automatic one) */
@@ -105,8 +118,8 @@ long inet_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m)
 		const char *why = sk->kernel_only;
 		int reason = sk->kernel_only_reason;
 
-		udp_cork_kernel_route(sk, m);
 		shim_lock_release(&sk->lock);
+		handed_early(sk, m);
 		if (reason == KR_NETNS)
 			TO_KERNEL(m, reason, "kernel(netns: %s)", why);
 		TO_KERNEL(m, reason, "kernel(%s is set on this socket)", why);
@@ -123,11 +136,11 @@ long inet_sendmsg(int fd, struct shim_sock *sk, struct shim_msg *m)
 
 		if (sk->sport == 0 && (ret = inet6_autobind(fd, sk, m->trace)) != 0) {
 			shim_lock_release(&sk->lock);
-			if (ret == SHIM_TO_KERNEL)
-				TO_KERNEL(m, KR_SOCKOPT,
-					  "kernel(inet_autobind keeps the address bound without a "
-					  "port)");
-			return ret;
+			if (ret != SHIM_TO_KERNEL)
+				return ret;
+			handed_early(sk, m);
+			TO_KERNEL(m, KR_SOCKOPT,
+				  "kernel(inet_autobind keeps the address bound without a port)");
 		}
 		if (sk->cork_opt)
 			m->flags |= MSG_MORE;

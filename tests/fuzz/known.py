@@ -53,11 +53,6 @@ KNOWN.update({
                               "kernel's datagrams carry the new connection's automatic label, "
                               "the shim's the old one (and another to a named destination) "
                               "(fuzz_v6_flowlabel_reconnect_batch.scn.pending)",
-    "v6-cork-dual-stack": "a corked datagram of a dual-stack socket (the IPv4 path's, or an "
-                          "IPv6 one the kernel socket holds) and a later send to or without a "
-                          "v4-mapped address: the kernel appends or refuses the other family, "
-                          "the shim answers EDESTADDRREQ or sends "
-                          "(fuzz_v6_cork_dual_stack.scn.pending)",
 })
 
 # IPv4 differences found by the second long run (seed 50), reproducers kept as .scn.pending
@@ -236,9 +231,6 @@ def classify(lines, native, shim, report):
             return "cork-df-push-icmp", first
         if fork_while_corked(prior) and call in SEND_CALLS:
             return "fork-cork", first
-        if inet6 and call in SEND_CALLS and CORKED.search(prior) and \
-                "::ffff:" in prior + "\n" + here:
-            return "v6-cork-dual-stack", first
         if call == "sendmmsg" and rn is not None and rs is not None and 0 <= rn < rs and \
                 closed_port(prior + "\n" + lines[step - 1] if step <= len(lines) else prior):
             # the kernel stops at the entry the ICMP error of an earlier one fails
@@ -300,9 +292,6 @@ def classify(lines, native, shim, report):
                 return "ip.id-connected", first_detail
     if route_exception_state(lines, fd):
         return "route-exception-gw", first_detail
-    if "domain=inet6" in text and "ip.id" not in fd and CORKED.search(text) and \
-            not fork_while_corked(text) and "to=[::ffff:" in text:
-        return "v6-cork-dual-stack", first_detail
     field = "frames"
     m = re.search(r"@0x[0-9a-f]+ (\S+?):", fd)
     mc = re.search(r"frame count: native=(\d+) shim=(\d+)", fd)
