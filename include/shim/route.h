@@ -23,6 +23,7 @@ struct route_result {
 	struct shim_addr saddr;	  /* source chosen (RTA_PREFSRC), or the one asked for */
 	struct shim_addr daddr;	  /* destination (0.0.0.0 rewritten) */
 	struct shim_addr nexthop; /* gateway, or daddr when on-link */
+	bool gw_is_dst;		  /* IPv4: daddr, the gateway of an exception's route */
 	uint32_t mtu;		  /* route MTU: learnt PMTU or mtu metric, else the device MTU */
 	bool mtu_locked;	  /* "mtu lock": DF never set in WANT mode */
 	int hoplimit;		  /* route hoplimit metric, 0 if none */

@@ -157,9 +157,11 @@ static int cork_push4(struct shim_sock *sk, struct path_trace *t)
 	if (d.df && total > d.fragsize && !ip_ignore_df(sk->pmtudisc))
 		return -EMSGSIZE;
 	ip_select_ident(sk, &d, true);
-	/* on an on-link route the next hop is the destination, which a connect may have changed */
-	skb.nexthop =
-	    shim_addr_equal(&c->rt.nexthop, &c->rt.daddr) ? shim_addr_v4(d.daddr) : c->rt.nexthop;
+	/* on an on-link route the next hop is the destination, which a connect may have changed;
+	 * a route bound to an exception keeps its own (rt_gw4 = the old destination) */
+	skb.nexthop = shim_addr_equal(&c->rt.nexthop, &c->rt.daddr) && !c->rt.gw_is_dst
+			  ? shim_addr_v4(d.daddr)
+			  : c->rt.nexthop;
 	path_step(t, "udp_push_pending_frames(%zu bytes to %s:%u)", d.len,
 		  inet_ntop(AF_INET, &d.daddr, a, sizeof(a)), ntohs(d.dport));
 	d.no_check = sk->ext.no_check; /* udp_send_skb reads SO_NO_CHECK at the push */
@@ -614,8 +616,9 @@ int udp_cork_fastpath_flow(struct shim_sock *sk, struct route_result *rt, uint16
 		 * ("Now cork the socket"), a plain one sends to the flow's destination */
 		rt->saddr = shim_addr_v4(c->fl.ip4.saddr);
 		if (!corked) {
-			/* on an on-link route the next hop is the destination */
-			if (shim_addr_equal(&rt->nexthop, &rt->daddr))
+			/* on an on-link route the next hop is the destination (a route bound
+			 * to an exception keeps its own: rt_bind_exception's rt_gw4) */
+			if (shim_addr_equal(&rt->nexthop, &rt->daddr) && !rt->gw_is_dst)
 				rt->nexthop = shim_addr_v4(c->fl.ip4.daddr);
 			rt->daddr = shim_addr_v4(c->fl.ip4.daddr);
 			*dport = c->fl.ip4.dport;

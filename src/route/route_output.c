@@ -117,6 +117,17 @@ static bool no_gateway(const struct route_result *r)
 	return r->nexthop.family == AF_UNSPEC && shim_addr_any(&r->nexthop);
 }
 
+/* rt_set_nexthop for an answer without a gateway: the next hop is the destination. An IPv4 route
+ * bound to a route exception (a learnt path MTU: the answer expires, RTA_CACHEINFO) has it as its
+ * gateway (rt_bind_exception: rt_gw4 = daddr), kept when a connect re-targets the flow. */
+static void rt_set_nexthop(struct route_result *r)
+{
+	if (!no_gateway(r))
+		return;
+	r->nexthop = r->daddr;
+	r->gw_is_dst = r->key.family == AF_INET && r->expires_in_ms != 0;
+}
+
 /* RTM_GETROUTE for the flow k (inet_rtm_getroute, inet6_rtm_getroute): addresses of the flow's
  * family, with that family's lengths. */
 static int ask_route(const struct shim_flowi *k, struct route_result *r)
@@ -345,8 +356,7 @@ static int lookup_uncached(const struct shim_flowi *k, struct route_result *r, u
 	route_set_deadline(r);
 	if (ret < 0)
 		return 0;
-	if (no_gateway(r))
-		r->nexthop = r->daddr;
+	rt_set_nexthop(r);
 	r->default_ttl = sysctl_ip_default_ttl();
 	ret = ask_link(r->oif, &li);
 	if (ret < 0)
@@ -422,8 +432,7 @@ int route_output_fresh(const struct shim_flowi *k, struct route_result *r)
 	route_set_deadline(r);
 	if (ret < 0)
 		return 0;
-	if (no_gateway(r))
-		r->nexthop = r->daddr;
+	rt_set_nexthop(r);
 	if (c.err < 0 || c.oif != r->oif) /* changed since the cached answer: ask for all */
 		return lookup_uncached(k, r, c.generation);
 	r->default_ttl = c.default_ttl;

@@ -80,10 +80,12 @@ CORKED = re.compile(r"flags=\S*more|msg_flags=\S*more|name=cork int=[1-9]")
 # (tests/fuzz/README.md "State left by an earlier sequence"; docs/conformance.md Differs;
 # tests/bench/scenarios/fuzz_route_exception_cork.scn.pending).
 KNOWN["route-exception-gw"] = (
-    "a route exception for B (the kernel's own ICMP 'fragmentation needed' at a refused DF push, "
-    "in this sequence or an earlier one on the same side): a datagram re-targeted by connect "
-    "leaves for B's MAC natively (rt_gw4 = 192.0.2.2), for its destination's next hop under the "
-    "shim (conformance.md Differs; fuzz_route_exception_cork.scn.pending)")
+    "a route exception for B made by the kernel's own ICMP 'fragmentation needed' at a refused DF "
+    "push (cork-df-push-icmp), in this sequence or an earlier one on the same side, that the "
+    "shim's refused push does not make: a datagram re-targeted by connect leaves for B's MAC "
+    "natively (rt_gw4 = 192.0.2.2), for its destination's next hop under the shim (conformance.md "
+    "Differs; fuzz_route_exception_cork.scn.pending; with the exception on both sides the same: "
+    "bench:fuzz_route_exception_gw)")
 
 MAC_B = "02:00:00:00:0b:02"
 # destinations A reaches on veth-a through no gateway but B's exception route: its own address,
@@ -109,6 +111,10 @@ def route_exception_state(lines, fd):
         me = re.search(r"eth\.dst: native=(\S+) shim=(\S+)", body)
         if me and me.group(1) == MAC_B and me.group(2) != MAC_B and \
                 dst not in ("192.0.2.2", "192.0.2.99"):
+            return True
+    # frames of different families side by side (a dual-stack socket's IPv4 path)
+    for dst in re.findall(r"(?m)^frame \d+: native IPv4 \S+ > (\S+) ", fd):
+        if VIA_B_ONLY_RE.match(dst):
             return True
     if re.search(r"frame count: native=\d+ shim=\d+; only in native", fd):
         only = fd.split("only in native", 1)[1].split("\nframe ", 1)[0]
