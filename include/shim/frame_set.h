@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct iovec;
+
 /* A datagram's frames built in one buffer: frame i is buf[off[i] .. off[i+1]), each starting with
  * the vnet header (no offload requested: the checksum is complete). The offsets live in the same
  * allocation (a datagram of 65535 bytes at the smallest MTU has thousands of fragments), so one
@@ -21,6 +23,12 @@ struct frame_set {
 
 /* Allocate a frame_set for n frames of bytes in all. Returns the buffer, or NULL. */
 uint8_t *frame_set_alloc(struct frame_set *fs, unsigned n, size_t bytes);
+
+/* A frame_set of one frame: hlen bytes of headers (the caller's to write), then the payload read
+ * from the program's iov. Returns 0, -ENOMEM (nothing allocated) or -EFAULT (any of the payload
+ * unreadable; nothing kept). */
+int frame_set_one(struct frame_set *fs, size_t hlen, const struct iovec *iov, int iovcnt,
+		  size_t len);
 
 /* Transmit a frame_set's frames in order, in chunks of one AF_PACKET sendmmsg each. Returns the
  * number of frames sent (stopping at the first that was not) or -errno. */

@@ -3,6 +3,7 @@
 #include "shim/dev.h"
 #include "shim/netdev.h"
 #include "shim/shim_alloc.h"
+#include "shim/umem.h"
 
 #include <errno.h>
 #include <string.h>
@@ -22,6 +23,21 @@ uint8_t *frame_set_alloc(struct frame_set *fs, unsigned n, size_t bytes)
 	fs->priority = 0;
 	fs->mark = 0;
 	return fs->buf;
+}
+
+int frame_set_one(struct frame_set *fs, size_t hlen, const struct iovec *iov, int iovcnt,
+		  size_t len)
+{
+	if (frame_set_alloc(fs, 1, hlen + len) == NULL)
+		return -ENOMEM;
+	if (umem_read_iov(fs->buf + hlen, iov, iovcnt, len) != 0) {
+		shim_free(fs->buf);
+		fs->buf = NULL;
+		return -EFAULT;
+	}
+	fs->off[0] = 0;
+	fs->off[1] = hlen + len;
+	return 0;
 }
 
 #define XMIT_CHUNK 64 /* frames per AF_PACKET sendmmsg */

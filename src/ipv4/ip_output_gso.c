@@ -11,7 +11,6 @@
 #include "shim/netdev.h"
 #include "shim/dev.h"
 #include "shim/stats.h"
-#include "shim/umem.h"
 #include "shim/wire.h"
 
 #include <errno.h>
@@ -69,25 +68,14 @@ static void put_gso_headers(uint8_t *hdr, const struct udp_datagram *d)
 		     udp4_csum_seed(d->saddr, d->daddr, ulen));
 }
 
-/* Copy the payload from the program; -EFAULT when any of it is unreadable. */
-static int copy_payload(const struct udp_datagram *d, uint8_t *dst)
-{
-	return umem_read_iov(dst, d->iov, d->iovcnt, d->len) != 0 ? -EFAULT : 0;
-}
-
 int ip_build_udp_gso_frame(const struct udp_datagram *d, struct frame_set *fs)
 {
-	if (frame_set_alloc(fs, 1, GSO_FRAME_HLEN + d->len) == NULL)
-		return -ENOMEM; /* the shim's memory: the caller hands the datagram on */
-	if (copy_payload(d, fs->buf + GSO_FRAME_HLEN) != 0) {
-		shim_free(fs->buf);
-		fs->buf = NULL;
-		return -EFAULT;
-	}
-	put_gso_headers(fs->buf, d);
-	fs->off[0] = 0;
-	fs->off[1] = GSO_FRAME_HLEN + d->len;
-	return 0;
+	/* -ENOMEM, the shim's memory: the caller hands the datagram on */
+	int r = frame_set_one(fs, GSO_FRAME_HLEN, d->iov, d->iovcnt, d->len);
+
+	if (r == 0)
+		put_gso_headers(fs->buf, d);
+	return r;
 }
 
 int ip_output_udp_gso(const struct udp_datagram *d, struct path_trace *t)

@@ -5,9 +5,7 @@
 #include "shim/dev.h"
 #include "shim/ip6_fragment.h"
 #include "shim/netdev.h"
-#include "shim/shim_alloc.h"
 #include "shim/stats.h"
-#include "shim/umem.h"
 #include "shim/wire.h"
 
 #include <errno.h>
@@ -181,24 +179,19 @@ int ip6_build_udp_frames(const struct udp6_datagram *d, struct frame_set *fs)
 	size_t ulen = UDP_HLEN + d->len;
 	uint8_t *udp;
 	uint16_t check = 0;
+	int r;
 
 	if (d->gso_size)
 		return ip6_build_udp_gso_frame(d, fs);
 	if (d->frag_mtu != 0 || d->csum_sw || d->ext_nflen + d->ext_flen != 0)
 		return ip6_fragment_frames(d, fs);
-	if (frame_set_alloc(fs, 1, FRAME6_HDR + d->len) == NULL)
-		return -ENOMEM;
+	r = frame_set_one(fs, FRAME6_HDR, d->iov, d->iovcnt, d->len);
+	if (r != 0)
+		return r;
 	fs->proto = udp_frame_ipv6.ethertype;
 	fs->priority = d->priority; /* the skb's */
 	fs->mark = d->mark;
-	fs->off[0] = 0;
-	fs->off[1] = FRAME6_HDR + d->len;
 	udp = fs->buf + DEV_VNET_HDR_LEN + udp_frame_ipv6.l4_off;
-	if (umem_read_iov(udp + UDP_HLEN, d->iov, d->iovcnt, d->len) != 0) {
-		shim_free(fs->buf);
-		fs->buf = NULL;
-		return -EFAULT;
-	}
 	/* the kernel's queued skb is the one it would have sent: CHECKSUM_PARTIAL (the
 	 * pseudo-header sum in the field, the rest left to the device) unless UDP_NO_CHECK6_TX */
 	if (d->protocol == IPPROTO_UDPLITE) {

@@ -100,19 +100,15 @@ int ip6_build_udp_gso_frame(const struct udp6_datagram *d, struct frame_set *fs)
 {
 	if (d->ext_nflen + d->ext_flen != 0)
 		return build_gso6_exthdr_segments(d, fs);
-	if (frame_set_alloc(fs, 1, GSO6_FRAME_HLEN + d->len) == NULL)
-		return -ENOMEM; /* the shim's memory: the caller hands the datagram on */
-	if (umem_read_iov(fs->buf + GSO6_FRAME_HLEN, d->iov, d->iovcnt, d->len) != 0) {
-		shim_free(fs->buf);
-		fs->buf = NULL;
-		return -EFAULT;
-	}
+	/* -ENOMEM, the shim's memory: the caller hands the datagram on */
+	int r = frame_set_one(fs, GSO6_FRAME_HLEN, d->iov, d->iovcnt, d->len);
+
+	if (r != 0)
+		return r;
 	put_gso6_headers(fs->buf, d);
 	fs->proto = udp_frame_ipv6.ethertype;
 	fs->priority = d->priority; /* the skb's */
 	fs->mark = d->mark;
-	fs->off[0] = 0;
-	fs->off[1] = GSO6_FRAME_HLEN + d->len;
 	return 0;
 }
 

@@ -641,21 +641,20 @@ long sys_sendmmsg(int fd, struct mmsghdr *vec, unsigned vlen, int flags)
 		struct mmsghdr *first = (struct mmsghdr *)((uintptr_t)vec + done * sizeof(*vec));
 		unsigned n, sent = 0, wrote;
 		bool have;
+		const bool fast4 = batch->n == 0 && udp_fastpath_candidate(fd, sk);
 
 		/* a cached flow: as many entries as it takes, straight into the ring, one kick
 		 * (not while a connected peer's answer is not known to be quiet: then each entry
 		 * goes out alone below, mmsg_entry_alone) */
-		if (batch->n == 0 &&
-		    (udp_fastpath_candidate(fd, sk) || udp_fastpath_candidate6(fd, sk)) &&
+		if (batch->n == 0 && (fast4 || udp_fastpath_candidate6(fd, sk)) &&
 		    !trace_path_enabled &&
 		    !(err_ring_live() &&
 		      __atomic_load_n(&sk->err_peer, __ATOMIC_RELAXED) != ERR_PEER_QUIET &&
 		      __atomic_load_n(&sk->ever_connected, __ATOMIC_RELAXED))) {
 			long err;
 			unsigned took =
-			    udp_fastpath_candidate(fd, sk)
-				? mmsg_fast_batch(fd, sk, first, vlen - done, flags, &err)
-				: mmsg_fast_batch6(fd, sk, first, vlen - done, flags, &err);
+			    fast4 ? mmsg_fast_batch(fd, sk, first, vlen - done, flags, &err)
+				  : mmsg_fast_batch6(fd, sk, first, vlen - done, flags, &err);
 
 			done += took;
 			if (err != 0) {
