@@ -41,6 +41,13 @@ struct udp_skb {
  * given back whenever the datagram did not leave and the answer is not 0. */
 long udp_send_skb(struct udp_datagram *d, struct udp_skb *s);
 
+/* The packet socket refused a datagram's skb priority or mark (EPERM with dev_skb_needs_caps: the
+ * thread has neither CAP_NET_RAW nor CAP_NET_ADMIN now): nothing was sent. The kernel socket's
+ * skb takes them from the socket: false, the datagram is the kernel socket's (s->kernel_reason
+ * set). A datagram the shim holds goes with the packet socket's: true, *priority and *mark
+ * cleared, to be sent again. Said in the path trace. */
+bool udp_skb_caps_refused(struct udp_skb *s, uint32_t *priority, uint32_t *mark);
+
 /* udp_v6_send_skb → ip6_send_skb → ip6_finish_output2: send the IPv6 datagram d (header fields,
  * fragmentation and checksum mode set; GSO checked) through the next hop s->nexthop (its MAC, or
  * the neighbour queue while the kernel resolves it), after the sendmmsg batch's earlier entries.

@@ -56,6 +56,20 @@ static long queue_for_neighbour(const struct udp_datagram *d, struct udp_skb *s)
 	return 0;
 }
 
+bool udp_skb_caps_refused(struct udp_skb *s, uint32_t *priority, uint32_t *mark)
+{
+	path_step(s->trace,
+		  "%s(skb priority %u mark %u refused by the packet socket: no CAP_NET_RAW/ADMIN)",
+		  s->held ? "dev_queue_xmit" : "kernel", *priority, *mark);
+	if (!s->held) {
+		s->kernel_reason = KR_SOCKOPT;
+		return false;
+	}
+	*priority = 0;
+	*mark = 0;
+	return true;
+}
+
 /* The datagram did not leave: its ID is given back, the answer passed on. */
 static long not_sent(struct udp_datagram *d, struct udp_skb *s, long r)
 {
@@ -110,20 +124,8 @@ long udp_send_skb(struct udp_datagram *d, struct udp_skb *s)
 	} else {
 		err = ip_output_udp(d, s->trace);
 		if (err == -EPERM && dev_skb_needs_caps(d->priority, d->mark)) {
-			/* the packet socket refused the skb's mark or priority (the thread has
-			 * neither CAP_NET_RAW nor CAP_NET_ADMIN now): nothing was sent. The kernel
-			 * socket's skb takes them from the socket; a datagram the shim holds goes
-			 * with the packet socket's */
-			if (!s->held) {
-				path_step(s->trace,
-					  "kernel(skb priority %u mark %u refused by the "
-					  "packet socket: no CAP_NET_RAW/ADMIN)",
-					  d->priority, d->mark);
-				s->kernel_reason = KR_SOCKOPT;
+			if (!udp_skb_caps_refused(s, &d->priority, &d->mark))
 				return not_sent(d, s, SHIM_TO_KERNEL);
-			}
-			d->priority = 0;
-			d->mark = 0;
 			err = ip_output_udp(d, s->trace);
 		}
 	}

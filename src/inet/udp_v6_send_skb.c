@@ -84,19 +84,9 @@ long udp_v6_send_skb(struct udp6_datagram *d, struct udp_skb *s)
 	if (d->daddr[0] == 0xff || (!neigh_queue_waiting(d->oif, &nh) &&
 				    neigh_output_lookup(d->oif, &nh, d->dst_mac) == 0)) {
 		err = ip6_output_udp(d, s->trace);
-		/* the packet socket refused the skb's mark or priority (the thread has neither
-		 * CAP_NET_RAW nor CAP_NET_ADMIN now): nothing was sent; the kernel socket's skb
-		 * takes them from the socket; a datagram the shim holds goes with the packet
-		 * socket's */
 		if (err == -EPERM && dev_skb_needs_caps(d->priority, d->mark)) {
-			path_step(s->trace,
-				  "%s(skb priority %u mark %u refused by the packet socket: no "
-				  "CAP_NET_RAW/ADMIN)",
-				  s->held ? "dev_queue_xmit" : "kernel", d->priority, d->mark);
-			if (!s->held)
-				return not_sent6(s, KR_SOCKOPT);
-			d->priority = 0;
-			d->mark = 0;
+			if (!udp_skb_caps_refused(s, &d->priority, &d->mark))
+				return SHIM_TO_KERNEL;
 			err = ip6_output_udp(d, s->trace);
 		}
 		if (err == -ENOMEM) {
